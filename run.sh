@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs Chiyoda Civic on this machine: Azurite with its data in .data/azurite (kept across restarts),
+# the development identity provider on http://localhost:5100 and the platform on http://localhost:5000.
+# Ctrl-C stops all three.
+set -euo pipefail
+source "$(dirname "$0")/tools/common.sh"
+cd "$repo_root"
+
+ensure_azurite
+say "Building"
+dotnet build Chiyoda.Civic.sln -nologo -v quiet -clp:ErrorsOnly
+
+mkdir -p .data/azurite .data/logs
+pids=()
+stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop_all EXIT INT TERM
+
+if port_in_use 10002; then
+  say "Azurite is already listening on 10000-10002; using it"
+else
+  say "Starting Azurite (data in .data/azurite, log in .data/logs/azurite.log)"
+  tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --location .data/azurite \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >.data/logs/azurite.log 2>&1 &
+  pids+=($!)
+fi
+
+export ASPNETCORE_ENVIRONMENT=Development
+say "Starting the development identity provider on http://localhost:5100"
+dotnet src/Chiyoda.Civic.IdentityProvider/bin/Debug/net10.0/Chiyoda.Civic.IdentityProvider.dll \
+  --contentRoot "$repo_root"/src/Chiyoda.Civic.IdentityProvider --urls http://localhost:5100 >.data/logs/identity-provider.log 2>&1 &
+pids+=($!)
+wait_for_http http://localhost:5100/health 60 "The identity provider"
+
+say "Starting the platform on http://localhost:5000"
+dotnet src/Chiyoda.Civic.Web/bin/Debug/net10.0/Chiyoda.Civic.Web.dll \
+  --contentRoot "$repo_root"/src/Chiyoda.Civic.Web --urls http://localhost:5000 2>&1 | tee .data/logs/web.log &
+pids+=($!)
+wait_for_http http://localhost:5000/health 120 "The platform"
+
+cat <<MSG
+
+  Chiyoda Civic is running:  http://localhost:5000
+  Sign in as: resident-17, resident-18-tomorrow, resident-18, resident-45, resident-80, worker,
+              screener, clerk, admin, or voter:<key>; password: chiyoda
+  Data: .data/azurite (delete it to start afresh).  Logs: .data/logs/.  Stop with Ctrl-C.
+
+MSG
+wait

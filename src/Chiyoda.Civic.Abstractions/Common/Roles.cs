@@ -1,0 +1,12 @@
+namespace Chiyoda.Civic.Abstractions.Common;
+
+/// <summary>Role claim values issued by the identity provider; checked on the server by authorization policies.</summary>
+public static class Roles
+{
+    public const string ClaimType = "role";
+    public const string Resident = "resident";
+    public const string Participant = "participant";
+    public const string Screener = "screener";
+    public const string Clerk = "clerk";
+    public const string Administrator = "admin";
+}

@@ -1,0 +1,64 @@
+namespace Chiyoda.Civic.Abstractions.Rounds;
+
+/// <summary>What an administrator sets for one programme round.</summary>
+[GenerateSerializer, Immutable, Alias("civic.round-definition")]
+public sealed record RoundDefinition(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? NameEn,
+    [property: Id(2)] RoundSchedule Schedule,
+    [property: Id(3)] RoundRules Rules);
+
+/// <summary>
+/// The instants at which each phase begins. Each phase runs until the next one begins, so the
+/// current phase is always derived from these and the clock, never stored.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.round-schedule")]
+public sealed record RoundSchedule(
+    [property: Id(0)] DateTimeOffset CallOpens,
+    [property: Id(1)] DateTimeOffset CallCloses,
+    [property: Id(2)] DateTimeOffset VotingOpens,
+    [property: Id(3)] DateTimeOffset VotingCloses,
+    [property: Id(4)] DateTimeOffset ResultsDue)
+{
+    public RoundPhase PhaseAt(DateTimeOffset now) => now switch
+    {
+        _ when now < CallOpens => RoundPhase.Upcoming,
+        _ when now < CallCloses => RoundPhase.CallForProposals,
+        _ when now < VotingOpens => RoundPhase.Screening,
+        _ when now < VotingCloses => RoundPhase.Voting,
+        _ when now < ResultsDue => RoundPhase.Counting,
+        _ => RoundPhase.Results,
+    };
+
+    /// <summary>Each phase with the instant it begins and the instant it ends (the next phase's start).</summary>
+    public IReadOnlyList<(RoundPhase Phase, DateTimeOffset Starts, DateTimeOffset? Ends)> Timeline() =>
+    [
+        (RoundPhase.CallForProposals, CallOpens, CallCloses),
+        (RoundPhase.Screening, CallCloses, VotingOpens),
+        (RoundPhase.Voting, VotingOpens, VotingCloses),
+        (RoundPhase.Counting, VotingCloses, ResultsDue),
+        (RoundPhase.Results, ResultsDue, null),
+    ];
+}
+
+/// <summary>The round's rules, as built-in settings rather than code.</summary>
+[GenerateSerializer, Immutable, Alias("civic.round-rules")]
+public sealed record RoundRules(
+    [property: Id(0)] int MaxVotesPerVoter,
+    [property: Id(1)] int MinimumAge,
+    [property: Id(2)] int MaxProposalsPerProposer)
+{
+    /// <summary>As the ward ran its 2024 round: 3 votes each, 18 and over.</summary>
+    public static RoundRules WardDefaults { get; } = new(MaxVotesPerVoter: 3, MinimumAge: 18, MaxProposalsPerProposer: 3);
+}
+
+[GenerateSerializer, Alias("civic.round-phase")]
+public enum RoundPhase
+{
+    Upcoming = 0,
+    CallForProposals = 1,
+    Screening = 2,
+    Voting = 3,
+    Counting = 4,
+    Results = 5,
+}

@@ -1,0 +1,94 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Rounds;
+
+namespace Chiyoda.Civic.Grains.Rounds;
+
+[GrainType("round")]
+public sealed class RoundGrain(
+    [PersistentState("round", StorageNames.GrainState)] IPersistentState<RoundState> state,
+    TimeProvider time) : Grain, IRoundGrain
+{
+    private string RoundId => this.GetPrimaryKeyString();
+
+    async Task<RoundCommandResult> IRoundGrain.CreateAsync(RoundDefinition definition)
+    {
+        if (!RoundValidation.IsValidRoundId(RoundId))
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.InvalidRoundId);
+        }
+
+        if (state.State.Definition is { } existing)
+        {
+            // A retried creation (lost response) must not fail; a different round under the same id must.
+            return existing == definition
+                ? RoundCommandResult.Stored(await RegisterAndSnapshotAsync())
+                : RoundCommandResult.Refused(RoundErrorCodes.RoundExists);
+        }
+
+        var errors = RoundValidation.Validate(definition);
+        if (errors.Count > 0)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.InvalidRound, errors);
+        }
+
+        var now = time.GetUtcNow();
+        state.State.Definition = definition;
+        state.State.Version = 1;
+        state.State.CreatedAt = now;
+        state.State.UpdatedAt = now;
+        await state.WriteStateAsync();
+        return RoundCommandResult.Stored(await RegisterAndSnapshotAsync());
+    }
+
+    async Task<RoundCommandResult> IRoundGrain.UpdateAsync(RoundDefinition definition)
+    {
+        if (state.State.Definition is not { } existing)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound);
+        }
+
+        var errors = RoundValidation.Validate(definition);
+        if (errors.Count > 0)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.InvalidRound, errors);
+        }
+
+        var now = time.GetUtcNow();
+        // Changing how many votes a ballot may hold, or who may vote, after ballots exist would make
+        // earlier ballots follow other rules than later ones.
+        if (existing.Schedule.PhaseAt(now) >= RoundPhase.Voting && existing.Rules != definition.Rules)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.RulesLocked,
+                [new("rules", RoundErrorCodes.RulesLocked, "The rules cannot change once voting has opened.")]);
+        }
+
+        if (existing == definition)
+        {
+            return RoundCommandResult.Stored(Snapshot());
+        }
+
+        state.State.Definition = definition;
+        state.State.Version++;
+        state.State.UpdatedAt = now;
+        await state.WriteStateAsync();
+        return RoundCommandResult.Stored(await RegisterAndSnapshotAsync());
+    }
+
+    Task<RoundSnapshot?> IRoundGrain.GetAsync() =>
+        Task.FromResult(state.State.Definition is null ? null : Snapshot());
+
+    /// <summary>
+    /// The directory entry is written after the round itself; repeating it on every successful command
+    /// means a crash between the two writes is repaired by the caller's retry.
+    /// </summary>
+    private async Task<RoundSnapshot> RegisterAndSnapshotAsync()
+    {
+        var definition = state.State.Definition!;
+        await GrainFactory.GetGrain<IRoundDirectoryGrain>(IRoundDirectoryGrain.WardKey)
+            .RegisterAsync(new RoundSummary(RoundId, definition.Name, definition.NameEn, definition.Schedule));
+        return Snapshot();
+    }
+
+    private RoundSnapshot Snapshot() =>
+        new(RoundId, state.State.Definition!, state.State.Version, state.State.CreatedAt, state.State.UpdatedAt);
+}

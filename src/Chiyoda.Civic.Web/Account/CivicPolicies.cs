@@ -1,0 +1,8 @@
+namespace Chiyoda.Civic.Web.Account;
+
+/// <summary>Authorization policy names. Pages use the cookie session; "api-" policies take bearer tokens only.</summary>
+public static class CivicPolicies
+{
+    public const string Administrator = "administrator";
+    public const string ApiAdministrator = "api-administrator";
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Rounds;
+
+namespace Chiyoda.Civic.Web.Hosting;
+
+public static class ApiExtensions
+{
+    public static WebApplicationBuilder AddCivicApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Refusals written by the framework (401, 403, 405, ...) get a stable code like our own.
+            if (!context.ProblemDetails.Extensions.ContainsKey("code"))
+            {
+                context.ProblemDetails.Extensions["code"] = context.ProblemDetails.Status switch
+                {
+                    StatusCodes.Status401Unauthorized => "unauthenticated",
+                    StatusCodes.Status403Forbidden => "forbidden",
+                    StatusCodes.Status404NotFound => "not-found",
+                    StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                    StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                    _ => "error",
+                };
+            }
+        });
+        builder.Services.AddOpenApi("v1");
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            options.SerializerOptions.Converters.Add(new WardTimeJsonConverter());
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        return builder;
+    }
+
+    /// <summary>The HTTP API for scripts, kiosks and tests: /api/v1, described at /api/v1/openapi.json.</summary>
+    public static WebApplication MapCivicApi(this WebApplication app)
+    {
+        app.MapOpenApi("/api/{documentName}/openapi.json");
+        var api = app.MapGroup("/api/v1");
+        api.MapRoundsApi();
+        api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
+        return app;
+    }
+
+    public static WebApplicationBuilder AddCivicApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<RoundService>();
+        return builder;
+    }
+}

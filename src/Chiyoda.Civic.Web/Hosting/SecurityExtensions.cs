@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Chiyoda.Civic.Web.Hosting;
+
+public static class SecurityExtensions
+{
+    /// <summary>
+    /// Headers every response carries. MudBlazor writes inline styles (its theme variables), so
+    /// style-src allows them; scripts come only from this origin. Forms may post to the identity
+    /// provider because signing out redirects there.
+    /// </summary>
+    public static WebApplication UseCivicSecurityHeaders(this WebApplication app)
+    {
+        var authority = new Uri(app.Configuration["Authentication:Authority"]!);
+        var identityOrigin = authority.GetLeftPart(UriPartial.Authority);
+        var policy = string.Join("; ",
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            $"form-action 'self' {identityOrigin}",
+            "frame-ancestors 'none'");
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = policy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            return next(context);
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// Detailed errors only in development. Elsewhere pages show the site's own error page and the API
+    /// answers with problem details; a bare status (401, 404, ...) gets the same split.
+    /// </summary>
+    public static WebApplication UseCivicErrorHandling(this WebApplication app)
+    {
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseDeveloperExceptionPage();
+        }
+        else
+        {
+            app.UseExceptionHandler(errors => errors.Run(async context =>
+            {
+                if (IsApi(context.Request))
+                {
+                    await Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Something went wrong on the server.",
+                        extensions: new Dictionary<string, object?> { ["code"] = "internal-error" }).ExecuteAsync(context);
+                }
+                else
+                {
+                    // The error page is a GET page; re-running a failed POST against it would fail again.
+                    context.Response.Redirect("/error");
+                }
+            }));
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (IsApi(context.Request) && context.Features.Get<IStatusCodePagesFeature>() is { } pagesFeature)
+            {
+                pagesFeature.Enabled = false;
+            }
+
+            return next(context);
+        });
+        app.UseWhen(context => IsApi(context.Request), api => api.UseStatusCodePages());
+        return app;
+    }
+
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    public static WebApplication MapCivicHealth(this WebApplication app)
+    {
+        app.MapGet("/health", () => Results.Text("ok")).ExcludeFromDescription();
+        return app;
+    }
+}

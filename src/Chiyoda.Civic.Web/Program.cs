@@ -1,0 +1,39 @@
+using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Hosting;
+
+namespace Chiyoda.Civic.Web;
+
+public static class Program
+{
+    public static void Main(string[] args) => Build(args).Run();
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.AddCivicOrleans();
+        builder.AddCivicAuthentication();
+        builder.AddCivicLocalization();
+        builder.AddCivicApi();
+        builder.AddCivicApplicationServices();
+        builder.AddCivicUserInterface();
+        builder.AddCivicDemoRound();
+
+        var app = builder.Build();
+
+        app.UseCivicSecurityHeaders();
+        app.UseCivicErrorHandling();
+        app.UseCivicLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapCivicHealth();
+        app.MapCivicAccountEndpoints();
+        app.MapCivicApi();
+        app.MapCivicUserInterface();
+
+        return app;
+    }
+}

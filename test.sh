@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need if it is missing (Azurite from npm, Chromium from
+# Debian); the tests themselves start and stop Azurite, the identity provider and the platform.
+# Extra arguments go to 'dotnet test' (e.g. ./test.sh --filter FullyQualifiedName~Rounds).
+set -euo pipefail
+source "$(dirname "$0")/tools/common.sh"
+cd "$repo_root"
+
+ensure_azurite
+ensure_chromium
+say "Building"
+dotnet build Chiyoda.Civic.sln -nologo -v quiet -clp:ErrorsOnly
+
+say "Testing"
+mkdir -p artifacts
+set +e
+dotnet test Chiyoda.Civic.sln --no-build -nologo "$@" 2>&1 | tee artifacts/test-output.log
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line in the plain form CI reads: "N passed, N failed".
+passed=$(grep -oE 'Passed: +[0-9]+' artifacts/test-output.log | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' artifacts/test-output.log | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' artifacts/test-output.log | awk '{s+=$2} END {print s+0}')
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "No test ran." >&2
+  status=1
+fi
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

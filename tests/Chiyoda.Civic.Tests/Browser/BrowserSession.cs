@@ -1,0 +1,61 @@
+using Chiyoda.Civic.Tests.Infrastructure;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Chiyoda.Civic.Tests.Browser;
+
+/// <summary>One person's browser tab: a fresh context (no cookies), in a given viewport.</summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private static readonly List<string> WcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+    private readonly IBrowserContext _context;
+
+    private BrowserSession(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+    }
+
+    public IPage Page { get; }
+
+    public static async Task<BrowserSession> OpenAsync(PlatformFixture platform, int width = 1280, int height = 900)
+    {
+        var browser = await platform.BrowserAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            Locale = "ja-JP",
+            TimezoneId = "Asia/Tokyo",
+        });
+        context.SetDefaultTimeout(15_000);
+        return new BrowserSession(context, await context.NewPageAsync());
+    }
+
+    /// <summary>Signs in through the provider's own page, as a person would, and returns to the platform.</summary>
+    public async Task SignInAsync(PlatformFixture platform, string account)
+    {
+        await Page.GotoAsync(platform.Web.ToString());
+        await Page.GetByTestId("sign-in").ClickAsync();
+        await Page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal));
+        await Page.Locator("#username").FillAsync(account);
+        await Page.Locator("#password").FillAsync(PlatformFixture.DevelopmentPassword);
+        await Page.Locator("#sign-in").ClickAsync();
+        await Page.WaitForURLAsync(url => url.StartsWith(platform.Web.ToString(), StringComparison.Ordinal));
+        await Page.GetByTestId("signed-in-as").WaitForAsync();
+    }
+
+    /// <summary>Runs axe with the WCAG 2.2 AA rule set and fails with every violation listed.</summary>
+    public async Task AssertAccessibleAsync(string what)
+    {
+        var result = await Page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = WcagTags },
+        });
+        var violations = result.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}").ToList();
+        Assert.True(violations.Count == 0, $"axe found WCAG 2.2 AA violations on {what} ({Page.Url}):\n" + string.Join("\n", violations));
+    }
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+}

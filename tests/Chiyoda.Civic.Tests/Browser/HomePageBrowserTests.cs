@@ -1,0 +1,96 @@
+using Chiyoda.Civic.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Chiyoda.Civic.Tests.Browser;
+
+[Collection(PlatformCollection.Name)]
+public sealed class HomePageBrowserTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task The_home_page_is_japanese_first_switches_to_english_and_remembers_it()
+    {
+        await using var session = await BrowserSession.OpenAsync(platform);
+        var page = session.Page;
+
+        await page.GotoAsync(platform.Web.ToString());
+        Assert.Equal("ja", await page.Locator("html").GetAttributeAsync("lang"));
+        Assert.Equal("デジタル活用提案制度", (await page.Locator("h1").InnerTextAsync()).Trim());
+        Assert.Equal("区民投票", (await page.GetByTestId("round-phase").First.InnerTextAsync()).Trim());
+        await session.AssertAccessibleAsync("the home page in Japanese");
+
+        await page.GetByTestId("language-switch").ClickAsync();
+        await page.WaitForFunctionAsync("document.documentElement.lang === 'en'");
+        Assert.Equal("Digital proposal programme", (await page.Locator("h1").InnerTextAsync()).Trim());
+        await session.AssertAccessibleAsync("the home page in English");
+
+        await page.GotoAsync(new Uri(platform.Web, "/rounds/demo-2024").ToString());
+        Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+        Assert.Equal("Resident vote", (await page.GetByTestId("round-phase").InnerTextAsync()).Trim());
+        await session.AssertAccessibleAsync("the round page in English");
+    }
+
+    [Fact]
+    public async Task A_resident_signs_in_through_the_providers_page()
+    {
+        await using var session = await BrowserSession.OpenAsync(platform);
+
+        await session.Page.GotoAsync(platform.Web.ToString());
+        await session.Page.GetByTestId("sign-in").ClickAsync();
+        await session.Page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal));
+        await session.AssertAccessibleAsync("the identity provider's sign-in page");
+        await session.SignInAsync(platform, "resident-80");
+
+        Assert.Contains("区民 八十歳", await session.Page.GetByTestId("signed-in-as").InnerTextAsync());
+        await session.AssertAccessibleAsync("the home page, signed in");
+    }
+
+    [Fact]
+    public async Task The_home_page_is_accessible_on_a_phone_in_both_languages()
+    {
+        await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
+        await session.Page.GotoAsync(platform.Web.ToString());
+        await session.AssertAccessibleAsync("the home page on a phone, Japanese");
+        await session.Page.GetByTestId("language-switch").ClickAsync();
+        await session.Page.WaitForFunctionAsync("document.documentElement.lang === 'en'");
+        await session.AssertAccessibleAsync("the home page on a phone, English");
+    }
+
+    [Fact]
+    public async Task An_administrator_creates_a_round_in_the_editor_and_is_told_about_bad_dates()
+    {
+        await using var session = await BrowserSession.OpenAsync(platform);
+        var page = session.Page;
+        await session.SignInAsync(platform, "admin");
+        var roundId = "ui-" + Guid.NewGuid().ToString("N")[..10];
+
+        await page.GotoAsync(new Uri(platform.Web, "/admin/rounds").ToString());
+        await session.AssertAccessibleAsync("the rounds administration page");
+        await page.GetByTestId("new-round").ClickAsync();
+        // The editor is interactive: typing before its circuit is connected would be lost.
+        await page.Locator("form[data-interactive=true]").WaitForAsync();
+        await session.AssertAccessibleAsync("the round editor");
+
+        await page.Locator("#round-id").FillAsync(roundId);
+        await page.Locator("#round-name").FillAsync("画面から作成した募集回");
+        await page.Locator("#call-opens").FillAsync("2030-04-01T00:00");
+        await page.Locator("#call-closes").FillAsync("2030-06-01T00:00");
+        await page.Locator("#voting-opens").FillAsync("2030-09-21T00:00");
+        await page.Locator("#voting-closes").FillAsync("2030-08-05T00:00");
+        await page.Locator("#results-due").FillAsync("2030-11-26T00:00");
+        await page.GetByTestId("save-round").ClickAsync();
+
+        var errors = page.GetByTestId("round-errors");
+        await errors.WaitForAsync();
+        Assert.Contains("日付の順序", await errors.InnerTextAsync());
+        await session.AssertAccessibleAsync("the round editor showing errors");
+
+        await page.Locator("#voting-opens").FillAsync("2030-08-05T00:00");
+        await page.Locator("#voting-closes").FillAsync("2030-09-21T00:00");
+        await page.GetByTestId("save-round").ClickAsync();
+        await page.GetByTestId("round-saved").WaitForAsync();
+
+        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{roundId}").ToString());
+        Assert.Equal("画面から作成した募集回", (await page.Locator("h1").InnerTextAsync()).Trim());
+        Assert.Equal("募集開始前", (await page.GetByTestId("round-phase").InnerTextAsync()).Trim());
+    }
+}

@@ -1,0 +1,69 @@
+using Azure.Data.Tables;
+using Chiyoda.Civic.Abstractions.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Chiyoda.Civic.Tests.Infrastructure;
+
+/// <summary>
+/// An Orleans test cluster whose grain state goes to the real Azurite, through the same provider
+/// the platform uses. The clock is a FakeTimeProvider the tests move.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string ConnectionStringKey = "CivicTests:StorageConnectionString";
+    public const string ServiceIdKey = "CivicTests:ServiceId";
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public string ServiceId { get; } = "civic-tests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The clock of the (single, in-process) silo.</summary>
+    public FakeTimeProvider Clock => Cluster.Primary is InProcessSiloHandle silo
+        ? (FakeTimeProvider)silo.SiloHost.Services.GetRequiredService<TimeProvider>()
+        : throw new InvalidOperationException("The test silo is not in process.");
+
+    public async Task InitializeAsync() => Cluster = await StartClusterAsync(ServiceId);
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    /// <summary>A cluster of one silo storing under the given service id; two clusters with one id share their stored state.</summary>
+    public static async Task<TestCluster> StartClusterAsync(string serviceId)
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.Options.ServiceId = serviceId;
+        builder.Properties[ConnectionStringKey] = await Azurite.ConnectionStringAsync();
+        builder.AddSiloBuilderConfigurator<AzuriteStorageConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class AzuriteStorageConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
+            siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
+            siloBuilder.UseSystemTextJsonGrainStorageSerializer();
+            siloBuilder.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
+            {
+                options.TableName = "CivicGrainState";
+                options.TableServiceClient = new TableServiceClient(connectionString);
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

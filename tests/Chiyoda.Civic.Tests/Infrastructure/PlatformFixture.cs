@@ -1,0 +1,164 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Chiyoda.Civic.Tests.Infrastructure;
+
+/// <summary>
+/// The platform as the run command starts it, on free loopback ports: Azurite, the development
+/// identity provider and the web app (with its co-hosted silo), each a real process.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public const string DevelopmentPassword = "chiyoda";
+
+    private readonly int _identityPort = Repository.FreeTcpPort();
+    private readonly int _webPort = Repository.FreeTcpPort();
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private readonly SemaphoreSlim _browserLock = new(1, 1);
+
+    public int SpareWebPort { get; } = Repository.FreeTcpPort();
+
+    public Uri IdentityProvider => new($"http://localhost:{_identityPort}/");
+
+    public Uri Web => new($"http://localhost:{_webPort}/");
+
+    public string StorageConnectionString { get; private set; } = "";
+
+    public ChildProcess IdentityProviderProcess { get; private set; } = null!;
+
+    public ChildProcess WebProcess { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        StorageConnectionString = await Azurite.ConnectionStringAsync();
+        IdentityProviderProcess = ChildProcess.Start("identity provider", "dotnet",
+            [Repository.ProgramPath("Chiyoda.Civic.IdentityProvider"),
+             "--urls", IdentityProvider.ToString().TrimEnd('/'),
+             $"--IdentityProvider:Issuer={IdentityProvider}",
+             $"--IdentityProvider:WebOrigins:0=http://localhost:{_webPort}",
+             $"--IdentityProvider:WebOrigins:1=http://localhost:{SpareWebPort}"],
+            Repository.ProjectDirectory("Chiyoda.Civic.IdentityProvider"),
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        await IdentityProviderProcess.WaitUntilHealthyAsync(new Uri(IdentityProvider, "health"), TimeSpan.FromSeconds(90));
+        WebProcess = await StartWebAsync(_webPort, "civic-platform-tests");
+    }
+
+    /// <summary>Starts a web app process; its grain state is kept under the given service id.</summary>
+    public async Task<ChildProcess> StartWebAsync(int port, string serviceId)
+    {
+        var web = ChildProcess.Start($"web :{port}", "dotnet",
+            [Repository.ProgramPath("Chiyoda.Civic.Web"),
+             "--urls", $"http://localhost:{port}",
+             $"--Storage:ConnectionString={StorageConnectionString}",
+             $"--Authentication:Authority={IdentityProvider}",
+             $"--Orleans:ServiceId={serviceId}",
+             $"--Orleans:ClusterId={serviceId}",
+             $"--Orleans:SiloPort={Repository.FreeTcpPort()}",
+             $"--Orleans:GatewayPort={Repository.FreeTcpPort()}",
+             "--Demo:Enabled=true"],
+            Repository.ProjectDirectory("Chiyoda.Civic.Web"),
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        await web.WaitUntilHealthyAsync(new Uri($"http://localhost:{port}/health"), TimeSpan.FromSeconds(120));
+        return web;
+    }
+
+    /// <summary>An access token from the development provider's password grant, as scripts get one.</summary>
+    public async Task<string> TokenForAsync(string account)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(IdentityProvider, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "civic-scripts",
+            ["username"] = account,
+            ["password"] = DevelopmentPassword,
+            ["scope"] = "openid civic-api",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"token request for {account} failed: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>An API client for the web app, signed in as the account (or anonymous).</summary>
+    public async Task<HttpClient> ApiClientAsync(string? account = null, Uri? web = null)
+    {
+        var client = new HttpClient { BaseAddress = web ?? Web };
+        if (account is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenForAsync(account));
+        }
+
+        return client;
+    }
+
+    /// <summary>Headless Chromium from Debian, shared by the browser tests; each test takes its own context.</summary>
+    public async Task<IBrowser> BrowserAsync()
+    {
+        await _browserLock.WaitAsync();
+        try
+        {
+            if (_browser is null)
+            {
+                _playwright = await Playwright.CreateAsync();
+                _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = "/usr/bin/chromium",
+                    Headless = true,
+                    Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync", "--no-first-run"],
+                });
+            }
+
+            return _browser;
+        }
+        finally
+        {
+            _browserLock.Release();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await WebProcess.DisposeAsync();
+        await IdentityProviderProcess.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}
+
+public static class HttpAssertions
+{
+    /// <summary>Reads a problem details body and returns its stable code, failing with the body if the status differs.</summary>
+    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, int expectedStatus, string expectedCode)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == expectedStatus, $"expected {expectedStatus}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(expectedCode, problem.GetProperty("code").GetString());
+        return problem;
+    }
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, int expectedStatus)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == expectedStatus, $"expected {expectedStatus}, got {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body);
+}

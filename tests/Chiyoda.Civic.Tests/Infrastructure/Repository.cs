@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Chiyoda.Civic.Tests.Infrastructure;
+
+/// <summary>Where the repository and its built programs are, seen from the test assembly.</summary>
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The build configuration the tests were built in; the programs they start were built with them.</summary>
+    public static string Configuration { get; } =
+        typeof(Repository).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static string ProjectDirectory(string project) => Path.Combine(Root, "src", project);
+
+    public static string ProgramPath(string project) =>
+        Path.Combine(ProjectDirectory(project), "bin", Configuration, "net10.0", project + ".dll");
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Chiyoda.Civic.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Chiyoda.Civic.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using Chiyoda.Civic.Tests.Infrastructure;
+
+namespace Chiyoda.Civic.Tests.SignIn;
+
+/// <summary>Sign-in over real HTTP on loopback against the development OpenID Connect provider.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class SignInTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task The_provider_publishes_discovery_and_keys()
+    {
+        using var http = new HttpClient();
+        var discovery = await HttpAssertions.JsonAsync(await http.GetAsync(new Uri(platform.IdentityProvider, ".well-known/openid-configuration")), 200);
+        var jwks = await HttpAssertions.JsonAsync(await http.GetAsync(discovery.GetProperty("jwks_uri").GetString()), 200);
+
+        Assert.Equal(platform.IdentityProvider.ToString(), discovery.GetProperty("issuer").GetString());
+        Assert.Contains(discovery.GetProperty("code_challenge_methods_supported").EnumerateArray(), m => m.GetString() == "S256");
+        Assert.NotEmpty(jwks.GetProperty("keys").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_resident_signs_in_with_code_and_pkce_into_a_secure_host_cookie()
+    {
+        using var session = new BrowserlessSession();
+
+        var (response, url) = await session.SignInAsync(platform.Web, "resident-45", PlatformFixture.DevelopmentPassword);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(platform.Web, new Uri(url.GetLeftPart(UriPartial.Authority) + "/"));
+        Assert.Contains("区民 四十五歳", html);
+        // Authorize is visited twice: before the provider's sign-in form and after it.
+        var authorize = session.Visited.First(u => u.AbsolutePath == "/connect/authorize");
+        Assert.Contains("code_challenge=", authorize.Query);
+        Assert.Contains("code_challenge_method=S256", authorize.Query);
+        Assert.Contains("response_type=code", authorize.Query);
+        Assert.Contains(session.Visited, u => u.AbsolutePath == "/signin-oidc" && u.Query.Contains("code="));
+        var cookie = Assert.Single(session.SetCookieHeaders, h => h.StartsWith("__Host-civic=", StringComparison.Ordinal));
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_by_the_provider()
+    {
+        using var session = new BrowserlessSession();
+        var (response, url) = await session.SignInAsync(platform.Web, "resident-45", "not-the-password");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(platform.IdentityProvider.Port, url.Port);
+        Assert.DoesNotContain("__Host-civic", session.Cookies.Keys);
+    }
+
+    [Fact]
+    public async Task A_signed_in_resident_is_refused_the_administrators_pages_and_an_administrator_is_let_in()
+    {
+        using var resident = new BrowserlessSession();
+        await resident.SignInAsync(platform.Web, "resident-45", PlatformFixture.DevelopmentPassword);
+        using var admin = new BrowserlessSession();
+        await admin.SignInAsync(platform.Web, "admin", PlatformFixture.DevelopmentPassword);
+
+        var (refused, refusedAt) = await resident.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin/rounds"));
+        var (allowed, allowedAt) = await admin.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin/rounds"));
+
+        Assert.Equal("/access-denied", refusedAt.AbsolutePath);
+        Assert.DoesNotContain("demo-2024", await refused.Content.ReadAsStringAsync());
+        Assert.Equal("/admin/rounds", allowedAt.AbsolutePath);
+        Assert.Contains("demo-2024", await allowed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_anonymous_visitor_to_an_administrators_page_is_sent_to_sign_in()
+    {
+        using var session = new BrowserlessSession();
+        var (_, url) = await session.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin/rounds"));
+        Assert.Equal(platform.IdentityProvider.Port, url.Port);
+        Assert.Equal("/account/login", url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Bearer_tokens_from_the_provider_reach_the_api_and_forged_ones_do_not()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        using var forged = await platform.ApiClientAsync();
+        forged.DefaultRequestHeaders.Authorization = new("Bearer", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJhZG1pbiJ9.");
+
+        var asAdmin = await admin.PutAsync("/api/v1/rounds/no-such-round", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        var asForged = await forged.PutAsync("/api/v1/rounds/demo-2024", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        // The administrator got past authorization to the round itself (which does not exist).
+        await HttpAssertions.ProblemAsync(asAdmin, 400, "invalid-round");
+        Assert.Equal(HttpStatusCode.Unauthorized, asForged.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("//evil.example/")]
+    [InlineData("https://evil.example/")]
+    [InlineData("/\\evil.example")]
+    public async Task Return_addresses_off_the_site_are_refused(string returnUrl)
+    {
+        using var session = new BrowserlessSession();
+        var (_, afterSignIn) = await session.SignInAsync(platform.Web, "resident-18", PlatformFixture.DevelopmentPassword, returnUrl);
+        var (_, afterLanguage) = await session.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/culture/en?returnUrl=" + Uri.EscapeDataString(returnUrl)));
+
+        Assert.Equal(platform.Web, new Uri(afterSignIn, "/"));
+        Assert.Equal("/", afterSignIn.AbsolutePath);
+        Assert.Equal(platform.Web, new Uri(afterLanguage, "/"));
+        Assert.Equal("/", afterLanguage.AbsolutePath);
+    }
+}
