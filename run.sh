@@ -12,8 +12,14 @@ dotnet build Chiyoda.Civic.sln -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p .data/azurite .data/logs
 pids=()
-stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap stop_all EXIT INT TERM
+stop_all() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  say "Stopped"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 
 if port_in_use 10002; then
   say "Azurite is already listening on 10000-10002; using it"
@@ -29,13 +35,13 @@ say "Starting the development identity provider on http://localhost:5100"
 dotnet src/Chiyoda.Civic.IdentityProvider/bin/Debug/net10.0/Chiyoda.Civic.IdentityProvider.dll \
   --contentRoot "$repo_root"/src/Chiyoda.Civic.IdentityProvider --urls http://localhost:5100 >.data/logs/identity-provider.log 2>&1 &
 pids+=($!)
-wait_for_http http://localhost:5100/health 60 "The identity provider"
+wait_for_http http://localhost:5100/health 60 "The identity provider" || { tail -n 40 .data/logs/identity-provider.log; exit 1; }
 
 say "Starting the platform on http://localhost:5000"
 dotnet src/Chiyoda.Civic.Web/bin/Debug/net10.0/Chiyoda.Civic.Web.dll \
-  --contentRoot "$repo_root"/src/Chiyoda.Civic.Web --urls http://localhost:5000 2>&1 | tee .data/logs/web.log &
+  --contentRoot "$repo_root"/src/Chiyoda.Civic.Web --urls http://localhost:5000 >.data/logs/web.log 2>&1 &
 pids+=($!)
-wait_for_http http://localhost:5000/health 120 "The platform"
+wait_for_http http://localhost:5000/health 120 "The platform" || { tail -n 40 .data/logs/web.log; exit 1; }
 
 cat <<MSG
 
@@ -45,4 +51,5 @@ cat <<MSG
   Data: .data/azurite (delete it to start afresh).  Logs: .data/logs/.  Stop with Ctrl-C.
 
 MSG
-wait
+# Runs until Ctrl-C, or until any of the three stops by itself.
+wait -n
