@@ -16,6 +16,14 @@ public interface IRoundGrain : IGrainWithStringKey
 
     [Alias("get"), ReadOnly]
     Task<RoundSnapshot?> GetAsync();
+
+    /// <summary>Sets the ballot's proposals and their numbers. Refused with shortlist-locked once voting has opened.</summary>
+    [Alias("set-shortlist")]
+    Task<RoundCommandResult> SetShortlistAsync(Shortlist shortlist);
+
+    /// <summary>The shortlist, or null before staff have set one.</summary>
+    [Alias("get-shortlist"), ReadOnly]
+    Task<Shortlist?> GetShortlistAsync();
 }
 
 /// <summary>The ward's list of rounds (a single activation, key <see cref="WardKey"/>).</summary>

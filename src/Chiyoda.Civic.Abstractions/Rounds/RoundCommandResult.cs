@@ -28,10 +28,14 @@ public static class RoundErrorCodes
     public const string RoundExists = "round-exists";
     public const string InvalidRound = "invalid-round";
     public const string RulesLocked = "rules-locked";
+    public const string ShortlistLocked = "shortlist-locked";
+    public const string InvalidShortlist = "invalid-shortlist";
 
     // Field-level codes inside an invalid-round refusal.
     public const string Required = "required";
     public const string TooLong = "too-long";
     public const string DatesOutOfOrder = "dates-out-of-order";
     public const string OutOfRange = "out-of-range";
+    public const string InvalidBallotNumbers = "invalid-ballot-numbers";
+    public const string DuplicateProposal = "duplicate-proposal";
 }

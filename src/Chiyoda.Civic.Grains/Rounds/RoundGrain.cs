@@ -74,6 +74,40 @@ public sealed class RoundGrain(
         return RoundCommandResult.Stored(await RegisterAndSnapshotAsync());
     }
 
+    async Task<RoundCommandResult> IRoundGrain.SetShortlistAsync(Shortlist shortlist)
+    {
+        if (state.State.Definition is not { } definition)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound);
+        }
+
+        var errors = ShortlistValidation.Validate(shortlist);
+        if (errors.Count > 0)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.InvalidShortlist, errors);
+        }
+
+        if (state.State.Shortlist is { } current && current.Entries.SequenceEqual(shortlist.Entries))
+        {
+            return RoundCommandResult.Stored(Snapshot());
+        }
+
+        // Ballots name proposals by their ballot number: the list must not move under them.
+        if (definition.Schedule.PhaseAt(time.GetUtcNow()) >= RoundPhase.Voting)
+        {
+            return RoundCommandResult.Refused(RoundErrorCodes.ShortlistLocked,
+                [new("entries", RoundErrorCodes.ShortlistLocked, "The shortlist cannot change once voting has opened.")]);
+        }
+
+        state.State.Shortlist = shortlist with { Entries = [.. shortlist.Entries.OrderBy(e => e.BallotNumber)] };
+        state.State.Version++;
+        state.State.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        return RoundCommandResult.Stored(Snapshot());
+    }
+
+    Task<Shortlist?> IRoundGrain.GetShortlistAsync() => Task.FromResult(state.State.Shortlist);
+
     Task<RoundSnapshot?> IRoundGrain.GetAsync() =>
         Task.FromResult(state.State.Definition is null ? null : Snapshot());
 

@@ -9,4 +9,5 @@ public sealed class RoundState
     [Id(1)] public int Version { get; set; }
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(4)] public Shortlist? Shortlist { get; set; }
 }

@@ -75,6 +75,39 @@ public static class RoundsApi
                 SaveAsync(request, json.Value.SerializerOptions, d => service.UpdateAsync(roundId, d), service, StatusCodes.Status200OK))
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
+        rounds.MapGet("/{roundId}/shortlist", async (string roundId, RoundService service) =>
+            await service.GetShortlistAsync(roundId) is { } shortlist
+                ? Results.Ok(shortlist)
+                : await service.GetAsync(roundId) is null
+                    ? RoundNotFound(roundId)
+                    : ApiProblems.Problem(StatusCodes.Status404NotFound, "shortlist-not-set", "The shortlist has not been published yet."))
+            .AllowAnonymous();
+
+        rounds.MapPut("/{roundId}/shortlist", async (string roundId, HttpRequest request, RoundService service, IOptions<JsonOptions> json) =>
+            {
+                Shortlist? body;
+                try
+                {
+                    body = await request.ReadFromJsonAsync<Shortlist>(json.Value.SerializerOptions, request.HttpContext.RequestAborted);
+                }
+                catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
+                {
+                    return ApiProblems.MalformedBody(e.Message);
+                }
+
+                var result = await service.SetShortlistAsync(roundId, body ?? new Shortlist([]));
+                return result.Succeeded
+                    ? Results.Ok(await service.GetShortlistAsync(roundId))
+                    : result.Code switch
+                    {
+                        RoundErrorCodes.RoundNotFound => RoundNotFound(roundId),
+                        RoundErrorCodes.ShortlistLocked => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
+                            "The shortlist cannot change once voting has opened.", errors: result.Errors),
+                        _ => ApiProblems.Problem(StatusCodes.Status400BadRequest, result.Code!, "The shortlist is not valid.", errors: result.Errors),
+                    };
+            })
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
         return api;
     }
 

@@ -98,6 +98,21 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} did not answer {url} within {timeout}:\n{RecentOutput}");
     }
 
+    /// <summary>Waits for the program to end by itself; false if it is still running after the timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public void Kill()
     {
         try

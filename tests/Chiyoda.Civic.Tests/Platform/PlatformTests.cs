@@ -47,6 +47,31 @@ public sealed class PlatformTests(PlatformFixture platform)
         Assert.Contains("ページが見つかりません", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("Storage:ConnectionString")]
+    [InlineData("Authentication:Authority")]
+    public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
+    {
+        string[] settings =
+        [
+            $"--Storage:ConnectionString={platform.StorageConnectionString}",
+            $"--Authentication:Authority={platform.IdentityProvider}",
+            "--Authentication:ClientId=civic-web",
+            "--Authentication:ClientSecret=secret",
+        ];
+        var web = ChildProcess.Start("web without " + missing, "dotnet",
+            [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",
+             .. settings.Where(s => !s.StartsWith("--" + missing, StringComparison.Ordinal))],
+            Repository.ProjectDirectory("Chiyoda.Civic.Web"),
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        await using (web)
+        {
+            var exited = await web.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(exited, "the platform started without " + missing);
+            Assert.Contains(missing, web.RecentOutput);
+        }
+    }
+
     [Fact]
     public async Task Everything_stored_is_still_there_after_the_web_app_restarts()
     {

@@ -130,6 +130,25 @@ public sealed class RoundsApiTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task The_demo_round_publishes_the_2024_shortlist_and_refuses_changes_during_the_vote()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        using var admin = await platform.ApiClientAsync("admin");
+
+        var shortlist = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024/shortlist"), 200);
+        var change = await admin.PutAsJsonAsync("/api/v1/rounds/demo-2024/shortlist",
+            new { entries = new[] { new { ballotNumber = 1, proposalId = "p-x", title = "差し替え", summary = "" } } });
+        var asResident = await (await platform.ApiClientAsync("resident-45")).PutAsJsonAsync("/api/v1/rounds/demo-2024/shortlist", new { entries = Array.Empty<object>() });
+
+        var entries = shortlist.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(7, entries.Count);
+        Assert.Equal(Enumerable.Range(1, 7), entries.Select(e => e.GetProperty("ballotNumber").GetInt32()));
+        Assert.Equal("デジタル書面送付サービス", entries[0].GetProperty("title").GetString());
+        await HttpAssertions.ProblemAsync(change, 409, "shortlist-locked");
+        Assert.Equal(HttpStatusCode.Forbidden, asResident.StatusCode);
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_rounds_api()
     {
         using var anonymous = await platform.ApiClientAsync();
