@@ -5,4 +5,7 @@ public static class CivicPolicies
 {
     public const string Administrator = "administrator";
     public const string ApiAdministrator = "api-administrator";
+    public const string SignedIn = "signed-in";
+    public const string ApiSignedIn = "api-signed-in";
+    public const string ApiClerk = "api-clerk";
 }

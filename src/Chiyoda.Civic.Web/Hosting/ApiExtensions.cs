@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Ballots;
+using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Rounds;
+using Chiyoda.Civic.Web.Tally;
 
 namespace Chiyoda.Civic.Web.Hosting;
 
@@ -41,6 +44,9 @@ public static class ApiExtensions
         app.MapOpenApi("/api/{documentName}/openapi.json");
         var api = app.MapGroup("/api/v1");
         api.MapRoundsApi();
+        api.MapRegisterApi();
+        api.MapBallotsApi();
+        api.MapTurnoutApi();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
     }
@@ -48,6 +54,9 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddCivicApplicationServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<RoundService>();
+        builder.Services.AddScoped<RegisterService>();
+        builder.Services.AddScoped<BallotService>();
+        builder.Services.AddScoped<TallyService>();
         return builder;
     }
 }

@@ -72,7 +72,14 @@ public static class AuthenticationExtensions
             .AddPolicy(CivicPolicies.Administrator, p => p.RequireRole(Roles.Administrator))
             .AddPolicy(CivicPolicies.ApiAdministrator, p => p
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-                .RequireRole(Roles.Administrator));
+                .RequireRole(Roles.Administrator))
+            .AddPolicy(CivicPolicies.SignedIn, p => p.RequireAuthenticatedUser())
+            .AddPolicy(CivicPolicies.ApiSignedIn, p => p
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser())
+            .AddPolicy(CivicPolicies.ApiClerk, p => p
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireRole(Roles.Clerk, Roles.Administrator));
         builder.Services.AddCascadingAuthenticationState();
         return builder;
     }

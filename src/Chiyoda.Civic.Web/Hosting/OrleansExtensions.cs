@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Grains.Rounds;
 
 namespace Chiyoda.Civic.Web.Hosting;
 
@@ -23,6 +24,7 @@ public static class OrleansExtensions
                 gatewayPort: orleans.GetValue("GatewayPort", 30000),
                 serviceId: orleans.GetValue("ServiceId", "chiyoda-civic")!,
                 clusterId: orleans.GetValue("ClusterId", "chiyoda-civic-local")!);
+            silo.Services.AddSingleton<RoundSettingsCache>();
             silo.UseSystemTextJsonGrainStorageSerializer();
             silo.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {

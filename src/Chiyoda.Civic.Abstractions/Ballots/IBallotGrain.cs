@@ -1,0 +1,80 @@
+using Orleans.Concurrency;
+
+namespace Chiyoda.Civic.Abstractions.Ballots;
+
+/// <summary>
+/// The one ballot of one person in one round (key "{roundId}:{voterKey}"). Every channel's ballot
+/// for the person goes through this single activation, so one person has one ballot however many
+/// requests arrive at once: a unique key, not a check.
+/// </summary>
+[Alias("civic.IBallotGrain")]
+public interface IBallotGrain : IGrainWithStringKey
+{
+    /// <summary>Casts or changes the online ballot. Durable in storage before it returns a receipt.</summary>
+    [Alias("cast-online")]
+    Task<BallotResult> CastOnlineAsync(OnlineBallot ballot);
+
+    /// <summary>What the voter may see of their own ballot: the counted choices and the receipt.</summary>
+    [Alias("get"), ReadOnly]
+    Task<BallotView> GetAsync();
+}
+
+/// <summary>An online ballot as cast: the ballot numbers chosen, and the caller's id for this request.</summary>
+[GenerateSerializer, Immutable, Alias("civic.online-ballot")]
+public sealed record OnlineBallot(
+    [property: Id(0)] string IdempotencyKey,
+    [property: Id(1)] IReadOnlyList<int> Choices);
+
+[GenerateSerializer, Alias("civic.ballot-channel")]
+public enum BallotChannel
+{
+    Online = 0,
+    Paper = 1,
+}
+
+/// <summary>What the voter is given when a ballot is accepted; <see cref="Code"/> lets them check it later.</summary>
+[GenerateSerializer, Immutable, Alias("civic.ballot-receipt")]
+public sealed record BallotReceipt(
+    [property: Id(0)] string Code,
+    [property: Id(1)] DateTimeOffset CastAt,
+    [property: Id(2)] IReadOnlyList<int> Choices,
+    [property: Id(3)] BallotChannel Channel,
+    [property: Id(4)] int Version);
+
+/// <summary>A receipt, or why the ballot was refused (stable <see cref="Code"/>), with what the voter needs to know.</summary>
+[GenerateSerializer, Immutable, Alias("civic.ballot-result")]
+public sealed record BallotResult(
+    [property: Id(0)] BallotReceipt? Receipt,
+    [property: Id(1)] string? Code,
+    [property: Id(2)] DateOnly? EligibleFrom = null,
+    [property: Id(3)] int? RetryAfterSeconds = null,
+    [property: Id(4)] bool Replayed = false)
+{
+    public bool Accepted => Receipt is not null && Code is null;
+
+    public static BallotResult Refused(string code, DateOnly? eligibleFrom = null, int? retryAfterSeconds = null) =>
+        new(null, code, eligibleFrom, retryAfterSeconds);
+}
+
+/// <summary>The voter's own view: the ballot that counts now, if any, and whether paper has superseded online.</summary>
+[GenerateSerializer, Immutable, Alias("civic.ballot-view")]
+public sealed record BallotView(
+    [property: Id(0)] BallotReceipt? Counted,
+    [property: Id(1)] bool SupersededByPaper);
+
+public static class BallotErrorCodes
+{
+    public const string RoundNotFound = "round-not-found";
+    public const string NotOnRegister = "not-on-register";
+    public const string UnderAge = "under-age";
+    public const string WindowNotOpen = "window-not-open";
+    public const string WindowClosed = "window-closed";
+    public const string NoChoice = "no-choice";
+    public const string TooManyChoices = "too-many-choices";
+    public const string DuplicateChoice = "duplicate-choice";
+    public const string UnknownProposal = "unknown-proposal";
+    public const string SupersededByPaper = "superseded-by-paper";
+    public const string IdempotencyKeyReused = "idempotency-key-reused";
+    public const string RateLimited = "rate-limited";
+    public const string MissingIdempotencyKey = "missing-idempotency-key";
+}

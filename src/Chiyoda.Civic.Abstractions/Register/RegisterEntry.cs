@@ -1,0 +1,63 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Orleans.Concurrency;
+
+namespace Chiyoda.Civic.Abstractions.Register;
+
+/// <summary>One line of a round's voter register: one person, one voter key.</summary>
+[GenerateSerializer, Immutable, Alias("civic.register-entry")]
+public sealed record RegisterEntry(
+    [property: Id(0)] string VoterKey,
+    [property: Id(1)] string NameKana,
+    [property: Id(2)] DateOnly Birthdate,
+    [property: Id(3)] string Postcode);
+
+[GenerateSerializer, Alias("civic.register-change")]
+public enum RegisterChange
+{
+    Added = 0,
+    Updated = 1,
+    Unchanged = 2,
+}
+
+/// <summary>
+/// Where register data lives. Entries are spread over shards by a stable hash of the voter key, so
+/// loading a ward's register is a few hundred writes rather than one per voter; the clerks' lookup
+/// index is spread by birthdate, so a lookup by name and birthdate asks one shard.
+/// </summary>
+public static class RegisterSharding
+{
+    /// <summary>64 shards keep each shard's stored state near 100 KB for a 60,000-voter ward and under Azure Table's limit up to ~500,000 voters.</summary>
+    public const int ShardCount = 64;
+
+    public static string EntryShardKey(string roundId, string voterKey) => $"{roundId}:{ShardHash.Shard(voterKey, ShardCount)}";
+
+    public static string LookupShardKey(string roundId, DateOnly birthdate) =>
+        $"{roundId}:{ShardHash.Shard(birthdate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ShardCount)}";
+}
+
+/// <summary>One shard of a round's register (key "{roundId}:{shard}").</summary>
+[Alias("civic.IRegisterShardGrain")]
+public interface IRegisterShardGrain : IGrainWithStringKey
+{
+    /// <summary>Adds or corrects entries; an identical entry is left as it is (loading a file twice changes nothing).</summary>
+    [Alias("upsert")]
+    Task<IReadOnlyList<RegisterChange>> UpsertAsync(IReadOnlyList<RegisterEntry> entries);
+
+    [Alias("get"), ReadOnly]
+    Task<RegisterEntry?> GetAsync(string voterKey);
+
+    [Alias("count"), ReadOnly]
+    Task<int> CountAsync();
+}
+
+/// <summary>Clerks' lookup by kana name and birthdate (key "{roundId}:{shard}", shard by birthdate).</summary>
+[Alias("civic.IRegisterLookupGrain")]
+public interface IRegisterLookupGrain : IGrainWithStringKey
+{
+    [Alias("index")]
+    Task IndexAsync(IReadOnlyList<RegisterEntry> entries);
+
+    /// <summary>Voter keys indexed under this name and birthdate; callers confirm each against the register, since a corrected entry may leave an old index line.</summary>
+    [Alias("find"), ReadOnly]
+    Task<IReadOnlyList<string>> FindAsync(string nameKana, DateOnly birthdate);
+}

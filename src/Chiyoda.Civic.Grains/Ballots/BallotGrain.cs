@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Tally;
+using Chiyoda.Civic.Grains.Rounds;
+using Microsoft.Extensions.Logging;
+
+namespace Chiyoda.Civic.Grains.Ballots;
+
+/// <summary>
+/// Non-reentrant: requests for one voter run one at a time, so concurrent ballots cannot both pass
+/// the checks. A ballot is written to storage before its receipt is returned; the voter's
+/// contribution to the live count is then set on their tally shard (idempotently, by version).
+/// </summary>
+[GrainType("ballot")]
+public sealed class BallotGrain(
+    [PersistentState("ballot", StorageNames.GrainState)] IPersistentState<BallotState> state,
+    RoundSettingsCache rounds,
+    TimeProvider time,
+    ILogger<BallotGrain> logger) : Grain, IBallotGrain
+{
+    public const int ChangesPerMinute = 10;
+    private const int RememberedRequests = 16;
+    private readonly Queue<DateTimeOffset> _recentChanges = new();
+    private IGrainTimer? _tallyRetry;
+
+    private string RoundId => this.GetPrimaryKeyString().Split(':', 2)[0];
+
+    private string VoterKey => this.GetPrimaryKeyString().Split(':', 2)[1];
+
+    async Task<BallotResult> IBallotGrain.CastOnlineAsync(OnlineBallot ballot)
+    {
+        var body = string.Join(',', ballot.Choices);
+        if (state.State.RecentRequests.Find(r => r.IdempotencyKey == ballot.IdempotencyKey) is { } remembered)
+        {
+            if (remembered.Body != body)
+            {
+                return BallotResult.Refused(BallotErrorCodes.IdempotencyKeyReused);
+            }
+
+            // The first answer may have been lost after the ballot was stored: make sure it is counted, then answer again.
+            await SendContributionAsync();
+            return new BallotResult(remembered.Receipt, null, Replayed: true);
+        }
+
+        if (await rounds.GetAsync(RoundId) is not { } round)
+        {
+            return BallotResult.Refused(BallotErrorCodes.RoundNotFound);
+        }
+
+        var now = time.GetUtcNow();
+        if (now < round.Schedule.VotingOpens)
+        {
+            return BallotResult.Refused(BallotErrorCodes.WindowNotOpen);
+        }
+
+        if (now >= round.Schedule.VotingCloses)
+        {
+            return BallotResult.Refused(BallotErrorCodes.WindowClosed);
+        }
+
+        if (await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
+        {
+            return BallotResult.Refused(BallotErrorCodes.NotOnRegister);
+        }
+
+        if (!Eligibility.IsOfAge(voter.Birthdate, round.Rules.MinimumAge, WardClock.Today(time)))
+        {
+            return BallotResult.Refused(BallotErrorCodes.UnderAge, Eligibility.EligibleFrom(voter.Birthdate, round.Rules.MinimumAge));
+        }
+
+        if (state.State.Paper is not null)
+        {
+            return BallotResult.Refused(BallotErrorCodes.SupersededByPaper);
+        }
+
+        if (CheckChoices(ballot.Choices, round) is { } refusal)
+        {
+            return BallotResult.Refused(refusal);
+        }
+
+        if (RateLimited(now) is { } retryAfter)
+        {
+            return BallotResult.Refused(BallotErrorCodes.RateLimited, retryAfterSeconds: retryAfter);
+        }
+
+        var receipt = new BallotReceipt(NewReceiptCode(), now, [.. ballot.Choices.Order()], BallotChannel.Online, (state.State.Online?.Version ?? 0) + 1);
+        state.State.Online = receipt;
+        state.State.ContributionVersion++;
+        state.State.RecentRequests.Add(new RememberedRequest(ballot.IdempotencyKey, body, receipt));
+        if (state.State.RecentRequests.Count > RememberedRequests)
+        {
+            state.State.RecentRequests.RemoveAt(0);
+        }
+
+        await state.WriteStateAsync();
+        _recentChanges.Enqueue(now);
+        await SendContributionAsync();
+        return new BallotResult(receipt, null);
+    }
+
+    Task<BallotView> IBallotGrain.GetAsync()
+    {
+        var paper = state.State.Paper;
+        var counted = paper is not null
+            ? new BallotReceipt(paper.Serial, paper.RecordedAt, paper.Choices, BallotChannel.Paper, state.State.ContributionVersion)
+            : state.State.Online;
+        return Task.FromResult(new BallotView(counted, paper is not null && state.State.Online is not null));
+    }
+
+    private static string? CheckChoices(IReadOnlyList<int> choices, RoundSettings round)
+    {
+        if (choices.Count == 0)
+        {
+            return BallotErrorCodes.NoChoice;
+        }
+
+        if (choices.Count > round.Rules.MaxVotesPerVoter)
+        {
+            return BallotErrorCodes.TooManyChoices;
+        }
+
+        if (choices.Distinct().Count() != choices.Count)
+        {
+            return BallotErrorCodes.DuplicateChoice;
+        }
+
+        if (round.Shortlist is null || choices.Any(c => round.Shortlist.ByBallotNumber(c) is null))
+        {
+            return BallotErrorCodes.UnknownProposal;
+        }
+
+        return null;
+    }
+
+    /// <summary>Seconds until another change is allowed, or null when this one may go ahead.</summary>
+    private int? RateLimited(DateTimeOffset now)
+    {
+        while (_recentChanges.TryPeek(out var oldest) && now - oldest >= TimeSpan.FromMinutes(1))
+        {
+            _recentChanges.Dequeue();
+        }
+
+        return _recentChanges.Count < ChangesPerMinute
+            ? null
+            : (int)Math.Ceiling((_recentChanges.Peek() + TimeSpan.FromMinutes(1) - now).TotalSeconds);
+    }
+
+    /// <summary>
+    /// Sets this voter's contribution on the live count. The ballot is already stored, so a failure
+    /// here does not unmake it: the voter still gets the receipt, and the contribution is sent again
+    /// until a shard takes it.
+    /// </summary>
+    private async Task SendContributionAsync()
+    {
+        var contribution = Contribution();
+        try
+        {
+            await GrainFactory.GetGrain<ITallyShardGrain>(TallySharding.ShardKey(RoundId, VoterKey)).ApplyAsync(contribution);
+            _tallyRetry?.Dispose();
+            _tallyRetry = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Ballot {Ballot}: live count not yet updated; retrying", this.GetPrimaryKeyString());
+            _tallyRetry ??= this.RegisterGrainTimer(_ => SendContributionAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
+        }
+    }
+
+    private VoterContribution Contribution() => state.State.Paper is { } paper
+        ? new VoterContribution(VoterKey, state.State.ContributionVersion, paper.Choices, BallotChannel.Paper)
+        : new VoterContribution(VoterKey, state.State.ContributionVersion, state.State.Online?.Choices ?? [], BallotChannel.Online);
+
+    /// <summary>Twelve characters from an alphabet without look-alikes (no 0/O, 1/I/L), from a cryptographic source.</summary>
+    private static string NewReceiptCode()
+    {
+        const string alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+        return string.Create(12, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+            }
+        });
+    }
+}

@@ -1,0 +1,32 @@
+using Chiyoda.Civic.Abstractions.Ballots;
+
+namespace Chiyoda.Civic.Grains.Ballots;
+
+[GenerateSerializer, Alias("civic.ballot-state")]
+public sealed class BallotState
+{
+    /// <summary>The latest online ballot and its receipt; null until one is cast.</summary>
+    [Id(0)] public BallotReceipt? Online { get; set; }
+
+    /// <summary>The accepted paper ballot, which supersedes any online ballot whatever the order of arrival.</summary>
+    [Id(1)] public PaperBallotRecord? Paper { get; set; }
+
+    /// <summary>Grows with every change to what this voter adds to the count; the tally keeps only the highest.</summary>
+    [Id(2)] public int ContributionVersion { get; set; }
+
+    /// <summary>The last few requests by their caller-supplied ids, so a retry returns the same answer and changes nothing.</summary>
+    [Id(3)] public List<RememberedRequest> RecentRequests { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("civic.paper-ballot-record")]
+public sealed record PaperBallotRecord(
+    [property: Id(0)] string Serial,
+    [property: Id(1)] DateOnly CastDate,
+    [property: Id(2)] IReadOnlyList<int> Choices,
+    [property: Id(3)] DateTimeOffset RecordedAt);
+
+[GenerateSerializer, Alias("civic.remembered-request")]
+public sealed record RememberedRequest(
+    [property: Id(0)] string IdempotencyKey,
+    [property: Id(1)] string Body,
+    [property: Id(2)] BallotReceipt Receipt);

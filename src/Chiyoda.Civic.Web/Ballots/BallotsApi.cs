@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Api;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Chiyoda.Civic.Web.Ballots;
+
+public sealed record BallotRequest(IReadOnlyList<int>? Choices);
+
+public sealed record BallotResponse(string RoundId, BallotReceipt? Ballot, bool SupersededByPaper);
+
+public static class BallotsApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapBallotsApi(this RouteGroupBuilder api)
+    {
+        var ballot = api.MapGroup("/rounds/{roundId}/ballot").WithTags("Ballots").RequireAuthorization(CivicPolicies.ApiSignedIn);
+
+        ballot.MapGet("/", async (string roundId, HttpContext context, BallotService ballots) =>
+            Voter.From(context.User) is { VoterKey: not null } voter && await ballots.GetAsync(roundId, voter) is { } view
+                ? Results.Ok(new BallotResponse(roundId, view.Counted, view.SupersededByPaper))
+                : ApiProblems.Problem(StatusCodes.Status403Forbidden, BallotErrorCodes.NotOnRegister, "You are not on this round's voter register."));
+
+        ballot.MapPut("/", async (string roundId, HttpContext context, BallotService ballots, IOptions<JsonOptions> json) =>
+        {
+            var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString();
+            if (idempotencyKey.Length is 0 or > 100)
+            {
+                return ApiProblems.Problem(StatusCodes.Status400BadRequest, BallotErrorCodes.MissingIdempotencyKey,
+                    $"Send an {IdempotencyHeader} header (1 to 100 characters) with every ballot, and the same one when you retry.");
+            }
+
+            BallotRequest? body;
+            try
+            {
+                body = await context.Request.ReadFromJsonAsync<BallotRequest>(json.Value.SerializerOptions, context.RequestAborted);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
+            {
+                return ApiProblems.MalformedBody(e.Message);
+            }
+
+            var voter = Voter.From(context.User)!;
+            var result = await ballots.CastAsync(roundId, voter, idempotencyKey, body?.Choices ?? []);
+            if (result.Receipt is { } receipt)
+            {
+                return Results.Ok(receipt);
+            }
+
+            if (result.RetryAfterSeconds is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return Refusal(result);
+        });
+
+        return api;
+    }
+
+    private static IResult Refusal(BallotResult result)
+    {
+        var (status, title) = result.Code switch
+        {
+            BallotErrorCodes.NotOnRegister => (403, "You are not on this round's voter register."),
+            BallotErrorCodes.UnderAge => (403, "You are not yet old enough to vote in this round."),
+            BallotErrorCodes.WindowNotOpen => (409, "Voting has not opened yet."),
+            BallotErrorCodes.WindowClosed => (409, "Voting has closed."),
+            BallotErrorCodes.SupersededByPaper => (409, "Your paper ballot counts; the online ballot can no longer change."),
+            BallotErrorCodes.IdempotencyKeyReused => (422, "This Idempotency-Key was already used for a different ballot."),
+            BallotErrorCodes.RateLimited => (429, "Too many changes; wait a moment."),
+            BallotErrorCodes.RoundNotFound => (404, "There is no such round."),
+            _ => (400, "The ballot is not valid."),
+        };
+        var detail = result.EligibleFrom is { } from ? $"You may vote from {from:yyyy-MM-dd}." : null;
+        return result.EligibleFrom is { } eligibleFrom
+            ? TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = status,
+                Title = title,
+                Detail = detail,
+                Type = $"urn:chiyoda-civic:problem:{result.Code}",
+                Extensions = { ["code"] = result.Code, ["eligibleFrom"] = eligibleFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            })
+            : ApiProblems.Problem(status, result.Code!, title, detail);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Web.Files;
+
+namespace Chiyoda.Civic.Web.Register;
+
+/// <summary>What became of one line of a register file.</summary>
+public sealed record RegisterLineOutcome(int Line, string? VoterKey, string Outcome, string? Reason = null);
+
+/// <summary>The report of a register load: a line each, and the counts.</summary>
+public sealed record RegisterLoadReport(int Lines, int Added, int Updated, int Unchanged, int Refused, IReadOnlyList<RegisterLineOutcome> Outcomes);
+
+/// <summary>
+/// The register file: header <c>voter_key,name_kana,birthdate,postcode</c>, one voter a line. A bad
+/// line is refused with its reason and never stops the good ones.
+/// </summary>
+public static partial class RegisterFile
+{
+    public const string Header = "voter_key,name_kana,birthdate,postcode";
+    public const int MaxBytes = 64 * 1024 * 1024;
+
+    public static class Outcomes
+    {
+        public const string Added = "added";
+        public const string Updated = "updated";
+        public const string Unchanged = "unchanged";
+        public const string Refused = "refused";
+    }
+
+    public static class Reasons
+    {
+        public const string MissingField = "missing-field";
+        public const string WrongFieldCount = "wrong-field-count";
+        public const string BadVoterKey = "bad-voter-key";
+        public const string BadDate = "bad-date";
+        public const string BadPostcode = "bad-postcode";
+        public const string DuplicateKey = "duplicate-key";
+        public const string Malformed = "malformed";
+    }
+
+    /// <summary>Reads the file; the error says why a file is refused whole (not text, or not a register file).</summary>
+    public static (IReadOnlyList<(int Line, RegisterEntry Entry)> Entries, List<RegisterLineOutcome> Refused, int Lines, string? FileError) Read(ReadOnlySpan<byte> bytes)
+    {
+        var text = DelimitedText.Decode(bytes);
+        if (text is null)
+        {
+            return ([], [], 0, "The file is not text in UTF-8 or Shift_JIS.");
+        }
+
+        var records = DelimitedText.Parse(text).ToList();
+        if (records.Count == 0 || string.Join(',', records[0].Fields.Select(f => DelimitedText.Normalize(f).ToLowerInvariant())) != Header)
+        {
+            return ([], [], 0, $"The first line must be the header '{Header}'.");
+        }
+
+        var entries = new List<(int, RegisterEntry)>();
+        var refused = new List<RegisterLineOutcome>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in records.Skip(1))
+        {
+            var key = record.Fields.Count > 0 ? DelimitedText.Normalize(record.Fields[0]) : null;
+            string? reason = record switch
+            {
+                { Error: not null } => Reasons.Malformed,
+                { Fields.Count: not 4 } => Reasons.WrongFieldCount,
+                _ when record.Fields.Take(3).Any(f => DelimitedText.Normalize(f).Length == 0) => Reasons.MissingField,
+                _ when !VoterKeyPattern().IsMatch(key!) => Reasons.BadVoterKey,
+                _ when !DateOnly.TryParseExact(DelimitedText.Normalize(record.Fields[2]), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => Reasons.BadDate,
+                _ when DelimitedText.Normalize(record.Fields[3]) is { Length: > 0 } postcode && !PostcodePattern().IsMatch(postcode) => Reasons.BadPostcode,
+                _ when !seen.Add(key!) => Reasons.DuplicateKey,
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                refused.Add(new RegisterLineOutcome(record.Line, key, Outcomes.Refused, reason));
+                continue;
+            }
+
+            entries.Add((record.Line, new RegisterEntry(
+                key!,
+                DelimitedText.Normalize(record.Fields[1]),
+                DateOnly.ParseExact(DelimitedText.Normalize(record.Fields[2]), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                DelimitedText.Normalize(record.Fields[3]))));
+        }
+
+        return (entries, refused, records.Count - 1, null);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex VoterKeyPattern();
+
+    [GeneratedRegex("^[0-9]{3}-?[0-9]{4}$")]
+    private static partial Regex PostcodePattern();
+}

@@ -1,0 +1,69 @@
+using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Grains.Register;
+
+namespace Chiyoda.Civic.Web.Register;
+
+/// <summary>Loads a round's register and looks voters up for clerks.</summary>
+public sealed class RegisterService(IGrainFactory grains)
+{
+    /// <summary>
+    /// Applies the file's good lines shard by shard (a few hundred writes for a whole ward). Loading
+    /// the same file again changes nothing; a corrected line updates its entry.
+    /// </summary>
+    public async Task<(RegisterLoadReport? Report, string? FileError)> LoadAsync(string roundId, ReadOnlyMemory<byte> file)
+    {
+        var (entries, refused, lines, fileError) = RegisterFile.Read(file.Span);
+        if (fileError is not null)
+        {
+            return (null, fileError);
+        }
+
+        var outcomes = new List<RegisterLineOutcome>(refused);
+        var byShard = entries.GroupBy(e => RegisterSharding.EntryShardKey(roundId, e.Entry.VoterKey));
+        await Parallel.ForEachAsync(byShard, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (shard, _) =>
+        {
+            var batch = shard.ToList();
+            var changes = await grains.GetGrain<IRegisterShardGrain>(shard.Key).UpsertAsync([.. batch.Select(b => b.Entry)]);
+            lock (outcomes)
+            {
+                outcomes.AddRange(batch.Zip(changes, (b, change) => new RegisterLineOutcome(b.Line, b.Entry.VoterKey, change switch
+                {
+                    RegisterChange.Added => RegisterFile.Outcomes.Added,
+                    RegisterChange.Updated => RegisterFile.Outcomes.Updated,
+                    _ => RegisterFile.Outcomes.Unchanged,
+                })));
+            }
+        });
+
+        var byLookupShard = entries.GroupBy(e => RegisterSharding.LookupShardKey(roundId, e.Entry.Birthdate));
+        await Parallel.ForEachAsync(byLookupShard, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (shard, _) =>
+            await grains.GetGrain<IRegisterLookupGrain>(shard.Key).IndexAsync([.. shard.Select(s => s.Entry)]));
+
+        outcomes.Sort((a, b) => a.Line.CompareTo(b.Line));
+        return (new RegisterLoadReport(lines,
+            outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Added),
+            outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Updated),
+            outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Unchanged),
+            outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Refused),
+            outcomes), null);
+    }
+
+    public Task<RegisterEntry?> GetAsync(string roundId, string voterKey) =>
+        grains.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(roundId, voterKey)).GetAsync(voterKey);
+
+    /// <summary>Register entries with this kana name and birthdate, each confirmed against the register itself.</summary>
+    public async Task<IReadOnlyList<RegisterEntry>> FindAsync(string roundId, string nameKana, DateOnly birthdate)
+    {
+        var kana = RegisterText.NormalizeKana(nameKana);
+        var keys = await grains.GetGrain<IRegisterLookupGrain>(RegisterSharding.LookupShardKey(roundId, birthdate)).FindAsync(kana, birthdate);
+        var entries = await Task.WhenAll(keys.Select(k => GetAsync(roundId, k)));
+        return [.. entries.OfType<RegisterEntry>().Where(e => e.Birthdate == birthdate && RegisterText.NormalizeKana(e.NameKana) == kana)];
+    }
+
+    public async Task<int> CountAsync(string roundId)
+    {
+        var counts = await Task.WhenAll(Enumerable.Range(0, RegisterSharding.ShardCount)
+            .Select(n => grains.GetGrain<IRegisterShardGrain>($"{roundId}:{n}").CountAsync()));
+        return counts.Sum();
+    }
+}
