@@ -14,16 +14,52 @@ public interface IBallotGrain : IGrainWithStringKey
     [Alias("cast-online")]
     Task<BallotResult> CastOnlineAsync(OnlineBallot ballot);
 
+    /// <summary>
+    /// Applies one paper ballot (idempotent by its serial). An accepted paper ballot supersedes the
+    /// online ballot whatever the order of arrival; a second paper ballot is a duplicate and not counted.
+    /// </summary>
+    [Alias("apply-paper")]
+    Task<PaperResult> ApplyPaperAsync(PaperBallot ballot);
+
     /// <summary>What the voter may see of their own ballot: the counted choices and the receipt.</summary>
     [Alias("get"), ReadOnly]
     Task<BallotView> GetAsync();
 }
 
-/// <summary>An online ballot as cast: the ballot numbers chosen, and the caller's id for this request.</summary>
+/// <summary>
+/// An online ballot as cast: the caller's id for this request, the ballot numbers chosen, and whom
+/// to tell (their inbox) should a paper ballot later supersede it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("civic.online-ballot")]
 public sealed record OnlineBallot(
     [property: Id(0)] string IdempotencyKey,
-    [property: Id(1)] IReadOnlyList<int> Choices);
+    [property: Id(1)] IReadOnlyList<int> Choices,
+    [property: Id(2)] string? NotifySubject = null);
+
+/// <summary>A paper ballot as keyed by clerks: its serial (unique in the round), the day it was cast at the facility, and the ballot numbers marked.</summary>
+[GenerateSerializer, Immutable, Alias("civic.paper-ballot")]
+public sealed record PaperBallot(
+    [property: Id(0)] string Serial,
+    [property: Id(1)] DateOnly CastDate,
+    [property: Id(2)] IReadOnlyList<int> Choices);
+
+/// <summary>What became of a paper ballot: one of <see cref="PaperOutcomes"/>, with a reason when it does not count.</summary>
+[GenerateSerializer, Immutable, Alias("civic.paper-result")]
+public sealed record PaperResult(
+    [property: Id(0)] string Outcome,
+    [property: Id(1)] string? Reason = null)
+{
+    public bool Counted => Outcome is PaperOutcomes.Accepted or PaperOutcomes.AcceptedSupersedingOnline;
+}
+
+public static class PaperOutcomes
+{
+    public const string Accepted = "accepted";
+    public const string AcceptedSupersedingOnline = "accepted-superseding-online";
+    public const string Duplicate = "duplicate";
+    public const string Ineligible = "ineligible";
+    public const string Invalid = "invalid";
+}
 
 [GenerateSerializer, Alias("civic.ballot-channel")]
 public enum BallotChannel
@@ -77,4 +113,5 @@ public static class BallotErrorCodes
     public const string IdempotencyKeyReused = "idempotency-key-reused";
     public const string RateLimited = "rate-limited";
     public const string MissingIdempotencyKey = "missing-idempotency-key";
+    public const string CastDateOutsideWindow = "cast-date-outside-window";
 }

@@ -88,6 +88,7 @@ public sealed class BallotGrain(
 
         var receipt = new BallotReceipt(NewReceiptCode(), now, [.. ballot.Choices.Order()], BallotChannel.Online, (state.State.Online?.Version ?? 0) + 1);
         state.State.Online = receipt;
+        state.State.OnlineSubject = ballot.NotifySubject ?? state.State.OnlineSubject;
         state.State.ContributionVersion++;
         state.State.RecentRequests.Add(new RememberedRequest(ballot.IdempotencyKey, body, receipt));
         if (state.State.RecentRequests.Count > RememberedRequests)
@@ -99,6 +100,93 @@ public sealed class BallotGrain(
         _recentChanges.Enqueue(now);
         await SendContributionAsync();
         return new BallotResult(receipt, null);
+    }
+
+    async Task<PaperResult> IBallotGrain.ApplyPaperAsync(PaperBallot ballot)
+    {
+        if (state.State.PaperOutcomes.TryGetValue(ballot.Serial, out var known))
+        {
+            if (known.Counted)
+            {
+                await SendContributionAsync();
+            }
+
+            return known;
+        }
+
+        var outcome = await JudgePaperAsync(ballot);
+        var supersedes = outcome.Counted && state.State.Online is not null;
+        state.State.PaperOutcomes[ballot.Serial] = outcome;
+        if (outcome.Counted)
+        {
+            state.State.Paper = new PaperBallotRecord(ballot.Serial, ballot.CastDate, [.. ballot.Choices.Order()], time.GetUtcNow());
+            state.State.ContributionVersion++;
+        }
+
+        await state.WriteStateAsync();
+        if (outcome.Counted)
+        {
+            await SendContributionAsync();
+        }
+
+        if (supersedes && state.State.OnlineSubject is { } subject)
+        {
+            await NotifySupersededAsync(subject);
+        }
+
+        return outcome;
+    }
+
+    private async Task<PaperResult> JudgePaperAsync(PaperBallot ballot)
+    {
+        if (await rounds.GetAsync(RoundId) is not { } round)
+        {
+            return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.RoundNotFound);
+        }
+
+        // Paper is judged by the day it was cast at the facility, not the day it is keyed.
+        var firstDay = DateOnly.FromDateTime(WardClock.ToWardTime(round.Schedule.VotingOpens).DateTime);
+        var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(round.Schedule.VotingCloses.AddTicks(-1)).DateTime);
+        if (ballot.CastDate < firstDay || ballot.CastDate > lastDay)
+        {
+            return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.CastDateOutsideWindow);
+        }
+
+        if (await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
+        {
+            return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.NotOnRegister);
+        }
+
+        if (!Eligibility.IsOfAge(voter.Birthdate, round.Rules.MinimumAge, ballot.CastDate))
+        {
+            return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.UnderAge);
+        }
+
+        if (CheckChoices(ballot.Choices, round) is { } spoiled)
+        {
+            return new PaperResult(PaperOutcomes.Invalid, spoiled);
+        }
+
+        return state.State.Paper is not null
+            ? new PaperResult(PaperOutcomes.Duplicate, state.State.Paper.Serial)
+            : new PaperResult(state.State.Online is null ? PaperOutcomes.Accepted : PaperOutcomes.AcceptedSupersedingOnline);
+    }
+
+    private async Task NotifySupersededAsync(string subject)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<Abstractions.Notifications.INotificationInboxGrain>(subject).DeliverAsync(new(
+                $"paper:{RoundId}:{state.State.Paper!.Serial}", time.GetUtcNow(), "ballot-superseded", RoundId,
+                "紙の投票用紙が有効になりました", "Your paper ballot counts",
+                "区施設で投じた紙の投票用紙を受け付けたため、オンラインの投票は数えられず、変更もできなくなりました。",
+                "Your paper ballot from a ward facility was accepted, so your online ballot is no longer counted and can no longer be changed.",
+                $"/rounds/{RoundId}/ballot"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Ballot {Ballot}: notice of paper superseding online not delivered", this.GetPrimaryKeyString());
+        }
     }
 
     Task<BallotView> IBallotGrain.GetAsync()

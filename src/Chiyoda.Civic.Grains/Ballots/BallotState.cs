@@ -16,6 +16,12 @@ public sealed class BallotState
 
     /// <summary>The last few requests by their caller-supplied ids, so a retry returns the same answer and changes nothing.</summary>
     [Id(3)] public List<RememberedRequest> RecentRequests { get; set; } = [];
+
+    /// <summary>Every paper ballot seen for this voter by serial, with its outcome, so re-entering a serial repeats the answer.</summary>
+    [Id(4)] public Dictionary<string, PaperResult> PaperOutcomes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whom to tell if paper supersedes the online ballot (the subject that cast it).</summary>
+    [Id(5)] public string? OnlineSubject { get; set; }
 }
 
 [GenerateSerializer, Alias("civic.paper-ballot-record")]

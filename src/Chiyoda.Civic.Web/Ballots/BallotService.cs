@@ -36,7 +36,7 @@ public sealed class BallotService(IGrainFactory grains, ILogger<BallotService> l
 
     private async Task<BallotResult> CastAndNotifyAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices)
     {
-        var result = await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey!)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices));
+        var result = await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey!)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
         if (result.Receipt is { } receipt)
         {
             // The ballot is already stored and the receipt is on the voter's screen; the inbox copy is
