@@ -21,6 +21,10 @@ public interface IBallotGrain : IGrainWithStringKey
     [Alias("apply-paper")]
     Task<PaperResult> ApplyPaperAsync(PaperBallot ballot);
 
+    /// <summary>Whether the voter may cast or change an online ballot now: null code if so, else the refusal (same checks as casting).</summary>
+    [Alias("check-online"), ReadOnly]
+    Task<BallotResult> CheckOnlineAsync();
+
     /// <summary>What the voter may see of their own ballot: the counted choices and the receipt.</summary>
     [Alias("get"), ReadOnly]
     Task<BallotView> GetAsync();

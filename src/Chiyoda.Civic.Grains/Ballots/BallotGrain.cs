@@ -45,38 +45,14 @@ public sealed class BallotGrain(
             return new BallotResult(remembered.Receipt, null, Replayed: true);
         }
 
-        if (await rounds.GetAsync(RoundId) is not { } round)
+        var (round, refused) = await CheckVoterAsync();
+        if (refused is not null)
         {
-            return BallotResult.Refused(BallotErrorCodes.RoundNotFound);
+            return refused;
         }
 
         var now = time.GetUtcNow();
-        if (now < round.Schedule.VotingOpens)
-        {
-            return BallotResult.Refused(BallotErrorCodes.WindowNotOpen);
-        }
-
-        if (now >= round.Schedule.VotingCloses)
-        {
-            return BallotResult.Refused(BallotErrorCodes.WindowClosed);
-        }
-
-        if (await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
-        {
-            return BallotResult.Refused(BallotErrorCodes.NotOnRegister);
-        }
-
-        if (!Eligibility.IsOfAge(voter.Birthdate, round.Rules.MinimumAge, WardClock.Today(time)))
-        {
-            return BallotResult.Refused(BallotErrorCodes.UnderAge, Eligibility.EligibleFrom(voter.Birthdate, round.Rules.MinimumAge));
-        }
-
-        if (state.State.Paper is not null)
-        {
-            return BallotResult.Refused(BallotErrorCodes.SupersededByPaper);
-        }
-
-        if (CheckChoices(ballot.Choices, round) is { } refusal)
+        if (CheckChoices(ballot.Choices, round!) is { } refusal)
         {
             return BallotResult.Refused(refusal);
         }
@@ -187,6 +163,43 @@ public sealed class BallotGrain(
         {
             logger.LogWarning(e, "Ballot {Ballot}: notice of paper superseding online not delivered", this.GetPrimaryKeyString());
         }
+    }
+
+    async Task<BallotResult> IBallotGrain.CheckOnlineAsync() =>
+        (await CheckVoterAsync()).Refused ?? new BallotResult(null, null);
+
+    /// <summary>Everything about the voter and the moment that decides whether an online ballot may be cast now.</summary>
+    private async Task<(RoundSettings? Round, BallotResult? Refused)> CheckVoterAsync()
+    {
+        if (await rounds.GetAsync(RoundId) is not { } round)
+        {
+            return (null, BallotResult.Refused(BallotErrorCodes.RoundNotFound));
+        }
+
+        var now = time.GetUtcNow();
+        if (now < round.Schedule.VotingOpens)
+        {
+            return (round, BallotResult.Refused(BallotErrorCodes.WindowNotOpen));
+        }
+
+        if (now >= round.Schedule.VotingCloses)
+        {
+            return (round, BallotResult.Refused(BallotErrorCodes.WindowClosed));
+        }
+
+        if (await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
+        {
+            return (round, BallotResult.Refused(BallotErrorCodes.NotOnRegister));
+        }
+
+        if (!Eligibility.IsOfAge(voter.Birthdate, round.Rules.MinimumAge, WardClock.Today(time)))
+        {
+            return (round, BallotResult.Refused(BallotErrorCodes.UnderAge, Eligibility.EligibleFrom(voter.Birthdate, round.Rules.MinimumAge)));
+        }
+
+        return state.State.Paper is not null
+            ? (round, BallotResult.Refused(BallotErrorCodes.SupersededByPaper))
+            : (round, null);
     }
 
     Task<BallotView> IBallotGrain.GetAsync()

@@ -61,6 +61,8 @@ public static partial class DevelopmentAccounts
             "提案の審査担当職員", "Staff member who screens proposals"),
         new("clerk", "投票事務", Roles.Clerk, null, null, null,
             "投票事務担当職員", "Staff member who runs the vote"),
+        new("clerk-2", "投票事務 二", Roles.Clerk, null, null, null,
+            "投票事務担当職員（紙投票の二重入力の2人目）", "Second clerk (the other keying of paper ballots)"),
         new("admin", "管理者", Roles.Admin, null, null, null,
             "システム管理者", "Administrator"),
     ];

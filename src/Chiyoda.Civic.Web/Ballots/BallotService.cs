@@ -27,6 +27,14 @@ public sealed class BallotService(IGrainFactory grains, ILogger<BallotService> l
         return CastAndNotifyAsync(roundId, voter, idempotencyKey, choices);
     }
 
+    /// <summary>Whether the voter may cast or change an online ballot now, and if not, why.</summary>
+    public async Task<BallotResult> CheckAsync(string roundId, Voter voter) =>
+        voter.VoterKey is null
+            ? BallotResult.Refused(BallotErrorCodes.NotOnRegister)
+            : !RoundValidation.IsValidRoundId(roundId)
+                ? BallotResult.Refused(BallotErrorCodes.RoundNotFound)
+                : await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).CheckOnlineAsync();
+
     public async Task<BallotView?> GetAsync(string roundId, Voter voter) =>
         voter.VoterKey is null || !RoundValidation.IsValidRoundId(roundId)
             ? null

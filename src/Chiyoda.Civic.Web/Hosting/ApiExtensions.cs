@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Ballots;
+using Chiyoda.Civic.Web.PaperBallots;
+using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Rounds;
 using Chiyoda.Civic.Web.Tally;
@@ -44,9 +46,11 @@ public static class ApiExtensions
         app.MapOpenApi("/api/{documentName}/openapi.json");
         var api = app.MapGroup("/api/v1");
         api.MapRoundsApi();
+        api.MapProposalsApi();
         api.MapRegisterApi();
         api.MapBallotsApi();
         api.MapTurnoutApi();
+        api.MapPaperBallotsApi();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
     }
@@ -54,9 +58,11 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddCivicApplicationServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<RoundService>();
+        builder.Services.AddProposalServices();
         builder.Services.AddScoped<RegisterService>();
         builder.Services.AddScoped<BallotService>();
         builder.Services.AddScoped<TallyService>();
+        builder.Services.AddScoped<PaperBallotService>();
         return builder;
     }
 }

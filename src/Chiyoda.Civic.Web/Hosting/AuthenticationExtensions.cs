@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Proposals;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -79,7 +80,13 @@ public static class AuthenticationExtensions
                 .RequireAuthenticatedUser())
             .AddPolicy(CivicPolicies.ApiClerk, p => p
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-                .RequireRole(Roles.Clerk, Roles.Administrator));
+                .RequireRole(Roles.Clerk, Roles.Administrator))
+            .AddPolicy(CivicPolicies.Clerk, p => p.RequireRole(Roles.Clerk, Roles.Administrator))
+            .AddPolicy(CivicPolicies.KeyingClerk, p => p.RequireRole(Roles.Clerk))
+            .AddPolicy(CivicPolicies.ApiKeyingClerk, p => p
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireRole(Roles.Clerk));
+        builder.Services.AddAuthorizationBuilder().AddProposalPolicies();
         builder.Services.AddCascadingAuthenticationState();
         return builder;
     }

@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Web.Register;
 
 namespace Chiyoda.Civic.Web.Hosting;
 
@@ -47,6 +48,9 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var today = WardClock.Today(time);
+        await LoadRegisterAsync(today);
+
         var round = grains.GetGrain<IRoundGrain>(DemoRoundExtensions.DemoRoundId);
         var existing = await round.GetAsync();
         if (existing is not null && await round.GetShortlistAsync() is not null)
@@ -54,7 +58,6 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
             return;
         }
 
-        var today = WardClock.Today(time);
         var votingSchedule = new RoundSchedule(
             CallOpens: WardClock.StartOf(today.AddDays(-70)),
             CallCloses: WardClock.StartOf(today.AddDays(-35)),
@@ -81,6 +84,28 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
         }
 
         logger.LogInformation("Demo round {RoundId}: {Outcome}", DemoRoundExtensions.DemoRoundId, outcome.Succeeded ? "ready, voting open" : outcome.Code);
+    }
+
+    /// <summary>
+    /// The demo register holds the development provider's residents, with the birthdates it gives
+    /// them today, and voters d-0001 to d-0020 (sign in as voter:d-0001). It is loaded on every start
+    /// through the register file path; only entries whose birthdate moved with the calendar change.
+    /// </summary>
+    private async Task LoadRegisterAsync(DateOnly today)
+    {
+        var lines = new List<string>
+        {
+            RegisterFile.Header,
+            $"demo-r17,クミン ジュウナナ,{today.AddYears(-17).AddDays(-100):yyyy-MM-dd},102-8688",
+            $"demo-r18t,クミン アスジュウハチ,{today.AddDays(1).AddYears(-18):yyyy-MM-dd},102-8688",
+            $"demo-r18,クミン ジュウハチ,{today.AddYears(-18).AddDays(-30):yyyy-MM-dd},102-8688",
+            $"demo-r45,クミン ヨンジュウゴ,{today.AddYears(-45).AddDays(-10):yyyy-MM-dd},101-0051",
+            $"demo-r80,クミン ハチジュウ,{today.AddYears(-80).AddDays(-40):yyyy-MM-dd},101-0065",
+        };
+        lines.AddRange(Enumerable.Range(1, 20).Select(n => $"d-{n:0000},デモ トウヒョウシャ{n},{1950 + n}-04-{n:00},102-0074"));
+        var (report, error) = await new RegisterService(grains).LoadAsync(DemoRoundExtensions.DemoRoundId,
+            System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines)));
+        logger.LogInformation("Demo register: {Added} added, {Updated} updated, {Error}", report?.Added, report?.Updated, error);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Abstractions.Rounds;
+
+namespace Chiyoda.Civic.Abstractions.PaperBallots;
+
+/// <summary>
+/// The rules a keyed line is checked against, shared by the keying screen, the file import and the
+/// commit. They follow the ballot grain's order (window, register, age, then the marks), so the
+/// check shown while keying is the outcome the commit gives unless another ballot of the voter intervenes.
+/// </summary>
+public static partial class PaperLineRules
+{
+    /// <summary>The structural checks of a line: the reason it is malformed, or null.</summary>
+    public static string? Malformation(string serial, string castDate, string voterKey)
+    {
+        if (serial.Length == 0)
+        {
+            return PaperReasons.MissingSerial;
+        }
+
+        if (!KeyPattern().IsMatch(serial))
+        {
+            return PaperReasons.BadSerial;
+        }
+
+        if (castDate.Length == 0)
+        {
+            return PaperReasons.MissingCastDate;
+        }
+
+        if (ParseDate(castDate) is null)
+        {
+            return PaperReasons.BadCastDate;
+        }
+
+        if (voterKey.Length == 0)
+        {
+            return PaperReasons.MissingVoterKey;
+        }
+
+        // The key becomes part of a grain key, so nothing beyond the register's own alphabet gets through.
+        return KeyPattern().IsMatch(voterKey) ? null : PaperReasons.BadVoterKey;
+    }
+
+    public static DateOnly? ParseDate(string value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    /// <summary>The ballot numbers marked, or null when the marks are not numbers separated by ';' (an unreadable ballot). Empty is a blank ballot.</summary>
+    public static IReadOnlyList<int>? ParseChoices(string choices)
+    {
+        var text = choices.Trim();
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        var numbers = new List<int>();
+        foreach (var item in text.Split(';'))
+        {
+            var digits = item.Trim();
+            if (digits.Length is 0 or > 6 || !digits.All(char.IsAsciiDigit))
+            {
+                return null;
+            }
+
+            numbers.Add(int.Parse(digits, CultureInfo.InvariantCulture));
+        }
+
+        return numbers;
+    }
+
+    /// <summary>The marks as clerks compare them: numbers sorted (the order on paper means nothing), else the text as keyed.</summary>
+    public static string CanonicalChoices(string choices) =>
+        ParseChoices(choices) is { } numbers ? string.Join(';', numbers.Order()) : choices.Trim();
+
+    /// <summary>The marks as stored: "1;4;7" without spaces or leading zeros, in the order keyed; unreadable text as keyed.</summary>
+    public static string TidyChoices(string choices) =>
+        ParseChoices(choices) is { } numbers ? string.Join(';', numbers) : choices.Trim();
+
+    /// <summary>The first and last ward-local days on which a paper ballot may have been cast.</summary>
+    public static (DateOnly First, DateOnly Last) CastDays(RoundSchedule schedule) => (
+        DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingOpens).DateTime),
+        DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime));
+
+    /// <summary>
+    /// The check of one line that is not malformed: ineligible (window, register, age), invalid (unreadable
+    /// or spoiled marks), or accepted for commit. <paramref name="voter"/> is the register entry, null when not on it.
+    /// </summary>
+    public static (string Status, string? Reason) Check(PaperLine line, RoundSchedule schedule, RoundRules rules, Shortlist? shortlist, RegisterEntry? voter)
+    {
+        if (line.Malformed is { } malformed)
+        {
+            return (PaperLineStatuses.Malformed, malformed);
+        }
+
+        var castDate = ParseDate(line.CastDate)!.Value;
+        var (first, last) = CastDays(schedule);
+        if (castDate < first || castDate > last)
+        {
+            return (PaperLineStatuses.Ineligible, BallotErrorCodes.CastDateOutsideWindow);
+        }
+
+        if (voter is null)
+        {
+            return (PaperLineStatuses.Ineligible, BallotErrorCodes.NotOnRegister);
+        }
+
+        if (!Eligibility.IsOfAge(voter.Birthdate, rules.MinimumAge, castDate))
+        {
+            return (PaperLineStatuses.Ineligible, BallotErrorCodes.UnderAge);
+        }
+
+        if (line.Unreadable || ParseChoices(line.Choices) is not { } choices)
+        {
+            return (PaperLineStatuses.Invalid, PaperReasons.Unreadable);
+        }
+
+        if (choices.Count == 0)
+        {
+            return (PaperLineStatuses.Invalid, BallotErrorCodes.NoChoice);
+        }
+
+        if (choices.Count > rules.MaxVotesPerVoter)
+        {
+            return (PaperLineStatuses.Invalid, BallotErrorCodes.TooManyChoices);
+        }
+
+        if (choices.Distinct().Count() != choices.Count)
+        {
+            return (PaperLineStatuses.Invalid, BallotErrorCodes.DuplicateChoice);
+        }
+
+        if (shortlist is null || choices.Any(c => shortlist.ByBallotNumber(c) is null))
+        {
+            return (PaperLineStatuses.Invalid, BallotErrorCodes.UnknownProposal);
+        }
+
+        return (PaperLineStatuses.AcceptedForCommit, null);
+    }
+
+    /// <summary>Serials, voter keys, facility codes and batch ids: letters, digits, '-' and '_' (never ':', the grain key separator).</summary>
+    public static bool IsKey(string value) => KeyPattern().IsMatch(value);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex KeyPattern();
+}

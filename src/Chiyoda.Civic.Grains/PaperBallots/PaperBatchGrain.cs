@@ -1,0 +1,695 @@
+using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.PaperBallots;
+using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Grains.Rounds;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Chiyoda.Civic.Grains.PaperBallots;
+
+/// <summary>Tuning of paper batches; the defaults are what the platform runs with (tests use smaller chunks).</summary>
+public sealed class PaperBallotOptions
+{
+    public int LinesPerChunk { get; set; } = PaperChunking.LinesPerChunk;
+
+    /// <summary>Ballot grains applied at once during a commit (each is one storage write).</summary>
+    public int CommitParallelism { get; set; } = 64;
+}
+
+[GenerateSerializer, Alias("civic.paper-batch-state")]
+public sealed class PaperBatchState
+{
+    [Id(0)] public PaperBatchOpening? Opening { get; set; }
+    [Id(1)] public DateTimeOffset OpenedAt { get; set; }
+    [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(3)] public string Status { get; set; } = PaperBatchStatuses.Open;
+
+    /// <summary>At most two: the keyings of two different clerks (slot 1 and 2).</summary>
+    [Id(4)] public List<PaperKeyingSummary> Keyings { get; set; } = [];
+    [Id(5)] public int NextGeneration { get; set; } = 1;
+    [Id(6)] public List<PaperDisagreement> Disagreements { get; set; } = [];
+    [Id(7)] public int DisagreementCount { get; set; }
+    [Id(8)] public List<PaperResolution> Resolutions { get; set; } = [];
+
+    /// <summary>Keying-time statuses of the lines both keyings agree on.</summary>
+    [Id(9)] public Dictionary<string, int> AgreedStatuses { get; set; } = new(StringComparer.Ordinal);
+
+    // Commit progress: durable, so a crash or a retry resumes where it stopped.
+    [Id(10)] public int CommitChunks { get; set; }
+    [Id(11)] public int CommitLines { get; set; }
+    [Id(12)] public bool SerialsClaimed { get; set; }
+    [Id(13)] public int ChunksApplied { get; set; }
+    [Id(14)] public Dictionary<string, int> AppliedOutcomes { get; set; } = new(StringComparer.Ordinal);
+    [Id(15)] public string? ForcedReason { get; set; }
+    [Id(16)] public string? CommittedBy { get; set; }
+    [Id(17)] public DateTimeOffset? CommitStartedAt { get; set; }
+    [Id(18)] public DateTimeOffset? CommitFinishedAt { get; set; }
+    [Id(19)] public string? LastError { get; set; }
+    [Id(20)] public int CommitChunkSize { get; set; }
+}
+
+/// <summary>
+/// One box of paper ballots. Non-reentrant: keyings, resolutions and the start of a commit run one at a
+/// time. The commit itself runs in the background on this activation (its progress is stored after each
+/// chunk); while it runs every other change is refused, so the commit is the only writer.
+/// </summary>
+[GrainType("paper-batch")]
+public sealed class PaperBatchGrain(
+    [PersistentState("paper-batch", StorageNames.GrainState)] IPersistentState<PaperBatchState> state,
+    RoundSettingsCache rounds,
+    TimeProvider time,
+    IOptions<PaperBallotOptions> options,
+    ILogger<PaperBatchGrain> logger) : Grain, IPaperBatchGrain
+{
+    private Task? _commit;
+
+    private PaperBatchState S => state.State;
+
+    private string RoundId => this.GetPrimaryKeyString().Split(':', 2)[0];
+
+    private string BatchId => this.GetPrimaryKeyString().Split(':', 2)[1];
+
+    private int ChunkSize => Math.Max(1, options.Value.LinesPerChunk);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A commit that was running when its silo stopped resumes as soon as anyone asks about the batch.
+        if (S.Status == PaperBatchStatuses.Committing)
+        {
+            S.LastError = null;
+            _commit = RunCommitAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    async Task<PaperBatchResult> IPaperBatchGrain.OpenAsync(PaperBatchOpening opening)
+    {
+        if (S.Opening is { } existing)
+        {
+            return existing with { ActorSub = "", ActorName = "" } == opening with { ActorSub = "", ActorName = "" }
+                ? new PaperBatchResult(View(), null)
+                : PaperBatchResult.Refused(PaperErrorCodes.BatchExists, "A different batch already has this id.");
+        }
+
+        if (opening.BallotsInBox is < 0 or > PaperChunking.MaxLinesPerBatch || !PaperLineRules.IsKey(opening.FacilityCode))
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.InvalidBatch, $"The number of ballots in the box is 0 to {PaperChunking.MaxLinesPerBatch}.");
+        }
+
+        var facilities = await GrainFactory.GetGrain<IPaperRoundGrain>(RoundId).GetFacilitiesAsync();
+        if (!facilities.Any(f => f.Code == opening.FacilityCode))
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.FacilityNotFound, $"The round has no facility '{opening.FacilityCode}'.");
+        }
+
+        var now = time.GetUtcNow();
+        S.Opening = opening;
+        S.OpenedAt = now;
+        S.UpdatedAt = now;
+        S.Status = PaperBatchStatuses.Open;
+        await state.WriteStateAsync();
+        await AuditAsync($"opened", "paper.batch-opened", opening.ActorSub, opening.ActorName, null,
+            $"{opening.FacilityCode} {opening.SessionDate:yyyy-MM-dd} box={opening.BallotsInBox}");
+        await PublishSummaryAsync();
+        return new PaperBatchResult(View(), null);
+    }
+
+    async Task<PaperBatchResult> IPaperBatchGrain.AddKeyingAsync(PaperKeying keying)
+    {
+        if (Refusal() is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (keying.Lines.Count == 0)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.EmptyKeying, "A keying needs at least one line.");
+        }
+
+        if (keying.Lines.Count > PaperChunking.MaxLinesPerBatch)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.TooManyLines, $"A batch holds at most {PaperChunking.MaxLinesPerBatch} lines.");
+        }
+
+        var slot = S.Keyings.FirstOrDefault(k => k.ClerkSub == keying.ClerkSub)?.Slot
+            ?? (S.Keyings.Count < 2 ? (S.Keyings.Any(k => k.Slot == 1) ? 2 : 1) : 0);
+        if (slot == 0)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
+        }
+
+        var lines = Sanitize(keying.Lines);
+        var generation = S.NextGeneration;
+        var chunks = await WriteChunksAsync(PaperChunking.KeyingPart(generation), lines);
+        var summary = new PaperKeyingSummary(slot, keying.ClerkSub, keying.ClerkName, keying.Source, time.GetUtcNow(), lines.Count,
+            lines.GroupBy(l => l.Status).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal), generation, chunks);
+
+        S.NextGeneration++;
+        S.Keyings.RemoveAll(k => k.Slot == slot);
+        S.Keyings.Add(summary);
+        S.Keyings.Sort((a, b) => a.Slot.CompareTo(b.Slot));
+        S.Resolutions.Clear();
+        await CompareAsync();
+        S.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await AuditAsync($"keying:{generation}", "paper.batch-keyed", keying.ClerkSub, keying.ClerkName, null,
+            $"slot {slot}, {keying.Source}, {lines.Count} lines");
+        await PublishSummaryAsync();
+        return new PaperBatchResult(View(), null);
+    }
+
+    async Task<PaperBatchResult> IPaperBatchGrain.ResolveAsync(PaperResolution resolution)
+    {
+        if (Refusal() is { } refusal)
+        {
+            return refusal;
+        }
+
+        var disagreement = S.Disagreements.FirstOrDefault(d => d.Key == resolution.Key);
+        if (disagreement is null)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.NoSuchDisagreement, $"There is no disagreement '{resolution.Key}' in this batch.");
+        }
+
+        var line = resolution.Choice switch
+        {
+            PaperResolutionChoices.First => disagreement.First,
+            PaperResolutionChoices.Second => disagreement.Second,
+            PaperResolutionChoices.Rekey when resolution.Line is not null => Sanitize([resolution.Line])[0],
+            _ => null,
+        };
+        if (resolution.Choice is not (PaperResolutionChoices.First or PaperResolutionChoices.Second or PaperResolutionChoices.Rekey)
+            || (resolution.Choice == PaperResolutionChoices.Rekey && resolution.Line is null))
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.InvalidResolution, "Choose 'first', 'second', or 'rekey' with the line as re-keyed.");
+        }
+
+        var stored = resolution with { Line = line };
+        var before = S.Resolutions.FirstOrDefault(r => r.Key == resolution.Key);
+        if (before is not null && before with { At = default } == stored with { At = default })
+        {
+            return new PaperBatchResult(View(), null);
+        }
+
+        S.Resolutions.RemoveAll(r => r.Key == resolution.Key);
+        S.Resolutions.Add(stored);
+        UpdateAgreedStatus();
+        S.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await AuditAsync($"resolution:{resolution.Key}:{S.Resolutions.Count}:{stored.At.ToUnixTimeMilliseconds()}", "paper.disagreement-resolved",
+            resolution.ActorSub, resolution.ActorName,
+            $"{resolution.Key}: first=[{disagreement.First?.Content ?? "—"}] second=[{disagreement.Second?.Content ?? "—"}]",
+            $"{resolution.Choice}: [{line?.Content ?? "no ballot"}]");
+        await PublishSummaryAsync();
+        return new PaperBatchResult(View(), null);
+    }
+
+    async Task<PaperBatchResult> IPaperBatchGrain.CommitAsync(string actorSub, string actorName, string? forcedReason)
+    {
+        if (S.Opening is null)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.BatchNotFound);
+        }
+
+        if (S.Status is PaperBatchStatuses.Committed)
+        {
+            return new PaperBatchResult(View(), null);
+        }
+
+        if (S.Status is PaperBatchStatuses.Committing)
+        {
+            // A retry: resume if the worker stopped (an error), otherwise let it run.
+            if (_commit is null)
+            {
+                S.LastError = null;
+                _commit = RunCommitAsync();
+            }
+
+            return new PaperBatchResult(View(), null);
+        }
+
+        if (S.Keyings.Count < 2)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.NeedsSecondKeying, "A batch is committed only after two clerks have keyed it.");
+        }
+
+        if (S.DisagreementCount > PaperChunking.MaxDisagreements)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsTooDifferent, "The two keyings differ on too many lines; one clerk must key the batch again.");
+        }
+
+        if (S.Status != PaperBatchStatuses.Agreed)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsDisagree, "Every disagreement between the keyings must be resolved first.");
+        }
+
+        var planned = Reconciliation();
+        var reason = string.IsNullOrWhiteSpace(forcedReason) ? null : forcedReason.Trim();
+        if (!planned.AddsUp && reason is null)
+        {
+            return PaperBatchResult.Refused(PaperErrorCodes.ReconciliationMismatch,
+                $"Ballots in the box: {planned.BallotsInBox}; keyed: {planned.Keyed}; malformed: {planned.Malformed}. An administrator must give a reason to commit.");
+        }
+
+        S.Status = PaperBatchStatuses.Committing;
+        S.ForcedReason = planned.AddsUp ? null : reason;
+        S.CommittedBy = actorName;
+        S.CommitStartedAt = time.GetUtcNow();
+        S.CommitChunkSize = ChunkSize;
+        S.LastError = null;
+        S.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await AuditAsync("commit", S.ForcedReason is null ? "paper.batch-commit" : "paper.batch-commit-forced", actorSub, actorName,
+            $"box={planned.BallotsInBox} keyed={planned.Keyed} malformed={planned.Malformed}", S.ForcedReason);
+        await PublishSummaryAsync();
+        _commit = RunCommitAsync();
+        return new PaperBatchResult(View(), null);
+    }
+
+    Task<PaperBatchView?> IPaperBatchGrain.GetAsync() => Task.FromResult(S.Opening is null ? null : View());
+
+    async Task<PaperBatchView?> IPaperBatchGrain.WaitForCommitAsync(TimeSpan timeout)
+    {
+        if (_commit is { } running)
+        {
+            await Task.WhenAny(running, Task.Delay(timeout, time));
+        }
+
+        return S.Opening is null ? null : View();
+    }
+
+    async Task<PaperLinePage> IPaperBatchGrain.GetLinesAsync(int skip, int take)
+    {
+        skip = Math.Max(0, skip);
+        take = Math.Clamp(take, 1, 10_000);
+        var final = S.CommitChunks > 0;
+        var (part, total, size) = final
+            ? (PaperChunking.CommitPart, S.CommitLines, S.CommitChunkSize)
+            : S.Keyings.FirstOrDefault() is { } first ? (PaperChunking.KeyingPart(first.Generation), first.Lines, ChunkSize) : ("", 0, 1);
+        var reports = new List<PaperLineReport>();
+        for (var chunk = skip / size; chunk * size < Math.Min(total, skip + take); chunk++)
+        {
+            var read = await Chunk(part, chunk).ReadAsync();
+            for (var i = 0; i < read.Lines.Count; i++)
+            {
+                var index = chunk * size + i;
+                if (index < skip || index >= skip + take)
+                {
+                    continue;
+                }
+
+                var line = read.Lines[i];
+                var outcome = read.Outcomes.Count > i ? read.Outcomes[i] : null;
+                reports.Add(new PaperLineReport(line.Line, line.Serial, line.VoterKey, outcome?.Outcome ?? line.Status, outcome is null ? line.Reason : outcome.Reason));
+            }
+        }
+
+        return new PaperLinePage(reports, total, final && S.Status == PaperBatchStatuses.Committed);
+    }
+
+    private PaperBatchResult? Refusal() => S switch
+    {
+        { Opening: null } => PaperBatchResult.Refused(PaperErrorCodes.BatchNotFound),
+        { Status: PaperBatchStatuses.Committed } => PaperBatchResult.Refused(PaperErrorCodes.BatchCommitted, "The batch is committed; it can no longer change."),
+        { Status: PaperBatchStatuses.Committing } => PaperBatchResult.Refused(PaperErrorCodes.BatchCommitting, "The batch is being committed; it can no longer change."),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Re-derives what the grain must not take on trust: a line that cannot be read as a ballot is
+    /// malformed whatever the caller said, and a serial seen earlier in the keying is a repeat.
+    /// </summary>
+    private static List<PaperLine> Sanitize(IReadOnlyList<PaperLine> lines)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<PaperLine>(lines.Count);
+        foreach (var raw in lines)
+        {
+            var line = raw with
+            {
+                Serial = raw.Serial.Trim(), Facility = raw.Facility.Trim(), CastDate = raw.CastDate.Trim(), VoterKey = raw.VoterKey.Trim(),
+                Choices = PaperLineRules.TidyChoices(raw.Choices),
+            };
+            var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey);
+            if (malformed is not null)
+            {
+                line = line with { Malformed = malformed, Status = PaperLineStatuses.Malformed, Reason = malformed };
+            }
+            else if (!seen.Add(line.Serial))
+            {
+                line = line with { Status = PaperLineStatuses.Duplicate, Reason = PaperReasons.RepeatedSerial };
+            }
+            else if (line.Status == PaperLineStatuses.Malformed || line.Reason == PaperReasons.RepeatedSerial)
+            {
+                line = line with { Status = PaperLineStatuses.AcceptedForCommit, Reason = null };
+            }
+
+            result.Add(line);
+        }
+
+        return result;
+    }
+
+    private IPaperChunkGrain Chunk(string part, int chunk) => GrainFactory.GetGrain<IPaperChunkGrain>(PaperChunking.ChunkKey(RoundId, BatchId, part, chunk));
+
+    private async Task<int> WriteChunksAsync(string part, IReadOnlyList<PaperLine> lines)
+    {
+        var chunks = lines.Chunk(ChunkSize).Select((c, i) => (Lines: c, Index: i)).ToList();
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, TaskScheduler = TaskScheduler.Current },
+            async (c, _) => await Chunk(part, c.Index).WriteAsync(c.Lines));
+        return chunks.Count;
+    }
+
+    private async Task<List<PaperLine>> ReadLinesAsync(string part, int chunks)
+    {
+        var read = await Task.WhenAll(Enumerable.Range(0, chunks).Select(i => Chunk(part, i).ReadAsync()));
+        return [.. read.SelectMany(c => c.Lines)];
+    }
+
+    /// <summary>Which ballot a line is: its serial (with the occurrence for a repeat), or its line number when the serial cannot be read.</summary>
+    private static List<(string Key, PaperLine Line)> Keyed(IEnumerable<PaperLine> lines)
+    {
+        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keyed = new List<(string, PaperLine)>();
+        foreach (var line in lines)
+        {
+            if (line.Malformed is PaperReasons.MissingSerial or PaperReasons.BadSerial)
+            {
+                keyed.Add(($"#{line.Line}", line));
+                continue;
+            }
+
+            var n = occurrences[line.Serial] = occurrences.GetValueOrDefault(line.Serial) + 1;
+            keyed.Add((n == 1 ? line.Serial : $"{line.Serial}#{n}", line));
+        }
+
+        return keyed;
+    }
+
+    private async Task CompareAsync()
+    {
+        S.Disagreements.Clear();
+        S.DisagreementCount = 0;
+        S.AgreedStatuses.Clear();
+        if (S.Keyings.Count < 2)
+        {
+            S.Status = PaperBatchStatuses.KeyedOnce;
+            return;
+        }
+
+        var (first, second) = await BothKeyingsAsync();
+        var secondByKey = second.ToDictionary(k => k.Key, k => k.Line, StringComparer.Ordinal);
+        var firstKeys = new HashSet<string>(first.Select(k => k.Key), StringComparer.Ordinal);
+        foreach (var (key, line) in first)
+        {
+            var other = secondByKey.GetValueOrDefault(key);
+            if (other is not null && other.Content == line.Content)
+            {
+                S.AgreedStatuses[line.Status] = S.AgreedStatuses.GetValueOrDefault(line.Status) + 1;
+            }
+            else
+            {
+                AddDisagreement(new PaperDisagreement(key, line, other));
+            }
+        }
+
+        foreach (var (key, line) in second.Where(k => !firstKeys.Contains(k.Key)))
+        {
+            AddDisagreement(new PaperDisagreement(key, null, line));
+        }
+
+        UpdateAgreedStatus();
+    }
+
+    private void AddDisagreement(PaperDisagreement disagreement)
+    {
+        S.DisagreementCount++;
+        if (S.Disagreements.Count < PaperChunking.MaxDisagreements)
+        {
+            S.Disagreements.Add(disagreement);
+        }
+    }
+
+    private async Task<(List<(string Key, PaperLine Line)> First, List<(string Key, PaperLine Line)> Second)> BothKeyingsAsync()
+    {
+        var one = S.Keyings.Single(k => k.Slot == 1);
+        var two = S.Keyings.Single(k => k.Slot == 2);
+        var lines = await Task.WhenAll(ReadLinesAsync(PaperChunking.KeyingPart(one.Generation), one.Chunks), ReadLinesAsync(PaperChunking.KeyingPart(two.Generation), two.Chunks));
+        return (Keyed(lines[0]), Keyed(lines[1]));
+    }
+
+    private void UpdateAgreedStatus() => S.Status = S.Keyings.Count < 2
+        ? (S.Keyings.Count == 0 ? PaperBatchStatuses.Open : PaperBatchStatuses.KeyedOnce)
+        : S.DisagreementCount == 0 || (S.DisagreementCount <= PaperChunking.MaxDisagreements && S.Disagreements.All(d => S.Resolutions.Any(r => r.Key == d.Key)))
+            ? PaperBatchStatuses.Agreed
+            : PaperBatchStatuses.Disagreement;
+
+    /// <summary>The batch as committed: each agreed line, and for each disagreement the line the administrator chose.</summary>
+    private async Task<List<PaperLine>> FinalLinesAsync()
+    {
+        var (first, second) = await BothKeyingsAsync();
+        var resolutions = S.Resolutions.ToDictionary(r => r.Key, r => r.Line, StringComparer.Ordinal);
+        var firstKeys = new HashSet<string>(first.Select(k => k.Key), StringComparer.Ordinal);
+        var final = new List<PaperLine>();
+        foreach (var (key, line) in first.Concat(second.Where(k => !firstKeys.Contains(k.Key))))
+        {
+            var chosen = resolutions.TryGetValue(key, out var resolved) ? resolved : line;
+            if (chosen is not null)
+            {
+                final.Add(chosen);
+            }
+        }
+
+        // A serial that appears twice in the final lines counts once: the later ones are repeats.
+        return Sanitize(final);
+    }
+
+    private PaperReconciliation Reconciliation()
+    {
+        var box = S.Opening?.BallotsInBox ?? 0;
+        if (S.CommitChunks > 0)
+        {
+            var decided = S.AppliedOutcomes.Values.Sum();
+            var r = PaperReconciliation.From(box, S.AppliedOutcomes.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)));
+            return r with { Keyed = S.CommitLines, Pending = S.CommitLines - decided };
+        }
+
+        if (S.Keyings.Count < 2)
+        {
+            return S.Keyings.FirstOrDefault() is { } only
+                ? PaperReconciliation.From(box, only.Statuses.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)))
+                : PaperReconciliation.Empty with { BallotsInBox = box };
+        }
+
+        var statuses = S.AgreedStatuses.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)).ToList();
+        foreach (var disagreement in S.Disagreements)
+        {
+            var resolution = S.Resolutions.FirstOrDefault(r => r.Key == disagreement.Key);
+            if (resolution is null)
+            {
+                statuses.Add("unresolved");
+            }
+            else if (resolution.Line is { } line)
+            {
+                statuses.Add(line.Status);
+            }
+        }
+
+        return PaperReconciliation.From(box, statuses);
+    }
+
+    private PaperBatchSummary Summary() => new(BatchId, S.Opening!.FacilityCode, S.Opening.SessionDate, S.Opening.BallotsInBox, S.Status,
+        S.Keyings.Count, Reconciliation(), S.OpenedAt, S.UpdatedAt);
+
+    private PaperBatchView View() => new(RoundId, Summary(), S.Opening!.ActorName, [.. S.Keyings], [.. S.Disagreements], S.DisagreementCount, [.. S.Resolutions],
+        S.CommitStartedAt is null ? null : new PaperCommitProgress(S.ChunksApplied, S.CommitChunks, S.AppliedOutcomes.Values.Sum(), S.CommitLines,
+            S.LastError, S.ForcedReason, S.CommittedBy, S.CommitStartedAt, S.CommitFinishedAt));
+
+    private async Task PublishSummaryAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPaperRoundGrain>(RoundId).RecordBatchAsync(Summary());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The batch is stored; the list catches up with the next change or read.
+            logger.LogWarning(e, "Paper batch {Batch}: round list not updated", this.GetPrimaryKeyString());
+        }
+    }
+
+    private Task AuditAsync(string what, string action, string actorSub, string actorName, string? before, string? after) =>
+        new GrainAuditLog(GrainFactory).AppendAsync(RoundId, new AuditEntry(
+            $"paper:{BatchId}:{what}", time.GetUtcNow(), actorSub, actorName, action, $"paper-batch:{BatchId}", before, after));
+
+    /// <summary>
+    /// The commit: (1) the final lines are written to commit chunks, (2) their serials are claimed in the
+    /// round's registry, (3) chunk by chunk, each ballot is applied to its voter's ballot grain and the
+    /// outcomes stored, then the progress. Every step can be repeated: chunk writes are replaced before
+    /// step 1 is recorded, claims by the same batch are no-ops, and the ballot grain answers a serial it
+    /// has seen with its first outcome. So a crash anywhere resumes without counting anything twice.
+    /// </summary>
+    private async Task RunCommitAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            if (S.CommitChunks == 0)
+            {
+                var final = await FinalLinesAsync();
+                S.CommitChunkSize = ChunkSize;
+                var chunks = await WriteChunksAsync(PaperChunking.CommitPart, final);
+                S.CommitChunks = chunks;
+                S.CommitLines = final.Count;
+                await state.WriteStateAsync();
+            }
+
+            if (!S.SerialsClaimed)
+            {
+                await ClaimSerialsAsync();
+                S.SerialsClaimed = true;
+                await state.WriteStateAsync();
+            }
+
+            var settings = await rounds.GetAsync(RoundId) ?? throw new InvalidOperationException($"Round {RoundId} not found.");
+            while (S.ChunksApplied < S.CommitChunks)
+            {
+                DelayDeactivation(TimeSpan.FromMinutes(5));
+                var outcomes = await ApplyChunkAsync(S.ChunksApplied, settings);
+                foreach (var outcome in outcomes)
+                {
+                    S.AppliedOutcomes[outcome.Outcome] = S.AppliedOutcomes.GetValueOrDefault(outcome.Outcome) + 1;
+                }
+
+                S.ChunksApplied++;
+                S.UpdatedAt = time.GetUtcNow();
+                await state.WriteStateAsync();
+                if (S.ChunksApplied % 10 == 0)
+                {
+                    await PublishSummaryAsync();
+                }
+            }
+
+            S.Status = PaperBatchStatuses.Committed;
+            S.CommitFinishedAt = time.GetUtcNow();
+            S.UpdatedAt = S.CommitFinishedAt.Value;
+            await state.WriteStateAsync();
+            await AuditAsync("committed", "paper.batch-committed", "system", "system", null,
+                string.Join(' ', S.AppliedOutcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}")));
+            await PublishSummaryAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Paper batch {Batch}: commit stopped at chunk {Chunk}; it resumes on the next commit request", this.GetPrimaryKeyString(), S.ChunksApplied);
+            S.LastError = e.Message;
+            // What is in memory may be ahead of storage: the next activation resumes from what was stored.
+            DeactivateOnIdle();
+        }
+        finally
+        {
+            _commit = null;
+        }
+    }
+
+    private async Task ClaimSerialsAsync()
+    {
+        var chunks = await Task.WhenAll(Enumerable.Range(0, S.CommitChunks).Select(i => Chunk(PaperChunking.CommitPart, i).ReadAsync()));
+        var claimable = chunks
+            .SelectMany((c, chunk) => c.Lines.Select((line, index) => (line, chunk, index)))
+            .Where(x => x.line.Malformed is null && x.line.Reason != PaperReasons.RepeatedSerial)
+            .GroupBy(x => PaperChunking.SerialShardKey(RoundId, x.line.Serial))
+            .ToList();
+        var taken = new List<(int Chunk, int Index)>();
+        await Parallel.ForEachAsync(claimable, new ParallelOptions { MaxDegreeOfParallelism = 16, TaskScheduler = TaskScheduler.Current }, async (shard, _) =>
+        {
+            var items = shard.ToList();
+            var owners = await GrainFactory.GetGrain<IPaperSerialRegistryGrain>(shard.Key).ClaimAsync(BatchId, [.. items.Select(x => x.line.Serial)]);
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (owners[i] is not null)
+                {
+                    taken.Add((items[i].chunk, items[i].index));
+                }
+            }
+        });
+
+        var duplicate = new PaperLineOutcome(PaperLineStatuses.Duplicate, PaperReasons.SerialAlreadyRecorded);
+        await Task.WhenAll(taken.GroupBy(t => t.Chunk).Select(g =>
+            Chunk(PaperChunking.CommitPart, g.Key).RecordOutcomesAsync([.. g.Select(t => (t.Index, duplicate))])));
+    }
+
+    private async Task<List<PaperLineOutcome>> ApplyChunkAsync(int chunkIndex, RoundSettings settings)
+    {
+        var chunk = Chunk(PaperChunking.CommitPart, chunkIndex);
+        var read = await chunk.ReadAsync();
+        var outcomes = new PaperLineOutcome?[read.Lines.Count];
+        var decided = new List<(int Index, PaperLineOutcome Outcome)>();
+        var toApply = new List<(int Index, PaperLine Line, IReadOnlyList<int> Choices)>();
+        for (var i = 0; i < read.Lines.Count; i++)
+        {
+            var line = read.Lines[i];
+            if (read.Outcomes[i] is { } known)
+            {
+                outcomes[i] = known;
+                continue;
+            }
+
+            PaperLineOutcome? local = null;
+            if (line.Malformed is { } malformed)
+            {
+                local = new(PaperLineStatuses.Malformed, malformed);
+            }
+            else if (line.Reason == PaperReasons.RepeatedSerial)
+            {
+                local = new(PaperLineStatuses.Duplicate, PaperReasons.RepeatedSerial);
+            }
+            else if (line.Unreadable || PaperLineRules.ParseChoices(line.Choices) is null)
+            {
+                // An unreadable ballot never reaches the ballot grain as choices; it is judged here by the same rules.
+                var voter = await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, line.VoterKey)).GetAsync(line.VoterKey);
+                var (status, reason) = PaperLineRules.Check(line with { Unreadable = true }, settings.Schedule, settings.Rules, settings.Shortlist, voter);
+                local = new(status, reason);
+            }
+
+            if (local is not null)
+            {
+                outcomes[i] = local;
+                decided.Add((i, local));
+            }
+            else
+            {
+                toApply.Add((i, line, PaperLineRules.ParseChoices(line.Choices)!));
+            }
+        }
+
+        // One voter's ballots go in line order (the first paper ballot counts, later ones are duplicates);
+        // different voters go in parallel.
+        var byVoter = toApply.GroupBy(x => x.Line.VoterKey, StringComparer.Ordinal).ToList();
+        var applied = new List<(int Index, PaperLineOutcome Outcome)>(toApply.Count);
+        await Parallel.ForEachAsync(byVoter, new ParallelOptions { MaxDegreeOfParallelism = options.Value.CommitParallelism, TaskScheduler = TaskScheduler.Current },
+            async (voter, _) =>
+            {
+                var ballot = GrainFactory.GetGrain<IBallotGrain>($"{RoundId}:{voter.Key}");
+                foreach (var (index, line, choices) in voter)
+                {
+                    var result = await ballot.ApplyPaperAsync(new PaperBallot(line.Serial, PaperLineRules.ParseDate(line.CastDate)!.Value, choices));
+                    var outcome = result.Outcome == PaperOutcomes.Duplicate && result.Reason is { } counted && !counted.StartsWith(PaperReasons.DuplicateOfPrefix, StringComparison.Ordinal)
+                        ? new PaperLineOutcome(result.Outcome, PaperReasons.DuplicateOfPrefix + counted)
+                        : new PaperLineOutcome(result.Outcome, result.Reason);
+                    outcomes[index] = outcome;
+                    applied.Add((index, outcome));
+                }
+            });
+
+        decided.AddRange(applied);
+        if (decided.Count > 0)
+        {
+            await chunk.RecordOutcomesAsync(decided);
+        }
+
+        return [.. outcomes.Select(o => o!)];
+    }
+}

@@ -1,0 +1,632 @@
+using System.Globalization;
+using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
+
+namespace Chiyoda.Civic.Grains.Proposals;
+
+/// <summary>
+/// One proposal: the status machine (draft → submitted → in review at stage N → selected →
+/// shortlisted, with returned / declined / withdrawn on the way), its review (scores, private notes,
+/// decisions) and its history. Every rule is checked before anything is stored.
+/// </summary>
+[GrainType("proposal")]
+public sealed class ProposalGrain(
+    [PersistentState("proposal", StorageNames.GrainState)] IPersistentState<ProposalState> state,
+    TimeProvider time) : Grain, IProposalGrain
+{
+    public const int MaxNotes = 200;
+
+    /// <summary>All notes of a proposal together (≈360 KB stored at worst): keeps the grain far below the entity limit.</summary>
+    public const int MaxNoteCharacters = 60_000;
+    public const int MaxReasonLength = 1000;
+
+    private string _roundId = "";
+    private string _proposalId = "";
+
+    private ProposalState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        _roundId = colon > 0 ? key[..colon] : key;
+        _proposalId = colon > 0 ? key[(colon + 1)..] : "";
+        if (S.Exists && (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.IndexPending))
+        {
+            await FlushAsync();
+        }
+    }
+
+    public static string Key(string roundId, string proposalId) => $"{roundId}:{proposalId}";
+
+    async Task<ProposalCommandResult> IProposalGrain.CreateAsync(Actor author, ProposalContent content)
+    {
+        if (!RoundValidation.IsValidRoundId(_roundId) || !ProposalValidation.IsValidProposalId(_proposalId))
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.");
+        }
+
+        content = ProposalValidation.Normalised(content);
+        if (S.Exists)
+        {
+            // A retried creation (lost response) returns the draft; anything else under this id is refused.
+            return S.AuthorSub == author.Sub && S.Content == content
+                ? ProposalCommandResult.Done(View())
+                : Refuse(ProposalErrorCodes.ProposalExists, "Another proposal already has this id.");
+        }
+
+        var (round, config, refusal) = await ContextAsync();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (round!.Definition.Schedule.PhaseAt(time.GetUtcNow()) != RoundPhase.CallForProposals)
+        {
+            return Refuse(ProposalErrorCodes.CallClosed, "The call for proposals is not open.");
+        }
+
+        var errors = ProposalValidation.Validate(content, config.Setup, forSubmission: false);
+        if (errors.Count > 0)
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposal, "The proposal is not valid.", errors);
+        }
+
+        var now = time.GetUtcNow();
+        var reserved = await GrainFactory.GetGrain<IProposalIndexGrain>(_roundId)
+            .ReserveAsync(_proposalId, author.Sub, round.Definition.Rules.MaxProposalsPerProposer, now);
+        if (reserved is not null)
+        {
+            return reserved == ProposalErrorCodes.ProposalLimit
+                ? Refuse(reserved, $"You already have {round.Definition.Rules.MaxProposalsPerProposer} proposals in this round, the most allowed.")
+                : Refuse(reserved, "This round takes no more proposals.");
+        }
+
+        S.Exists = true;
+        S.Content = content;
+        S.AuthorSub = author.Sub;
+        S.AuthorName = author.Name;
+        S.Status = ProposalStatus.Draft;
+        S.CreatedAt = now;
+        Record(ProposalEventKind.Created, null, null, null, config, notify: false);
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.UpdateAsync(Actor author, ProposalContent content)
+    {
+        if (AuthorRefusal(author) is { } refused)
+        {
+            return refused;
+        }
+
+        var (round, config, refusal) = await ContextAsync();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (EditRefusal(round!) is { } notEditable)
+        {
+            return notEditable;
+        }
+
+        content = ProposalValidation.Normalised(content);
+        var errors = ProposalValidation.Validate(content, config.Setup, forSubmission: S.Status != ProposalStatus.Draft);
+        if (errors.Count > 0)
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposal, "The proposal is not valid.", errors);
+        }
+
+        if (S.Content == content)
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        await FlushIfPendingAsync();
+        S.Content = content;
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.SubmitAsync(Actor author)
+    {
+        if (AuthorRefusal(author) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.Status is not (ProposalStatus.Draft or ProposalStatus.Returned))
+        {
+            // Already submitted (a retry), or past the point where submitting means anything.
+            return S.Status is ProposalStatus.Withdrawn
+                ? Refuse(ProposalErrorCodes.ProposalWithdrawn, "This proposal was withdrawn.")
+                : ProposalCommandResult.Done(View());
+        }
+
+        var (round, config, refusal) = await ContextAsync();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (EditRefusal(round!) is { } notEditable)
+        {
+            return notEditable;
+        }
+
+        var errors = ProposalValidation.Validate(S.Content, config.Setup, forSubmission: true);
+        if (errors.Count > 0)
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposal, "The proposal is not complete.", errors);
+        }
+
+        await FlushIfPendingAsync();
+        if (S.Status == ProposalStatus.Draft)
+        {
+            S.Status = ProposalStatus.Submitted;
+            S.Stage = 1;
+            Record(ProposalEventKind.Submitted, 1, null, null, config);
+        }
+        else
+        {
+            S.Status = S.Stage <= 1 ? ProposalStatus.Submitted : ProposalStatus.InReview;
+            Record(ProposalEventKind.Resubmitted, S.Stage, null, null, config);
+        }
+
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.WithdrawAsync(Actor author, string reason)
+    {
+        if (AuthorRefusal(author) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.Status == ProposalStatus.Withdrawn)
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        if (S.Status == ProposalStatus.Shortlisted)
+        {
+            return Refuse(ProposalErrorCodes.ProposalFrozen, "A shortlisted proposal is frozen for the vote.");
+        }
+
+        if (S.Status == ProposalStatus.Declined)
+        {
+            return Refuse(ProposalErrorCodes.NotEditable, "A declined proposal cannot be withdrawn.");
+        }
+
+        reason = reason?.Trim() ?? "";
+        if (reason.Length == 0 || reason.Length > MaxReasonLength)
+        {
+            return Refuse(ProposalErrorCodes.InvalidReason, "Give a reason.",
+                [new("reason", reason.Length == 0 ? ProposalErrorCodes.Required : ProposalErrorCodes.TooLong, $"A reason of 1 to {MaxReasonLength} characters is required.")]);
+        }
+
+        var config = await ConfigAsync();
+        await FlushIfPendingAsync();
+        S.Status = ProposalStatus.Withdrawn;
+        S.WithdrawReason = reason;
+        Record(ProposalEventKind.Withdrawn, S.Stage == 0 ? null : S.Stage, reason, null, config);
+        return await SaveAsync();
+    }
+
+    Task<ProposalView?> IProposalGrain.GetAsync() => Task.FromResult(S.Exists ? View() : null);
+
+    Task<ProposalReview?> IProposalGrain.GetReviewAsync() => Task.FromResult(S.Exists
+        ? new ProposalReview(View(), [.. S.Scores], [.. S.Notes], [.. S.Decisions], [.. S.Assignees], WeightedScore())
+        : null);
+
+    async Task<ProposalCommandResult> IProposalGrain.ScoreAsync(Actor screener, int stage, IReadOnlyDictionary<string, int> scores)
+    {
+        var (config, refusal) = await StaffCheckAsync(screener, stage);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var definition = config!.Setup.Stage(stage)!;
+        if (definition.Kind != StageKind.Scored)
+        {
+            return Refuse(ProposalErrorCodes.InvalidScores, "This stage is not scored.");
+        }
+
+        scores ??= new Dictionary<string, int>();
+        var errors = new List<ValidationError>();
+        foreach (var criterion in definition.Criteria)
+        {
+            if (!scores.TryGetValue(criterion.Id, out var value))
+            {
+                errors.Add(new($"scores.{criterion.Id}", ProposalErrorCodes.Required, $"Score '{criterion.Name}' from {ScreeningSetup.ScoreMin} to {ScreeningSetup.ScoreMax}."));
+            }
+            else if (value is < ScreeningSetup.ScoreMin or > ScreeningSetup.ScoreMax)
+            {
+                errors.Add(new($"scores.{criterion.Id}", "out-of-range", $"Scores run from {ScreeningSetup.ScoreMin} to {ScreeningSetup.ScoreMax}."));
+            }
+        }
+
+        errors.AddRange(scores.Keys.Where(k => definition.Criteria.All(c => c.Id != k))
+            .Select(k => new ValidationError($"scores.{k}", "unknown-criterion", "This stage has no such criterion.")));
+        if (errors.Count > 0)
+        {
+            return Refuse(ProposalErrorCodes.InvalidScores, "The scores are not valid.", errors);
+        }
+
+        var weighted = Math.Round(
+            definition.Criteria.Sum(c => (decimal)c.Weight * scores[c.Id]) / definition.Criteria.Sum(c => c.Weight), 2);
+        var existing = S.Scores.FirstOrDefault(s => s.Stage == stage && s.ScreenerSub == screener.Sub);
+        var ordered = definition.Criteria.ToDictionary(c => c.Id, c => scores[c.Id]);
+        if (existing is not null && existing.Scores.Count == ordered.Count && ordered.All(kv => existing.Scores.TryGetValue(kv.Key, out var v) && v == kv.Value))
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        await FlushIfPendingAsync();
+        S.Scores.RemoveAll(s => s.Stage == stage && s.ScreenerSub == screener.Sub);
+        S.Scores.Add(new ScoreSheet(stage, screener.Sub, screener.Name, ordered, weighted, time.GetUtcNow()));
+        Audit(screener, "proposal.score",
+            existing is null ? null : existing.Weighted.ToString("0.00", CultureInfo.InvariantCulture),
+            $"stage {stage}: {weighted.ToString("0.00", CultureInfo.InvariantCulture)} ({string.Join(", ", ordered.Select(kv => $"{kv.Key}={kv.Value}"))})");
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.AddNoteAsync(Actor screener, int stage, string noteId, string text)
+    {
+        if (S.Exists && S.Notes.Any(n => n.NoteId == noteId))
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        var (_, refusal) = await StaffCheckAsync(screener, stage);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        text = text?.Trim() ?? "";
+        if (string.IsNullOrWhiteSpace(noteId) || noteId.Length > 64)
+        {
+            return Refuse(ProposalErrorCodes.InvalidNote, "A note needs an id of 1 to 64 characters.", [new("noteId", ProposalErrorCodes.Required, "A note id of 1 to 64 characters is required.")]);
+        }
+
+        if (text.Length == 0 || text.Length > ProposalValidation.NoteMax)
+        {
+            return Refuse(ProposalErrorCodes.InvalidNote, "The note is empty or too long.",
+                [new("text", text.Length == 0 ? ProposalErrorCodes.Required : ProposalErrorCodes.TooLong, $"A note has 1 to {ProposalValidation.NoteMax} characters.")]);
+        }
+
+        if (S.Notes.Count >= MaxNotes || S.Notes.Sum(n => n.Text.Length) + text.Length > MaxNoteCharacters)
+        {
+            return Refuse(ProposalErrorCodes.InvalidNote, $"A proposal holds at most {MaxNotes} notes.");
+        }
+
+        await FlushIfPendingAsync();
+        S.Notes.Add(new ReviewNote(noteId, stage, screener.Sub, screener.Name, time.GetUtcNow(), text));
+        // The audit records that a note was written, not its (private) text.
+        Audit(screener, "proposal.note", null, $"stage {stage}: note {noteId} ({text.Length} characters)");
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.DecideAsync(Actor screener, int stage, string decisionId, DecisionKind decision, string? message)
+    {
+        if (S.Exists && S.Decisions.Any(d => d.DecisionId == decisionId))
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        var (config, refusal) = await StaffCheckAsync(screener, stage);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (string.IsNullOrWhiteSpace(decisionId) || decisionId.Length > 64)
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposal, "A decision needs an id.", [new("decisionId", ProposalErrorCodes.Required, "A decision id of 1 to 64 characters is required.")]);
+        }
+
+        message = ProposalValidation.Normalise(message);
+        if (decision is DecisionKind.Return or DecisionKind.Decline && message is null)
+        {
+            return Refuse(ProposalErrorCodes.MessageRequired, "Say why.",
+                [new("message", ProposalErrorCodes.Required, decision == DecisionKind.Return ? "Tell the proposer what to change." : "Give the public reason.")]);
+        }
+
+        if (message is { Length: > ProposalValidation.MessageMax })
+        {
+            return Refuse(ProposalErrorCodes.MessageRequired, "The message is too long.", [new("message", ProposalErrorCodes.TooLong, $"At most {ProposalValidation.MessageMax} characters.")]);
+        }
+
+        var definition = config!.Setup.Stage(stage)!;
+        if (decision == DecisionKind.Advance && definition.Kind == StageKind.Scored && !S.Scores.Any(s => s.Stage == stage))
+        {
+            return Refuse(ProposalErrorCodes.ScoresRequired, "Score the proposal at this stage before advancing it.");
+        }
+
+        await FlushIfPendingAsync();
+        var before = StatusText();
+        var now = time.GetUtcNow();
+        switch (decision)
+        {
+            case DecisionKind.Advance when stage >= config.Setup.Stages.Count:
+                S.Status = ProposalStatus.Selected;
+                Record(ProposalEventKind.Selected, stage, null, null, config);
+                break;
+            case DecisionKind.Advance:
+                S.Stage = stage + 1;
+                S.Status = ProposalStatus.InReview;
+                S.PublishedAt ??= now;
+                Record(ProposalEventKind.Advanced, S.Stage, null, null, config);
+                break;
+            case DecisionKind.Return:
+                S.Status = ProposalStatus.Returned;
+                Record(ProposalEventKind.Returned, stage, message, null, config);
+                break;
+            default:
+                S.Status = ProposalStatus.Declined;
+                S.PublicReason = message;
+                Record(ProposalEventKind.Declined, stage, message, null, config);
+                break;
+        }
+
+        S.Decisions.Add(new StageDecision(decisionId, stage, decision, message, screener.Sub, screener.Name, now));
+        Audit(screener, $"proposal.decide.{decision.ToString().ToLowerInvariant()}", before, StatusText() + (message is null ? "" : $": {message}"));
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.AssignAsync(Actor admin, IReadOnlyList<string> screenerSubs)
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (!admin.IsAdministrator)
+        {
+            return Refuse(ProposalErrorCodes.NotStaff, "Only administrators assign screeners.");
+        }
+
+        var subs = (screenerSubs ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length is > 0 and <= 100).Distinct(StringComparer.Ordinal).Take(20).ToList();
+        if (subs.SequenceEqual(S.Assignees))
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        await FlushIfPendingAsync();
+        var before = string.Join(", ", S.Assignees);
+        S.Assignees = subs;
+        Audit(admin, "proposal.assign", before, string.Join(", ", subs));
+        return await SaveAsync();
+    }
+
+    async Task<ProposalCommandResult> IProposalGrain.SetBallotNumberAsync(Actor admin, int? ballotNumber)
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (!admin.IsAdministrator)
+        {
+            return Refuse(ProposalErrorCodes.NotStaff, "Only administrators set the shortlist.");
+        }
+
+        if (S.BallotNumber == ballotNumber && (ballotNumber is null || S.Status == ProposalStatus.Shortlisted))
+        {
+            return ProposalCommandResult.Done(View());
+        }
+
+        if (ballotNumber is not null && S.Status is not (ProposalStatus.Selected or ProposalStatus.Shortlisted))
+        {
+            return Refuse(ProposalErrorCodes.NotSelected, "Only proposals selected by the committee can go on the ballot.");
+        }
+
+        var (round, config, refusal) = await ContextAsync();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (round!.Definition.Schedule.PhaseAt(time.GetUtcNow()) >= RoundPhase.Voting)
+        {
+            return Refuse(ProposalErrorCodes.ProposalFrozen, "The ballot is frozen once voting has opened.");
+        }
+
+        await FlushIfPendingAsync();
+        var before = StatusText();
+        if (ballotNumber is null)
+        {
+            S.Status = ProposalStatus.Selected;
+            S.BallotNumber = null;
+            Record(ProposalEventKind.RemovedFromShortlist, null, null, null, config);
+        }
+        else
+        {
+            S.Status = ProposalStatus.Shortlisted;
+            S.BallotNumber = ballotNumber;
+            Record(ProposalEventKind.Shortlisted, null, null, ballotNumber, config);
+        }
+
+        Audit(admin, "proposal.ballot-number", before, StatusText());
+        return await SaveAsync();
+    }
+
+    // ---- rules shared by the commands ----
+
+    private ProposalCommandResult? AuthorRefusal(Actor author)
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        // Someone else's proposal is answered like a missing one: ids reveal nothing.
+        return S.AuthorSub != author.Sub ? Refuse(ProposalErrorCodes.ProposalNotFound, "There is no such proposal of yours.") : null;
+    }
+
+    /// <summary>Drafts and submissions awaiting intake change while the call is open; returned proposals until voting opens.</summary>
+    private ProposalCommandResult? EditRefusal(RoundSnapshot round)
+    {
+        var phase = round.Definition.Schedule.PhaseAt(time.GetUtcNow());
+        return S.Status switch
+        {
+            ProposalStatus.Withdrawn => Refuse(ProposalErrorCodes.ProposalWithdrawn, "This proposal was withdrawn."),
+            ProposalStatus.Shortlisted or ProposalStatus.Selected => Refuse(ProposalErrorCodes.ProposalFrozen, "This proposal is frozen for the vote."),
+            ProposalStatus.Draft or ProposalStatus.Submitted when phase != RoundPhase.CallForProposals =>
+                Refuse(ProposalErrorCodes.CallClosed, "The call for proposals has closed."),
+            ProposalStatus.Returned when phase >= RoundPhase.Voting => Refuse(ProposalErrorCodes.CallClosed, "Screening has ended."),
+            ProposalStatus.Draft or ProposalStatus.Submitted or ProposalStatus.Returned => null,
+            _ => Refuse(ProposalErrorCodes.NotEditable, "This proposal is being screened and cannot be changed now."),
+        };
+    }
+
+    private async Task<(ScreeningConfig? Config, ProposalCommandResult? Refusal)> StaffCheckAsync(Actor actor, int stage)
+    {
+        if (!S.Exists)
+        {
+            return (null, NotFound());
+        }
+
+        if (!actor.IsAdministrator && !actor.IsScreener)
+        {
+            return (null, Refuse(ProposalErrorCodes.NotStaff, "Only screeners and administrators review proposals."));
+        }
+
+        var status = S.Status switch
+        {
+            ProposalStatus.Withdrawn => Refuse(ProposalErrorCodes.ProposalWithdrawn, "This proposal was withdrawn."),
+            ProposalStatus.Selected or ProposalStatus.Shortlisted => Refuse(ProposalErrorCodes.ProposalFrozen, "Screening of this proposal has ended."),
+            ProposalStatus.Submitted or ProposalStatus.InReview => null,
+            _ => Refuse(ProposalErrorCodes.NotUnderReview, "This proposal is not awaiting a decision."),
+        };
+        if (status is not null)
+        {
+            return (null, status);
+        }
+
+        if (stage != S.Stage)
+        {
+            return (null, Refuse(ProposalErrorCodes.StageMismatch, $"The proposal is at stage {S.Stage}, not {stage}.",
+                [new("stage", ProposalErrorCodes.StageMismatch, $"The proposal is at stage {S.Stage}.")]));
+        }
+
+        var config = await ConfigAsync();
+        if (config.Setup.Stage(stage) is null)
+        {
+            return (null, Refuse(ProposalErrorCodes.StageMismatch, "The round has no such stage."));
+        }
+
+        if (!actor.IsAdministrator && !config.IsAssigned(actor.Sub, stage) && !S.Assignees.Contains(actor.Sub))
+        {
+            return (null, Refuse(ProposalErrorCodes.NotAssigned, $"You are not assigned to stage {stage} or to this proposal."));
+        }
+
+        return (config, null);
+    }
+
+    private async Task<(RoundSnapshot? Round, ScreeningConfig Config, ProposalCommandResult? Refusal)> ContextAsync()
+    {
+        var round = await GrainFactory.GetGrain<IRoundGrain>(_roundId).GetAsync();
+        var config = await ConfigAsync();
+        return round is null
+            ? (null, config, Refuse(ProposalErrorCodes.RoundNotFound, "There is no such round."))
+            : (round, config, null);
+    }
+
+    private Task<ScreeningConfig> ConfigAsync() => GrainFactory.GetGrain<IScreeningGrain>(_roundId).GetConfigAsync();
+
+    // ---- writing and the outbox ----
+
+    private void Record(ProposalEventKind kind, int? stage, string? message, int? ballotNumber, ScreeningConfig config, bool notify = true)
+    {
+        var seq = S.History.Count + 1;
+        var now = time.GetUtcNow();
+        S.History.Add(new ProposalEvent(seq, now, kind, stage, message, ballotNumber));
+        if (notify)
+        {
+            S.PendingNotices.Add(ProposalNotices.For(_roundId, _proposalId, S.Content!.Title, seq, now, kind, stage is null ? null : config.Setup.Stage(stage.Value), message, ballotNumber));
+        }
+    }
+
+    private void Audit(Actor actor, string action, string? before, string? after)
+    {
+        S.AuditSeq++;
+        S.PendingAudit.Add(new AuditEntry($"proposal:{_proposalId}:{S.AuditSeq}", time.GetUtcNow(), actor.Sub, actor.Name, action,
+            $"proposal {_proposalId}", before, after));
+    }
+
+    private async Task<ProposalCommandResult> SaveAsync()
+    {
+        S.Version++;
+        S.UpdatedAt = time.GetUtcNow();
+        S.IndexPending = true;
+        await state.WriteStateAsync();
+        await FlushAsync();
+        return ProposalCommandResult.Done(View());
+    }
+
+    private async Task FlushIfPendingAsync()
+    {
+        if (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.IndexPending)
+        {
+            await FlushAsync();
+        }
+    }
+
+    /// <summary>Delivers the stored effects; each is idempotent, so repeating after a failure is safe.</summary>
+    private async Task FlushAsync()
+    {
+        await GrainFactory.GetGrain<IProposalIndexGrain>(_roundId).UpsertAsync(Summary());
+        var audit = new GrainAuditLog(GrainFactory);
+        foreach (var entry in S.PendingAudit)
+        {
+            await audit.AppendAsync(_roundId, entry);
+        }
+
+        var inbox = GrainFactory.GetGrain<INotificationInboxGrain>(S.AuthorSub);
+        foreach (var notice in S.PendingNotices)
+        {
+            await inbox.DeliverAsync(notice);
+        }
+
+        // Cleared in memory; the next write stores the cleared lists.
+        S.PendingAudit.Clear();
+        S.PendingNotices.Clear();
+        S.IndexPending = false;
+    }
+
+    private string StatusText() => S.Status switch
+    {
+        ProposalStatus.Submitted or ProposalStatus.InReview or ProposalStatus.Returned => $"{Kebab(S.Status)} (stage {S.Stage})",
+        ProposalStatus.Shortlisted => $"shortlisted (ballot number {S.BallotNumber})",
+        _ => Kebab(S.Status),
+    };
+
+    private static string Kebab(ProposalStatus status) => status switch
+    {
+        ProposalStatus.InReview => "in-review",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private decimal? WeightedScore()
+    {
+        var latest = S.Scores.Count == 0 ? (int?)null : S.Scores.Max(s => s.Stage);
+        return latest is null ? null : Math.Round(S.Scores.Where(s => s.Stage == latest).Average(s => s.Weighted), 2);
+    }
+
+    private ProposalSummary Summary() => new(_proposalId, S.AuthorSub, S.Content?.Title ?? "", S.Content?.Category ?? "", S.Status, S.Stage,
+        S.PublishedAt is not null, WeightedScore(), S.BallotNumber, [.. S.Assignees], S.UpdatedAt, S.Version);
+
+    private ProposalView View() => new(_roundId, _proposalId, S.AuthorSub, S.AuthorName, S.Content!, S.Status, S.Stage, S.BallotNumber,
+        S.PublicReason, S.PublishedAt, S.CreatedAt, S.UpdatedAt, S.Version, [.. S.History]);
+
+    private static ProposalCommandResult NotFound() => Refuse(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+
+    private static ProposalCommandResult Refuse(string code, string message, IReadOnlyList<ValidationError>? errors = null) =>
+        ProposalCommandResult.Refused(code, message, errors);
+}

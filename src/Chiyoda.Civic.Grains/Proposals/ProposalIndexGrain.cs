@@ -1,0 +1,113 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Proposals;
+
+namespace Chiyoda.Civic.Grains.Proposals;
+
+[GenerateSerializer, Alias("civic.proposal-index-state")]
+public sealed class ProposalIndexState
+{
+    [Id(0)] public Dictionary<string, ProposalSummary> Proposals { get; set; } = [];
+}
+
+/// <summary>
+/// The round's proposal list. One entry is at most ~1 KB as stored (a 100-character title is the
+/// largest part), so <see cref="MaxProposalsPerRound"/> keeps the entity far below Azure Table's limit.
+/// </summary>
+[GrainType("proposal-index")]
+public sealed class ProposalIndexGrain(
+    [PersistentState("proposals", StorageNames.GrainState)] IPersistentState<ProposalIndexState> state) : Grain, IProposalIndexGrain
+{
+    /// <summary>2024 had 95; beyond this a round's index must be sharded (see docs/architecture.md).</summary>
+    public const int MaxProposalsPerRound = 500;
+
+    async Task<string?> IProposalIndexGrain.ReserveAsync(string proposalId, string authorSub, int maxPerProposer, DateTimeOffset at)
+    {
+        var proposals = state.State.Proposals;
+        if (proposals.ContainsKey(proposalId))
+        {
+            return null;
+        }
+
+        if (proposals.Values.Count(p => p.AuthorSub == authorSub && p.Status != ProposalStatus.Withdrawn) >= maxPerProposer)
+        {
+            return ProposalErrorCodes.ProposalLimit;
+        }
+
+        if (proposals.Count >= MaxProposalsPerRound)
+        {
+            return ProposalErrorCodes.RoundFull;
+        }
+
+        proposals[proposalId] = new ProposalSummary(proposalId, authorSub, "", "", ProposalStatus.Draft, 0, false, null, null, [], at, 0);
+        await state.WriteStateAsync();
+        return null;
+    }
+
+    async Task IProposalIndexGrain.UpsertAsync(ProposalSummary summary)
+    {
+        if (state.State.Proposals.TryGetValue(summary.ProposalId, out var stored)
+            && (stored.Version > summary.Version || (stored.Version == summary.Version && Same(stored, summary))))
+        {
+            return;
+        }
+
+        state.State.Proposals[summary.ProposalId] = summary;
+        await state.WriteStateAsync();
+    }
+
+    Task<ProposalPage> IProposalIndexGrain.QueryAsync(ProposalQuery query)
+    {
+        IEnumerable<ProposalSummary> items = state.State.Proposals.Values.Where(p => p.Version > 0);
+        if (query.PublicOnly)
+        {
+            items = items.Where(p => p.IsPublic);
+        }
+
+        if (query.AuthorSub is { Length: > 0 } author)
+        {
+            items = items.Where(p => p.AuthorSub == author);
+        }
+
+        if (query.Search?.Trim() is { Length: > 0 } search)
+        {
+            items = items.Where(p => p.Title.Contains(search, StringComparison.OrdinalIgnoreCase) || p.ProposalId.Contains(search, StringComparison.OrdinalIgnoreCase));
+        }
+
+        if (query.Category is { Length: > 0 } category)
+        {
+            items = items.Where(p => p.Category == category);
+        }
+
+        if (query.Status is { } status)
+        {
+            items = items.Where(p => p.Status == status);
+        }
+
+        if (query.Stage is { } stage)
+        {
+            items = items.Where(p => p.Stage == stage && p.Status is ProposalStatus.Submitted or ProposalStatus.InReview);
+        }
+
+        if (query.Assignee is { Length: > 0 } assignee)
+        {
+            items = items.Where(p => p.Assignees.Contains(assignee));
+        }
+
+        var sorted = (query.Sort, query.Descending) switch
+        {
+            (ProposalSort.Score, true) => items.OrderByDescending(p => p.WeightedScore ?? -1m),
+            (ProposalSort.Score, false) => items.OrderBy(p => p.WeightedScore ?? 99m),
+            (ProposalSort.Title, true) => items.OrderByDescending(p => p.Title, StringComparer.Ordinal),
+            (ProposalSort.Title, false) => items.OrderBy(p => p.Title, StringComparer.Ordinal),
+            (ProposalSort.BallotNumber, true) => items.OrderByDescending(p => p.BallotNumber ?? -1),
+            (ProposalSort.BallotNumber, false) => items.OrderBy(p => p.BallotNumber ?? int.MaxValue),
+            (_, true) => items.OrderByDescending(p => p.UpdatedAt),
+            (_, false) => items.OrderBy(p => p.UpdatedAt),
+        };
+        var all = sorted.ThenBy(p => p.ProposalId, StringComparer.Ordinal).ToList();
+        return Task.FromResult(new ProposalPage([.. all.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200))], all.Count));
+    }
+
+    private static bool Same(ProposalSummary a, ProposalSummary b) =>
+        a with { Assignees = [] } == b with { Assignees = [] } && a.Assignees.SequenceEqual(b.Assignees);
+}

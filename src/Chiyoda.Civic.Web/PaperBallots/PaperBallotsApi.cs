@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text.Json;
+using Chiyoda.Civic.Abstractions.PaperBallots;
+using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Rounds;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Chiyoda.Civic.Web.PaperBallots;
+
+public sealed record FacilityRequest(string? Code, string? Name);
+
+public sealed record BatchRequest(string? BatchId, string? Facility, string? SessionDate, int? BallotsInBox);
+
+public sealed record KeyedLineRequest(int? Line, string? Serial, string? Facility, string? CastDate, string? VoterKey, string? Choices, bool? Unreadable);
+
+public sealed record KeyingRequest(IReadOnlyList<KeyedLineRequest>? Lines);
+
+public sealed record ResolutionRequest(string? Key, string? Choice, KeyedLineRequest? Line);
+
+public sealed record CommitRequest(string? ForcedReason);
+
+/// <summary>/api/v1/rounds/{roundId}/facilities and /paper-batches: the paper channel for clerks (keying) and administrators (resolving, forcing).</summary>
+public static class PaperBallotsApi
+{
+    public static RouteGroupBuilder MapPaperBallotsApi(this RouteGroupBuilder api)
+    {
+        var round = api.MapGroup("/rounds/{roundId}").WithTags("Paper ballots");
+
+        round.MapGet("/facilities", async (string roundId, RoundService rounds, PaperBallotService paper) =>
+            await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.GetFacilitiesAsync(roundId)))
+            .RequireAuthorization(CivicPolicies.ApiClerk);
+
+        round.MapPut("/facilities", async (string roundId, HttpRequest request, RoundService rounds, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        {
+            if (await rounds.GetAsync(roundId) is null)
+            {
+                return RoundNotFound();
+            }
+
+            var (body, problem) = await ReadAsync<List<FacilityRequest>>(request, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var facilities = body!.Select(f => new PaperFacility(f.Code ?? "", f.Name ?? "")).ToList();
+            var errors = await paper.SetFacilitiesAsync(roundId, facilities);
+            return errors.Count > 0
+                ? ApiProblems.Problem(StatusCodes.Status400BadRequest, PaperErrorCodes.InvalidFacilities, "The facility list is not valid.", errors: errors)
+                : Results.Ok(await paper.GetFacilitiesAsync(roundId));
+        }).RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        var batches = round.MapGroup("/paper-batches");
+
+        batches.MapGet("/", async (string roundId, RoundService rounds, PaperBallotService paper) =>
+            await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.ListBatchesAsync(roundId)))
+            .RequireAuthorization(CivicPolicies.ApiClerk);
+
+        batches.MapGet("/reconciliation", async (string roundId, RoundService rounds, PaperBallotService paper) =>
+            await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.ReconcileByFacilityAsync(roundId)))
+            .RequireAuthorization(CivicPolicies.ApiClerk);
+
+        batches.MapPost("/", async (string roundId, HttpContext context, RoundService rounds, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        {
+            if (await rounds.GetAsync(roundId) is null)
+            {
+                return RoundNotFound();
+            }
+
+            var (body, problem) = await ReadAsync<BatchRequest>(context.Request, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            if (string.IsNullOrWhiteSpace(body!.Facility) || body.BallotsInBox is null
+                || PaperLineRules.ParseDate(body.SessionDate?.Trim() ?? "") is not { } sessionDate)
+            {
+                return ApiProblems.Problem(StatusCodes.Status400BadRequest, PaperErrorCodes.InvalidBatch,
+                    "Give facility, sessionDate (YYYY-MM-DD) and ballotsInBox.");
+            }
+
+            var result = await paper.OpenBatchAsync(roundId, body.BatchId, body.Facility.Trim(), sessionDate, body.BallotsInBox.Value, PaperActor.From(context.User)!);
+            return result.Succeeded
+                ? Results.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Batch!.Summary.BatchId}", result.Batch)
+                : Refusal(result.Code!, result.Detail);
+        }).RequireAuthorization(CivicPolicies.ApiClerk);
+
+        batches.MapGet("/{batchId}", async (string roundId, string batchId, int? skip, int? take, PaperBallotService paper) =>
+        {
+            if (await paper.GetBatchAsync(roundId, batchId) is not { } batch)
+            {
+                return Refusal(PaperErrorCodes.BatchNotFound, null);
+            }
+
+            var lines = await paper.GetLinesAsync(roundId, batchId, skip ?? 0, take ?? 1000);
+            return Results.Ok(new { batch, report = lines });
+        }).RequireAuthorization(CivicPolicies.ApiClerk);
+
+        batches.MapGet("/{batchId}/report.csv", async (string roundId, string batchId, PaperBallotService paper) =>
+        {
+            if (await paper.GetBatchAsync(roundId, batchId) is null)
+            {
+                return Refusal(PaperErrorCodes.BatchNotFound, null);
+            }
+
+            var text = new System.Text.StringBuilder("line,ballot_serial,voter_key,outcome,reason\n");
+            for (var skip = 0; ; skip += 10_000)
+            {
+                var page = await paper.GetLinesAsync(roundId, batchId, skip, 10_000);
+                foreach (var l in page.Lines)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{l.Line},{Csv(l.Serial)},{Csv(l.VoterKey)},{l.Outcome},{Csv(l.Reason ?? "")}\n");
+                }
+
+                if (skip + 10_000 >= page.Total)
+                {
+                    break;
+                }
+            }
+
+            return Results.Text(text.ToString(), "text/csv; charset=utf-8");
+        }).RequireAuthorization(CivicPolicies.ApiClerk);
+
+        batches.MapPost("/{batchId}/keyings", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        {
+            var request = context.Request;
+            var actor = PaperActor.From(context.User)!;
+            if (await paper.GetBatchAsync(roundId, batchId) is null)
+            {
+                return Refusal(PaperErrorCodes.BatchNotFound, null);
+            }
+
+            (PaperKeyingReport? Report, string? Code, string? Detail) outcome;
+            if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                var (body, problem) = await ReadAsync<KeyingRequest>(request, json.Value.SerializerOptions);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                var lines = (body!.Lines ?? []).Select((l, i) => ToLine(l, i + 1)).ToList();
+                outcome = await paper.KeyAsync(roundId, batchId, lines, actor, PaperKeyingSources.Typed);
+            }
+            else
+            {
+                if (request.ContentLength > PaperBallotFile.MaxBytes)
+                {
+                    return FileTooLarge();
+                }
+
+                using var buffer = new MemoryStream();
+                try
+                {
+                    await request.Body.CopyToAsync(buffer, context.RequestAborted);
+                }
+                catch (BadHttpRequestException)
+                {
+                    return FileTooLarge();
+                }
+
+                if (buffer.Length > PaperBallotFile.MaxBytes)
+                {
+                    return FileTooLarge();
+                }
+
+                outcome = await paper.ImportAsync(roundId, batchId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), actor);
+            }
+
+            return outcome.Report is { } report ? Results.Ok(report) : Refusal(outcome.Code!, outcome.Detail);
+        }).RequireAuthorization(CivicPolicies.ApiKeyingClerk)
+          .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperBallotFile.MaxBytes + 1));
+
+        batches.MapPost("/{batchId}/resolutions", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, TimeProvider time, IOptions<JsonOptions> json) =>
+        {
+            var (body, problem) = await ReadAsync<ResolutionRequest>(context.Request, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            if (string.IsNullOrWhiteSpace(body!.Key) || string.IsNullOrWhiteSpace(body.Choice))
+            {
+                return ApiProblems.Problem(StatusCodes.Status400BadRequest, PaperErrorCodes.InvalidResolution, "Give key and choice ('first', 'second' or 'rekey' with line).");
+            }
+
+            var result = await paper.ResolveAsync(roundId, batchId, body.Key.Trim(), body.Choice.Trim(), body.Line is null ? null : ToLine(body.Line, body.Line.Line ?? 0),
+                PaperActor.From(context.User)!, time.GetUtcNow());
+            return result.Succeeded ? Results.Ok(result.Batch) : Refusal(result.Code!, result.Detail);
+        }).RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        batches.MapPost("/{batchId}/commit", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        {
+            CommitRequest? body = null;
+            if (context.Request.ContentLength > 0 || context.Request.ContentType is not null)
+            {
+                var (read, problem) = await ReadAsync<CommitRequest>(context.Request, json.Value.SerializerOptions);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                body = read;
+            }
+
+            var actor = PaperActor.From(context.User)!;
+            if (!string.IsNullOrWhiteSpace(body?.ForcedReason) && !actor.IsAdministrator)
+            {
+                return ApiProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", "Only an administrator may commit a batch whose numbers do not add up.");
+            }
+
+            var result = await paper.CommitAsync(roundId, batchId, actor, body?.ForcedReason);
+            if (!result.Succeeded)
+            {
+                return Refusal(result.Code!, result.Detail);
+            }
+
+            // Give a small batch the chance to finish within the request; a large one is followed by reading the batch.
+            var view = await paper.WaitForCommitAsync(roundId, batchId, TimeSpan.FromSeconds(5)) ?? result.Batch!;
+            return view.Summary.Status == PaperBatchStatuses.Committed
+                ? Results.Ok(view)
+                : Results.Accepted($"/api/v1/rounds/{roundId}/paper-batches/{batchId}", view);
+        }).RequireAuthorization(CivicPolicies.ApiClerk);
+
+        return api;
+    }
+
+    public static PaperLine ToLine(KeyedLineRequest l, int fallbackLine) => new(
+        l.Line ?? fallbackLine,
+        Files.DelimitedText.Normalize(l.Serial ?? ""),
+        Files.DelimitedText.Normalize(l.Facility ?? ""),
+        Files.DelimitedText.Normalize(l.CastDate ?? ""),
+        Files.DelimitedText.Normalize(l.VoterKey ?? ""),
+        PaperLineRules.TidyChoices(Files.DelimitedText.Normalize(l.Choices ?? "")),
+        l.Unreadable ?? false);
+
+    private static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options)
+        where T : class
+    {
+        try
+        {
+            var body = await request.ReadFromJsonAsync<T>(options, request.HttpContext.RequestAborted);
+            return body is null ? (null, ApiProblems.MalformedBody("The body is empty.")) : (body, null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
+        {
+            return (null, ApiProblems.MalformedBody(e.Message));
+        }
+    }
+
+    private static string Csv(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+
+    private static IResult RoundNotFound() => ApiProblems.Problem(StatusCodes.Status404NotFound, PaperErrorCodes.RoundNotFound, "There is no such round.");
+
+    private static IResult FileTooLarge() => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, PaperErrorCodes.FileTooLarge,
+        $"A paper-ballot file may be at most {PaperBallotFile.MaxBytes / 1024 / 1024} MB.");
+
+    private static IResult Refusal(string code, string? detail) => code switch
+    {
+        PaperErrorCodes.BatchNotFound => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such paper batch.", detail),
+        PaperErrorCodes.RoundNotFound => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such round.", detail),
+        PaperErrorCodes.FacilityNotFound => ApiProblems.Problem(StatusCodes.Status400BadRequest, code, "The round has no such facility.", detail),
+        PaperErrorCodes.InvalidBatch or PaperErrorCodes.EmptyKeying or PaperErrorCodes.InvalidResolution
+            => ApiProblems.Problem(StatusCodes.Status400BadRequest, code, "The request is not valid.", detail),
+        PaperErrorCodes.NotAPaperBallotFile => ApiProblems.Problem(StatusCodes.Status400BadRequest, code, "The file is not a paper-ballot file.", detail),
+        PaperErrorCodes.FileTooLarge or PaperErrorCodes.TooManyLines => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, code, "The file is too large.", detail),
+        PaperErrorCodes.NoSuchDisagreement => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such disagreement.", detail),
+        _ => ApiProblems.Problem(StatusCodes.Status409Conflict, code, "The batch cannot do this now.", detail),
+    };
+}

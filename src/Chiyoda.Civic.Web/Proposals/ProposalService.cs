@@ -1,0 +1,105 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
+
+namespace Chiyoda.Civic.Web.Proposals;
+
+/// <summary>The one way pages and the API reach proposals, their index and the screening grain.</summary>
+public sealed class ProposalService(IGrainFactory grains)
+{
+    private static readonly ProposalCommandResult BadId =
+        ProposalCommandResult.Refused(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+
+    public static bool ValidIds(string roundId, string proposalId) =>
+        RoundValidation.IsValidRoundId(roundId) && ProposalValidation.IsValidProposalId(proposalId);
+
+    private IProposalGrain Grain(string roundId, string proposalId) => grains.GetGrain<IProposalGrain>($"{roundId}:{proposalId}");
+
+    public Task<ScreeningConfig> ConfigAsync(string roundId) => grains.GetGrain<IScreeningGrain>(roundId).GetConfigAsync();
+
+    public async Task<ProposalView?> GetAsync(string roundId, string proposalId) =>
+        ValidIds(roundId, proposalId) ? await Grain(roundId, proposalId).GetAsync() : null;
+
+    /// <summary>What this reader may see: everything of their own proposal; staff see all (without notes); others only public ones.</summary>
+    public async Task<ProposalView?> GetForReaderAsync(string roundId, string proposalId, Actor? reader)
+    {
+        var view = await GetAsync(roundId, proposalId);
+        return view switch
+        {
+            null => null,
+            _ when reader is not null && (reader.Sub == view.AuthorSub || reader.IsAdministrator || reader.IsScreener) => view,
+            { IsPublic: true } => view.ForPublic(),
+            _ => null,
+        };
+    }
+
+    public async Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) =>
+        ValidIds(roundId, proposalId) ? await Grain(roundId, proposalId).GetReviewAsync() : null;
+
+    public Task<ProposalPage> QueryAsync(string roundId, ProposalQuery query) =>
+        RoundValidation.IsValidRoundId(roundId)
+            ? grains.GetGrain<IProposalIndexGrain>(roundId).QueryAsync(query)
+            : Task.FromResult(new ProposalPage([], 0));
+
+    /// <summary>The reader's own proposals with their history.</summary>
+    public async Task<IReadOnlyList<ProposalView>> MineAsync(string roundId, string sub)
+    {
+        var page = await QueryAsync(roundId, new ProposalQuery(false, AuthorSub: sub, Take: 200));
+        var views = await Task.WhenAll(page.Items.Select(p => Grain(roundId, p.ProposalId).GetAsync()));
+        return [.. views.OfType<ProposalView>().Where(v => v.AuthorSub == sub)];
+    }
+
+    public Task<ProposalCommandResult> CreateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).CreateAsync(author, content)
+            : Task.FromResult(ProposalCommandResult.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens."));
+
+    public Task<ProposalCommandResult> UpdateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).UpdateAsync(author, content) : Task.FromResult(BadId);
+
+    public Task<ProposalCommandResult> SubmitAsync(string roundId, string proposalId, Actor author) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).SubmitAsync(author) : Task.FromResult(BadId);
+
+    public Task<ProposalCommandResult> WithdrawAsync(string roundId, string proposalId, Actor author, string reason) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).WithdrawAsync(author, reason) : Task.FromResult(BadId);
+
+    public Task<ProposalCommandResult> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).ScoreAsync(screener, stage, scores) : Task.FromResult(BadId);
+
+    public Task<ProposalCommandResult> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).AddNoteAsync(screener, stage, noteId, text) : Task.FromResult(BadId);
+
+    public Task<ProposalCommandResult> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).DecideAsync(screener, stage, decisionId, decision, message) : Task.FromResult(BadId);
+
+    public Task<ProposalCommandResult> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
+        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).AssignAsync(admin, screeners) : Task.FromResult(BadId);
+
+    /// <summary>
+    /// The same decision for each selected proposal. Each gets its own decision id derived from the
+    /// batch id, so repeating the batch has no second effect; each result is reported separately.
+    /// </summary>
+    public async Task<IReadOnlyList<(string ProposalId, ProposalCommandResult Result)>> DecideManyAsync(
+        string roundId, IReadOnlyList<string> proposalIds, Actor screener, int stage, string batchId, DecisionKind decision, string? message)
+    {
+        var results = new List<(string, ProposalCommandResult)>();
+        foreach (var id in proposalIds.Distinct().Take(200))
+        {
+            var decisionId = $"b{ShardHash.Fnv1a(batchId):x8}{ShardHash.Fnv1a(batchId + ":" + id):x8}";
+            results.Add((id, await DecideAsync(roundId, id, screener, stage, decisionId, decision, message)));
+        }
+
+        return results;
+    }
+
+    public Task<ScreeningResult> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) =>
+        grains.GetGrain<IScreeningGrain>(roundId).SetSetupAsync(admin, setup);
+
+    public Task<ScreeningResult> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) =>
+        grains.GetGrain<IScreeningGrain>(roundId).AssignStagesAsync(admin, assignment);
+
+    public Task<ScreeningResult> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
+        RoundValidation.IsValidRoundId(roundId)
+            ? grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(admin, proposalIds)
+            : Task.FromResult(ScreeningResult.Refused(RoundErrorCodes.RoundNotFound));
+}

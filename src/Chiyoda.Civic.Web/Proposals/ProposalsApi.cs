@@ -1,0 +1,299 @@
+using System.Text.Json;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Audit;
+using Chiyoda.Civic.Web.Notifications;
+using Chiyoda.Civic.Web.Rounds;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Chiyoda.Civic.Web.Proposals;
+
+public sealed record ProposalRequest(
+    string? ProposalId, string? Title, string? Summary, string? Problem, string? Solution, string? ExpectedEffect,
+    string? Category, ProposerRelation? Relation, string? OrganisationName, bool Submit = false)
+{
+    public ProposalContent ToContent() => new(Title ?? "", Summary ?? "", Problem ?? "", Solution ?? "", ExpectedEffect ?? "",
+        Category ?? "", Relation ?? ProposerRelation.Lives, OrganisationName);
+}
+
+public sealed record WithdrawRequest(string? Reason);
+
+public sealed record ScoreRequest(int Stage, Dictionary<string, int>? Scores);
+
+public sealed record NoteRequest(int Stage, string? NoteId, string? Text);
+
+public sealed record DecisionRequest(int Stage, DecisionKind Decision, string? Message, string? DecisionId);
+
+public sealed record BulkDecisionRequest(IReadOnlyList<string>? ProposalIds, int Stage, DecisionKind Decision, string? Message, string? BatchId);
+
+public sealed record AssigneesRequest(IReadOnlyList<string>? Screeners);
+
+public sealed record StageAssignmentRequest(string? Name, IReadOnlyList<int>? Stages);
+
+public sealed record ShortlistPublishRequest(IReadOnlyList<string>? ProposalIds);
+
+/// <summary>A proposal as anyone may see it: no proposer identity, no private messages.</summary>
+public sealed record PublicProposal(string RoundId, string ProposalId, ProposalContent Content, ProposalStatus Status, int Stage,
+    int? BallotNumber, string? PublicReason, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, IReadOnlyList<ProposalEvent> History)
+{
+    public static PublicProposal From(ProposalView view)
+    {
+        var v = view.ForPublic();
+        return new(v.RoundId, v.ProposalId, v.Content, v.Status, v.Stage, v.BallotNumber, v.PublicReason, v.PublishedAt, v.UpdatedAt, v.History);
+    }
+}
+
+/// <summary>A line of a public list.</summary>
+public sealed record PublicSummary(string ProposalId, string Title, string Category, ProposalStatus Status, int Stage, int? BallotNumber)
+{
+    public static PublicSummary From(ProposalSummary s) => new(s.ProposalId, s.Title, s.Category, s.Status, s.Stage, s.BallotNumber);
+}
+
+public static class ProposalsApi
+{
+    public static RouteGroupBuilder MapProposalsApi(this RouteGroupBuilder api)
+    {
+        var round = api.MapGroup("/rounds/{roundId}").WithTags("Proposals and screening");
+
+        // ---- anyone ----
+        round.MapGet("/proposals", async (string roundId, string? search, string? category, string? status, int? skip, int? take,
+                ProposalService service, RoundService rounds) =>
+            {
+                if (await rounds.GetAsync(roundId) is null)
+                {
+                    return RoundNotFound();
+                }
+
+                var page = await service.QueryAsync(roundId, new ProposalQuery(true, Search: search, Category: category, Status: ParseEnum<ProposalStatus>(status),
+                    Sort: ProposalSort.Title, Descending: false, Skip: skip ?? 0, Take: take ?? 50));
+                return Results.Ok(new { total = page.Total, items = page.Items.Select(PublicSummary.From) });
+            })
+            .AllowAnonymous();
+
+        round.MapGet("/proposals/{proposalId}", async (string roundId, string proposalId, HttpContext http, ProposalService service) =>
+            {
+                // Optional bearer: the proposer and staff see more than the public.
+                var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+                var reader = auth.Succeeded ? auth.Principal.ToActor() : null;
+                var view = await service.GetForReaderAsync(roundId, proposalId, reader);
+                return view is null ? ProposalNotFound()
+                    : view.AuthorSub.Length == 0 ? Results.Ok(PublicProposal.From(view)) : Results.Ok(view);
+            })
+            .AllowAnonymous();
+
+        round.MapGet("/screening", async (string roundId, ProposalService service, RoundService rounds) =>
+                await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok((await service.ConfigAsync(roundId)).Setup))
+            .AllowAnonymous();
+
+        // ---- proposers ----
+        round.MapGet("/proposals/mine", async (string roundId, HttpContext http, ProposalService service) =>
+                Results.Ok(await service.MineAsync(roundId, http.User.ToActor().Sub)))
+            .RequireAuthorization(CivicPolicies.ApiProposer);
+
+        round.MapPost("/proposals", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<ProposalRequest>(request, json);
+                if (malformed is not null)
+                {
+                    return malformed;
+                }
+
+                var author = request.HttpContext.User.ToActor();
+                var proposalId = string.IsNullOrWhiteSpace(body!.ProposalId) ? ProposalValidation.NewProposalId() : body.ProposalId.Trim();
+                var result = await service.CreateAsync(roundId, proposalId, author, body.ToContent());
+                if (result.Succeeded && body.Submit)
+                {
+                    result = await service.SubmitAsync(roundId, proposalId, author);
+                }
+
+                return result.Succeeded
+                    ? Results.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}", result.Proposal)
+                    : Refusal(result.Code!, result.Errors);
+            })
+            .RequireAuthorization(CivicPolicies.ApiProposer);
+
+        round.MapPut("/proposals/{proposalId}", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<ProposalRequest>(request, json);
+                return malformed ?? Answer(await service.UpdateAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.ToContent()));
+            })
+            .RequireAuthorization(CivicPolicies.ApiProposer);
+
+        round.MapPost("/proposals/{proposalId}/submit", async (string roundId, string proposalId, HttpContext http, ProposalService service) =>
+                Answer(await service.SubmitAsync(roundId, proposalId, http.User.ToActor())))
+            .RequireAuthorization(CivicPolicies.ApiProposer);
+
+        round.MapPost("/proposals/{proposalId}/withdraw", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<WithdrawRequest>(request, json);
+                return malformed ?? Answer(await service.WithdrawAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Reason ?? ""));
+            })
+            .RequireAuthorization(CivicPolicies.ApiProposer);
+
+        // ---- screeners (stage assignment checked by the proposal) ----
+        round.MapGet("/screening/queue", async (string roundId, int? stage, string? status, string? category, string? assignee,
+                string? search, string? sort, bool? descending, int? skip, int? take, ProposalService service) =>
+                Results.Ok(await service.QueryAsync(roundId, new ProposalQuery(false, null, search, category, ParseEnum<ProposalStatus>(status), stage, assignee,
+                    ParseEnum<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50))))
+            .RequireAuthorization(CivicPolicies.ApiScreener);
+
+        round.MapGet("/proposals/{proposalId}/reviews", async (string roundId, string proposalId, ProposalService service) =>
+                await service.GetReviewAsync(roundId, proposalId) is { } review ? Results.Ok(review) : ProposalNotFound())
+            .RequireAuthorization(CivicPolicies.ApiScreener);
+
+        round.MapPost("/proposals/{proposalId}/reviews/scores", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<ScoreRequest>(request, json);
+                return malformed ?? Answer(await service.ScoreAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage, body.Scores ?? []));
+            })
+            .RequireAuthorization(CivicPolicies.ApiScreener);
+
+        round.MapPost("/proposals/{proposalId}/reviews/notes", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<NoteRequest>(request, json);
+                return malformed ?? Answer(await service.AddNoteAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage,
+                    string.IsNullOrWhiteSpace(body.NoteId) ? "n-" + Guid.NewGuid().ToString("N")[..12] : body.NoteId, body.Text ?? ""));
+            })
+            .RequireAuthorization(CivicPolicies.ApiScreener);
+
+        round.MapPost("/proposals/{proposalId}/reviews/decisions", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<DecisionRequest>(request, json);
+                return malformed ?? Answer(await service.DecideAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage,
+                    string.IsNullOrWhiteSpace(body.DecisionId) ? "d-" + Guid.NewGuid().ToString("N")[..12] : body.DecisionId, body.Decision, body.Message));
+            })
+            .RequireAuthorization(CivicPolicies.ApiScreener);
+
+        round.MapPost("/screening/decisions", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<BulkDecisionRequest>(request, json);
+                if (malformed is not null)
+                {
+                    return malformed;
+                }
+
+                if (body!.ProposalIds is not { Count: > 0 and <= 200 } ids)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, ProposalErrorCodes.InvalidProposal, "Select 1 to 200 proposals.",
+                        errors: [new("proposalIds", ProposalErrorCodes.Required, "Select 1 to 200 proposals.")]);
+                }
+
+                var results = await service.DecideManyAsync(roundId, ids, request.HttpContext.User.ToActor(), body.Stage,
+                    string.IsNullOrWhiteSpace(body.BatchId) ? Guid.NewGuid().ToString("N") : body.BatchId, body.Decision, body.Message);
+                return Results.Ok(results.Select(r => new { proposalId = r.ProposalId, succeeded = r.Result.Succeeded, code = r.Result.Code, status = r.Result.Proposal?.Status }));
+            })
+            .RequireAuthorization(CivicPolicies.ApiScreener);
+
+        // ---- administrators ----
+        round.MapPut("/proposals/{proposalId}/assignees", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<AssigneesRequest>(request, json);
+                return malformed ?? Answer(await service.AssignAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Screeners ?? []));
+            })
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        round.MapPut("/screening", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<ScreeningSetup>(request, json);
+                return malformed ?? ScreeningAnswer(await service.SetSetupAsync(roundId, request.HttpContext.User.ToActor(), body!), r => r.Config!.Setup);
+            })
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        round.MapGet("/screening/assignments", async (string roundId, ProposalService service) =>
+                Results.Ok((await service.ConfigAsync(roundId)).Assignments))
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        round.MapPut("/screening/assignments/{screenerSub}", async (string roundId, string screenerSub, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<StageAssignmentRequest>(request, json);
+                return malformed ?? ScreeningAnswer(await service.AssignStagesAsync(roundId, request.HttpContext.User.ToActor(),
+                    new ScreenerAssignment(screenerSub, body!.Name ?? screenerSub, body.Stages ?? [])), r => r.Config!.Assignments);
+            })
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        round.MapPost("/shortlist/publish", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+            {
+                var (body, malformed) = await ReadAsync<ShortlistPublishRequest>(request, json);
+                return malformed ?? ScreeningAnswer(await service.PublishShortlistAsync(roundId, request.HttpContext.User.ToActor(), body!.ProposalIds ?? []), r => r.Shortlist!);
+            })
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        round.MapGet("/audit", async (string roundId, int? skip, int? take, string? action, string? subject, AuditService audit, RoundService rounds) =>
+            {
+                if (await rounds.GetAsync(roundId) is null)
+                {
+                    return RoundNotFound();
+                }
+
+                var page = await audit.ListAsync(roundId, skip ?? 0, take ?? 100, action, subject);
+                return Results.Ok(new { total = page.Total, entries = page.Entries });
+            })
+            .RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        // ---- the signed-in person's notices ----
+        var inbox = api.MapGroup("/inbox").WithTags("Notifications");
+        inbox.MapGet("/", async (HttpContext http, NotificationService notifications) =>
+                Results.Ok(await notifications.ListAsync(http.User.ToActor().Sub)))
+            .RequireAuthorization(CivicPolicies.ApiSignedIn);
+        inbox.MapPost("/{noticeId}/read", async (string noticeId, HttpContext http, NotificationService notifications) =>
+            {
+                await notifications.MarkReadAsync(http.User.ToActor().Sub, noticeId);
+                return Results.NoContent();
+            })
+            .RequireAuthorization(CivicPolicies.ApiSignedIn);
+
+        return api;
+    }
+
+    private static async Task<(T? Body, IResult? Malformed)> ReadAsync<T>(HttpRequest request, IOptions<JsonOptions> json) where T : class
+    {
+        try
+        {
+            var body = await request.ReadFromJsonAsync<T>(json.Value.SerializerOptions, request.HttpContext.RequestAborted);
+            return body is null ? (null, ApiProblems.MalformedBody("The body is empty.")) : (body, null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException or NotSupportedException)
+        {
+            return (null, ApiProblems.MalformedBody(e.Message));
+        }
+    }
+
+    /// <summary>Query values are kebab-case like the JSON ("in-review", "score"); an unknown value filters nothing.</summary>
+    private static T? ParseEnum<T>(string? value) where T : struct, Enum =>
+        Enum.TryParse<T>(value?.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
+
+    private static IResult Answer(ProposalCommandResult result) =>
+        result.Succeeded ? Results.Ok(result.Proposal) : Refusal(result.Code!, result.Errors);
+
+    private static IResult ScreeningAnswer(ScreeningResult result, Func<ScreeningResult, object> body) =>
+        result.Succeeded ? Results.Ok(body(result)) : Refusal(result.Code!, result.Errors);
+
+    /// <summary>One status per stable code, the same for every endpoint.</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        ProposalErrorCodes.ProposalNotFound or ProposalErrorCodes.RoundNotFound => StatusCodes.Status404NotFound,
+        ProposalErrorCodes.NotStaff or ProposalErrorCodes.NotAssigned => StatusCodes.Status403Forbidden,
+        ProposalErrorCodes.CallClosed or ProposalErrorCodes.ProposalLimit or ProposalErrorCodes.RoundFull or ProposalErrorCodes.ProposalExists
+            or ProposalErrorCodes.NotEditable or ProposalErrorCodes.ProposalWithdrawn or ProposalErrorCodes.ProposalFrozen
+            or ProposalErrorCodes.NotUnderReview or ProposalErrorCodes.StageMismatch or ProposalErrorCodes.ScoresRequired
+            or ProposalErrorCodes.NotSelected or ScreeningErrorCodes.NotSelected or ScreeningErrorCodes.SetupLocked
+            or RoundErrorCodes.ShortlistLocked => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static IResult Refusal(string code, IReadOnlyList<ValidationError> errors) =>
+        ApiProblems.Problem(StatusOf(code), code, errors.FirstOrDefault()?.Message ?? code, errors: errors);
+
+    private static IResult RoundNotFound() =>
+        ApiProblems.Problem(StatusCodes.Status404NotFound, RoundErrorCodes.RoundNotFound, "There is no such round.");
+
+    private static IResult ProposalNotFound() =>
+        ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Chiyoda.Civic.Tests.Infrastructure;
+
+namespace Chiyoda.Civic.Tests.Ballots;
+
+[Collection(PlatformCollection.Name)]
+public sealed class RegisterApiTests(PlatformFixture platform)
+{
+    private const string Header = "voter_key,name_kana,birthdate,postcode";
+
+    static RegisterApiTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    private static Dictionary<int, (string Outcome, string? Reason)> ByLine(JsonElement report) =>
+        report.GetProperty("outcomes").EnumerateArray().ToDictionary(
+            o => o.GetProperty("line").GetInt32(),
+            o => (o.GetProperty("outcome").GetString()!, o.TryGetProperty("reason", out var r) ? r.GetString() : null));
+
+    [Fact]
+    public async Task A_register_file_is_loaded_line_by_line_and_bad_lines_never_stop_good_ones()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        var csv = string.Join("\r\n",
+            Header,
+            "a001,ヤマダ タロウ,1980-01-02,102-8688",                   // 2 added
+            "\"a002\",\"スズキ, ハナコ\",1975-12-31,1028688",           // 3 added (quoted comma)
+            "a003,サトウ ジロウ,1990-02-30,102-8688",                   // 4 bad date
+            "a001,ヤマダ タロウ,1980-01-02,102-8688",                   // 5 duplicate key in the file
+            "a004,,1990-01-01,102-8688",                               // 6 missing name
+            "a005,タナカ,1990-01-01",                                   // 7 wrong field count
+            "a 006,タナカ,1990-01-01,102-8688",                         // 8 bad key
+            "ａ００７,　タカハシ　,１９６０-０５-０５, 102-8688 ");         // 9 full-width, normalised, added
+
+        var report = await PlatformVoting.LoadRegisterAsync(admin, roundId, csv);
+        var lines = ByLine(report);
+
+        Assert.Equal(8, report.GetProperty("lines").GetInt32());
+        Assert.Equal(3, report.GetProperty("added").GetInt32());
+        Assert.Equal(5, report.GetProperty("refused").GetInt32());
+        Assert.Equal(("added", null), lines[2]);
+        Assert.Equal(("added", null), lines[3]);
+        Assert.Equal(("refused", "bad-date"), lines[4]);
+        Assert.Equal(("refused", "duplicate-key"), lines[5]);
+        Assert.Equal(("refused", "missing-field"), lines[6]);
+        Assert.Equal(("refused", "wrong-field-count"), lines[7]);
+        Assert.Equal(("refused", "bad-voter-key"), lines[8]);
+        Assert.Equal(("added", null), lines[9]);
+    }
+
+    [Fact]
+    public async Task Loading_the_same_file_twice_changes_nothing_and_a_corrected_line_updates_its_entry()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        var first = $"{Header}\nb001,イトウ ケン,1970-07-07,102-8688\nb002,イトウ ユミ,1972-08-08,102-8688\n";
+
+        await PlatformVoting.LoadRegisterAsync(admin, roundId, first);
+        var again = await PlatformVoting.LoadRegisterAsync(admin, roundId, first);
+        var corrected = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\nb002,イトウ ユミ,1972-09-09,102-8688\n");
+
+        Assert.Equal(2, again.GetProperty("unchanged").GetInt32());
+        Assert.Equal(0, again.GetProperty("added").GetInt32() + again.GetProperty("updated").GetInt32());
+        Assert.Equal(1, corrected.GetProperty("updated").GetInt32());
+        using var clerk = await platform.ApiClientAsync("clerk");
+        var found = await HttpAssertions.JsonAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/register/lookup?nameKana={Uri.EscapeDataString("イトウ ユミ")}&birthdate=1972-09-09"), 200);
+        var stale = await HttpAssertions.JsonAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/register/lookup?nameKana={Uri.EscapeDataString("イトウ ユミ")}&birthdate=1972-08-08"), 200);
+        Assert.Equal("b002", Assert.Single(found.EnumerateArray()).GetProperty("voterKey").GetString());
+        Assert.Empty(stale.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Shift_jis_and_utf8_with_a_byte_order_mark_are_both_read()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+
+        var sjis = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\r\nc001,ワタナベ サクラ,1985-03-03,102-8688\r\n", Encoding.GetEncoding(932));
+        var bom = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\nc002,コバヤシ アオイ,1986-04-04,102-8688\n", new UTF8Encoding(true));
+
+        Assert.Equal(1, sjis.GetProperty("added").GetInt32());
+        Assert.Equal(1, bom.GetProperty("added").GetInt32());
+        using var clerk = await platform.ApiClientAsync("clerk");
+        // Clerks type kana with or without the space, in full or half width.
+        var found = await HttpAssertions.JsonAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/register/lookup?nameKana={Uri.EscapeDataString("ワタナベサクラ")}&birthdate=1985-03-03"), 200);
+        Assert.Equal("c001", Assert.Single(found.EnumerateArray()).GetProperty("voterKey").GetString());
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_register_is_refused_whole()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+
+        using var wrongHeader = new StringContent("name,birthday\nx,y\n", Encoding.UTF8, "text/csv");
+        using var binary = new ByteArrayContent([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0xFF, 0xFE]);
+
+        await HttpAssertions.ProblemAsync(await admin.PostAsync($"/api/v1/rounds/{roundId}/register", wrongHeader), 400, "not-a-register-file");
+        await HttpAssertions.ProblemAsync(await admin.PostAsync($"/api/v1/rounds/{roundId}/register", binary), 400, "not-a-register-file");
+    }
+
+    [Fact]
+    public async Task Only_administrators_load_and_only_clerks_and_administrators_look_up()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        using var clerk = await platform.ApiClientAsync("clerk");
+        using var resident = await platform.ApiClientAsync("resident-45");
+        using var anonymous = await platform.ApiClientAsync();
+        using var file = new StringContent($"{Header}\nd001,ア,1980-01-01,102-8688\n", Encoding.UTF8, "text/csv");
+        var lookup = $"/api/v1/rounds/{roundId}/register/lookup?nameKana=ア&birthdate=1980-01-01";
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await clerk.PostAsync($"/api/v1/rounds/{roundId}/register", file)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/v1/rounds/{roundId}/register", file)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await resident.GetAsync(lookup)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(lookup)).StatusCode);
+        await HttpAssertions.ProblemAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/register/lookup?nameKana=ア&birthdate=1980-13-01"), 400, "invalid-lookup");
+    }
+}

@@ -1,0 +1,119 @@
+using Azure.Data.Tables;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Grains.PaperBallots;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace Chiyoda.Civic.Tests.PaperBallots;
+
+/// <summary>
+/// A one-silo test cluster on the real Azurite for paper batches: small chunks (so a few hundred
+/// lines make several), and grain storage that can be made to fail, to stop a commit half-way.
+/// </summary>
+public sealed class PaperClusterFixture : IAsyncLifetime
+{
+    public const int LinesPerChunk = 50;
+    private const string ConnectionStringKey = "PaperTests:StorageConnectionString";
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    private IServiceProvider SiloServices => Cluster.Primary is InProcessSiloHandle silo
+        ? silo.SiloHost.Services
+        : throw new InvalidOperationException("The test silo is not in process.");
+
+    public FakeTimeProvider Clock => (FakeTimeProvider)SiloServices.GetRequiredService<TimeProvider>();
+
+    public StorageFaults Faults => SiloServices.GetRequiredService<StorageFaults>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.Options.ServiceId = "civic-paper-tests-" + Guid.NewGuid().ToString("N")[..8];
+        builder.Properties[ConnectionStringKey] = await Azurite.ConnectionStringAsync();
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
+            siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
+            siloBuilder.Services.AddSingleton<Grains.Rounds.RoundSettingsCache>();
+            siloBuilder.Services.Configure<PaperBallotOptions>(o => o.LinesPerChunk = LinesPerChunk);
+            siloBuilder.Services.AddSingleton<StorageFaults>();
+            siloBuilder.UseSystemTextJsonGrainStorageSerializer();
+            siloBuilder.AddAzureTableGrainStorage("civic-azure", options =>
+            {
+                options.TableName = "CivicGrainState";
+                options.TableServiceClient = new TableServiceClient(connectionString);
+            });
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, (services, _) =>
+                new FaultyGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("civic-azure"), services.GetRequiredService<StorageFaults>()));
+        }
+    }
+}
+
+/// <summary>When armed, lets a number of commit-outcome writes through and then fails every further one, as a crashed store would.</summary>
+public sealed class StorageFaults
+{
+    private int _allowed = int.MaxValue;
+    private int _seen;
+
+    public int Failures { get; private set; }
+
+    public void FailOutcomeWritesAfter(int allowed)
+    {
+        _seen = 0;
+        _allowed = allowed;
+    }
+
+    public void Heal() => _allowed = int.MaxValue;
+
+    internal bool ShouldFail(GrainId grainId, object? state)
+    {
+        if (grainId.Type.ToString() != "paper-chunk" || state is not PaperChunkState chunk || chunk.Outcomes.All(o => o is null))
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _seen) <= _allowed)
+        {
+            return false;
+        }
+
+        Failures++;
+        return true;
+    }
+}
+
+internal sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage
+{
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        faults.ShouldFail(grainId, grainState.State)
+            ? Task.FromException(new IOException($"Injected storage failure writing {grainId}"))
+            : inner.WriteStateAsync(stateName, grainId, grainState);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+}
+
+[CollectionDefinition(Name)]
+public sealed class PaperClusterCollection : ICollectionFixture<PaperClusterFixture>
+{
+    public const string Name = "paper-cluster";
+}
