@@ -31,6 +31,7 @@ public static class PaperBenchmark
     {
         var ballots = Option(args, "--ballots", 100_000);
         var ceilingSeconds = Option(args, "--ceiling-seconds", 10);
+        var parallelism = Option(args, "--parallelism", new Chiyoda.Civic.Grains.PaperBallots.PaperBallotOptions().CommitParallelism);
         var root = FindRepository();
         Console.WriteLine($"Paper-ballot benchmark: {ballots:N0} ballots, {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024 / 1024 / 1024} GiB");
 
@@ -46,7 +47,8 @@ public static class PaperBenchmark
             var (single, batched) = await CeilingAsync(connection, TimeSpan.FromSeconds(ceilingSeconds));
             Console.WriteLine($"Azurite ceiling: {single:N0} single-entity upserts/s, {batched:N0} entities/s in 100-entity batch transactions (64 concurrent)");
 
-            using var host = BuildSilo(connection);
+            using var host = BuildSilo(connection, parallelism);
+            Console.WriteLine($"Commit parallelism: {parallelism} ballots in flight");
             await host.StartAsync();
             await RunAsync(host.Services, ballots, single);
             await host.StopAsync();
@@ -160,7 +162,7 @@ public static class PaperBenchmark
         Console.WriteLine($"Whole batch (import, second keying, commit): {(keying1.Elapsed + keying2.Elapsed + commit.Elapsed).TotalSeconds:F1} s");
     }
 
-    private static IHost BuildSilo(string connection)
+    private static IHost BuildSilo(string connection, int parallelism)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -168,7 +170,7 @@ public static class PaperBenchmark
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "paper-bench", clusterId: "paper-bench");
-            silo.Services.AddSingleton<RoundSettingsCache>();
+            silo.Services.Configure<Chiyoda.Civic.Grains.PaperBallots.PaperBallotOptions>(o => o.CommitParallelism = parallelism);
             silo.UseSystemTextJsonGrainStorageSerializer();
             silo.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {

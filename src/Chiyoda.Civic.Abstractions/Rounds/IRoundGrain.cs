@@ -21,10 +21,21 @@ public interface IRoundGrain : IGrainWithStringKey
     [Alias("set-shortlist")]
     Task<RoundCommandResult> SetShortlistAsync(Shortlist shortlist);
 
+    /// <summary>What every ballot is checked against, in one read: the schedule, the rules and the shortlist.</summary>
+    [Alias("get-ballot-settings"), ReadOnly]
+    Task<BallotSettings?> GetBallotSettingsAsync();
+
     /// <summary>The shortlist, or null before staff have set one.</summary>
     [Alias("get-shortlist"), ReadOnly]
     Task<Shortlist?> GetShortlistAsync();
 }
+
+/// <summary>What a ballot needs to know about its round.</summary>
+[GenerateSerializer, Immutable, Alias("civic.ballot-settings")]
+public sealed record BallotSettings(
+    [property: Id(0)] RoundSchedule Schedule,
+    [property: Id(1)] RoundRules Rules,
+    [property: Id(2)] Shortlist? Shortlist);
 
 /// <summary>The ward's list of rounds (a single activation, key <see cref="WardKey"/>).</summary>
 [Alias("civic.IRoundDirectoryGrain")]

@@ -46,10 +46,14 @@ public sealed record RoundSchedule(
 public sealed record RoundRules(
     [property: Id(0)] int MaxVotesPerVoter,
     [property: Id(1)] int MinimumAge,
-    [property: Id(2)] int MaxProposalsPerProposer)
+    [property: Id(2)] int MaxProposalsPerProposer,
+    [property: Id(3)] int AdoptedCount = RoundRules.DefaultAdoptedCount)
 {
-    /// <summary>As the ward ran its 2024 round: 3 votes each, 18 and over.</summary>
-    public static RoundRules WardDefaults { get; } = new(MaxVotesPerVoter: 3, MinimumAge: 18, MaxProposalsPerProposer: 3);
+    /// <summary>How many of the most-voted proposals are adopted unless an administrator decides otherwise (2024: the top 2). Rounds stored before this rule existed read it as this default.</summary>
+    public const int DefaultAdoptedCount = 2;
+
+    /// <summary>As the ward ran its 2024 round: 3 votes each, 18 and over, the top 2 adopted.</summary>
+    public static RoundRules WardDefaults { get; } = new(MaxVotesPerVoter: 3, MinimumAge: 18, MaxProposalsPerProposer: 3, AdoptedCount: DefaultAdoptedCount);
 }
 
 [GenerateSerializer, Alias("civic.round-phase")]

@@ -46,6 +46,7 @@ public static partial class RoundValidation
             CheckRange(errors, "rules.maxVotesPerVoter", r.MaxVotesPerVoter, 1, 20);
             CheckRange(errors, "rules.minimumAge", r.MinimumAge, 0, 120);
             CheckRange(errors, "rules.maxProposalsPerProposer", r.MaxProposalsPerProposer, 1, 100);
+            CheckRange(errors, "rules.adoptedCount", r.AdoptedCount, 1, ShortlistValidation.MaxEntries);
         }
 
         return errors;

@@ -17,7 +17,6 @@ namespace Chiyoda.Civic.Grains.Ballots;
 [GrainType("ballot")]
 public sealed class BallotGrain(
     [PersistentState("ballot", StorageNames.GrainState)] IPersistentState<BallotState> state,
-    RoundSettingsCache rounds,
     TimeProvider time,
     ILogger<BallotGrain> logger) : Grain, IBallotGrain
 {
@@ -27,6 +26,12 @@ public sealed class BallotGrain(
     private IGrainTimer? _tallyRetry;
 
     private string RoundId => this.GetPrimaryKeyString().Split(':', 2)[0];
+
+    /// <summary>
+    /// Read on every ballot rather than cached: an administrator who closes the vote early must
+    /// stop the very next ballot. The read is [ReadOnly], so the round grain serves reads concurrently.
+    /// </summary>
+    private IRoundGrain Round => GrainFactory.GetGrain<IRoundGrain>(RoundId);
 
     private string VoterKey => this.GetPrimaryKeyString().Split(':', 2)[1];
 
@@ -115,7 +120,7 @@ public sealed class BallotGrain(
 
     private async Task<PaperResult> JudgePaperAsync(PaperBallot ballot)
     {
-        if (await rounds.GetAsync(RoundId) is not { } round)
+        if (await Round.GetBallotSettingsAsync() is not { } round)
         {
             return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.RoundNotFound);
         }
@@ -169,9 +174,9 @@ public sealed class BallotGrain(
         (await CheckVoterAsync()).Refused ?? new BallotResult(null, null);
 
     /// <summary>Everything about the voter and the moment that decides whether an online ballot may be cast now.</summary>
-    private async Task<(RoundSettings? Round, BallotResult? Refused)> CheckVoterAsync()
+    private async Task<(BallotSettings? Settings, BallotResult? Refused)> CheckVoterAsync()
     {
-        if (await rounds.GetAsync(RoundId) is not { } round)
+        if (await Round.GetBallotSettingsAsync() is not { } round)
         {
             return (null, BallotResult.Refused(BallotErrorCodes.RoundNotFound));
         }
@@ -211,7 +216,7 @@ public sealed class BallotGrain(
         return Task.FromResult(new BallotView(counted, paper is not null && state.State.Online is not null));
     }
 
-    private static string? CheckChoices(IReadOnlyList<int> choices, RoundSettings round)
+    private static string? CheckChoices(IReadOnlyList<int> choices, BallotSettings round)
     {
         if (choices.Count == 0)
         {

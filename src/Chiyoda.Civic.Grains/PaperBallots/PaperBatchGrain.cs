@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
@@ -58,7 +59,6 @@ public sealed class PaperBatchState
 [GrainType("paper-batch")]
 public sealed class PaperBatchGrain(
     [PersistentState("paper-batch", StorageNames.GrainState)] IPersistentState<PaperBatchState> state,
-    RoundSettingsCache rounds,
     TimeProvider time,
     IOptions<PaperBallotOptions> options,
     ILogger<PaperBatchGrain> logger) : Grain, IPaperBatchGrain
@@ -554,7 +554,7 @@ public sealed class PaperBatchGrain(
                 await state.WriteStateAsync();
             }
 
-            var settings = await rounds.GetAsync(RoundId) ?? throw new InvalidOperationException($"Round {RoundId} not found.");
+            var settings = await GrainFactory.GetGrain<IRoundGrain>(RoundId).GetBallotSettingsAsync() ?? throw new InvalidOperationException($"Round {RoundId} not found.");
             while (S.ChunksApplied < S.CommitChunks)
             {
                 DelayDeactivation(TimeSpan.FromMinutes(5));
@@ -621,7 +621,7 @@ public sealed class PaperBatchGrain(
             Chunk(PaperChunking.CommitPart, g.Key).RecordOutcomesAsync([.. g.Select(t => (t.Index, duplicate))])));
     }
 
-    private async Task<List<PaperLineOutcome>> ApplyChunkAsync(int chunkIndex, RoundSettings settings)
+    private async Task<List<PaperLineOutcome>> ApplyChunkAsync(int chunkIndex, BallotSettings settings)
     {
         var chunk = Chunk(PaperChunking.CommitPart, chunkIndex);
         var read = await chunk.ReadAsync();

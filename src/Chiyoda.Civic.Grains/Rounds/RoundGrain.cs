@@ -108,6 +108,9 @@ public sealed class RoundGrain(
 
     Task<Shortlist?> IRoundGrain.GetShortlistAsync() => Task.FromResult(state.State.Shortlist);
 
+    Task<BallotSettings?> IRoundGrain.GetBallotSettingsAsync() =>
+        Task.FromResult(state.State.Definition is { } d ? new BallotSettings(d.Schedule, d.Rules, state.State.Shortlist) : null);
+
     Task<RoundSnapshot?> IRoundGrain.GetAsync() =>
         Task.FromResult(state.State.Definition is null ? null : Snapshot());
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Audit;
+using Chiyoda.Civic.Web.Counting;
+using Chiyoda.Civic.Web.RoundResults;
 using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Proposals;
@@ -51,6 +54,9 @@ public static class ApiExtensions
         api.MapBallotsApi();
         api.MapTurnoutApi();
         api.MapPaperBallotsApi();
+        api.MapResultsApi();
+        api.MapCountingApi();
+        app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
     }
@@ -63,6 +69,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<BallotService>();
         builder.Services.AddScoped<TallyService>();
         builder.Services.AddScoped<PaperBallotService>();
+        builder.Services.AddCountingAndResults();
         return builder;
     }
 }

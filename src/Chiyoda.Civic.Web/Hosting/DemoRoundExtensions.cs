@@ -14,6 +14,8 @@ public static class DemoRoundExtensions
         if (builder.Configuration.GetValue("Demo:Enabled", false))
         {
             builder.Services.AddHostedService<DemoRoundSeeder>();
+            // After the round: hosted services start one after another, in this order.
+            builder.Services.AddHostedService<Proposals.DemoProposalsSeeder>();
         }
 
         return builder;

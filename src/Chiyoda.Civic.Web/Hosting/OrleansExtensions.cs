@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Chiyoda.Civic.Abstractions.Common;
-using Chiyoda.Civic.Grains.Rounds;
 
 namespace Chiyoda.Civic.Web.Hosting;
 
@@ -24,13 +23,16 @@ public static class OrleansExtensions
                 gatewayPort: orleans.GetValue("GatewayPort", 30000),
                 serviceId: orleans.GetValue("ServiceId", "chiyoda-civic")!,
                 clusterId: orleans.GetValue("ClusterId", "chiyoda-civic-local")!);
-            silo.Services.AddSingleton<RoundSettingsCache>();
             silo.UseSystemTextJsonGrainStorageSerializer();
             silo.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {
                 options.TableName = storage.TableName;
                 options.TableServiceClient = storage.CreateTableServiceClient();
             });
+            // Durable reminders (the close of voting is recorded even if the silo was down at that moment).
+            silo.UseAzureTableReminderService(options => options.TableServiceClient = storage.CreateTableServiceClient());
+            silo.AddStartupTask((services, _) =>
+                services.GetRequiredService<IGrainFactory>().GetGrain<Abstractions.Results.ICloseWatchGrain>(Abstractions.Results.ICloseWatchGrain.WardKey).StartAsync());
         });
         return builder;
     }

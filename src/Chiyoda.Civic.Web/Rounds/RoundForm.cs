@@ -23,6 +23,7 @@ public sealed class RoundForm
     public int MaxVotesPerVoter { get; set; } = RoundRules.WardDefaults.MaxVotesPerVoter;
     public int MinimumAge { get; set; } = RoundRules.WardDefaults.MinimumAge;
     public int MaxProposalsPerProposer { get; set; } = RoundRules.WardDefaults.MaxProposalsPerProposer;
+    public int AdoptedCount { get; set; } = RoundRules.WardDefaults.AdoptedCount;
 
     public static RoundForm ForNewRound() => new();
 
@@ -42,6 +43,7 @@ public sealed class RoundForm
             MaxVotesPerVoter = d.Rules.MaxVotesPerVoter,
             MinimumAge = d.Rules.MinimumAge,
             MaxProposalsPerProposer = d.Rules.MaxProposalsPerProposer,
+            AdoptedCount = d.Rules.AdoptedCount,
         };
     }
 
@@ -65,7 +67,7 @@ public sealed class RoundForm
             Parse(VotingCloses, "votingCloses"), Parse(ResultsDue, "resultsDue"));
         errors = found;
         return new RoundDefinition(Name.Trim(), string.IsNullOrWhiteSpace(NameEn) ? null : NameEn.Trim(), schedule,
-            new RoundRules(MaxVotesPerVoter, MinimumAge, MaxProposalsPerProposer));
+            new RoundRules(MaxVotesPerVoter, MinimumAge, MaxProposalsPerProposer, AdoptedCount));
     }
 
     /// <summary>The ward's wall-clock time of an instant, as a datetime-local input shows it.</summary>

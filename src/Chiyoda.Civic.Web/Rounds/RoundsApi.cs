@@ -33,7 +33,8 @@ public sealed record RoundRequest(string? Name, string? NameEn, ScheduleRequest?
         var rules = new RoundRules(
             Rules?.MaxVotesPerVoter ?? defaults.MaxVotesPerVoter,
             Rules?.MinimumAge ?? defaults.MinimumAge,
-            Rules?.MaxProposalsPerProposer ?? defaults.MaxProposalsPerProposer);
+            Rules?.MaxProposalsPerProposer ?? defaults.MaxProposalsPerProposer,
+            Rules?.AdoptedCount ?? defaults.AdoptedCount);
         missing = errors;
         return new RoundDefinition(Name?.Trim() ?? "", string.IsNullOrWhiteSpace(NameEn) ? null : NameEn.Trim(), schedule, rules);
     }
@@ -41,7 +42,7 @@ public sealed record RoundRequest(string? Name, string? NameEn, ScheduleRequest?
 
 public sealed record ScheduleRequest(DateTimeOffset? CallOpens, DateTimeOffset? CallCloses, DateTimeOffset? VotingOpens, DateTimeOffset? VotingCloses, DateTimeOffset? ResultsDue);
 
-public sealed record RulesRequest(int? MaxVotesPerVoter, int? MinimumAge, int? MaxProposalsPerProposer);
+public sealed record RulesRequest(int? MaxVotesPerVoter, int? MinimumAge, int? MaxProposalsPerProposer, int? AdoptedCount = null);
 
 /// <summary>A round as the API returns it.</summary>
 public sealed record RoundResponse(string RoundId, string Name, string? NameEn, RoundPhase Phase, RoundSchedule Schedule, RoundRules Rules, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)

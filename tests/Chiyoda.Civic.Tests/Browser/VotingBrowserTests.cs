@@ -61,7 +61,9 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
 
         await TabToTestIdAsync(page, "continue");
         await page.Keyboard.PressAsync("Enter");
-        await page.GetByTestId("confirm-choices").WaitForAsync();
+        var confirmOrError = page.GetByTestId("confirm-choices").Or(page.GetByTestId("choose-error")).Or(page.GetByTestId("vote-refused"));
+        await confirmOrError.First.WaitForAsync();
+        Assert.True(await page.GetByTestId("confirm-choices").IsVisibleAsync(), $"no confirm step ({language}): {await page.Locator("main").InnerTextAsync()}");
         await session.AssertAccessibleAsync($"the confirm page ({language})");
         Assert.Equal(choices.Length, await page.GetByTestId("confirm-choices").Locator("li").CountAsync());
 

@@ -52,13 +52,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
             siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
-            siloBuilder.Services.AddSingleton<Chiyoda.Civic.Grains.Rounds.RoundSettingsCache>();
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
             siloBuilder.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {
                 options.TableName = "CivicGrainState";
                 options.TableServiceClient = new TableServiceClient(connectionString);
             });
+            siloBuilder.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(connectionString));
         }
     }
 }

@@ -52,7 +52,6 @@ public sealed class PaperClusterFixture : IAsyncLifetime
         {
             var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
             siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
-            siloBuilder.Services.AddSingleton<Grains.Rounds.RoundSettingsCache>();
             siloBuilder.Services.Configure<PaperBallotOptions>(o => o.LinesPerChunk = LinesPerChunk);
             siloBuilder.Services.AddSingleton<StorageFaults>();
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+
+namespace Chiyoda.Civic.LoadGenerator;
+
+/// <summary>
+/// Casts online ballots for distinct register voters through the HTTP API with bearer tokens and
+/// prints throughput and latency, beside Azurite's raw write rates measured in the same run.
+/// Usage: see benchmarks/online-vote.sh, which starts the platform and passes these options.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var options = Options.Parse(args);
+        Console.WriteLine($"# Chiyoda Civic online-vote benchmark  {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024 / 1024 / 1024} GiB; voters {options.Voters:N0}; concurrency {options.Concurrency}; duration {options.Seconds} s; fixed rate {options.FixedRate}/s");
+
+        var ceiling = await StorageCeiling.MeasureAsync(options.Storage);
+        Console.WriteLine($"storage ceiling (raw Azurite): single-entity upserts {ceiling.SinglePerSecond:N0}/s; 100-entity batch transactions {ceiling.BatchedEntitiesPerSecond:N0} entities/s");
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = options.Web,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var tokens = new TokenSource(options.IdentityProvider);
+        var adminToken = await tokens.GetAsync("admin");
+        var roundId = "bench-" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+        await Setup.RoundAsync(http, adminToken, roundId);
+
+        var stopwatch = Stopwatch.StartNew();
+        var voterKeys = Enumerable.Range(1, options.Voters).Select(n => $"b{n:000000}").ToArray();
+        var report = await Setup.RegisterAsync(http, adminToken, roundId, voterKeys);
+        Console.WriteLine($"register: {report} in {stopwatch.Elapsed.TotalSeconds:N1} s");
+
+        stopwatch.Restart();
+        var voterTokens = await tokens.GetManyAsync(voterKeys.Select(k => "voter:" + k), parallelism: 16);
+        Console.WriteLine($"tokens: {voterTokens.Count:N0} in {stopwatch.Elapsed.TotalSeconds:N1} s (not part of the measured ballots)");
+
+        var queue = new ConcurrentQueue<string>(voterKeys);
+        var accepted = new ConcurrentDictionary<string, int>();
+
+        // Phase 1: as many durable ballots per second as the platform takes, for the set duration.
+        var throughput = await Load.ClosedLoopAsync(http, roundId, queue, voterTokens, accepted, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+        Console.WriteLine(throughput.Describe("sustained (closed loop)"));
+
+        // Phase 2: latency at a fixed arrival rate, as a busy hour would bring.
+        var fixedRate = await Load.OpenLoopAsync(http, roundId, queue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
+        Console.WriteLine(fixedRate.Describe($"fixed rate {options.FixedRate}/s (open loop)"));
+
+        // Every acknowledged ballot must be counted once.
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        var turnout = await http.GetFromJsonAsync<JsonElement>($"/api/v1/rounds/{roundId}/turnout");
+        var counted = turnout.GetProperty("voters").GetInt32();
+        Console.WriteLine($"check: voters with an acknowledged ballot {accepted.Count:N0}; voters in the live count {counted:N0}; {(accepted.Count == counted ? "equal" : "DIFFERENT")}");
+        Console.WriteLine($"ratio: sustained {throughput.PerSecond:N0} ballots/s = {throughput.PerSecond / ceiling.SinglePerSecond:P0} of the raw single-upsert ceiling");
+        return accepted.Count == counted ? 0 : 1;
+    }
+}
+
+public sealed record Options(Uri Web, Uri IdentityProvider, string Storage, int Voters, int Concurrency, int Seconds, int FixedRate, int FixedSeconds)
+{
+    public static Options Parse(string[] args)
+    {
+        string Get(string name, string fallback) => args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault() ?? fallback;
+        return new Options(
+            new Uri(Get("web", "http://localhost:5000/")),
+            new Uri(Get("idp", "http://localhost:5100/")),
+            Get("storage", "UseDevelopmentStorage=true"),
+            int.Parse(Get("voters", "50000"), CultureInfo.InvariantCulture),
+            int.Parse(Get("concurrency", "64"), CultureInfo.InvariantCulture),
+            int.Parse(Get("seconds", "60"), CultureInfo.InvariantCulture),
+            int.Parse(Get("rate", "250"), CultureInfo.InvariantCulture),
+            int.Parse(Get("rate-seconds", "30"), CultureInfo.InvariantCulture));
+    }
+}
+
+public sealed class TokenSource(Uri identityProvider)
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = identityProvider };
+
+    public async Task<string> GetAsync(string account)
+    {
+        using var response = await _http.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "civic-scripts",
+            ["username"] = account,
+            ["password"] = "chiyoda",
+            ["scope"] = "civic-api",
+        }));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    public async Task<ConcurrentDictionary<string, string>> GetManyAsync(IEnumerable<string> accounts, int parallelism)
+    {
+        var tokens = new ConcurrentDictionary<string, string>();
+        await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (account, _) => tokens[account["voter:".Length..]] = await GetAsync(account));
+        return tokens;
+    }
+}
+
+public static class Setup
+{
+    public static async Task RoundAsync(HttpClient http, string adminToken, string roundId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        string Iso(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        object Body(DateTimeOffset opens) => new
+        {
+            name = "負荷試験",
+            schedule = new { callOpens = Iso(now.AddDays(-60)), callCloses = Iso(now.AddDays(-30)), votingOpens = Iso(opens), votingCloses = Iso(now.AddDays(2)), resultsDue = Iso(now.AddDays(10)) },
+        };
+        await SendAsync(http, adminToken, HttpMethod.Post, $"/api/v1/rounds/{roundId}", Body(now.AddDays(1)));
+        await SendAsync(http, adminToken, HttpMethod.Put, $"/api/v1/rounds/{roundId}/shortlist", new
+        {
+            entries = Enumerable.Range(1, 7).Select(n => new { ballotNumber = n, proposalId = $"p-{n}", title = $"提案 {n}", summary = "" }),
+        });
+        await SendAsync(http, adminToken, HttpMethod.Put, $"/api/v1/rounds/{roundId}", Body(now.AddMinutes(-1)));
+    }
+
+    public static async Task<string> RegisterAsync(HttpClient http, string adminToken, string roundId, IReadOnlyList<string> voterKeys)
+    {
+        var csv = new StringBuilder("voter_key,name_kana,birthdate,postcode\n");
+        foreach (var key in voterKeys)
+        {
+            csv.Append(key).Append(",フカ シケン,1970-01-01,102-8688\n");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/register") { Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        response.EnsureSuccessStatusCode();
+        return $"{body.GetProperty("added").GetInt32():N0} added, {body.GetProperty("refused").GetInt32()} refused";
+    }
+
+    private static async Task SendAsync(HttpClient http, string token, HttpMethod method, string url, object body)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}
+
+public sealed record LoadResult(int Accepted, int Failed, double Seconds, double[] LatenciesMs, IReadOnlyDictionary<string, int> Failures)
+{
+    public double PerSecond => Accepted / Seconds;
+
+    private double Percentile(double p) => LatenciesMs.Length == 0 ? 0 : LatenciesMs[Math.Min(LatenciesMs.Length - 1, (int)(p * LatenciesMs.Length))];
+
+    public string Describe(string name) =>
+        $"{name}: {Accepted:N0} durable ballots in {Seconds:N1} s = {PerSecond:N0} ballots/s; latency p50 {Percentile(0.50):N0} ms, p95 {Percentile(0.95):N0} ms, p99 {Percentile(0.99):N0} ms; failed {Failed}" +
+        (Failures.Count > 0 ? " (" + string.Join(", ", Failures.Select(f => $"{f.Key}: {f.Value}")) + ")" : "");
+}
+
+public static class Load
+{
+    private static readonly int[][] Ballots = [[1], [2, 5], [1, 4, 7], [3, 6], [2, 4, 6], [7], [5, 1], [3]];
+
+    private static async Task<(bool Ok, string? Failure)> CastAsync(HttpClient http, string roundId, string voterKey, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/rounds/{roundId}/ballot")
+        {
+            Content = JsonContent.Create(new { choices = Ballots[voterKey.GetHashCode() & 7] }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("Idempotency-Key", "bench-" + voterKey);
+        try
+        {
+            using var response = await http.SendAsync(request);
+            return response.StatusCode == HttpStatusCode.OK ? (true, null) : (false, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (false, e.GetType().Name);
+        }
+    }
+
+    public static async Task<LoadResult> ClosedLoopAsync(HttpClient http, string roundId, ConcurrentQueue<string> voters,
+        IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted, int concurrency, TimeSpan duration)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var failures = new ConcurrentDictionary<string, int>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < duration && voters.TryDequeue(out var voter))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var (ok, failure) = await CastAsync(http, roundId, voter, tokens[voter]);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (ok)
+                {
+                    accepted[voter] = 1;
+                }
+                else
+                {
+                    failures.AddOrUpdate(failure!, 1, (_, n) => n + 1);
+                }
+            }
+        }));
+        var sorted = latencies.Order().ToArray();
+        return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures);
+    }
+
+    public static async Task<LoadResult> OpenLoopAsync(HttpClient http, string roundId, ConcurrentQueue<string> voters,
+        IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted, int perSecond, TimeSpan duration)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var failures = new ConcurrentDictionary<string, int>();
+        var inFlight = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        while (clock.Elapsed < duration && voters.TryDequeue(out var voter))
+        {
+            var due = TimeSpan.FromSeconds((double)sent / perSecond);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            sent++;
+            inFlight.Add(Task.Run(async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var (ok, failure) = await CastAsync(http, roundId, voter, tokens[voter]);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (ok)
+                {
+                    accepted[voter] = 1;
+                }
+                else
+                {
+                    failures.AddOrUpdate(failure!, 1, (_, n) => n + 1);
+                }
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        var sorted = latencies.Order().ToArray();
+        return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures);
+    }
+}
+
+/// <summary>What Azurite itself takes on this machine: the ceiling any grain-state design is measured against.</summary>
+public static class StorageCeiling
+{
+    public static async Task<(double SinglePerSecond, double BatchedEntitiesPerSecond)> MeasureAsync(string connectionString)
+    {
+        var table = new TableClient(connectionString, "CeilingProbe" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
+        await table.CreateIfNotExistsAsync();
+        var payload = new string('x', 600);
+
+        const int singles = 4000;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, singles), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+            await table.UpsertEntityAsync(new TableEntity($"p{i}", "r") { ["Data"] = payload }));
+        var single = singles / clock.Elapsed.TotalSeconds;
+
+        const int batches = 300;
+        clock.Restart();
+        await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (b, _) =>
+            await table.SubmitTransactionAsync(Enumerable.Range(0, 100).Select(i =>
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity($"batch{b}", $"r{i}") { ["Data"] = payload }))));
+        var batched = batches * 100 / clock.Elapsed.TotalSeconds;
+        await table.DeleteAsync();
+        return (single, batched);
+    }
+}

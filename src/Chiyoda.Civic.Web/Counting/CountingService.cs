@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.PaperBallots;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Web.Register;
+using Chiyoda.Civic.Web.RoundResults;
+using Chiyoda.Civic.Web.Rounds;
+using Chiyoda.Civic.Web.Tally;
+
+namespace Chiyoda.Civic.Web.Counting;
+
+/// <summary>
+/// The administrator's steps after voting: close (early, with a reason), the official count (a recount
+/// of every stored ballot compared with the live tally), certification, adoption and publication.
+/// Each step is idempotent and recorded in the audit log under a deterministic entry id.
+/// </summary>
+public sealed class CountingService(
+    IGrainFactory grains,
+    RoundService rounds,
+    TallyService tally,
+    RegisterService register,
+    BallotStoreReader store,
+    IAuditLog audit,
+    TimeProvider time)
+{
+    public const int ReasonMaxLength = 500;
+
+    public Task<ResultsView> GetAsync(string roundId) => Results(roundId).GetAsync();
+
+    /// <summary>Closes online voting now by moving the round's close of voting to this instant (every ballot reads it), and records why.</summary>
+    public async Task<ResultsCommandResult> CloseAsync(string roundId, string? reason, Actor actor)
+    {
+        if (await rounds.GetAsync(roundId) is not { } round)
+        {
+            return new(null, RoundErrorCodes.RoundNotFound);
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > ReasonMaxLength)
+        {
+            return new(null, ResultsErrorCodes.InvalidReason, $"Closing the vote needs a reason of 1 to {ReasonMaxLength} characters.");
+        }
+
+        var now = time.GetUtcNow();
+        var schedule = round.Definition.Schedule;
+        if (now < schedule.VotingOpens)
+        {
+            return new(null, "voting-not-open", "Voting has not opened yet.");
+        }
+
+        var early = now < schedule.VotingCloses;
+        if (early)
+        {
+            var closed = round.Definition with
+            {
+                Schedule = schedule with { VotingCloses = now, ResultsDue = schedule.ResultsDue < now ? now : schedule.ResultsDue },
+            };
+            var updated = await rounds.UpdateAsync(roundId, closed);
+            if (!updated.Succeeded)
+            {
+                return new(null, updated.Code, string.Join("; ", updated.Errors.Select(e => e.Message)));
+            }
+        }
+
+        var view = await Results(roundId).RecordCloseAsync(new CloseRecord(early ? now : schedule.VotingCloses, actor.Sub, actor.Name, reason.Trim(), early));
+        await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:closed", now, actor.Sub, actor.Name,
+            early ? "voting.closed-early" : "voting.closed", $"round {roundId}", schedule.VotingCloses.ToString("O"), $"{view.Close!.ClosedAt:O}: {reason.Trim()}"));
+        return new(view, null);
+    }
+
+    /// <summary>The official count: reads every stored ballot and compares it with the live tally. Refused before the close.</summary>
+    public async Task<(CountReport? Report, ResultsCommandResult? Refused)> CountAsync(string roundId, Actor actor)
+    {
+        var (count, _, refused) = await RecountAsync(roundId, actor);
+        if (refused is not null)
+        {
+            return (null, refused);
+        }
+
+        await Results(roundId).RecordCountAsync(count!);
+        await AuditCountAsync(roundId, count!, actor);
+        return (count, null);
+    }
+
+    private Task AuditCountAsync(string roundId, CountReport count, Actor actor) =>
+        audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:count:{count.CountId}", count.CountedAt, actor.Sub, actor.Name,
+            "results.counted", $"round {roundId}", null,
+            $"{count.Recount.Voters} voters, {count.Recount.Votes} votes; {(count.Matches ? "matches the live tally" : $"{count.Differences.Count} difference(s) from the live tally")}"));
+
+    /// <summary>Counts again and certifies if the recount equals the live tally; once certified, the same answer forever.</summary>
+    public async Task<ResultsCommandResult> CertifyAsync(string roundId, Actor actor)
+    {
+        var results = Results(roundId);
+        if ((await results.GetAsync()).Certified is not null)
+        {
+            return new(await results.GetAsync(), null);
+        }
+
+        var (count, ballots, refused) = await RecountAsync(roundId, actor);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        await results.RecordCountAsync(count!);
+        await AuditCountAsync(roundId, count!, actor);
+        if (count!.PaperBatchesCommitting > 0)
+        {
+            return new(await results.GetAsync(), ResultsErrorCodes.PaperCommitting, $"{count.PaperBatchesCommitting} paper batch(es) are still being committed.");
+        }
+
+        if (!count.Matches)
+        {
+            await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:certify-refused:{count.CountId}", count.CountedAt, actor.Sub, actor.Name,
+                "results.certification-refused", $"round {roundId}", null,
+                string.Join("; ", count.Differences.Select(d => $"{d.Item}: recount {d.Recount}, live {d.Live}"))));
+            return new(await results.GetAsync(), ResultsErrorCodes.CountMismatch,
+                string.Join("; ", count.Differences.Select(d => $"{d.Item}: recount {d.Recount}, live tally {d.Live}")));
+        }
+
+        var round = (await rounds.GetAsync(roundId))!;
+        var outcome = await results.CertifyAsync(count, Anonymise(ballots!), round.Definition.Rules.AdoptedCount, actor.Sub, actor.Name);
+        if (outcome.Succeeded && outcome.View?.Certified is { } certified)
+        {
+            await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:certified", certified.CertifiedAt, certified.BySub, certified.ByName,
+                "results.certified", $"round {roundId}", null,
+                $"count {certified.CountId}: {certified.Table.Voters} voters, {certified.Table.Votes} votes; adopted {string.Join(",", outcome.View.Adoption!.Adopted)}"
+                + (outcome.View.Adoption.TiedAtCutoff.Count > 0 ? $"; tied at cut-off {string.Join(",", outcome.View.Adoption.TiedAtCutoff)}" : "")));
+        }
+
+        return outcome;
+    }
+
+    public async Task<ResultsCommandResult> SetAdoptionAsync(string roundId, IReadOnlyList<int> adopted, string? reason, Actor actor)
+    {
+        var outcome = await Results(roundId).SetAdoptionAsync(adopted, reason ?? "", actor.Sub, actor.Name);
+        if (outcome.Succeeded && outcome.View?.Adoption is { } adoption)
+        {
+            var id = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{string.Join(",", adoption.Adopted)}|{adoption.Reason}")))[..16];
+            await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:adoption:{id}", adoption.At, adoption.BySub, adoption.ByName,
+                "results.adoption-overridden", $"round {roundId}", null, $"adopted {string.Join(",", adoption.Adopted)}: {adoption.Reason}"));
+        }
+
+        return outcome;
+    }
+
+    public async Task<ResultsCommandResult> PublishAsync(string roundId, Actor actor)
+    {
+        var outcome = await Results(roundId).PublishAsync(actor.Sub, actor.Name);
+        if (outcome.Succeeded && outcome.View?.PublishedAt is { } at)
+        {
+            await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:published", at, actor.Sub, actor.Name,
+                "results.published", $"round {roundId}", null, $"adopted {string.Join(",", outcome.View.Adoption!.Adopted)}"));
+        }
+
+        return outcome;
+    }
+
+    private IResultsGrain Results(string roundId) => grains.GetGrain<IResultsGrain>(roundId);
+
+    private async Task<(CountReport? Count, IReadOnlyList<StoredBallot>? Counted, ResultsCommandResult? Refused)> RecountAsync(string roundId, Actor actor)
+    {
+        if (await rounds.GetAsync(roundId) is not { } round)
+        {
+            return (null, null, new(null, RoundErrorCodes.RoundNotFound));
+        }
+
+        var now = time.GetUtcNow();
+        var schedule = round.Definition.Schedule;
+        if (now < schedule.VotingCloses)
+        {
+            return (null, null, new(null, ResultsErrorCodes.NotClosed, $"Voting closes at {WardClock.ToWardTime(schedule.VotingCloses):yyyy-MM-dd HH:mm} (Asia/Tokyo)."));
+        }
+
+        if (await rounds.GetShortlistAsync(roundId) is not { } shortlist)
+        {
+            return (null, null, new(null, ResultsErrorCodes.NoShortlist, "The round has no shortlist."));
+        }
+
+        // The live tally is read first: a ballot arriving between the two reads shows up as a difference, never hides one.
+        var live = await tally.GetLiveTotalsAsync(roundId);
+        var stored = await store.ReadRoundAsync(roundId);
+        var batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
+        var counted = stored.Where(b => b.Counted).ToList();
+
+        var votes = counted.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        var online = counted.Count(b => b.Channel == BallotChannel.Online);
+        var paper = counted.Count(b => b.Channel == BallotChannel.Paper);
+
+        // Spoiled and duplicate paper ballots come from the committed batches (they include ballots that never
+        // reached a voter's ballot, e.g. a serial recorded twice); without batches, from the voters' ballots.
+        var committed = batches.Where(b => b.Status == PaperBatchStatuses.Committed).ToList();
+        var invalid = committed.Count > 0
+            ? committed.Sum(b => b.Reconciliation.Invalid)
+            : stored.Sum(b => b.PaperOutcomes.Values.Count(o => o.Outcome == PaperOutcomes.Invalid));
+        var duplicate = committed.Count > 0
+            ? committed.Sum(b => b.Reconciliation.Duplicate)
+            : stored.Sum(b => b.PaperOutcomes.Values.Count(o => o.Outcome == PaperOutcomes.Duplicate));
+
+        var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime);
+        var ages = new List<int>(counted.Count);
+        await Parallel.ForEachAsync(counted, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (ballot, _) =>
+        {
+            if (await register.GetAsync(roundId, ballot.VoterKey) is { } entry)
+            {
+                lock (ages)
+                {
+                    ages.Add(ResultTally.AgeOn(entry.Birthdate, lastDay));
+                }
+            }
+        });
+
+        var table = new ResultTable(online, paper, votes.Values.Sum(), ResultTally.Rank(shortlist, votes), invalid, duplicate,
+            await register.CountAsync(roundId), ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge));
+        var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
+            live.VotesByBallotNumber, ResultTally.Compare(online, paper, votes, live), stored.Count,
+            batches.Count(b => b.Status == PaperBatchStatuses.Committing));
+        return (report, counted, null);
+    }
+
+    /// <summary>Random ids and a random order: nothing in the published ballots follows voter keys, arrival or storage order.</summary>
+    private static IReadOnlyList<PublishedBallot> Anonymise(IReadOnlyList<StoredBallot> counted)
+    {
+        var ballots = counted.Select(b => new PublishedBallot(NewBallotId(), b.Channel!.Value, [.. b.Choices.Order()])).ToArray();
+        RandomNumberGenerator.Shuffle(ballots.AsSpan());
+        return ballots;
+    }
+
+    private static string NewBallotId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+}

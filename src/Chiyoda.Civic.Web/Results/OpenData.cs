@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Common;
+
+namespace Chiyoda.Civic.Web.RoundResults;
+
+/// <summary>One download of a round's results: its name, media type, bytes and SHA-256 (lower-case hex).</summary>
+public sealed record OpenDataFile(string Name, string MediaType, byte[] Content)
+{
+    public string Sha256 { get; } = Convert.ToHexString(SHA256.HashData(Content)).ToLowerInvariant();
+}
+
+/// <summary>The published results as documents: JSON, CSV, anonymised ballots (CSV and PABULIB). Fixed bytes, so their digests hold.</summary>
+public sealed record OpenDataSet(ResultsView View, ResultsRound Round, IReadOnlyList<PublishedBallot> Ballots,
+    OpenDataFile ResultsJson, OpenDataFile ResultsCsv, OpenDataFile BallotsCsv, OpenDataFile Pabulib)
+{
+    public IEnumerable<OpenDataFile> Files => [ResultsJson, ResultsCsv, BallotsCsv, Pabulib];
+
+    public OpenDataFile? ByName(string name) => Files.FirstOrDefault(f => f.Name == name);
+}
+
+public sealed record ResultsRound(string RoundId, string Name, string? NameEn);
+
+/// <summary>
+/// Writes the open-data files. Formats (docs/api.md): results.csv has one row per proposal
+/// (<c>item=proposal</c>) then one row per total, ballots.csv one row per counted ballot
+/// (<c>ballot_id,channel,choices</c>, choices as ballot numbers joined by ';'), ballots.pb the PABULIB
+/// format (approval ballots, cost 1 per project, budget = proposals adopted). Lines end in CRLF (RFC 4180), UTF-8 without BOM.
+/// </summary>
+public static class OpenData
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        WriteIndented = true,
+    };
+
+    public static string Path(string roundId, string file) => $"/api/v1/rounds/{roundId}/{file}";
+
+    public static OpenDataSet Build(ResultsView view, ResultsRound round, IReadOnlyList<PublishedBallot> ballots)
+    {
+        var certified = view.Certified!;
+        var adoption = view.Adoption!;
+        var resultsCsv = new OpenDataFile("results.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(ResultsCsv(certified.Table, adoption)));
+        var ballotsCsv = new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(BallotsCsv(ballots)));
+        var pabulib = new OpenDataFile("ballots.pb", "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(Pabulib(round, certified.Table, adoption, ballots)));
+        var document = new ResultsDocument(
+            round.RoundId, round.Name, round.NameEn, certified.CertifiedAt, view.PublishedAt,
+            new ResultsTotals(certified.Table.Voters, certified.Table.OnlineVoters, certified.Table.PaperVoters, certified.Table.Votes,
+                certified.Table.InvalidPaperBallots, certified.Table.DuplicatePaperBallots, certified.Table.Registered, Math.Round(certified.Table.Turnout, 4)),
+            [.. certified.Table.Proposals.Select(p => new ResultsProposal(p.BallotNumber, p.ProposalId, p.Title, p.TitleEn, p.Votes, p.Rank, p.Tied, adoption.Adopted.Contains(p.BallotNumber)))],
+            new ResultsAdoption(adoption.AdoptedCount, adoption.Adopted, adoption.TiedAtCutoff, adoption.Overridden, adoption.Reason),
+            [.. certified.Table.AgeBands.Select(b => new ResultsAgeBand(b.From, b.To, b.Voters))],
+            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256))]);
+        var resultsJson = new OpenDataFile("results", "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(document, Json));
+        return new OpenDataSet(view, round, ballots, resultsJson, resultsCsv, ballotsCsv, pabulib);
+    }
+
+    public static string ResultsCsv(ResultTable table, Adoption adoption)
+    {
+        var csv = new StringBuilder();
+        Line(csv, "item", "ballot_number", "proposal_id", "title", "title_en", "count", "rank", "adopted");
+        foreach (var p in table.Proposals)
+        {
+            Line(csv, "proposal", Int(p.BallotNumber), p.ProposalId, p.Title, p.TitleEn ?? "", Int(p.Votes), Int(p.Rank), adoption.Adopted.Contains(p.BallotNumber) ? "true" : "false");
+        }
+
+        foreach (var (item, count) in new[]
+        {
+            ("voters", table.Voters), ("online_voters", table.OnlineVoters), ("paper_voters", table.PaperVoters), ("votes", table.Votes),
+            ("invalid_paper_ballots", table.InvalidPaperBallots), ("duplicate_paper_ballots", table.DuplicatePaperBallots), ("registered", table.Registered),
+        })
+        {
+            Line(csv, item, "", "", "", "", Int(count), "", "");
+        }
+
+        return csv.ToString();
+    }
+
+    public static string BallotsCsv(IReadOnlyList<PublishedBallot> ballots)
+    {
+        var csv = new StringBuilder(ballots.Count * 32);
+        Line(csv, "ballot_id", "channel", "choices");
+        foreach (var b in ballots)
+        {
+            Line(csv, b.BallotId, Channel(b.Channel), string.Join(';', b.Choices.Select(Int)));
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>PABULIB (pabulib.org): META, PROJECTS and VOTES sections, ';'-separated; votes list project ids joined by ','.</summary>
+    public static string Pabulib(ResultsRound round, ResultTable table, Adoption adoption, IReadOnlyList<PublishedBallot> ballots)
+    {
+        var pb = new StringBuilder(ballots.Count * 32);
+        pb.Append("META\r\nkey;value\r\n");
+        foreach (var (key, value) in new[]
+        {
+            ("description", Pb(round.NameEn ?? round.Name)),
+            ("country", "Japan"),
+            ("unit", "Chiyoda City"),
+            ("instance", Pb(round.RoundId)),
+            ("num_projects", Int(table.Proposals.Count)),
+            ("num_votes", Int(ballots.Count)),
+            ("budget", Int(adoption.AdoptedCount)),
+            ("vote_type", "approval"),
+            ("rule", "greedy"),
+            ("max_length", Int(ballots.Count == 0 ? 0 : ballots.Max(b => b.Choices.Count))),
+            ("min_length", "1"),
+            ("language", "ja"),
+        })
+        {
+            pb.Append(key).Append(';').Append(value).Append("\r\n");
+        }
+
+        pb.Append("PROJECTS\r\nproject_id;cost;votes;name;selected\r\n");
+        foreach (var p in table.Proposals.OrderBy(p => p.BallotNumber))
+        {
+            pb.Append(Int(p.BallotNumber)).Append(";1;").Append(Int(p.Votes)).Append(';').Append(Pb(p.Title)).Append(';')
+                .Append(adoption.Adopted.Contains(p.BallotNumber) ? '1' : '0').Append("\r\n");
+        }
+
+        pb.Append("VOTES\r\nvoter_id;vote;voting_method\r\n");
+        foreach (var b in ballots)
+        {
+            pb.Append(b.BallotId).Append(';').Append(string.Join(',', b.Choices.Select(Int))).Append(';')
+                .Append(b.Channel == BallotChannel.Paper ? "paper" : "internet").Append("\r\n");
+        }
+
+        return pb.ToString();
+    }
+
+    public static string Channel(BallotChannel channel) => channel == BallotChannel.Paper ? "paper" : "online";
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>PABULIB fields are separated by ';' and have no quoting rule that every reader follows: keep names on one line without ';'.</summary>
+    private static string Pb(string value) => value.Replace(';', ',').Replace('\r', ' ').Replace('\n', ' ');
+
+    private static void Line(StringBuilder csv, params string[] fields)
+    {
+        csv.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
+    }
+
+    private static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+
+    private static string Iso(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    private sealed record ResultsDocument(string RoundId, string Name, string? NameEn,
+        [property: JsonConverter(typeof(WardInstant))] DateTimeOffset CertifiedAt,
+        [property: JsonConverter(typeof(WardNullableInstant))] DateTimeOffset? PublishedAt,
+        ResultsTotals Totals, IReadOnlyList<ResultsProposal> Proposals, ResultsAdoption Adoption, IReadOnlyList<ResultsAgeBand> AgeBands, IReadOnlyList<ResultsDownload> Downloads);
+
+    private sealed record ResultsTotals(int Voters, int OnlineVoters, int PaperVoters, int Votes, int InvalidPaperBallots, int DuplicatePaperBallots, int Registered, double Turnout);
+
+    private sealed record ResultsProposal(int BallotNumber, string ProposalId, string Title, string? TitleEn, int Votes, int Rank, bool Tied, bool Adopted);
+
+    private sealed record ResultsAdoption(int AdoptedCount, IReadOnlyList<int> Adopted, IReadOnlyList<int> TiedAtCutoff, bool Overridden, string? Reason);
+
+    private sealed record ResultsAgeBand(int From, int? To, int? Voters);
+
+    private sealed record ResultsDownload(string Name, string Href, string Sha256);
+
+    private sealed class WardInstant : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(Iso(value));
+    }
+
+    private sealed class WardNullableInstant : JsonConverter<DateTimeOffset?>
+    {
+        public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
+        {
+            if (value is { } v)
+            {
+                writer.WriteStringValue(Iso(v));
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
+}

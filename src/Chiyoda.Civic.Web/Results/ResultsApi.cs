@@ -1,0 +1,49 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Rounds;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace Chiyoda.Civic.Web.RoundResults;
+
+/// <summary>Open data: results (JSON, CSV), anonymised ballots (CSV, PABULIB) once published, and the round's calendar.</summary>
+public static class ResultsApi
+{
+    public static RouteGroupBuilder MapResultsApi(this RouteGroupBuilder api)
+    {
+        var round = api.MapGroup("/rounds/{roundId}").WithTags("Results");
+        round.MapGet("/results", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results", http, results)).AllowAnonymous();
+        round.MapGet("/results.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results.csv", http, results)).AllowAnonymous();
+        round.MapGet("/ballots.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.csv", http, results)).AllowAnonymous();
+        round.MapGet("/ballots.pb", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.pb", http, results)).AllowAnonymous();
+        round.MapGet("/calendar.ics", async (string roundId, HttpContext http, RoundService rounds) =>
+            await rounds.GetAsync(roundId) is { } view
+                ? Results.Text(RoundCalendar.Write(view.Snapshot, new Uri($"{http.Request.Scheme}://{http.Request.Host}/")), "text/calendar; charset=utf-8")
+                : RoundNotFound()).AllowAnonymous();
+        return api;
+    }
+
+    private static async Task<IResult> FileAsync(string roundId, string name, HttpContext http, ResultsService results)
+    {
+        // Optional bearer: administrators may read a certified count before it is published.
+        var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        var administrator = auth.Succeeded && auth.Principal.IsInRole(Roles.Administrator);
+        var (data, code) = await results.GetAsync(roundId, administrator);
+        if (data?.ByName(name) is not { } file)
+        {
+            return code switch
+            {
+                "round-not-found" => RoundNotFound(),
+                ResultsErrorCodes.NotCertified => ApiProblems.Problem(StatusCodes.Status409Conflict, code, "The count is not certified yet."),
+                _ => ApiProblems.Problem(StatusCodes.Status404NotFound, ResultsErrorCodes.NotPublished, "The results of this round are not published yet."),
+            };
+        }
+
+        http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(file.Sha256))}";
+        http.Response.Headers.CacheControl = data.View.IsPublished ? "public, max-age=300" : "no-store";
+        return Results.Bytes(file.Content, file.MediaType, name == "results" ? null : $"{roundId}-{name}");
+    }
+
+    private static IResult RoundNotFound() => ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+}

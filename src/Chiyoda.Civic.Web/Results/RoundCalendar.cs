@@ -1,0 +1,52 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+
+namespace Chiyoda.Civic.Web.RoundResults;
+
+/// <summary>The round's phases as an iCalendar feed (RFC 5545) in Asia/Tokyo, for residents to subscribe to.</summary>
+public static class RoundCalendar
+{
+    public const string TimeZoneId = "Asia/Tokyo";
+
+    public static string Write(RoundSnapshot round, Uri site)
+    {
+        var definition = round.Definition;
+        var calendar = new Calendar { ProductId = "-//Chiyoda City//Chiyoda Civic//JA" };
+        calendar.AddTimeZone(new VTimeZone(TimeZoneId));
+        calendar.AddProperty("X-WR-CALNAME", definition.Name);
+        calendar.AddProperty("X-WR-TIMEZONE", TimeZoneId);
+        var s = definition.Schedule;
+        var phases = new (string Id, string Ja, string En, DateTimeOffset Starts, DateTimeOffset Ends)[]
+        {
+            ("call", "提案募集", "Call for proposals", s.CallOpens, s.CallCloses),
+            ("screening", "審査", "Screening", s.CallCloses, s.VotingOpens),
+            ("voting", "区民投票", "Resident vote", s.VotingOpens, s.VotingCloses),
+            ("counting", "開票", "Counting", s.VotingCloses, s.ResultsDue),
+        };
+        foreach (var phase in phases.Where(p => p.Ends > p.Starts))
+        {
+            calendar.Events.Add(Event(round, site, phase.Id, $"{definition.Name}: {phase.Ja} / {phase.En}", phase.Starts, phase.Ends));
+        }
+
+        calendar.Events.Add(Event(round, site, "results", $"{definition.Name}: 投票結果の公表 / Results", s.ResultsDue, s.ResultsDue.AddHours(1)));
+        return new CalendarSerializer().SerializeToString(calendar) ?? "";
+    }
+
+    private static CalendarEvent Event(RoundSnapshot round, Uri site, string phase, string summary, DateTimeOffset starts, DateTimeOffset ends) => new()
+    {
+        // Stable ids: a subscriber's calendar updates the same events when dates move.
+        Uid = $"{round.RoundId}-{phase}@{site.Host}",
+        Summary = summary,
+        DtStart = Tokyo(starts),
+        DtEnd = Tokyo(ends),
+        DtStamp = new CalDateTime(round.UpdatedAt.UtcDateTime),
+        Url = new Uri(site, $"/rounds/{round.RoundId}"),
+    };
+
+    private static CalDateTime Tokyo(DateTimeOffset instant) =>
+        new(DateTime.SpecifyKind(WardClock.ToWardTime(instant).DateTime, DateTimeKind.Unspecified), TimeZoneId);
+}

@@ -1,0 +1,249 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Chiyoda.Civic.Tests.Ballots;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.PaperBallots;
+
+namespace Chiyoda.Civic.Tests.Results;
+
+[Collection(PlatformCollection.Name)]
+public sealed class ResultsApiTests(PlatformFixture platform)
+{
+    private const string PlatformServiceId = "civic-platform-tests";
+
+    /// <summary>An open round with these adult voters on the register and facilities F01/F02.</summary>
+    private async Task<string> RoundWithVotersAsync(HttpClient admin, IEnumerable<string> keys) => await PaperApi.RoundAsync(admin, [.. keys]);
+
+    private static async Task CastAsync(HttpClient voter, string roundId, params int[] choices) =>
+        await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, object? body = null) =>
+        client.PostAsJsonAsync(url, body ?? new { });
+
+    private async Task<Dictionary<int, int>> CastManyAsync(string roundId, IReadOnlyList<(string Key, int[] Choices)> ballots)
+    {
+        await Parallel.ForEachAsync(ballots, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (b, _) =>
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + b.Key);
+            await CastAsync(voter, roundId, b.Choices);
+        });
+        return ballots.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    [Fact]
+    public async Task Results_are_hidden_from_everyone_but_administrators_until_published()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var keys = Enumerable.Range(0, 3).Select(n => $"h{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await RoundWithVotersAsync(admin, keys);
+        await CastManyAsync(roundId, [(keys[0], [1, 2]), (keys[1], [2]), (keys[2], [3, 2, 1])]);
+
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/count"), 409, "not-closed");
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 409, "not-closed");
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 409, "not-certified");
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "" }), 400, "invalid-reason");
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
+        using (var voter = await platform.ApiClientAsync("voter:" + keys[0]))
+        {
+            await HttpAssertions.ProblemAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, "after-close", 4)), 409, "window-closed");
+        }
+
+        await HttpAssertions.ProblemAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/results"), 409, "not-certified");
+        var certified = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 200);
+        Assert.Equal(3, certified.GetProperty("certified").GetProperty("table").GetProperty("voters").GetInt32());
+
+        foreach (var reader in new string?[] { null, "voter:" + keys[0], "clerk", "screener", "resident-45" })
+        {
+            using var client = await platform.ApiClientAsync(reader);
+            foreach (var file in new[] { "results", "results.csv", "ballots.csv", "ballots.pb" })
+            {
+                await HttpAssertions.ProblemAsync(await client.GetAsync($"/api/v1/rounds/{roundId}/{file}"), 404, "results-not-published");
+            }
+
+            if (reader is not null)
+            {
+                await HttpAssertions.ProblemAsync(await PostAsync(client, $"/api/v1/rounds/{roundId}/publish"), 403, "forbidden");
+            }
+        }
+
+        var preview = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        Assert.Equal(3, preview.GetProperty("totals").GetProperty("voters").GetInt32());
+        Assert.Equal(6, preview.GetProperty("totals").GetProperty("votes").GetInt32());
+
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 200);
+        using var anonymous = await platform.ApiClientAsync();
+        var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        var votes = published.GetProperty("proposals").EnumerateArray().ToDictionary(p => p.GetProperty("ballotNumber").GetInt32(), p => p.GetProperty("votes").GetInt32());
+        Assert.Equal(3, votes[2]);
+        Assert.Equal(2, votes[1]);
+        Assert.Equal(1, votes[3]);
+        Assert.Equal([1, 2], published.GetProperty("adoption").GetProperty("adopted").EnumerateArray().Select(e => e.GetInt32()));
+
+        // The audit log has every administrator step, and exports as CSV for administrators only.
+        var audit = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?take=100"), 200);
+        var actions = audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
+        Assert.Contains("register.loaded", actions);
+        Assert.Contains("voting.closed-early", actions);
+        Assert.Contains("results.counted", actions);
+        Assert.Contains("results.certified", actions);
+        Assert.Contains("results.published", actions);
+        var csv = await (await admin.GetAsync($"/api/v1/rounds/{roundId}/audit.csv")).Content.ReadAsStringAsync();
+        Assert.StartsWith("entry_id,at,actor_sub,actor_name,action,subject,before,after\r\n", csv);
+        Assert.Contains("results.published", csv);
+        using var clerk = await platform.ApiClientAsync("clerk");
+        await HttpAssertions.ProblemAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/audit.csv"), 403, "forbidden");
+    }
+
+    [Fact]
+    public async Task The_count_equals_the_recount_after_interleaved_online_changes_and_paper_commits()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        using var clerk = await platform.ApiClientAsync("clerk");
+        using var clerk2 = await platform.ApiClientAsync("clerk-2");
+        var random = new Random(20240805);
+        var keys = Enumerable.Range(0, 40).Select(n => $"i{n:00}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await RoundWithVotersAsync(admin, keys);
+        int[] RandomBallot() => [.. Enumerable.Range(1, 7).OrderBy(_ => random.Next()).Take(random.Next(1, 4))];
+
+        // Online voters change their ballots while paper batches (some of the same voters) are keyed and committed.
+        var final = new Dictionary<string, int[]>();
+        var online = keys.Select(k => (Key: k, Ballots: Enumerable.Range(0, random.Next(1, 4)).Select(_ => RandomBallot()).ToList())).ToList();
+        var paperKeys = keys.Where((_, i) => i % 3 == 0).ToList();
+        var paperBallots = paperKeys.Select(k => (Key: k, Choices: RandomBallot())).ToList();
+        var onlineTask = Parallel.ForEachAsync(online, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (v, _) =>
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + v.Key);
+            foreach (var ballot in v.Ballots)
+            {
+                var response = await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), ballot));
+                Assert.True(response.IsSuccessStatusCode || (int)response.StatusCode == 409, await response.Content.ReadAsStringAsync());
+            }
+        });
+        var paperTask = Task.Run(async () =>
+        {
+            foreach (var (chunk, n) in paperBallots.Chunk(5).Select((c, n) => (c, n)))
+            {
+                var file = "ballot_serial,facility,cast_date,voter_key,choices\n" + string.Join('\n',
+                    chunk.Select((b, i) => $"R{n:00}{i:00}{roundId[^6..]},F01,{PaperApi.Today},{b.Key},{string.Join(';', b.Choices)}")) + "\n";
+                var batchId = await PaperApi.OpenBatchAsync(clerk, roundId, chunk.Length);
+                await HttpAssertions.JsonAsync(await PaperApi.ImportAsync(clerk, roundId, batchId, PaperApi.Utf8(file)), 200);
+                await HttpAssertions.JsonAsync(await PaperApi.ImportAsync(clerk2, roundId, batchId, PaperApi.Utf8(file)), 200);
+                await PaperApi.CommitAsync(clerk, roundId, batchId);
+            }
+        });
+        await Task.WhenAll(onlineTask, paperTask);
+
+        foreach (var v in online)
+        {
+            final[v.Key] = [.. v.Ballots[^1].Order()];
+        }
+
+        foreach (var p in paperBallots)
+        {
+            final[p.Key] = [.. p.Choices.Order()];
+        }
+
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "interleaving test" }), 200);
+        var count = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/count"), 200);
+        Assert.Equal(0, count.GetProperty("differences").GetArrayLength());
+        var recount = count.GetProperty("recount");
+        Assert.Equal(paperBallots.Count, recount.GetProperty("paperVoters").GetInt32());
+        Assert.Equal(keys.Count - paperBallots.Count, recount.GetProperty("onlineVoters").GetInt32());
+        var expected = final.Values.SelectMany(c => c).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var p in recount.GetProperty("proposals").EnumerateArray())
+        {
+            Assert.Equal(expected.GetValueOrDefault(p.GetProperty("ballotNumber").GetInt32()), p.GetProperty("votes").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Certification_is_refused_while_the_recount_differs_from_the_live_tally()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var keys = Enumerable.Range(0, 3).Select(n => $"m{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await RoundWithVotersAsync(admin, keys);
+        await CastManyAsync(roundId, [(keys[0], [1, 2]), (keys[1], [2]), (keys[2], [3])]);
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "mismatch test" }), 200);
+
+        // Inject a difference: change one stored ballot behind the platform's back.
+        var table = new TableClient(platform.StorageConnectionString, "CivicGrainState");
+        var entity = (await table.GetEntityAsync<TableEntity>($"{PlatformServiceId}_ballot_{roundId}:{keys[1]}", "ballot")).Value;
+        var original = entity.GetBinary("Data");
+        var state = JsonNode(original);
+        state["Online"]!["Choices"] = new System.Text.Json.Nodes.JsonArray(7);
+        entity["Data"] = Encoding.UTF8.GetBytes(state.ToJsonString());
+        await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
+
+        var count = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/count"), 200);
+        var differences = count.GetProperty("differences").EnumerateArray().Select(d => d.GetProperty("item").GetString()).ToList();
+        Assert.Equal(["votes-2", "votes-7"], differences);
+        var refused = await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 409, "count-mismatch");
+        Assert.Equal(2, refused.GetProperty("differences").GetArrayLength());
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 409, "not-certified");
+
+        // Put the ballot back: the recount agrees again and the count can be certified.
+        entity = (await table.GetEntityAsync<TableEntity>($"{PlatformServiceId}_ballot_{roundId}:{keys[1]}", "ballot")).Value;
+        entity["Data"] = original;
+        await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
+        var certified = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 200);
+        Assert.Equal(4, certified.GetProperty("certified").GetProperty("table").GetProperty("votes").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_tie_at_the_cut_off_is_shown_and_published_only_after_an_administrators_decision()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var keys = Enumerable.Range(0, 4).Select(n => $"t{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await RoundWithVotersAsync(admin, keys);
+        // 1: 3 votes; 2 and 3: 2 votes each (tied for the second place); 4: 1 vote.
+        await CastManyAsync(roundId, [(keys[0], [1, 2, 3]), (keys[1], [1, 2]), (keys[2], [1, 3]), (keys[3], [4])]);
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "tie test" }), 200);
+
+        var certified = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 200);
+        var adoption = certified.GetProperty("adoption");
+        Assert.Equal([1], adoption.GetProperty("adopted").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([2, 3], adoption.GetProperty("tiedAtCutoff").EnumerateArray().Select(e => e.GetInt32()));
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 409, "adoption-tied");
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/adoption", new { ballotNumbers = new[] { 1, 3 } }), 400, "invalid-reason");
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/adoption", new { ballotNumbers = new[] { 1, 9 }, reason = "x" }), 400, "invalid-adoption");
+
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/adoption",
+            new { ballotNumbers = new[] { 1, 3 }, reason = "同票のため区長が予算規模を考慮して決定 / Tied: decided on budget size" }), 200);
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 200);
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/adoption", new { ballotNumbers = new[] { 1, 2 }, reason = "again" }), 409, "already-published");
+
+        using var anonymous = await platform.ApiClientAsync();
+        var results = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        Assert.True(results.GetProperty("adoption").GetProperty("overridden").GetBoolean());
+        Assert.StartsWith("同票のため", results.GetProperty("adoption").GetProperty("reason").GetString());
+        var tied = results.GetProperty("proposals").EnumerateArray().Where(p => p.GetProperty("tied").GetBoolean()).Select(p => p.GetProperty("ballotNumber").GetInt32());
+        Assert.Contains(2, tied);
+        Assert.Contains(3, tied);
+        var csv = await (await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results.csv")).Content.ReadAsStringAsync();
+        Assert.Contains("voters,,,,,4,,", csv);
+    }
+
+    [Fact]
+    public async Task The_calendar_feed_parses_with_each_phase_in_Tokyo_time()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        using var anonymous = await platform.ApiClientAsync();
+        var response = await anonymous.GetAsync($"/api/v1/rounds/{roundId}/calendar.ics");
+        Assert.Equal("text/calendar", response.Content.Headers.ContentType?.MediaType);
+        var calendar = Ical.Net.Calendar.Load(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(5, calendar.Events.Count);
+        Assert.All(calendar.Events, e => Assert.Equal("Asia/Tokyo", e.DtStart!.TzId));
+        Assert.Contains(calendar.TimeZones, tz => tz.TzId == "Asia/Tokyo");
+        var round = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}"), 200);
+        var votingOpens = round.GetProperty("schedule").GetProperty("votingOpens").GetDateTimeOffset();
+        var voting = calendar.Events.Single(e => e.Uid!.StartsWith($"{roundId}-voting@", StringComparison.Ordinal));
+        Assert.Equal(votingOpens.ToOffset(TimeSpan.FromHours(9)).DateTime, voting.DtStart!.Value);
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds/no-such-round/calendar.ics"), 404, "round-not-found");
+    }
+
+    private static System.Text.Json.Nodes.JsonNode JsonNode(byte[] data) => System.Text.Json.Nodes.JsonNode.Parse(data)!;
+}
