@@ -19,9 +19,11 @@ status=${PIPESTATUS[0]}
 set -e
 
 # One closing line in the plain form CI reads: "N passed, N failed".
-passed=$(grep -oE 'Passed: +[0-9]+' artifacts/test-output.log | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' artifacts/test-output.log | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -oE 'Skipped: +[0-9]+' artifacts/test-output.log | awk '{s+=$2} END {print s+0}')
+# Only the runner's summary lines ("Passed!  - Failed: 0, Passed: 12, ..."), one per test assembly.
+summary=$(grep -E '^(Passed|Failed)!' artifacts/test-output.log || true)
+passed=$(grep -oE 'Passed: +[0-9]+' <<<"$summary" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' <<<"$summary" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' <<<"$summary" | awk '{s+=$2} END {print s+0}')
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "No test ran." >&2
   status=1

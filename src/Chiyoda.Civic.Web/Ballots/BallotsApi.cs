@@ -24,7 +24,7 @@ public static class BallotsApi
                 ? Results.Ok(new BallotResponse(roundId, view.Counted, view.SupersededByPaper))
                 : ApiProblems.Problem(StatusCodes.Status403Forbidden, BallotErrorCodes.NotOnRegister, "You are not on this round's voter register."));
 
-        ballot.MapPut("/", async (string roundId, HttpContext context, BallotService ballots, IOptions<JsonOptions> json) =>
+        ballot.MapPut("/", async (string roundId, HttpContext context, BallotService ballots) =>
         {
             var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString();
             if (idempotencyKey.Length is 0 or > 100)
@@ -33,18 +33,14 @@ public static class BallotsApi
                     $"Send an {IdempotencyHeader} header (1 to 100 characters) with every ballot, and the same one when you retry.");
             }
 
-            BallotRequest? body;
-            try
+            var (body, problem) = await ApiRequests.ReadJsonAsync<BallotRequest>(context.Request);
+            if (problem is not null)
             {
-                body = await context.Request.ReadFromJsonAsync<BallotRequest>(json.Value.SerializerOptions, context.RequestAborted);
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-            {
-                return ApiProblems.MalformedBody(e.Message);
+                return problem;
             }
 
             var voter = Voter.From(context.User)!;
-            var result = await ballots.CastAsync(roundId, voter, idempotencyKey, body?.Choices ?? []);
+            var result = await ballots.CastAsync(roundId, voter, idempotencyKey, body!.Choices ?? []);
             if (result.Receipt is { } receipt)
             {
                 return Results.Ok(receipt);

@@ -99,7 +99,7 @@ public static class ProposalsApi
 
         round.MapPost("/proposals", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<ProposalRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<ProposalRequest>(request);
                 if (malformed is not null)
                 {
                     return malformed;
@@ -121,7 +121,7 @@ public static class ProposalsApi
 
         round.MapPut("/proposals/{proposalId}", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<ProposalRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<ProposalRequest>(request);
                 return malformed ?? Answer(await service.UpdateAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.ToContent()));
             })
             .RequireAuthorization(CivicPolicies.ApiProposer);
@@ -132,7 +132,7 @@ public static class ProposalsApi
 
         round.MapPost("/proposals/{proposalId}/withdraw", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<WithdrawRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<WithdrawRequest>(request);
                 return malformed ?? Answer(await service.WithdrawAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Reason ?? ""));
             })
             .RequireAuthorization(CivicPolicies.ApiProposer);
@@ -150,14 +150,14 @@ public static class ProposalsApi
 
         round.MapPost("/proposals/{proposalId}/reviews/scores", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<ScoreRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<ScoreRequest>(request);
                 return malformed ?? Answer(await service.ScoreAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage, body.Scores ?? []));
             })
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
         round.MapPost("/proposals/{proposalId}/reviews/notes", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<NoteRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<NoteRequest>(request);
                 return malformed ?? Answer(await service.AddNoteAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage,
                     string.IsNullOrWhiteSpace(body.NoteId) ? "n-" + Guid.NewGuid().ToString("N")[..12] : body.NoteId, body.Text ?? ""));
             })
@@ -165,7 +165,7 @@ public static class ProposalsApi
 
         round.MapPost("/proposals/{proposalId}/reviews/decisions", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<DecisionRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<DecisionRequest>(request);
                 return malformed ?? Answer(await service.DecideAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage,
                     string.IsNullOrWhiteSpace(body.DecisionId) ? "d-" + Guid.NewGuid().ToString("N")[..12] : body.DecisionId, body.Decision, body.Message));
             })
@@ -173,7 +173,7 @@ public static class ProposalsApi
 
         round.MapPost("/screening/decisions", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<BulkDecisionRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<BulkDecisionRequest>(request);
                 if (malformed is not null)
                 {
                     return malformed;
@@ -194,14 +194,14 @@ public static class ProposalsApi
         // ---- administrators ----
         round.MapPut("/proposals/{proposalId}/assignees", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<AssigneesRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<AssigneesRequest>(request);
                 return malformed ?? Answer(await service.AssignAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Screeners ?? []));
             })
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
         round.MapPut("/screening", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<ScreeningSetup>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<ScreeningSetup>(request);
                 return malformed ?? ScreeningAnswer(await service.SetSetupAsync(roundId, request.HttpContext.User.ToActor(), body!), r => r.Config!.Setup);
             })
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
@@ -212,7 +212,7 @@ public static class ProposalsApi
 
         round.MapPut("/screening/assignments/{screenerSub}", async (string roundId, string screenerSub, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<StageAssignmentRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<StageAssignmentRequest>(request);
                 return malformed ?? ScreeningAnswer(await service.AssignStagesAsync(roundId, request.HttpContext.User.ToActor(),
                     new ScreenerAssignment(screenerSub, body!.Name ?? screenerSub, body.Stages ?? [])), r => r.Config!.Assignments);
             })
@@ -220,7 +220,7 @@ public static class ProposalsApi
 
         round.MapPost("/shortlist/publish", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
             {
-                var (body, malformed) = await ReadAsync<ShortlistPublishRequest>(request, json);
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<ShortlistPublishRequest>(request);
                 return malformed ?? ScreeningAnswer(await service.PublishShortlistAsync(roundId, request.HttpContext.User.ToActor(), body!.ProposalIds ?? []), r => r.Shortlist!);
             })
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
@@ -250,19 +250,6 @@ public static class ProposalsApi
             .RequireAuthorization(CivicPolicies.ApiSignedIn);
 
         return api;
-    }
-
-    private static async Task<(T? Body, IResult? Malformed)> ReadAsync<T>(HttpRequest request, IOptions<JsonOptions> json) where T : class
-    {
-        try
-        {
-            var body = await request.ReadFromJsonAsync<T>(json.Value.SerializerOptions, request.HttpContext.RequestAborted);
-            return body is null ? (null, ApiProblems.MalformedBody("The body is empty.")) : (body, null);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException or NotSupportedException)
-        {
-            return (null, ApiProblems.MalformedBody(e.Message));
-        }
     }
 
     /// <summary>Query values are kebab-case like the JSON ("in-review", "score"); an unknown value filters nothing.</summary>

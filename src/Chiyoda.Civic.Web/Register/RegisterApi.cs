@@ -11,7 +11,7 @@ public static class RegisterApi
     {
         var register = api.MapGroup("/rounds/{roundId}/register").WithTags("Register");
 
-        register.MapPost("/", async (string roundId, HttpRequest request, RoundService rounds, RegisterService service, Abstractions.Audit.IAuditLog audit, TimeProvider time) =>
+        register.MapPost("/", async (string roundId, HttpRequest request, RoundService rounds, RegisterService service) =>
         {
             if (await rounds.GetAsync(roundId) is null)
             {
@@ -30,17 +30,7 @@ public static class RegisterApi
                 return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "file-too-large", $"A register file may be at most {RegisterFile.MaxBytes / 1024 / 1024} MB.");
             }
 
-            var (report, fileError) = await service.LoadAsync(roundId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-            if (report is not null)
-            {
-                // One entry per distinct file: the same file loaded again is the same entry.
-                var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))).ToLowerInvariant();
-                var actor = request.HttpContext.User;
-                await audit.AppendAsync(roundId, new Abstractions.Audit.AuditEntry($"register:{roundId}:{digest[..32]}", time.GetUtcNow(),
-                    actor.FindFirst("sub")?.Value ?? "", actor.FindFirst("name")?.Value ?? actor.FindFirst("sub")?.Value ?? "", "register.loaded", $"register of {roundId}",
-                    null, $"{report.Lines} lines: {report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Refused} refused; sha256 {digest[..16]}"));
-            }
-
+            var (report, fileError) = await service.LoadAsync(roundId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), request.HttpContext.User);
             return fileError is not null
                 ? ApiProblems.Problem(StatusCodes.Status400BadRequest, "not-a-register-file", "The file is not a voter register.", fileError)
                 : Results.Ok(report);

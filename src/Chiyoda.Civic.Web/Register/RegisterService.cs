@@ -1,16 +1,41 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Grains.Register;
 
 namespace Chiyoda.Civic.Web.Register;
 
-/// <summary>Loads a round's register and looks voters up for clerks.</summary>
-public sealed class RegisterService(IGrainFactory grains)
+/// <summary>Loads a round's register (recording each load in the audit log) and looks voters up for clerks.</summary>
+public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeProvider time)
 {
+    /// <summary>For tools and seeding outside a request: the grain audit log and the system clock.</summary>
+    public RegisterService(IGrainFactory grains)
+        : this(grains, new GrainAuditLog(grains), TimeProvider.System)
+    {
+    }
+
     /// <summary>
     /// Applies the file's good lines shard by shard (a few hundred writes for a whole ward). Loading
     /// the same file again changes nothing; a corrected line updates its entry.
     /// </summary>
-    public async Task<(RegisterLoadReport? Report, string? FileError)> LoadAsync(string roundId, ReadOnlyMemory<byte> file)
+    public async Task<(RegisterLoadReport? Report, string? FileError)> LoadAsync(string roundId, ReadOnlyMemory<byte> file, ClaimsPrincipal? loadedBy = null)
+    {
+        var (report, fileError) = await ApplyAsync(roundId, file);
+        if (report is not null)
+        {
+            // One entry per distinct file: loading the same file again is the same entry.
+            var digest = Convert.ToHexString(SHA256.HashData(file.Span)).ToLowerInvariant();
+            var sub = loadedBy?.FindFirst("sub")?.Value ?? "system";
+            await audit.AppendAsync(roundId, new AuditEntry($"register:{roundId}:{digest[..32]}", time.GetUtcNow(),
+                sub, loadedBy?.FindFirst("name")?.Value ?? sub, "register.loaded", $"register of {roundId}", null,
+                $"{report.Lines} lines: {report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Refused} refused; sha256 {digest[..16]}"));
+        }
+
+        return (report, fileError);
+    }
+
+    private async Task<(RegisterLoadReport? Report, string? FileError)> ApplyAsync(string roundId, ReadOnlyMemory<byte> file)
     {
         var (entries, refused, lines, fileError) = RegisterFile.Read(file.Span);
         if (fileError is not null)

@@ -68,12 +68,12 @@ public static class RoundsApi
                 : RoundNotFound(roundId))
             .AllowAnonymous();
 
-        rounds.MapPost("/{roundId}", (string roundId, HttpRequest request, RoundService service, IOptions<JsonOptions> json) =>
-                SaveAsync(request, json.Value.SerializerOptions, d => service.CreateAsync(roundId, d), service, StatusCodes.Status201Created))
+        rounds.MapPost("/{roundId}", (string roundId, HttpRequest request, RoundService service) =>
+                SaveAsync(request, d => service.CreateAsync(roundId, d), service, StatusCodes.Status201Created))
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
-        rounds.MapPut("/{roundId}", (string roundId, HttpRequest request, RoundService service, IOptions<JsonOptions> json) =>
-                SaveAsync(request, json.Value.SerializerOptions, d => service.UpdateAsync(roundId, d), service, StatusCodes.Status200OK))
+        rounds.MapPut("/{roundId}", (string roundId, HttpRequest request, RoundService service) =>
+                SaveAsync(request, d => service.UpdateAsync(roundId, d), service, StatusCodes.Status200OK))
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
         rounds.MapGet("/{roundId}/shortlist", async (string roundId, RoundService service) =>
@@ -84,19 +84,15 @@ public static class RoundsApi
                     : ApiProblems.Problem(StatusCodes.Status404NotFound, "shortlist-not-set", "The shortlist has not been published yet."))
             .AllowAnonymous();
 
-        rounds.MapPut("/{roundId}/shortlist", async (string roundId, HttpRequest request, RoundService service, IOptions<JsonOptions> json) =>
+        rounds.MapPut("/{roundId}/shortlist", async (string roundId, HttpRequest request, RoundService service) =>
             {
-                Shortlist? body;
-                try
+                var (body, problem) = await ApiRequests.ReadJsonAsync<Shortlist>(request);
+                if (problem is not null)
                 {
-                    body = await request.ReadFromJsonAsync<Shortlist>(json.Value.SerializerOptions, request.HttpContext.RequestAborted);
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-                {
-                    return ApiProblems.MalformedBody(e.Message);
+                    return problem;
                 }
 
-                var result = await service.SetShortlistAsync(roundId, body ?? new Shortlist([]));
+                var result = await service.SetShortlistAsync(roundId, body!);
                 return result.Succeeded
                     ? Results.Ok(await service.GetShortlistAsync(roundId))
                     : result.Code switch
@@ -112,25 +108,16 @@ public static class RoundsApi
         return api;
     }
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, JsonSerializerOptions options,
+    private static async Task<IResult> SaveAsync(HttpRequest request,
         Func<RoundDefinition, Task<RoundCommandResult>> save, RoundService service, int successStatus)
     {
-        RoundRequest? body;
-        try
+        var (body, problem) = await ApiRequests.ReadJsonAsync<RoundRequest>(request);
+        if (problem is not null)
         {
-            body = await request.ReadFromJsonAsync<RoundRequest>(options, request.HttpContext.RequestAborted);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return ApiProblems.MalformedBody(e.Message);
+            return problem;
         }
 
-        if (body is null)
-        {
-            return ApiProblems.MalformedBody("The body is empty.");
-        }
-
-        var definition = body.ToDefinition(out var missing);
+        var definition = body!.ToDefinition(out var missing);
         if (missing.Count > 0)
         {
             return ApiProblems.Problem(StatusCodes.Status400BadRequest, RoundErrorCodes.InvalidRound,
