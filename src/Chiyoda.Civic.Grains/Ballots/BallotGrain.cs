@@ -68,16 +68,17 @@ public sealed class BallotGrain(
         }
 
         var receipt = new BallotReceipt(NewReceiptCode(), now, [.. ballot.Choices.Order()], BallotChannel.Online, (state.State.Online?.Version ?? 0) + 1);
-        state.State.Online = receipt;
-        state.State.OnlineSubject = ballot.NotifySubject ?? state.State.OnlineSubject;
-        state.State.ContributionVersion++;
-        state.State.RecentRequests.Add(new RememberedRequest(ballot.IdempotencyKey, body, receipt));
-        if (state.State.RecentRequests.Count > RememberedRequests)
+        var next = state.State.Copy();
+        next.Online = receipt;
+        next.OnlineSubject = ballot.NotifySubject ?? next.OnlineSubject;
+        next.ContributionVersion++;
+        next.RecentRequests.Add(new RememberedRequest(ballot.IdempotencyKey, body, receipt));
+        if (next.RecentRequests.Count > RememberedRequests)
         {
-            state.State.RecentRequests.RemoveAt(0);
+            next.RecentRequests.RemoveAt(0);
         }
 
-        await state.WriteStateAsync();
+        await StoreAsync(next);
         _recentChanges.Enqueue(now);
         await SendContributionAsync();
         return new BallotResult(receipt, null);
@@ -97,14 +98,15 @@ public sealed class BallotGrain(
 
         var outcome = await JudgePaperAsync(ballot);
         var supersedes = outcome.Counted && state.State.Online is not null;
-        state.State.PaperOutcomes[ballot.Serial] = outcome;
+        var next = state.State.Copy();
+        next.PaperOutcomes[ballot.Serial] = outcome;
         if (outcome.Counted)
         {
-            state.State.Paper = new PaperBallotRecord(ballot.Serial, ballot.CastDate, [.. ballot.Choices.Order()], time.GetUtcNow());
-            state.State.ContributionVersion++;
+            next.Paper = new PaperBallotRecord(ballot.Serial, ballot.CastDate, [.. ballot.Choices.Order()], time.GetUtcNow());
+            next.ContributionVersion++;
         }
 
-        await state.WriteStateAsync();
+        await StoreAsync(next);
         if (outcome.Counted)
         {
             await SendContributionAsync();
@@ -205,6 +207,27 @@ public sealed class BallotGrain(
         return state.State.Paper is not null
             ? (round, BallotResult.Refused(BallotErrorCodes.SupersededByPaper))
             : (round, null);
+    }
+
+    /// <summary>
+    /// Replaces the state only for the write: if the write fails (or its fate is unknown), the change is
+    /// forgotten and the activation starts afresh from storage, so nothing unstored is ever answered
+    /// from memory (a retry must not find a receipt for a ballot that storage does not hold).
+    /// </summary>
+    private async Task StoreAsync(BallotState next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     Task<BallotView> IBallotGrain.GetAsync()

@@ -22,6 +22,17 @@ public sealed class BallotState
 
     /// <summary>Whom to tell if paper supersedes the online ballot (the subject that cast it).</summary>
     [Id(5)] public string? OnlineSubject { get; set; }
+
+    /// <summary>A copy to change, so the stored state is only replaced once the change is written.</summary>
+    public BallotState Copy() => new()
+    {
+        Online = Online,
+        Paper = Paper,
+        ContributionVersion = ContributionVersion,
+        RecentRequests = [.. RecentRequests],
+        PaperOutcomes = new(PaperOutcomes, StringComparer.Ordinal),
+        OnlineSubject = OnlineSubject,
+    };
 }
 
 [GenerateSerializer, Alias("civic.paper-ballot-record")]

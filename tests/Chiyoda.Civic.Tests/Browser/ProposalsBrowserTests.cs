@@ -160,6 +160,19 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
         }
     }
 
+    [Fact]
+    public async Task The_demo_round_shows_its_shortlisted_proposals_and_some_that_did_not_make_it()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        var list = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024/proposals?take=100"), 200);
+        var items = list.GetProperty("items").EnumerateArray().ToList();
+        var shortlisted = items.Where(i => i.GetProperty("status").GetString() == "shortlisted")
+            .OrderBy(i => i.GetProperty("ballotNumber").GetInt32()).ToList();
+        Assert.Equal(Enumerable.Range(1, 7), shortlisted.Select(i => i.GetProperty("ballotNumber").GetInt32()));
+        Assert.Equal("デジタル書面送付サービス", shortlisted[0].GetProperty("title").GetString());
+        Assert.Equal(5, items.Count(i => i.GetProperty("status").GetString() is "declined" or "withdrawn"));
+    }
+
     /// <summary>A fresh browser in the language, signed in as the account (or signed out).</summary>
     private async Task<BrowserSession> OpenAsync(string language, string? account)
     {

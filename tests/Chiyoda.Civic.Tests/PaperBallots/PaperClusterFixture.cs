@@ -82,8 +82,20 @@ public sealed class StorageFaults
 
     public void Heal() => _allowed = int.MaxValue;
 
+    private string? _failOnce;
+
+    /// <summary>Fails the next write of this one grain (e.g. "ballot/{roundId}:{voterKey}"), once.</summary>
+    public void FailNextWriteOf(string grainId) => _failOnce = grainId;
+
     internal bool ShouldFail(GrainId grainId, object? state)
     {
+        if (_failOnce is not null && grainId.ToString() == _failOnce)
+        {
+            _failOnce = null;
+            Failures++;
+            return true;
+        }
+
         if (grainId.Type.ToString() != "paper-chunk" || state is not PaperChunkState chunk || chunk.Outcomes.All(o => o is null))
         {
             return false;
