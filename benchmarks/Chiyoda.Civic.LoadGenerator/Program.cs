@@ -56,7 +56,13 @@ public static class Program
         var fixedRate = await Load.OpenLoopAsync(http, roundId, queue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
         Console.WriteLine(fixedRate.Describe($"fixed rate {options.FixedRate}/s (open loop)"));
 
-        // Every acknowledged ballot must be counted once.
+        // A request whose answer was lost (time-out, 5xx) may or may not have been stored: a client
+        // retries it with the same Idempotency-Key, which returns the stored receipt or stores it now.
+        var unanswered = throughput.Unanswered.Concat(fixedRate.Unanswered).Distinct().Where(v => !accepted.ContainsKey(v)).ToList();
+        var retried = await Load.RetryAsync(http, roundId, unanswered, voterTokens, accepted);
+        Console.WriteLine($"retries: {unanswered.Count:N0} requests without an answer retried with their Idempotency-Key; {retried:N0} answered with a receipt");
+
+        // Every acknowledged ballot must be counted once, and nothing else.
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         var turnout = await http.GetFromJsonAsync<JsonElement>($"/api/v1/rounds/{roundId}/turnout");
         var counted = turnout.GetProperty("voters").GetInt32();
@@ -157,7 +163,7 @@ public static class Setup
     }
 }
 
-public sealed record LoadResult(int Accepted, int Failed, double Seconds, double[] LatenciesMs, IReadOnlyDictionary<string, int> Failures)
+public sealed record LoadResult(int Accepted, int Failed, double Seconds, double[] LatenciesMs, IReadOnlyDictionary<string, int> Failures, IReadOnlyCollection<string> Unanswered)
 {
     public double PerSecond => Accepted / Seconds;
 
@@ -196,6 +202,7 @@ public static class Load
     {
         var latencies = new ConcurrentBag<double>();
         var failures = new ConcurrentDictionary<string, int>();
+        var unanswered = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -211,11 +218,34 @@ public static class Load
                 else
                 {
                     failures.AddOrUpdate(failure!, 1, (_, n) => n + 1);
+                    if (failure is not ("400" or "403" or "409" or "422" or "429"))
+                    {
+                        unanswered.Add(voter);
+                    }
                 }
             }
         }));
         var sorted = latencies.Order().ToArray();
-        return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures);
+        return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures, unanswered);
+    }
+
+    public static async Task<int> RetryAsync(HttpClient http, string roundId, IReadOnlyList<string> voters,
+        IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted)
+    {
+        var answered = 0;
+        await Parallel.ForEachAsync(voters, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (voter, _) =>
+        {
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                if ((await CastAsync(http, roundId, voter, tokens[voter])).Ok)
+                {
+                    accepted[voter] = 1;
+                    Interlocked.Increment(ref answered);
+                    return;
+                }
+            }
+        });
+        return answered;
     }
 
     public static async Task<LoadResult> OpenLoopAsync(HttpClient http, string roundId, ConcurrentQueue<string> voters,
@@ -223,6 +253,7 @@ public static class Load
     {
         var latencies = new ConcurrentBag<double>();
         var failures = new ConcurrentDictionary<string, int>();
+        var unanswered = new ConcurrentBag<string>();
         var inFlight = new List<Task>();
         var clock = Stopwatch.StartNew();
         var sent = 0;
@@ -247,13 +278,17 @@ public static class Load
                 else
                 {
                     failures.AddOrUpdate(failure!, 1, (_, n) => n + 1);
+                    if (failure is not ("400" or "403" or "409" or "422" or "429"))
+                    {
+                        unanswered.Add(voter);
+                    }
                 }
             }));
         }
 
         await Task.WhenAll(inFlight);
         var sorted = latencies.Order().ToArray();
-        return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures);
+        return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures, unanswered);
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Chiyoda.Civic.Abstractions.Ballots;
-using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Rounds;
 
 namespace Chiyoda.Civic.Web.Ballots;
@@ -15,7 +14,7 @@ public sealed record Voter(string Subject, string? VoterKey)
 }
 
 /// <summary>Casting and reading a voter's own ballot; pages and the API both come through here.</summary>
-public sealed class BallotService(IGrainFactory grains, ILogger<BallotService> logger)
+public sealed class BallotService(IGrainFactory grains)
 {
     public Task<BallotResult> CastAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices)
     {
@@ -24,7 +23,7 @@ public sealed class BallotService(IGrainFactory grains, ILogger<BallotService> l
             return Task.FromResult(BallotResult.Refused(voter.VoterKey is null ? BallotErrorCodes.NotOnRegister : BallotErrorCodes.RoundNotFound));
         }
 
-        return CastAndNotifyAsync(roundId, voter, idempotencyKey, choices);
+        return CastOnlineAsync(roundId, voter, idempotencyKey, choices);
     }
 
     /// <summary>Whether the voter may cast or change an online ballot now, and if not, why.</summary>
@@ -42,34 +41,7 @@ public sealed class BallotService(IGrainFactory grains, ILogger<BallotService> l
 
     public static string BallotKey(string roundId, string voterKey) => $"{roundId}:{voterKey}";
 
-    private async Task<BallotResult> CastAndNotifyAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices)
-    {
-        var result = await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey!)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
-        if (result.Receipt is { } receipt)
-        {
-            // The ballot is already stored and the receipt is on the voter's screen; the inbox copy is
-            // a courtesy and must not hold up or fail the vote. Delivery is idempotent by receipt code.
-            _ = DeliverReceiptAsync(roundId, voter.Subject, receipt);
-        }
-
-        return result;
-    }
-
-    private async Task DeliverReceiptAsync(string roundId, string subject, BallotReceipt receipt)
-    {
-        try
-        {
-            var numbers = string.Join(", ", receipt.Choices);
-            await grains.GetGrain<INotificationInboxGrain>(subject).DeliverAsync(new Notice(
-                $"ballot:{roundId}:{receipt.Code}", receipt.CastAt, "ballot-receipt", roundId,
-                "投票を受け付けました", "Your ballot was received",
-                $"受付番号 {receipt.Code}。選んだ提案の番号：{numbers}。投票期間中は変更できます。",
-                $"Receipt {receipt.Code}. Ballot numbers chosen: {numbers}. You may change it until voting closes.",
-                $"/rounds/{roundId}/ballot"));
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Inbox copy of receipt {Receipt} not delivered", receipt.Code);
-        }
-    }
+    private Task<BallotResult> CastOnlineAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices) =>
+        // The receipt reaches the voter's inbox without a write of its own: NotificationService reads it from the ballot.
+        grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey!)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
 }

@@ -1,4 +1,6 @@
+using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Abstractions.Rounds;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Chiyoda.Civic.Web.Notifications;
@@ -11,8 +13,36 @@ public sealed class NotificationService(IGrainFactory grains, AuthenticationStat
 {
     public const int PageSize = 100;
 
-    public Task<IReadOnlyList<Notice>> ListAsync(string sub, int max = PageSize) =>
-        grains.GetGrain<INotificationInboxGrain>(sub).ListAsync(max);
+    /// <summary>
+    /// The person's notices, newest first. Ballot receipts are not stored as notices (that would double
+    /// the writes of every ballot); they are read from the person's ballots in the rounds now voting or
+    /// counted, and shown as read.
+    /// </summary>
+    public async Task<IReadOnlyList<Notice>> ListAsync(string sub, string? voterKey = null, int max = PageSize)
+    {
+        var stored = await grains.GetGrain<INotificationInboxGrain>(sub).ListAsync(max);
+        var receipts = voterKey is null ? [] : await BallotReceiptsAsync(voterKey);
+        return [.. stored.Concat(receipts.Where(r => stored.All(s => s.NoticeId != r.NoticeId))).OrderByDescending(n => n.At).Take(max)];
+    }
+
+    private async Task<IReadOnlyList<Notice>> BallotReceiptsAsync(string voterKey)
+    {
+        var rounds = await grains.GetGrain<IRoundDirectoryGrain>(IRoundDirectoryGrain.WardKey).ListAsync();
+        var views = await Task.WhenAll(rounds.Select(async r => (r.RoundId, View: await grains.GetGrain<IBallotGrain>($"{r.RoundId}:{voterKey}").GetAsync())));
+        return [.. views.Where(v => v.View.Counted is { Channel: BallotChannel.Online }).Select(v => ReceiptNotice(v.RoundId, v.View.Counted!))];
+    }
+
+    private static Notice ReceiptNotice(string roundId, BallotReceipt receipt)
+    {
+        var numbers = string.Join(", ", receipt.Choices);
+        return new Notice(
+            $"ballot:{roundId}:{receipt.Code}", receipt.CastAt, "ballot-receipt", roundId,
+            "投票を受け付けました", "Your ballot was received",
+            $"受付番号 {receipt.Code}。選んだ提案の番号：{numbers}。投票期間中は変更できます。",
+            $"Receipt {receipt.Code}. Ballot numbers chosen: {numbers}. You may change it until voting closes.",
+            $"/rounds/{roundId}/ballot",
+            Read: true);
+    }
 
     public Task MarkReadAsync(string sub, string noticeId) =>
         grains.GetGrain<INotificationInboxGrain>(sub).MarkReadAsync(noticeId);
@@ -28,8 +58,16 @@ public sealed class NotificationService(IGrainFactory grains, AuthenticationStat
         return state.User.Identity?.IsAuthenticated == true ? state.User.FindFirst("sub")?.Value : null;
     }
 
-    public async Task<IReadOnlyList<Notice>> MineAsync() =>
-        await CurrentSubAsync() is { } sub ? await ListAsync(sub) : [];
+    public async Task<IReadOnlyList<Notice>> MineAsync()
+    {
+        if (authentication is null || await CurrentSubAsync() is not { } sub)
+        {
+            return [];
+        }
+
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        return await ListAsync(sub, user.FindFirst(Ballots.Voter.VoterKeyClaim)?.Value);
+    }
 
     public async Task<int> UnreadCountAsync() =>
         (await MineAsync()).Count(n => !n.Read);

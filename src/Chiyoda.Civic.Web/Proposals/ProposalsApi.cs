@@ -240,7 +240,7 @@ public static class ProposalsApi
         // ---- the signed-in person's notices ----
         var inbox = api.MapGroup("/inbox").WithTags("Notifications");
         inbox.MapGet("/", async (HttpContext http, NotificationService notifications) =>
-                Results.Ok(await notifications.ListAsync(http.User.ToActor().Sub)))
+                Results.Ok(await notifications.ListAsync(http.User.ToActor().Sub, http.User.FindFirst(Ballots.Voter.VoterKeyClaim)?.Value)))
             .RequireAuthorization(CivicPolicies.ApiSignedIn);
         inbox.MapPost("/{noticeId}/read", async (string noticeId, HttpContext http, NotificationService notifications) =>
             {

@@ -32,6 +32,11 @@ public sealed class BallotsApiTests(PlatformFixture platform)
         Assert.Equal(2, changed.GetProperty("version").GetInt32());
         Assert.Equal(changed.GetProperty("code").GetString(), read.GetProperty("ballot").GetProperty("code").GetString());
         Assert.Equal([2], read.GetProperty("ballot").GetProperty("choices").EnumerateArray().Select(c => c.GetInt32()));
+
+        // The receipt is in the voter's inbox too: the one that counts now.
+        var inbox = await HttpAssertions.JsonAsync(await voter.GetAsync("/api/v1/inbox"), 200);
+        var receipt = Assert.Single(inbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "ballot-receipt");
+        Assert.Contains(changed.GetProperty("code").GetString()!, receipt.GetProperty("body").GetString());
     }
 
     [Fact]
