@@ -166,8 +166,16 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
         return await Batch(roundId, batchId).ResolveAsync(new PaperResolution(key, choice, rekeyed, actor.Sub, actor.Name, at));
     }
 
-    public Task<PaperBatchResult> CommitAsync(string roundId, string batchId, PaperActor actor, string? forcedReason) =>
-        Batch(roundId, batchId).CommitAsync(actor.Sub, actor.Name, forcedReason);
+    /// <summary>
+    /// Commits a batch, unless the round's count is already certified: paper cast inside the window may be
+    /// committed after the close, but not after certification, which must stay the count of record.
+    /// </summary>
+    public async Task<PaperBatchResult> CommitAsync(string roundId, string batchId, PaperActor actor, string? forcedReason) =>
+        (await grains.GetGrain<Abstractions.Results.IResultsGrain>(roundId).GetAsync()).Certified is not null
+            ? PaperBatchResult.Refused(CountCertified, "The count of this round is certified; no more paper ballots can be committed.")
+            : await Batch(roundId, batchId).CommitAsync(actor.Sub, actor.Name, forcedReason);
+
+    public const string CountCertified = "count-certified";
 
     public Task<PaperBatchView?> WaitForCommitAsync(string roundId, string batchId, TimeSpan timeout) => Batch(roundId, batchId).WaitForCommitAsync(timeout);
 
