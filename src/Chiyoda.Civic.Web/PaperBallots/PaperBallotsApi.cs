@@ -39,7 +39,7 @@ public static class PaperBallotsApi
                 return RoundNotFound();
             }
 
-            var (body, problem) = await ReadAsync<List<FacilityRequest>>(request, json.Value.SerializerOptions);
+            var (body, problem) = await ApiRequests.ReadJsonAsync<List<FacilityRequest>>(request);
             if (problem is not null)
             {
                 return problem;
@@ -69,7 +69,7 @@ public static class PaperBallotsApi
                 return RoundNotFound();
             }
 
-            var (body, problem) = await ReadAsync<BatchRequest>(context.Request, json.Value.SerializerOptions);
+            var (body, problem) = await ApiRequests.ReadJsonAsync<BatchRequest>(context.Request);
             if (problem is not null)
             {
                 return problem;
@@ -136,7 +136,7 @@ public static class PaperBallotsApi
             (PaperKeyingReport? Report, string? Code, string? Detail) outcome;
             if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
             {
-                var (body, problem) = await ReadAsync<KeyingRequest>(request, json.Value.SerializerOptions);
+                var (body, problem) = await ApiRequests.ReadJsonAsync<KeyingRequest>(request);
                 if (problem is not null)
                 {
                     return problem;
@@ -176,7 +176,7 @@ public static class PaperBallotsApi
 
         batches.MapPost("/{batchId}/resolutions", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, TimeProvider time, IOptions<JsonOptions> json) =>
         {
-            var (body, problem) = await ReadAsync<ResolutionRequest>(context.Request, json.Value.SerializerOptions);
+            var (body, problem) = await ApiRequests.ReadJsonAsync<ResolutionRequest>(context.Request);
             if (problem is not null)
             {
                 return problem;
@@ -197,7 +197,7 @@ public static class PaperBallotsApi
             CommitRequest? body = null;
             if (context.Request.ContentLength > 0 || context.Request.ContentType is not null)
             {
-                var (read, problem) = await ReadAsync<CommitRequest>(context.Request, json.Value.SerializerOptions);
+                var (read, problem) = await ApiRequests.ReadJsonAsync<CommitRequest>(context.Request);
                 if (problem is not null)
                 {
                     return problem;
@@ -236,20 +236,6 @@ public static class PaperBallotsApi
         Files.DelimitedText.Normalize(l.VoterKey ?? ""),
         PaperLineRules.TidyChoices(Files.DelimitedText.Normalize(l.Choices ?? "")),
         l.Unreadable ?? false);
-
-    private static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options)
-        where T : class
-    {
-        try
-        {
-            var body = await request.ReadFromJsonAsync<T>(options, request.HttpContext.RequestAborted);
-            return body is null ? (null, ApiProblems.MalformedBody("The body is empty.")) : (body, null);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return (null, ApiProblems.MalformedBody(e.Message));
-        }
-    }
 
     private static string Csv(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 
