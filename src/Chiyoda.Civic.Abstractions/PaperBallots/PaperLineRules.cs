@@ -82,10 +82,6 @@ public static partial class PaperLineRules
         ParseChoices(choices) is { } numbers ? string.Join(';', numbers) : choices.Trim();
 
     /// <summary>The first and last ward-local days on which a paper ballot may have been cast.</summary>
-    public static (DateOnly First, DateOnly Last) CastDays(RoundSchedule schedule) => (
-        DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingOpens).DateTime),
-        DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime));
-
     /// <summary>
     /// The check of one line that is not malformed: ineligible (window, register, age), invalid (unreadable
     /// or spoiled marks), or accepted for commit. <paramref name="voter"/> is the register entry, null when not on it.
@@ -98,7 +94,7 @@ public static partial class PaperLineRules
         }
 
         var castDate = ParseDate(line.CastDate)!.Value;
-        var (first, last) = CastDays(schedule);
+        var (first, last) = BallotRules.CastDays(schedule);
         if (castDate < first || castDate > last)
         {
             return (PaperLineStatuses.Ineligible, BallotErrorCodes.CastDateOutsideWindow);
@@ -119,27 +115,9 @@ public static partial class PaperLineRules
             return (PaperLineStatuses.Invalid, PaperReasons.Unreadable);
         }
 
-        if (choices.Count == 0)
-        {
-            return (PaperLineStatuses.Invalid, BallotErrorCodes.NoChoice);
-        }
-
-        if (choices.Count > rules.MaxVotesPerVoter)
-        {
-            return (PaperLineStatuses.Invalid, BallotErrorCodes.TooManyChoices);
-        }
-
-        if (choices.Distinct().Count() != choices.Count)
-        {
-            return (PaperLineStatuses.Invalid, BallotErrorCodes.DuplicateChoice);
-        }
-
-        if (shortlist is null || choices.Any(c => shortlist.ByBallotNumber(c) is null))
-        {
-            return (PaperLineStatuses.Invalid, BallotErrorCodes.UnknownProposal);
-        }
-
-        return (PaperLineStatuses.AcceptedForCommit, null);
+        return BallotRules.CheckChoices(choices, rules, shortlist) is { } spoiled
+            ? (PaperLineStatuses.Invalid, spoiled)
+            : (PaperLineStatuses.AcceptedForCommit, null);
     }
 
     /// <summary>Serials, voter keys, facility codes and batch ids: letters, digits, '-' and '_' (never ':', the grain key separator).</summary>

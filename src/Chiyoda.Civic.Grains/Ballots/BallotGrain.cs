@@ -57,7 +57,7 @@ public sealed class BallotGrain(
         }
 
         var now = time.GetUtcNow();
-        if (CheckChoices(ballot.Choices, round!) is { } refusal)
+        if (BallotRules.CheckChoices(ballot.Choices, round!.Rules, round.Shortlist) is { } refusal)
         {
             return BallotResult.Refused(refusal);
         }
@@ -128,8 +128,7 @@ public sealed class BallotGrain(
         }
 
         // Paper is judged by the day it was cast at the facility, not the day it is keyed.
-        var firstDay = DateOnly.FromDateTime(WardClock.ToWardTime(round.Schedule.VotingOpens).DateTime);
-        var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(round.Schedule.VotingCloses.AddTicks(-1)).DateTime);
+        var (firstDay, lastDay) = BallotRules.CastDays(round.Schedule);
         if (ballot.CastDate < firstDay || ballot.CastDate > lastDay)
         {
             return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.CastDateOutsideWindow);
@@ -145,7 +144,7 @@ public sealed class BallotGrain(
             return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.UnderAge);
         }
 
-        if (CheckChoices(ballot.Choices, round) is { } spoiled)
+        if (BallotRules.CheckChoices(ballot.Choices, round.Rules, round.Shortlist) is { } spoiled)
         {
             return new PaperResult(PaperOutcomes.Invalid, spoiled);
         }
@@ -237,31 +236,6 @@ public sealed class BallotGrain(
             ? new BallotReceipt(paper.Serial, paper.RecordedAt, paper.Choices, BallotChannel.Paper, state.State.ContributionVersion)
             : state.State.Online;
         return Task.FromResult(new BallotView(counted, paper is not null && state.State.Online is not null));
-    }
-
-    private static string? CheckChoices(IReadOnlyList<int> choices, BallotSettings round)
-    {
-        if (choices.Count == 0)
-        {
-            return BallotErrorCodes.NoChoice;
-        }
-
-        if (choices.Count > round.Rules.MaxVotesPerVoter)
-        {
-            return BallotErrorCodes.TooManyChoices;
-        }
-
-        if (choices.Distinct().Count() != choices.Count)
-        {
-            return BallotErrorCodes.DuplicateChoice;
-        }
-
-        if (round.Shortlist is null || choices.Any(c => round.Shortlist.ByBallotNumber(c) is null))
-        {
-            return BallotErrorCodes.UnknownProposal;
-        }
-
-        return null;
     }
 
     /// <summary>Seconds until another change is allowed, or null when this one may go ahead.</summary>

@@ -9,7 +9,8 @@ namespace Chiyoda.Civic.Web.Api;
 /// </summary>
 public static class ApiProblems
 {
-    public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyList<ValidationError>? errors = null)
+    public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyList<ValidationError>? errors = null,
+        IReadOnlyDictionary<string, object?>? extensions = null)
     {
         var problem = new ProblemDetails
         {
@@ -22,6 +23,11 @@ public static class ApiProblems
         if (errors is { Count: > 0 })
         {
             problem.Extensions["errors"] = errors;
+        }
+
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
         }
 
         return TypedResults.Problem(problem);

@@ -16,15 +16,14 @@ public sealed record Voter(string Subject, string? VoterKey)
 /// <summary>Casting and reading a voter's own ballot; pages and the API both come through here.</summary>
 public sealed class BallotService(IGrainFactory grains)
 {
-    public Task<BallotResult> CastAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices)
-    {
-        if (voter.VoterKey is null || !RoundValidation.IsValidRoundId(roundId))
-        {
-            return Task.FromResult(BallotResult.Refused(voter.VoterKey is null ? BallotErrorCodes.NotOnRegister : BallotErrorCodes.RoundNotFound));
-        }
-
-        return CastOnlineAsync(roundId, voter, idempotencyKey, choices);
-    }
+    /// <summary>
+    /// Casts or changes the voter's online ballot. The receipt reaches the voter's inbox without a write
+    /// of its own: <see cref="Notifications.NotificationService"/> reads it from the ballot.
+    /// </summary>
+    public Task<BallotResult> CastAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices) =>
+        voter.VoterKey is null ? Task.FromResult(BallotResult.Refused(BallotErrorCodes.NotOnRegister))
+        : !RoundValidation.IsValidRoundId(roundId) ? Task.FromResult(BallotResult.Refused(BallotErrorCodes.RoundNotFound))
+        : grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
 
     /// <summary>Whether the voter may cast or change an online ballot now, and if not, why.</summary>
     public async Task<BallotResult> CheckAsync(string roundId, Voter voter) =>
@@ -40,8 +39,4 @@ public sealed class BallotService(IGrainFactory grains)
             : await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).GetAsync();
 
     public static string BallotKey(string roundId, string voterKey) => $"{roundId}:{voterKey}";
-
-    private Task<BallotResult> CastOnlineAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices) =>
-        // The receipt reaches the voter's inbox without a write of its own: NotificationService reads it from the ballot.
-        grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey!)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
 }

@@ -1,9 +1,6 @@
-using System.Text.Json;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Chiyoda.Civic.Web.Ballots;
 
@@ -71,16 +68,13 @@ public static class BallotsApi
             BallotErrorCodes.RoundNotFound => (404, "There is no such round."),
             _ => (400, "The ballot is not valid."),
         };
-        var detail = result.EligibleFrom is { } from ? $"You may vote from {from:yyyy-MM-dd}." : null;
-        return result.EligibleFrom is { } eligibleFrom
-            ? TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = status,
-                Title = title,
-                Detail = detail,
-                Type = $"urn:chiyoda-civic:problem:{result.Code}",
-                Extensions = { ["code"] = result.Code, ["eligibleFrom"] = eligibleFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
-            })
-            : ApiProblems.Problem(status, result.Code!, title, detail);
+        if (result.EligibleFrom is not { } eligibleFrom)
+        {
+            return ApiProblems.Problem(status, result.Code!, title);
+        }
+
+        var from = eligibleFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.Problem(status, result.Code!, title, $"You may vote from {from}.",
+            extensions: new Dictionary<string, object?> { ["eligibleFrom"] = from });
     }
 }

@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Rounds;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Chiyoda.Civic.Web.PaperBallots;
 
@@ -32,7 +29,7 @@ public static class PaperBallotsApi
             await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.GetFacilitiesAsync(roundId)))
             .RequireAuthorization(CivicPolicies.ApiClerk);
 
-        round.MapPut("/facilities", async (string roundId, HttpRequest request, RoundService rounds, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        round.MapPut("/facilities", async (string roundId, HttpRequest request, RoundService rounds, PaperBallotService paper) =>
         {
             if (await rounds.GetAsync(roundId) is null)
             {
@@ -62,7 +59,7 @@ public static class PaperBallotsApi
             await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.ReconcileByFacilityAsync(roundId)))
             .RequireAuthorization(CivicPolicies.ApiClerk);
 
-        batches.MapPost("/", async (string roundId, HttpContext context, RoundService rounds, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        batches.MapPost("/", async (string roundId, HttpContext context, RoundService rounds, PaperBallotService paper) =>
         {
             if (await rounds.GetAsync(roundId) is null)
             {
@@ -124,7 +121,7 @@ public static class PaperBallotsApi
             return Results.Text(text.ToString(), "text/csv; charset=utf-8");
         }).RequireAuthorization(CivicPolicies.ApiClerk);
 
-        batches.MapPost("/{batchId}/keyings", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        batches.MapPost("/{batchId}/keyings", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>
         {
             var request = context.Request;
             var actor = PaperActor.From(context.User)!;
@@ -174,7 +171,7 @@ public static class PaperBallotsApi
         }).RequireAuthorization(CivicPolicies.ApiKeyingClerk)
           .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperBallotFile.MaxBytes + 1));
 
-        batches.MapPost("/{batchId}/resolutions", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, TimeProvider time, IOptions<JsonOptions> json) =>
+        batches.MapPost("/{batchId}/resolutions", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, TimeProvider time) =>
         {
             var (body, problem) = await ApiRequests.ReadJsonAsync<ResolutionRequest>(context.Request);
             if (problem is not null)
@@ -192,7 +189,7 @@ public static class PaperBallotsApi
             return result.Succeeded ? Results.Ok(result.Batch) : Refusal(result.Code!, result.Detail);
         }).RequireAuthorization(CivicPolicies.ApiAdministrator);
 
-        batches.MapPost("/{batchId}/commit", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, IOptions<JsonOptions> json) =>
+        batches.MapPost("/{batchId}/commit", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>
         {
             CommitRequest? body = null;
             if (context.Request.ContentLength > 0 || context.Request.ContentType is not null)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
@@ -10,8 +9,6 @@ using Chiyoda.Civic.Web.Notifications;
 using Chiyoda.Civic.Web.Rounds;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Chiyoda.Civic.Web.Proposals;
 
@@ -97,7 +94,7 @@ public static class ProposalsApi
                 Results.Ok(await service.MineAsync(roundId, http.User.ToActor().Sub)))
             .RequireAuthorization(CivicPolicies.ApiProposer);
 
-        round.MapPost("/proposals", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/proposals", async (string roundId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ProposalRequest>(request);
                 if (malformed is not null)
@@ -119,7 +116,7 @@ public static class ProposalsApi
             })
             .RequireAuthorization(CivicPolicies.ApiProposer);
 
-        round.MapPut("/proposals/{proposalId}", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPut("/proposals/{proposalId}", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ProposalRequest>(request);
                 return malformed ?? Answer(await service.UpdateAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.ToContent()));
@@ -130,7 +127,7 @@ public static class ProposalsApi
                 Answer(await service.SubmitAsync(roundId, proposalId, http.User.ToActor())))
             .RequireAuthorization(CivicPolicies.ApiProposer);
 
-        round.MapPost("/proposals/{proposalId}/withdraw", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/proposals/{proposalId}/withdraw", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<WithdrawRequest>(request);
                 return malformed ?? Answer(await service.WithdrawAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Reason ?? ""));
@@ -148,14 +145,14 @@ public static class ProposalsApi
                 await service.GetReviewAsync(roundId, proposalId) is { } review ? Results.Ok(review) : ProposalNotFound())
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
-        round.MapPost("/proposals/{proposalId}/reviews/scores", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/proposals/{proposalId}/reviews/scores", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ScoreRequest>(request);
                 return malformed ?? Answer(await service.ScoreAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage, body.Scores ?? []));
             })
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
-        round.MapPost("/proposals/{proposalId}/reviews/notes", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/proposals/{proposalId}/reviews/notes", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<NoteRequest>(request);
                 return malformed ?? Answer(await service.AddNoteAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage,
@@ -163,7 +160,7 @@ public static class ProposalsApi
             })
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
-        round.MapPost("/proposals/{proposalId}/reviews/decisions", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/proposals/{proposalId}/reviews/decisions", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<DecisionRequest>(request);
                 return malformed ?? Answer(await service.DecideAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Stage,
@@ -171,7 +168,7 @@ public static class ProposalsApi
             })
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
-        round.MapPost("/screening/decisions", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/screening/decisions", async (string roundId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<BulkDecisionRequest>(request);
                 if (malformed is not null)
@@ -192,14 +189,14 @@ public static class ProposalsApi
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
         // ---- administrators ----
-        round.MapPut("/proposals/{proposalId}/assignees", async (string roundId, string proposalId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPut("/proposals/{proposalId}/assignees", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<AssigneesRequest>(request);
                 return malformed ?? Answer(await service.AssignAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Screeners ?? []));
             })
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
-        round.MapPut("/screening", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPut("/screening", async (string roundId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ScreeningSetup>(request);
                 return malformed ?? ScreeningAnswer(await service.SetSetupAsync(roundId, request.HttpContext.User.ToActor(), body!), r => r.Config!.Setup);
@@ -210,7 +207,7 @@ public static class ProposalsApi
                 Results.Ok((await service.ConfigAsync(roundId)).Assignments))
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
-        round.MapPut("/screening/assignments/{screenerSub}", async (string roundId, string screenerSub, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPut("/screening/assignments/{screenerSub}", async (string roundId, string screenerSub, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<StageAssignmentRequest>(request);
                 return malformed ?? ScreeningAnswer(await service.AssignStagesAsync(roundId, request.HttpContext.User.ToActor(),
@@ -218,7 +215,7 @@ public static class ProposalsApi
             })
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
-        round.MapPost("/shortlist/publish", async (string roundId, HttpRequest request, ProposalService service, IOptions<JsonOptions> json) =>
+        round.MapPost("/shortlist/publish", async (string roundId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ShortlistPublishRequest>(request);
                 return malformed ?? ScreeningAnswer(await service.PublishShortlistAsync(roundId, request.HttpContext.User.ToActor(), body!.ProposalIds ?? []), r => r.Shortlist!);

@@ -1,10 +1,7 @@
-using System.Text.Json;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Chiyoda.Civic.Web.Rounds;
 

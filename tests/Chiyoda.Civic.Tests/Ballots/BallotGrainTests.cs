@@ -15,11 +15,7 @@ public sealed class BallotGrainTests(ClusterFixture fixture)
 
     private IBallotGrain Ballot(string roundId, string voterKey) => fixture.Grains.GetGrain<IBallotGrain>($"{roundId}:{voterKey}");
 
-    private async Task<TallyTotals> LiveTotalsAsync(string roundId)
-    {
-        var shards = await Task.WhenAll(TallySharding.AllShardKeys(roundId).Select(k => fixture.Grains.GetGrain<ITallyShardGrain>(k).GetTotalsAsync()));
-        return shards.Aggregate(TallyTotals.Empty, (sum, shard) => sum.Add(shard));
-    }
+    private Task<TallyTotals> LiveTotalsAsync(string roundId) => VotingRounds.LiveTotalsAsync(fixture.Grains, roundId);
 
     private static void AssertSame(BallotReceipt? expected, BallotReceipt? actual)
     {

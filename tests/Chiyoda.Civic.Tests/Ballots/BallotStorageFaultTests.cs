@@ -9,11 +9,7 @@ namespace Chiyoda.Civic.Tests.Ballots;
 [Collection(PaperClusterCollection.Name)]
 public sealed class BallotStorageFaultTests(PaperClusterFixture fixture)
 {
-    private async Task<TallyTotals> LiveTotalsAsync(string roundId)
-    {
-        var shards = await Task.WhenAll(TallySharding.AllShardKeys(roundId).Select(k => fixture.Grains.GetGrain<ITallyShardGrain>(k).GetTotalsAsync()));
-        return shards.Aggregate(TallyTotals.Empty, (sum, shard) => sum.Add(shard));
-    }
+    private Task<TallyTotals> LiveTotalsAsync(string roundId) => VotingRounds.LiveTotalsAsync(fixture.Grains, roundId);
 
     [Fact]
     public async Task An_online_ballot_whose_write_fails_is_refused_and_the_retry_stores_it_once()

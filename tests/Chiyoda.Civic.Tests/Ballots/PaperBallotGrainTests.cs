@@ -22,11 +22,7 @@ public sealed class PaperBallotGrainTests(ClusterFixture fixture)
         return roundId;
     }
 
-    private async Task<TallyTotals> LiveTotalsAsync(string roundId)
-    {
-        var shards = await Task.WhenAll(TallySharding.AllShardKeys(roundId).Select(k => fixture.Grains.GetGrain<ITallyShardGrain>(k).GetTotalsAsync()));
-        return shards.Aggregate(TallyTotals.Empty, (sum, shard) => sum.Add(shard));
-    }
+    private Task<TallyTotals> LiveTotalsAsync(string roundId) => VotingRounds.LiveTotalsAsync(fixture.Grains, roundId);
 
     [Fact]
     public async Task Paper_after_online_supersedes_it_tells_the_voter_and_locks_the_online_ballot()

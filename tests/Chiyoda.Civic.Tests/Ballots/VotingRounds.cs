@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Tally;
 using Chiyoda.Civic.Tests.Rounds;
 
 namespace Chiyoda.Civic.Tests.Ballots;
@@ -30,6 +31,13 @@ public static class VotingRounds
         {
             await grains.GetGrain<IRegisterShardGrain>(shard.Key).UpsertAsync([.. shard]);
         }
+    }
+
+    /// <summary>The round's live count, summed over its tally shards.</summary>
+    public static async Task<TallyTotals> LiveTotalsAsync(IGrainFactory grains, string roundId)
+    {
+        var shards = await Task.WhenAll(TallySharding.AllShardKeys(roundId).Select(k => grains.GetGrain<ITallyShardGrain>(k).GetTotalsAsync()));
+        return shards.Aggregate(TallyTotals.Empty, (sum, shard) => sum.Add(shard));
     }
 
     public static RegisterEntry Adult(string voterKey, DateOnly today) => new(voterKey, "クミン タロウ", today.AddYears(-40), "102-8688");

@@ -65,11 +65,7 @@ public static class PaperBatches
         return page.Lines.ToDictionary(l => $"{l.Serial}@{l.Line}");
     }
 
-    public static async Task<TallyTotals> LiveTotalsAsync(IGrainFactory grains, string roundId)
-    {
-        var shards = await Task.WhenAll(TallySharding.AllShardKeys(roundId).Select(k => grains.GetGrain<ITallyShardGrain>(k).GetTotalsAsync()));
-        return shards.Aggregate(TallyTotals.Empty, (sum, shard) => sum.Add(shard));
-    }
+    public static Task<TallyTotals> LiveTotalsAsync(IGrainFactory grains, string roundId) => Ballots.VotingRounds.LiveTotalsAsync(grains, roundId);
 
     public static Task<AuditPage> AuditAsync(IGrainFactory grains, string roundId, string action) =>
         new GrainAuditLog(grains).ListAsync(roundId, 0, 500, action);
