@@ -32,12 +32,9 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary>The round a resident most likely came for: the newest one that has begun, else the next to begin.</summary>
-    public async Task<RoundView?> GetCurrentAsync()
-    {
-        var rounds = await ListAsync();
-        return rounds.Where(r => r.Phase != RoundPhase.Upcoming).MaxBy(r => r.Definition.Schedule.CallOpens)
+    public static RoundView? CurrentOf(IReadOnlyList<RoundView> rounds) =>
+        rounds.Where(r => r.Phase != RoundPhase.Upcoming).MaxBy(r => r.Definition.Schedule.CallOpens)
             ?? rounds.MinBy(r => r.Definition.Schedule.CallOpens);
-    }
 
     public Task<RoundCommandResult> CreateAsync(string roundId, RoundDefinition definition) =>
         RoundValidation.IsValidRoundId(roundId)
