@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -177,6 +178,7 @@ public static class PaperBenchmark
                 options.TableName = "CivicGrainState";
                 options.TableServiceClient = new TableServiceClient(connection);
             });
+            silo.AddCivicBallotStorage(options => options.TableServiceClient = new TableServiceClient(connection));
         });
         return builder.Build();
     }

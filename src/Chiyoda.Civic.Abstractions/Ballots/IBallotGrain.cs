@@ -118,4 +118,7 @@ public static class BallotErrorCodes
     public const string RateLimited = "rate-limited";
     public const string MissingIdempotencyKey = "missing-idempotency-key";
     public const string CastDateOutsideWindow = "cast-date-outside-window";
+
+    /// <summary>Storage did not confirm the ballot (an outage or a failover): nothing was counted; retry with the same idempotency key.</summary>
+    public const string NotStored = "ballot-not-stored";
 }

@@ -43,18 +43,23 @@ public sealed record TallyTotals(
 
 /// <summary>
 /// One shard of a round's live count (key "{roundId}:{shard}"). Voters are spread over shards by a
-/// stable hash of their key, so no single grain is hot; each shard keeps every contribution it was
-/// given, so its totals are always the sum over the ballots it holds.
+/// stable hash of their key, so no single grain is hot. The stored ballots are the durable record: a
+/// shard rebuilds its count from the ballots stored in its partition, and each ballot grain sets its
+/// voter's contribution once the ballot is stored, so the totals are the sum over the stored ballots.
 /// </summary>
 [Alias("civic.ITallyShardGrain")]
 public interface ITallyShardGrain : IGrainWithStringKey
 {
-    /// <summary>Returns once the contribution is durable in storage.</summary>
+    /// <summary>Sets one voter's contribution (ignored if the shard already has this version or a later one).</summary>
     [Alias("apply")]
     Task ApplyAsync(VoterContribution contribution);
 
     [Alias("totals"), ReadOnly]
     Task<TallyTotals> GetTotalsAsync();
+
+    /// <summary>Reads every stored ballot of the shard again and merges what it finds (for operators, and after faults).</summary>
+    [Alias("rescan")]
+    Task RescanAsync();
 }
 
 public static class TallySharding

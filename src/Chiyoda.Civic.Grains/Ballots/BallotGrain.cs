@@ -4,7 +4,7 @@ using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Tally;
-using Chiyoda.Civic.Grains.Rounds;
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Chiyoda.Civic.Grains.Ballots;
@@ -13,10 +13,16 @@ namespace Chiyoda.Civic.Grains.Ballots;
 /// Non-reentrant: requests for one voter run one at a time, so concurrent ballots cannot both pass
 /// the checks. A ballot is written to storage before its receipt is returned; the voter's
 /// contribution to the live count is then set on their tally shard (idempotently, by version).
+/// <para>
+/// The state starts unverified (see <see cref="BallotGrainStorage"/>): a change is first decided on an
+/// empty ballot and stored as an insert. If storage already holds a ballot, the insert is refused, the
+/// ballot is read and the request decided again; any answer other than a stored change is only ever
+/// given from the ballot as read.
+/// </para>
 /// </summary>
 [GrainType("ballot")]
 public sealed class BallotGrain(
-    [PersistentState("ballot", StorageNames.GrainState)] IPersistentState<BallotState> state,
+    [PersistentState("ballot", StorageNames.Ballots)] IPersistentState<BallotState> state,
     TimeProvider time,
     ILogger<BallotGrain> logger) : Grain, IBallotGrain
 {
@@ -36,6 +42,62 @@ public sealed class BallotGrain(
     private string VoterKey => this.GetPrimaryKeyString().Split(':', 2)[1];
 
     async Task<BallotResult> IBallotGrain.CastOnlineAsync(OnlineBallot ballot)
+    {
+        if (!Unverified)
+        {
+            return await CastOnlineAsync(ballot);
+        }
+
+        try
+        {
+            if (await CastOnlineAsync(ballot) is { Accepted: true, Replayed: false } stored)
+            {
+                return stored;
+            }
+        }
+        catch (Exception e) when (IsRefusedInsert(e))
+        {
+        }
+
+        await state.ReadStateAsync();
+        return await CastOnlineAsync(ballot);
+    }
+
+    async Task<PaperResult> IBallotGrain.ApplyPaperAsync(PaperBallot ballot)
+    {
+        if (!Unverified)
+        {
+            return await ApplyPaperAsync(ballot);
+        }
+
+        try
+        {
+            // Every paper ballot new to an empty state is stored, so the insert tells whether the state was really empty.
+            return await ApplyPaperAsync(ballot);
+        }
+        catch (Exception e) when (IsRefusedInsert(e))
+        {
+            await state.ReadStateAsync();
+            return await ApplyPaperAsync(ballot);
+        }
+    }
+
+    private bool Unverified => BallotGrainStorage.IsUnverified(state.Etag);
+
+    private static bool IsRefusedInsert(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Orleans.Storage.InconsistentStateException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<BallotResult> CastOnlineAsync(OnlineBallot ballot)
     {
         var body = string.Join(',', ballot.Choices);
         if (state.State.RecentRequests.Find(r => r.IdempotencyKey == ballot.IdempotencyKey) is { } remembered)
@@ -84,7 +146,7 @@ public sealed class BallotGrain(
         return new BallotResult(receipt, null);
     }
 
-    async Task<PaperResult> IBallotGrain.ApplyPaperAsync(PaperBallot ballot)
+    private async Task<PaperResult> ApplyPaperAsync(PaperBallot ballot)
     {
         if (state.State.PaperOutcomes.TryGetValue(ballot.Serial, out var known))
         {
@@ -171,8 +233,20 @@ public sealed class BallotGrain(
         }
     }
 
-    async Task<BallotResult> IBallotGrain.CheckOnlineAsync() =>
-        (await CheckVoterAsync()).Refused ?? new BallotResult(null, null);
+    async Task<BallotResult> IBallotGrain.CheckOnlineAsync()
+    {
+        await VerifyAsync();
+        return (await CheckVoterAsync()).Refused ?? new BallotResult(null, null);
+    }
+
+    /// <summary>Reads the ballot from storage if this activation has not yet: what the voter is told must be what is stored.</summary>
+    private async Task VerifyAsync()
+    {
+        if (Unverified)
+        {
+            await state.ReadStateAsync();
+        }
+    }
 
     /// <summary>Everything about the voter and the moment that decides whether an online ballot may be cast now.</summary>
     private async Task<(BallotSettings? Settings, BallotResult? Refused)> CheckVoterAsync()
@@ -211,31 +285,38 @@ public sealed class BallotGrain(
     /// <summary>
     /// Replaces the state only for the write: if the write fails (or its fate is unknown), the change is
     /// forgotten and the activation starts afresh from storage, so nothing unstored is ever answered
-    /// from memory (a retry must not find a receipt for a ballot that storage does not hold).
+    /// from memory (a retry must not find a receipt for a ballot that storage does not hold). A refused
+    /// insert of an unverified ballot is the expected way to learn that one is stored: the caller reads it.
     /// </summary>
     private async Task StoreAsync(BallotState next)
     {
         var previous = state.State;
+        var previousEtag = state.Etag;
         state.State = next;
         try
         {
             await state.WriteStateAsync();
         }
-        catch
+        catch (Exception e)
         {
             state.State = previous;
-            DeactivateOnIdle();
+            if (!(BallotGrainStorage.IsUnverified(previousEtag) && IsRefusedInsert(e)))
+            {
+                DeactivateOnIdle();
+            }
+
             throw;
         }
     }
 
-    Task<BallotView> IBallotGrain.GetAsync()
+    async Task<BallotView> IBallotGrain.GetAsync()
     {
+        await VerifyAsync();
         var paper = state.State.Paper;
         var counted = paper is not null
             ? new BallotReceipt(paper.Serial, paper.RecordedAt, paper.Choices, BallotChannel.Paper, state.State.ContributionVersion)
             : state.State.Online;
-        return Task.FromResult(new BallotView(counted, paper is not null && state.State.Online is not null));
+        return new BallotView(counted, paper is not null && state.State.Online is not null);
     }
 
     /// <summary>Seconds until another change is allowed, or null when this one may go ahead.</summary>
@@ -272,9 +353,7 @@ public sealed class BallotGrain(
         }
     }
 
-    private VoterContribution Contribution() => state.State.Paper is { } paper
-        ? new VoterContribution(VoterKey, state.State.ContributionVersion, paper.Choices, BallotChannel.Paper)
-        : new VoterContribution(VoterKey, state.State.ContributionVersion, state.State.Online?.Choices ?? [], BallotChannel.Online);
+    private VoterContribution Contribution() => state.State.Contribution(VoterKey);
 
     /// <summary>Twelve characters from an alphabet without look-alikes (no 0/O, 1/I/L), from a cryptographic source.</summary>
     private static string NewReceiptCode()

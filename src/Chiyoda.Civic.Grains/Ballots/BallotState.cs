@@ -1,4 +1,5 @@
 using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Tally;
 
 namespace Chiyoda.Civic.Grains.Ballots;
 
@@ -22,6 +23,11 @@ public sealed class BallotState
 
     /// <summary>Whom to tell if paper supersedes the online ballot (the subject that cast it).</summary>
     [Id(5)] public string? OnlineSubject { get; set; }
+
+    /// <summary>What this voter adds to the live count now: the paper ballot if one was accepted, else the latest online ballot.</summary>
+    public VoterContribution Contribution(string voterKey) => Paper is { } paper
+        ? new VoterContribution(voterKey, ContributionVersion, paper.Choices, BallotChannel.Paper)
+        : new VoterContribution(voterKey, ContributionVersion, Online?.Choices ?? [], BallotChannel.Online);
 
     /// <summary>A copy to change, so the stored state is only replaced once the change is written.</summary>
     public BallotState Copy() => new()

@@ -1,101 +1,96 @@
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Tally;
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
-using Chiyoda.Civic.Abstractions.Ballots;
-using Chiyoda.Civic.Abstractions.Common;
-using Chiyoda.Civic.Abstractions.Tally;
 
 namespace Chiyoda.Civic.Grains.Tally;
 
-[GenerateSerializer, Alias("civic.tally-shard-state")]
-public sealed class TallyShardState
-{
-    /// <summary>Voter key → "version|channel|choices" (e.g. "3|o|1,4,7"): compact, so a shard of 12,000 voters stays near 300 KB.</summary>
-    [Id(0)] public Dictionary<string, string> Contributions { get; set; } = new(StringComparer.Ordinal);
-}
-
 /// <summary>
-/// Reentrant so that contributions arriving while a write is in flight join the next write (group
-/// commit): each caller is answered only when the write holding its contribution is stored. All
-/// writes go through <see cref="FlushLoopAsync"/>, one at a time, at most one per
-/// <see cref="MinimumWriteInterval"/>: the shard's whole map is rewritten each time, so under load
-/// fewer, larger batches cost storage far less than many small ones.
+/// One shard of a round's live count, kept in memory and rebuilt from the stored ballots. The stored
+/// ballots are the only durable record: the shard writes nothing, so counting costs storage nothing
+/// while the vote runs. On activation it reads what every ballot of its partition adds (small columns
+/// only); ballot grains then set each voter's contribution as they store it. Contributions merge by
+/// version (the highest wins), so a scan and live contributions may arrive in any order and a retry
+/// never counts twice. A contribution lost with a silo that died between storing a ballot and telling
+/// the shard is found again by a rescan, which runs whenever the cluster's membership changes.
 /// </summary>
 [GrainType("tally-shard"), Reentrant]
 public sealed class TallyShardGrain(
-    [PersistentState("tally", StorageNames.GrainState)] IPersistentState<TallyShardState> state,
+    BallotTable ballots,
+    IClusterMembershipService membership,
     ILogger<TallyShardGrain> logger) : Grain, ITallyShardGrain
 {
-    public static readonly TimeSpan MinimumWriteInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often the shard looks for a change of membership (a silo gone) that may have lost a contribution.</summary>
+    public static readonly TimeSpan MembershipCheckInterval = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, Counted> _contributions = new(StringComparer.Ordinal);
     private TallyTotals? _totals;
-    private TaskCompletionSource? _nextWrite;
-    private Task? _writing;
+    private MembershipVersion _scannedAt;
+
+    private string RoundId => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf(':')];
+
+    private int Shard => int.Parse(this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await ScanAsync(cancellationToken);
+        this.RegisterGrainTimer(RescanIfMembershipChangedAsync, new GrainTimerCreationOptions(MembershipCheckInterval, MembershipCheckInterval) { Interleave = true });
+    }
 
     Task ITallyShardGrain.ApplyAsync(VoterContribution contribution)
     {
-        var known = state.State.Contributions.TryGetValue(contribution.VoterKey, out var stored) ? Parse(stored) : null;
-        if (known is null || contribution.Version > known.Value.Version)
-        {
-            state.State.Contributions[contribution.VoterKey] = Format(contribution);
-            _totals = null;
-        }
-
-        // Even a repeated contribution waits for a write: it may be the retry of one whose write failed.
-        return NextWriteAsync();
+        Merge(contribution);
+        return Task.CompletedTask;
     }
 
     Task<TallyTotals> ITallyShardGrain.GetTotalsAsync() => Task.FromResult(_totals ??= Sum());
 
-    private Task NextWriteAsync()
+    Task ITallyShardGrain.RescanAsync() => ScanAsync(CancellationToken.None);
+
+    private async Task RescanIfMembershipChangedAsync(CancellationToken cancellation)
     {
-        _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var written = _nextWrite.Task;
-        _writing ??= FlushLoopAsync();
-        return written;
+        if (membership.CurrentSnapshot.Version != _scannedAt)
+        {
+            logger.LogInformation("Tally shard {Shard}: cluster membership changed; recounting its stored ballots", this.GetPrimaryKeyString());
+            await ScanAsync(cancellation);
+        }
     }
 
-    private async Task FlushLoopAsync()
+    private async Task ScanAsync(CancellationToken cancellation)
     {
-        while (_nextWrite is { } batch)
+        var version = membership.CurrentSnapshot.Version;
+        await foreach (var contribution in ballots.ReadContributionsAsync(RoundId, Shard, cancellation))
         {
-            _nextWrite = null;
-            // Pacing is about storage, not the ward's calendar: real time, never the injected clock.
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
-            {
-                await state.WriteStateAsync();
-                batch.SetResult();
-                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                if (_nextWrite is not null && elapsed < MinimumWriteInterval)
-                {
-                    // Let more contributions join the next write.
-                    await Task.Delay(MinimumWriteInterval - elapsed);
-                }
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Tally shard {Shard}: write failed; its callers will retry", this.GetPrimaryKeyString());
-                batch.SetException(e);
-                // The stored ETag may no longer match; start afresh from storage on the next call.
-                DeactivateOnIdle();
-            }
+            Merge(contribution);
         }
 
-        _writing = null;
+        _scannedAt = version;
+    }
+
+    private void Merge(VoterContribution contribution)
+    {
+        if (_contributions.TryGetValue(contribution.VoterKey, out var known) && known.Version >= contribution.Version)
+        {
+            return;
+        }
+
+        _contributions[contribution.VoterKey] = new Counted(contribution.Version, contribution.Channel, [.. contribution.Choices]);
+        _totals = null;
     }
 
     private TallyTotals Sum()
     {
         int online = 0, paper = 0;
         var votes = new Dictionary<int, int>();
-        foreach (var value in state.State.Contributions.Values)
+        foreach (var counted in _contributions.Values)
         {
-            var c = Parse(value)!.Value;
-            if (c.Choices.Length == 0)
+            if (counted.Choices.Length == 0)
             {
                 continue;
             }
 
-            if (c.Channel == BallotChannel.Paper)
+            if (counted.Channel == BallotChannel.Paper)
             {
                 paper++;
             }
@@ -104,7 +99,7 @@ public sealed class TallyShardGrain(
                 online++;
             }
 
-            foreach (var choice in c.Choices)
+            foreach (var choice in counted.Choices)
             {
                 votes[choice] = votes.GetValueOrDefault(choice) + 1;
             }
@@ -113,14 +108,5 @@ public sealed class TallyShardGrain(
         return new TallyTotals(online, paper, votes);
     }
 
-    private static string Format(VoterContribution c) =>
-        $"{c.Version}|{(c.Channel == BallotChannel.Paper ? 'p' : 'o')}|{string.Join(',', c.Choices)}";
-
-    private static (int Version, BallotChannel Channel, int[] Choices)? Parse(string value)
-    {
-        var parts = value.Split('|');
-        return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture),
-                parts[1] == "p" ? BallotChannel.Paper : BallotChannel.Online,
-                parts[2].Length == 0 ? [] : [.. parts[2].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]);
-    }
+    private readonly record struct Counted(int Version, BallotChannel Channel, int[] Choices);
 }

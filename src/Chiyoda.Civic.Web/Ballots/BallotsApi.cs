@@ -37,7 +37,21 @@ public static class BallotsApi
             }
 
             var voter = Voter.From(context.User)!;
-            var result = await ballots.CastAsync(roundId, voter, idempotencyKey, body!.Choices ?? []);
+            BallotResult result;
+            try
+            {
+                result = await ballots.CastAsync(roundId, voter, idempotencyKey, body!.Choices ?? []);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+            {
+                // Storage did not confirm the ballot (outage, timeout, a silo lost): no receipt, and the
+                // caller retries with the same key, which can never count the ballot twice.
+                context.RequestServices.GetRequiredService<ILogger<BallotService>>().LogWarning(e, "Ballot for round {RoundId} not confirmed by storage", roundId);
+                context.Response.Headers.RetryAfter = NotStoredRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, BallotErrorCodes.NotStored,
+                    $"Your ballot could not be recorded just now and has not been counted. Send it again with the same {IdempotencyHeader} in a few seconds.");
+            }
+
             if (result.Receipt is { } receipt)
             {
                 return Results.Ok(receipt);
@@ -53,6 +67,9 @@ public static class BallotsApi
 
         return api;
     }
+
+    /// <summary>Long enough for a storage hiccup or a silo failover to pass, short enough for a voter waiting on the page.</summary>
+    public const int NotStoredRetryAfterSeconds = 3;
 
     private static IResult Refusal(BallotResult result)
     {

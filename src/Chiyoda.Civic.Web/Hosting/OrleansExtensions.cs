@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Grains.Ballots.Storage;
 
 namespace Chiyoda.Civic.Web.Hosting;
 
@@ -29,12 +30,34 @@ public static class OrleansExtensions
                 options.TableName = storage.TableName;
                 options.TableServiceClient = storage.CreateTableServiceClient();
             });
+            // Ballots get their own table and write path: group commit into batch transactions.
+            silo.AddCivicBallotStorage(options =>
+            {
+                options.TableName = builder.Configuration["Storage:BallotTableName"] is { Length: > 0 } table ? table : "CivicBallots";
+                options.TableServiceClient = storage.CreateTableServiceClient(BallotStorageClientOptions());
+            });
             // Durable reminders (the close of voting is recorded even if the silo was down at that moment).
             silo.UseAzureTableReminderService(options => options.TableServiceClient = storage.CreateTableServiceClient());
             silo.AddStartupTask((services, _) =>
                 services.GetRequiredService<IGrainFactory>().GetGrain<Abstractions.Results.ICloseWatchGrain>(Abstractions.Results.ICloseWatchGrain.WardKey).StartAsync());
         });
         return builder;
+    }
+
+    /// <summary>
+    /// A voter waits on the ballot write: a storage outage should end in a clear, retryable failure
+    /// within seconds (answered 503), not hang for the SDK's default of minutes. A retried transaction
+    /// whose first attempt did land is refused by storage (insert of an existing ballot, or a stale
+    /// ETag), and the ballot grain then reads the ballot, so a retry never stores a ballot twice.
+    /// </summary>
+    private static TableClientOptions BallotStorageClientOptions()
+    {
+        var options = new TableClientOptions();
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        return options;
     }
 }
 
@@ -60,7 +83,7 @@ public sealed record StorageSettings(string? ConnectionString, Uri? TableEndpoin
             section["TableName"] is { Length: > 0 } table ? table : "CivicGrainState");
     }
 
-    public TableServiceClient CreateTableServiceClient() => ConnectionString is not null
-        ? new TableServiceClient(ConnectionString)
-        : new TableServiceClient(TableEndpoint!, new DefaultAzureCredential());
+    public TableServiceClient CreateTableServiceClient(TableClientOptions? options = null) => ConnectionString is not null
+        ? new TableServiceClient(ConnectionString, options)
+        : new TableServiceClient(TableEndpoint!, new DefaultAzureCredential(), options);
 }

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using Azure.Data.Tables;
 using Chiyoda.Civic.Abstractions.Common;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 options.TableName = "CivicGrainState";
                 options.TableServiceClient = new TableServiceClient(connectionString);
             });
+            siloBuilder.AddCivicBallotStorage(options => options.TableServiceClient = new TableServiceClient(connectionString));
             siloBuilder.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(connectionString));
         }
     }

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using Azure.Data.Tables;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Grains.PaperBallots;
@@ -29,6 +30,11 @@ public sealed class PaperClusterFixture : IAsyncLifetime
     public FakeTimeProvider Clock => (FakeTimeProvider)SiloServices.GetRequiredService<TimeProvider>();
 
     public StorageFaults Faults => SiloServices.GetRequiredService<StorageFaults>();
+
+    public BallotTable BallotTable => SiloServices.GetRequiredService<BallotTable>();
+
+    /// <summary>Deactivates every idle grain, as the silo would after a while without requests: the next call reads from storage.</summary>
+    public Task DeactivateIdleGrainsAsync() => Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
     public async Task InitializeAsync()
     {
@@ -62,6 +68,9 @@ public sealed class PaperClusterFixture : IAsyncLifetime
             });
             siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, (services, _) =>
                 new FaultyGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("civic-azure"), services.GetRequiredService<StorageFaults>()));
+            siloBuilder.AddCivicBallotStorage(options => options.TableServiceClient = new TableServiceClient(connectionString));
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Ballots, (services, _) =>
+                new FaultyGrainStorage(services.GetRequiredService<BallotGrainStorage>(), services.GetRequiredService<StorageFaults>()));
         }
     }
 }
@@ -86,6 +95,23 @@ public sealed class StorageFaults
 
     /// <summary>Fails the next write of this one grain (e.g. "ballot/{roundId}:{voterKey}"), once.</summary>
     public void FailNextWriteOf(string grainId) => _failOnce = grainId;
+
+    private string? _failAfterOnce;
+
+    /// <summary>Lets the next write of this one grain reach storage and then fails it, as a lost answer would, once.</summary>
+    public void FailAfterNextWriteOf(string grainId) => _failAfterOnce = grainId;
+
+    internal bool ShouldFailAfter(GrainId grainId)
+    {
+        if (_failAfterOnce is not null && grainId.ToString() == _failAfterOnce)
+        {
+            _failAfterOnce = null;
+            Failures++;
+            return true;
+        }
+
+        return false;
+    }
 
     internal bool ShouldFail(GrainId grainId, object? state)
     {
@@ -115,10 +141,19 @@ internal sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faul
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        faults.ShouldFail(grainId, grainState.State)
-            ? Task.FromException(new IOException($"Injected storage failure writing {grainId}"))
-            : inner.WriteStateAsync(stateName, grainId, grainState);
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (faults.ShouldFail(grainId, grainState.State))
+        {
+            throw new IOException($"Injected storage failure writing {grainId}");
+        }
+
+        await inner.WriteStateAsync(stateName, grainId, grainState);
+        if (faults.ShouldFailAfter(grainId))
+        {
+            throw new IOException($"Injected failure after {grainId} was written: the answer is lost");
+        }
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
 }

@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Tally;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.PaperBallots;
@@ -168,8 +170,10 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "mismatch test" }), 200);
 
         // Inject a difference: change one stored ballot behind the platform's back.
-        var table = new TableClient(platform.StorageConnectionString, "CivicGrainState");
-        var entity = (await table.GetEntityAsync<TableEntity>($"{PlatformServiceId}_ballot_{roundId}:{keys[1]}", "ballot")).Value;
+        // Where BallotTable keeps a ballot: table CivicBallots, partition "{serviceId}_{roundId}_{shard:00}", row the voter key.
+        var table = new TableClient(platform.StorageConnectionString, "CivicBallots");
+        var partition = $"{PlatformServiceId}_{roundId}_{ShardHash.Shard(keys[1], TallySharding.ShardCount):00}";
+        var entity = (await table.GetEntityAsync<TableEntity>(partition, keys[1])).Value;
         var original = entity.GetBinary("Data");
         var state = JsonNode(original);
         state["Online"]!["Choices"] = new System.Text.Json.Nodes.JsonArray(7);
@@ -184,7 +188,7 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 409, "not-certified");
 
         // Put the ballot back: the recount agrees again and the count can be certified.
-        entity = (await table.GetEntityAsync<TableEntity>($"{PlatformServiceId}_ballot_{roundId}:{keys[1]}", "ballot")).Value;
+        entity = (await table.GetEntityAsync<TableEntity>(partition, keys[1])).Value;
         entity["Data"] = original;
         await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
         var certified = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 200);

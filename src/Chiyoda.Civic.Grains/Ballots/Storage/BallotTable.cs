@@ -1,0 +1,141 @@
+using Azure;
+using Azure.Data.Tables;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Tally;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace Chiyoda.Civic.Grains.Ballots.Storage;
+
+/// <summary>Where ballots are stored and how many may share one batch transaction.</summary>
+public sealed class BallotStorageOptions
+{
+    /// <summary>Required: the table service (Azurite, or an account reached by key or managed identity).</summary>
+    public TableServiceClient? TableServiceClient { get; set; }
+
+    public string TableName { get; set; } = "CivicBallots";
+
+    /// <summary>Azure Table's limit for one batch transaction is 100 entities and 4 MB.</summary>
+    public int MaxBatchSize { get; set; } = 100;
+}
+
+/// <summary>
+/// The one place that knows how ballots lie in storage. Table <see cref="BallotStorageOptions.TableName"/>,
+/// PartitionKey <c>{ServiceId}_{roundId}_{shard:00}</c> (shard = FNV-1a of the voter key mod
+/// <see cref="TallySharding.ShardCount"/>, the same shard as the voter's live tally), RowKey the voter key.
+/// Columns: <c>Data</c> (the ballot state, serialized by the silo's grain-storage serializer: UTF-8 JSON)
+/// and, beside it, what the ballot adds to the count — <c>Version</c>, <c>Channel</c> ("online", "paper"
+/// or empty) and <c>Choices</c> ("1,4,7") — so a tally shard can rebuild its count from storage without
+/// reading whole ballots. Sixteen partitions per round allow 16 × 2,000 entities/s under Azure's
+/// per-partition target, more than one storage account's 20,000/s.
+/// </summary>
+public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions<ClusterOptions> cluster, IGrainStorageSerializer serializer)
+{
+    public const string DataColumn = "Data";
+    public const string VersionColumn = "Version";
+    public const string ChannelColumn = "Channel";
+    public const string ChoicesColumn = "Choices";
+
+    /// <summary>Azure Table's limit for one binary property; a ballot is a few KB, so only a pathological one comes near.</summary>
+    public const int MaxDataBytes = 64 * 1024;
+
+    private readonly Lazy<Task<TableClient>> _client = new(async () =>
+    {
+        var service = options.Value.TableServiceClient
+            ?? throw new InvalidOperationException("Ballot storage needs BallotStorageOptions.TableServiceClient.");
+        var table = service.GetTableClient(options.Value.TableName);
+        await table.CreateIfNotExistsAsync();
+        return table;
+    });
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotPartitionWriter> _writers = new(StringComparer.Ordinal);
+
+    private long _transactions;
+    private long _entitiesWritten;
+
+    public Task<TableClient> ClientAsync() => _client.Value;
+
+    /// <summary>Batch transactions stored by this silo and the ballots they held: their ratio is what group commit saves.</summary>
+    public (long Transactions, long Ballots) WriteStatistics => (Interlocked.Read(ref _transactions), Interlocked.Read(ref _entitiesWritten));
+
+    internal void Committed(int ballots)
+    {
+        Interlocked.Increment(ref _transactions);
+        Interlocked.Add(ref _entitiesWritten, ballots);
+    }
+
+    public string PartitionKey(string roundId, int shard) => $"{cluster.Value.ServiceId}_{roundId}_{shard:00}";
+
+    /// <summary>The partition and row of the ballot grain with key "{roundId}:{voterKey}".</summary>
+    public (string PartitionKey, string RowKey) Locate(string ballotKey)
+    {
+        var separator = ballotKey.IndexOf(':', StringComparison.Ordinal);
+        var roundId = ballotKey[..separator];
+        var voterKey = ballotKey[(separator + 1)..];
+        return (PartitionKey(roundId, ShardHash.Shard(voterKey, TallySharding.ShardCount)), voterKey);
+    }
+
+    /// <summary>The writer that groups this partition's writes into batch transactions (one per partition per silo).</summary>
+    internal BallotPartitionWriter Writer(string partitionKey) =>
+        _writers.GetOrAdd(partitionKey, key => new BallotPartitionWriter(this, key, options.Value.MaxBatchSize));
+
+    public TableEntity ToEntity(string partitionKey, string rowKey, BallotState state)
+    {
+        var data = serializer.Serialize(state).ToArray();
+        if (data.Length > MaxDataBytes)
+        {
+            throw new InvalidOperationException($"Ballot {partitionKey}/{rowKey} is {data.Length} bytes, over the {MaxDataBytes}-byte limit of one table property.");
+        }
+
+        var counted = state.Contribution(rowKey);
+        return new TableEntity(partitionKey, rowKey)
+        {
+            [DataColumn] = data,
+            [VersionColumn] = counted.Version,
+            [ChannelColumn] = counted.Choices.Count == 0 ? "" : counted.Channel == BallotChannel.Paper ? "paper" : "online",
+            [ChoicesColumn] = string.Join(',', counted.Choices),
+        };
+    }
+
+    public BallotState FromEntity(TableEntity entity) =>
+        entity.GetBinary(DataColumn) is { Length: > 0 } data ? serializer.Deserialize<BallotState>(BinaryData.FromBytes(data)) ?? new BallotState() : new BallotState();
+
+    /// <summary>One ballot as stored, or null if there is none.</summary>
+    public async Task<(BallotState State, ETag ETag)?> ReadAsync(string partitionKey, string rowKey, CancellationToken cancellation = default)
+    {
+        var table = await ClientAsync();
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, [DataColumn], cancellation);
+        return found.HasValue ? (FromEntity(found.Value!), found.Value!.ETag) : null;
+    }
+
+    /// <summary>What every stored ballot of one tally shard adds to the count, read from the small columns only.</summary>
+    public async IAsyncEnumerable<VoterContribution> ReadContributionsAsync(string roundId, int shard, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var table = await ClientAsync();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
+        {
+            yield return new VoterContribution(
+                entity.RowKey,
+                entity.GetInt32(VersionColumn) ?? 0,
+                entity.GetString(ChoicesColumn) is { Length: > 0 } choices ? [.. choices.Split(',').Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture))] : [],
+                entity.GetString(ChannelColumn) == "paper" ? BallotChannel.Paper : BallotChannel.Online);
+        }
+    }
+
+    /// <summary>Every stored ballot of a round, whole (for the official count), shard by shard.</summary>
+    public async IAsyncEnumerable<(string VoterKey, BallotState State)> ReadRoundAsync(string roundId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var table = await ClientAsync();
+        for (var shard = 0; shard < TallySharding.ShardCount; shard++)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", DataColumn], cancellationToken: cancellation))
+            {
+                yield return (entity.RowKey, FromEntity(entity));
+            }
+        }
+    }
+}
