@@ -30,6 +30,20 @@ else
   pids+=($!)
 fi
 
+# The mail catcher: notices emailed by the platform land here, readable at http://localhost:5200.
+say "Restoring the mail catcher (dotnet tool restore: smtp4dev, pinned in .config/dotnet-tools.json)"
+dotnet tool restore >/dev/null
+if port_in_use 2525; then
+  say "Something is already listening on 2525; the platform sends its email there"
+else
+  say "Starting the mail catcher (SMTP 127.0.0.1:2525, mail at http://localhost:5200, log in .data/logs/smtp4dev.log)"
+  dotnet tool run smtp4dev -- --urls=http://localhost:5200 --smtpport=2525 --imapport= --pop3port= \
+    --allowremoteconnections- --nousersettings --baseappdatapath="$repo_root/.data/smtp4dev" --db=smtp4dev.db \
+    >.data/logs/smtp4dev.log 2>&1 &
+  pids+=($!)
+  wait_for_http http://localhost:5200/ 60 "The mail catcher" || { tail -n 40 .data/logs/smtp4dev.log; exit 1; }
+fi
+
 export ASPNETCORE_ENVIRONMENT=Development
 say "Starting the development identity provider on http://localhost:5100"
 dotnet src/Chiyoda.Civic.IdentityProvider/bin/Debug/net10.0/Chiyoda.Civic.IdentityProvider.dll \
@@ -39,7 +53,10 @@ wait_for_http http://localhost:5100/health 60 "The identity provider" || { tail 
 
 say "Starting the platform on http://localhost:5000"
 dotnet src/Chiyoda.Civic.Web/bin/Debug/net10.0/Chiyoda.Civic.Web.dll \
-  --contentRoot "$repo_root"/src/Chiyoda.Civic.Web --urls http://localhost:5000 >.data/logs/web.log 2>&1 &
+  --contentRoot "$repo_root"/src/Chiyoda.Civic.Web --urls http://localhost:5000 \
+  --Email:Smtp:Host=127.0.0.1 --Email:Smtp:Port=2525 --Email:Smtp:Security=None \
+  "--Email:Smtp:From=千代田区 デジタル活用提案（開発） <no-reply@example.jp>" --Email:SiteUrl=http://localhost:5000/ \
+  >.data/logs/web.log 2>&1 &
 pids+=($!)
 wait_for_http http://localhost:5000/health 120 "The platform" || { tail -n 40 .data/logs/web.log; exit 1; }
 
@@ -48,6 +65,7 @@ cat <<MSG
   Chiyoda Civic is running:  http://localhost:5000
   Sign in as: resident-17, resident-18-tomorrow, resident-18, resident-45, resident-80, worker,
               screener, clerk, admin, or voter:<key>; password: chiyoda
+  Email the platform sends (status notices to proposers): http://localhost:5200 (smtp4dev)
   Data: .data/azurite (delete it to start afresh).  Logs: .data/logs/.  Stop with Ctrl-C.
 
 MSG

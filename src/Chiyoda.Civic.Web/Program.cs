@@ -13,6 +13,7 @@ public static class Program
 
         builder.AddCivicOrleans();
         builder.AddCivicAuthentication();
+        builder.AddCivicEmail();
         builder.AddCivicLocalization();
         builder.AddCivicApi();
         builder.AddCivicApplicationServices();

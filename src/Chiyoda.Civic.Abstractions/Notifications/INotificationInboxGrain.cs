@@ -5,6 +5,8 @@ namespace Chiyoda.Civic.Abstractions.Notifications;
 /// <summary>
 /// One person's notices on the site (key: the person's subject, the "sub" claim): "your proposal
 /// moved to the next stage", "your ballot was received". Delivery is idempotent by notice id.
+/// When email is configured and the person's address is known, each delivered notice is also sent
+/// by email, after the notice is stored and without the caller waiting for it.
 /// </summary>
 [Alias("civic.INotificationInboxGrain")]
 public interface INotificationInboxGrain : IGrainWithStringKey
@@ -18,6 +20,19 @@ public interface INotificationInboxGrain : IGrainWithStringKey
 
     [Alias("mark-read")]
     Task MarkReadAsync(string noticeId);
+
+    /// <summary>
+    /// The address later notices are emailed to (from the person's "email" claim, recorded when they
+    /// sign in or submit a proposal), so the platform can write when they are not on the site. Notices
+    /// already delivered keep the address they were queued with. Returns false for an address that is
+    /// not a plain mailbox (nothing is stored).
+    /// </summary>
+    [Alias("record-email")]
+    Task<bool> RecordEmailAsync(string address);
+
+    /// <summary>The recorded address and the email state of each notice (for staff tools and tests).</summary>
+    [Alias("mail"), ReadOnly]
+    Task<InboxMail> GetMailAsync();
 }
 
 /// <summary>A notice in both languages; <see cref="Link"/> is a local path to what it is about.</summary>
@@ -33,3 +48,33 @@ public sealed record Notice(
     [property: Id(7)] string BodyEn,
     [property: Id(8)] string? Link,
     [property: Id(9)] bool Read = false);
+
+[GenerateSerializer, Alias("civic.notice-mail-status")]
+public enum NoticeMailStatus
+{
+    /// <summary>Queued: not sent yet, or a send failed and will be tried again at <see cref="NoticeMail.NextAttemptAt"/>.</summary>
+    Pending,
+
+    /// <summary>The SMTP server accepted it; it is never sent again.</summary>
+    Sent,
+
+    /// <summary>Every attempt failed (or the notice was no longer kept); given up, the notice stays in the inbox.</summary>
+    Failed,
+}
+
+/// <summary>The email of one notice: where it goes, how far it got, and the last error if any.</summary>
+[GenerateSerializer, Immutable, Alias("civic.notice-mail")]
+public sealed record NoticeMail(
+    [property: Id(0)] string NoticeId,
+    [property: Id(1)] string To,
+    [property: Id(2)] NoticeMailStatus Status,
+    [property: Id(3)] int Attempts,
+    [property: Id(4)] DateTimeOffset QueuedAt,
+    [property: Id(5)] DateTimeOffset NextAttemptAt,
+    [property: Id(6)] DateTimeOffset? SentAt = null,
+    [property: Id(7)] string? LastError = null);
+
+[GenerateSerializer, Immutable, Alias("civic.inbox-mail")]
+public sealed record InboxMail(
+    [property: Id(0)] string? Address,
+    [property: Id(1)] IReadOnlyList<NoticeMail> Mails);

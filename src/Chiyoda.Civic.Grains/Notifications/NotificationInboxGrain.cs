@@ -1,5 +1,7 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Notifications;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Chiyoda.Civic.Grains.Notifications;
 
@@ -7,46 +9,329 @@ namespace Chiyoda.Civic.Grains.Notifications;
 public sealed class NotificationInboxState
 {
     [Id(0)] public List<Notice> Notices { get; set; } = [];
+
+    /// <summary>Where new notices are emailed (recorded by the web app from the person's "email" claim); null: none known.</summary>
+    [Id(1)] public string? Email { get; set; }
+
+    /// <summary>The email of each notice delivered while email was on and an address was known; only for notices still kept.</summary>
+    [Id(2)] public List<NoticeMail> Mails { get; set; } = [];
 }
 
 /// <summary>
-/// Keeps a person's latest notices. The inbox is bounded so its stored state stays far below Azure
-/// Table's entity limit however long a person takes part.
+/// Keeps a person's latest notices and, when email is configured, emails each new one. The inbox is
+/// bounded so its stored state stays far below Azure Table's entity limit however long a person takes part.
 /// </summary>
+/// <remarks>
+/// Email never holds up the notice: the notice and its queued email are stored in one write, the call
+/// returns, and a grain timer sends afterwards, interleaved with other calls so a slow or dead SMTP
+/// server delays nobody. Each result (sent, or failed with the next attempt's time) is stored before
+/// the next email, so a restart resumes the queue without sending an email twice, except one whose
+/// acceptance by the server was not yet stored (it keeps its Message-ID, see <see cref="NoticeEmail"/>).
+/// While an email is queued a durable reminder wakes the grain, so retries survive a restart.
+/// </remarks>
 [GrainType("notification-inbox")]
 public sealed class NotificationInboxGrain(
-    [PersistentState("inbox", StorageNames.GrainState)] IPersistentState<NotificationInboxState> state) : Grain, INotificationInboxGrain
+    [PersistentState("inbox", StorageNames.GrainState)] IPersistentState<NotificationInboxState> state,
+    TimeProvider time,
+    IOptions<NoticeEmailOptions> emailOptions,
+    ILogger<NotificationInboxGrain> logger,
+    INoticeMailer? mailer = null) : Grain, INotificationInboxGrain, IRemindable
 {
     public const int Capacity = 200;
+    public const string MailReminderName = "notice-mail";
+
+    /// <summary>Only a backstop for restarts (the timer does the timely work); Orleans allows no less than a minute.</summary>
+    public static readonly TimeSpan MailReminderPeriod = TimeSpan.FromMinutes(5);
+
+    private const int MaxErrorLength = 300;
+    private const int MaxAddressLength = 254;
+
+    // Writes from grain calls and from the interleaved mail timer take turns: two overlapping writes of
+    // one state would conflict on its ETag.
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    // Notices added in memory whose write has not finished: the interleaved timer must not email them yet
+    // (the inbox is written first; should that write fail, the notice was never delivered).
+    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
+    private IGrainTimer? _mailTimer;
+    private bool _sending;
+    private bool _sendAgain;
+    private bool _reminderRegistered;
+
+    private NotificationInboxState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // After a restart (woken by the reminder, or by any call), the queue is picked up where it stopped.
+        if (mailer is not null && S.Mails.Any(m => m.Status == NoticeMailStatus.Pending))
+        {
+            ScheduleMail(TimeSpan.Zero);
+        }
+
+        return Task.CompletedTask;
+    }
 
     async Task INotificationInboxGrain.DeliverAsync(Notice notice)
     {
-        if (state.State.Notices.Any(n => n.NoticeId == notice.NoticeId))
+        if (S.Notices.Any(n => n.NoticeId == notice.NoticeId))
         {
             return;
         }
 
-        state.State.Notices.Add(notice with { Read = false });
-        if (state.State.Notices.Count > Capacity)
+        var now = time.GetUtcNow();
+        S.Notices.Add(notice with { Read = false });
+        var queued = mailer is not null && S.Email is not null;
+        if (queued)
         {
-            state.State.Notices = [.. state.State.Notices.OrderByDescending(n => n.At).Take(Capacity)];
+            S.Mails.Add(new NoticeMail(notice.NoticeId, S.Email!, NoticeMailStatus.Pending, 0, now, now));
         }
 
-        await state.WriteStateAsync();
+        if (S.Notices.Count > Capacity)
+        {
+            S.Notices = [.. S.Notices.OrderByDescending(n => n.At).Take(Capacity)];
+            S.Mails.RemoveAll(m => S.Notices.All(n => n.NoticeId != m.NoticeId));
+        }
+
+        _unsaved.Add(notice.NoticeId);
+        try
+        {
+            await WriteAsync();
+        }
+        finally
+        {
+            _unsaved.Remove(notice.NoticeId);
+        }
+
+        if (queued)
+        {
+            ScheduleMail(TimeSpan.Zero);
+        }
     }
 
     Task<IReadOnlyList<Notice>> INotificationInboxGrain.ListAsync(int max) =>
-        Task.FromResult<IReadOnlyList<Notice>>([.. state.State.Notices.OrderByDescending(n => n.At).Take(Math.Clamp(max, 1, Capacity))]);
+        Task.FromResult<IReadOnlyList<Notice>>([.. S.Notices.OrderByDescending(n => n.At).Take(Math.Clamp(max, 1, Capacity))]);
 
     async Task INotificationInboxGrain.MarkReadAsync(string noticeId)
     {
-        var index = state.State.Notices.FindIndex(n => n.NoticeId == noticeId);
-        if (index < 0 || state.State.Notices[index].Read)
+        var index = S.Notices.FindIndex(n => n.NoticeId == noticeId);
+        if (index < 0 || S.Notices[index].Read)
         {
             return;
         }
 
-        state.State.Notices[index] = state.State.Notices[index] with { Read = true };
-        await state.WriteStateAsync();
+        S.Notices[index] = S.Notices[index] with { Read = true };
+        await WriteAsync();
+    }
+
+    async Task<bool> INotificationInboxGrain.RecordEmailAsync(string address)
+    {
+        address = address?.Trim() ?? "";
+        // A plain mailbox only (no display name, no list): the address goes into a To header as it is.
+        if (address.Length is 0 or > MaxAddressLength || !System.Net.Mail.MailAddress.TryCreate(address, out var parsed) ||
+            parsed.Address != address || !string.IsNullOrEmpty(parsed.DisplayName))
+        {
+            return false;
+        }
+
+        if (S.Email != address)
+        {
+            S.Email = address;
+            await WriteAsync();
+        }
+
+        return true;
+    }
+
+    Task<InboxMail> INotificationInboxGrain.GetMailAsync() => Task.FromResult(new InboxMail(S.Email, [.. S.Mails]));
+
+    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != MailReminderName)
+        {
+            return;
+        }
+
+        _reminderRegistered = true;
+        if (mailer is null || S.Mails.All(m => m.Status != NoticeMailStatus.Pending))
+        {
+            // Email was switched off, or the queue emptied while the reminder was not known to this activation.
+            await StopReminderAsync();
+            return;
+        }
+
+        // Sent by the interleaved timer, not in this (non-interleaved) turn, so the inbox stays free.
+        ScheduleMail(TimeSpan.Zero);
+    }
+
+    private void ScheduleMail(TimeSpan dueTime)
+    {
+        if (_sending)
+        {
+            // The running pass looks again before it ends.
+            _sendAgain = true;
+            return;
+        }
+
+        if (_mailTimer is null)
+        {
+            _mailTimer = this.RegisterGrainTimer(_ => SendDueMailAsync(),
+                new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        }
+        else
+        {
+            _mailTimer.Change(dueTime, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task SendDueMailAsync()
+    {
+        if (_sending)
+        {
+            _sendAgain = true;
+            return;
+        }
+
+        _sending = true;
+        try
+        {
+            do
+            {
+                _sendAgain = false;
+                await SendDueOnceAsync();
+            }
+            while (_sendAgain);
+        }
+        finally
+        {
+            _sending = false;
+        }
+
+        var pending = S.Mails.Where(m => m.Status == NoticeMailStatus.Pending).ToList();
+        if (pending.Count == 0)
+        {
+            await StopReminderAsync();
+            return;
+        }
+
+        var wait = pending.Min(m => m.NextAttemptAt) - time.GetUtcNow();
+        ScheduleMail(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+    }
+
+    private async Task SendDueOnceAsync()
+    {
+        if (mailer is null)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var due = S.Mails.Where(m => m.Status == NoticeMailStatus.Pending && m.NextAttemptAt <= now && !_unsaved.Contains(m.NoticeId)).ToList();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        await StartReminderAsync();
+        foreach (var mail in due)
+        {
+            var notice = S.Notices.FirstOrDefault(n => n.NoticeId == mail.NoticeId);
+            NoticeMail outcome;
+            if (notice is null)
+            {
+                outcome = mail with { Status = NoticeMailStatus.Failed, LastError = "The notice is no longer kept in the inbox." };
+            }
+            else
+            {
+                try
+                {
+                    await mailer.SendAsync(mail.To, notice, CancellationToken.None);
+                    outcome = mail with { Status = NoticeMailStatus.Sent, Attempts = mail.Attempts + 1, SentAt = time.GetUtcNow(), LastError = null };
+                }
+                catch (Exception e)
+                {
+                    outcome = Failed(mail, e);
+                }
+            }
+
+            // The list may have changed while the email was being sent (a delivery, a pruned notice).
+            var index = S.Mails.FindIndex(m => m.NoticeId == mail.NoticeId);
+            if (index >= 0)
+            {
+                S.Mails[index] = outcome;
+                await WriteAsync();
+            }
+        }
+    }
+
+    private NoticeMail Failed(NoticeMail mail, Exception e)
+    {
+        var attempts = mail.Attempts + 1;
+        var delays = emailOptions.Value.Delays;
+        var error = $"{e.GetType().Name}: {e.Message}";
+        error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+        if (attempts > delays.Count)
+        {
+            logger.LogError(e, "Email of notice {NoticeId} given up after {Attempts} attempts", mail.NoticeId, attempts);
+            return mail with { Status = NoticeMailStatus.Failed, Attempts = attempts, LastError = error };
+        }
+
+        var next = time.GetUtcNow() + delays[attempts - 1];
+        logger.LogWarning(e, "Email of notice {NoticeId} failed (attempt {Attempts}); next attempt at {Next:O}", mail.NoticeId, attempts, next);
+        return mail with { Attempts = attempts, NextAttemptAt = next, LastError = error };
+    }
+
+    private async Task StartReminderAsync()
+    {
+        if (_reminderRegistered)
+        {
+            return;
+        }
+
+        try
+        {
+            await this.RegisterOrUpdateReminder(MailReminderName, MailReminderPeriod, MailReminderPeriod);
+            _reminderRegistered = true;
+        }
+        catch (Exception e)
+        {
+            // The timer still sends; only a restart before the queue empties would wait for the next call to this inbox.
+            logger.LogWarning(e, "Inbox {Inbox}: mail reminder not registered", this.GetPrimaryKeyString());
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        try
+        {
+            if ((_reminderRegistered ? await this.GetReminder(MailReminderName) : null) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminderRegistered = false;
+        }
+        catch (Exception e)
+        {
+            // Harmless: the next tick finds nothing queued and tries again.
+            logger.LogWarning(e, "Inbox {Inbox}: mail reminder not removed", this.GetPrimaryKeyString());
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Memory now holds what storage may not: start the next call from what is stored, never answer from memory.
+            DeactivateOnIdle();
+            throw;
+        }
+        finally
+        {
+            _writing.Release();
+        }
     }
 }

@@ -17,7 +17,7 @@ public static class AccountPrincipals
 
     /// <summary>The claim types this provider owns; they are replaced whenever a token is re-issued.</summary>
     private static readonly HashSet<string> AccountClaimTypes =
-        [Claims.Subject, Claims.Name, Claims.Role, VoterKeyClaim, Claims.Birthdate, ResidencyClaim];
+        [Claims.Subject, Claims.Name, Claims.Role, VoterKeyClaim, Claims.Birthdate, ResidencyClaim, Claims.Email, Claims.EmailVerified];
 
     // The platform reads account facts from both the id token (web sign-in) and the access token (API),
     // so every account claim goes to both regardless of the scopes requested.
@@ -26,9 +26,10 @@ public static class AccountPrincipals
     /// <summary>A fresh principal for a sign-in, carrying the requested scopes and the API audience.</summary>
     public static ClaimsPrincipal Create(DevelopmentAccount account, IEnumerable<string> scopes)
     {
+        var granted = scopes.ToList();
         var identity = NewIdentity([]);
-        AddAccountClaims(identity, account);
-        identity.SetScopes(scopes);
+        AddAccountClaims(identity, account, withEmail: granted.Contains(Scopes.Email));
+        identity.SetScopes(granted);
         identity.SetResources(ApiResource);
         return new ClaimsPrincipal(identity);
     }
@@ -40,7 +41,7 @@ public static class AccountPrincipals
     public static ClaimsPrincipal Refresh(ClaimsPrincipal previous, DevelopmentAccount account)
     {
         var identity = NewIdentity(previous.Claims.Where(claim => !AccountClaimTypes.Contains(claim.Type)));
-        AddAccountClaims(identity, account);
+        AddAccountClaims(identity, account, withEmail: previous.HasScope(Scopes.Email));
         identity.SetResources(ApiResource);
         return new ClaimsPrincipal(identity);
     }
@@ -48,7 +49,7 @@ public static class AccountPrincipals
     private static ClaimsIdentity NewIdentity(IEnumerable<Claim> claims) =>
         new(claims, TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
 
-    private static void AddAccountClaims(ClaimsIdentity identity, DevelopmentAccount account)
+    private static void AddAccountClaims(ClaimsIdentity identity, DevelopmentAccount account, bool withEmail)
     {
         Add(identity, Claims.Subject, account.Subject);
         Add(identity, Claims.Name, account.Name);
@@ -70,6 +71,13 @@ public static class AccountPrincipals
         if (account.Residency is not null)
         {
             Add(identity, ResidencyClaim, account.Residency);
+        }
+
+        // Only with the "email" scope, as OpenID Connect has it: the address is personal data the client asked for.
+        if (withEmail)
+        {
+            Add(identity, Claims.Email, account.Email);
+            identity.AddClaim(new Claim(Claims.EmailVerified, "true", ClaimValueTypes.Boolean).SetDestinations(BothTokens));
         }
     }
 

@@ -50,9 +50,9 @@ public static class OidcServerExtensions
             });
 
             options.RegisterScopes(
-                Scopes.OpenId, Scopes.Profile, Scopes.Roles, AccountPrincipals.ApiResource, Scopes.OfflineAccess);
+                Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, AccountPrincipals.ApiResource, Scopes.OfflineAccess);
             options.RegisterClaims(
-                Claims.Subject, Claims.Name, Claims.Role, Claims.Birthdate,
+                Claims.Subject, Claims.Name, Claims.Role, Claims.Birthdate, Claims.Email, Claims.EmailVerified,
                 AccountPrincipals.VoterKeyClaim, AccountPrincipals.ResidencyClaim);
 
             options.EnableDegradedMode();

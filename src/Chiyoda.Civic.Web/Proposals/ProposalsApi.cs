@@ -94,7 +94,7 @@ public static class ProposalsApi
                 Results.Ok(await service.MineAsync(roundId, http.User.ToActor().Sub)))
             .RequireAuthorization(CivicPolicies.ApiProposer);
 
-        round.MapPost("/proposals", async (string roundId, HttpRequest request, ProposalService service) =>
+        round.MapPost("/proposals", async (string roundId, HttpRequest request, ProposalService service, NoticeEmailAddresses emails) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ProposalRequest>(request);
                 if (malformed is not null)
@@ -102,6 +102,8 @@ public static class ProposalsApi
                     return malformed;
                 }
 
+                // Before the proposal's first notice, so a token's address already reaches that one.
+                await emails.RecordAsync(request.HttpContext.User);
                 var author = request.HttpContext.User.ToActor();
                 var proposalId = string.IsNullOrWhiteSpace(body!.ProposalId) ? ProposalValidation.NewProposalId() : body.ProposalId.Trim();
                 var result = await service.CreateAsync(roundId, proposalId, author, body.ToContent());
@@ -123,8 +125,11 @@ public static class ProposalsApi
             })
             .RequireAuthorization(CivicPolicies.ApiProposer);
 
-        round.MapPost("/proposals/{proposalId}/submit", async (string roundId, string proposalId, HttpContext http, ProposalService service) =>
-                Answer(await service.SubmitAsync(roundId, proposalId, http.User.ToActor())))
+        round.MapPost("/proposals/{proposalId}/submit", async (string roundId, string proposalId, HttpContext http, ProposalService service, NoticeEmailAddresses emails) =>
+            {
+                await emails.RecordAsync(http.User);
+                return Answer(await service.SubmitAsync(roundId, proposalId, http.User.ToActor()));
+            })
             .RequireAuthorization(CivicPolicies.ApiProposer);
 
         round.MapPost("/proposals/{proposalId}/withdraw", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>

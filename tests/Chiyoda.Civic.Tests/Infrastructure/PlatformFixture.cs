@@ -46,8 +46,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         WebProcess = await StartWebAsync(_webPort, "civic-platform-tests");
     }
 
-    /// <summary>Starts a web app process; its grain state is kept under the given service id.</summary>
-    public async Task<ChildProcess> StartWebAsync(int port, string serviceId)
+    /// <summary>Starts a web app process; its grain state is kept under the given service id. Extra settings are "--Key=value" arguments.</summary>
+    public async Task<ChildProcess> StartWebAsync(int port, string serviceId, params string[] settings)
     {
         var web = ChildProcess.Start($"web :{port}", "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"),
@@ -58,7 +58,7 @@ public sealed class PlatformFixture : IAsyncLifetime
              $"--Orleans:ClusterId={serviceId}",
              $"--Orleans:SiloPort={Repository.FreeTcpPort()}",
              $"--Orleans:GatewayPort={Repository.FreeTcpPort()}",
-             "--Demo:Enabled=true"],
+             "--Demo:Enabled=true", .. settings],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         await web.WaitUntilHealthyAsync(new Uri($"http://localhost:{port}/health"), TimeSpan.FromSeconds(120));

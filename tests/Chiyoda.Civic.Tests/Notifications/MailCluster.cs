@@ -1,0 +1,83 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Grains.Notifications;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Chiyoda.Civic.Tests.Notifications;
+
+/// <summary>
+/// A one-silo test cluster on the real Azurite, like <see cref="ClusterFixture"/>, with email on: the
+/// platform's SMTP sender pointed at a loopback port (an <see cref="SmtpReceiver"/>, or nothing at all).
+/// Two clusters with one service id share their stored state, as a restarted silo does.
+/// </summary>
+public sealed class MailCluster : IAsyncDisposable
+{
+    public const string From = "千代田区 デジタル活用提案 <no-reply@example.jp>";
+    public const string SiteUrl = "https://civic.example.jp/";
+
+    /// <summary>Waits after the 1st and 2nd failed attempts; the 3rd failure gives up.</summary>
+    public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    private const string ConnectionStringKey = "MailTests:StorageConnectionString";
+    private const string SmtpPortKey = "MailTests:SmtpPort";
+
+    private MailCluster(TestCluster cluster) => Cluster = cluster;
+
+    public TestCluster Cluster { get; }
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public FakeTimeProvider Clock => Cluster.Primary is InProcessSiloHandle silo
+        ? (FakeTimeProvider)silo.SiloHost.Services.GetRequiredService<TimeProvider>()
+        : throw new InvalidOperationException("The test silo is not in process.");
+
+    public static async Task<MailCluster> StartAsync(string serviceId, int smtpPort)
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.Options.ServiceId = serviceId;
+        builder.Properties[ConnectionStringKey] = await Azurite.ConnectionStringAsync();
+        builder.Properties[SmtpPortKey] = smtpPort.ToString(CultureInfo.InvariantCulture);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new MailCluster(cluster);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
+            var port = int.Parse(siloBuilder.Configuration[SmtpPortKey]!, CultureInfo.InvariantCulture);
+            siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
+            siloBuilder.Services.Configure<NoticeEmailOptions>(options =>
+            {
+                options.SiteUrl = SiteUrl;
+                options.Smtp.Host = "127.0.0.1";
+                options.Smtp.Port = port;
+                options.Smtp.From = From;
+                options.Smtp.Security = MailKit.Security.SecureSocketOptions.None;
+                options.Smtp.TimeoutSeconds = 5;
+                options.RetryDelays = RetryDelays;
+            });
+            siloBuilder.Services.AddSingleton<INoticeMailer, SmtpNoticeMailer>();
+            siloBuilder.UseSystemTextJsonGrainStorageSerializer();
+            siloBuilder.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
+            {
+                options.TableName = "CivicGrainState";
+                options.TableServiceClient = new TableServiceClient(connectionString);
+            });
+            siloBuilder.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(connectionString));
+        }
+    }
+}
