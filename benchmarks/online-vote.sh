@@ -36,6 +36,7 @@ ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10
   --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls http://localhost:5010 \
   "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
   --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
+  --Orleans:Membership=AzureStorage --DataProtection:KeyRing=Blob \
   --Orleans:SiloPort=11121 --Orleans:GatewayPort=30010 --Logging:LogLevel:Default=Warning >"$work/web.log" 2>&1 &
 pids+=($!)
 wait_for_http http://localhost:5010/health 120 "The platform" || { tail -n 40 "$work/web.log"; exit 1; }
