@@ -52,6 +52,7 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
     {
         var today = WardClock.Today(time);
         await LoadRegisterAsync(today);
+        await SeedFacilitiesAsync();
 
         var round = grains.GetGrain<IRoundGrain>(DemoRoundExtensions.DemoRoundId);
         var existing = await round.GetAsync();
@@ -108,6 +109,20 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
         var (report, error) = await new RegisterService(grains).LoadAsync(DemoRoundExtensions.DemoRoundId,
             System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines)));
         logger.LogInformation("Demo register: {Added} added, {Updated} updated, {Error}", report?.Added, report?.Updated, error);
+    }
+
+    /// <summary>
+    /// Two ward facilities where the demo round's paper ballots are cast, so clerks can open, key and
+    /// commit a batch at once. Set only while the round has none: facilities an administrator edited stay.
+    /// </summary>
+    private async Task SeedFacilitiesAsync()
+    {
+        var paper = grains.GetGrain<Abstractions.PaperBallots.IPaperRoundGrain>(DemoRoundExtensions.DemoRoundId);
+        if ((await paper.GetFacilitiesAsync()).Count == 0)
+        {
+            await paper.SetFacilitiesAsync([new("F01", "千代田区役所 1階 区民ホール"), new("F02", "神田公園出張所")]);
+            logger.LogInformation("Demo paper-ballot facilities: F01, F02");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
