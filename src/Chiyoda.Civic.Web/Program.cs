@@ -12,6 +12,7 @@ public static class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddCivicOrleans();
+        builder.AddCivicDataProtection();
         builder.AddCivicAuthentication();
         builder.AddCivicEmail();
         builder.AddCivicLocalization();
@@ -22,6 +23,7 @@ public static class Program
 
         var app = builder.Build();
 
+        app.UseCivicSiloOnly();
         app.UseCivicSecurityHeaders();
         app.UseCivicErrorHandling();
         app.UseCivicLocalization();

@@ -14,16 +14,12 @@ public static class OrleansExtensions
     public static WebApplicationBuilder AddCivicOrleans(this WebApplicationBuilder builder)
     {
         var storage = StorageSettings.From(builder.Configuration);
-        var orleans = builder.Configuration.GetSection("Orleans");
+        var cluster = ClusterSettings.From(builder.Configuration, builder.Environment);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(
-                siloPort: orleans.GetValue("SiloPort", 11111),
-                gatewayPort: orleans.GetValue("GatewayPort", 30000),
-                serviceId: orleans.GetValue("ServiceId", "chiyoda-civic")!,
-                clusterId: orleans.GetValue("ClusterId", "chiyoda-civic-local")!);
+            silo.UseCivicClustering(cluster, storage);
             silo.UseSystemTextJsonGrainStorageSerializer();
             silo.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {

@@ -50,6 +50,8 @@ public sealed class PlatformTests(PlatformFixture platform)
     [Theory]
     [InlineData("Storage:ConnectionString")]
     [InlineData("Authentication:Authority")]
+    [InlineData("Orleans:Membership")]
+    [InlineData("DataProtection:KeyRing")]
     public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
     {
         string[] settings =
@@ -58,6 +60,11 @@ public sealed class PlatformTests(PlatformFixture platform)
             $"--Authentication:Authority={platform.IdentityProvider}",
             "--Authentication:ClientId=civic-web",
             "--Authentication:ClientSecret=secret",
+            // Without it, Localhost clustering (one machine only) is refused.
+            "--Orleans:Membership=AzureStorage",
+            // Without it, the per-machine key ring (one front end only) is refused.
+            "--DataProtection:KeyRing=Folder",
+            $"--DataProtection:Folder={Path.GetTempPath()}",
         ];
         var web = ChildProcess.Start("web without " + missing, "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",

@@ -1,0 +1,308 @@
+// Chiyoda Civic on Azure App Service (Linux, .NET 10): every instance is a web front end and a silo.
+// Silos find each other in the storage account's membership table and talk over the VNet integration's
+// private ports; grain state, reminders and the data-protection key ring live in the same storage
+// account, reached with a user-assigned managed identity (no account keys).
+//
+//   az deployment group create -g <group> -f deploy/azure/main.bicep \
+//     -p authority=https://login.microsoftonline.com/<tenant>/v2.0 clientId=<app id> clientSecret=<secret>
+// then deploy the published app (dotnet publish src/Chiyoda.Civic.Web -c Release; az webapp deploy ...).
+// Why App Service and not Container Apps: Orleans needs every silo reachable on its own address and
+// port, which App Service gives each instance (WEBSITE_PRIVATE_IP/PORTS) with the web app co-hosted.
+
+@description('Azure region of every resource.')
+param location string = resourceGroup().location
+
+@description('Prefix of resource names (lower-case letters and digits).')
+@minLength(3)
+@maxLength(11)
+param namePrefix string = 'chiyoda'
+
+@description('OpenID Connect provider of the ward (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0).')
+param authority string
+
+@description('This app\'s registration at the provider.')
+param clientId string
+
+@description('The registration\'s client secret.')
+@secure()
+param clientSecret string
+
+@description('Audience of API bearer tokens.')
+param apiAudience string = 'civic-api'
+
+@description('Instances of the App Service plan: each is a web front end and a silo. See docs/operations.md, Sizing.')
+@minValue(2)
+@maxValue(30)
+param instanceCount int = 3
+
+@description('App Service plan size (Premium v3: VNet integration with private ports).')
+@allowed([
+  'P0v3'
+  'P1v3'
+  'P2v3'
+  'P3v3'
+  'P1mv3'
+  'P2mv3'
+])
+param planSku string = 'P1v3'
+
+@description('Spread instances over availability zones (the region must support it; needs at least 3 instances).')
+param zoneRedundant bool = true
+
+@description('Storage redundancy: zone-redundant keeps the votes through the loss of a zone.')
+@allowed([
+  'Standard_ZRS'
+  'Standard_GZRS'
+  'Standard_LRS'
+])
+param storageSku string = 'Standard_ZRS'
+
+@description('Public IP ranges (CIDR) of the operators who export and restore tables; the app reaches storage through the VNet.')
+param operatorIpRanges array = []
+
+@description('Orleans service id: the key of all stored grain state. Never change it for a running deployment.')
+param serviceId string = 'chiyoda-civic'
+
+@description('Orleans cluster id: silos with the same id form one cluster.')
+param clusterId string = 'chiyoda-civic-production'
+
+var suffix = uniqueString(resourceGroup().id)
+var storageAccountName = take('${namePrefix}civic${suffix}', 24)
+var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${namePrefix}-civic-identity'
+  location: location
+}
+
+resource network 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: '${namePrefix}-civic-vnet'
+  location: location
+  properties: {
+    addressSpace: {
+      addressPrefixes: [
+        '10.20.0.0/16'
+      ]
+    }
+    subnets: [
+      {
+        name: 'app'
+        properties: {
+          addressPrefix: '10.20.1.0/24'
+          delegations: [
+            {
+              name: 'app-service'
+              properties: {
+                serviceName: 'Microsoft.Web/serverFarms'
+              }
+            }
+          ]
+          serviceEndpoints: [
+            {
+              service: 'Microsoft.Storage'
+            }
+          ]
+        }
+      }
+    ]
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageAccountName
+  location: location
+  kind: 'StorageV2'
+  sku: {
+    name: storageSku
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+      virtualNetworkRules: [
+        {
+          id: network.properties.subnets[0].id
+          action: 'Allow'
+        }
+      ]
+      ipRules: [for range in operatorIpRanges: {
+        value: range
+        action: 'Allow'
+      }]
+    }
+  }
+}
+
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: 14
+    }
+  }
+}
+
+resource keyRing 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobs
+  name: 'dataprotection'
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, tableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tableDataContributor)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, blobDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: '${namePrefix}-civic-plan'
+  location: location
+  kind: 'linux'
+  sku: {
+    name: planSku
+    capacity: instanceCount
+  }
+  properties: {
+    reserved: true
+    zoneRedundant: zoneRedundant
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: '${namePrefix}-civic-${suffix}'
+  location: location
+  kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  // The app reads and writes storage from its first start: the roles must be granted before it runs.
+  dependsOn: [
+    tableRole
+    blobRole
+  ]
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Staff editors are interactive Blazor components whose live connection stays on one instance.
+    clientAffinityEnabled: true
+    virtualNetworkSubnetId: network.properties.subnets[0].id
+    vnetRouteAllEnabled: true
+    siteConfig: {
+      linuxFxVersion: 'DOTNETCORE|10.0'
+      alwaysOn: true
+      http20Enabled: true
+      webSocketsEnabled: true
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      // Instances whose silo is not an active member get no traffic (503 while joining or leaving).
+      healthCheckPath: '/health/ready'
+      // Two private ports per instance: the silo port and the gateway port (WEBSITE_PRIVATE_PORTS).
+      vnetPrivatePortsCount: 2
+      appSettings: [
+        {
+          name: 'ASPNETCORE_ENVIRONMENT'
+          value: 'Production'
+        }
+        {
+          // TLS ends at the front end; the app must see https to build the sign-in redirect address.
+          name: 'ASPNETCORE_FORWARDEDHEADERS_ENABLED'
+          value: 'true'
+        }
+        {
+          // DefaultAzureCredential picks the user-assigned identity by this client id.
+          name: 'AZURE_CLIENT_ID'
+          value: identity.properties.clientId
+        }
+        {
+          name: 'Storage__TableEndpoint'
+          value: storage.properties.primaryEndpoints.table
+        }
+        {
+          name: 'Storage__BlobEndpoint'
+          value: storage.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'Storage__TableName'
+          value: 'CivicGrainState'
+        }
+        {
+          name: 'Authentication__Authority'
+          value: authority
+        }
+        {
+          name: 'Authentication__ClientId'
+          value: clientId
+        }
+        {
+          name: 'Authentication__ClientSecret'
+          value: clientSecret
+        }
+        {
+          name: 'Authentication__ApiAudience'
+          value: apiAudience
+        }
+        {
+          name: 'Orleans__Membership'
+          value: 'AzureStorage'
+        }
+        {
+          name: 'Orleans__AppService'
+          value: 'true'
+        }
+        {
+          name: 'Orleans__ServiceId'
+          value: serviceId
+        }
+        {
+          name: 'Orleans__ClusterId'
+          value: clusterId
+        }
+        {
+          name: 'DataProtection__KeyRing'
+          value: 'Blob'
+        }
+        {
+          name: 'DataProtection__Container'
+          value: keyRing.name
+        }
+        {
+          // Take an instance out of the load balancer after 2 failed health checks (a minute apart).
+          name: 'WEBSITE_HEALTHCHECK_MAXPINGFAILURES'
+          value: '2'
+        }
+      ]
+    }
+  }
+}
+
+output url string = 'https://${site.properties.defaultHostName}/'
+output storageAccount string = storage.name
+output identityClientId string = identity.properties.clientId

@@ -1,0 +1,118 @@
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Chiyoda.Civic.Web.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+
+namespace Chiyoda.Civic.Web.Hosting;
+
+public static class DataProtectionExtensions
+{
+    /// <summary>
+    /// Sign-in cookies, antiforgery tokens and the OpenID Connect correlation are encrypted with the
+    /// data-protection key ring. With several web front ends behind one address every front end must
+    /// hold the same ring, or a request that lands on another front end is signed out. Outside
+    /// development the ring must be shared (a blob, or a folder all front ends mount).
+    /// </summary>
+    public static WebApplicationBuilder AddCivicDataProtection(this WebApplicationBuilder builder)
+    {
+        var settings = DataProtectionSettings.From(builder.Configuration, builder.Environment);
+        // A fixed name: by default it is the content root path, which may differ between front ends.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName(DataProtectionSettings.ApplicationName);
+        switch (settings.KeyRing)
+        {
+            case KeyRingMode.Blob:
+                var blob = settings.CreateBlobClient();
+                builder.Services.Configure<KeyManagementOptions>(options => options.XmlRepository = new BlobXmlRepository(blob));
+                break;
+            case KeyRingMode.Folder:
+                dataProtection.PersistKeysToFileSystem(new DirectoryInfo(settings.Folder!));
+                break;
+            case KeyRingMode.Machine:
+                break;
+        }
+
+        return builder;
+    }
+}
+
+/// <summary>Where the key ring is kept.</summary>
+public enum KeyRingMode
+{
+    /// <summary>ASP.NET Core's default folder on this machine: one front end only (development).</summary>
+    Machine,
+
+    /// <summary>One blob in the storage account (<c>Storage:ConnectionString</c> or <c>Storage:BlobEndpoint</c>).</summary>
+    Blob,
+
+    /// <summary>A folder every front end mounts (a shared volume).</summary>
+    Folder,
+}
+
+/// <summary><c>DataProtection:KeyRing</c> = Blob | Folder, with its container and blob, or its folder.</summary>
+public sealed record DataProtectionSettings(
+    KeyRingMode KeyRing,
+    string? ConnectionString,
+    Uri? BlobEndpoint,
+    string Container,
+    string BlobName,
+    string? Folder)
+{
+    public const string ApplicationName = "chiyoda-civic";
+
+    public static DataProtectionSettings From(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var section = configuration.GetSection("DataProtection");
+        var modeText = section["KeyRing"];
+        KeyRingMode mode;
+        if (string.IsNullOrWhiteSpace(modeText))
+        {
+            mode = KeyRingMode.Machine;
+        }
+        else if (!Enum.TryParse(modeText, ignoreCase: true, out mode) || !Enum.IsDefined(mode))
+        {
+            throw new InvalidOperationException($"DataProtection:KeyRing is '{modeText}'; it must be Blob or Folder.");
+        }
+
+        if (mode == KeyRingMode.Machine && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                "The data-protection key ring is not shared: set DataProtection:KeyRing=Blob (a blob in the storage " +
+                "account; with a managed identity also Storage:BlobEndpoint) or DataProtection:KeyRing=Folder with " +
+                "DataProtection:Folder (a folder every web front end mounts). Otherwise a sign-in made on one front " +
+                "end is not accepted by another. See docs/operations.md, 'Settings'.");
+        }
+
+        var connectionString = configuration["Storage:ConnectionString"];
+        var endpoint = configuration["Storage:BlobEndpoint"];
+        if (mode == KeyRingMode.Blob && string.IsNullOrWhiteSpace(connectionString) && string.IsNullOrWhiteSpace(endpoint))
+        {
+            throw new InvalidOperationException(
+                "DataProtection:KeyRing=Blob needs Storage:ConnectionString or Storage:BlobEndpoint " +
+                "(https://<account>.blob.core.windows.net/, reached with DefaultAzureCredential).");
+        }
+
+        var folder = section["Folder"];
+        if (mode == KeyRingMode.Folder && string.IsNullOrWhiteSpace(folder))
+        {
+            throw new InvalidOperationException("DataProtection:KeyRing=Folder needs DataProtection:Folder (a folder every web front end mounts).");
+        }
+
+        return new DataProtectionSettings(
+            mode,
+            string.IsNullOrWhiteSpace(connectionString) ? null : connectionString,
+            string.IsNullOrWhiteSpace(endpoint) ? null : new Uri(endpoint),
+            section["Container"] is { Length: > 0 } container ? container : "dataprotection",
+            section["BlobName"] is { Length: > 0 } blobName ? blobName : "keys.xml",
+            string.IsNullOrWhiteSpace(folder) ? null : folder);
+    }
+
+    /// <summary>The connection string wins, as for grain state; otherwise the endpoint with the managed identity.</summary>
+    public BlobClient CreateBlobClient()
+    {
+        var service = ConnectionString is not null
+            ? new BlobServiceClient(ConnectionString)
+            : new BlobServiceClient(BlobEndpoint!, new DefaultAzureCredential());
+        return service.GetBlobContainerClient(Container).GetBlobClient(BlobName);
+    }
+}

@@ -1,0 +1,216 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Chiyoda.Civic.Tests.Infrastructure;
+
+/// <summary>
+/// Three silo processes on free loopback ports forming one cluster through Azure Table clustering in
+/// the test Azurite, as tools/cluster.sh starts them: silos 0 and 1 serve the web and API, silo 2 is
+/// a silo only. They share the data-protection key ring (a blob in Azurite) and the development
+/// identity provider. Any silo can be SIGKILLed and started again, as a crash and a restart would.
+/// </summary>
+public sealed class LocalCluster : IAsyncLifetime
+{
+    public const int Size = 3;
+    public const int SiloOnlyIndex = 2;
+
+    private readonly int _identityPort = Repository.FreeTcpPort();
+    private readonly Silo[] _silos = Enumerable.Range(0, Size)
+        .Select(index => new Silo(index, Repository.FreeTcpPort(), Repository.FreeTcpPort(), Repository.FreeTcpPort()))
+        .ToArray();
+    private readonly SemaphoreSlim _clientLock = new(1, 1);
+    private IHost? _clientHost;
+
+    public string ServiceId { get; } = "civic-cluster-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string ClusterId { get; } = "civic-cluster-tests-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string StorageConnectionString { get; private set; } = "";
+
+    public Uri IdentityProvider => new($"http://localhost:{_identityPort}/");
+
+    public ChildProcess IdentityProviderProcess { get; private set; } = null!;
+
+    /// <summary>The web address of silo <paramref name="index"/> (a silo-only process answers /health there).</summary>
+    public Uri Web(int index) => new($"http://localhost:{_silos[index].WebPort}/");
+
+    public int SiloPort(int index) => _silos[index].SiloPort;
+
+    public ChildProcess Process(int index) => _silos[index].Process ?? throw new InvalidOperationException($"silo {index} was never started");
+
+    public async Task InitializeAsync()
+    {
+        StorageConnectionString = await Azurite.ConnectionStringAsync();
+        IdentityProviderProcess = ChildProcess.Start("identity provider (cluster)", "dotnet",
+            [Repository.ProgramPath("Chiyoda.Civic.IdentityProvider"),
+             "--urls", IdentityProvider.ToString().TrimEnd('/'),
+             $"--IdentityProvider:Issuer={IdentityProvider}",
+             .. _silos.Where(s => s.Index != SiloOnlyIndex).Select((s, i) => $"--IdentityProvider:WebOrigins:{i}=http://localhost:{s.WebPort}")],
+            Repository.ProjectDirectory("Chiyoda.Civic.IdentityProvider"),
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+
+        // The first silo creates the membership table; the others then join it together.
+        Start(0);
+        await IdentityProviderProcess.WaitUntilHealthyAsync(new Uri(IdentityProvider, "health"), TimeSpan.FromSeconds(90));
+        await WaitUntilReadyAsync(0);
+        Start(1);
+        Start(2);
+        await Task.WhenAll(WaitUntilReadyAsync(1), WaitUntilReadyAsync(2));
+    }
+
+    /// <summary>SIGKILL: the process ends at once, leaving its membership row saying Active, as in a crash.</summary>
+    public async Task KillAsync(int index)
+    {
+        var process = Process(index);
+        process.Kill();
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(10)), $"silo {index} did not die");
+    }
+
+    /// <summary>Starts silo <paramref name="index"/> again on the same ports (a new generation of the same address) and waits until it is an active member.</summary>
+    public async Task RestartAsync(int index)
+    {
+        if (_silos[index].Process is { HasExited: false })
+        {
+            await KillAsync(index);
+        }
+
+        if (_silos[index].Process is { } old)
+        {
+            await old.DisposeAsync();
+        }
+
+        Start(index);
+        await WaitUntilReadyAsync(index);
+    }
+
+    /// <summary>The silo index whose silo port is this address's, or -1.</summary>
+    public int IndexOf(SiloAddress address) => Array.FindIndex(_silos, s => s.SiloPort == address.Endpoint.Port);
+
+    /// <summary>
+    /// An Orleans client that finds the silos' gateways in the same membership table, for what only
+    /// the runtime knows (which silos are members, where a grain is active).
+    /// </summary>
+    public async Task<IClusterClient> ClientAsync()
+    {
+        await _clientLock.WaitAsync();
+        try
+        {
+            if (_clientHost is null)
+            {
+                var host = Host.CreateDefaultBuilder()
+                    // The silos' own output is what explains a failure; the client's connection chatter
+                    // (every reset after a SIGKILL) would only bury it.
+                    .ConfigureLogging(logging => logging.ClearProviders())
+                    .UseOrleansClient(client => client
+                        .Configure<ClusterOptions>(options =>
+                        {
+                            options.ServiceId = ServiceId;
+                            options.ClusterId = ClusterId;
+                        })
+                        .UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(StorageConnectionString)))
+                    .Build();
+                await host.StartAsync();
+                _clientHost = host;
+            }
+
+            return _clientHost.Services.GetRequiredService<IClusterClient>();
+        }
+        finally
+        {
+            _clientLock.Release();
+        }
+    }
+
+    /// <summary>An access token from the development provider's password grant.</summary>
+    public async Task<string> TokenForAsync(string account)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(IdentityProvider, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "civic-scripts",
+            ["username"] = account,
+            ["password"] = PlatformFixture.DevelopmentPassword,
+            ["scope"] = "openid civic-api",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"token request for {account} failed: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>An API client for front end <paramref name="index"/>, signed in as the account (or anonymous).</summary>
+    public async Task<HttpClient> ApiClientAsync(int index, string? account = null)
+    {
+        var client = new HttpClient { BaseAddress = Web(index), Timeout = TimeSpan.FromSeconds(30) };
+        if (account is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenForAsync(account));
+        }
+
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_clientHost is not null)
+        {
+            // The client may be waiting for a silo that is gone; do not let that hold up the run.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _clientHost.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _clientHost.Dispose();
+        }
+
+        foreach (var silo in _silos)
+        {
+            if (silo.Process is { } process)
+            {
+                await process.DisposeAsync();
+            }
+        }
+
+        await IdentityProviderProcess.DisposeAsync();
+    }
+
+    private void Start(int index)
+    {
+        var silo = _silos[index];
+        silo.Process = ChildProcess.Start($"silo {index} :{silo.WebPort}", "dotnet",
+            [Repository.ProgramPath("Chiyoda.Civic.Web"),
+             "--urls", $"http://localhost:{silo.WebPort}",
+             $"--Storage:ConnectionString={StorageConnectionString}",
+             $"--Authentication:Authority={IdentityProvider}",
+             "--Orleans:Membership=AzureStorage",
+             $"--Orleans:ServiceId={ServiceId}",
+             $"--Orleans:ClusterId={ClusterId}",
+             $"--Orleans:SiloPort={silo.SiloPort}",
+             $"--Orleans:GatewayPort={silo.GatewayPort}",
+             "--Orleans:AdvertisedIP=127.0.0.1",
+             "--DataProtection:KeyRing=Blob",
+             $"--DataProtection:Container=keys-{ServiceId}",
+             $"--Web:Enabled={index != SiloOnlyIndex}",
+             "--Demo:Enabled=false",
+             "--Logging:LogLevel:Orleans=Warning"],
+            Repository.ProjectDirectory("Chiyoda.Civic.Web"),
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+    }
+
+    private Task WaitUntilReadyAsync(int index) =>
+        Process(index).WaitUntilHealthyAsync(new Uri(Web(index), "health/ready"), TimeSpan.FromSeconds(120));
+
+    private sealed record Silo(int Index, int WebPort, int SiloPort, int GatewayPort)
+    {
+        public ChildProcess? Process { get; set; }
+    }
+}
