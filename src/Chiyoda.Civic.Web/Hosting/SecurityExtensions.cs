@@ -47,6 +47,24 @@ public static class SecurityExtensions
     /// Detailed errors only in development. Elsewhere pages show the site's own error page and the API
     /// answers with problem details; a bare status (401, 404, ...) gets the same split.
     /// </summary>
+    public const int TransientRetryAfterSeconds = 3;
+
+    /// <summary>Failures that pass by themselves: the cluster or storage, not the request.</summary>
+    private static bool IsTransient(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Storage.InconsistentStateException
+                || inner is Azure.RequestFailedException { Status: 0 or 408 or 429 or >= 500 }
+                || inner is System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static WebApplication UseCivicErrorHandling(this WebApplication app)
     {
         if (app.Environment.IsDevelopment())
@@ -69,6 +87,24 @@ public static class SecurityExtensions
                 }
             }));
         }
+
+        // A silo lost mid-request, a storage outage or a timeout is not the caller's fault and passes:
+        // the API says so (503 with Retry-After), in every environment, rather than a bare 500.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (IsApi(context.Request) && !context.Response.HasStarted && IsTransient(e) && !context.RequestAborted.IsCancellationRequested)
+            {
+                app.Logger.LogWarning(e, "{Method} {Path}: temporarily unavailable", context.Request.Method, context.Request.Path);
+                context.Response.Clear();
+                context.Response.Headers.RetryAfter = TransientRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The service is briefly unavailable. Nothing was changed unless you were told so; try again shortly.",
+                    extensions: new Dictionary<string, object?> { ["code"] = "temporarily-unavailable" }).ExecuteAsync(context);
+            }
+        });
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
