@@ -2,9 +2,20 @@
 # The online-vote benchmark: starts a fresh Azurite, the development identity provider and the
 # platform (Release, Production settings) on their own ports, runs the load generator, stops all.
 # Options go to the load generator, e.g.: benchmarks/online-vote.sh --voters 50000 --seconds 60 --rate 250
+# except --silos N (default 1): N silo processes in one cluster, the last one silo-only when N > 1.
 set -euo pipefail
 source "$(dirname "$0")/../tools/common.sh"
 cd "$repo_root"
+
+silos=1
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) silos=$2; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+set -- "${args[@]}"
 
 ensure_azurite
 say "Building (Release)"
@@ -20,7 +31,7 @@ trap cleanup EXIT
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:10110/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10111/devstoreaccount1;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
 
-tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --location "$work/azurite" \
+tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$work/azurite" \
   --blobHost 127.0.0.1 --blobPort 10110 --queueHost 127.0.0.1 --queuePort 10111 --tableHost 127.0.0.1 --tablePort 10112 \
   >"$work/azurite.log" 2>&1 &
 pids+=($!)
@@ -28,19 +39,44 @@ pids+=($!)
 ASPNETCORE_ENVIRONMENT=Development dotnet src/Chiyoda.Civic.IdentityProvider/bin/Release/net10.0/Chiyoda.Civic.IdentityProvider.dll \
   --contentRoot "$repo_root/src/Chiyoda.Civic.IdentityProvider" --urls http://localhost:5110 \
   --IdentityProvider:Issuer=http://localhost:5110/ --IdentityProvider:WebOrigins:0=http://localhost:5010 \
+  --IdentityProvider:WebOrigins:1=http://localhost:5011 \
   --Logging:LogLevel:Default=Warning >"$work/idp.log" 2>&1 &
 pids+=($!)
 wait_for_http http://localhost:5110/health 60 "The identity provider"
 
-ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10.0/Chiyoda.Civic.Web.dll \
-  --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls http://localhost:5010 \
-  "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
-  --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
-  --Orleans:Membership=AzureStorage --DataProtection:KeyRing=Blob \
-  --Orleans:SiloPort=11121 --Orleans:GatewayPort=30010 --Logging:LogLevel:Default=Warning >"$work/web.log" 2>&1 &
-pids+=($!)
-wait_for_http http://localhost:5010/health 120 "The platform" || { tail -n 40 "$work/web.log"; exit 1; }
+# One process by default; --silos 3 starts a cluster as tools/cluster.sh does (silos 0 and 1 serve the
+# web and API, silo 2 is a silo only), and the load generator spreads voters over the front ends.
+fronts=()
+web_pids=()
+for n in $(seq 0 $((silos - 1))); do
+  web_enabled=true
+  if [ "$silos" -gt 1 ] && [ "$n" -eq $((silos - 1)) ]; then web_enabled=false; fi
+  ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10.0/Chiyoda.Civic.Web.dll \
+    --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls "http://localhost:$((5010 + n))" \
+    "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
+    --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
+    --Orleans:Membership=AzureStorage --Orleans:ClusterId=bench --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" \
+    "--Orleans:SiloPort=$((11121 + n))" "--Orleans:GatewayPort=$((30010 + n))" --Logging:LogLevel:Default=Warning >"$work/web-$n.log" 2>&1 &
+  pids+=($!)
+  web_pids+=($!)
+  wait_for_http "http://localhost:$((5010 + n))/health/ready" 120 "Silo $n" || { tail -n 40 "$work/web-$n.log"; exit 1; }
+  if [ "$web_enabled" = true ]; then fronts+=("http://localhost:$((5010 + n))/"); fi
+done
+
+rss_mb() { local total=0; for pid in "${web_pids[@]}"; do total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status"))); done; echo $((total / 1024)); }
+rss_before=$(rss_mb)
 
 say "Running the load generator"
+status=0
 dotnet benchmarks/Chiyoda.Civic.LoadGenerator/bin/Release/net10.0/Chiyoda.Civic.LoadGenerator.dll \
-  --web http://localhost:5010/ --idp http://localhost:5110/ --storage "$storage" "$@"
+  --web "$(IFS=,; echo "${fronts[*]}")" --idp http://localhost:5110/ --storage "$storage" \
+  --token-cache "$repo_root/.data/bench-tokens.tsv" "$@" | tee "$work/load.log" || status=$?
+
+# Memory: the silos' resident memory before the load and after it, per 100,000 ballots cast (each one
+# an active ballot grain until idle collection, plus its share of tally and register shards).
+rss_after=$(rss_mb)
+ballots=$(sed -n 's/^check: voters with an acknowledged ballot \([0-9,]*\).*/\1/p' "$work/load.log" | tr -d ,)
+if [ -n "$ballots" ] && [ "$ballots" -gt 0 ]; then
+  echo "memory: silos' resident set ${rss_before} MB before, ${rss_after} MB after ${ballots} active ballot grains = $(( (rss_after - rss_before) * 100000 / ballots )) MB per 100,000"
+fi
+exit $status

@@ -26,11 +26,14 @@ public static class Program
         var ceiling = await StorageCeiling.MeasureAsync(options.Storage);
         Console.WriteLine($"storage ceiling (raw Azurite): single-entity upserts {ceiling.SinglePerSecond:N0}/s; 100-entity batch transactions {ceiling.BatchedEntitiesPerSecond:N0} entities/s");
 
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        // One client per front end; voters are spread over them as a load balancer would.
+        var fronts = options.Web.Select(web => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
-            BaseAddress = options.Web,
+            BaseAddress = web,
             Timeout = TimeSpan.FromSeconds(30),
-        };
+        }).ToArray();
+        var http = fronts[0];
+        Console.WriteLine($"front ends: {string.Join(", ", options.Web)}");
         var tokens = new TokenSource(options.IdentityProvider);
         var adminToken = await tokens.GetAsync("admin");
         var roundId = "bench-" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
@@ -42,24 +45,24 @@ public static class Program
         Console.WriteLine($"register: {report} in {stopwatch.Elapsed.TotalSeconds:N1} s");
 
         stopwatch.Restart();
-        var voterTokens = await tokens.GetManyAsync(voterKeys.Select(k => "voter:" + k), parallelism: 16);
+        var voterTokens = await tokens.GetManyAsync(voterKeys, options.TokenCache, parallelism: 16);
         Console.WriteLine($"tokens: {voterTokens.Count:N0} in {stopwatch.Elapsed.TotalSeconds:N1} s (not part of the measured ballots)");
 
         var queue = new ConcurrentQueue<string>(voterKeys);
         var accepted = new ConcurrentDictionary<string, int>();
 
         // Phase 1: as many durable ballots per second as the platform takes, for the set duration.
-        var throughput = await Load.ClosedLoopAsync(http, roundId, queue, voterTokens, accepted, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+        var throughput = await Load.ClosedLoopAsync(fronts, roundId, queue, voterTokens, accepted, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
         Console.WriteLine(throughput.Describe("sustained (closed loop)"));
 
         // Phase 2: latency at a fixed arrival rate, as a busy hour would bring.
-        var fixedRate = await Load.OpenLoopAsync(http, roundId, queue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
+        var fixedRate = await Load.OpenLoopAsync(fronts, roundId, queue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
         Console.WriteLine(fixedRate.Describe($"fixed rate {options.FixedRate}/s (open loop)"));
 
         // A request whose answer was lost (time-out, 5xx) may or may not have been stored: a client
         // retries it with the same Idempotency-Key, which returns the stored receipt or stores it now.
         var unanswered = throughput.Unanswered.Concat(fixedRate.Unanswered).Distinct().Where(v => !accepted.ContainsKey(v)).ToList();
-        var retried = await Load.RetryAsync(http, roundId, unanswered, voterTokens, accepted);
+        var retried = await Load.RetryAsync(fronts, roundId, unanswered, voterTokens, accepted);
         Console.WriteLine($"retries: {unanswered.Count:N0} requests without an answer retried with their Idempotency-Key; {retried:N0} answered with a receipt");
 
         // Every acknowledged ballot must be counted once, and nothing else.
@@ -72,20 +75,21 @@ public static class Program
     }
 }
 
-public sealed record Options(Uri Web, Uri IdentityProvider, string Storage, int Voters, int Concurrency, int Seconds, int FixedRate, int FixedSeconds)
+public sealed record Options(Uri[] Web, Uri IdentityProvider, string Storage, int Voters, int Concurrency, int Seconds, int FixedRate, int FixedSeconds, string? TokenCache)
 {
     public static Options Parse(string[] args)
     {
         string Get(string name, string fallback) => args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault() ?? fallback;
         return new Options(
-            new Uri(Get("web", "http://localhost:5000/")),
+            [.. Get("web", "http://localhost:5000/").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))],
             new Uri(Get("idp", "http://localhost:5100/")),
             Get("storage", "UseDevelopmentStorage=true"),
             int.Parse(Get("voters", "50000"), CultureInfo.InvariantCulture),
             int.Parse(Get("concurrency", "64"), CultureInfo.InvariantCulture),
             int.Parse(Get("seconds", "60"), CultureInfo.InvariantCulture),
             int.Parse(Get("rate", "250"), CultureInfo.InvariantCulture),
-            int.Parse(Get("rate-seconds", "30"), CultureInfo.InvariantCulture));
+            int.Parse(Get("rate-seconds", "30"), CultureInfo.InvariantCulture),
+            args.SkipWhile(a => a != "--token-cache").Skip(1).FirstOrDefault());
     }
 }
 
@@ -107,11 +111,32 @@ public sealed class TokenSource(Uri identityProvider)
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
-    public async Task<ConcurrentDictionary<string, string>> GetManyAsync(IEnumerable<string> accounts, int parallelism)
+    /// <summary>
+    /// One token per voter (account "voter:{key}"). With a cache file, tokens issued by the same provider
+    /// (same signing key) less than 45 minutes ago are reused, so a 200,000-voter run does not spend
+    /// minutes on sign-ins that are not what is measured.
+    /// </summary>
+    public async Task<ConcurrentDictionary<string, string>> GetManyAsync(IReadOnlyList<string> voterKeys, string? cacheFile, int parallelism)
     {
         var tokens = new ConcurrentDictionary<string, string>();
-        await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-            async (account, _) => tokens[account["voter:".Length..]] = await GetAsync(account));
+        if (cacheFile is not null && File.Exists(cacheFile) && DateTime.UtcNow - File.GetLastWriteTimeUtc(cacheFile) < TimeSpan.FromMinutes(45))
+        {
+            foreach (var line in File.ReadLines(cacheFile))
+            {
+                var tab = line.IndexOf('\t');
+                tokens[line[..tab]] = line[(tab + 1)..];
+            }
+        }
+
+        var missing = voterKeys.Where(k => !tokens.ContainsKey(k)).ToList();
+        await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (key, _) => tokens[key] = await GetAsync("voter:" + key));
+        if (cacheFile is not null && missing.Count > 0)
+        {
+            await File.WriteAllLinesAsync(cacheFile, tokens.Select(t => $"{t.Key}\t{t.Value}"));
+        }
+
+        Console.WriteLine($"tokens: {missing.Count:N0} issued, {voterKeys.Count - missing.Count:N0} reused from {cacheFile ?? "(no cache)"}");
         return tokens;
     }
 }
@@ -178,8 +203,9 @@ public static class Load
 {
     private static readonly int[][] Ballots = [[1], [2, 5], [1, 4, 7], [3, 6], [2, 4, 6], [7], [5, 1], [3]];
 
-    private static async Task<(bool Ok, string? Failure)> CastAsync(HttpClient http, string roundId, string voterKey, string token)
+    private static async Task<(bool Ok, string? Failure)> CastAsync(HttpClient[] fronts, string roundId, string voterKey, string token)
     {
+        var http = fronts[(voterKey.GetHashCode() & int.MaxValue) % fronts.Length];
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/rounds/{roundId}/ballot")
         {
             Content = JsonContent.Create(new { choices = Ballots[voterKey.GetHashCode() & 7] }),
@@ -197,7 +223,7 @@ public static class Load
         }
     }
 
-    public static async Task<LoadResult> ClosedLoopAsync(HttpClient http, string roundId, ConcurrentQueue<string> voters,
+    public static async Task<LoadResult> ClosedLoopAsync(HttpClient[] http, string roundId, ConcurrentQueue<string> voters,
         IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted, int concurrency, TimeSpan duration)
     {
         var latencies = new ConcurrentBag<double>();
@@ -229,7 +255,7 @@ public static class Load
         return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures, unanswered);
     }
 
-    public static async Task<int> RetryAsync(HttpClient http, string roundId, IReadOnlyList<string> voters,
+    public static async Task<int> RetryAsync(HttpClient[] http, string roundId, IReadOnlyList<string> voters,
         IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted)
     {
         var answered = 0;
@@ -248,7 +274,7 @@ public static class Load
         return answered;
     }
 
-    public static async Task<LoadResult> OpenLoopAsync(HttpClient http, string roundId, ConcurrentQueue<string> voters,
+    public static async Task<LoadResult> OpenLoopAsync(HttpClient[] http, string roundId, ConcurrentQueue<string> voters,
         IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted, int perSecond, TimeSpan duration)
     {
         var latencies = new ConcurrentBag<double>();
