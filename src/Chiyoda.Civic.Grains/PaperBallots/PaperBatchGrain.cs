@@ -15,8 +15,12 @@ public sealed class PaperBallotOptions
 {
     public int LinesPerChunk { get; set; } = PaperChunking.LinesPerChunk;
 
-    /// <summary>Ballot grains applied at once during a commit (each is one storage write).</summary>
-    public int CommitParallelism { get; set; } = 64;
+    /// <summary>
+    /// Ballot grains applied at once during a commit. Their writes share batch transactions (group
+    /// commit), so more in flight makes fuller batches: 256 committed 100,000 ballots in 21.5 s where
+    /// 64 took minutes before group commit (docs/performance.md).
+    /// </summary>
+    public int CommitParallelism { get; set; } = 256;
 }
 
 [GenerateSerializer, Alias("civic.paper-batch-state")]
