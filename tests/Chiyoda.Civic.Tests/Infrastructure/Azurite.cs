@@ -14,7 +14,15 @@ public static class Azurite
     /// <summary>The connection string of the running emulator.</summary>
     public static Task<string> ConnectionStringAsync() => Started.Value;
 
-    private static async Task<string> StartAsync()
+    /// <summary>
+    /// An Azurite of the caller's own, separate from the shared one, for tests that stop or pause the
+    /// storage process (SIGSTOP) while other tests keep using theirs. The caller disposes the process.
+    /// </summary>
+    public static Task<(string ConnectionString, ChildProcess Process)> StartOwnAsync(string name) => StartProcessAsync(name);
+
+    private static async Task<string> StartAsync() => (await StartProcessAsync("azurite")).ConnectionString;
+
+    private static async Task<(string ConnectionString, ChildProcess Process)> StartProcessAsync(string name)
     {
         var executable = Path.Combine(Repository.Root, "tools", "azurite", "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
@@ -24,7 +32,7 @@ public static class Azurite
 
         var location = Directory.CreateTempSubdirectory("civic-azurite-").FullName;
         int blob = Repository.FreeTcpPort(), queue = Repository.FreeTcpPort(), table = Repository.FreeTcpPort();
-        var process = ChildProcess.Start("azurite", executable,
+        var process = ChildProcess.Start(name, executable,
             ["--silent", "--skipApiVersionCheck", "--location", location,
              "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
              "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
@@ -51,9 +59,9 @@ public static class Azurite
             }
         }
 
-        return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + AccountKey +
-               $";BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1" +
-               $";QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1" +
-               $";TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        return ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + AccountKey +
+                $";BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1" +
+                $";QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1" +
+                $";TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;", process);
     }
 }

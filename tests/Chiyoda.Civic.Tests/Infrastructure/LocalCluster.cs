@@ -32,6 +32,9 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public string StorageConnectionString { get; private set; } = "";
 
+    /// <summary>Where the cluster keeps its membership, grain state and key ring: the shared test Azurite unless a test brings its own (e.g. to pause it).</summary>
+    public Func<Task<string>> Storage { get; init; } = Azurite.ConnectionStringAsync;
+
     public Uri IdentityProvider => new($"http://localhost:{_identityPort}/");
 
     public ChildProcess IdentityProviderProcess { get; private set; } = null!;
@@ -45,7 +48,7 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        StorageConnectionString = await Azurite.ConnectionStringAsync();
+        StorageConnectionString = await Storage();
         IdentityProviderProcess = ChildProcess.Start("identity provider (cluster)", "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.IdentityProvider"),
              "--urls", IdentityProvider.ToString().TrimEnd('/'),
