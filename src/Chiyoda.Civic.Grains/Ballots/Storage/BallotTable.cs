@@ -41,21 +41,44 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     /// <summary>Azure Table's limit for one binary property; a ballot is a few KB, so only a pathological one comes near.</summary>
     public const int MaxDataBytes = 64 * 1024;
 
-    private readonly Lazy<Task<TableClient>> _client = new(async () =>
-    {
-        var service = options.Value.TableServiceClient
-            ?? throw new InvalidOperationException("Ballot storage needs BallotStorageOptions.TableServiceClient.");
-        var table = service.GetTableClient(options.Value.TableName);
-        await table.CreateIfNotExistsAsync();
-        return table;
-    });
+    private readonly SemaphoreSlim _creating = new(1, 1);
+    private TableClient? _client;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotPartitionWriter> _writers = new(StringComparer.Ordinal);
 
     private long _transactions;
     private long _entitiesWritten;
 
-    public Task<TableClient> ClientAsync() => _client.Value;
+    /// <summary>
+    /// The table, created on first use. A failure (storage down at that moment) is not remembered: the
+    /// next call tries again, so a silo that started during an outage recovers with storage.
+    /// </summary>
+    public async Task<TableClient> ClientAsync()
+    {
+        if (Volatile.Read(ref _client) is { } ready)
+        {
+            return ready;
+        }
+
+        await _creating.WaitAsync();
+        try
+        {
+            if (_client is null)
+            {
+                var service = options.Value.TableServiceClient
+                    ?? throw new InvalidOperationException("Ballot storage needs BallotStorageOptions.TableServiceClient.");
+                var table = service.GetTableClient(options.Value.TableName);
+                await table.CreateIfNotExistsAsync();
+                Volatile.Write(ref _client, table);
+            }
+
+            return _client;
+        }
+        finally
+        {
+            _creating.Release();
+        }
+    }
 
     /// <summary>Batch transactions stored by this silo and the ballots they held: their ratio is what group commit saves.</summary>
     public (long Transactions, long Ballots) WriteStatistics => (Interlocked.Read(ref _transactions), Interlocked.Read(ref _entitiesWritten));
