@@ -2,16 +2,21 @@
 # The online-vote benchmark: starts a fresh Azurite, the development identity provider and the
 # platform (Release, Production settings) on their own ports, runs the load generator, stops all.
 # Options go to the load generator, e.g.: benchmarks/online-vote.sh --voters 50000 --seconds 60 --rate 250
-# except --silos N (default 1): N silo processes in one cluster, the last one silo-only when N > 1.
+# except --silos N (default 1): N silo processes in one cluster, the last one silo-only when N > 1,
+# and --azurite-in-memory (diagnosis only, not durable).
 set -euo pipefail
 source "$(dirname "$0")/../tools/common.sh"
 cd "$repo_root"
 
 silos=1
 args=()
+azurite_store=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --silos) silos=$2; shift 2 ;;
+    # Diagnosis only: Azurite keeps its tables in memory, without the whole-database save every 5 s
+    # that stalls it as the table grows. Not durable, so never a result.
+    --azurite-in-memory) azurite_store=(--inMemoryPersistence); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -31,7 +36,8 @@ trap cleanup EXIT
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:10110/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10111/devstoreaccount1;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
 
-tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$work/azurite" \
+[ ${#azurite_store[@]} -gt 0 ] || azurite_store=(--location "$work/azurite")
+tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry "${azurite_store[@]}" \
   --blobHost 127.0.0.1 --blobPort 10110 --queueHost 127.0.0.1 --queuePort 10111 --tableHost 127.0.0.1 --tablePort 10112 \
   >"$work/azurite.log" 2>&1 &
 pids+=($!)
