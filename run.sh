@@ -25,7 +25,7 @@ if port_in_use 10002; then
   say "Azurite is already listening on 10000-10002; using it"
 else
   say "Starting Azurite (data in .data/azurite, log in .data/logs/azurite.log)"
-  tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --location .data/azurite \
+  tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location .data/azurite \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >.data/logs/azurite.log 2>&1 &
   pids+=($!)
 fi

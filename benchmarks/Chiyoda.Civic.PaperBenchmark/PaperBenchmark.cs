@@ -233,7 +233,7 @@ public static class PaperBenchmark
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["--silent", "--skipApiVersionCheck", "--location", location, "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(CultureInfo.InvariantCulture),
+        foreach (var arg in (string[])["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", location, "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(CultureInfo.InvariantCulture), "--tableHost", "127.0.0.1", "--tablePort", table.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(arg);

@@ -33,7 +33,7 @@ public static class Azurite
         var location = Directory.CreateTempSubdirectory("civic-azurite-").FullName;
         int blob = Repository.FreeTcpPort(), queue = Repository.FreeTcpPort(), table = Repository.FreeTcpPort();
         var process = ChildProcess.Start(name, executable,
-            ["--silent", "--skipApiVersionCheck", "--location", location,
+            ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", location,
              "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
              "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
              "--tableHost", "127.0.0.1", "--tablePort", table.ToString()],
