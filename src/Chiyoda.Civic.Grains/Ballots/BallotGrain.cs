@@ -31,7 +31,11 @@ public sealed class BallotGrain(
     private readonly Queue<DateTimeOffset> _recentChanges = new();
     private IGrainTimer? _tallyRetry;
 
-    private string RoundId => this.GetPrimaryKeyString().Split(':', 2)[0];
+    private string? _roundId;
+    private string? _voterKey;
+
+    /// <summary>From the key "{roundId}:{voterKey}", split once: both are read on every ballot.</summary>
+    private string RoundId => _roundId ??= this.GetPrimaryKeyString().Split(':', 2)[0];
 
     /// <summary>
     /// Read on every ballot rather than cached: an administrator who closes the vote early must
@@ -39,7 +43,7 @@ public sealed class BallotGrain(
     /// </summary>
     private IRoundGrain Round => GrainFactory.GetGrain<IRoundGrain>(RoundId);
 
-    private string VoterKey => this.GetPrimaryKeyString().Split(':', 2)[1];
+    private string VoterKey => _voterKey ??= this.GetPrimaryKeyString().Split(':', 2)[1];
 
     async Task<BallotResult> IBallotGrain.CastOnlineAsync(OnlineBallot ballot)
     {

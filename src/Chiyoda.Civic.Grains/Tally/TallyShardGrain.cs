@@ -28,12 +28,16 @@ public sealed class TallyShardGrain(
     private TallyTotals? _totals;
     private MembershipVersion _scannedAt;
 
-    private string RoundId => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf(':')];
-
-    private int Shard => int.Parse(this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    private string _roundId = "";
+    private int _shard;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Key "{roundId}:{shard}"; a round id has no ':' but split at the last one all the same.
+        var key = this.GetPrimaryKeyString();
+        var separator = key.LastIndexOf(':');
+        _roundId = key[..separator];
+        _shard = int.Parse(key[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         await ScanAsync(cancellationToken);
         this.RegisterGrainTimer(RescanIfMembershipChangedAsync, new GrainTimerCreationOptions(MembershipCheckInterval, MembershipCheckInterval) { Interleave = true });
     }
@@ -60,7 +64,7 @@ public sealed class TallyShardGrain(
     private async Task ScanAsync(CancellationToken cancellation)
     {
         var version = membership.CurrentSnapshot.Version;
-        await foreach (var contribution in ballots.ReadContributionsAsync(RoundId, Shard, cancellation))
+        await foreach (var contribution in ballots.ReadContributionsAsync(_roundId, _shard, cancellation))
         {
             Merge(contribution);
         }

@@ -130,21 +130,7 @@ public sealed class LocalCluster : IAsyncLifetime
     }
 
     /// <summary>An access token from the development provider's password grant.</summary>
-    public async Task<string> TokenForAsync(string account)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsync(new Uri(IdentityProvider, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["client_id"] = "civic-scripts",
-            ["username"] = account,
-            ["password"] = PlatformFixture.DevelopmentPassword,
-            ["scope"] = "openid civic-api",
-        }));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"token request for {account} failed: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
-    }
+    public Task<string> TokenForAsync(string account) => PlatformFixture.PasswordGrantTokenAsync(IdentityProvider, account);
 
     /// <summary>An API client for front end <paramref name="index"/>, signed in as the account (or anonymous).</summary>
     public async Task<HttpClient> ApiClientAsync(int index, string? account = null)

@@ -66,10 +66,13 @@ public sealed class PlatformFixture : IAsyncLifetime
     }
 
     /// <summary>An access token from the development provider's password grant, as scripts get one.</summary>
-    public async Task<string> TokenForAsync(string account)
+    public Task<string> TokenForAsync(string account) => PasswordGrantTokenAsync(IdentityProvider, account);
+
+    /// <summary>An access token from a development provider's password grant (client civic-scripts, scope civic-api).</summary>
+    public static async Task<string> PasswordGrantTokenAsync(Uri identityProvider, string account)
     {
         using var http = new HttpClient();
-        using var response = await http.PostAsync(new Uri(IdentityProvider, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await http.PostAsync(new Uri(identityProvider, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password",
             ["client_id"] = "civic-scripts",
