@@ -45,7 +45,7 @@ pids+=($!)
 ASPNETCORE_ENVIRONMENT=Development dotnet src/Chiyoda.Civic.IdentityProvider/bin/Release/net10.0/Chiyoda.Civic.IdentityProvider.dll \
   --contentRoot "$repo_root/src/Chiyoda.Civic.IdentityProvider" --urls http://localhost:5110 \
   --IdentityProvider:Issuer=http://localhost:5110/ --IdentityProvider:WebOrigins:0=http://localhost:5010 \
-  --IdentityProvider:WebOrigins:1=http://localhost:5011 \
+  --IdentityProvider:WebOrigins:1=http://localhost:5011 --IdentityProvider:AccessTokenMinutes=720 \
   --Logging:LogLevel:Default=Warning >"$work/idp.log" 2>&1 &
 pids+=($!)
 wait_for_http http://localhost:5110/health 60 "The identity provider"
@@ -57,7 +57,7 @@ web_pids=()
 for n in $(seq 0 $((silos - 1))); do
   web_enabled=true
   if [ "$silos" -gt 1 ] && [ "$n" -eq $((silos - 1)) ]; then web_enabled=false; fi
-  ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10.0/Chiyoda.Civic.Web.dll \
+  env ASPNETCORE_ENVIRONMENT=Production ${SILO_ENV:-} dotnet src/Chiyoda.Civic.Web/bin/Release/net10.0/Chiyoda.Civic.Web.dll \
     --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls "http://localhost:$((5010 + n))" \
     "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
     --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \

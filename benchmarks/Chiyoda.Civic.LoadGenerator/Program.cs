@@ -50,6 +50,7 @@ public static class Program
 
         // The fixed-rate phase keeps its own voters, so a fast sustained phase cannot leave it none.
         var reserved = Math.Min(voterKeys.Length, options.FixedRate * options.FixedSeconds);
+        IReadOnlyCollection<string> unansweredFixed;
         var queue = new ConcurrentQueue<string>(voterKeys[..^reserved]);
         var fixedQueue = new ConcurrentQueue<string>(voterKeys[^reserved..]);
         var accepted = new ConcurrentDictionary<string, int>();
@@ -58,8 +59,15 @@ public static class Program
         // first because Azurite's whole-database saves (every 5 s) stall it longer as its table grows:
         // after the sustained phase's burst the same rate measures the emulator more than the platform
         // (docs/performance.md shows both orders).
-        var fixedRate = await Load.OpenLoopAsync(fronts, roundId, fixedQueue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
-        Console.WriteLine(fixedRate.Describe($"fixed rate {options.FixedRate}/s (open loop)"));
+        // Beside it, the storage's own latency over the same seconds: raw single upserts at a low rate
+        // into the same Azurite, so a tail that is the emulator's (its whole-database saves) shows as such.
+        using (var probe = StorageProbe.Start(options.Storage, perSecond: 50))
+        {
+            var fixedRate = await Load.OpenLoopAsync(fronts, roundId, fixedQueue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
+            Console.WriteLine(fixedRate.Describe($"fixed rate {options.FixedRate}/s (open loop)"));
+            Console.WriteLine(await probe.DescribeAsync());
+            unansweredFixed = fixedRate.Unanswered;
+        }
 
         // Phase 2: as many durable ballots per second as the platform takes, for the set duration
         // (or until its voters have all voted).
@@ -68,7 +76,7 @@ public static class Program
 
         // A request whose answer was lost (time-out, 5xx) may or may not have been stored: a client
         // retries it with the same Idempotency-Key, which returns the stored receipt or stores it now.
-        var unanswered = throughput.Unanswered.Concat(fixedRate.Unanswered).Distinct().Where(v => !accepted.ContainsKey(v)).ToList();
+        var unanswered = throughput.Unanswered.Concat(unansweredFixed).Distinct().Where(v => !accepted.ContainsKey(v)).ToList();
         var retried = await Load.RetryAsync(fronts, roundId, unanswered, voterTokens, accepted);
         Console.WriteLine($"retries: {unanswered.Count:N0} requests without an answer retried with their Idempotency-Key; {retried:N0} answered with a receipt");
 
@@ -244,18 +252,24 @@ public static class Load
 {
     private static readonly int[][] Ballots = [[1], [2, 5], [1, 4, 7], [3, 6], [2, 4, 6], [7], [5, 1], [3]];
 
+    /// <summary>The request bodies encoded once: the generator shares the machine with what it measures, so it spends as little as it can.</summary>
+    private static readonly byte[][] Bodies = [.. Ballots.Select(choices => JsonSerializer.SerializeToUtf8Bytes(new { choices }))];
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+
     private static async Task<(bool Ok, string? Failure)> CastAsync(HttpClient[] fronts, string roundId, string voterKey, string token)
     {
         var http = fronts[(voterKey.GetHashCode() & int.MaxValue) % fronts.Length];
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/rounds/{roundId}/ballot")
         {
-            Content = JsonContent.Create(new { choices = Ballots[voterKey.GetHashCode() & 7] }),
+            Content = new ByteArrayContent(Bodies[voterKey.GetHashCode() & 7]) { Headers = { ContentType = Json } },
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Add("Idempotency-Key", "bench-" + voterKey);
         try
         {
-            using var response = await http.SendAsync(request);
+            // Only the status is needed; the small body is drained when the response is disposed.
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             return response.StatusCode == HttpStatusCode.OK ? (true, null) : (false, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -383,4 +397,56 @@ public static class StorageCeiling
         await table.DeleteAsync();
         return (single, batched);
     }
+}
+
+/// <summary>Raw single-entity upserts at a fixed low rate while a phase runs: the storage's own latency over the same seconds.</summary>
+public sealed class StorageProbe : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentBag<double> _latencies = [];
+    private readonly Task _running;
+
+    private StorageProbe(string connectionString, int perSecond) => _running = RunAsync(connectionString, perSecond);
+
+    public static StorageProbe Start(string connectionString, int perSecond) => new(connectionString, perSecond);
+
+    private async Task RunAsync(string connectionString, int perSecond)
+    {
+        var table = new TableClient(connectionString, "LatencyProbe" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
+        await table.CreateIfNotExistsAsync();
+        var payload = new string('x', 600);
+        var inFlight = new List<Task>();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / perSecond));
+        var n = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                var row = n++;
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    await table.UpsertEntityAsync(new TableEntity($"p{row % 64}", $"r{row}") { ["Data"] = payload });
+                    _latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(inFlight);
+        await table.DeleteAsync();
+    }
+
+    public async Task<string> DescribeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        var sorted = _latencies.Order().ToArray();
+        double At(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+        return $"storage probe over the same seconds (raw single upserts to Azurite, {sorted.Length:N0}): p50 {At(0.50):N0} ms, p95 {At(0.95):N0} ms, p99 {At(0.99):N0} ms, max {(sorted.Length == 0 ? 0 : sorted[^1]):N0} ms";
+    }
+
+    public void Dispose() => _stop.Dispose();
 }

@@ -19,8 +19,14 @@ namespace Chiyoda.Civic.Grains.Ballots;
 /// ballot is read and the request decided again; any answer other than a stored change is only ever
 /// given from the ballot as read.
 /// </para>
+/// <para>
+/// Placed on the silo whose front end took the voter's request: a ballot is one request's work, and
+/// running it where the request arrived saves two network hops per ballot in a cluster. Silo-only
+/// processes still carry the register, tally and round grains it calls.
+/// </para>
 /// </summary>
 [GrainType("ballot")]
+[Orleans.Placement.PreferLocalPlacement]
 public sealed class BallotGrain(
     [PersistentState("ballot", StorageNames.Ballots)] IPersistentState<BallotState> state,
     TimeProvider time,
@@ -359,16 +365,31 @@ public sealed class BallotGrain(
 
     private VoterContribution Contribution() => state.State.Contribution(VoterKey);
 
-    /// <summary>Twelve characters from an alphabet without look-alikes (no 0/O, 1/I/L), from a cryptographic source.</summary>
+    /// <summary>
+    /// Twelve characters from an alphabet without look-alikes (no 0/O, 1/I/L), from a cryptographic source.
+    /// One draw of random bytes serves the whole code (a draw per character cost a call into the
+    /// cryptographic library each, on every ballot); bytes from 248 up are skipped so that each of the
+    /// 31 characters stays equally likely.
+    /// </summary>
     private static string NewReceiptCode()
     {
         const string alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-        return string.Create(12, 0, (span, _) =>
+        const int unbiasedBelow = 256 / 31 * 31;
+        Span<char> code = stackalloc char[12];
+        Span<byte> random = stackalloc byte[32];
+        var filled = 0;
+        while (filled < code.Length)
         {
-            for (var i = 0; i < span.Length; i++)
+            RandomNumberGenerator.Fill(random);
+            foreach (var b in random)
             {
-                span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+                if (b < unbiasedBelow && filled < code.Length)
+                {
+                    code[filled++] = alphabet[b % alphabet.Length];
+                }
             }
-        });
+        }
+
+        return new string(code);
     }
 }

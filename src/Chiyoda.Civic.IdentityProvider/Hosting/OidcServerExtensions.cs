@@ -60,6 +60,11 @@ public static class OidcServerExtensions
             // Plain signed JWTs so a stock JwtBearer resource server (Audience = "civic-api") can read them.
             options.DisableAccessTokenEncryption();
 
+            // One hour unless set: the load benchmark sets a longer one so that its 200,000 cached voter
+            // tokens outlive a working session instead of taking minutes to fetch again every hour.
+            var accessTokenMinutes = builder.Configuration.GetValue("IdentityProvider:AccessTokenMinutes", 60);
+            options.SetAccessTokenLifetime(TimeSpan.FromMinutes(accessTokenMinutes));
+
             SigningKeys.Configure(options, builder.Environment.ContentRootPath);
 
             // Plain HTTP on loopback is the whole point of this provider.

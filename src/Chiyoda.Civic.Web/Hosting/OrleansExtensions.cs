@@ -31,6 +31,7 @@ public static class OrleansExtensions
             {
                 options.TableName = builder.Configuration["Storage:BallotTableName"] is { Length: > 0 } table ? table : "CivicBallots";
                 options.TableServiceClient = storage.CreateTableServiceClient(BallotStorageClientOptions());
+                options.TransactionsInFlight = builder.Configuration.GetValue("Storage:BallotTransactionsInFlight", options.TransactionsInFlight);
             });
             // Durable reminders (the close of voting is recorded even if the silo was down at that moment).
             silo.UseAzureTableReminderService(options => options.TableServiceClient = storage.CreateTableServiceClient());

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Tally;
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.PaperBallots;
 
@@ -33,6 +34,8 @@ public sealed class BallotGroupCommitTests(PaperClusterFixture fixture)
         Assert.Equal(voters.Count, after.Ballots - before.Ballots);
         var transactions = after.Transactions - before.Transactions;
         Assert.True(transactions <= voters.Count / 2, $"{voters.Count} ballots took {transactions} transactions");
+        // 16 partitions had writes waiting at once, yet no more transactions went out together than the silo's cap.
+        Assert.InRange(fixture.BallotTable.PeakTransactionsInFlight, 1, new BallotStorageOptions().TransactionsInFlight);
 
         var stored = await StoredVotesAsync(roundId);
         var live = await VotingRounds.LiveTotalsAsync(fixture.Grains, roundId);

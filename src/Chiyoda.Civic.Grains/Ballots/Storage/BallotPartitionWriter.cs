@@ -10,7 +10,9 @@ namespace Chiyoda.Civic.Grains.Ballots.Storage;
 /// transaction (all or nothing). Each caller is answered only from the outcome of the transaction that
 /// held its write: success with the new ETag, or the failure. Under light load a write goes alone at
 /// once; under heavy load the batches grow by themselves, so storage requests grow far slower than
-/// ballots.
+/// ballots. Transactions in flight are also capped per silo across partitions
+/// (<see cref="BallotStorageOptions.TransactionsInFlight"/>), so batches fill up under load rather than
+/// one small transaction going per partition.
 /// </summary>
 internal sealed class BallotPartitionWriter(BallotTable table, string partitionKey, int maxBatchSize)
 {
@@ -49,19 +51,23 @@ internal sealed class BallotPartitionWriter(BallotTable table, string partitionK
     {
         while (true)
         {
-            List<PendingWrite> batch;
-            lock (_gate)
+            // The batch is taken only once a transaction slot is free, so writes that arrive meanwhile join it.
+            using (await table.TransactionSlotAsync())
             {
-                if (_pending.Count == 0)
+                List<PendingWrite> batch;
+                lock (_gate)
                 {
-                    _committing = false;
-                    return;
+                    if (_pending.Count == 0)
+                    {
+                        _committing = false;
+                        return;
+                    }
+
+                    batch = TakeBatch();
                 }
 
-                batch = TakeBatch();
+                await CommitAsync(batch);
             }
-
-            await CommitAsync(batch);
         }
     }
 

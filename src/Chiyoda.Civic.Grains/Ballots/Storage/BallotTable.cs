@@ -19,6 +19,15 @@ public sealed class BallotStorageOptions
 
     /// <summary>Azure Table's limit for one batch transaction is 100 entities and 4 MB.</summary>
     public int MaxBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// Batch transactions this silo has in flight at once, across all partitions. While they are all
+    /// out, the other partitions' writes wait and then go together: under load fewer, fuller
+    /// transactions (less work per ballot for storage, fewer billed transactions); under light load a
+    /// write still goes at once. Four transactions of up to 100 ballots in flight, each taking some
+    /// 20 ms in Azure, carry up to 20,000 ballots/s per silo, an account's whole target.
+    /// </summary>
+    public int TransactionsInFlight { get; set; } = 4;
 }
 
 /// <summary>
@@ -45,6 +54,10 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     private TableClient? _client;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotPartitionWriter> _writers = new(StringComparer.Ordinal);
+
+    private SemaphoreSlim? _transactionSlots;
+    private int _inFlight;
+    private int _peakInFlight;
 
     private long _transactions;
     private long _entitiesWritten;
@@ -77,6 +90,43 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         finally
         {
             _creating.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits for one of the silo's transaction slots (<see cref="BallotStorageOptions.TransactionsInFlight"/>),
+    /// shared by all partitions' writers; disposing the slot frees it.
+    /// </summary>
+    internal async Task<IDisposable> TransactionSlotAsync()
+    {
+        var slots = LazyInitializer.EnsureInitialized(ref _transactionSlots, () => new SemaphoreSlim(Math.Max(1, options.Value.TransactionsInFlight)));
+        await slots.WaitAsync();
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var peak = Volatile.Read(ref _peakInFlight); inFlight > peak; peak = Volatile.Read(ref _peakInFlight))
+        {
+            if (Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak) == peak)
+            {
+                break;
+            }
+        }
+
+        return new Slot(this, slots);
+    }
+
+    /// <summary>The most batch transactions this silo has had in flight at once.</summary>
+    public int PeakTransactionsInFlight => Volatile.Read(ref _peakInFlight);
+
+    private sealed class Slot(BallotTable table, SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref table._inFlight);
+                slots.Release();
+            }
         }
     }
 
