@@ -30,7 +30,18 @@ done
 
 work=$(mktemp -d /tmp/civic-bench-XXXXXX)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# The logs stay in $work for a look after the run; Azurite's database (hundreds of MB) does not.
+# Stopped in reverse order of start, so the silos leave the cluster while Azurite still answers (else
+# they spend minutes retrying it on the way out).
+cleanup() {
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || continue
+    for _ in $(seq 1 40); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "${pids[i]}" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$work/azurite"
+}
 trap cleanup EXIT
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
