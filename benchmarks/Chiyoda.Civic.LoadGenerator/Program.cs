@@ -479,5 +479,10 @@ public sealed class StorageProbe : IDisposable
             $"; after the first {Load.WarmAfter.TotalSeconds:N0} s: p50 {At(warm, 0.50):N0} ms, p95 {At(warm, 0.95):N0} ms, p99 {At(warm, 0.99):N0} ms";
     }
 
-    public void Dispose() => _stop.Dispose();
+    /// <summary>Stops the probe also when the phase beside it failed (its figures are then not printed).</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
 }

@@ -62,7 +62,7 @@ public static class OidcServerExtensions
 
             // One hour unless set: the load benchmark sets a longer one so that its 200,000 cached voter
             // tokens outlive a working session instead of taking minutes to fetch again every hour.
-            var accessTokenMinutes = builder.Configuration.GetValue("IdentityProvider:AccessTokenMinutes", 60);
+            var accessTokenMinutes = Math.Max(1, builder.Configuration.GetValue("IdentityProvider:AccessTokenMinutes", 60));
             options.SetAccessTokenLifetime(TimeSpan.FromMinutes(accessTokenMinutes));
 
             SigningKeys.Configure(options, builder.Environment.ContentRootPath);
