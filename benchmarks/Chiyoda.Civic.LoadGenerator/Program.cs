@@ -244,7 +244,7 @@ public sealed record LoadResult(int Accepted, int Failed, double Seconds, double
     /// <summary>Latencies of the requests sent after <see cref="Load.WarmAfter"/> (fixed-rate phase only).</summary>
     public double[] WarmLatenciesMs { get; init; } = [];
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    internal static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
     public string Describe(string name) =>
         $"{name}: {Accepted:N0} durable ballots in {Seconds:N1} s = {PerSecond:N0} ballots/s; latency p50 {Percentile(LatenciesMs, 0.50):N0} ms, p95 {Percentile(LatenciesMs, 0.95):N0} ms, p99 {Percentile(LatenciesMs, 0.99):N0} ms; failed {Failed}" +
@@ -474,9 +474,8 @@ public sealed class StorageProbe : IDisposable
         await _running;
         var sorted = _latencies.Order().ToArray();
         var warm = _warmLatencies.Order().ToArray();
-        static double At(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-        return $"storage probe over the same seconds (raw single upserts to Azurite, {sorted.Length:N0}): p50 {At(sorted, 0.50):N0} ms, p95 {At(sorted, 0.95):N0} ms, p99 {At(sorted, 0.99):N0} ms, max {(sorted.Length == 0 ? 0 : sorted[^1]):N0} ms" +
-            $"; after the first {Load.WarmAfter.TotalSeconds:N0} s: p50 {At(warm, 0.50):N0} ms, p95 {At(warm, 0.95):N0} ms, p99 {At(warm, 0.99):N0} ms";
+        return $"storage probe over the same seconds (raw single upserts to Azurite, {sorted.Length:N0}): p50 {LoadResult.Percentile(sorted, 0.50):N0} ms, p95 {LoadResult.Percentile(sorted, 0.95):N0} ms, p99 {LoadResult.Percentile(sorted, 0.99):N0} ms, max {(sorted.Length == 0 ? 0 : sorted[^1]):N0} ms" +
+            $"; after the first {Load.WarmAfter.TotalSeconds:N0} s: p50 {LoadResult.Percentile(warm, 0.50):N0} ms, p95 {LoadResult.Percentile(warm, 0.95):N0} ms, p99 {LoadResult.Percentile(warm, 0.99):N0} ms";
     }
 
     /// <summary>Stops the probe also when the phase beside it failed (its figures are then not printed).</summary>
