@@ -10,19 +10,15 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// holds the voter's ballot is SIGKILLed, leave exactly one stored ballot, counted once.
 /// </summary>
 [Collection(FaultCollection.Name)]
-public sealed class DuplicateStormTests(FaultCluster fault, ITestOutputHelper output) : IAsyncLifetime
+public sealed class DuplicateStormTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {
     private const int Storm = 1000;
-
-    public Task InitializeAsync() => fault.RecoverAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task A_thousand_identical_requests_at_once_give_one_receipt_and_one_stored_ballot()
     {
-        var cluster = fault.Cluster;
-        using var load = await VoteLoad.PrepareAsync(fault, 1);
+        var cluster = Fault.Cluster;
+        using var load = await VoteLoad.PrepareAsync(Fault, 1);
         var voter = load.Voters[0];
         var key = "storm-" + Guid.NewGuid().ToString("N");
         int[] body = [2, 4, 6];
@@ -63,8 +59,8 @@ public sealed class DuplicateStormTests(FaultCluster fault, ITestOutputHelper ou
     [Fact]
     public async Task A_thousand_different_requests_for_one_voter_while_its_silo_is_killed_leave_one_ballot_counted_once()
     {
-        var cluster = fault.Cluster;
-        using var load = await VoteLoad.PrepareAsync(fault, 1);
+        var cluster = Fault.Cluster;
+        using var load = await VoteLoad.PrepareAsync(Fault, 1);
         var voter = load.Voters[0];
 
         // The voter's first ballot activates their ballot grain; the silo that holds it is the one to kill.

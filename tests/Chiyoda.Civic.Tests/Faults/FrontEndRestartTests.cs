@@ -13,17 +13,13 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// sending the same form again gives the same receipt, never a second ballot.
 /// </summary>
 [Collection(FaultCollection.Name)]
-public sealed partial class FrontEndRestartTests(FaultCluster fault, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class FrontEndRestartTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {
-    public Task InitializeAsync() => fault.RecoverAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task Front_end_restarted_between_choose_and_confirm_the_form_still_works_or_fails_clearly_and_nothing_is_cast_twice()
     {
-        var cluster = fault.Cluster;
-        using var load = await VoteLoad.PrepareAsync(fault, 1);
+        var cluster = Fault.Cluster;
+        using var load = await VoteLoad.PrepareAsync(Fault, 1);
         var voter = load.Voters[0];
         var web = cluster.Web(0);
         var votePath = $"/rounds/{load.RoundId}/vote";

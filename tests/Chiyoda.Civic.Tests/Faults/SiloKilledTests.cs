@@ -12,15 +12,11 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// the live count equals the recount. The output shows, second by second, how voting went after the kill.
 /// </summary>
 [Collection(FaultCollection.Name)]
-public sealed class SiloKilledTests(FaultCluster fault, ITestOutputHelper output) : IAsyncLifetime
+public sealed class SiloKilledTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {
     private const int Voters = 1500;
     private const int Concurrency = 32;
     private const double PerSecond = 100;
-
-    public Task InitializeAsync() => fault.RecoverAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public Task Silo_only_process_killed_mid_load_every_receipt_is_counted_once_and_every_voter_ends_with_one() =>
@@ -32,8 +28,8 @@ public sealed class SiloKilledTests(FaultCluster fault, ITestOutputHelper output
 
     private async Task KilledMidLoadAsync(int victim)
     {
-        var cluster = fault.Cluster;
-        using var load = await VoteLoad.PrepareAsync(fault, Voters);
+        var cluster = Fault.Cluster;
+        using var load = await VoteLoad.PrepareAsync(Fault, Voters);
         var running = load.RunAsync(Concurrency, PerSecond, giveUpAfter: TimeSpan.FromSeconds(90));
 
         // About a second of steady voting first (the first requests also activate the round's grains).

@@ -11,13 +11,9 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// missing and nothing is counted twice; the live count equals the recount.
 /// </summary>
 [Collection(FaultCollection.Name)]
-public sealed class StorageOutageTests(FaultCluster fault, ITestOutputHelper output) : IAsyncLifetime
+public sealed class StorageOutageTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {
     private const int Voters = 1200;
-
-    public Task InitializeAsync() => fault.RecoverAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>
     /// 10 s, as the issue asks: shorter than the ballot write's own retries (5 s network time-out, 2 retries),
@@ -30,15 +26,15 @@ public sealed class StorageOutageTests(FaultCluster fault, ITestOutputHelper out
     public async Task Storage_paused_callers_get_a_true_receipt_or_a_clear_503_and_nothing_is_lost_or_doubled(int seconds)
     {
         var pause = TimeSpan.FromSeconds(seconds);
-        var cluster = fault.Cluster;
+        var cluster = Fault.Cluster;
         // The client waits longer than any answer should take, so a request left hanging shows as one.
-        using var load = await VoteLoad.PrepareAsync(fault, Voters, timeout: TimeSpan.FromSeconds(60));
+        using var load = await VoteLoad.PrepareAsync(Fault, Voters, timeout: TimeSpan.FromSeconds(60));
         var running = load.RunAsync(concurrency: 32, perSecond: 60, giveUpAfter: TimeSpan.FromSeconds(90));
 
         await load.WarmAsync(receipts: 100);
         await Task.Delay(TimeSpan.FromSeconds(1));
         var pausedAt = load.Clock.Elapsed;
-        fault.PauseStorage();
+        Fault.PauseStorage();
         TimeSpan resumedAt;
         try
         {
@@ -47,7 +43,7 @@ public sealed class StorageOutageTests(FaultCluster fault, ITestOutputHelper out
         }
         finally
         {
-            fault.ResumeStorage();
+            Fault.ResumeStorage();
             resumedAt = load.Clock.Elapsed;
         }
 
@@ -90,24 +86,24 @@ public sealed class StorageOutageTests(FaultCluster fault, ITestOutputHelper out
     [Fact]
     public async Task Storage_down_when_a_freshly_started_silo_stores_its_first_ballot_the_silo_stores_ballots_once_storage_is_back()
     {
-        var cluster = fault.Cluster;
+        var cluster = Fault.Cluster;
         // Silo 2 starts afresh: it has not yet touched the ballot table.
         await cluster.RestartAsync(LocalCluster.SiloOnlyIndex);
-        using var load = await VoteLoad.PrepareAsync(fault, 600, timeout: TimeSpan.FromSeconds(60));
+        using var load = await VoteLoad.PrepareAsync(Fault, 600, timeout: TimeSpan.FromSeconds(60));
 
         // The first 150 voters vote while storage is down for 20 s (longer than the ballot write's own retries).
-        fault.PauseStorage();
+        Fault.PauseStorage();
         Attempt[] during;
         try
         {
             var casting = Task.WhenAll(Enumerable.Range(0, 150).Select(i => load.CastAsync(load.Voters[i], i % 2, load.KeyOf(load.Voters[i]), VoteLoad.BodyOf(i))));
             await Task.Delay(TimeSpan.FromSeconds(20));
-            fault.ResumeStorage();
+            Fault.ResumeStorage();
             during = await casting;
         }
         finally
         {
-            fault.ResumeStorage();
+            Fault.ResumeStorage();
         }
 
         var back = load.Clock.Elapsed;
