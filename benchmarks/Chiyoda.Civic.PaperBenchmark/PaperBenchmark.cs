@@ -122,7 +122,7 @@ public static class PaperBenchmark
         parse.Stop();
         Check(code is null && lines.Count == ballots, "parse");
         var validate = Stopwatch.StartNew();
-        var checkedLines = await paper.CheckAsync(roundId, lines);
+        var checkedLines = await paper.CheckAsync(roundId, lines, "F01");
         validate.Stop();
         Check(checkedLines.Count(l => l.Status == PaperLineStatuses.AcceptedForCommit) == ballots - ballots / 100, "validate");
         Console.WriteLine($"Parse: {ballots / parse.Elapsed.TotalSeconds:N0} lines/s ({parse.Elapsed.TotalSeconds:F2} s); " +

@@ -16,7 +16,10 @@ public interface IBallotGrain : IGrainWithStringKey
 
     /// <summary>
     /// Applies one paper ballot (idempotent by its serial). An accepted paper ballot supersedes the
-    /// online ballot whatever the order of arrival; a second paper ballot is a duplicate and not counted.
+    /// online ballot whatever the order of arrival. Of several paper ballots the one cast earliest counts
+    /// (<see cref="PaperBallot.Precedence"/>) and the others are duplicates, whatever order they arrive in:
+    /// an earlier-cast ballot arriving later takes the count over, and the one it replaces is reported as
+    /// a duplicate in its own batch. A serial seen before answers its outcome as it stands now.
     /// </summary>
     [Alias("apply-paper")]
     Task<PaperResult> ApplyPaperAsync(PaperBallot ballot);
@@ -24,6 +27,10 @@ public interface IBallotGrain : IGrainWithStringKey
     /// <summary>Whether the voter may cast or change an online ballot now: null code if so, else the refusal (same checks as casting).</summary>
     [Alias("check-online"), ReadOnly]
     Task<BallotResult> CheckOnlineAsync();
+
+    /// <summary>The outcome of one paper serial as it stands now (null if the serial never reached this voter's ballot).</summary>
+    [Alias("get-paper-outcome"), ReadOnly]
+    Task<PaperResult?> GetPaperOutcomeAsync(string serial);
 
     /// <summary>What the voter may see of their own ballot: the counted choices and the receipt.</summary>
     [Alias("get"), ReadOnly]
@@ -40,12 +47,36 @@ public sealed record OnlineBallot(
     [property: Id(1)] IReadOnlyList<int> Choices,
     [property: Id(2)] string? NotifySubject = null);
 
-/// <summary>A paper ballot as keyed by clerks: its serial (unique in the round), the day it was cast at the facility, and the ballot numbers marked.</summary>
+/// <summary>
+/// A paper ballot as keyed by clerks: its serial (unique in the round), the day it was cast at the facility, the
+/// ballot numbers marked, the facility where it was cast, and the batch that recorded it (so a later change of its
+/// outcome can be reported in that batch).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("civic.paper-ballot")]
 public sealed record PaperBallot(
     [property: Id(0)] string Serial,
     [property: Id(1)] DateOnly CastDate,
-    [property: Id(2)] IReadOnlyList<int> Choices);
+    [property: Id(2)] IReadOnlyList<int> Choices,
+    [property: Id(3)] string Facility = "",
+    [property: Id(4)] string BatchId = "")
+{
+    /// <summary>
+    /// Which of one voter's paper ballots counts: the one cast earliest, then by facility code and serial in
+    /// ordinal order. A total order on the ballots themselves, so the count never depends on the order in which
+    /// ballots are keyed, imported or committed.
+    /// </summary>
+    public static int Precedence(DateOnly castDate, string facility, string serial, DateOnly otherCastDate, string otherFacility, string otherSerial)
+    {
+        var byDate = castDate.CompareTo(otherCastDate);
+        if (byDate != 0)
+        {
+            return byDate;
+        }
+
+        var byFacility = string.CompareOrdinal(facility, otherFacility);
+        return byFacility != 0 ? byFacility : string.CompareOrdinal(serial, otherSerial);
+    }
+}
 
 /// <summary>What became of a paper ballot: one of <see cref="PaperOutcomes"/>, with a reason when it does not count.</summary>
 [GenerateSerializer, Immutable, Alias("civic.paper-result")]

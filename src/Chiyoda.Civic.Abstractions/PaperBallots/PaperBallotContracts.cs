@@ -48,6 +48,12 @@ public static class PaperLineStatuses
     public const string Ineligible = "ineligible";
     public const string Invalid = "invalid";
     public const string Malformed = "malformed";
+
+    /// <summary>
+    /// The serial was already entered (earlier in the same keying, or recorded by another batch): the same ballot
+    /// entered again, not another ballot. Never counted, never a duplicate, never in published totals.
+    /// </summary>
+    public const string Reentered = "re-entered";
 }
 
 public static class PaperReasons
@@ -64,6 +70,9 @@ public static class PaperReasons
     public const string MissingVoterKey = "missing-voter-key";
     public const string BadVoterKey = "bad-voter-key";
     public const string DuplicateOfPrefix = "duplicate-of:";
+
+    /// <summary>The line names a facility other than its batch's: every ballot in a box was cast at the batch's facility.</summary>
+    public const string FacilityMismatch = "facility-mismatch";
 }
 
 /// <summary>One keying of a batch: who keyed it, how, and its lines.</summary>
@@ -140,22 +149,26 @@ public sealed record PaperReconciliation(
     [property: Id(5)] int Ineligible,
     [property: Id(6)] int Invalid,
     [property: Id(7)] int Malformed,
-    [property: Id(8)] int Pending)
+    [property: Id(8)] int Pending,
+    [property: Id(9)] int Reentered = 0)
 {
     public static PaperReconciliation Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    /// <summary>Every ballot in the box was keyed once and every keyed line could be read as a ballot.</summary>
-    public bool AddsUp => BallotsInBox == Keyed && Malformed == 0
-        && Keyed == Accepted + AcceptedSupersedingOnline + Duplicate + Ineligible + Invalid + Malformed + Pending;
+    /// <summary>
+    /// Every ballot in the box was keyed (a serial entered twice is one ballot: re-entered lines are not ballots)
+    /// and every keyed line could be read as a ballot.
+    /// </summary>
+    public bool AddsUp => BallotsInBox == Keyed - Reentered && Malformed == 0
+        && Keyed == Accepted + AcceptedSupersedingOnline + Duplicate + Ineligible + Invalid + Malformed + Pending + Reentered;
 
     public PaperReconciliation Add(PaperReconciliation other) => new(
         BallotsInBox + other.BallotsInBox, Keyed + other.Keyed, Accepted + other.Accepted,
         AcceptedSupersedingOnline + other.AcceptedSupersedingOnline, Duplicate + other.Duplicate,
-        Ineligible + other.Ineligible, Invalid + other.Invalid, Malformed + other.Malformed, Pending + other.Pending);
+        Ineligible + other.Ineligible, Invalid + other.Invalid, Malformed + other.Malformed, Pending + other.Pending, Reentered + other.Reentered);
 
     public static PaperReconciliation From(int ballotsInBox, IEnumerable<string> statuses)
     {
-        int keyed = 0, accepted = 0, superseding = 0, duplicate = 0, ineligible = 0, invalid = 0, malformed = 0, pending = 0;
+        int keyed = 0, accepted = 0, superseding = 0, duplicate = 0, ineligible = 0, invalid = 0, malformed = 0, pending = 0, reentered = 0;
         foreach (var status in statuses)
         {
             keyed++;
@@ -167,11 +180,12 @@ public sealed record PaperReconciliation(
                 case PaperLineStatuses.Ineligible: ineligible++; break;
                 case PaperLineStatuses.Invalid: invalid++; break;
                 case PaperLineStatuses.Malformed: malformed++; break;
+                case PaperLineStatuses.Reentered: reentered++; break;
                 default: pending++; break;
             }
         }
 
-        return new(ballotsInBox, keyed, accepted, superseding, duplicate, ineligible, invalid, malformed, pending);
+        return new(ballotsInBox, keyed, accepted, superseding, duplicate, ineligible, invalid, malformed, pending, reentered);
     }
 }
 
@@ -316,7 +330,8 @@ public interface IPaperBatchGrain : IGrainWithStringKey
     [Alias("commit")]
     Task<PaperBatchResult> CommitAsync(string actorSub, string actorName, string? forcedReason);
 
-    [Alias("get"), ReadOnly]
+    /// <summary>The batch as it stands; once committed, its outcome counts include later revisions (not [ReadOnly]: it may fold them in).</summary>
+    [Alias("get")]
     Task<PaperBatchView?> GetAsync();
 
     /// <summary>Waits (at most <paramref name="timeout"/>) for a running commit to finish or stop, then answers the batch as it stands.</summary>
@@ -350,6 +365,36 @@ public interface IPaperChunkGrain : IGrainWithStringKey
 public sealed record PaperChunk(
     [property: Id(0)] IReadOnlyList<PaperLine> Lines,
     [property: Id(1)] IReadOnlyList<PaperLineOutcome?> Outcomes);
+
+/// <summary>
+/// Later changes to the outcomes of one batch's committed lines (key "{roundId}:{batchId}"). A voter's ballot
+/// grain writes here when an earlier-cast paper ballot of theirs, committed in another batch, takes the count
+/// over from a ballot of this batch; the batch reads it to report each line's final outcome. A leaf (it calls
+/// nothing), so a ballot grain can write to it while any batch commit is waiting on that ballot grain.
+/// </summary>
+[Alias("civic.IPaperOutcomeRevisionsGrain")]
+public interface IPaperOutcomeRevisionsGrain : IGrainWithStringKey
+{
+    /// <summary>Records revisions; for each serial the one with the highest version is kept, so replays and reordering change nothing.</summary>
+    [Alias("record")]
+    Task RecordAsync(IReadOnlyList<PaperOutcomeRevision> revisions);
+
+    [Alias("get"), ReadOnly]
+    Task<PaperOutcomeRevisions> GetAsync();
+}
+
+/// <summary>The outcome of one serial as it now stands, at the version of its voter's ballot that decided it.</summary>
+[GenerateSerializer, Immutable, Alias("civic.paper-outcome-revision")]
+public sealed record PaperOutcomeRevision(
+    [property: Id(0)] string Serial,
+    [property: Id(1)] PaperLineOutcome Outcome,
+    [property: Id(2)] int Version);
+
+/// <summary>All revisions of a batch; <see cref="Version"/> grows with every change, so a reader knows when to look again.</summary>
+[GenerateSerializer, Immutable, Alias("civic.paper-outcome-revisions")]
+public sealed record PaperOutcomeRevisions(
+    [property: Id(0)] int Version,
+    [property: Id(1)] IReadOnlyDictionary<string, PaperOutcomeRevision> BySerial);
 
 /// <summary>
 /// Which batch recorded each ballot serial of a round (key "{roundId}:{shard}", shard by a stable hash

@@ -14,8 +14,17 @@ namespace Chiyoda.Civic.Abstractions.PaperBallots;
 /// </summary>
 public static partial class PaperLineRules
 {
-    /// <summary>The structural checks of a line: the reason it is malformed, or null.</summary>
-    public static string? Malformation(string serial, string castDate, string voterKey)
+    /// <summary>
+    /// The structural checks of a line: the reason it is malformed, or null. With <paramref name="batchFacility"/>,
+    /// the line's facility must be the batch's (an empty one is taken as the batch's).
+    /// </summary>
+    public static string? Malformation(string serial, string castDate, string voterKey, string facility = "", string? batchFacility = null) =>
+        Structure(serial, castDate, voterKey)
+        ?? (batchFacility is not null && facility.Trim() is { Length: > 0 } named && !string.Equals(named, batchFacility, StringComparison.Ordinal)
+            ? PaperReasons.FacilityMismatch
+            : null);
+
+    private static string? Structure(string serial, string castDate, string voterKey)
     {
         if (serial.Length == 0)
         {

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Tally;
@@ -163,19 +165,44 @@ public sealed class BallotGrain(
             if (known.Counted)
             {
                 await SendContributionAsync();
+                if (state.State.ReplacedAtVersion == state.State.ContributionVersion)
+                {
+                    await ReportReplacementAsync();
+                }
             }
 
             return known;
         }
 
         var outcome = await JudgePaperAsync(ballot);
-        var supersedes = outcome.Counted && state.State.Online is not null;
+        var counted = state.State.Paper;
+        var takesOver = outcome.Counted && counted is not null;
+        var supersedesOnline = outcome.Counted && counted is null && state.State.Online is not null;
         var next = state.State.Copy();
         next.PaperOutcomes[ballot.Serial] = outcome;
+        if (outcome.Counted || outcome.Outcome == PaperOutcomes.Duplicate)
+        {
+            next.PaperBatches[ballot.Serial] = ballot.BatchId;
+        }
+
         if (outcome.Counted)
         {
-            next.Paper = new PaperBallotRecord(ballot.Serial, ballot.CastDate, [.. ballot.Choices.Order()], time.GetUtcNow());
+            next.Paper = new PaperBallotRecord(ballot.Serial, ballot.CastDate, [.. ballot.Choices.Order()], time.GetUtcNow(), ballot.Facility, ballot.BatchId);
             next.ContributionVersion++;
+            if (takesOver)
+            {
+                // Every other paper ballot of this voter is now a duplicate of the one cast earliest.
+                foreach (var (serial, other) in state.State.PaperOutcomes)
+                {
+                    if (other.Counted || other.Outcome == PaperOutcomes.Duplicate)
+                    {
+                        next.PaperOutcomes[serial] = new PaperResult(PaperOutcomes.Duplicate, PaperReasons.DuplicateOfPrefix + ballot.Serial);
+                    }
+                }
+
+                next.ReplacedAtVersion = next.ContributionVersion;
+                next.ReplacedSerial = counted!.Serial;
+            }
         }
 
         await StoreAsync(next);
@@ -184,12 +211,41 @@ public sealed class BallotGrain(
             await SendContributionAsync();
         }
 
-        if (supersedes && state.State.OnlineSubject is { } subject)
+        if (takesOver)
+        {
+            await ReportReplacementAsync();
+        }
+
+        if (supersedesOnline && state.State.OnlineSubject is { } subject)
         {
             await NotifySupersededAsync(subject);
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// After an earlier-cast paper ballot took the count over: each other paper ballot's batch is told its line
+    /// is now a duplicate, and the audit log records which serial replaced which (serials only: nothing here
+    /// names the voter or the choices). Both are idempotent, so a replay repeats them harmlessly; a failure
+    /// fails the paper ballot's application, and the commit's retry reports again.
+    /// </summary>
+    private async Task ReportReplacementAsync()
+    {
+        var counted = state.State.Paper!;
+        var revisions = state.State.PaperBatches
+            .Where(b => b.Key != counted.Serial && b.Value.Length > 0 && state.State.PaperOutcomes.ContainsKey(b.Key))
+            .GroupBy(b => b.Value, StringComparer.Ordinal);
+        await Task.WhenAll(revisions.Select(batch => GrainFactory.GetGrain<IPaperOutcomeRevisionsGrain>(PaperChunking.BatchKey(RoundId, batch.Key))
+            .RecordAsync([.. batch.Select(b => new PaperOutcomeRevision(b.Key,
+                new PaperLineOutcome(state.State.PaperOutcomes[b.Key].Outcome, state.State.PaperOutcomes[b.Key].Reason), state.State.ContributionVersion))])));
+
+        if (state.State.ReplacedSerial is { } replaced)
+        {
+            await new GrainAuditLog(GrainFactory).AppendAsync(RoundId, new AuditEntry($"paper-ballot:{replaced}:replaced-by:{counted.Serial}", time.GetUtcNow(),
+                "system", "system", "paper.counted-ballot-replaced", $"paper-ballot:{replaced}", "counted",
+                $"duplicate of {counted.Serial}, cast earlier ({counted.CastDate:yyyy-MM-dd}, {counted.Facility})"));
+        }
     }
 
     private async Task<PaperResult> JudgePaperAsync(PaperBallot ballot)
@@ -221,9 +277,12 @@ public sealed class BallotGrain(
             return new PaperResult(PaperOutcomes.Invalid, spoiled);
         }
 
-        return state.State.Paper is not null
-            ? new PaperResult(PaperOutcomes.Duplicate, state.State.Paper.Serial)
-            : new PaperResult(state.State.Online is null ? PaperOutcomes.Accepted : PaperOutcomes.AcceptedSupersedingOnline);
+        // Of one voter's valid paper ballots the one cast earliest counts, whichever arrived first.
+        var online = state.State.Online is null ? PaperOutcomes.Accepted : PaperOutcomes.AcceptedSupersedingOnline;
+        return state.State.Paper is { } counted
+            && PaperBallot.Precedence(counted.CastDate, counted.Facility, counted.Serial, ballot.CastDate, ballot.Facility, ballot.Serial) < 0
+            ? new PaperResult(PaperOutcomes.Duplicate, PaperReasons.DuplicateOfPrefix + counted.Serial)
+            : new PaperResult(online);
     }
 
     private async Task NotifySupersededAsync(string subject)
@@ -317,6 +376,12 @@ public sealed class BallotGrain(
 
             throw;
         }
+    }
+
+    async Task<PaperResult?> IBallotGrain.GetPaperOutcomeAsync(string serial)
+    {
+        await VerifyAsync();
+        return state.State.PaperOutcomes.GetValueOrDefault(serial);
     }
 
     async Task<BallotView> IBallotGrain.GetAsync()

@@ -24,6 +24,22 @@ public sealed class BallotState
     /// <summary>Whom to tell if paper supersedes the online ballot (the subject that cast it).</summary>
     [Id(5)] public string? OnlineSubject { get; set; }
 
+    /// <summary>
+    /// Serial → the batch that recorded it, for this voter's paper ballots that compete for the count (counted or
+    /// duplicate), so a change of their outcome can be reported in their batch.
+    /// </summary>
+    [Id(6)] public Dictionary<string, string> PaperBatches { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The contribution version at which an earlier-cast paper ballot last took the count over (0: never). While
+    /// it equals <see cref="ContributionVersion"/>, replays of the counted serial report the change again, so a
+    /// report or audit entry lost to a crash after the ballot was stored is made good by the commit's retry.
+    /// </summary>
+    [Id(7)] public int ReplacedAtVersion { get; set; }
+
+    /// <summary>The serial that counted until an earlier-cast ballot took the count over (the last such change).</summary>
+    [Id(8)] public string? ReplacedSerial { get; set; }
+
     /// <summary>What this voter adds to the live count now: the paper ballot if one was accepted, else the latest online ballot.</summary>
     public VoterContribution Contribution(string voterKey) => Paper is { } paper
         ? new VoterContribution(voterKey, ContributionVersion, paper.Choices, BallotChannel.Paper)
@@ -38,6 +54,9 @@ public sealed class BallotState
         RecentRequests = [.. RecentRequests],
         PaperOutcomes = new(PaperOutcomes, StringComparer.Ordinal),
         OnlineSubject = OnlineSubject,
+        PaperBatches = new(PaperBatches, StringComparer.Ordinal),
+        ReplacedAtVersion = ReplacedAtVersion,
+        ReplacedSerial = ReplacedSerial,
     };
 }
 
@@ -46,7 +65,9 @@ public sealed record PaperBallotRecord(
     [property: Id(0)] string Serial,
     [property: Id(1)] DateOnly CastDate,
     [property: Id(2)] IReadOnlyList<int> Choices,
-    [property: Id(3)] DateTimeOffset RecordedAt);
+    [property: Id(3)] DateTimeOffset RecordedAt,
+    [property: Id(4)] string Facility = "",
+    [property: Id(5)] string BatchId = "");
 
 [GenerateSerializer, Alias("civic.remembered-request")]
 public sealed record RememberedRequest(

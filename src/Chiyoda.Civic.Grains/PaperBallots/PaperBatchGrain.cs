@@ -53,6 +53,9 @@ public sealed class PaperBatchState
     [Id(18)] public DateTimeOffset? CommitFinishedAt { get; set; }
     [Id(19)] public string? LastError { get; set; }
     [Id(20)] public int CommitChunkSize { get; set; }
+
+    /// <summary>The version of the batch's outcome revisions already folded into <see cref="AppliedOutcomes"/>.</summary>
+    [Id(21)] public int FoldedRevisionsVersion { get; set; }
 }
 
 /// <summary>
@@ -145,7 +148,7 @@ public sealed class PaperBatchGrain(
             return PaperBatchResult.Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
         }
 
-        var lines = Sanitize(keying.Lines);
+        var lines = Sanitize(keying.Lines, S.Opening!.FacilityCode);
         var generation = S.NextGeneration;
         var chunks = await WriteChunksAsync(PaperChunking.KeyingPart(generation), lines);
         var summary = new PaperKeyingSummary(slot, keying.ClerkSub, keying.ClerkName, keying.Source, time.GetUtcNow(), lines.Count,
@@ -182,7 +185,7 @@ public sealed class PaperBatchGrain(
         {
             PaperResolutionChoices.First => disagreement.First,
             PaperResolutionChoices.Second => disagreement.Second,
-            PaperResolutionChoices.Rekey when resolution.Line is not null => Sanitize([resolution.Line])[0],
+            PaperResolutionChoices.Rekey when resolution.Line is not null => Sanitize([resolution.Line], S.Opening!.FacilityCode)[0],
             _ => null,
         };
         if (resolution.Choice is not (PaperResolutionChoices.First or PaperResolutionChoices.Second or PaperResolutionChoices.Rekey)
@@ -273,7 +276,63 @@ public sealed class PaperBatchGrain(
         return new PaperBatchResult(View(), null);
     }
 
-    Task<PaperBatchView?> IPaperBatchGrain.GetAsync() => Task.FromResult(S.Opening is null ? null : View());
+    async Task<PaperBatchView?> IPaperBatchGrain.GetAsync()
+    {
+        if (S.Opening is null)
+        {
+            return null;
+        }
+
+        if (S.Status == PaperBatchStatuses.Committed && _commit is null)
+        {
+            await FoldRevisionsAsync();
+        }
+
+        return View();
+    }
+
+    private IPaperOutcomeRevisionsGrain Revisions => GrainFactory.GetGrain<IPaperOutcomeRevisionsGrain>(this.GetPrimaryKeyString());
+
+    /// <summary>
+    /// Brings the committed outcome counts up to date with later revisions (a line of this batch that became a
+    /// duplicate when an earlier-cast ballot of the same voter was committed elsewhere). Counted afresh from every
+    /// line, so a fold interrupted half-way is simply done again.
+    /// </summary>
+    private async Task FoldRevisionsAsync()
+    {
+        var revisions = await Revisions.GetAsync();
+        if (revisions.Version == S.FoldedRevisionsVersion)
+        {
+            return;
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var chunk = 0; chunk < S.CommitChunks; chunk++)
+        {
+            var read = await Chunk(PaperChunking.CommitPart, chunk).ReadAsync();
+            for (var i = 0; i < read.Lines.Count; i++)
+            {
+                if (read.Outcomes.Count > i && read.Outcomes[i] is { } outcome)
+                {
+                    var final = Revised(read.Lines[i], outcome, revisions);
+                    counts[final.Outcome] = counts.GetValueOrDefault(final.Outcome) + 1;
+                }
+            }
+        }
+
+        S.AppliedOutcomes = counts;
+        S.FoldedRevisionsVersion = revisions.Version;
+        S.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await PublishSummaryAsync();
+    }
+
+    /// <summary>A committed line's outcome as it stands now: a revision replaces what the voter's ballot answered at commit.</summary>
+    private static PaperLineOutcome Revised(PaperLine line, PaperLineOutcome committed, PaperOutcomeRevisions revisions) =>
+        committed.Outcome is PaperLineStatuses.Accepted or PaperLineStatuses.AcceptedSupersedingOnline or PaperLineStatuses.Duplicate
+            && revisions.BySerial.TryGetValue(line.Serial, out var revision)
+            ? revision.Outcome
+            : committed;
 
     async Task<PaperBatchView?> IPaperBatchGrain.WaitForCommitAsync(TimeSpan timeout)
     {
@@ -293,6 +352,7 @@ public sealed class PaperBatchGrain(
         var (part, total, size) = final
             ? (PaperChunking.CommitPart, S.CommitLines, S.CommitChunkSize)
             : S.Keyings.FirstOrDefault() is { } first ? (PaperChunking.KeyingPart(first.Generation), first.Lines, ChunkSize) : ("", 0, 1);
+        var revisions = final ? await Revisions.GetAsync() : new PaperOutcomeRevisions(0, new Dictionary<string, PaperOutcomeRevision>());
         var reports = new List<PaperLineReport>();
         for (var chunk = skip / size; chunk * size < Math.Min(total, skip + take); chunk++)
         {
@@ -306,7 +366,7 @@ public sealed class PaperBatchGrain(
                 }
 
                 var line = read.Lines[i];
-                var outcome = read.Outcomes.Count > i ? read.Outcomes[i] : null;
+                var outcome = read.Outcomes.Count > i && read.Outcomes[i] is { } committed ? Revised(line, committed, revisions) : null;
                 reports.Add(new PaperLineReport(line.Line, line.Serial, line.VoterKey, outcome?.Outcome ?? line.Status, outcome is null ? line.Reason : outcome.Reason));
             }
         }
@@ -324,29 +384,31 @@ public sealed class PaperBatchGrain(
 
     /// <summary>
     /// Re-derives what the grain must not take on trust: a line that cannot be read as a ballot is
-    /// malformed whatever the caller said, and a serial seen earlier in the keying is a repeat.
+    /// malformed whatever the caller said, a line from another facility than the batch's is refused
+    /// (an empty facility is the batch's), and a serial seen earlier in the keying is the same ballot entered again.
     /// </summary>
-    private static List<PaperLine> Sanitize(IReadOnlyList<PaperLine> lines)
+    private static List<PaperLine> Sanitize(IReadOnlyList<PaperLine> lines, string batchFacility)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<PaperLine>(lines.Count);
         foreach (var raw in lines)
         {
+            var facility = raw.Facility.Trim();
             var line = raw with
             {
-                Serial = raw.Serial.Trim(), Facility = raw.Facility.Trim(), CastDate = raw.CastDate.Trim(), VoterKey = raw.VoterKey.Trim(),
+                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = raw.CastDate.Trim(), VoterKey = raw.VoterKey.Trim(),
                 Choices = PaperLineRules.TidyChoices(raw.Choices),
             };
-            var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey);
+            var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey, line.Facility, batchFacility);
             if (malformed is not null)
             {
                 line = line with { Malformed = malformed, Status = PaperLineStatuses.Malformed, Reason = malformed };
             }
             else if (!seen.Add(line.Serial))
             {
-                line = line with { Status = PaperLineStatuses.Duplicate, Reason = PaperReasons.RepeatedSerial };
+                line = line with { Status = PaperLineStatuses.Reentered, Reason = PaperReasons.RepeatedSerial };
             }
-            else if (line.Status == PaperLineStatuses.Malformed || line.Reason == PaperReasons.RepeatedSerial)
+            else if (line.Status is PaperLineStatuses.Malformed or PaperLineStatuses.Reentered || line.Reason == PaperReasons.RepeatedSerial)
             {
                 line = line with { Status = PaperLineStatuses.AcceptedForCommit, Reason = null };
             }
@@ -467,8 +529,8 @@ public sealed class PaperBatchGrain(
             }
         }
 
-        // A serial that appears twice in the final lines counts once: the later ones are repeats.
-        return Sanitize(final);
+        // A serial that appears twice in the final lines counts once: the later ones are the same ballot entered again.
+        return Sanitize(final, S.Opening!.FacilityCode);
     }
 
     private PaperReconciliation Reconciliation()
@@ -581,6 +643,7 @@ public sealed class PaperBatchGrain(
             S.CommitFinishedAt = time.GetUtcNow();
             S.UpdatedAt = S.CommitFinishedAt.Value;
             await state.WriteStateAsync();
+            await FoldRevisionsAsync();
             await AuditAsync("committed", "paper.batch-committed", "system", "system", null,
                 string.Join(' ', S.AppliedOutcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}")));
             await PublishSummaryAsync();
@@ -620,9 +683,9 @@ public sealed class PaperBatchGrain(
             }
         });
 
-        var duplicate = new PaperLineOutcome(PaperLineStatuses.Duplicate, PaperReasons.SerialAlreadyRecorded);
+        var reentered = new PaperLineOutcome(PaperLineStatuses.Reentered, PaperReasons.SerialAlreadyRecorded);
         await Task.WhenAll(taken.GroupBy(t => t.Chunk).Select(g =>
-            Chunk(PaperChunking.CommitPart, g.Key).RecordOutcomesAsync([.. g.Select(t => (t.Index, duplicate))])));
+            Chunk(PaperChunking.CommitPart, g.Key).RecordOutcomesAsync([.. g.Select(t => (t.Index, reentered))])));
     }
 
     private async Task<List<PaperLineOutcome>> ApplyChunkAsync(int chunkIndex, BallotSettings settings)
@@ -648,7 +711,7 @@ public sealed class PaperBatchGrain(
             }
             else if (line.Reason == PaperReasons.RepeatedSerial)
             {
-                local = new(PaperLineStatuses.Duplicate, PaperReasons.RepeatedSerial);
+                local = new(PaperLineStatuses.Reentered, PaperReasons.RepeatedSerial);
             }
             else if (line.Unreadable || PaperLineRules.ParseChoices(line.Choices) is null)
             {
@@ -669,8 +732,9 @@ public sealed class PaperBatchGrain(
             }
         }
 
-        // One voter's ballots go in line order (the first paper ballot counts, later ones are duplicates);
-        // different voters go in parallel.
+        // One voter's ballots go one at a time (their ballot grain is one activation anyway); which of them counts
+        // is decided by the ballot grain from the ballots themselves (cast earliest), not by this order.
+        // Different voters go in parallel.
         var byVoter = toApply.GroupBy(x => x.Line.VoterKey, StringComparer.Ordinal).ToList();
         var applied = new List<(int Index, PaperLineOutcome Outcome)>(toApply.Count);
         await Parallel.ForEachAsync(byVoter, new ParallelOptions { MaxDegreeOfParallelism = options.Value.CommitParallelism, TaskScheduler = TaskScheduler.Current },
@@ -679,7 +743,7 @@ public sealed class PaperBatchGrain(
                 var ballot = GrainFactory.GetGrain<IBallotGrain>($"{RoundId}:{voter.Key}");
                 foreach (var (index, line, choices) in voter)
                 {
-                    var result = await ballot.ApplyPaperAsync(new PaperBallot(line.Serial, PaperLineRules.ParseDate(line.CastDate)!.Value, choices));
+                    var result = await ballot.ApplyPaperAsync(new PaperBallot(line.Serial, PaperLineRules.ParseDate(line.CastDate)!.Value, choices, line.Facility, BatchId));
                     var outcome = result.Outcome == PaperOutcomes.Duplicate && result.Reason is { } counted && !counted.StartsWith(PaperReasons.DuplicateOfPrefix, StringComparison.Ordinal)
                         ? new PaperLineOutcome(result.Outcome, PaperReasons.DuplicateOfPrefix + counted)
                         : new PaperLineOutcome(result.Outcome, result.Reason);

@@ -184,21 +184,28 @@ public sealed class CountingService(
         var live = await tally.GetLiveTotalsAsync(roundId);
         var stored = await store.ReadRoundAsync(roundId);
         var batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
+
+        // A committed batch folds in later outcome changes when read, so its line of the reconciliation is final.
+        await Parallel.ForEachAsync(batches.Where(b => b.Status == PaperBatchStatuses.Committed), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (b, _) => await grains.GetGrain<IPaperBatchGrain>(PaperChunking.BatchKey(roundId, b.BatchId)).GetAsync());
+        batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
         var counted = stored.Where(b => b.Counted).ToList();
 
         var votes = counted.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
         var online = counted.Count(b => b.Channel == BallotChannel.Online);
         var paper = counted.Count(b => b.Channel == BallotChannel.Paper);
 
-        // Spoiled and duplicate paper ballots come from the committed batches (they include ballots that never
-        // reached a voter's ballot, e.g. a serial recorded twice); without batches, from the voters' ballots.
+        // Spoiled paper ballots come from the committed batches (they include unreadable ballots that never reached
+        // a voter's ballot; a serial entered again is "re-entered", never invalid); without batches, from the voters' ballots.
         var committed = batches.Where(b => b.Status == PaperBatchStatuses.Committed).ToList();
         var invalid = committed.Count > 0
             ? committed.Sum(b => b.Reconciliation.Invalid)
             : stored.Sum(b => b.PaperOutcomes.Values.Count(o => o.Outcome == PaperOutcomes.Invalid));
-        var duplicate = committed.Count > 0
-            ? committed.Sum(b => b.Reconciliation.Duplicate)
-            : stored.Sum(b => b.PaperOutcomes.Values.Count(o => o.Outcome == PaperOutcomes.Duplicate));
+
+        // Duplicates are distinct paper ballots (serials) not counted because their voter has another counted paper
+        // ballot: read from the voters' own ballots, which hold each serial once and decide by cast date, so neither
+        // re-entered serials nor the order of commits can change the figure.
+        var duplicate = stored.Sum(b => b.PaperOutcomes.Values.Count(o => o.Outcome == PaperOutcomes.Duplicate));
 
         var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime);
         var ages = new List<int>(counted.Count);

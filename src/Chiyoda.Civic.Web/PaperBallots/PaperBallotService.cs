@@ -92,12 +92,12 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
     /// <summary>Checks the lines (as a clerk typed or a file gave them) and stores them as the clerk's keying of the batch.</summary>
     public async Task<(PaperKeyingReport? Report, string? Code, string? Detail)> KeyAsync(string roundId, string batchId, IReadOnlyList<PaperLine> lines, PaperActor actor, string source)
     {
-        if (await GetBatchAsync(roundId, batchId) is null)
+        if (await GetBatchAsync(roundId, batchId) is not { } batch)
         {
             return (null, PaperErrorCodes.BatchNotFound, null);
         }
 
-        var checkedLines = await CheckAsync(roundId, lines);
+        var checkedLines = await CheckAsync(roundId, lines, batch.Summary.FacilityCode);
         var result = await Batch(roundId, batchId).AddKeyingAsync(new PaperKeying(actor.Sub, actor.Name, source, checkedLines));
         if (!result.Succeeded)
         {
@@ -112,15 +112,16 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
     /// The keying-time checks: what the line can be told before the commit (malformed, repeated or already
     /// recorded serial, ineligible, invalid), shown to the clerk and never blocking: a spoiled ballot is keyed as it is.
     /// </summary>
-    public async Task<List<PaperLine>> CheckAsync(string roundId, IReadOnlyList<PaperLine> lines)
+    /// <param name="batchFacility">The batch's facility: a line naming another is refused (<see cref="PaperReasons.FacilityMismatch"/>), an empty one is the batch's.</param>
+    public async Task<List<PaperLine>> CheckAsync(string roundId, IReadOnlyList<PaperLine> lines, string? batchFacility)
     {
         var round = await rounds.GetAsync(roundId) ?? throw new InvalidOperationException($"Round {roundId} not found.");
         var shortlist = await rounds.GetShortlistAsync(roundId);
         var tidy = lines.Select(l => l with
         {
-            Serial = l.Serial.Trim(), Facility = l.Facility.Trim(), CastDate = l.CastDate.Trim(), VoterKey = l.VoterKey.Trim(),
+            Serial = l.Serial.Trim(), Facility = l.Facility.Trim() is { Length: > 0 } named ? named : batchFacility ?? "", CastDate = l.CastDate.Trim(), VoterKey = l.VoterKey.Trim(),
             Choices = PaperLineRules.TidyChoices(l.Choices),
-        }).Select(l => l.Malformed is null && PaperLineRules.Malformation(l.Serial, l.CastDate, l.VoterKey) is { } reason ? l with { Malformed = reason } : l).ToList();
+        }).Select(l => l.Malformed is null && PaperLineRules.Malformation(l.Serial, l.CastDate, l.VoterKey, l.Facility, batchFacility) is { } reason ? l with { Malformed = reason } : l).ToList();
 
         var voters = new ConcurrentDictionary<string, RegisterEntry?>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(tidy.Where(l => l.Malformed is null).Select(l => l.VoterKey).Distinct(StringComparer.Ordinal),
@@ -149,8 +150,8 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
             var (status, reason) = line switch
             {
                 { Malformed: { } malformed } => (PaperLineStatuses.Malformed, malformed),
-                _ when !seen.Add(line.Serial) => (PaperLineStatuses.Duplicate, PaperReasons.RepeatedSerial),
-                _ when recorded.ContainsKey(line.Serial) => (PaperLineStatuses.Duplicate, PaperReasons.SerialAlreadyRecorded),
+                _ when !seen.Add(line.Serial) => (PaperLineStatuses.Reentered, PaperReasons.RepeatedSerial),
+                _ when recorded.ContainsKey(line.Serial) => (PaperLineStatuses.Reentered, PaperReasons.SerialAlreadyRecorded),
                 _ => PaperLineRules.Check(line, schedule, rules, shortlist, voters.GetValueOrDefault(line.VoterKey)),
             };
             return line with { Status = status, Reason = reason };
@@ -162,7 +163,7 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
 
     private async Task<PaperBatchResult> ResolveCheckedAsync(string roundId, string batchId, string key, string choice, PaperLine? line, PaperActor actor, DateTimeOffset at)
     {
-        var rekeyed = line is null ? null : (await CheckAsync(roundId, [line]))[0];
+        var rekeyed = line is null ? null : (await CheckAsync(roundId, [line], (await GetBatchAsync(roundId, batchId))?.Summary.FacilityCode))[0];
         return await Batch(roundId, batchId).ResolveAsync(new PaperResolution(key, choice, rekeyed, actor.Sub, actor.Name, at));
     }
 

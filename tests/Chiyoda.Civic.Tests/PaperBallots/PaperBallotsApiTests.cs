@@ -49,7 +49,7 @@ public sealed class PaperBallotsApiTests(PlatformFixture platform)
         Assert.Equal(("ineligible", "not-on-register"), lines[8]);
         Assert.Equal(("ineligible", "under-age"), lines[9]);
         Assert.Equal(("ineligible", "cast-date-outside-window"), lines[10]);
-        Assert.Equal(("duplicate", "repeated-serial"), lines[11]);
+        Assert.Equal(("re-entered", "repeated-serial"), lines[11]);
         Assert.Equal(("malformed", "bad-cast-date"), lines[12]);
         Assert.Equal(("malformed", "missing-serial"), lines[13]);
         Assert.Equal(("malformed", "wrong-field-count"), lines[14]);
@@ -198,13 +198,14 @@ public sealed class PaperBallotsApiTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await ImportAsync(clerk2, roundId, again, sameFile), 200);
         var recommitted = await CommitAsync(clerk, roundId, again);
 
-        Assert.All(ByLine(reimport).Values, l => Assert.Equal(("duplicate", "serial-already-recorded"), l));
-        Assert.All(FinalBySerial(recommitted).Values, l => Assert.Equal(("duplicate", "serial-already-recorded"), l));
+        Assert.All(ByLine(reimport).Values, l => Assert.Equal(("re-entered", "serial-already-recorded"), l));
+        Assert.All(FinalBySerial(recommitted).Values, l => Assert.Equal(("re-entered", "serial-already-recorded"), l));
         var after = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/turnout"), 200);
         Assert.Equal(3, after.GetProperty("paperVoters").GetInt32());
         var facilities = await HttpAssertions.JsonAsync(await clerk.GetAsync($"{paper}/reconciliation"), 200);
         var f01 = facilities.EnumerateArray().Single(f => f.GetProperty("facilityCode").GetString() == "F01").GetProperty("totals");
-        Assert.Equal((6, 6, 2, 1, 3), (f01.GetProperty("ballotsInBox").GetInt32(), f01.GetProperty("keyed").GetInt32(),
-            f01.GetProperty("accepted").GetInt32(), f01.GetProperty("acceptedSupersedingOnline").GetInt32(), f01.GetProperty("duplicate").GetInt32()));
+        Assert.Equal((6, 6, 2, 1, 0, 3), (f01.GetProperty("ballotsInBox").GetInt32(), f01.GetProperty("keyed").GetInt32(),
+            f01.GetProperty("accepted").GetInt32(), f01.GetProperty("acceptedSupersedingOnline").GetInt32(), f01.GetProperty("duplicate").GetInt32(),
+            f01.GetProperty("reentered").GetInt32()));
     }
 }

@@ -82,14 +82,14 @@ public sealed class PaperBatchGrainTests(PaperClusterFixture fixture)
         Expect("S011", 12, PaperLineStatuses.Invalid, BallotErrorCodes.DuplicateChoice);
         Expect("S012", 13, PaperLineStatuses.Invalid, PaperReasons.Unreadable);
         Expect("S013", 14, PaperLineStatuses.Invalid, PaperReasons.Unreadable);
-        Expect("S001", 15, PaperLineStatuses.Duplicate, PaperReasons.RepeatedSerial);
+        Expect("S001", 15, PaperLineStatuses.Reentered, PaperReasons.RepeatedSerial);
         Expect("S015", 16, PaperLineStatuses.Malformed, PaperReasons.BadCastDate);
         Expect("", 17, PaperLineStatuses.Malformed, PaperReasons.MissingSerial);
         Expect("S017", 18, PaperLineStatuses.Malformed, PaperReasons.BadVoterKey);
 
         var r = committed.Summary.Reconciliation;
-        Assert.Equal((17, 17, 2, 1, 2, 3, 6, 3, 0),
-            (r.BallotsInBox, r.Keyed, r.Accepted, r.AcceptedSupersedingOnline, r.Duplicate, r.Ineligible, r.Invalid, r.Malformed, r.Pending));
+        Assert.Equal((17, 17, 2, 1, 1, 3, 6, 3, 0, 1),
+            (r.BallotsInBox, r.Keyed, r.Accepted, r.AcceptedSupersedingOnline, r.Duplicate, r.Ineligible, r.Invalid, r.Malformed, r.Pending, r.Reentered));
         var totals = await LiveTotalsAsync(Grains, roundId);
         Assert.Equal((1, 3), (totals.OnlineVoters, totals.PaperVoters));
         Assert.Equal(new Dictionary<int, int> { [1] = 1, [2] = 1, [3] = 1, [4] = 1, [7] = 1 }, totals.VotesByBallotNumber);
@@ -186,7 +186,7 @@ public sealed class PaperBatchGrainTests(PaperClusterFixture fixture)
         await CommitAsync(b);
 
         var again = await OutcomesBySerialAndLineAsync(b);
-        Assert.Equal((PaperLineStatuses.Duplicate, PaperReasons.SerialAlreadyRecorded), (again["X-100@2"].Outcome, again["X-100@2"].Reason));
+        Assert.Equal((PaperLineStatuses.Reentered, PaperReasons.SerialAlreadyRecorded), (again["X-100@2"].Outcome, again["X-100@2"].Reason));
         Assert.Equal(PaperLineStatuses.Accepted, again["X-101@3"].Outcome);
 
         var c = await OpenAsync(Grains, roundId, "b-c", 1, Today);
@@ -196,7 +196,7 @@ public sealed class PaperBatchGrainTests(PaperClusterFixture fixture)
         await Task.WhenAll(CommitAsync(c), CommitAsync(d));
 
         var raced = (await c.GetLinesAsync(0, 10)).Lines.Concat((await d.GetLinesAsync(0, 10)).Lines).Select(l => l.Outcome).Order().ToList();
-        Assert.Equal([PaperLineStatuses.Accepted, PaperLineStatuses.Duplicate], raced);
+        Assert.Equal([PaperLineStatuses.Accepted, PaperLineStatuses.Reentered], raced);
         var totals = await LiveTotalsAsync(Grains, roundId);
         Assert.Equal(3, totals.PaperVoters);
         Assert.Equal(3, totals.Votes);
