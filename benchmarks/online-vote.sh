@@ -65,6 +65,8 @@ wait_for_http http://localhost:5110/health 60 "The identity provider"
 # web and API, silo 2 is a silo only), and the load generator spreads voters over the front ends.
 fronts=()
 web_pids=()
+# Every silo seals ballots with the same key (as production does with a Key Vault secret); one per run.
+ballot_key=$(head -c 32 /dev/urandom | base64)
 for n in $(seq 0 $((silos - 1))); do
   web_enabled=true
   if [ "$silos" -gt 1 ] && [ "$n" -eq $((silos - 1)) ]; then web_enabled=false; fi
@@ -72,7 +74,7 @@ for n in $(seq 0 $((silos - 1))); do
     --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls "http://localhost:$((5010 + n))" \
     "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
     --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
-    --Orleans:Membership=AzureStorage --Orleans:ClusterId=bench --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" \
+    --Orleans:Membership=AzureStorage --Orleans:ClusterId=bench --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" "--Ballots:EncryptionKey=$ballot_key" \
     "--Orleans:SiloPort=$((11121 + n))" "--Orleans:GatewayPort=$((30010 + n))" --Logging:LogLevel:Default=Warning >"$work/web-$n.log" 2>&1 &
   pids+=($!)
   web_pids+=($!)

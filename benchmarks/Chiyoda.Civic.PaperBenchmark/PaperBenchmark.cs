@@ -178,7 +178,11 @@ public static class PaperBenchmark
                 options.TableName = "CivicGrainState";
                 options.TableServiceClient = new TableServiceClient(connection);
             });
-            silo.AddCivicBallotStorage(options => options.TableServiceClient = new TableServiceClient(connection));
+            silo.AddCivicBallotStorage(options =>
+            {
+                options.TableServiceClient = new TableServiceClient(connection);
+                options.EncryptionKey = BallotSealing.NewKey();
+            });
         });
         return builder.Build();
     }

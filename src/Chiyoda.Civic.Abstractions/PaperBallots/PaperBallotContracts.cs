@@ -359,6 +359,13 @@ public interface IPaperChunkGrain : IGrainWithStringKey
     /// <summary>Records outcomes by position in the chunk; an outcome already recorded is kept (the first decision stands).</summary>
     [Alias("record-outcomes")]
     Task RecordOutcomesAsync(IReadOnlyList<(int Index, PaperLineOutcome Outcome)> outcomes);
+
+    /// <summary>
+    /// Forgets the marks of every line, once its batch is committed: the voters' ballots hold what counts, and
+    /// nothing else may keep a voter key beside choices. Serial, voter key and outcome stay for the batch report.
+    /// </summary>
+    [Alias("scrub-choices")]
+    Task ScrubChoicesAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("civic.paper-chunk")]

@@ -143,10 +143,22 @@ public sealed record ResultsView(
     [property: Id(3)] CertifiedResults? Certified,
     [property: Id(4)] Adoption? Adoption,
     [property: Id(5)] DateTimeOffset? PublishedAt,
-    [property: Id(6)] string? PublishedBy)
+    [property: Id(6)] string? PublishedBy,
+    [property: Id(7)] BallotPurge? Purge = null)
 {
     public bool IsPublished => PublishedAt is not null && Certified is not null;
 }
+
+/// <summary>
+/// When the voter↔ballot links of a certified round were removed, by whom (an administrator, or the retention
+/// schedule), and how many stored ballots went. The anonymised certified ballots stay: the count re-verifies from them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.ballot-purge")]
+public sealed record BallotPurge(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string BySub,
+    [property: Id(2)] string ByName,
+    [property: Id(3)] int BallotsRemoved);
 
 /// <summary>The outcome of a results command: the view, or a stable code saying why nothing changed.</summary>
 [GenerateSerializer, Immutable, Alias("civic.results-command-result")]
@@ -201,6 +213,13 @@ public interface IResultsGrain : IGrainWithStringKey
 
     [Alias("publish")]
     Task<ResultsCommandResult> PublishAsync(string bySub, string byName);
+
+    /// <summary>
+    /// After certification: deletes every stored ballot of the round (the only records that link a voter to choices)
+    /// and records the purge. Refused before certification. Repeating it deletes whatever is left and keeps the first record.
+    /// </summary>
+    [Alias("purge-ballots")]
+    Task<ResultsCommandResult> PurgeBallotsAsync(string bySub, string byName);
 
     [Alias("get"), ReadOnly]
     Task<ResultsView> GetAsync();

@@ -206,10 +206,12 @@ public sealed class PaperBatchGrain(
         UpdateAgreedStatus();
         S.UpdatedAt = time.GetUtcNow();
         await state.WriteStateAsync();
+        // The log names the ballot (its serial) and which fields the keyings disagreed on, never their values:
+        // a voter key beside the choices would tell anyone who reads the log how that person voted.
         await AuditAsync($"resolution:{resolution.Key}:{S.Resolutions.Count}:{stored.At.ToUnixTimeMilliseconds()}", "paper.disagreement-resolved",
             resolution.ActorSub, resolution.ActorName,
-            $"{resolution.Key}: first=[{disagreement.First?.Content ?? "—"}] second=[{disagreement.Second?.Content ?? "—"}]",
-            $"{resolution.Choice}: [{line?.Content ?? "no ballot"}]");
+            $"{resolution.Key}: differs in {string.Join(", ", DifferingFields(disagreement.First, disagreement.Second))}",
+            line is null ? $"{resolution.Choice}: no ballot" : resolution.Choice);
         await PublishSummaryAsync();
         return new PaperBatchResult(View(), null);
     }
@@ -417,6 +419,48 @@ public sealed class PaperBatchGrain(
         }
 
         return result;
+    }
+
+    /// <summary>The names of the fields two keyings of one ballot disagree on (every field, when one keying lacks the line).</summary>
+    public static IReadOnlyList<string> DifferingFields(PaperLine? first, PaperLine? second)
+    {
+        if (first is null || second is null)
+        {
+            return ["line"];
+        }
+
+        var fields = new List<string>();
+        void Compare(string name, string a, string b)
+        {
+            if (!string.Equals(a, b, StringComparison.Ordinal))
+            {
+                fields.Add(name);
+            }
+        }
+
+        Compare("ballot_serial", first.Serial, second.Serial);
+        Compare("facility", first.Facility, second.Facility);
+        Compare("cast_date", first.CastDate, second.CastDate);
+        Compare("voter_key", first.VoterKey, second.VoterKey);
+        Compare("choices", PaperLineRules.CanonicalChoices(first.Choices), PaperLineRules.CanonicalChoices(second.Choices));
+        Compare("unreadable", first.Unreadable ? "1" : "", second.Unreadable ? "1" : "");
+        return fields;
+    }
+
+    /// <summary>
+    /// Once every line is applied, the batch forgets the marks it was keyed with (both keyings, the commit lines, the
+    /// disagreements and resolutions): from then on only the voters' own ballots hold choices, and nothing in the
+    /// batch links a voter key to them. Idempotent, so a commit resumed after a crash scrubs again harmlessly.
+    /// </summary>
+    private async Task ScrubChoicesAsync()
+    {
+        var chunks = S.Keyings.SelectMany(k => Enumerable.Range(0, k.Chunks).Select(i => Chunk(PaperChunking.KeyingPart(k.Generation), i)))
+            .Concat(Enumerable.Range(0, S.CommitChunks).Select(i => Chunk(PaperChunking.CommitPart, i)));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, TaskScheduler = TaskScheduler.Current },
+            async (chunk, _) => await chunk.ScrubChoicesAsync());
+        static PaperLine? Blank(PaperLine? line) => line is null ? null : line with { VoterKey = "", Choices = "" };
+        S.Disagreements = [.. S.Disagreements.Select(d => d with { First = Blank(d.First), Second = Blank(d.Second) })];
+        S.Resolutions = [.. S.Resolutions.Select(r => r with { Line = Blank(r.Line) })];
     }
 
     private IPaperChunkGrain Chunk(string part, int chunk) => GrainFactory.GetGrain<IPaperChunkGrain>(PaperChunking.ChunkKey(RoundId, BatchId, part, chunk));
@@ -639,6 +683,7 @@ public sealed class PaperBatchGrain(
                 }
             }
 
+            await ScrubChoicesAsync();
             S.Status = PaperBatchStatuses.Committed;
             S.CommitFinishedAt = time.GetUtcNow();
             S.UpdatedAt = S.CommitFinishedAt.Value;

@@ -61,6 +61,23 @@ public sealed class PaperChunkGrain(
         }
     }
 
+    async Task IPaperChunkGrain.ScrubChoicesAsync()
+    {
+        if (state.State.Lines.All(l => l.Length <= ChoicesField || l[ChoicesField] is null))
+        {
+            return;
+        }
+
+        foreach (var line in state.State.Lines)
+        {
+            line[ChoicesField] = null;
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    private const int ChoicesField = 5;
+
     public static string?[] Encode(PaperLine l) =>
         [l.Line.ToString(CultureInfo.InvariantCulture), l.Serial, l.Facility, l.CastDate, l.VoterKey, l.Choices, l.Unreadable ? "1" : null, l.Malformed, l.Status, l.Reason];
 

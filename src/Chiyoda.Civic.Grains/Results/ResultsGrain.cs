@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chiyoda.Civic.Grains.Results;
 
@@ -12,6 +13,7 @@ public sealed class ResultsState
     [Id(3)] public Adoption? Adoption { get; set; }
     [Id(4)] public DateTimeOffset? PublishedAt { get; set; }
     [Id(5)] public string? PublishedBy { get; set; }
+    [Id(6)] public BallotPurge? Purge { get; set; }
 }
 
 /// <summary>
@@ -22,7 +24,8 @@ public sealed class ResultsState
 [GrainType("results")]
 public sealed class ResultsGrain(
     [PersistentState("results", StorageNames.GrainState)] IPersistentState<ResultsState> state,
-    TimeProvider time) : Grain, IResultsGrain
+    TimeProvider time,
+    IServiceProvider services) : Grain, IResultsGrain
 {
     public const int ReasonMaxLength = 500;
 
@@ -146,8 +149,29 @@ public sealed class ResultsGrain(
 
     Task<ResultsView> IResultsGrain.GetAsync() => Task.FromResult(View());
 
+    async Task<ResultsCommandResult> IResultsGrain.PurgeBallotsAsync(string bySub, string byName)
+    {
+        if (state.State.Certified is null)
+        {
+            return new(View(), ResultsErrorCodes.NotCertified, "Ballots are kept until the count is certified.");
+        }
+
+        // The ballot table lives in the silo that hosts ballot storage; asked for here, so grains without it never need it.
+        var removed = await services.GetRequiredService<Ballots.Storage.BallotTable>().DeleteRoundAsync(RoundId);
+
+        // The live tally keeps voter keys beside choices in memory: each shard rebuilds from the (now empty) table.
+        await Task.WhenAll(Abstractions.Tally.TallySharding.AllShardKeys(RoundId).Select(k => GrainFactory.GetGrain<Abstractions.Tally.ITallyShardGrain>(k).RescanAsync()));
+        if (state.State.Purge is null)
+        {
+            state.State.Purge = new BallotPurge(time.GetUtcNow(), bySub, byName, removed);
+            await state.WriteStateAsync();
+        }
+
+        return new(View(), null);
+    }
+
     private ResultsView View() => new(RoundId, state.State.Close, state.State.LastCount, state.State.Certified,
-        state.State.Adoption, state.State.PublishedAt, state.State.PublishedBy);
+        state.State.Adoption, state.State.PublishedAt, state.State.PublishedBy, state.State.Purge);
 }
 
 [GenerateSerializer, Alias("civic.results-ballot-chunk-state")]

@@ -55,6 +55,10 @@ public static class CountingApi
         round.MapPost("/publish", async (string roundId, HttpContext http, CountingService counting) =>
             Answer(await counting.PublishAsync(roundId, http.User.ToActor()), v => v));
 
+        // After certification: removes every voter↔ballot link (the stored ballots); the anonymised ballots stay.
+        round.MapPost("/purge-ballots", async (string roundId, HttpContext http, CountingService counting) =>
+            Answer(await counting.PurgeBallotsAsync(roundId, http.User.ToActor()), v => v.Purge!));
+
         return api;
     }
 

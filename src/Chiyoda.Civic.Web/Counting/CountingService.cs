@@ -159,6 +159,24 @@ public sealed class CountingService(
         return outcome;
     }
 
+    /// <summary>
+    /// Removes every voter↔ballot link of a certified round (the stored ballots); the anonymised certified ballots that
+    /// the open data publishes stay, so the count can still be re-verified. Audited; idempotent.
+    /// </summary>
+    public async Task<ResultsCommandResult> PurgeBallotsAsync(string roundId, Actor actor)
+    {
+        var outcome = await Results(roundId).PurgeBallotsAsync(actor.Sub, actor.Name);
+        if (outcome.Succeeded && outcome.View?.Purge is { } purge)
+        {
+            // Ballot grains still in memory would answer from what they read before: every silo lets idle ones go now.
+            await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+            await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:ballots-purged", purge.At, purge.BySub, purge.ByName,
+                "ballots.purged", $"round {roundId}", null, $"{purge.BallotsRemoved} stored ballots removed"));
+        }
+
+        return outcome;
+    }
+
     private IResultsGrain Results(string roundId) => grains.GetGrain<IResultsGrain>(roundId);
 
     private async Task<(CountReport? Count, IReadOnlyList<StoredBallot>? Counted, ResultsCommandResult? Refused)> RecountAsync(string roundId, Actor actor)

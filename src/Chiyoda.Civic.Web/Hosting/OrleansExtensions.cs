@@ -15,8 +15,11 @@ public static class OrleansExtensions
     {
         var storage = StorageSettings.From(builder.Configuration);
         var cluster = ClusterSettings.From(builder.Configuration, builder.Environment);
+        var ballotKey = BallotEncryptionKey.From(builder.Configuration, builder.Environment);
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<Grains.Results.BallotRetentionOptions>(options =>
+            options.PurgeAfter = TimeSpan.FromDays(builder.Configuration.GetValue("Ballots:PurgeAfterDays", options.PurgeAfter.TotalDays)));
         builder.UseOrleans(silo =>
         {
             silo.UseCivicClustering(cluster, storage);
@@ -32,6 +35,7 @@ public static class OrleansExtensions
                 options.TableName = builder.Configuration["Storage:BallotTableName"] is { Length: > 0 } table ? table : "CivicBallots";
                 options.TableServiceClient = storage.CreateTableServiceClient(BallotStorageClientOptions());
                 options.TransactionsInFlight = builder.Configuration.GetValue("Storage:BallotTransactionsInFlight", options.TransactionsInFlight);
+                options.EncryptionKey = ballotKey;
             });
             // Durable reminders (the close of voting is recorded even if the silo was down at that moment).
             silo.UseAzureTableReminderService(options => options.TableServiceClient = storage.CreateTableServiceClient());

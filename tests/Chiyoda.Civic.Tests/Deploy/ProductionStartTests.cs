@@ -26,6 +26,7 @@ public sealed class ProductionStartTests
             ["Orleans:ClusterId"] = id,
             ["DataProtection:KeyRing"] = "Blob",
             ["DataProtection:Container"] = "keys-" + id,
+            ["Ballots:EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         };
         Assert.Empty(ProductionSettings.Problems(ProductionSettings.Normalise(required)));
 

@@ -45,15 +45,18 @@ public sealed class BallotRecount
         var prefix = $"{cluster.ServiceId}_{roundId}_";
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix[..^1] + "`"}");
         var rows = new List<StoredBallot>();
+        var key = SealedBallots.DevelopmentKey();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000))
         {
-            var (code, receiptVersion) = Receipt(entity.GetBinary("Data"));
+            // Data and Choices are sealed with the development key (docs/architecture.md, "Storage layout").
+            var (code, receiptVersion) = Receipt(SealedBallots.Open(key, entity.GetBinary("Data"), entity.PartitionKey, entity.RowKey, "Data"));
+            var choices = entity.GetString("Choices") is { Length: > 0 } sealedChoices ? SealedBallots.OpenText(key, sealedChoices, entity.PartitionKey, entity.RowKey, "Choices") : "";
             rows.Add(new StoredBallot(
                 entity.RowKey,
                 entity.PartitionKey,
                 entity.GetInt32("Version") ?? 0,
                 entity.GetString("Channel") ?? "",
-                entity.GetString("Choices") is { Length: > 0 } choices ? [.. choices.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : [],
+                choices.Length > 0 ? [.. choices.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : [],
                 code,
                 receiptVersion));
         }

@@ -59,7 +59,11 @@ public sealed class ClusterFixture : IAsyncLifetime
                 options.TableName = "CivicGrainState";
                 options.TableServiceClient = new TableServiceClient(connectionString);
             });
-            siloBuilder.AddCivicBallotStorage(options => options.TableServiceClient = new TableServiceClient(connectionString));
+            siloBuilder.AddCivicBallotStorage(options =>
+            {
+                options.TableServiceClient = new TableServiceClient(connectionString);
+                options.EncryptionKey = BallotSealing.NewKey();
+            });
             siloBuilder.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(connectionString));
         }
     }

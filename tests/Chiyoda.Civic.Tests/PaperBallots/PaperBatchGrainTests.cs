@@ -172,6 +172,22 @@ public sealed class PaperBatchGrainTests(PaperClusterFixture fixture)
         var audit = await AuditAsync(Grains, roundId, "paper.disagreement-resolved");
         Assert.Equal(3, audit.Entries.Count(e => e.Subject == "paper-batch:b-dis"));
         Assert.Contains(audit.Entries, e => e.Before!.StartsWith("D-2", StringComparison.Ordinal) && e.After!.StartsWith("second", StringComparison.Ordinal) && e.ActorSub == "admin");
+
+        // Secrecy: the log names serials and the fields in dispute, never a voter key or the marks; once committed, the
+        // batch keeps no marks beside voter keys (keyings, commit lines, disagreements, resolutions).
+        Assert.Contains(audit.Entries, e => e.Before == "D-2: differs in choices" && e.After == "second");
+        Assert.Contains(audit.Entries, e => e.Before == "D-4: differs in line" && e.After == "rekey");
+        Assert.All(audit.Entries, e => Assert.DoesNotMatch(@"\bv[1-4]\b|5;6", $"{e.Before}|{e.After}"));
+        var view = (await batch.GetAsync())!;
+        foreach (var part in view.Keyings.SelectMany(k => Enumerable.Range(0, k.Chunks).Select(i => PaperChunking.KeyingPart(k.Generation) + ":" + i)).Append(PaperChunking.CommitPart + ":0"))
+        {
+            var chunk = await Grains.GetGrain<IPaperChunkGrain>($"{roundId}:b-dis:{part}").ReadAsync();
+            Assert.NotEmpty(chunk.Lines);
+            Assert.All(chunk.Lines, l => Assert.Equal("", l.Choices));
+        }
+
+        Assert.All(view.Disagreements, d => Assert.True((d.First?.VoterKey ?? "") == "" && (d.First?.Choices ?? "") == "" && (d.Second?.VoterKey ?? "") == "" && (d.Second?.Choices ?? "") == ""));
+        Assert.All(view.Resolutions, r => Assert.Equal("", r.Line?.Choices ?? ""));
     }
 
     [Fact]

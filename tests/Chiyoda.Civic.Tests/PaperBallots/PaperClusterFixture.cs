@@ -68,7 +68,11 @@ public sealed class PaperClusterFixture : IAsyncLifetime
             });
             siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, (services, _) =>
                 new FaultyGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("civic-azure"), services.GetRequiredService<StorageFaults>()));
-            siloBuilder.AddCivicBallotStorage(options => options.TableServiceClient = new TableServiceClient(connectionString));
+            siloBuilder.AddCivicBallotStorage(options =>
+            {
+                options.TableServiceClient = new TableServiceClient(connectionString);
+                options.EncryptionKey = BallotSealing.NewKey();
+            });
             siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Ballots, (services, _) =>
                 new FaultyGrainStorage(services.GetRequiredService<BallotGrainStorage>(), services.GetRequiredService<StorageFaults>()));
         }

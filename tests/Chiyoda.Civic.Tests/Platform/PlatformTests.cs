@@ -52,6 +52,7 @@ public sealed class PlatformTests(PlatformFixture platform)
     [InlineData("Authentication:Authority")]
     [InlineData("Orleans:Membership")]
     [InlineData("DataProtection:KeyRing")]
+    [InlineData("Ballots:EncryptionKey")]
     public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
     {
         string[] settings =
@@ -65,6 +66,8 @@ public sealed class PlatformTests(PlatformFixture platform)
             // Without it, the per-machine key ring (one front end only) is refused.
             "--DataProtection:KeyRing=Folder",
             $"--DataProtection:Folder={Path.GetTempPath()}",
+            // Without it, ballots could not be sealed at rest.
+            $"--Ballots:EncryptionKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
         ];
         var web = ChildProcess.Start("web without " + missing, "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",

@@ -175,9 +175,10 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         var partition = $"{PlatformServiceId}_{roundId}_{ShardHash.Shard(keys[1], TallySharding.ShardCount):00}";
         var entity = (await table.GetEntityAsync<TableEntity>(partition, keys[1])).Value;
         var original = entity.GetBinary("Data");
-        var state = JsonNode(original);
+        var key = SealedBallots.DevelopmentKey();
+        var state = JsonNode(SealedBallots.Open(key, original, partition, keys[1], "Data"));
         state["Online"]!["Choices"] = new System.Text.Json.Nodes.JsonArray(7);
-        entity["Data"] = Encoding.UTF8.GetBytes(state.ToJsonString());
+        entity["Data"] = SealedBallots.Seal(key, Encoding.UTF8.GetBytes(state.ToJsonString()), partition, keys[1], "Data");
         await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
 
         var count = await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/count"), 200);

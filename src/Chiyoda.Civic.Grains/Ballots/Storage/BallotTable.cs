@@ -28,6 +28,12 @@ public sealed class BallotStorageOptions
     /// 20 ms in Azure, carry up to 20,000 ballots/s per silo, an account's whole target.
     /// </summary>
     public int TransactionsInFlight { get; set; } = 4;
+
+    /// <summary>
+    /// Required: the 32-byte key that seals each ballot's choices at rest (<see cref="BallotSealing"/>). Production
+    /// reads it from <c>Ballots:EncryptionKey</c> (a Key Vault secret); development from a local key file.
+    /// </summary>
+    public byte[]? EncryptionKey { get; set; }
 }
 
 /// <summary>
@@ -37,7 +43,9 @@ public sealed class BallotStorageOptions
 /// Columns: <c>Data</c> (the ballot state, serialized by the silo's grain-storage serializer: UTF-8 JSON)
 /// and, beside it, what the ballot adds to the count — <c>Version</c>, <c>Channel</c> ("online", "paper"
 /// or empty) and <c>Choices</c> ("1,4,7") — so a tally shard can rebuild its count from storage without
-/// reading whole ballots. Sixteen partitions per round allow 16 × 2,000 entities/s under Azure's
+/// reading whole ballots. <c>Data</c> and <c>Choices</c> are sealed with the application's key
+/// (<see cref="BallotSealing"/>): a reader of the table sees who has a ballot, its version and channel, never the
+/// choices. Sixteen partitions per round allow 16 × 2,000 entities/s under Azure's
 /// per-partition target, more than one storage account's 20,000/s.
 /// </summary>
 public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions<ClusterOptions> cluster, IGrainStorageSerializer serializer)
@@ -49,6 +57,9 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
 
     /// <summary>Azure Table's limit for one binary property; a ballot is a few KB, so only a pathological one comes near.</summary>
     public const int MaxDataBytes = 64 * 1024;
+
+    private readonly BallotSealing _sealing = new(options.Value.EncryptionKey
+        ?? throw new InvalidOperationException("Ballot storage needs BallotStorageOptions.EncryptionKey (Ballots:EncryptionKey)."));
 
     private readonly SemaphoreSlim _creating = new(1, 1);
     private TableClient? _client;
@@ -165,21 +176,29 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         var counted = state.Contribution(rowKey);
         return new TableEntity(partitionKey, rowKey)
         {
-            [DataColumn] = data,
+            [DataColumn] = _sealing.Seal(data, partitionKey, rowKey, DataColumn),
             [VersionColumn] = counted.Version,
             [ChannelColumn] = counted.Choices.Count == 0 ? "" : counted.Channel == BallotChannel.Paper ? "paper" : "online",
-            [ChoicesColumn] = string.Join(',', counted.Choices),
+            [ChoicesColumn] = _sealing.SealText(string.Join(',', counted.Choices), partitionKey, rowKey, ChoicesColumn),
         };
     }
 
     public BallotState FromEntity(TableEntity entity) =>
-        entity.GetBinary(DataColumn) is { Length: > 0 } data ? serializer.Deserialize<BallotState>(BinaryData.FromBytes(data)) ?? new BallotState() : new BallotState();
+        entity.GetBinary(DataColumn) is { Length: > 0 } data
+            ? serializer.Deserialize<BallotState>(BinaryData.FromBytes(_sealing.Open(data, entity.PartitionKey, entity.RowKey, DataColumn))) ?? new BallotState()
+            : new BallotState();
+
+    private IReadOnlyList<int> Choices(TableEntity entity) =>
+        entity.GetString(ChoicesColumn) is { Length: > 0 } sealedChoices
+        && _sealing.OpenText(sealedChoices, entity.PartitionKey, entity.RowKey, ChoicesColumn) is { Length: > 0 } choices
+            ? [.. choices.Split(',').Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture))]
+            : [];
 
     /// <summary>One ballot as stored, or null if there is none.</summary>
     public async Task<(BallotState State, ETag ETag)?> ReadAsync(string partitionKey, string rowKey, CancellationToken cancellation = default)
     {
         var table = await ClientAsync();
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, [DataColumn], cancellation);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey", "RowKey", DataColumn], cancellation);
         return found.HasValue ? (FromEntity(found.Value!), found.Value!.ETag) : null;
     }
 
@@ -188,14 +207,38 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     {
         var table = await ClientAsync();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
         {
             yield return new VoterContribution(
                 entity.RowKey,
                 entity.GetInt32(VersionColumn) ?? 0,
-                entity.GetString(ChoicesColumn) is { Length: > 0 } choices ? [.. choices.Split(',').Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture))] : [],
+                Choices(entity),
                 entity.GetString(ChannelColumn) == "paper" ? BallotChannel.Paper : BallotChannel.Online);
         }
+    }
+
+    /// <summary>Deletes every stored ballot of a round (the purge after certification), in batch transactions; answers how many went.</summary>
+    public async Task<int> DeleteRoundAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var table = await ClientAsync();
+        var removed = 0;
+        for (var shard = 0; shard < TallySharding.ShardCount; shard++)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
+            var rows = new List<TableEntity>();
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellation))
+            {
+                rows.Add(entity);
+            }
+
+            foreach (var batch in rows.Chunk(options.Value.MaxBatchSize))
+            {
+                await table.SubmitTransactionAsync([.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All))], cancellation);
+                removed += batch.Length;
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>Every stored ballot of a round, whole (for the official count), shard by shard.</summary>
@@ -205,7 +248,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         for (var shard = 0; shard < TallySharding.ShardCount; shard++)
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", DataColumn], cancellationToken: cancellation))
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", DataColumn], cancellationToken: cancellation))
             {
                 yield return (entity.RowKey, FromEntity(entity));
             }
