@@ -55,8 +55,11 @@ public static partial class PaperLineRules
         return KeyPattern().IsMatch(voterKey) ? null : PaperReasons.BadVoterKey;
     }
 
-    public static DateOnly? ParseDate(string value) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    /// <summary>An ISO date or a Japanese era date (<see cref="WardDates"/>), or null.</summary>
+    public static DateOnly? ParseDate(string value) => WardDates.Parse(value);
+
+    /// <summary>The cast date as stored and compared between keyings: ISO when it can be read (令和6年8月5日 and 2024-08-05 are one date), else as keyed.</summary>
+    public static string TidyDate(string value) => ParseDate(value) is { } date ? WardDates.Iso(date) : value.Trim();
 
     /// <summary>The ballot numbers marked, or null when the marks are not numbers separated by ';' (an unreadable ballot). Empty is a blank ballot.</summary>
     public static IReadOnlyList<int>? ParseChoices(string choices)

@@ -398,7 +398,7 @@ public sealed class PaperBatchGrain(
             var facility = raw.Facility.Trim();
             var line = raw with
             {
-                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = raw.CastDate.Trim(), VoterKey = raw.VoterKey.Trim(),
+                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = PaperLineRules.TidyDate(raw.CastDate), VoterKey = raw.VoterKey.Trim(),
                 Choices = PaperLineRules.TidyChoices(raw.Choices),
             };
             var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey, line.Facility, batchFacility);

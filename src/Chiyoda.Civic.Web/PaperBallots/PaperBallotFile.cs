@@ -56,7 +56,7 @@ public static class PaperBallotFile
     private static PaperLine ReadLine(CsvRecord record)
     {
         string Field(int i) => i < record.Fields.Count ? DelimitedText.Normalize(record.Fields[i]) : "";
-        var line = new PaperLine(record.Line, Field(0), Field(1), Field(2), Field(3), PaperLineRules.TidyChoices(Field(4)));
+        var line = new PaperLine(record.Line, Field(0), Field(1), PaperLineRules.TidyDate(Field(2)), Field(3), PaperLineRules.TidyChoices(Field(4)));
         var malformed = record switch
         {
             { Error: not null } => PaperReasons.BadQuoting,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Rounds;
@@ -39,7 +40,7 @@ public static class RegisterApi
 
         register.MapGet("/lookup", async (string roundId, string? nameKana, string? birthdate, RegisterService service) =>
         {
-            if (string.IsNullOrWhiteSpace(nameKana) || !DateOnly.TryParseExact(birthdate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (string.IsNullOrWhiteSpace(nameKana) || WardDates.Parse(birthdate) is not { } date)
             {
                 return ApiProblems.Problem(StatusCodes.Status400BadRequest, "invalid-lookup", "Give nameKana and birthdate (YYYY-MM-DD).");
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Web.Files;
 
@@ -66,7 +67,7 @@ public static partial class RegisterFile
                 { Fields.Count: not 4 } => Reasons.WrongFieldCount,
                 _ when record.Fields.Take(3).Any(f => DelimitedText.Normalize(f).Length == 0) => Reasons.MissingField,
                 _ when !VoterKeyPattern().IsMatch(key!) => Reasons.BadVoterKey,
-                _ when !DateOnly.TryParseExact(DelimitedText.Normalize(record.Fields[2]), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => Reasons.BadDate,
+                _ when WardDates.Parse(record.Fields[2]) is null => Reasons.BadDate,
                 _ when DelimitedText.Normalize(record.Fields[3]) is { Length: > 0 } postcode && !PostcodePattern().IsMatch(postcode) => Reasons.BadPostcode,
                 _ when !seen.Add(key!) => Reasons.DuplicateKey,
                 _ => null,
@@ -80,7 +81,7 @@ public static partial class RegisterFile
             entries.Add((record.Line, new RegisterEntry(
                 key!,
                 DelimitedText.Normalize(record.Fields[1]),
-                DateOnly.ParseExact(DelimitedText.Normalize(record.Fields[2]), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                WardDates.Parse(record.Fields[2])!.Value,
                 DelimitedText.Normalize(record.Fields[3]))));
         }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.PaperBallots;
@@ -20,15 +21,18 @@ public sealed class ResultsOrderTests(PlatformFixture platform)
 
     private static string Day(int daysAgo) => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).AddDays(-daysAgo).ToString("yyyy-MM-dd");
 
+    /// <summary>The same day as the ward's forms write it (令和8年11月28日): box b is keyed that way.</summary>
+    private static string Era(int daysAgo) => WardDates.ToEra(DateOnly.ParseExact(Day(daysAgo), "yyyy-MM-dd"));
+
     /// <summary>Three boxes whose ballots overlap (the same voters at both facilities and on several days); a serial of box a turns up again in box c.</summary>
     private static List<(string Facility, string[] Lines)> Boxes(string prefix) =>
     [
         ("F01", [$"A-01,F01,{Day(2)},{prefix}o1,1;2", $"A-02,F01,{Day(5)},{prefix}o2,3", $"A-03,F01,{Day(1)},{prefix}o3,4", $"A-04,,{Day(3)},{prefix}o4,9", $"A-05,F01,{Day(1)},{prefix}o5,5;6;7"]),
-        ("F02", [$"B-01,F02,{Day(2)},{prefix}o1,3", $"B-02,F02,{Day(4)},{prefix}o3,1", $"B-03,F02,{Day(5)},{prefix}o2,6", $"B-04,F02,{Day(1)},{prefix}o4,2", $"B-05,F02,{Day(1)},{prefix}o6,1;7"]),
+        ("F02", [$"B-01,F02,{Era(2)},{prefix}o1,3", $"B-02,F02,{Era(4)},{prefix}o3,1", $"B-03,F02,{Era(5)},{prefix}o2,6", $"B-04,F02,{Era(1)},{prefix}o4,2", $"B-05,F02,{Era(1)},{prefix}o6,1;7"]),
         ("F01", [$"C-01,F01,{Day(2)},{prefix}o1,５", $"A-03,F01,{Day(1)},{prefix}o3,４", $"C-03,F01,{Day(6)},{prefix}o5,", $"C-04,F01,{Day(4)},{prefix}o3,２;３", $"C-05,F01,{Day(3)},{prefix}o6,４"]),
     ];
 
-    /// <summary>Box a as UTF-8 with a BOM, box b as Shift_JIS (the ward's spreadsheets), box c as UTF-8 with full-width digits.</summary>
+    /// <summary>Box a as UTF-8 with a BOM, box b as Shift_JIS with era dates (the ward's spreadsheets), box c as UTF-8 with full-width digits.</summary>
     private static byte[] File(int box, IEnumerable<string> lines)
     {
         var text = Header + "\r\n" + string.Join("\r\n", lines) + "\r\n";
@@ -47,7 +51,9 @@ public sealed class ResultsOrderTests(PlatformFixture platform)
         using var clerk2 = await platform.ApiClientAsync("clerk-2");
         var roundId = await PlatformVoting.CreateRoundAsync(admin, opens: TimeSpan.FromDays(-10));
         var prefix = roundId[^4..] + "-";
-        var register = "voter_key,name_kana,birthdate,postcode\n" + string.Join('\n', Voters.Select(v => PlatformVoting.Adult(prefix + v, "クミン " + v.ToUpperInvariant())));
+        // Half the register gives birthdates in the era form (昭和59年…), as ward systems export them.
+        var register = "voter_key,name_kana,birthdate,postcode\n" + string.Join('\n', Voters.Select((v, i) =>
+            $"{prefix}{v},クミン {v.ToUpperInvariant()},{(i % 2 == 0 ? "1984-05-06" : WardDates.ToEra(new DateOnly(1984, 5, 6)))},102-8688"));
         await PlatformVoting.LoadRegisterAsync(admin, roundId, register);
         await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/facilities",
             new[] { new { code = "F01", name = "区役所 1階" }, new { code = "F02", name = "神田公園出張所" } }), 200);
