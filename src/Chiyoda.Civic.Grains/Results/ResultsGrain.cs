@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
 
@@ -12,6 +13,7 @@ public sealed class ResultsState
     [Id(3)] public Adoption? Adoption { get; set; }
     [Id(4)] public DateTimeOffset? PublishedAt { get; set; }
     [Id(5)] public string? PublishedBy { get; set; }
+    [Id(6)] public AuditHead? AuditHead { get; set; }
 }
 
 /// <summary>
@@ -120,7 +122,7 @@ public sealed class ResultsGrain(
         return new(View(), null);
     }
 
-    async Task<ResultsCommandResult> IResultsGrain.PublishAsync(string bySub, string byName)
+    async Task<ResultsCommandResult> IResultsGrain.PublishAsync(string bySub, string byName, AuditHead? auditHead)
     {
         if (state.State.Certified is null)
         {
@@ -140,6 +142,7 @@ public sealed class ResultsGrain(
 
         state.State.PublishedAt = time.GetUtcNow();
         state.State.PublishedBy = byName;
+        state.State.AuditHead = auditHead;
         await state.WriteStateAsync();
         return new(View(), null);
     }
@@ -147,7 +150,7 @@ public sealed class ResultsGrain(
     Task<ResultsView> IResultsGrain.GetAsync() => Task.FromResult(View());
 
     private ResultsView View() => new(RoundId, state.State.Close, state.State.LastCount, state.State.Certified,
-        state.State.Adoption, state.State.PublishedAt, state.State.PublishedBy);
+        state.State.Adoption, state.State.PublishedAt, state.State.PublishedBy, state.State.AuditHead);
 }
 
 [GenerateSerializer, Alias("civic.results-ballot-chunk-state")]
