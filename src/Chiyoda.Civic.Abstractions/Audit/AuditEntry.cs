@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Chiyoda.Civic.Abstractions.Common;
 using Orleans.Concurrency;
 
 namespace Chiyoda.Civic.Abstractions.Audit;
@@ -19,7 +23,11 @@ public sealed record AuditEntry(
 {
     public const int ValueMaxLength = 200;
 
-    /// <summary>Keeps every entry small (the log is sized by entry count); long values are cut, never refused.</summary>
+    /// <summary>
+    /// Keeps every entry small (the log is sized by entry count); long values are cut, never refused.
+    /// Line breaks and other control characters become spaces, so each entry is exactly one line of
+    /// <c>audit.csv</c> and the chain can be checked line by line with standard tools.
+    /// </summary>
     public AuditEntry Bounded() => this with
     {
         EntryId = Cut(EntryId, 200)!,
@@ -31,7 +39,99 @@ public sealed record AuditEntry(
         After = Cut(After, ValueMaxLength),
     };
 
-    private static string? Cut(string? value, int max) => value is null || value.Length <= max ? value : value[..(max - 1)] + "…";
+    private static string? Cut(string? value, int max)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var oneLine = value.Any(char.IsControl) ? string.Concat(value.Select(c => char.IsControl(c) ? ' ' : c)) : value;
+        return oneLine.Length <= max ? oneLine : oneLine[..(max - 1)] + "…";
+    }
+}
+
+/// <summary>
+/// An entry in its place in the round's chain: its sequence number (0, 1, 2, ...) and the SHA-256 of
+/// the previous entry's line of <c>audit.csv</c> (<see cref="AuditCsv"/>), so changing, removing or
+/// reordering any entry changes every digest after it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.chained-audit-entry")]
+public sealed record ChainedAuditEntry(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] AuditEntry Entry,
+    [property: Id(2)] string PreviousSha256)
+{
+    /// <summary>This entry's line of audit.csv (without its CRLF).</summary>
+    public string Line => AuditCsv.Line(this);
+
+    /// <summary>The SHA-256 of <see cref="Line"/>: what the next entry carries as its previous digest.</summary>
+    public string Sha256 => AuditCsv.Sha256(Line);
+}
+
+/// <summary>Where one entry stands in the chain: its sequence number and the SHA-256 of its line.</summary>
+[GenerateSerializer, Immutable, Alias("civic.audit-link")]
+public sealed record AuditLink(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] string Sha256);
+
+/// <summary>
+/// The chain's head: how many entries it holds and the SHA-256 of the last one's line (the genesis
+/// digest, 64 zeros, while empty). Published with the results, it fixes the first <see cref="Entries"/>
+/// lines of audit.csv: anyone holding the file can recompute it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.audit-head")]
+public sealed record AuditHead(
+    [property: Id(0)] long Entries,
+    [property: Id(1)] string Sha256);
+
+/// <summary>
+/// The canonical form of the log, <c>audit.csv</c>: UTF-8 without BOM, RFC 4180, lines ended by CRLF, header
+/// <see cref="Header"/>, entries oldest (seq 0) first. Entry n's <c>prev_sha256</c> is the lower-case hex SHA-256
+/// of the UTF-8 bytes of entry n-1's line exactly as written (without its CRLF); entry 0's is <see cref="Genesis"/>.
+/// The digests are computed from these very lines, so the file verifies with sha256sum or any SHA-256 tool.
+/// </summary>
+public static class AuditCsv
+{
+    public const string Header = "entry_id,at,actor_sub,actor_name,action,subject,before,after,seq,prev_sha256";
+
+    public static readonly string Genesis = new('0', 64);
+
+    /// <summary>One entry's line. Instants in Asia/Tokyo to the millisecond; values starting with = + - @ are prefixed with ' so spreadsheets do not run them.</summary>
+    public static string Line(ChainedAuditEntry chained)
+    {
+        var e = chained.Entry;
+        return string.Join(',', new[]
+        {
+            e.EntryId, WardClock.ToWardTime(e.At).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
+            e.ActorSub, e.ActorName, e.Action, e.Subject, e.Before ?? "", e.After ?? "",
+            chained.Seq.ToString(CultureInfo.InvariantCulture), chained.PreviousSha256,
+        }.Select(Field));
+    }
+
+    public static string Sha256(string line) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(line))).ToLowerInvariant();
+
+    /// <summary>The whole file for these entries (in chain order).</summary>
+    public static string File(IEnumerable<ChainedAuditEntry> entries)
+    {
+        var csv = new StringBuilder(Header).Append("\r\n");
+        foreach (var e in entries.OrderBy(e => e.Seq))
+        {
+            csv.Append(Line(e)).Append("\r\n");
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Field(string value)
+    {
+        if (value.Length > 0 && "=+-@".Contains(value[0]))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
 }
 
 /// <summary>A page of the log, newest first.</summary>
@@ -50,43 +150,113 @@ public interface IAuditLog
 
     /// <summary>Entries newest first; <paramref name="action"/> filters by action prefix (e.g. "proposal.").</summary>
     Task<AuditPage> ListAsync(string roundId, int skip, int take, string? action = null, string? subject = null);
+
+    /// <summary>The chain's head now.</summary>
+    Task<AuditHead> HeadAsync(string roundId);
+
+    /// <summary>Every entry in chain order (seq 0 first), for audit.csv.</summary>
+    Task<IReadOnlyList<ChainedAuditEntry>> ChainAsync(string roundId);
 }
 
-/// <summary>One shard of a round's audit log (key <c>{roundId}:{shard}</c>, shard = stable hash of the entry id).</summary>
-[Alias("civic.IAuditLogShardGrain")]
-public interface IAuditLogShardGrain : IGrainWithStringKey
+/// <summary>
+/// A round's audit chain (key: round id): the one activation that gives each new entry its sequence number
+/// and previous digest, so the log has one order. Entries are stored in <see cref="IAuditSegmentGrain"/>s of
+/// <see cref="SegmentCapacity"/>; which ids are already in the chain is kept in <see cref="IAuditIndexGrain"/>s.
+/// </summary>
+[Alias("civic.IAuditChainGrain")]
+public interface IAuditChainGrain : IGrainWithStringKey
 {
+    /// <summary>Fixed forever: entry n lives in segment n / SegmentCapacity.</summary>
+    public const int SegmentCapacity = 100;
+
+    /// <summary>Appends the entry, or (an id already in the chain) returns where the first copy stands.</summary>
     [Alias("append")]
-    Task AppendAsync(AuditEntry entry);
+    Task<AuditLink> AppendAsync(AuditEntry entry);
+
+    [Alias("head"), ReadOnly]
+    Task<AuditHead> HeadAsync();
+
+    /// <summary>Entries with seq from <paramref name="fromSeq"/>, at most <paramref name="take"/>, in chain order.</summary>
+    [Alias("read"), ReadOnly]
+    Task<IReadOnlyList<ChainedAuditEntry>> ReadAsync(long fromSeq, int take);
+}
+
+/// <summary>One segment of a round's chain (key <c>{roundId}:{n}</c>): entries n*100 .. n*100+99. Written only by the chain grain.</summary>
+[Alias("civic.IAuditSegmentGrain")]
+public interface IAuditSegmentGrain : IGrainWithStringKey
+{
+    [Alias("put")]
+    Task PutAsync(ChainedAuditEntry entry);
 
     [Alias("list"), ReadOnly]
-    Task<IReadOnlyList<AuditEntry>> ListAsync();
+    Task<IReadOnlyList<ChainedAuditEntry>> ListAsync();
 }
 
-/// <summary>Reaches a round's audit shards through grains; usable from grains (pass GrainFactory) and from web services.</summary>
+/// <summary>An entry id and its place in the chain.</summary>
+[GenerateSerializer, Immutable, Alias("civic.audit-index-item")]
+public sealed record AuditIndexItem(
+    [property: Id(0)] string EntryId,
+    [property: Id(1)] long Seq);
+
+/// <summary>Which entry ids a round's chain holds (key <c>{roundId}:{shard}</c>, shard = FNV-1a of the id mod 32). Written only by the chain grain.</summary>
+[Alias("civic.IAuditIndexGrain")]
+public interface IAuditIndexGrain : IGrainWithStringKey
+{
+    public const int ShardCount = 32;
+
+    [Alias("find"), ReadOnly]
+    Task<long?> FindAsync(string entryId);
+
+    [Alias("add")]
+    Task AddAsync(IReadOnlyList<AuditIndexItem> items);
+}
+
+/// <summary>Reaches a round's audit chain through grains; usable from grains (pass GrainFactory) and from web services.</summary>
 public sealed class GrainAuditLog(IGrainFactory grains) : IAuditLog
 {
-    /// <summary>
-    /// Fixed forever: an entry's shard is derived from its id, and a retried entry must land on the
-    /// shard that holds its first copy. 32 shards of at most <see cref="ShardCapacity"/> entries.
-    /// </summary>
-    public const int ShardCount = 32;
-    public const int ShardCapacity = 2000;
+    private const int ReadPage = 1_000;
 
-    public static string ShardKey(string roundId, int shard) => $"{roundId}:{shard:D2}";
+    public Task AppendAsync(string roundId, AuditEntry entry) => Chain(roundId).AppendAsync(entry.Bounded());
 
-    public Task AppendAsync(string roundId, AuditEntry entry) =>
-        grains.GetGrain<IAuditLogShardGrain>(ShardKey(roundId, Common.ShardHash.Shard(entry.EntryId, ShardCount))).AppendAsync(entry.Bounded());
+    public Task<AuditHead> HeadAsync(string roundId) => Chain(roundId).HeadAsync();
 
     public async Task<AuditPage> ListAsync(string roundId, int skip, int take, string? action = null, string? subject = null)
     {
-        var shards = await Task.WhenAll(Enumerable.Range(0, ShardCount)
-            .Select(s => grains.GetGrain<IAuditLogShardGrain>(ShardKey(roundId, s)).ListAsync()));
-        var all = shards.SelectMany(s => s)
+        skip = Math.Max(0, skip);
+        take = Math.Clamp(take, 1, 500);
+        if (string.IsNullOrEmpty(action) && string.IsNullOrEmpty(subject))
+        {
+            // Unfiltered pages read only the segments they show: newest first is the chain read backwards.
+            var head = await HeadAsync(roundId);
+            var to = head.Entries - skip;
+            var from = Math.Max(0, to - take);
+            var page = to <= 0 ? [] : await Chain(roundId).ReadAsync(from, (int)(to - from));
+            return new AuditPage([.. page.OrderByDescending(e => e.Seq).Select(e => e.Entry)], (int)head.Entries);
+        }
+
+        var all = (await ChainAsync(roundId))
+            .Select(e => e.Entry)
             .Where(e => string.IsNullOrEmpty(action) || e.Action.StartsWith(action, StringComparison.Ordinal))
             .Where(e => string.IsNullOrEmpty(subject) || e.Subject.Contains(subject, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(e => e.At).ThenByDescending(e => e.EntryId, StringComparer.Ordinal)
+            .Reverse()
             .ToList();
-        return new AuditPage([.. all.Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 500))], all.Count);
+        return new AuditPage([.. all.Skip(skip).Take(take)], all.Count);
     }
+
+    public async Task<IReadOnlyList<ChainedAuditEntry>> ChainAsync(string roundId)
+    {
+        var chain = Chain(roundId);
+        var entries = new List<ChainedAuditEntry>();
+        while (true)
+        {
+            var page = await chain.ReadAsync(entries.Count, ReadPage);
+            entries.AddRange(page);
+            if (page.Count < ReadPage)
+            {
+                return entries;
+            }
+        }
+    }
+
+    private IAuditChainGrain Chain(string roundId) => grains.GetGrain<IAuditChainGrain>(roundId);
 }

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Orleans.Concurrency;
 
@@ -144,7 +145,8 @@ public sealed record ResultsView(
     [property: Id(4)] Adoption? Adoption,
     [property: Id(5)] DateTimeOffset? PublishedAt,
     [property: Id(6)] string? PublishedBy,
-    [property: Id(7)] BallotPurge? Purge = null)
+    [property: Id(7)] AuditHead? AuditHead = null,
+    [property: Id(8)] BallotPurge? Purge = null)
 {
     public bool IsPublished => PublishedAt is not null && Certified is not null;
 }
@@ -211,8 +213,12 @@ public interface IResultsGrain : IGrainWithStringKey
     [Alias("set-adoption")]
     Task<ResultsCommandResult> SetAdoptionAsync(IReadOnlyList<int> adopted, string reason, string bySub, string byName);
 
+    /// <summary>
+    /// Publishes the certified results with the audit chain's head at that moment (kept with the publication and
+    /// published with the results: it fixes the log's first entries). A repeat answers the first publication.
+    /// </summary>
     [Alias("publish")]
-    Task<ResultsCommandResult> PublishAsync(string bySub, string byName);
+    Task<ResultsCommandResult> PublishAsync(string bySub, string byName, AuditHead? auditHead = null);
 
     /// <summary>
     /// After certification: deletes every stored ballot of the round (the only records that link a voter to choices)

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Screening;
 using Orleans.Concurrency;
 
 namespace Chiyoda.Civic.Abstractions.Rounds;
@@ -6,13 +7,21 @@ namespace Chiyoda.Civic.Abstractions.Rounds;
 [Alias("civic.IRoundGrain")]
 public interface IRoundGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the round. Repeating the same creation is harmless; a different one is refused with round-exists.</summary>
+    /// <summary>Creates the round. Repeating the same creation is harmless; a different one is refused with round-exists. Audited (actor null: the system).</summary>
     [Alias("create")]
-    Task<RoundCommandResult> CreateAsync(RoundDefinition definition);
+    Task<RoundCommandResult> CreateAsync(RoundDefinition definition, Actor? actor = null);
 
-    /// <summary>Replaces the round's definition. Rules are locked once voting has opened.</summary>
+    /// <summary>
+    /// Replaces the round's definition, audited with the fields before and after. Rules are locked once voting has
+    /// opened (rules-locked), so is the opening of voting (voting-opens-locked); once voting has closed, on schedule or
+    /// early (the results grain's close record), so is its close (voting-closed): nothing puts "now" back in the window.
+    /// </summary>
     [Alias("update")]
-    Task<RoundCommandResult> UpdateAsync(RoundDefinition definition);
+    Task<RoundCommandResult> UpdateAsync(RoundDefinition definition, Actor? actor = null);
+
+    /// <summary>Records that the results are published (the first instant stays): from then on the phase is results.</summary>
+    [Alias("record-publication")]
+    Task<RoundSnapshot?> RecordPublicationAsync(DateTimeOffset publishedAt);
 
     [Alias("get"), ReadOnly]
     Task<RoundSnapshot?> GetAsync();

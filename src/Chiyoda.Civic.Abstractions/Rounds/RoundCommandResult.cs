@@ -31,6 +31,12 @@ public static class RoundErrorCodes
     public const string ShortlistLocked = "shortlist-locked";
     public const string InvalidShortlist = "invalid-shortlist";
 
+    /// <summary>Voting has opened: its opening instant is history and cannot move.</summary>
+    public const string VotingOpensLocked = "voting-opens-locked";
+
+    /// <summary>Voting has closed (on schedule or early): the close cannot move, so nothing reopens the window.</summary>
+    public const string VotingClosed = "voting-closed";
+
     // Field-level codes inside an invalid-round refusal.
     public const string Required = "required";
     public const string TooLong = "too-long";

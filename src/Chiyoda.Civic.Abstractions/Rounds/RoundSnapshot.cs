@@ -7,7 +7,15 @@ public sealed record RoundSnapshot(
     [property: Id(1)] RoundDefinition Definition,
     [property: Id(2)] int Version,
     [property: Id(3)] DateTimeOffset CreatedAt,
-    [property: Id(4)] DateTimeOffset UpdatedAt);
+    [property: Id(4)] DateTimeOffset UpdatedAt,
+    [property: Id(5)] DateTimeOffset? PublishedAt = null)
+{
+    /// <summary>
+    /// The phase: results once they are published, whatever the results-due date says; otherwise derived from
+    /// the schedule and the clock (<see cref="RoundSchedule.PhaseAt"/>).
+    /// </summary>
+    public RoundPhase PhaseAt(DateTimeOffset now) => PublishedAt is not null ? RoundPhase.Results : Definition.Schedule.PhaseAt(now);
+}
 
 /// <summary>One line of the list of rounds.</summary>
 [GenerateSerializer, Immutable, Alias("civic.round-summary")]

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,8 @@ public sealed class ResultsState
     [Id(3)] public Adoption? Adoption { get; set; }
     [Id(4)] public DateTimeOffset? PublishedAt { get; set; }
     [Id(5)] public string? PublishedBy { get; set; }
-    [Id(6)] public BallotPurge? Purge { get; set; }
+    [Id(6)] public AuditHead? AuditHead { get; set; }
+    [Id(7)] public BallotPurge? Purge { get; set; }
 }
 
 /// <summary>
@@ -123,7 +125,7 @@ public sealed class ResultsGrain(
         return new(View(), null);
     }
 
-    async Task<ResultsCommandResult> IResultsGrain.PublishAsync(string bySub, string byName)
+    async Task<ResultsCommandResult> IResultsGrain.PublishAsync(string bySub, string byName, AuditHead? auditHead)
     {
         if (state.State.Certified is null)
         {
@@ -143,6 +145,7 @@ public sealed class ResultsGrain(
 
         state.State.PublishedAt = time.GetUtcNow();
         state.State.PublishedBy = byName;
+        state.State.AuditHead = auditHead;
         await state.WriteStateAsync();
         return new(View(), null);
     }
@@ -171,7 +174,7 @@ public sealed class ResultsGrain(
     }
 
     private ResultsView View() => new(RoundId, state.State.Close, state.State.LastCount, state.State.Certified,
-        state.State.Adoption, state.State.PublishedAt, state.State.PublishedBy, state.State.Purge);
+        state.State.Adoption, state.State.PublishedAt, state.State.PublishedBy, state.State.AuditHead, state.State.Purge);
 }
 
 [GenerateSerializer, Alias("civic.results-ballot-chunk-state")]

@@ -61,12 +61,12 @@ public sealed class ScreeningGrain(
                 [new("stages", ScreeningErrorCodes.SetupLocked, "Stages and categories cannot change once the call for proposals has closed.")]);
         }
 
-        var before = Describe(Config().Setup);
+        var (before, after) = Difference(Config().Setup, setup);
         state.State.Setup = setup;
         state.State.Version++;
         await state.WriteStateAsync();
         await new GrainAuditLog(GrainFactory).AppendAsync(RoundId, new AuditEntry(
-            $"screening:setup:{state.State.Version}", time.GetUtcNow(), admin.Sub, admin.Name, "screening.setup", "screening stages", before, Describe(setup)));
+            $"screening:setup:{state.State.Version}", time.GetUtcNow(), admin.Sub, admin.Name, "screening.setup", "screening stages", before, after));
         return new ScreeningResult(Config(), null, null, []);
     }
 
@@ -187,7 +187,15 @@ public sealed class ScreeningGrain(
     private static bool SameSetup(ScreeningSetup a, ScreeningSetup b) =>
         System.Text.Json.JsonSerializer.Serialize(a) == System.Text.Json.JsonSerializer.Serialize(b);
 
-    private static string Describe(ScreeningSetup setup) =>
-        string.Join("; ", setup.Stages.Select(s => $"{s.Number} {s.Name} ({s.Kind}{(s.Criteria.Count == 0 ? "" : ": " + string.Join(", ", s.Criteria.Select(c => $"{c.Id}×{c.Weight}")))})"))
-        + " | " + string.Join(", ", setup.Categories.Select(c => c.Id));
+    /// <summary>Only the stages (and the category list) that differ, so a change is visible within the log's 200 characters a value.</summary>
+    private static (string Before, string After) Difference(ScreeningSetup before, ScreeningSetup after)
+    {
+        static List<string> Parts(ScreeningSetup setup) =>
+        [
+            .. setup.Stages.Select(s => $"{s.Number} {s.Name} ({s.Kind}{(s.Criteria.Count == 0 ? "" : ": " + string.Join(", ", s.Criteria.Select(c => $"{c.Id}×{c.Weight}")))})"),
+            "categories " + string.Join(", ", setup.Categories.Select(c => c.Id)),
+        ];
+        var (b, a) = (Parts(before), Parts(after));
+        return (string.Join("; ", b.Except(a)), string.Join("; ", a.Except(b)));
+    }
 }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using Chiyoda.Civic.Abstractions.Audit;
-using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Rounds;
@@ -11,6 +9,8 @@ namespace Chiyoda.Civic.Web.Audit;
 /// <summary>
 /// The whole audit log of a round as CSV for administrators (API with a bearer token, and the
 /// /admin/audit page's download with the cookie session). Read only: the log has no edit or delete.
+/// The file is the chain itself (<see cref="AuditCsv"/>): each line carries the SHA-256 of the line before,
+/// so it verifies with standard tools against the head digest published with the results (docs/api.md).
 /// </summary>
 public static class AuditExport
 {
@@ -28,43 +28,9 @@ public static class AuditExport
             return ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
         }
 
-        var entries = new List<AuditEntry>();
-        for (var skip = 0; ; skip += 500)
-        {
-            var page = await audit.ListAsync(roundId, skip, 500);
-            entries.AddRange(page.Entries);
-            if (page.Entries.Count < 500 || entries.Count >= page.Total)
-            {
-                break;
-            }
-        }
-
-        return Results.Bytes(Encoding.UTF8.GetBytes(Csv(entries)), "text/csv; charset=utf-8", $"{roundId}-audit.csv");
+        return Results.Bytes(Encoding.UTF8.GetBytes(Csv(await audit.ChainAsync(roundId))), "text/csv; charset=utf-8", $"{roundId}-audit.csv");
     }
 
-    /// <summary>Oldest first; instants in Asia/Tokyo. Values starting with = + - @ are prefixed with ' so spreadsheets do not run them.</summary>
-    public static string Csv(IEnumerable<AuditEntry> entries)
-    {
-        var csv = new StringBuilder("entry_id,at,actor_sub,actor_name,action,subject,before,after\r\n");
-        foreach (var e in entries.OrderBy(e => e.At).ThenBy(e => e.EntryId, StringComparer.Ordinal))
-        {
-            csv.AppendJoin(',', new[]
-            {
-                e.EntryId, WardClock.ToWardTime(e.At).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
-                e.ActorSub, e.ActorName, e.Action, e.Subject, e.Before ?? "", e.After ?? "",
-            }.Select(Field)).Append("\r\n");
-        }
-
-        return csv.ToString();
-    }
-
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && "=+-@".Contains(value[0]))
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
+    /// <summary>Oldest first (chain order); the exact bytes the chain's digests are computed from.</summary>
+    public static string Csv(IEnumerable<ChainedAuditEntry> entries) => AuditCsv.File(entries);
 }

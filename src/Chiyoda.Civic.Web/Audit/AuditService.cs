@@ -10,4 +10,8 @@ public sealed class AuditService(IAuditLog log)
         RoundValidation.IsValidRoundId(roundId)
             ? log.ListAsync(roundId, skip, take, action, subject)
             : Task.FromResult(new AuditPage([], 0));
+
+    /// <summary>The whole chain, oldest first, as audit.csv writes it.</summary>
+    public Task<IReadOnlyList<ChainedAuditEntry>> ChainAsync(string roundId) =>
+        RoundValidation.IsValidRoundId(roundId) ? log.ChainAsync(roundId) : Task.FromResult<IReadOnlyList<ChainedAuditEntry>>([]);
 }

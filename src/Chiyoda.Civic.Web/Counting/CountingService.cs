@@ -58,7 +58,7 @@ public sealed class CountingService(
             {
                 Schedule = schedule with { VotingCloses = now, ResultsDue = schedule.ResultsDue < now ? now : schedule.ResultsDue },
             };
-            var updated = await rounds.UpdateAsync(roundId, closed);
+            var updated = await rounds.UpdateAsync(roundId, closed, actor);
             if (!updated.Succeeded)
             {
                 return new(null, updated.Code, string.Join("; ", updated.Errors.Select(e => e.Message)));
@@ -147,13 +147,21 @@ public sealed class CountingService(
         return outcome;
     }
 
+    /// <summary>
+    /// Publishes with the audit chain's head as it stands (stored with the publication in one write, so the published
+    /// digest covers every entry up to publication), then marks the round published (its phase becomes results) and
+    /// logs the publication as the entry after that head. A retry repeats the last two steps harmlessly.
+    /// </summary>
     public async Task<ResultsCommandResult> PublishAsync(string roundId, Actor actor)
     {
-        var outcome = await Results(roundId).PublishAsync(actor.Sub, actor.Name);
+        var head = await audit.HeadAsync(roundId);
+        var outcome = await Results(roundId).PublishAsync(actor.Sub, actor.Name, head);
         if (outcome.Succeeded && outcome.View?.PublishedAt is { } at)
         {
+            await rounds.RecordPublicationAsync(roundId, at);
+            var published = outcome.View.AuditHead is { } h ? $"; audit log head #{h.Entries} sha256 {h.Sha256}" : "";
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:published", at, actor.Sub, actor.Name,
-                "results.published", $"round {roundId}", null, $"adopted {string.Join(",", outcome.View.Adoption!.Adopted)}"));
+                "results.published", $"round {roundId}", null, $"adopted {string.Join(",", outcome.View.Adoption!.Adopted)}{published}"));
         }
 
         return outcome;

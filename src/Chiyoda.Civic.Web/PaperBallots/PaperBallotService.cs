@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Register;
@@ -29,7 +30,8 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
 
     public Task<IReadOnlyList<PaperFacility>> GetFacilitiesAsync(string roundId) => grains.GetGrain<IPaperRoundGrain>(roundId).GetFacilitiesAsync();
 
-    public async Task<IReadOnlyList<ValidationError>> SetFacilitiesAsync(string roundId, IReadOnlyList<PaperFacility> facilities)
+    /// <summary>Replaces the round's facilities; a change is audited (actor, list before and after).</summary>
+    public async Task<IReadOnlyList<ValidationError>> SetFacilitiesAsync(string roundId, IReadOnlyList<PaperFacility> facilities, PaperActor? actor = null)
     {
         var errors = new List<ValidationError>();
         if (facilities.Count > MaxFacilities)
@@ -57,7 +59,19 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
 
         if (errors.Count == 0)
         {
-            await grains.GetGrain<IPaperRoundGrain>(roundId).SetFacilitiesAsync([.. facilities.Select(f => new PaperFacility(f.Code.Trim(), f.Name.Trim()))]);
+            var paperRound = grains.GetGrain<IPaperRoundGrain>(roundId);
+            var before = await paperRound.GetFacilitiesAsync();
+            var after = facilities.Select(f => new PaperFacility(f.Code.Trim(), f.Name.Trim())).ToList();
+            if (!before.SequenceEqual(after))
+            {
+                await paperRound.SetFacilitiesAsync(after);
+                string Describe(IReadOnlyList<PaperFacility> list) => string.Join(", ", list.Select(f => $"{f.Code} {f.Name}"));
+                var at = DateTimeOffset.UtcNow;
+                var change = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{Describe(before)}|{Describe(after)}")))[..16];
+                await new GrainAuditLog(grains).AppendAsync(roundId, new AuditEntry($"facilities:{roundId}:{change}:{at.ToUnixTimeMilliseconds()}", at,
+                    actor?.Sub ?? "system", actor?.Name ?? "system", "paper.facilities-set", $"facilities of {roundId}",
+                    before.Count == 0 ? null : Describe(before), Describe(after)));
+            }
         }
 
         return errors;

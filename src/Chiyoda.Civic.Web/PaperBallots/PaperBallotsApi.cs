@@ -43,7 +43,7 @@ public static class PaperBallotsApi
             }
 
             var facilities = body!.Select(f => new PaperFacility(f.Code ?? "", f.Name ?? "")).ToList();
-            var errors = await paper.SetFacilitiesAsync(roundId, facilities);
+            var errors = await paper.SetFacilitiesAsync(roundId, facilities, PaperActor.From(request.HttpContext.User));
             return errors.Count > 0
                 ? ApiProblems.Problem(StatusCodes.Status400BadRequest, PaperErrorCodes.InvalidFacilities, "The facility list is not valid.", errors: errors)
                 : Results.Ok(await paper.GetFacilitiesAsync(roundId));

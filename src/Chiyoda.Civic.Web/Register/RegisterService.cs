@@ -21,6 +21,7 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
     /// </summary>
     public async Task<(RegisterLoadReport? Report, string? FileError)> LoadAsync(string roundId, ReadOnlyMemory<byte> file, ClaimsPrincipal? loadedBy = null)
     {
+        var before = await CountAsync(roundId);
         var (report, fileError) = await ApplyAsync(roundId, file);
         if (report is not null)
         {
@@ -28,8 +29,8 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
             var digest = Convert.ToHexString(SHA256.HashData(file.Span)).ToLowerInvariant();
             var sub = loadedBy?.FindFirst("sub")?.Value ?? "system";
             await audit.AppendAsync(roundId, new AuditEntry($"register:{roundId}:{digest[..32]}", time.GetUtcNow(),
-                sub, loadedBy?.FindFirst("name")?.Value ?? sub, "register.loaded", $"register of {roundId}", null,
-                $"{report.Lines} lines: {report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Refused} refused; sha256 {digest[..16]}"));
+                sub, loadedBy?.FindFirst("name")?.Value ?? sub, "register.loaded", $"register of {roundId}", $"{before} entries",
+                $"{await CountAsync(roundId)} entries; {report.Lines} lines: {report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Refused} refused; sha256 {digest[..16]}"));
         }
 
         return (report, fileError);

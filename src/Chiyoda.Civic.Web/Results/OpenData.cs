@@ -61,7 +61,8 @@ public static class OpenData
             [.. certified.Table.Proposals.Select(p => new ResultsProposal(p.BallotNumber, p.ProposalId, p.Title, p.TitleEn, p.Votes, p.Rank, p.Tied, adoption.Adopted.Contains(p.BallotNumber)))],
             new ResultsAdoption(adoption.AdoptedCount, adoption.Adopted, adoption.TiedAtCutoff, adoption.Overridden, adoption.Reason),
             [.. certified.Table.AgeBands.Select(b => new ResultsAgeBand(b.From, b.To, b.Voters))],
-            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256))]);
+            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256))],
+            view.AuditHead is { } head ? new ResultsAuditLog(head.Entries, head.Sha256) : null);
         var resultsJson = new OpenDataFile("results", "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(document, Json));
         return new OpenDataSet(view, round, ballots, resultsJson, resultsCsv, ballotsCsv, pabulib);
     }
@@ -160,7 +161,11 @@ public static class OpenData
     private sealed record ResultsDocument(string RoundId, string Name, string? NameEn,
         [property: JsonConverter(typeof(WardInstant))] DateTimeOffset CertifiedAt,
         [property: JsonConverter(typeof(WardNullableInstant))] DateTimeOffset? PublishedAt,
-        ResultsTotals Totals, IReadOnlyList<ResultsProposal> Proposals, ResultsAdoption Adoption, IReadOnlyList<ResultsAgeBand> AgeBands, IReadOnlyList<ResultsDownload> Downloads);
+        ResultsTotals Totals, IReadOnlyList<ResultsProposal> Proposals, ResultsAdoption Adoption, IReadOnlyList<ResultsAgeBand> AgeBands, IReadOnlyList<ResultsDownload> Downloads,
+        ResultsAuditLog? AuditLog);
+
+    /// <summary>The audit chain's head at publication: the first <see cref="Entries"/> lines of audit.csv chain to <see cref="HeadSha256"/>.</summary>
+    private sealed record ResultsAuditLog(long Entries, string HeadSha256);
 
     private sealed record ResultsTotals(int Voters, int OnlineVoters, int PaperVoters, int Votes, int InvalidPaperBallots, int DuplicatePaperBallots, int Registered, double Turnout);
 

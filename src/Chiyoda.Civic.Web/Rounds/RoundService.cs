@@ -1,8 +1,9 @@
 using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
 
 namespace Chiyoda.Civic.Web.Rounds;
 
-/// <summary>A round as screens and the API show it: what is stored, plus the phase derived from the clock.</summary>
+/// <summary>A round as screens and the API show it: what is stored, plus the phase (the clock's, or results once published).</summary>
 public sealed record RoundView(RoundSnapshot Snapshot, RoundPhase Phase)
 {
     public string RoundId => Snapshot.RoundId;
@@ -17,7 +18,7 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
         var now = time.GetUtcNow();
         var summaries = await grains.GetGrain<IRoundDirectoryGrain>(IRoundDirectoryGrain.WardKey).ListAsync();
         var rounds = await Task.WhenAll(summaries.Select(s => grains.GetGrain<IRoundGrain>(s.RoundId).GetAsync()));
-        return [.. rounds.OfType<RoundSnapshot>().Select(r => new RoundView(r, r.Definition.Schedule.PhaseAt(now)))];
+        return [.. rounds.OfType<RoundSnapshot>().Select(r => new RoundView(r, r.PhaseAt(now)))];
     }
 
     public async Task<RoundView?> GetAsync(string roundId)
@@ -28,7 +29,7 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
         }
 
         var snapshot = await grains.GetGrain<IRoundGrain>(roundId).GetAsync();
-        return snapshot is null ? null : new RoundView(snapshot, snapshot.Definition.Schedule.PhaseAt(time.GetUtcNow()));
+        return snapshot is null ? null : new RoundView(snapshot, snapshot.PhaseAt(time.GetUtcNow()));
     }
 
     /// <summary>The round a resident most likely came for: the newest one that has begun, else the next to begin.</summary>
@@ -36,15 +37,15 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
         rounds.Where(r => r.Phase != RoundPhase.Upcoming).MaxBy(r => r.Definition.Schedule.CallOpens)
             ?? rounds.MinBy(r => r.Definition.Schedule.CallOpens);
 
-    public Task<RoundCommandResult> CreateAsync(string roundId, RoundDefinition definition) =>
+    public Task<RoundCommandResult> CreateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
         RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IRoundGrain>(roundId).CreateAsync(definition)
+            ? grains.GetGrain<IRoundGrain>(roundId).CreateAsync(definition, actor)
             : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.InvalidRoundId,
                 [new("roundId", RoundErrorCodes.InvalidRoundId, "A round id is 1 to 63 lower-case letters, digits or hyphens, starting with a letter or digit.")]));
 
-    public Task<RoundCommandResult> UpdateAsync(string roundId, RoundDefinition definition) =>
+    public Task<RoundCommandResult> UpdateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
         RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(definition)
+            ? grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(definition, actor)
             : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound));
 
     public async Task<Shortlist?> GetShortlistAsync(string roundId) =>
@@ -55,5 +56,9 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
             ? grains.GetGrain<IRoundGrain>(roundId).SetShortlistAsync(shortlist)
             : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound));
 
-    public RoundPhase PhaseNow(RoundSchedule schedule) => schedule.PhaseAt(time.GetUtcNow());
+    public RoundPhase PhaseNow(RoundSnapshot round) => round.PhaseAt(time.GetUtcNow());
+
+    /// <summary>Records the results' publication in the round, so its phase is results from then on.</summary>
+    public Task<RoundSnapshot?> RecordPublicationAsync(string roundId, DateTimeOffset publishedAt) =>
+        grains.GetGrain<IRoundGrain>(roundId).RecordPublicationAsync(publishedAt);
 }

@@ -2,6 +2,7 @@ using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Proposals;
 
 namespace Chiyoda.Civic.Web.Rounds;
 
@@ -66,11 +67,11 @@ public static class RoundsApi
             .AllowAnonymous();
 
         rounds.MapPost("/{roundId}", (string roundId, HttpRequest request, RoundService service) =>
-                SaveAsync(request, d => service.CreateAsync(roundId, d), service, StatusCodes.Status201Created))
+                SaveAsync(request, d => service.CreateAsync(roundId, d, request.HttpContext.User.ToActor()), service, StatusCodes.Status201Created))
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
         rounds.MapPut("/{roundId}", (string roundId, HttpRequest request, RoundService service) =>
-                SaveAsync(request, d => service.UpdateAsync(roundId, d), service, StatusCodes.Status200OK))
+                SaveAsync(request, d => service.UpdateAsync(roundId, d, request.HttpContext.User.ToActor()), service, StatusCodes.Status200OK))
             .RequireAuthorization(CivicPolicies.ApiAdministrator);
 
         rounds.MapGet("/{roundId}/shortlist", async (string roundId, RoundService service) =>
@@ -131,11 +132,15 @@ public static class RoundsApi
                     "A different round already has this id.", "Use PUT to change it."),
                 RoundErrorCodes.RulesLocked => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
                     "The rules cannot change once voting has opened.", errors: result.Errors),
+                RoundErrorCodes.VotingOpensLocked => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
+                    "Voting has opened: its opening cannot move.", errors: result.Errors),
+                RoundErrorCodes.VotingClosed => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
+                    "Voting has closed: the round cannot be reopened.", errors: result.Errors),
                 _ => ApiProblems.Problem(StatusCodes.Status400BadRequest, result.Code!, "The round is not valid.", errors: result.Errors),
             };
         }
 
-        var view = new RoundView(result.Round!, service.PhaseNow(result.Round!.Definition.Schedule));
+        var view = new RoundView(result.Round!, service.PhaseNow(result.Round!));
         return successStatus == StatusCodes.Status201Created
             ? TypedResults.Created($"/api/v1/rounds/{view.RoundId}", RoundResponse.From(view))
             : TypedResults.Ok(RoundResponse.From(view));

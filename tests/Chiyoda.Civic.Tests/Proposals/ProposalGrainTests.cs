@@ -70,7 +70,7 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
         Assert.Equal(6, (await proposal.GetAsync())!.History.Count);
         Assert.Equal(5, (await fixture.Grains.GetGrain<INotificationInboxGrain>(proposer.Sub).ListAsync(50)).Count);
         Assert.Equal(
-            ["proposal.ballot-number", "proposal.decide.advance", "proposal.decide.advance", "proposal.decide.advance", "proposal.score", "shortlist.publish"],
+            ["proposal.ballot-number", "proposal.decide.advance", "proposal.decide.advance", "proposal.decide.advance", "proposal.score", "round.created", "round.updated", "shortlist.publish"],
             auditAfter.Entries.Select(e => e.Action).Order(StringComparer.Ordinal));
     }
 

@@ -92,7 +92,7 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         Assert.Contains("results.certified", actions);
         Assert.Contains("results.published", actions);
         var csv = await (await admin.GetAsync($"/api/v1/rounds/{roundId}/audit.csv")).Content.ReadAsStringAsync();
-        Assert.StartsWith("entry_id,at,actor_sub,actor_name,action,subject,before,after\r\n", csv);
+        Assert.StartsWith("entry_id,at,actor_sub,actor_name,action,subject,before,after,seq,prev_sha256\r\n", csv);
         Assert.Contains("results.published", csv);
         using var clerk = await platform.ApiClientAsync("clerk");
         await HttpAssertions.ProblemAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/audit.csv"), 403, "forbidden");
