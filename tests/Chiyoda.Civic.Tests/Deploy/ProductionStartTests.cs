@@ -26,6 +26,9 @@ public sealed class ProductionStartTests
             ["Orleans:ClusterId"] = id,
             ["DataProtection:KeyRing"] = "Blob",
             ["DataProtection:Container"] = "keys-" + id,
+            ["DataProtection:CertificatePath"] = TestCertificates.KeyRingPath,
+            // As an App Service Key Vault reference delivers a Key Vault certificate: base64 PKCS#12.
+            ["Orleans:Tls:Certificate"] = Convert.ToBase64String(File.ReadAllBytes(TestCertificates.SiloPath)),
         };
         Assert.Empty(ProductionSettings.Problems(ProductionSettings.Normalise(required)));
 
@@ -36,7 +39,6 @@ public sealed class ProductionStartTests
              .. required.Select(s => $"--{s.Key}={s.Value}"),
              // Where this machine's silo listens: loopback, free ports (a platform sets these for itself).
              $"--Orleans:SiloPort={Repository.FreeTcpPort()}",
-             $"--Orleans:GatewayPort={Repository.FreeTcpPort()}",
              "--Orleans:AdvertisedIP=127.0.0.1"],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });

@@ -52,6 +52,8 @@ public sealed class PlatformTests(PlatformFixture platform)
     [InlineData("Authentication:Authority")]
     [InlineData("Orleans:Membership")]
     [InlineData("DataProtection:KeyRing")]
+    [InlineData("DataProtection:Certificate")]
+    [InlineData("Orleans:Tls:Certificate")]
     public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
     {
         string[] settings =
@@ -65,6 +67,10 @@ public sealed class PlatformTests(PlatformFixture platform)
             // Without it, the per-machine key ring (one front end only) is refused.
             "--DataProtection:KeyRing=Folder",
             $"--DataProtection:Folder={Path.GetTempPath()}",
+            // Without it, the key ring would be stored unencrypted.
+            $"--DataProtection:CertificatePath={TestCertificates.KeyRingPath}",
+            // Without it, silos would talk plain TCP.
+            $"--Orleans:Tls:CertificatePath={TestCertificates.SiloPath}",
         ];
         var web = ChildProcess.Start("web without " + missing, "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",
