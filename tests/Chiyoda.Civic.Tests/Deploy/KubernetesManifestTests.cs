@@ -184,7 +184,7 @@ public sealed partial class KubernetesManifestTests
                 Assert.True(settings.TryGetValue(key, out var path), $"{name}: no {key}");
                 var mount = mounts.SingleOrDefault(m => path.StartsWith((string)m!["mountPath"]! + "/", StringComparison.Ordinal));
                 Assert.True(mount is not null, $"{name}: {key}={path} is on no mounted volume");
-                Assert.True((bool?)mount["readOnly"] == true, $"{name}: the volume of {key} is writable");
+                Assert.True((string?)mount["readOnly"] == "true", $"{name}: the volume of {key} is writable");
                 var volume = volumes.Single(v => (string)v!["name"]! == (string)mount["name"]!)!;
                 var secretName = (string?)volume["secret"]?["secretName"];
                 Assert.True(secretName is not null, $"{name}: {key} is not on a Secret volume");

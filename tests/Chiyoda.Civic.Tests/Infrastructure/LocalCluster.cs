@@ -129,9 +129,10 @@ public sealed class LocalCluster : IAsyncLifetime
 
     /// <summary>
     /// A client host (not started) for the silos' gateways: over mutual TLS with <paramref name="certificate"/>
-    /// (trusting only the cluster's certificate), or over plain TCP when it is null.
+    /// (trusting only the cluster's certificate), or over plain TCP when it is null. With
+    /// <paramref name="connectOnce"/> its start gives up at the first failed connection instead of retrying.
     /// </summary>
-    public IHost ClientHost(X509Certificate2? certificate) => Host.CreateDefaultBuilder()
+    public IHost ClientHost(X509Certificate2? certificate, bool connectOnce = false) => Host.CreateDefaultBuilder()
         // The silos' own output is what explains a failure; the client's connection chatter
         // (every reset after a SIGKILL) would only bury it.
         .ConfigureLogging(logging => logging.ClearProviders())
@@ -144,6 +145,11 @@ public sealed class LocalCluster : IAsyncLifetime
                     options.ClusterId = ClusterId;
                 })
                 .UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(StorageConnectionString));
+            if (connectOnce)
+            {
+                client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            }
+
             if (certificate is not null)
             {
                 client.UseTls(certificate, options =>
