@@ -154,7 +154,7 @@ public sealed record ClusterSettings(
             {
                 throw new InvalidOperationException(
                     "Orleans:AppService=true but WEBSITE_PRIVATE_IP or WEBSITE_PRIVATE_PORTS is missing: the app needs " +
-                    "VNet integration and siteConfig.vnetPrivatePortsCount = 2 (see deploy/azure/main.bicep).");
+                    "VNet integration and siteConfig.vnetPrivatePortsCount of at least 1 (see deploy/azure/main.bicep).");
             }
 
             if (gatewayPort > 0)

@@ -1,5 +1,5 @@
-using Azure.Identity;
 using System.Security.Cryptography.X509Certificates;
+using Azure.Identity;
 using Azure.Storage.Blobs;
 using Chiyoda.Civic.Web.Security;
 using Microsoft.AspNetCore.DataProtection;

@@ -19,11 +19,6 @@ namespace Chiyoda.Civic.Web.Security;
 /// </summary>
 public static class ConfiguredCertificate
 {
-    /// <summary>True when any of the section's certificate settings is set.</summary>
-    public static bool IsConfigured(IConfiguration configuration, string section) =>
-        !string.IsNullOrWhiteSpace(configuration[$"{section}:Certificate"]) ||
-        !string.IsNullOrWhiteSpace(configuration[$"{section}:CertificatePath"]);
-
     /// <summary>The section's certificate, or null when none is set.</summary>
     public static X509Certificate2? Load(IConfiguration configuration, string section, TimeProvider time)
     {

@@ -222,7 +222,9 @@ public sealed class LocalCluster : IAsyncLifetime
              $"--Orleans:Tls:CertificatePath={TestCertificates.SiloPath}",
              "--DataProtection:KeyRing=Blob",
              $"--DataProtection:Container={KeyRingContainer}",
-             $"--DataProtection:CertificatePath={TestCertificates.KeyRingPath}",
+             // The key ring's as PEM certificate and key files, the shape of a mounted Kubernetes TLS secret.
+             $"--DataProtection:CertificatePath={TestCertificates.KeyRingPem.Certificate}",
+             $"--DataProtection:KeyPath={TestCertificates.KeyRingPem.Key}",
              $"--Web:Enabled={index != SiloOnlyIndex}",
              "--Demo:Enabled=false",
              "--Logging:LogLevel:Orleans=Warning"],

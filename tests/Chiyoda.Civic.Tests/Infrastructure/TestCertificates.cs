@@ -6,7 +6,8 @@ namespace Chiyoda.Civic.Tests.Infrastructure;
 /// <summary>
 /// Self-signed certificates made once per test run, as a deployment would keep them in its vault: one
 /// the silos share for TLS, one the key ring is encrypted to, and a stranger's (valid, but trusted by no
-/// silo). Each is also written as a PKCS#12 file for the processes' <c>…:CertificatePath</c> settings.
+/// silo). Each is also written as a PKCS#12 file for the processes' <c>…:CertificatePath</c> settings, and
+/// as PEM certificate and key files (a mounted Kubernetes TLS secret: <c>…:CertificatePath</c> and <c>…:KeyPath</c>).
 /// </summary>
 public static class TestCertificates
 {
@@ -20,6 +21,9 @@ public static class TestCertificates
     public static string SiloPath => SiloPair.Value.Item2;
 
     public static string KeyRingPath => KeyRingPair.Value.Item2;
+
+    /// <summary>The key ring's certificate as PEM files, as a Kubernetes TLS secret mounts them.</summary>
+    public static (string Certificate, string Key) KeyRingPem => (Path.ChangeExtension(KeyRingPath, ".crt"), Path.ChangeExtension(KeyRingPath, ".key"));
 
     public static X509Certificate2 Stranger => StrangerPair.Value.Item1;
 
@@ -36,6 +40,8 @@ public static class TestCertificates
         var pkcs12 = created.Export(X509ContentType.Pkcs12);
         var path = Path.Combine(Folder, name + ".pfx");
         File.WriteAllBytes(path, pkcs12);
+        File.WriteAllText(Path.ChangeExtension(path, ".crt"), created.ExportCertificatePem());
+        File.WriteAllText(Path.ChangeExtension(path, ".key"), key.ExportPkcs8PrivateKeyPem());
         return (X509CertificateLoader.LoadPkcs12(pkcs12, null), path);
     }
 }
