@@ -61,6 +61,12 @@ ASPNETCORE_ENVIRONMENT=Development dotnet src/Chiyoda.Civic.IdentityProvider/bin
 pids+=($!)
 wait_for_http http://localhost:5110/health 60 "The identity provider"
 
+# Production refuses to start without the silos' TLS certificate and the key ring's: self-signed, for this run.
+for name in silo-tls keyring; do
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=chiyoda-civic-bench-$name" \
+    -addext "extendedKeyUsage=serverAuth,clientAuth" -keyout "$work/$name.key" -out "$work/$name.crt" 2>/dev/null
+done
+
 # One process by default; --silos 3 starts a cluster as tools/cluster.sh does (silos 0 and 1 serve the
 # web and API, silo 2 is a silo only), and the load generator spreads voters over the front ends.
 fronts=()
@@ -75,7 +81,9 @@ for n in $(seq 0 $((silos - 1))); do
     "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
     --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
     --Orleans:Membership=AzureStorage --Orleans:ClusterId=bench --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" "--Ballots:EncryptionKey=$ballot_key" \
-    "--Orleans:SiloPort=$((11121 + n))" "--Orleans:GatewayPort=$((30010 + n))" --Logging:LogLevel:Default=Warning >"$work/web-$n.log" 2>&1 &
+    "--Orleans:Tls:CertificatePath=$work/silo-tls.crt" "--Orleans:Tls:KeyPath=$work/silo-tls.key" \
+    "--DataProtection:CertificatePath=$work/keyring.crt" "--DataProtection:KeyPath=$work/keyring.key" \
+    "--Orleans:SiloPort=$((11121 + n))" --Logging:LogLevel:Default=Warning >"$work/web-$n.log" 2>&1 &
   pids+=($!)
   web_pids+=($!)
   wait_for_http "http://localhost:$((5010 + n))/health/ready" 120 "Silo $n" || { tail -n 40 "$work/web-$n.log"; exit 1; }

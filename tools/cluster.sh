@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # A local cluster of 3 silo processes on loopback, with Azurite as membership table, grain storage and
 # data-protection key ring:
-#   silo 0  web + API + silo   http://localhost:5000   silo port 11111, gateway 30000
-#   silo 1  web + API + silo   http://localhost:5001   silo port 11112, gateway 30001
-#   silo 2  silo only          http://localhost:5002   silo port 11113, gateway 30002 (answers /health only)
+#   silo 0  web + API + silo   http://localhost:5000   silo port 11111
+#   silo 1  web + API + silo   http://localhost:5001   silo port 11112
+#   silo 2  silo only          http://localhost:5002   silo port 11113 (answers /health only)
 # plus the development identity provider on http://localhost:5100 and Azurite on 10000-10002 (data in
 # .data/azurite, shared with ./run.sh; stop one before starting the other, they use the same ports).
+# As in production, the silos talk mutual TLS with one certificate and the key ring is stored encrypted
+# to another; both are self-signed, made with openssl on first use in .data/cluster/ (no gateways open).
 #
 #   tools/cluster.sh              build, start everything, print pids; Ctrl-C stops everything
 #   tools/cluster.sh status       each silo's pid and readiness
@@ -22,7 +24,6 @@ logs=.data/logs
 silo_count=3
 web_port() { echo $((5000 + $1)); }
 silo_port() { echo $((11111 + $1)); }
-gateway_port() { echo $((30000 + $1)); }
 pid_of() { cat "$state/silo-$1.pid" 2>/dev/null || true; }
 running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 check_index() {
@@ -43,8 +44,10 @@ start_silo() {
     --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls "http://localhost:$(web_port "$n")" \
     "--Storage:ConnectionString=$storage" \
     --Orleans:Membership=AzureStorage "--Orleans:ClusterId=$(cat "$state/cluster-id")" \
-    "--Orleans:SiloPort=$(silo_port "$n")" "--Orleans:GatewayPort=$(gateway_port "$n")" --Orleans:AdvertisedIP=127.0.0.1 \
-    --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" \
+    "--Orleans:SiloPort=$(silo_port "$n")" --Orleans:AdvertisedIP=127.0.0.1 \
+    "--Orleans:Tls:CertificatePath=$repo_root/$state/silo-tls.crt" "--Orleans:Tls:KeyPath=$repo_root/$state/silo-tls.key" \
+    --DataProtection:KeyRing=Blob "--DataProtection:CertificatePath=$repo_root/$state/keyring.crt" "--DataProtection:KeyPath=$repo_root/$state/keyring.key" \
+    "--Web:Enabled=$web_enabled" \
     >>"$logs/silo-$n.log" 2>&1 </dev/null &
   echo $! >"$state/silo-$n.pid"
 }
@@ -68,7 +71,7 @@ status() {
     pid=$(pid_of "$n")
     if running "$pid"; then
       ready=$(curl -fsS "http://localhost:$(web_port "$n")/health/ready" 2>/dev/null || echo "not ready")
-      echo "silo $n  pid $pid  http://localhost:$(web_port "$n")  silo :$(silo_port "$n")  gateway :$(gateway_port "$n")  $ready"
+      echo "silo $n  pid $pid  http://localhost:$(web_port "$n")  silo :$(silo_port "$n")  $ready"
     else
       echo "silo $n  not running"
     fi
@@ -113,7 +116,7 @@ case "${1:-start}" in
     ;;
 esac
 
-for port in 5000 5001 5002 5100 11111 11112 11113 30000 30001 30002; do
+for port in 5000 5001 5002 5100 11111 11112 11113; do
   if port_in_use "$port"; then
     echo "Port $port is in use (is ./run.sh or another cluster running?)" >&2
     exit 1
@@ -126,6 +129,17 @@ dotnet build Chiyoda.Civic.sln -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p .data/azurite "$logs" "$state"
 rm -f "$state"/silo-*.pid
+# The silos' shared TLS certificate and the key ring's, made once and kept (the key ring in Azurite is
+# encrypted to the second: deleting it signs everybody out). Both server and client authentication.
+make_certificate() { # name subject
+  [ -f "$state/$1.crt" ] && [ -f "$state/$1.key" ] && return 0
+  command -v openssl >/dev/null || { echo "openssl is needed to make the cluster's certificates (apt-get install openssl)" >&2; exit 1; }
+  openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$2" \
+    -addext "extendedKeyUsage=serverAuth,clientAuth" -keyout "$state/$1.key" -out "$state/$1.crt" 2>/dev/null
+  chmod 600 "$state/$1.key"
+}
+make_certificate silo-tls chiyoda-civic-local-silo
+make_certificate keyring chiyoda-civic-local-keyring
 # A new cluster id per start: membership rows of an earlier run (even one ended by a crash) are
 # never mistaken for live silos. Grain state is keyed by the service id, so it is kept.
 echo "chiyoda-civic-local-$(date +%Y%m%d%H%M%S)" >"$state/cluster-id"

@@ -1,11 +1,20 @@
 // Chiyoda Civic on Azure App Service (Linux, .NET 10): every instance is a web front end and a silo.
-// Silos find each other in the storage account's membership table and talk over the VNet integration's
-// private ports; grain state, reminders and the data-protection key ring live in the same storage
-// account, reached with a user-assigned managed identity (no account keys).
+// Silos find each other in the storage account's membership table and talk mutual TLS over the VNet
+// integration's private port; grain state, reminders and the data-protection key ring live in the same
+// storage account, reached with a user-assigned managed identity (no account keys). Secrets live in a Key
+// Vault and reach the app as Key Vault references, read with the same identity: the OpenID Connect client
+// secret, the certificate the silos present to each other, and the certificate the key ring is encrypted to.
 //
 //   az deployment group create -g <group> -f deploy/azure/main.bicep \
 //     -p authority=https://login.microsoftonline.com/<tenant>/v2.0 clientId=<app id> clientSecret=<secret>
+// then, once, the two certificates in the vault (self-signed is right: the silos pin theirs, and the key
+// ring's is only an encryption key; Key Vault renews them before they expire):
+//   az keyvault certificate create --vault-name <keyVault output> -n silo-tls -p "$(az keyvault certificate get-default-policy)"
+//   az keyvault certificate create --vault-name <keyVault output> -n keyring-protection -p "$(az keyvault certificate get-default-policy)"
+// and the key that seals ballots' choices in storage (32 random bytes, base64; never rotate it during a round):
+//   az keyvault secret set --vault-name <keyVault output> -n ballot-encryption-key --value "$(head -c 32 /dev/urandom | base64)"
 // then deploy the published app (dotnet publish src/Chiyoda.Civic.Web -c Release; az webapp deploy ...).
+// Until both exist the app refuses to start, naming the setting whose reference did not resolve.
 // Why App Service and not Container Apps: Orleans needs every silo reachable on its own address and
 // port, which App Service gives each instance (WEBSITE_PRIVATE_IP/PORTS) with the web app co-hosted.
 
@@ -66,10 +75,21 @@ param serviceId string = 'chiyoda-civic'
 @description('Orleans cluster id: silos with the same id form one cluster.')
 param clusterId string = 'chiyoda-civic-production'
 
+@description('Key Vault certificate every silo presents to the others and requires of them (mutual TLS).')
+param siloCertificateName string = 'silo-tls'
+
+@description('Key Vault certificate the data-protection key ring is encrypted to.')
+param keyRingCertificateName string = 'keyring-protection'
+
+@description('Name of the Key Vault secret holding the ballot encryption key (base64 of 32 random bytes).')
+param ballotKeySecretName string = 'ballot-encryption-key'
+
 var suffix = uniqueString(resourceGroup().id)
 var storageAccountName = take('${namePrefix}civic${suffix}', 24)
 var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var keyVaultName = take('${namePrefix}kv${suffix}', 24)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${namePrefix}-civic-identity'
@@ -101,6 +121,9 @@ resource network 'Microsoft.Network/virtualNetworks@2024-05-01' = {
           serviceEndpoints: [
             {
               service: 'Microsoft.Storage'
+            }
+            {
+              service: 'Microsoft.KeyVault'
             }
           ]
         }
@@ -179,6 +202,55 @@ resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// The deployment's secrets. Access by Azure RBAC: the app's identity may read secrets (which include a
+// certificate's PKCS#12), nothing more; operators manage them from their IP ranges.
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+      virtualNetworkRules: [
+        {
+          id: network.properties.subnets[0].id
+        }
+      ]
+      ipRules: [for range in operatorIpRanges: {
+        value: range
+      }]
+    }
+  }
+}
+
+resource clientSecretEntry 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'authentication-client-secret'
+  properties: {
+    value: clientSecret
+    contentType: 'text/plain'
+  }
+}
+
+resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${namePrefix}-civic-plan'
   location: location
@@ -203,13 +275,16 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       '${identity.id}': {}
     }
   }
-  // The app reads and writes storage from its first start: the roles must be granted before it runs.
+  // The app reads storage and its secrets from its first start: the roles must be granted before it runs.
   dependsOn: [
     tableRole
     blobRole
+    vaultRole
   ]
   properties: {
     serverFarmId: plan.id
+    // Key Vault references are resolved with the user-assigned identity (the default would be a system one).
+    keyVaultReferenceIdentity: identity.id
     httpsOnly: true
     // Staff editors are interactive Blazor components whose live connection stays on one instance.
     clientAffinityEnabled: true
@@ -224,8 +299,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       // Instances whose silo is not an active member get no traffic (503 while joining or leaving).
       healthCheckPath: '/health/ready'
-      // Two private ports per instance: the silo port and the gateway port (WEBSITE_PRIVATE_PORTS).
-      vnetPrivatePortsCount: 2
+      // One private port per instance, the silo port (WEBSITE_PRIVATE_PORTS). No gateway: every instance
+      // co-hosts its front end (a gateway would need a second port and Orleans__GatewayPort).
+      vnetPrivatePortsCount: 1
       appSettings: [
         {
           name: 'ASPNETCORE_ENVIRONMENT'
@@ -262,8 +338,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: clientId
         }
         {
+          // Never the secret itself: App Service reads it from the vault (the latest version) at start.
           name: 'Authentication__ClientSecret'
-          value: clientSecret
+          value: '@Microsoft.KeyVault(SecretUri=${clientSecretEntry.properties.secretUri})'
         }
         {
           name: 'Authentication__ApiAudience'
@@ -294,6 +371,20 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: keyRing.name
         }
         {
+          // A Key Vault certificate's secret is its PKCS#12, base64: what the app reads here.
+          name: 'DataProtection__Certificate'
+          value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${keyRingCertificateName})'
+        }
+        {
+          name: 'Orleans__Tls__Certificate'
+          value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${siloCertificateName})'
+        }
+        {
+          // The key that seals each ballot's choices at rest (BallotSealing); created by the operator in the vault.
+          name: 'Ballots__EncryptionKey'
+          value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${ballotKeySecretName})'
+        }
+        {
           // Take an instance out of the load balancer after 2 failed health checks (a minute apart).
           name: 'WEBSITE_HEALTHCHECK_MAXPINGFAILURES'
           value: '2'
@@ -306,3 +397,4 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 output url string = 'https://${site.properties.defaultHostName}/'
 output storageAccount string = storage.name
 output identityClientId string = identity.properties.clientId
+output keyVault string = vault.name

@@ -68,7 +68,7 @@ public enum ClusteringMode
 /// <summary>Where the silo's address and ports come from.</summary>
 public enum SiloHosting
 {
-    /// <summary>From the settings (<c>Orleans:SiloPort</c>, <c>Orleans:GatewayPort</c>, <c>Orleans:AdvertisedIP</c>).</summary>
+    /// <summary>From the settings (<c>Orleans:SiloPort</c>, <c>Orleans:GatewayPort</c> if any, <c>Orleans:AdvertisedIP</c>).</summary>
     Plain,
 
     /// <summary><c>Orleans:Kubernetes=true</c>: from the pod (POD_NAME, POD_NAMESPACE, POD_IP).</summary>
@@ -79,8 +79,9 @@ public enum SiloHosting
 }
 
 /// <summary>
-/// The silo's place in a cluster: <c>Orleans:Membership</c> (Localhost or AzureStorage), its ports, the
-/// address other silos reach it at, and the platform it runs on. The mode is not called
+/// The silo's place in a cluster: <c>Orleans:Membership</c> (Localhost or AzureStorage), its ports (a
+/// gateway port only if <c>Orleans:GatewayPort</c> is set; 0 is none), the address other silos reach it at,
+/// and the platform it runs on. The mode is not called
 /// <c>Orleans:Clustering</c> because Orleans itself reads that section as a provider configuration.
 /// Outside development a single-machine (Localhost) cluster is refused: a second process would start
 /// a second, separate cluster on the same storage, and two activations of one ballot grain could then
@@ -134,22 +135,35 @@ public sealed record ClusterSettings(
         }
 
         var siloPort = section.GetValue("SiloPort", 11111);
-        var gatewayPort = section.GetValue("GatewayPort", 30000);
+        // No gateway unless asked for: the front ends are co-hosted with their silos and need none, and a
+        // listening gateway is one more port through which grains could be called.
+        var gatewayPort = section.GetValue("GatewayPort", 0);
+        if (gatewayPort < 0)
+        {
+            throw new InvalidOperationException($"Orleans:GatewayPort is {gatewayPort}; leave it unset (no gateway) or give a port.");
+        }
+
         var advertised = section["AdvertisedIP"];
         if (hosting == SiloHosting.AppService)
         {
             // App Service gives each instance a private IP and a set of private ports (vnetPrivatePortsCount):
-            // the first carries silo-to-silo traffic, the second (if any) the gateway.
+            // the first carries silo-to-silo traffic; the second, only if Orleans:GatewayPort is set, the gateway.
             advertised = configuration["WEBSITE_PRIVATE_IP"];
             var ports = (configuration["WEBSITE_PRIVATE_PORTS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (string.IsNullOrWhiteSpace(advertised) || ports.Length == 0 || !int.TryParse(ports[0], out siloPort))
             {
                 throw new InvalidOperationException(
                     "Orleans:AppService=true but WEBSITE_PRIVATE_IP or WEBSITE_PRIVATE_PORTS is missing: the app needs " +
-                    "VNet integration and siteConfig.vnetPrivatePortsCount = 2 (see deploy/azure/main.bicep).");
+                    "VNet integration and siteConfig.vnetPrivatePortsCount of at least 1 (see deploy/azure/main.bicep).");
             }
 
-            gatewayPort = ports.Length > 1 && int.TryParse(ports[1], out var gateway) ? gateway : 0;
+            if (gatewayPort > 0)
+            {
+                gatewayPort = ports.Length > 1 && int.TryParse(ports[1], out var gateway)
+                    ? gateway
+                    : throw new InvalidOperationException(
+                        "Orleans:GatewayPort is set on App Service but WEBSITE_PRIVATE_PORTS has no second port for it (vnetPrivatePortsCount = 2).");
+            }
         }
 
         IPAddress? advertisedIP = null;

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Grains.Ballots.Storage;
+using Chiyoda.Civic.Web.Security;
 
 namespace Chiyoda.Civic.Web.Hosting;
 
@@ -9,13 +10,16 @@ public static class OrleansExtensions
 {
     /// <summary>
     /// Co-hosts the Orleans silo with grain state in Azure Table storage. The storage endpoint is
-    /// required: without it the app refuses to start rather than silently keep votes in memory.
+    /// required: without it the app refuses to start rather than silently keep votes in memory. So is,
+    /// for a cluster, the silos' TLS certificate (<see cref="SiloTlsSettings"/>).
     /// </summary>
     public static WebApplicationBuilder AddCivicOrleans(this WebApplicationBuilder builder)
     {
         var storage = StorageSettings.From(builder.Configuration);
         var cluster = ClusterSettings.From(builder.Configuration, builder.Environment);
         var ballotKey = BallotEncryptionKey.From(builder.Configuration, builder.Environment);
+        // A cluster's silos talk over the network: mutual TLS, or no start.
+        var tls = SiloTlsSettings.From(builder.Configuration, required: cluster.Clustering != ClusteringMode.Localhost, TimeProvider.System);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<Grains.Results.BallotRetentionOptions>(options =>
@@ -23,6 +27,11 @@ public static class OrleansExtensions
         builder.UseOrleans(silo =>
         {
             silo.UseCivicClustering(cluster, storage);
+            if (tls is not null)
+            {
+                silo.UseTls(tls.Certificate, options => tls.Configure(options, TimeProvider.System));
+            }
+
             silo.UseSystemTextJsonGrainStorageSerializer();
             silo.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {

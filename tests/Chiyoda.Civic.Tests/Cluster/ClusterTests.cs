@@ -1,17 +1,25 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using Azure.Storage.Blobs;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.Rounds;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
 namespace Chiyoda.Civic.Tests.Cluster;
 
 /// <summary>
 /// Three silo processes (two web front ends and a silo only) on Azure Table clustering: one cluster,
-/// one set of grains, one sign-in; and a silo killed with SIGKILL costs no stored data.
+/// one set of grains, one sign-in; a silo killed with SIGKILL costs no stored data; silo ports admit
+/// only mutual TLS with the cluster's certificate; the shared key ring is stored encrypted.
 /// </summary>
 public sealed partial class ClusterTests(LocalCluster cluster, ITestOutputHelper output) : IClassFixture<LocalCluster>
 {
@@ -134,6 +142,123 @@ public sealed partial class ClusterTests(LocalCluster cluster, ITestOutputHelper
         await cluster.RestartAsync(victim);
         await AssertAllThreeActiveAsync(management);
         output.WriteLine($"silo {victim} rejoined {clock.Elapsed.TotalSeconds:0.0} s after it was killed");
+    }
+
+    [Fact]
+    public async Task Silo_ports_admit_only_mutual_tls_with_the_clusters_certificate()
+    {
+        // With TLS on, the cluster works: three members, seen through a client that holds the certificate.
+        await AssertAllThreeActiveAsync((await cluster.ClientAsync()).GetGrain<IManagementGrain>(0));
+
+        // A silo port completes a TLS handshake with the cluster's certificate, and shows that certificate itself.
+        await using (var trusted = await TlsHandshakeAsync(cluster.SiloPort(0), TestCertificates.Silo))
+        {
+            Assert.True(trusted.IsMutuallyAuthenticated);
+            Assert.Equal(TestCertificates.Silo.Thumbprint, trusted.RemoteCertificate!.GetCertHashString());
+        }
+
+        // Without a certificate, or with a stranger's (valid, but not the cluster's), every silo port ends the connection.
+        for (var index = 0; index < LocalCluster.Size; index++)
+        {
+            foreach (var certificate in new[] { null, TestCertificates.Stranger })
+            {
+                var who = certificate is null ? "no certificate" : "a stranger's certificate";
+                Assert.True(await IsRefusedAsync(cluster.SiloPort(index), certificate), $"silo {index} kept a TLS connection with {who}");
+            }
+        }
+
+        // Orleans clients that give up at the first failed connection: with the cluster's certificate one
+        // connects and calls a grain; over plain TCP, or over TLS with a stranger's certificate, none does.
+        Assert.Null(await GrainCallFailureAsync(TestCertificates.Silo));
+        foreach (var certificate in new[] { null, TestCertificates.Stranger })
+        {
+            var refused = await GrainCallFailureAsync(certificate);
+            output.WriteLine($"client with {(certificate is null ? "plain TCP" : "a stranger's certificate")}: {refused?.GetType().Name}: {refused?.Message}");
+            Assert.NotNull(refused);
+            Assert.IsNotAssignableFrom<OperationCanceledException>(refused);
+        }
+    }
+
+    /// <summary>Starts a client with <paramref name="certificate"/> (none: plain TCP) and calls a grain: null if that worked, else what stopped it.</summary>
+    private async Task<Exception?> GrainCallFailureAsync(X509Certificate2? certificate)
+    {
+        using var host = cluster.ClientHost(certificate, connectOnce: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            await host.StartAsync(timeout.Token);
+            await host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(timeout.Token);
+        });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await Record.ExceptionAsync(() => host.StopAsync(stop.Token));
+        return failure;
+    }
+
+    [Fact]
+    public async Task The_shared_key_ring_is_stored_encrypted_to_the_key_ring_certificate()
+    {
+        // A sign-in needs the ring's key: the first front end to need one writes it.
+        using var session = new BrowserlessSession();
+        await session.SignInAsync(cluster.Web(1), "admin", PlatformFixture.DevelopmentPassword, "/admin/rounds");
+
+        var blob = new BlobContainerClient(cluster.StorageConnectionString, cluster.KeyRingContainer).GetBlobClient("keys.xml");
+        var ring = (await blob.DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("<key ", ring);
+        // Each key's secret is XML-encrypted to the certificate; the plain master key is nowhere.
+        Assert.Contains("<encryptedSecret", ring);
+        Assert.Contains("EncryptedXmlDecryptor", ring);
+        Assert.DoesNotContain("masterKey", ring);
+    }
+
+    /// <summary>A TLS client handshake with a silo port, presenting <paramref name="certificate"/> (or none); any server certificate is accepted.</summary>
+    private static async Task<SslStream> TlsHandshakeAsync(int port, X509Certificate2? certificate)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ClientCertificates = certificate is null ? null : [certificate],
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        }, timeout.Token);
+        return tls;
+    }
+
+    /// <summary>
+    /// True when the silo ends the connection: the handshake fails, or (TLS 1.3 checks the client's
+    /// certificate after the client has finished) the silo closes it at once. A silo that had admitted
+    /// the client would wait for its Orleans preamble instead.
+    /// </summary>
+    private static async Task<bool> IsRefusedAsync(int port, X509Certificate2? certificate)
+    {
+        SslStream tls;
+        try
+        {
+            tls = await TlsHandshakeAsync(port, certificate);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            return true;
+        }
+
+        await using (tls)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                return await tls.ReadAsync(new byte[1], timeout.Token) == 0;
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException)
+            {
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>Membership news travels by gossip: wait a little for every silo to be listed as active.</summary>

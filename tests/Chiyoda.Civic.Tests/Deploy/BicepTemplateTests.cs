@@ -9,12 +9,14 @@ namespace Chiyoda.Civic.Tests.Deploy;
 /// deploy/azure/main.bicep compiles with the Bicep CLI (restored from NuGet as a PackageDownload of
 /// the test project, so this runs offline) without errors or linter warnings, and the compiled
 /// template gives the web app every setting the platform requires in production, a managed identity
-/// with the storage roles it uses, and what an App Service silo needs (VNet private ports, health check).
+/// with the storage roles it uses, its secrets as Key Vault references that identity may read, and what
+/// an App Service silo needs (a VNet private port, health check).
 /// </summary>
 public sealed class BicepTemplateTests
 {
     private const string TableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string BlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     private static readonly Lazy<Task<(JsonObject Template, string Diagnostics)>> Compiled = new(CompileAsync);
 
     [Fact]
@@ -37,14 +39,49 @@ public sealed class BicepTemplateTests
         var problems = ProductionSettings.Problems(settings);
         Assert.True(problems.Count == 0, "the web app lacks: " + string.Join("; ", problems));
         Assert.Equal("true", settings["Orleans:AppService"]);
-        // The client secret comes from a secure parameter, never a literal in the template.
-        Assert.StartsWith("[parameters(", settings["Authentication:ClientSecret"], StringComparison.Ordinal);
-        Assert.Equal("securestring", (string?)template["parameters"]!["clientSecret"]!["type"], ignoreCase: true);
+        // No gateway: every instance co-hosts its front end.
+        Assert.False(settings.ContainsKey("Orleans:GatewayPort"));
 
-        // Orleans on App Service: each instance's private IP and two private ports (silo, gateway) over VNet integration.
-        Assert.True((int)siteConfig["vnetPrivatePortsCount"]! >= 2);
+        // Orleans on App Service: each instance's private IP and a private port (the silo's) over VNet integration.
+        Assert.True((int)siteConfig["vnetPrivatePortsCount"]! >= 1);
         Assert.NotNull(site["properties"]!["virtualNetworkSubnetId"]);
         Assert.Equal("/health/ready", (string?)siteConfig["healthCheckPath"]);
+    }
+
+    [Fact]
+    public async Task Secrets_are_key_vault_references_the_managed_identity_may_read()
+    {
+        var (template, _) = await Compiled.Value;
+        var resources = Resources(template);
+        var vault = Assert.Single(resources, r => (string)r["type"]! == "Microsoft.KeyVault/vaults");
+        Assert.True((bool)vault["properties"]!["enableRbacAuthorization"]!);
+        Assert.True((bool)vault["properties"]!["enablePurgeProtection"]!);
+
+        // The client secret (a secure parameter) goes into the vault, and only there.
+        Assert.Equal("securestring", (string?)template["parameters"]!["clientSecret"]!["type"], ignoreCase: true);
+        var secret = Assert.Single(resources, r => (string)r["type"]! == "Microsoft.KeyVault/vaults/secrets");
+        Assert.Equal("[parameters('clientSecret')]", (string?)secret["properties"]!["value"]);
+
+        var site = resources.Single(r => (string)r["type"]! == "Microsoft.Web/sites");
+        var appSettings = site["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
+            .ToDictionary(s => (string)s!["name"]!, s => (string)s!["value"]!);
+        Assert.DoesNotContain(appSettings.Values, value => value.Contains("parameters('clientSecret')", StringComparison.Ordinal));
+        foreach (var name in new[] { "Authentication__ClientSecret", "Orleans__Tls__Certificate", "DataProtection__Certificate", "Ballots__EncryptionKey" })
+        {
+            Assert.True(appSettings.TryGetValue(name, out var value), $"no app setting {name}");
+            Assert.Contains("@Microsoft.KeyVault(SecretUri=", value, StringComparison.Ordinal);
+        }
+
+        // Resolved with the user-assigned identity, which holds Key Vault Secrets User on the vault (and the site waits for it).
+        Assert.Contains("userAssignedIdentities", (string?)site["properties"]!["keyVaultReferenceIdentity"], StringComparison.Ordinal);
+        var variables = template["variables"]!.AsObject();
+        var vaultRole = Assert.Single(resources, r => (string)r["type"]! == "Microsoft.Authorization/roleAssignments" &&
+            variables.Aggregate((string)r["properties"]!["roleDefinitionId"]!,
+                (text, variable) => text.Replace($"variables('{variable.Key}')", variable.Value!.ToJsonString(), StringComparison.Ordinal))
+            .Contains(KeyVaultSecretsUser, StringComparison.Ordinal));
+        Assert.Contains("Microsoft.KeyVault/vaults", (string?)vaultRole["scope"], StringComparison.Ordinal);
+        Assert.Contains(site["dependsOn"]!.AsArray(), d => ((string?)d)?.Contains("roleAssignments", StringComparison.Ordinal) == true &&
+            ((string?)d)!.Contains("Microsoft.KeyVault/vaults", StringComparison.Ordinal));
     }
 
     [Fact]

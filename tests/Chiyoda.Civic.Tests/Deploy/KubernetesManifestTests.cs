@@ -7,8 +7,9 @@ namespace Chiyoda.Civic.Tests.Deploy;
 
 /// <summary>
 /// deploy/kubernetes: every document parses, and every Deployment's pods get every setting the
-/// platform refuses to start without, the probes on the health endpoints, resources, and the
-/// permissions Orleans' Kubernetes hosting uses.
+/// platform refuses to start without, the probes on the health endpoints, resources, the
+/// permissions Orleans' Kubernetes hosting uses, their certificates from Secrets, and a NetworkPolicy
+/// that lets only silo pods reach a silo port.
 /// </summary>
 public sealed partial class KubernetesManifestTests
 {
@@ -26,7 +27,7 @@ public sealed partial class KubernetesManifestTests
             Assert.True((string?)document["kind"] == "Kustomization" || !string.IsNullOrEmpty((string?)document["metadata"]?["name"]), $"{file}: no metadata.name");
         }
 
-        foreach (var kind in new[] { "Deployment", "Service", "PodDisruptionBudget", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "Kustomization" })
+        foreach (var kind in new[] { "Deployment", "Service", "PodDisruptionBudget", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy", "Kustomization" })
         {
             Assert.Contains(kind, kinds);
         }
@@ -99,7 +100,6 @@ public sealed partial class KubernetesManifestTests
     public void The_service_and_the_disruption_budget_select_the_pods()
     {
         var pods = OfKind("Deployment").Select(d => (Name: (string)d["metadata"]!["name"]!, Labels: PodLabels(d))).ToList();
-        bool Selects(JsonObject selector, JsonObject labels) => selector.All(s => (string?)labels[s.Key] == (string?)s.Value);
 
         var service = Assert.Single(OfKind("Service"));
         var selected = pods.Where(p => Selects(service["spec"]!["selector"]!.AsObject(), p.Labels)).ToList();
@@ -112,6 +112,91 @@ public sealed partial class KubernetesManifestTests
         Assert.All(pods, p => Assert.True(Selects(budget["spec"]!["selector"]!["matchLabels"]!.AsObject(), p.Labels), $"the disruption budget misses {p.Name}"));
         Assert.Equal(1, (int)budget["spec"]!["maxUnavailable"]!);
     }
+
+    [Fact]
+    public void A_network_policy_admits_silo_ports_only_from_silo_pods_and_the_web_port_only_from_the_ingress()
+    {
+        var policies = OfKind("NetworkPolicy").ToList();
+        Assert.NotEmpty(policies);
+        var pods = OfKind("Deployment").Select(d => (Name: (string)d["metadata"]!["name"]!, Labels: PodLabels(d), Deployment: d)).ToList();
+        foreach (var (name, labels, deployment) in pods)
+        {
+            var container = PodSpec(deployment)["containers"]![0]!;
+            var ports = container["ports"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (int)p!["containerPort"]!);
+            // The gateway is off unless configured, and no deployment configures or exposes one.
+            Assert.False(ProductionSettings.Normalise(EnvironmentOf(deployment)).ContainsKey("Orleans:GatewayPort"), $"{name} opens a gateway");
+            Assert.Equal(["http", "silo"], ports.Keys.Order());
+
+            var selecting = policies.Where(p => Selects(p["spec"]!["podSelector"]!["matchLabels"]!.AsObject(), labels)).ToList();
+            Assert.True(selecting.Count > 0, $"no NetworkPolicy selects {name}'s pods: every pod in the cluster may reach its silo port");
+            var admitted = new HashSet<string>();
+            foreach (var policy in selecting)
+            {
+                Assert.Contains("Ingress", policy["spec"]!["policyTypes"]!.AsArray().Select(t => (string)t!));
+                foreach (var rule in policy["spec"]!["ingress"]?.AsArray() ?? [])
+                {
+                    // A rule without 'from' admits every source, one without 'ports' every port.
+                    var from = rule!["from"]?.AsArray();
+                    var rulePorts = rule["ports"]?.AsArray();
+                    Assert.True(from is { Count: > 0 } && rulePorts is { Count: > 0 }, $"{name}: an ingress rule open to every source or every port");
+                    // A port is named or numbered: read both as the container port's name.
+                    var named = rulePorts.Select(p => p!["port"]?.ToString() ?? "")
+                        .Select(p => ports.FirstOrDefault(c => c.Key == p || c.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) == p).Key ?? p).ToList();
+                    Assert.True(named.All(ports.ContainsKey), $"{name}: a rule admits a port the pod does not name ({string.Join(", ", named)})");
+                    admitted.UnionWith(named);
+                    if (named.Contains("silo"))
+                    {
+                        // Silo port: only pods of this namespace that carry the silos' labels, nothing else.
+                        Assert.Equal(["silo"], named);
+                        foreach (var peer in from)
+                        {
+                            Assert.True(peer!["namespaceSelector"] is null && peer["ipBlock"] is null, $"{name}: the silo port is open beyond this namespace's pods");
+                            var selector = peer["podSelector"]?["matchLabels"]?.AsObject();
+                            Assert.True(selector is { Count: > 0 }, $"{name}: the silo port is open to every pod of the namespace");
+                            Assert.All(pods, p => Assert.True(Selects(selector, p.Labels), $"the silo port's peers leave out {p.Name}"));
+                        }
+                    }
+                    else
+                    {
+                        // The web port: from the ingress controller's namespace.
+                        Assert.Equal(["http"], named);
+                        Assert.All(from, peer => Assert.NotNull(peer!["namespaceSelector"]?["matchLabels"]));
+                    }
+                }
+            }
+
+            Assert.Contains("silo", admitted);
+            Assert.Contains("http", admitted);
+        }
+    }
+
+    [Fact]
+    public void Certificates_are_files_of_mounted_secrets()
+    {
+        foreach (var deployment in OfKind("Deployment"))
+        {
+            var name = (string)deployment["metadata"]!["name"]!;
+            var settings = ProductionSettings.Normalise(EnvironmentOf(deployment));
+            var mounts = PodSpec(deployment)["containers"]![0]!["volumeMounts"]!.AsArray();
+            var volumes = PodSpec(deployment)["volumes"]!.AsArray();
+            foreach (var key in new[] { "Orleans:Tls:CertificatePath", "Orleans:Tls:KeyPath", "DataProtection:CertificatePath", "DataProtection:KeyPath" })
+            {
+                Assert.True(settings.TryGetValue(key, out var path), $"{name}: no {key}");
+                var mount = mounts.SingleOrDefault(m => path.StartsWith((string)m!["mountPath"]! + "/", StringComparison.Ordinal));
+                Assert.True(mount is not null, $"{name}: {key}={path} is on no mounted volume");
+                Assert.True((string?)mount["readOnly"] == "true", $"{name}: the volume of {key} is writable");
+                var volume = volumes.Single(v => (string)v!["name"]! == (string)mount["name"]!)!;
+                var secretName = (string?)volume["secret"]?["secretName"];
+                Assert.True(secretName is not null, $"{name}: {key} is not on a Secret volume");
+                Assert.Contains(Path.GetFileName(path), DataOf("Secret", secretName).Keys);
+            }
+
+            // Two certificates, not one reused: the key ring's is not the one every silo connection shows.
+            Assert.NotEqual(Path.GetDirectoryName(settings["Orleans:Tls:CertificatePath"]), Path.GetDirectoryName(settings["DataProtection:CertificatePath"]));
+        }
+    }
+
+    private static bool Selects(JsonObject selector, JsonObject labels) => selector.All(s => (string?)labels[s.Key] == (string?)s.Value);
 
     private static IEnumerable<JsonObject> OfKind(string kind) =>
         Documents.Value.Where(d => (string)d.Document["kind"]! == kind).Select(d => d.Document);
@@ -221,6 +306,6 @@ public sealed partial class KubernetesManifestTests
     [GeneratedRegex(@"^metadata\.labels\['(?<label>[^']+)'\]$")]
     private static partial Regex LabelReference();
 
-    [GeneratedRegex("(?i)secret|password|connectionstring|accountkey")]
+    [GeneratedRegex("(?i)secret|password|connectionstring|accountkey|encryptionkey")]
     private static partial Regex SecretName();
 }

@@ -3,7 +3,7 @@ namespace Chiyoda.Civic.Tests.Deploy;
 /// <summary>
 /// What the platform needs to start outside development, written down once from its start-up checks
 /// (<c>StorageSettings</c>, <c>IdentitySettings</c>, <c>ClusterSettings</c>, <c>DataProtectionSettings</c>
-/// in src/Chiyoda.Civic.Web/Hosting). The manifests in deploy/ are checked against it, and
+/// in src/Chiyoda.Civic.Web/Hosting, <c>SiloTlsSettings</c> in src/Chiyoda.Civic.Web/Security). The manifests in deploy/ are checked against it, and
 /// <see cref="ProductionStartTests"/> starts the platform with a set it accepts, so a rule that drifts
 /// from the code fails one side or the other.
 /// </summary>
@@ -63,6 +63,14 @@ public static class ProductionSettings
         {
             problems.Add("DataProtection:KeyRing=Blob or Folder");
         }
+
+        // Keys stored encrypted to a certificate; silos talking mutual TLS with one (SiloTlsSettings, ConfiguredCertificate).
+        Require(Has("DataProtection:Certificate") || Has("DataProtection:CertificatePath"), "DataProtection:Certificate or DataProtection:CertificatePath (the key ring protected at rest)");
+        Require(Has("Orleans:Tls:Certificate") || Has("Orleans:Tls:CertificatePath"), "Orleans:Tls:Certificate or Orleans:Tls:CertificatePath (silo-to-silo TLS)");
+        // Ballots' choices sealed at rest with the application's key (BallotEncryptionKey).
+        Require(Has("Ballots:EncryptionKey") || Has("Ballots:EncryptionKeyFile"), "Ballots:EncryptionKey or Ballots:EncryptionKeyFile (ballots sealed at rest)");
+        Require(!(Has("DataProtection:Certificate") && Has("DataProtection:CertificatePath")), "only one of DataProtection:Certificate and DataProtection:CertificatePath");
+        Require(!(Has("Orleans:Tls:Certificate") && Has("Orleans:Tls:CertificatePath")), "only one of Orleans:Tls:Certificate and Orleans:Tls:CertificatePath");
 
         var kubernetes = Is("Orleans:Kubernetes", "true");
         var appService = Is("Orleans:AppService", "true");

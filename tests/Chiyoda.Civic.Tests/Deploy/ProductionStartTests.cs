@@ -6,7 +6,8 @@ namespace Chiyoda.Civic.Tests.Deploy;
 /// <summary>
 /// The other half of <see cref="ProductionSettings"/>: a set of settings it accepts is enough for the
 /// platform to start in Production, join a cluster through Azure Table storage and serve a page, so
-/// the manifests checked against it really are sufficient.
+/// the manifests checked against it really are sufficient. Started so, it listens on its web and silo
+/// ports only: no gateway unless one is configured.
 /// </summary>
 public sealed class ProductionStartTests
 {
@@ -27,17 +28,20 @@ public sealed class ProductionStartTests
             ["DataProtection:KeyRing"] = "Blob",
             ["DataProtection:Container"] = "keys-" + id,
             ["Ballots:EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["DataProtection:CertificatePath"] = TestCertificates.KeyRingPath,
+            // As an App Service Key Vault reference delivers a Key Vault certificate: base64 PKCS#12.
+            ["Orleans:Tls:Certificate"] = Convert.ToBase64String(File.ReadAllBytes(TestCertificates.SiloPath)),
         };
         Assert.Empty(ProductionSettings.Problems(ProductionSettings.Normalise(required)));
 
         var port = Repository.FreeTcpPort();
+        var siloPort = Repository.FreeTcpPort();
         var web = ChildProcess.Start("web (production)", "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"),
              "--urls", $"http://127.0.0.1:{port}",
              .. required.Select(s => $"--{s.Key}={s.Value}"),
              // Where this machine's silo listens: loopback, free ports (a platform sets these for itself).
-             $"--Orleans:SiloPort={Repository.FreeTcpPort()}",
-             $"--Orleans:GatewayPort={Repository.FreeTcpPort()}",
+             $"--Orleans:SiloPort={siloPort}",
              "--Orleans:AdvertisedIP=127.0.0.1"],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
@@ -47,6 +51,41 @@ public sealed class ProductionStartTests
             using var http = new HttpClient();
             using var home = await http.GetAsync($"http://127.0.0.1:{port}/");
             Assert.True(home.StatusCode == HttpStatusCode.OK, $"home page: {(int)home.StatusCode}\n{web.RecentOutput}");
+
+            // It listens on the web port and the silo port, and on nothing else: no gateway unless configured.
+            Assert.Equal(new[] { port, siloPort }.Order(), ListeningTcpPorts(web.Id));
         }
+    }
+
+    /// <summary>
+    /// The TCP ports a process listens on, in order: its sockets' inodes (/proc/PID/fd) looked up among
+    /// the listening sockets of /proc/net/tcp and tcp6 (state 0A).
+    /// </summary>
+    private static List<int> ListeningTcpPorts(int pid)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            var target = new FileInfo(fd).LinkTarget;
+            if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal))
+            {
+                inodes.Add(target["socket:[".Length..^1]);
+            }
+        }
+
+        var ports = new SortedSet<int>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9 && fields[3] == "0A" && inodes.Contains(fields[9]))
+                {
+                    ports.Add(int.Parse(fields[1][(fields[1].LastIndexOf(':') + 1)..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        return [.. ports];
     }
 }

@@ -1,18 +1,21 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 
 namespace Chiyoda.Civic.Tests.Infrastructure;
 
 /// <summary>
 /// Three silo processes on free loopback ports forming one cluster through Azure Table clustering in
 /// the test Azurite, as tools/cluster.sh starts them: silos 0 and 1 serve the web and API, silo 2 is
-/// a silo only. They share the data-protection key ring (a blob in Azurite) and the development
-/// identity provider. Any silo can be SIGKILLed and started again, as a crash and a restart would.
+/// a silo only. They talk over mutual TLS (<see cref="TestCertificates"/>), share the data-protection
+/// key ring (a blob in Azurite, encrypted to a certificate) and the development identity provider.
+/// Each silo also opens a gateway, for the tests' Orleans client. Any silo can be SIGKILLed and started again, as a crash and a restart would.
 /// </summary>
 public sealed class LocalCluster : IAsyncLifetime
 {
@@ -31,6 +34,12 @@ public sealed class LocalCluster : IAsyncLifetime
     public string ClusterId { get; } = "civic-cluster-tests-" + Guid.NewGuid().ToString("N")[..8];
 
     public string StorageConnectionString { get; private set; } = "";
+
+    /// <summary>The blob container of the shared data-protection key ring.</summary>
+    public string KeyRingContainer => $"keys-{ServiceId}";
+
+    /// <summary>The gateway port of silo <paramref name="index"/>: the tests' client needs one, so the cluster configures it (the platform's default is none).</summary>
+    public int GatewayPort(int index) => _silos[index].GatewayPort;
 
     /// <summary>Where the cluster keeps its membership, grain state and key ring: the shared test Azurite unless a test brings its own (e.g. to pause it).</summary>
     public Func<Task<string>> Storage { get; init; } = Azurite.ConnectionStringAsync;
@@ -105,18 +114,7 @@ public sealed class LocalCluster : IAsyncLifetime
         {
             if (_clientHost is null)
             {
-                var host = Host.CreateDefaultBuilder()
-                    // The silos' own output is what explains a failure; the client's connection chatter
-                    // (every reset after a SIGKILL) would only bury it.
-                    .ConfigureLogging(logging => logging.ClearProviders())
-                    .UseOrleansClient(client => client
-                        .Configure<ClusterOptions>(options =>
-                        {
-                            options.ServiceId = ServiceId;
-                            options.ClusterId = ClusterId;
-                        })
-                        .UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(StorageConnectionString)))
-                    .Build();
+                var host = ClientHost(TestCertificates.Silo);
                 await host.StartAsync();
                 _clientHost = host;
             }
@@ -128,6 +126,40 @@ public sealed class LocalCluster : IAsyncLifetime
             _clientLock.Release();
         }
     }
+
+    /// <summary>
+    /// A client host (not started) for the silos' gateways: over mutual TLS with <paramref name="certificate"/>
+    /// (trusting only the cluster's certificate), or over plain TCP when it is null. With
+    /// <paramref name="connectOnce"/> its start gives up at the first failed connection instead of retrying.
+    /// </summary>
+    public IHost ClientHost(X509Certificate2? certificate, bool connectOnce = false) => Host.CreateDefaultBuilder()
+        // The silos' own output is what explains a failure; the client's connection chatter
+        // (every reset after a SIGKILL) would only bury it.
+        .ConfigureLogging(logging => logging.ClearProviders())
+        .UseOrleansClient(client =>
+        {
+            client
+                .Configure<ClusterOptions>(options =>
+                {
+                    options.ServiceId = ServiceId;
+                    options.ClusterId = ClusterId;
+                })
+                .UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(StorageConnectionString));
+            if (connectOnce)
+            {
+                client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            }
+
+            if (certificate is not null)
+            {
+                client.UseTls(certificate, options =>
+                {
+                    options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    options.RemoteCertificateValidation = (remote, _, _) => remote.Thumbprint == TestCertificates.Silo.Thumbprint;
+                });
+            }
+        })
+        .Build();
 
     /// <summary>An access token from the development provider's password grant.</summary>
     public Task<string> TokenForAsync(string account) => PlatformFixture.PasswordGrantTokenAsync(IdentityProvider, account);
@@ -186,8 +218,13 @@ public sealed class LocalCluster : IAsyncLifetime
              $"--Orleans:SiloPort={silo.SiloPort}",
              $"--Orleans:GatewayPort={silo.GatewayPort}",
              "--Orleans:AdvertisedIP=127.0.0.1",
+             // Mutual TLS between the silos (and for the gateways), with a certificate the tests made.
+             $"--Orleans:Tls:CertificatePath={TestCertificates.SiloPath}",
              "--DataProtection:KeyRing=Blob",
-             $"--DataProtection:Container=keys-{ServiceId}",
+             $"--DataProtection:Container={KeyRingContainer}",
+             // The key ring's as PEM certificate and key files, the shape of a mounted Kubernetes TLS secret.
+             $"--DataProtection:CertificatePath={TestCertificates.KeyRingPem.Certificate}",
+             $"--DataProtection:KeyPath={TestCertificates.KeyRingPem.Key}",
              $"--Web:Enabled={index != SiloOnlyIndex}",
              "--Demo:Enabled=false",
              "--Logging:LogLevel:Orleans=Warning"],

@@ -53,6 +53,8 @@ public sealed class PlatformTests(PlatformFixture platform)
     [InlineData("Orleans:Membership")]
     [InlineData("DataProtection:KeyRing")]
     [InlineData("Ballots:EncryptionKey")]
+    [InlineData("DataProtection:Certificate")]
+    [InlineData("Orleans:Tls:Certificate")]
     public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
     {
         string[] settings =
@@ -68,6 +70,10 @@ public sealed class PlatformTests(PlatformFixture platform)
             $"--DataProtection:Folder={Path.GetTempPath()}",
             // Without it, ballots could not be sealed at rest.
             $"--Ballots:EncryptionKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
+            // Without it, the key ring would be stored unencrypted.
+            $"--DataProtection:CertificatePath={TestCertificates.KeyRingPath}",
+            // Without it, silos would talk plain TCP.
+            $"--Orleans:Tls:CertificatePath={TestCertificates.SiloPath}",
         ];
         var web = ChildProcess.Start("web without " + missing, "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",
