@@ -4,6 +4,7 @@ using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Files;
 using Chiyoda.Civic.Web.Rounds;
 
 namespace Chiyoda.Civic.Web.Audit;
@@ -42,29 +43,16 @@ public static class AuditExport
         return Results.Bytes(Encoding.UTF8.GetBytes(Csv(entries)), "text/csv; charset=utf-8", $"{roundId}-audit.csv");
     }
 
-    /// <summary>Oldest first; instants in Asia/Tokyo. Values starting with = + - @ are prefixed with ' so spreadsheets do not run them.</summary>
+    /// <summary>Oldest first; instants in Asia/Tokyo. Written by <see cref="CsvWriter"/> (RFC 4180, formula-leading cells neutralised).</summary>
     public static string Csv(IEnumerable<AuditEntry> entries)
     {
-        var csv = new StringBuilder("entry_id,at,actor_sub,actor_name,action,subject,before,after\r\n");
+        var csv = new CsvWriter().Row("entry_id", "at", "actor_sub", "actor_name", "action", "subject", "before", "after");
         foreach (var e in entries.OrderBy(e => e.At).ThenBy(e => e.EntryId, StringComparer.Ordinal))
         {
-            csv.AppendJoin(',', new[]
-            {
-                e.EntryId, WardClock.ToWardTime(e.At).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
-                e.ActorSub, e.ActorName, e.Action, e.Subject, e.Before ?? "", e.After ?? "",
-            }.Select(Field)).Append("\r\n");
+            csv.Row(e.EntryId, WardClock.ToWardTime(e.At).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
+                e.ActorSub, e.ActorName, e.Action, e.Subject, e.Before, e.After);
         }
 
         return csv.ToString();
-    }
-
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && "=+-@".Contains(value[0]))
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 }
