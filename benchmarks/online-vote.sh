@@ -73,6 +73,7 @@ for n in $(seq 0 $((silos - 1))); do
     "--Storage:ConnectionString=$storage" --Authentication:Authority=http://localhost:5110/ \
     --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
     --Orleans:Membership=AzureStorage --Orleans:ClusterId=bench --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" \
+    --AllowedHosts=localhost "--Site:Url=http://localhost:$((5010 + n))/" \
     "--Orleans:SiloPort=$((11121 + n))" "--Orleans:GatewayPort=$((30010 + n))" --Logging:LogLevel:Default=Warning >"$work/web-$n.log" 2>&1 &
   pids+=($!)
   web_pids+=($!)

@@ -4,13 +4,15 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 
-const [file, delimiter = ","] = process.argv.slice(2);
+// Arguments: the file, the delimiter (default ","), and "relax" to allow records of different lengths
+// (PABULIB's sections have different columns).
+const [file, delimiter = ",", mode = "strict"] = process.argv.slice(2);
 try {
   const records = parse(readFileSync(file), {
     delimiter,
     record_delimiter: ["\r\n"],
     relax_quotes: false,
-    relax_column_count: false,
+    relax_column_count: mode === "relax",
     skip_empty_lines: false,
   });
   const formulaCells = [];

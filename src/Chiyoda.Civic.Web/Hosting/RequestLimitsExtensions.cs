@@ -67,25 +67,80 @@ public static class RequestLimitsExtensions
             });
 
     /// <summary>
-    /// After authorization, so the partition is the authenticated caller. A body whose declared length is
-    /// over the endpoint's cap is refused before a byte of it is read; one sent without a length is cut
-    /// off by the server at the cap (<see cref="Api.ApiRequests"/> turns that into the same refusal).
+    /// After authorization, so the partition is the authenticated caller. A JSON body over the endpoint's
+    /// cap is refused before a byte of it is parsed. To give the caller the refusal rather than a reset
+    /// connection, a body up to <see cref="OtherBodyBytes"/> is read to its end and discarded first (cheap:
+    /// nothing is parsed or kept); a larger one gets the refusal and the connection is closed. A body sent
+    /// without a length (chunked) is buffered up to the cap, so the endpoint reads it from memory.
     /// </summary>
     public static WebApplication UseCivicRequestLimits(this WebApplication app)
     {
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { MaxRequestBodySize: { } limit }
-                && limit <= JsonBodyBytes && context.Request.ContentLength > limit)
+            if (context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is not { MaxRequestBodySize: { } limit }
+                || limit > JsonBodyBytes || !HasBody(context.Request))
             {
-                return BodyTooLarge(limit).ExecuteAsync(context);
+                await next(context);
+                return;
             }
 
-            return next(context);
+            var declared = context.Request.ContentLength;
+            if (declared <= limit)
+            {
+                // The usual case (a ballot is ~30 bytes): the server holds the body to its declared length.
+                await next(context);
+                return;
+            }
+
+            if (declared > OtherBodyBytes)
+            {
+                context.Response.Headers.Connection = "close";
+                await BodyTooLarge(limit).ExecuteAsync(context);
+                return;
+            }
+
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = OtherBodyBytes;
+            }
+
+            var buffer = new MemoryStream();
+            try
+            {
+                var chunk = new byte[16 * 1024];
+                int read;
+                while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+                {
+                    // Past the cap the rest is only read to be discarded.
+                    if (buffer.Length <= limit)
+                    {
+                        buffer.Write(chunk, 0, read);
+                    }
+                }
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.Response.Headers.Connection = "close";
+                await BodyTooLarge(limit).ExecuteAsync(context);
+                return;
+            }
+
+            if (buffer.Length > limit)
+            {
+                await BodyTooLarge(limit).ExecuteAsync(context);
+                return;
+            }
+
+            buffer.Position = 0;
+            context.Request.Body = buffer;
+            await next(context);
         });
         app.UseRateLimiter();
         return app;
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     public static IResult BodyTooLarge(long limit) =>
         ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, BodyTooLargeCode,

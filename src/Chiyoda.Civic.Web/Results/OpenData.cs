@@ -147,10 +147,12 @@ public static class OpenData
 
     /// <summary>
     /// PABULIB fields are separated by ';' and have no quoting rule that every reader follows: keep names on
-    /// one line without ';'. A .pb file opens in a spreadsheet as easily as a CSV, so free text is
-    /// neutralised the same way (a leading ' before = + - @); numbers and ids are the platform's own.
+    /// one line without ';' or '"' (a straight quote becomes the full-width one, so CSV readers never see
+    /// a quoted field). A .pb file opens in a spreadsheet as easily as a CSV, so free text is neutralised
+    /// the same way (a leading ' before = + - @); numbers and ids are the platform's own.
     /// </summary>
-    private static string Pb(string value) => CsvWriter.Neutralised(value.Replace(';', ',').Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' '));
+    private static string Pb(string value) =>
+        CsvWriter.Neutralised(value.Replace(';', ',').Replace('"', '\uFF02').Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' '));
 
     private static string Iso(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 

@@ -26,6 +26,8 @@ public sealed class ProductionStartTests
             ["Orleans:ClusterId"] = id,
             ["DataProtection:KeyRing"] = "Blob",
             ["DataProtection:Container"] = "keys-" + id,
+            ["AllowedHosts"] = "127.0.0.1",
+            ["Site:Url"] = "https://civic.example.jp/",
         };
         Assert.Empty(ProductionSettings.Problems(ProductionSettings.Normalise(required)));
 

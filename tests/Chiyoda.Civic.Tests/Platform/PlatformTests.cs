@@ -52,6 +52,8 @@ public sealed class PlatformTests(PlatformFixture platform)
     [InlineData("Authentication:Authority")]
     [InlineData("Orleans:Membership")]
     [InlineData("DataProtection:KeyRing")]
+    [InlineData("AllowedHosts")]
+    [InlineData("Site:Url")]
     public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
     {
         string[] settings =
@@ -65,6 +67,9 @@ public sealed class PlatformTests(PlatformFixture platform)
             // Without it, the per-machine key ring (one front end only) is refused.
             "--DataProtection:KeyRing=Folder",
             $"--DataProtection:Folder={Path.GetTempPath()}",
+            // Without them, the Host header would decide which host the platform answers to and links to.
+            "--AllowedHosts=127.0.0.1",
+            "--Site:Url=https://civic.example.jp/",
         ];
         var web = ChildProcess.Start("web without " + missing, "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",
