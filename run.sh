@@ -55,7 +55,7 @@ say "Starting the platform on http://localhost:5000"
 dotnet src/Chiyoda.Civic.Web/bin/Debug/net10.0/Chiyoda.Civic.Web.dll \
   --contentRoot "$repo_root"/src/Chiyoda.Civic.Web --urls http://localhost:5000 \
   --Email:Smtp:Host=127.0.0.1 --Email:Smtp:Port=2525 --Email:Smtp:Security=None \
-  "--Email:Smtp:From=千代田区 デジタル活用提案（開発） <no-reply@example.jp>" --Email:SiteUrl=http://localhost:5000/ \
+  "--Email:Smtp:From=千代田区 デジタル活用提案（開発） <no-reply@example.jp>" --Site:Url=http://localhost:5000/ \
   >.data/logs/web.log 2>&1 &
 pids+=($!)
 wait_for_http http://localhost:5000/health 120 "The platform" || { tail -n 40 .data/logs/web.log; exit 1; }

@@ -83,6 +83,7 @@ for n in $(seq 0 $((silos - 1))); do
     --Orleans:Membership=AzureStorage --Orleans:ClusterId=bench --DataProtection:KeyRing=Blob "--Web:Enabled=$web_enabled" "--Ballots:EncryptionKey=$ballot_key" \
     "--Orleans:Tls:CertificatePath=$work/silo-tls.crt" "--Orleans:Tls:KeyPath=$work/silo-tls.key" \
     "--DataProtection:CertificatePath=$work/keyring.crt" "--DataProtection:KeyPath=$work/keyring.key" \
+    --AllowedHosts=localhost "--Site:Url=http://localhost:$((5010 + n))/" \
     "--Orleans:SiloPort=$((11121 + n))" --Logging:LogLevel:Default=Warning >"$work/web-$n.log" 2>&1 &
   pids+=($!)
   web_pids+=($!)

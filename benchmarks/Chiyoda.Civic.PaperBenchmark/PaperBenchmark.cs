@@ -79,7 +79,7 @@ public static class PaperBenchmark
     {
         var grains = services.GetRequiredService<IGrainFactory>();
         var time = TimeProvider.System;
-        var rounds = new RoundService(grains, time);
+        var rounds = new RoundService(grains, time, new KnownRounds(grains));
         var register = new RegisterService(grains);
         var paper = new PaperBallotService(grains, rounds, register);
 

@@ -39,6 +39,9 @@ param clientSecret string
 @description('Audience of API bearer tokens.')
 param apiAudience string = 'civic-api'
 
+@description('The public host name residents use (e.g. teian.city.chiyoda.lg.jp): links in emails and calendars are made from it, and requests for any other host are refused. Empty: the app\'s azurewebsites.net name.')
+param siteHostName string = ''
+
 @description('Instances of the App Service plan: each is a web front end and a silo. See docs/operations.md, Sizing.')
 @minValue(2)
 @maxValue(30)
@@ -265,8 +268,11 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
+var siteName = '${namePrefix}-civic-${suffix}'
+var publicHostName = empty(siteHostName) ? '${siteName}.azurewebsites.net' : siteHostName
+
 resource site 'Microsoft.Web/sites@2024-04-01' = {
-  name: '${namePrefix}-civic-${suffix}'
+  name: siteName
   location: location
   kind: 'app,linux'
   identity: {
@@ -345,6 +351,15 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'Authentication__ApiAudience'
           value: apiAudience
+        }
+        {
+          // Absolute links (emails, calendars) come from here, never from the request's Host header.
+          name: 'Site__Url'
+          value: 'https://${publicHostName}/'
+        }
+        {
+          name: 'AllowedHosts'
+          value: publicHostName
         }
         {
           name: 'Orleans__Membership'

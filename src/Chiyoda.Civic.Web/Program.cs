@@ -11,24 +11,28 @@ public static class Program
     {
         var builder = WebApplication.CreateBuilder(args);
 
+        builder.AddCivicSite();
         builder.AddCivicOrleans();
         builder.AddCivicDataProtection();
         builder.AddCivicAuthentication();
         builder.AddCivicEmail();
         builder.AddCivicLocalization();
         builder.AddCivicApi();
+        builder.AddCivicRequestLimits();
         builder.AddCivicApplicationServices();
         builder.AddCivicUserInterface();
         builder.AddCivicDemoRound();
 
         var app = builder.Build();
 
+        app.UseCivicHostFiltering();
         app.UseCivicSiloOnly();
         app.UseCivicSecurityHeaders();
         app.UseCivicErrorHandling();
         app.UseCivicLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCivicRequestLimits();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

@@ -97,7 +97,7 @@ public static class AuditCsv
 
     public static readonly string Genesis = new('0', 64);
 
-    /// <summary>One entry's line. Instants in Asia/Tokyo to the millisecond; values starting with = + - @ are prefixed with ' so spreadsheets do not run them.</summary>
+    /// <summary>One entry's line. Instants in Asia/Tokyo to the millisecond; cells written by <see cref="Common.CsvCell"/> (formula-leading values get a ').</summary>
     public static string Line(ChainedAuditEntry chained)
     {
         var e = chained.Entry;
@@ -123,15 +123,7 @@ public static class AuditCsv
         return csv.ToString();
     }
 
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && "=+-@".Contains(value[0]))
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
+    private static string Field(string value) => Common.CsvCell.Write(value);
 }
 
 /// <summary>A page of the log, newest first.</summary>

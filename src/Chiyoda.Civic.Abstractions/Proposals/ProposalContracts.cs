@@ -269,6 +269,10 @@ public interface IProposalIndexGrain : IGrainWithStringKey
 
     [Alias("query"), ReadOnly]
     Task<ProposalPage> QueryAsync(ProposalQuery query);
+
+    /// <summary>Whether the round has a proposal of this id (a draft included): asked before the proposal's own grain is touched.</summary>
+    [Alias("contains"), ReadOnly]
+    Task<bool> ContainsAsync(string proposalId);
 }
 
 public static class ProposalErrorCodes

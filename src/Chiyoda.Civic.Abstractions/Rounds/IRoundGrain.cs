@@ -57,4 +57,8 @@ public interface IRoundDirectoryGrain : IGrainWithStringKey
 
     [Alias("list"), ReadOnly]
     Task<IReadOnlyList<RoundSummary>> ListAsync();
+
+    /// <summary>Whether the round exists: asked before any per-round grain is touched, so an unknown id activates nothing.</summary>
+    [Alias("contains"), ReadOnly]
+    Task<bool> ContainsAsync(string roundId);
 }

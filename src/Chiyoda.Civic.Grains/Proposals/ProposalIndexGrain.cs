@@ -28,7 +28,9 @@ public sealed class ProposalIndexGrain(
             return null;
         }
 
-        if (proposals.Values.Count(p => p.AuthorSub == authorSub && p.Status != ProposalStatus.Withdrawn) >= maxPerProposer)
+        // Withdrawn proposals count: withdrawing frees no place, so creating and withdrawing in a loop
+        // cannot fill the round (its entries are kept for the round's record and the index's size).
+        if (proposals.Values.Count(p => p.AuthorSub == authorSub) >= maxPerProposer)
         {
             return ProposalErrorCodes.ProposalLimit;
         }
@@ -54,6 +56,8 @@ public sealed class ProposalIndexGrain(
         state.State.Proposals[summary.ProposalId] = summary;
         await state.WriteStateAsync();
     }
+
+    Task<bool> IProposalIndexGrain.ContainsAsync(string proposalId) => Task.FromResult(state.State.Proposals.ContainsKey(proposalId));
 
     Task<ProposalPage> IProposalIndexGrain.QueryAsync(ProposalQuery query)
     {

@@ -28,6 +28,8 @@ public sealed class RoundDirectoryGrain(
         await state.WriteStateAsync();
     }
 
+    Task<bool> IRoundDirectoryGrain.ContainsAsync(string roundId) => Task.FromResult(state.State.Rounds.ContainsKey(roundId));
+
     Task<IReadOnlyList<RoundSummary>> IRoundDirectoryGrain.ListAsync() =>
         Task.FromResult<IReadOnlyList<RoundSummary>>(
             [.. state.State.Rounds.Values.OrderByDescending(r => r.Schedule.CallOpens).ThenBy(r => r.RoundId, StringComparer.Ordinal)]);

@@ -19,6 +19,12 @@ public static class ApiRequests
             var body = await request.ReadFromJsonAsync<T>(options, request.HttpContext.RequestAborted);
             return body is null ? (null, ApiProblems.MalformedBody("The body is empty.")) : (body, null);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A body sent without a length, cut off by the server at the endpoint's cap.
+            return (null, Hosting.RequestLimitsExtensions.BodyTooLarge(
+                request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? Hosting.RequestLimitsExtensions.JsonBodyBytes));
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException or NotSupportedException)
         {
             return (null, ApiProblems.MalformedBody(e.Message));

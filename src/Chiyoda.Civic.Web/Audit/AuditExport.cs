@@ -2,6 +2,7 @@ using System.Text;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Files;
 using Chiyoda.Civic.Web.Rounds;
 
 namespace Chiyoda.Civic.Web.Audit;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Chiyoda.Civic.Abstractions.Ballots;
-using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Web.Rounds;
 
 namespace Chiyoda.Civic.Web.Ballots;
 
@@ -14,27 +14,27 @@ public sealed record Voter(string Subject, string? VoterKey)
 }
 
 /// <summary>Casting and reading a voter's own ballot; pages and the API both come through here.</summary>
-public sealed class BallotService(IGrainFactory grains)
+public sealed class BallotService(IGrainFactory grains, KnownRounds rounds)
 {
     /// <summary>
     /// Casts or changes the voter's online ballot. The receipt reaches the voter's inbox without a write
     /// of its own: <see cref="Notifications.NotificationService"/> reads it from the ballot.
     /// </summary>
-    public Task<BallotResult> CastAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices) =>
-        voter.VoterKey is null ? Task.FromResult(BallotResult.Refused(BallotErrorCodes.NotOnRegister))
-        : !RoundValidation.IsValidRoundId(roundId) ? Task.FromResult(BallotResult.Refused(BallotErrorCodes.RoundNotFound))
-        : grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
+    public async Task<BallotResult> CastAsync(string roundId, Voter voter, string idempotencyKey, IReadOnlyList<int> choices) =>
+        voter.VoterKey is null ? BallotResult.Refused(BallotErrorCodes.NotOnRegister)
+        : !await rounds.ExistsAsync(roundId) ? BallotResult.Refused(BallotErrorCodes.RoundNotFound)
+        : await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).CastOnlineAsync(new OnlineBallot(idempotencyKey, choices, voter.Subject));
 
     /// <summary>Whether the voter may cast or change an online ballot now, and if not, why.</summary>
     public async Task<BallotResult> CheckAsync(string roundId, Voter voter) =>
         voter.VoterKey is null
             ? BallotResult.Refused(BallotErrorCodes.NotOnRegister)
-            : !RoundValidation.IsValidRoundId(roundId)
+            : !await rounds.ExistsAsync(roundId)
                 ? BallotResult.Refused(BallotErrorCodes.RoundNotFound)
                 : await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).CheckOnlineAsync();
 
     public async Task<BallotView?> GetAsync(string roundId, Voter voter) =>
-        voter.VoterKey is null || !RoundValidation.IsValidRoundId(roundId)
+        voter.VoterKey is null || !await rounds.ExistsAsync(roundId)
             ? null
             : await grains.GetGrain<IBallotGrain>(BallotKey(roundId, voter.VoterKey)).GetAsync();
 

@@ -28,7 +28,9 @@ public static class ApiExtensions
                     StatusCodes.Status403Forbidden => "forbidden",
                     StatusCodes.Status404NotFound => "not-found",
                     StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                    StatusCodes.Status413PayloadTooLarge => RequestLimitsExtensions.BodyTooLargeCode,
                     StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                    StatusCodes.Status429TooManyRequests => RequestLimitsExtensions.RateLimitedCode,
                     _ => "error",
                 };
             }
@@ -47,7 +49,8 @@ public static class ApiExtensions
     public static WebApplication MapCivicApi(this WebApplication app)
     {
         app.MapOpenApi("/api/{documentName}/openapi.json");
-        var api = app.MapGroup("/api/v1");
+        // JSON bodies are small; the file uploads (register, paper-ballot files) raise their own cap.
+        var api = app.MapGroup("/api/v1").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RequestLimitsExtensions.JsonBodyBytes));
         api.MapRoundsApi();
         api.MapProposalsApi();
         api.MapRegisterApi();
@@ -63,6 +66,7 @@ public static class ApiExtensions
 
     public static WebApplicationBuilder AddCivicApplicationServices(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<KnownRounds>();
         builder.Services.AddScoped<RoundService>();
         builder.Services.AddProposalServices();
         builder.Services.AddScoped<RegisterService>();

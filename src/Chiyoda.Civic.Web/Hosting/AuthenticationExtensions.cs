@@ -1,5 +1,7 @@
 using Chiyoda.Civic.Abstractions.Common;
+using System.Security.Claims;
 using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Proposals;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -33,6 +35,8 @@ public static class AuthenticationExtensions
                 options.AccessDeniedPath = "/access-denied";
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                // Every request checks the cookie's session is still live: signing out ends it on the server.
+                options.EventsType = typeof(SessionCookieEvents);
             })
             .AddOpenIdConnect(options =>
             {
@@ -58,6 +62,15 @@ public static class AuthenticationExtensions
                 options.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
                 options.NonceCookie.SameSite = SameSiteMode.Lax;
                 options.ClaimActions.Remove("role");
+                // A callback that cannot be used (tampered or expired state, replayed code, a cancelled
+                // sign-in) is the caller's, not the server's: a 400 page that offers to sign in again.
+                options.Events.OnRemoteFailure = async context =>
+                {
+                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Chiyoda.Civic.SignIn")
+                        .LogWarning("Sign-in callback refused: {Reason}", context.Failure?.Message);
+                    context.HandleResponse();
+                    await SignInFailedPage.WriteAsync(context.HttpContext);
+                };
             })
             .AddJwtBearer(options =>
             {
@@ -67,7 +80,34 @@ public static class AuthenticationExtensions
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters.NameClaimType = "name";
                 options.TokenValidationParameters.RoleClaimType = Roles.ClaimType;
+                options.Events = new JwtBearerEvents
+                {
+                    // The audience says the token is for this API; the scope says the person agreed to this
+                    // client using it. A token asked for without the scope is refused, whatever its audience.
+                    OnTokenValidated = context =>
+                    {
+                        if (!ApiScope.IsGranted(context.Principal, settings.ApiScope))
+                        {
+                            context.HttpContext.Items[ApiScope.MissingItem] = true;
+                            context.Fail($"The access token was not granted the '{settings.ApiScope}' scope.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                    OnChallenge = async context =>
+                    {
+                        if (context.HttpContext.Items.ContainsKey(ApiScope.MissingItem))
+                        {
+                            context.HandleResponse();
+                            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                            context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{settings.ApiScope}\"";
+                            await ApiProblems.Problem(StatusCodes.Status403Forbidden, ApiScope.ErrorCode,
+                                $"The access token was not granted the '{settings.ApiScope}' scope. Ask the identity provider for it.").ExecuteAsync(context.HttpContext);
+                        }
+                    },
+                };
             });
+        builder.Services.AddSingleton<SessionCookieEvents>();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(CivicPolicies.Administrator, p => p.RequireRole(Roles.Administrator))
@@ -93,7 +133,7 @@ public static class AuthenticationExtensions
 }
 
 /// <summary>How the platform reaches its identity provider. Outside development every value must be set.</summary>
-public sealed record IdentitySettings(string Authority, string ClientId, string ClientSecret, string ApiAudience, bool RequireHttpsMetadata)
+public sealed record IdentitySettings(string Authority, string ClientId, string ClientSecret, string ApiAudience, bool RequireHttpsMetadata, string ApiScope = "civic-api")
 {
     public static IdentitySettings From(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -110,6 +150,20 @@ public sealed record IdentitySettings(string Authority, string ClientId, string 
             Required("ClientSecret"),
             section["ApiAudience"] is { Length: > 0 } audience ? audience : "civic-api",
             // Plain HTTP to the provider is only acceptable for the development provider on loopback.
-            section.GetValue("RequireHttpsMetadata", !environment.IsDevelopment()));
+            section.GetValue("RequireHttpsMetadata", !environment.IsDevelopment()),
+            section["ApiScope"] is { Length: > 0 } scope ? scope : "civic-api");
     }
+}
+
+/// <summary>The scope every API token must carry ("scope" as a space-separated string, RFC 9068, or Entra's "scp").</summary>
+public static class ApiScope
+{
+    public const string ErrorCode = "insufficient-scope";
+    public const string MissingItem = "civic.api-scope-missing";
+
+    public static bool IsGranted(ClaimsPrincipal? principal, string scope) =>
+        principal is not null && principal.Claims
+            .Where(c => c.Type is "scope" or "scp")
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Contains(scope, StringComparer.Ordinal);
 }

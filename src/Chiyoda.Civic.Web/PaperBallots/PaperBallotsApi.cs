@@ -103,13 +103,13 @@ public static class PaperBallotsApi
                 return Refusal(PaperErrorCodes.BatchNotFound, null);
             }
 
-            var text = new System.Text.StringBuilder("line,ballot_serial,voter_key,outcome,reason\n");
+            var csv = new Files.CsvWriter().Row("line", "ballot_serial", "voter_key", "outcome", "reason");
             for (var skip = 0; ; skip += 10_000)
             {
                 var page = await paper.GetLinesAsync(roundId, batchId, skip, 10_000);
                 foreach (var l in page.Lines)
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"{l.Line},{Csv(l.Serial)},{Csv(l.VoterKey)},{l.Outcome},{Csv(l.Reason ?? "")}\n");
+                    csv.Row(l.Line.ToString(CultureInfo.InvariantCulture), l.Serial, l.VoterKey, l.Outcome, l.Reason);
                 }
 
                 if (skip + 10_000 >= page.Total)
@@ -118,7 +118,7 @@ public static class PaperBallotsApi
                 }
             }
 
-            return Results.Text(text.ToString(), "text/csv; charset=utf-8");
+            return Results.Text(csv.ToString(), "text/csv; charset=utf-8");
         }).RequireAuthorization(CivicPolicies.ApiClerk);
 
         batches.MapPost("/{batchId}/keyings", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>
@@ -233,8 +233,6 @@ public static class PaperBallotsApi
         Files.DelimitedText.Normalize(l.VoterKey ?? ""),
         PaperLineRules.TidyChoices(Files.DelimitedText.Normalize(l.Choices ?? "")),
         l.Unreadable ?? false);
-
-    private static string Csv(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 
     private static IResult RoundNotFound() => ApiProblems.Problem(StatusCodes.Status404NotFound, PaperErrorCodes.RoundNotFound, "There is no such round.");
 

@@ -3,10 +3,12 @@ using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
 
+using Chiyoda.Civic.Web.Rounds;
+
 namespace Chiyoda.Civic.Web.Proposals;
 
 /// <summary>The one way pages and the API reach proposals, their index and the screening grain.</summary>
-public sealed class ProposalService(IGrainFactory grains)
+public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
 {
     private static readonly ProposalCommandResult BadId =
         ProposalCommandResult.Refused(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
@@ -16,10 +18,21 @@ public sealed class ProposalService(IGrainFactory grains)
 
     private IProposalGrain Grain(string roundId, string proposalId) => grains.GetGrain<IProposalGrain>($"{roundId}:{proposalId}");
 
+    /// <summary>
+    /// The id is well formed, the round exists and its index lists the proposal: checked before the
+    /// proposal's grain is touched, so unknown ids activate (and store) nothing.
+    /// </summary>
+    public async Task<bool> ExistsAsync(string roundId, string proposalId) =>
+        ValidIds(roundId, proposalId) && await rounds.ExistsAsync(roundId)
+        && await grains.GetGrain<IProposalIndexGrain>(roundId).ContainsAsync(proposalId);
+
+    private async Task<ProposalCommandResult> IfExistsAsync(string roundId, string proposalId, Func<IProposalGrain, Task<ProposalCommandResult>> command) =>
+        await ExistsAsync(roundId, proposalId) ? await command(Grain(roundId, proposalId)) : BadId;
+
     public Task<ScreeningConfig> ConfigAsync(string roundId) => grains.GetGrain<IScreeningGrain>(roundId).GetConfigAsync();
 
     public async Task<ProposalView?> GetAsync(string roundId, string proposalId) =>
-        ValidIds(roundId, proposalId) ? await Grain(roundId, proposalId).GetAsync() : null;
+        await ExistsAsync(roundId, proposalId) ? await Grain(roundId, proposalId).GetAsync() : null;
 
     /// <summary>What this reader may see: everything of their own proposal; staff see all (without notes); others only public ones.</summary>
     public async Task<ProposalView?> GetForReaderAsync(string roundId, string proposalId, Actor? reader)
@@ -35,12 +48,12 @@ public sealed class ProposalService(IGrainFactory grains)
     }
 
     public async Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) =>
-        ValidIds(roundId, proposalId) ? await Grain(roundId, proposalId).GetReviewAsync() : null;
+        await ExistsAsync(roundId, proposalId) ? await Grain(roundId, proposalId).GetReviewAsync() : null;
 
-    public Task<ProposalPage> QueryAsync(string roundId, ProposalQuery query) =>
-        RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IProposalIndexGrain>(roundId).QueryAsync(query)
-            : Task.FromResult(new ProposalPage([], 0));
+    public async Task<ProposalPage> QueryAsync(string roundId, ProposalQuery query) =>
+        await rounds.ExistsAsync(roundId)
+            ? await grains.GetGrain<IProposalIndexGrain>(roundId).QueryAsync(query)
+            : new ProposalPage([], 0);
 
     /// <summary>The reader's own proposals with their history.</summary>
     public async Task<IReadOnlyList<ProposalView>> MineAsync(string roundId, string sub)
@@ -55,25 +68,25 @@ public sealed class ProposalService(IGrainFactory grains)
             : Task.FromResult(ProposalCommandResult.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens."));
 
     public Task<ProposalCommandResult> UpdateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).UpdateAsync(author, content) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.UpdateAsync(author, content));
 
     public Task<ProposalCommandResult> SubmitAsync(string roundId, string proposalId, Actor author) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).SubmitAsync(author) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.SubmitAsync(author));
 
     public Task<ProposalCommandResult> WithdrawAsync(string roundId, string proposalId, Actor author, string reason) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).WithdrawAsync(author, reason) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.WithdrawAsync(author, reason));
 
     public Task<ProposalCommandResult> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).ScoreAsync(screener, stage, scores) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.ScoreAsync(screener, stage, scores));
 
     public Task<ProposalCommandResult> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).AddNoteAsync(screener, stage, noteId, text) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.AddNoteAsync(screener, stage, noteId, text));
 
     public Task<ProposalCommandResult> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).DecideAsync(screener, stage, decisionId, decision, message) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.DecideAsync(screener, stage, decisionId, decision, message));
 
     public Task<ProposalCommandResult> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
-        ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).AssignAsync(admin, screeners) : Task.FromResult(BadId);
+        IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, screeners));
 
     /// <summary>
     /// The same decision for each selected proposal. Each gets its own decision id derived from the

@@ -5,6 +5,7 @@ using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Audit;
+using Chiyoda.Civic.Web.Hosting;
 using Chiyoda.Civic.Web.Notifications;
 using Chiyoda.Civic.Web.Rounds;
 using Microsoft.AspNetCore.Authentication;
@@ -116,28 +117,32 @@ public static class ProposalsApi
                     ? Results.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}", result.Proposal)
                     : Refusal(result.Code!, result.Errors);
             })
-            .RequireAuthorization(CivicPolicies.ApiProposer);
+            .RequireAuthorization(CivicPolicies.ApiProposer)
+            .RequireRateLimiting(RequestLimitsExtensions.ProposalCreatePolicy);
 
         round.MapPut("/proposals/{proposalId}", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<ProposalRequest>(request);
                 return malformed ?? Answer(await service.UpdateAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.ToContent()));
             })
-            .RequireAuthorization(CivicPolicies.ApiProposer);
+            .RequireAuthorization(CivicPolicies.ApiProposer)
+            .RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
 
         round.MapPost("/proposals/{proposalId}/submit", async (string roundId, string proposalId, HttpContext http, ProposalService service, NoticeEmailAddresses emails) =>
             {
                 await emails.RecordAsync(http.User);
                 return Answer(await service.SubmitAsync(roundId, proposalId, http.User.ToActor()));
             })
-            .RequireAuthorization(CivicPolicies.ApiProposer);
+            .RequireAuthorization(CivicPolicies.ApiProposer)
+            .RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
 
         round.MapPost("/proposals/{proposalId}/withdraw", async (string roundId, string proposalId, HttpRequest request, ProposalService service) =>
             {
                 var (body, malformed) = await ApiRequests.ReadJsonAsync<WithdrawRequest>(request);
                 return malformed ?? Answer(await service.WithdrawAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.Reason ?? ""));
             })
-            .RequireAuthorization(CivicPolicies.ApiProposer);
+            .RequireAuthorization(CivicPolicies.ApiProposer)
+            .RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
 
         // ---- screeners (stage assignment checked by the proposal) ----
         round.MapGet("/screening/queue", async (string roundId, int? stage, string? status, string? category, string? assignee,
@@ -249,7 +254,8 @@ public static class ProposalsApi
                 await notifications.MarkReadAsync(http.User.ToActor().Sub, noticeId);
                 return Results.NoContent();
             })
-            .RequireAuthorization(CivicPolicies.ApiSignedIn);
+            .RequireAuthorization(CivicPolicies.ApiSignedIn)
+            .RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
 
         return api;
     }

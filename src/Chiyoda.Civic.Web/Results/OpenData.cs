@@ -9,6 +9,7 @@ using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Web.Files;
 
 namespace Chiyoda.Civic.Web.RoundResults;
 
@@ -69,11 +70,11 @@ public static class OpenData
 
     public static string ResultsCsv(ResultTable table, Adoption adoption)
     {
-        var csv = new StringBuilder();
-        Line(csv, "item", "ballot_number", "proposal_id", "title", "title_en", "count", "rank", "adopted");
+        var csv = new CsvWriter();
+        csv.Row("item", "ballot_number", "proposal_id", "title", "title_en", "count", "rank", "adopted");
         foreach (var p in table.Proposals)
         {
-            Line(csv, "proposal", Int(p.BallotNumber), p.ProposalId, p.Title, p.TitleEn ?? "", Int(p.Votes), Int(p.Rank), adoption.Adopted.Contains(p.BallotNumber) ? "true" : "false");
+            csv.Row("proposal", Int(p.BallotNumber), p.ProposalId, p.Title, p.TitleEn ?? "", Int(p.Votes), Int(p.Rank), adoption.Adopted.Contains(p.BallotNumber) ? "true" : "false");
         }
 
         foreach (var (item, count) in new[]
@@ -82,7 +83,7 @@ public static class OpenData
             ("invalid_paper_ballots", table.InvalidPaperBallots), ("duplicate_paper_ballots", table.DuplicatePaperBallots), ("registered", table.Registered),
         })
         {
-            Line(csv, item, "", "", "", "", Int(count), "", "");
+            csv.Row(item, "", "", "", "", Int(count), "", "");
         }
 
         return csv.ToString();
@@ -90,11 +91,11 @@ public static class OpenData
 
     public static string BallotsCsv(IReadOnlyList<PublishedBallot> ballots)
     {
-        var csv = new StringBuilder(ballots.Count * 32);
-        Line(csv, "ballot_id", "channel", "choices");
+        var csv = new CsvWriter(ballots.Count * 32);
+        csv.Row("ballot_id", "channel", "choices");
         foreach (var b in ballots)
         {
-            Line(csv, b.BallotId, Channel(b.Channel), string.Join(';', b.Choices.Select(Int)));
+            csv.Row(b.BallotId, Channel(b.Channel), string.Join(';', b.Choices.Select(Int)));
         }
 
         return csv.ToString();
@@ -145,16 +146,14 @@ public static class OpenData
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>PABULIB fields are separated by ';' and have no quoting rule that every reader follows: keep names on one line without ';'.</summary>
-    private static string Pb(string value) => value.Replace(';', ',').Replace('\r', ' ').Replace('\n', ' ');
-
-    private static void Line(StringBuilder csv, params string[] fields)
-    {
-        csv.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
-    }
-
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    /// <summary>
+    /// PABULIB fields are separated by ';' and have no quoting rule that every reader follows: keep names on
+    /// one line without ';' or '"' (a straight quote becomes the full-width one, so CSV readers never see
+    /// a quoted field). A .pb file opens in a spreadsheet as easily as a CSV, so free text is neutralised
+    /// the same way (a leading ' before = + - @); numbers and ids are the platform's own.
+    /// </summary>
+    private static string Pb(string value) =>
+        CsvWriter.Neutralised(value.Replace(';', ',').Replace('"', '\uFF02').Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' '));
 
     private static string Iso(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 

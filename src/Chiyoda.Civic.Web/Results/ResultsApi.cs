@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Hosting;
 using Chiyoda.Civic.Web.Rounds;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -17,9 +18,10 @@ public static class ResultsApi
         round.MapGet("/results.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results.csv", http, results)).AllowAnonymous();
         round.MapGet("/ballots.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.csv", http, results)).AllowAnonymous();
         round.MapGet("/ballots.pb", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.pb", http, results)).AllowAnonymous();
-        round.MapGet("/calendar.ics", async (string roundId, HttpContext http, RoundService rounds) =>
+        // The calendar's links and ids are made from Site:Url, never from the request's Host header.
+        round.MapGet("/calendar.ics", async (string roundId, RoundService rounds, SiteSettings site) =>
             await rounds.GetAsync(roundId) is { } view
-                ? Results.Text(RoundCalendar.Write(view.Snapshot, new Uri($"{http.Request.Scheme}://{http.Request.Host}/")), "text/calendar; charset=utf-8")
+                ? Results.Text(RoundCalendar.Write(view.Snapshot, site.Url), "text/calendar; charset=utf-8")
                 : RoundNotFound()).AllowAnonymous();
         return api;
     }

@@ -11,7 +11,7 @@ public sealed record RoundView(RoundSnapshot Snapshot, RoundPhase Phase)
 }
 
 /// <summary>The one way pages and the API reach round grains.</summary>
-public sealed class RoundService(IGrainFactory grains, TimeProvider time)
+public sealed class RoundService(IGrainFactory grains, TimeProvider time, KnownRounds known)
 {
     public async Task<IReadOnlyList<RoundView>> ListAsync()
     {
@@ -23,7 +23,7 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
 
     public async Task<RoundView?> GetAsync(string roundId)
     {
-        if (!RoundValidation.IsValidRoundId(roundId))
+        if (!await known.ExistsAsync(roundId))
         {
             return null;
         }
@@ -43,13 +43,13 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
             : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.InvalidRoundId,
                 [new("roundId", RoundErrorCodes.InvalidRoundId, "A round id is 1 to 63 lower-case letters, digits or hyphens, starting with a letter or digit.")]));
 
-    public Task<RoundCommandResult> UpdateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
-        RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(definition, actor)
-            : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound));
+    public async Task<RoundCommandResult> UpdateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
+        await known.ExistsAsync(roundId)
+            ? await grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(definition, actor)
+            : RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound);
 
     public async Task<Shortlist?> GetShortlistAsync(string roundId) =>
-        RoundValidation.IsValidRoundId(roundId) ? await grains.GetGrain<IRoundGrain>(roundId).GetShortlistAsync() : null;
+        await known.ExistsAsync(roundId) ? await grains.GetGrain<IRoundGrain>(roundId).GetShortlistAsync() : null;
 
     public Task<RoundCommandResult> SetShortlistAsync(string roundId, Shortlist shortlist) =>
         RoundValidation.IsValidRoundId(roundId)

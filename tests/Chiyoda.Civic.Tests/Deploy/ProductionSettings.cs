@@ -2,7 +2,7 @@ namespace Chiyoda.Civic.Tests.Deploy;
 
 /// <summary>
 /// What the platform needs to start outside development, written down once from its start-up checks
-/// (<c>StorageSettings</c>, <c>IdentitySettings</c>, <c>ClusterSettings</c>, <c>DataProtectionSettings</c>
+/// (<c>StorageSettings</c>, <c>IdentitySettings</c>, <c>ClusterSettings</c>, <c>DataProtectionSettings</c>, <c>SiteSettings</c>
 /// in src/Chiyoda.Civic.Web/Hosting, <c>SiloTlsSettings</c> in src/Chiyoda.Civic.Web/Security). The manifests in deploy/ are checked against it, and
 /// <see cref="ProductionStartTests"/> starts the platform with a set it accepts, so a rule that drifts
 /// from the code fails one side or the other.
@@ -71,6 +71,9 @@ public static class ProductionSettings
         Require(Has("Ballots:EncryptionKey") || Has("Ballots:EncryptionKeyFile"), "Ballots:EncryptionKey or Ballots:EncryptionKeyFile (ballots sealed at rest)");
         Require(!(Has("DataProtection:Certificate") && Has("DataProtection:CertificatePath")), "only one of DataProtection:Certificate and DataProtection:CertificatePath");
         Require(!(Has("Orleans:Tls:Certificate") && Has("Orleans:Tls:CertificatePath")), "only one of Orleans:Tls:Certificate and Orleans:Tls:CertificatePath");
+        // SiteSettings: the host names answered to (never "*") and the one source of absolute links.
+        Require(Has("AllowedHosts") && settings["AllowedHosts"].Trim() != "*", "AllowedHosts (the site's host names, not *)");
+        Require(Has("Site:Url") || Has("Email:SiteUrl"), "Site:Url");
 
         var kubernetes = Is("Orleans:Kubernetes", "true");
         var appService = Is("Orleans:AppService", "true");

@@ -31,6 +31,8 @@ public sealed class ProductionStartTests
             ["DataProtection:CertificatePath"] = TestCertificates.KeyRingPath,
             // As an App Service Key Vault reference delivers a Key Vault certificate: base64 PKCS#12.
             ["Orleans:Tls:Certificate"] = Convert.ToBase64String(File.ReadAllBytes(TestCertificates.SiloPath)),
+            ["AllowedHosts"] = "127.0.0.1",
+            ["Site:Url"] = "https://civic.example.jp/",
         };
         Assert.Empty(ProductionSettings.Problems(ProductionSettings.Normalise(required)));
 

@@ -58,6 +58,7 @@ public sealed class PlatformFixture : IAsyncLifetime
              $"--Orleans:ClusterId={serviceId}",
              $"--Orleans:SiloPort={Repository.FreeTcpPort()}",
              $"--Orleans:GatewayPort={Repository.FreeTcpPort()}",
+             $"--Site:Url=http://localhost:{port}/",
              "--Demo:Enabled=true", .. settings],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });

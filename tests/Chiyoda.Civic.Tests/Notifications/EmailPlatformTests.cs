@@ -22,7 +22,7 @@ public sealed class EmailPlatformTests(PlatformFixture platform)
         var web = new Uri($"http://localhost:{port}/");
         var process = await platform.StartWebAsync(port, "civic-mail-web-" + Guid.NewGuid().ToString("N")[..8],
             "--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={smtp.Port}", "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>",
-            "--Email:Smtp:Security=None", $"--Email:SiteUrl={web}");
+            "--Email:Smtp:Security=None", $"--Site:Url={web}");
         try
         {
             // resident-80 signs in on the site: the id token's email claim is recorded against their inbox.

@@ -55,6 +55,8 @@ public sealed class PlatformTests(PlatformFixture platform)
     [InlineData("Ballots:EncryptionKey")]
     [InlineData("DataProtection:Certificate")]
     [InlineData("Orleans:Tls:Certificate")]
+    [InlineData("AllowedHosts")]
+    [InlineData("Site:Url")]
     public async Task Outside_development_the_platform_refuses_to_start_without_its_settings(string missing)
     {
         string[] settings =
@@ -74,6 +76,9 @@ public sealed class PlatformTests(PlatformFixture platform)
             $"--DataProtection:CertificatePath={TestCertificates.KeyRingPath}",
             // Without it, silos would talk plain TCP.
             $"--Orleans:Tls:CertificatePath={TestCertificates.SiloPath}",
+            // Without them, the Host header would decide which host the platform answers to and links to.
+            "--AllowedHosts=127.0.0.1",
+            "--Site:Url=https://civic.example.jp/",
         ];
         var web = ChildProcess.Start("web without " + missing, "dotnet",
             [Repository.ProgramPath("Chiyoda.Civic.Web"), "--urls", $"http://127.0.0.1:{Repository.FreeTcpPort()}",

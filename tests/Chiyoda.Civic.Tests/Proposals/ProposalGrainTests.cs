@@ -95,7 +95,7 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task The_limit_per_proposer_counts_every_proposal_not_withdrawn()
+    public async Task The_limit_per_proposer_counts_withdrawn_proposals_too()
     {
         var (roundId, _) = await NewRoundAsync(maxPerProposer: 2);
         var proposer = Resident("p-limit");
@@ -106,8 +106,11 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
         Assert.Null(await Proposal(roundId, "c").GetAsync());
         Assert.True((await Proposal(roundId, "x").CreateAsync(Resident("someone-else"), Content("他人"))).Succeeded);
 
+        // Withdrawing frees no place: create-and-withdraw in a loop cannot fill the round.
         Assert.True((await Proposal(roundId, "a").WithdrawAsync(proposer, "考え直しました")).Succeeded);
-        Assert.True((await Proposal(roundId, "c").CreateAsync(proposer, Content("三"))).Succeeded);
+        Assert.Equal(ProposalErrorCodes.ProposalLimit, (await Proposal(roundId, "c").CreateAsync(proposer, Content("三"))).Code);
+        Assert.Null(await Proposal(roundId, "c").GetAsync());
+        Assert.True((await Proposal(roundId, "y").CreateAsync(Resident("someone-else"), Content("他人二"))).Succeeded);
     }
 
     [Fact]

@@ -1,0 +1,127 @@
+using System.Net.Http.Json;
+using Chiyoda.Civic.Tests.Ballots;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.PaperBallots;
+using Chiyoda.Civic.Tests.Proposals;
+using Chiyoda.Civic.Tests.Rounds;
+
+namespace Chiyoda.Civic.Tests.Security;
+
+/// <summary>
+/// Every CSV export (results.csv, ballots.csv, the batch report.csv, audit.csv) and the PABULIB file,
+/// written from hostile titles, serials and voter keys, read back by an independent strict RFC 4180
+/// parser (npm csv-parse): each parses, and no cell starts with a character that makes a spreadsheet
+/// run it (= + - @ tab CR); the hostile values are kept, as text, behind a leading '.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class CsvExportTests(PlatformFixture platform)
+{
+    private static readonly string[] HostileTitles =
+    [
+        "=HYPERLINK(\"https://evil.example/\",\"詳しくはこちら\")",
+        "+81-3-3264-2111",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "普通の提案, \"引用\" と改行\nあり",
+        "=1+1;=2+2",
+        "提案 7",
+    ];
+
+    private static readonly string[] HostileSerials = ["=1+1", "@A1", "+99", "-1"];
+
+    private static readonly string[] HostileVoterKeys = ["-x", "@y", "=z", "+w"];
+
+    [Fact]
+    public async Task Every_export_parses_as_rfc_4180_and_no_cell_is_a_formula()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        using var clerk = await platform.ApiClientAsync("clerk");
+        using var clerk2 = await platform.ApiClientAsync("clerk-2");
+        var keys = Enumerable.Range(0, 2).Select(n => $"csv{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await HostileRoundAsync(admin, keys);
+        foreach (var (key, choices) in new[] { (keys[0], new[] { 1, 2 }), (keys[1], new[] { 1, 2, 5 }) })
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + key);
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
+        }
+
+        // A paper batch whose serials and voter keys are hostile, keyed twice and committed: its report lists them.
+        var file = "ballot_serial,facility,cast_date,voter_key,choices\r\n"
+            + string.Join("\r\n", HostileSerials.Select((s, i) => $"\"{s}\",F01,{PaperApi.Today},\"{HostileVoterKeys[i]}\",1"));
+        var batchId = await PaperApi.OpenBatchAsync(clerk, roundId, HostileSerials.Length);
+        await HttpAssertions.JsonAsync(await PaperApi.ImportAsync(clerk, roundId, batchId, PaperApi.Utf8(file)), 200);
+        await HttpAssertions.JsonAsync(await PaperApi.ImportAsync(clerk2, roundId, batchId, PaperApi.Utf8(file)), 200);
+        // Every line is malformed (the serials are not serials), so the numbers do not add up: an administrator commits with a reason.
+        await PaperApi.CommitAsync(admin, roundId, batchId, "CSV の検査: 不正な行だけの束");
+        var report = await CheckedAsync(await clerk.GetStringAsync($"/api/v1/rounds/{roundId}/paper-batches/{batchId}/report.csv"));
+        Assert.Equal(["line", "ballot_serial", "voter_key", "outcome", "reason"], report.Records[0]);
+        Assert.Equal(HostileSerials.Select(s => "'" + s).Order(), report.Records.Skip(1).Select(r => r[1]).Order());
+        Assert.Equal(HostileVoterKeys.Select(k => "'" + k).Order(), report.Records.Skip(1).Select(r => r[2]).Order());
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "CSV の検査" }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+
+        using var anonymous = await platform.ApiClientAsync();
+        var results = await CheckedAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/results.csv"));
+        var titles = results.Records.Where(r => r[0] == "proposal").Select(r => r[3]).ToList();
+        Assert.Equal(HostileTitles.Length, titles.Count);
+        foreach (var title in HostileTitles)
+        {
+            Assert.Contains(title[0] is '=' or '+' or '-' or '@' ? "'" + title : title, titles);
+        }
+
+        var ballots = await CheckedAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.csv"));
+        Assert.Equal(["ballot_id", "channel", "choices"], ballots.Records[0]);
+        Assert.Equal(2, ballots.Records.Count - 1);
+
+        // PABULIB: ';'-separated sections of different widths; the names are free text, so neutralised too.
+        var pabulib = await CsvCheck.ParseAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.pb"), ';', relaxColumnCount: true);
+        Assert.Empty(pabulib.FormulaCells);
+        var projects = pabulib.Records.SkipWhile(r => r[0] != "PROJECTS").Skip(2).TakeWhile(r => r[0] != "VOTES").ToList();
+        Assert.Equal(HostileTitles.Length, projects.Count);
+        Assert.Contains(projects, p => p[3].StartsWith("'=HYPERLINK(", StringComparison.Ordinal));
+
+        var audit = await CheckedAsync(await admin.GetStringAsync($"/api/v1/rounds/{roundId}/audit.csv"));
+        Assert.Equal("entry_id", audit.Records[0][0]);
+        Assert.True(audit.Records.Count > 3);
+    }
+
+    private static async Task<CsvCheck.Parsed> CheckedAsync(string csv)
+    {
+        var parsed = await CsvCheck.ParseAsync(csv);
+        Assert.True(parsed.FormulaCells.Count == 0, "cells a spreadsheet would run: " + string.Join(" | ", parsed.FormulaCells));
+        Assert.All(parsed.Records, r => Assert.Equal(parsed.Records[0].Count, r.Count));
+        return parsed;
+    }
+
+    /// <summary>An open round whose shortlist titles are the hostile ones, with the voters on its register and facility F01.</summary>
+    private static async Task<string> HostileRoundAsync(HttpClient admin, IReadOnlyList<string> keys)
+    {
+        var roundId = RoundSamples.NewRoundId();
+        var now = DateTimeOffset.UtcNow;
+        object Body(DateTimeOffset votingOpens) => new
+        {
+            name = "=CSV検査の募集回",
+            schedule = new
+            {
+                callOpens = ProposalApiSamples.Local(now.AddDays(-60)),
+                callCloses = ProposalApiSamples.Local(now.AddDays(-30)),
+                votingOpens = ProposalApiSamples.Local(votingOpens),
+                votingCloses = ProposalApiSamples.Local(now.AddDays(30)),
+                resultsDue = ProposalApiSamples.Local(now.AddDays(60)),
+            },
+        };
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}", Body(now.AddDays(1))), 201);
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/shortlist", new
+        {
+            entries = HostileTitles.Select((t, i) => new { ballotNumber = i + 1, proposalId = $"p-{i + 1:000}", title = t, titleEn = "@en" + i, summary = "-概要" }),
+        }), 200);
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}", Body(now.AddDays(-1))), 200);
+        await PlatformVoting.LoadRegisterAsync(admin, roundId, "voter_key,name_kana,birthdate,postcode\n" + string.Join('\n', keys.Select(k => PlatformVoting.Adult(k))));
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/facilities",
+            new[] { new { code = "F01", name = "@区役所 1階" } }), 200);
+        return roundId;
+    }
+}
