@@ -50,10 +50,5 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time)
     public async Task<Shortlist?> GetShortlistAsync(string roundId) =>
         RoundValidation.IsValidRoundId(roundId) ? await grains.GetGrain<IRoundGrain>(roundId).GetShortlistAsync() : null;
 
-    public Task<RoundCommandResult> SetShortlistAsync(string roundId, Shortlist shortlist) =>
-        RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IRoundGrain>(roundId).SetShortlistAsync(shortlist)
-            : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound));
-
     public RoundPhase PhaseNow(RoundSchedule schedule) => schedule.PhaseAt(time.GetUtcNow());
 }

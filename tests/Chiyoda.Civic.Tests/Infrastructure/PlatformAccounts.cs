@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+
+namespace Chiyoda.Civic.Tests.Infrastructure;
+
+/// <summary>
+/// Which development identity provider signs people in to the platform at a web address. Fixtures record it
+/// whenever they hand out an API client, so a set-up helper given only an administrator's client (the shortlist
+/// through screening) can act as the residents and staff the real chain needs.
+/// </summary>
+public static class PlatformAccounts
+{
+    private static readonly ConcurrentDictionary<string, Uri> Providers = new();
+
+    public static void Record(Uri web, Uri identityProvider) => Providers[Key(web)] = identityProvider;
+
+    /// <summary>A factory of API clients for the platform <paramref name="client"/> talks to, each signed in as the named account.</summary>
+    public static Func<string, Task<HttpClient>> Of(HttpClient client)
+    {
+        var web = client.BaseAddress ?? throw new InvalidOperationException("The client has no base address.");
+        if (!Providers.TryGetValue(Key(web), out var identityProvider))
+        {
+            throw new InvalidOperationException($"No identity provider recorded for {web}: take the client from a fixture's ApiClientAsync.");
+        }
+
+        return async account =>
+        {
+            var signedIn = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromSeconds(60) };
+            signedIn.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await PlatformFixture.PasswordGrantTokenAsync(identityProvider, account));
+            return signedIn;
+        };
+    }
+
+    private static string Key(Uri web) => web.GetLeftPart(UriPartial.Authority);
+}
