@@ -26,10 +26,29 @@ public static class PlatformAccounts
         return async account =>
         {
             var signedIn = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromSeconds(60) };
-            signedIn.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await PlatformFixture.PasswordGrantTokenAsync(identityProvider, account));
+            signedIn.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(identityProvider, account));
             return signedIn;
         };
     }
+
+    /// <summary>
+    /// Set-ups sign the same few accounts in for every round they build: a token is reused for 20 minutes
+    /// (the development provider issues them for an hour), so a set-up costs no token requests after the first.
+    /// </summary>
+    private static async Task<string> TokenAsync(Uri identityProvider, string account)
+    {
+        var key = $"{identityProvider}|{account}";
+        if (Tokens.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow)
+        {
+            return cached.Token;
+        }
+
+        var token = await PlatformFixture.PasswordGrantTokenAsync(identityProvider, account);
+        Tokens[key] = (token, DateTimeOffset.UtcNow.AddMinutes(20));
+        return token;
+    }
+
+    private static readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> Tokens = new();
 
     private static string Key(Uri web) => web.GetLeftPart(UriPartial.Authority);
 }
