@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Replays the ward's 2024 round end to end through the API of a running platform (./run.sh):
-# register, shortlist, 665 voters' ballots (online, changed, paper superseding online, a spoiled and a
+# residents' proposals screened to the published shortlist, register, 665 voters' ballots (online, changed, paper superseding online, a spoiled and a
 # duplicate paper ballot), close, count, certify, publish; then checks the published table and open data
 # against the ballots. Usage: tools/replay-2024.sh [web-url] [identity-provider-url] [round-id]
 set -euo pipefail

@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Chiyoda.Civic.Replay;
 
 namespace Chiyoda.Civic.LoadGenerator;
 
@@ -37,7 +38,7 @@ public static class Program
         var tokens = new TokenSource(options.IdentityProvider);
         var adminToken = await tokens.GetAsync("admin");
         var roundId = "bench-" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
-        await Setup.RoundAsync(http, adminToken, roundId);
+        await Setup.RoundAsync(http, tokens, roundId);
 
         var stopwatch = Stopwatch.StartNew();
         var voterKeys = Enumerable.Range(1, options.Voters).Select(n => $"b{n:000000}").ToArray();
@@ -176,21 +177,23 @@ public sealed class TokenSource(Uri identityProvider)
 
 public static class Setup
 {
-    public static async Task RoundAsync(HttpClient http, string adminToken, string roundId)
+    /// <summary>
+    /// A round open for voting whose 7 proposals reached the ballot the one way there is: submitted by residents,
+    /// screened through every stage, published by an administrator (the replay tool's <see cref="ShortlistThroughScreening"/>).
+    /// </summary>
+    public static async Task RoundAsync(HttpClient http, TokenSource tokens, string roundId)
     {
         var now = DateTimeOffset.UtcNow;
-        string Iso(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-        object Body(DateTimeOffset opens) => new
+        async Task<HttpClient> ClientFor(string account)
         {
-            name = "負荷試験",
-            schedule = new { callOpens = Iso(now.AddDays(-60)), callCloses = Iso(now.AddDays(-30)), votingOpens = Iso(opens), votingCloses = Iso(now.AddDays(2)), resultsDue = Iso(now.AddDays(10)) },
-        };
-        await SendAsync(http, adminToken, HttpMethod.Post, $"/api/v1/rounds/{roundId}", Body(now.AddDays(1)));
-        await SendAsync(http, adminToken, HttpMethod.Put, $"/api/v1/rounds/{roundId}/shortlist", new
-        {
-            entries = Enumerable.Range(1, 7).Select(n => new { ballotNumber = n, proposalId = $"p-{n}", title = $"提案 {n}", summary = "" }),
-        });
-        await SendAsync(http, adminToken, HttpMethod.Put, $"/api/v1/rounds/{roundId}", Body(now.AddMinutes(-1)));
+            var client = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(account));
+            return client;
+        }
+
+        await new ShortlistThroughScreening(ClientFor).CreateRoundAsync(roundId, "負荷試験", null,
+            new ChainSchedule(now.AddDays(-60), now.AddDays(-30), now.AddMinutes(-1), now.AddDays(2), now.AddDays(10)), null,
+            ShortlistThroughScreening.Seven);
     }
 
     private static readonly string[] Kana = ["サトウ", "スズキ", "タカハシ", "タナカ", "イトウ", "ワタナベ", "ヤマモト", "ナカムラ", "コバヤシ", "カトウ", "ハナコ", "タロウ", "ユミ", "ケンジ", "アキラ", "ミドリ"];
@@ -223,17 +226,6 @@ public static class Setup
         }
 
         return $"{added:N0} added, {refused} refused";
-    }
-
-    private static async Task SendAsync(HttpClient http, string token, HttpMethod method, string url, object body)
-    {
-        using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
     }
 }
 

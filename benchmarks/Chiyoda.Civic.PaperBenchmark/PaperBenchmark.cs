@@ -8,10 +8,13 @@ using System.Text;
 using Azure.Data.Tables;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.PaperBallots;
+using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Abstractions.Tally;
 using Chiyoda.Civic.Grains.Rounds;
 using Chiyoda.Civic.Web.PaperBallots;
+using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Rounds;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,22 +78,53 @@ public static class PaperBenchmark
         }
     }
 
+    /// <summary>
+    /// The shortlist the one way onto a ballot, while the round's call is open: residents submit, staff screen
+    /// through every stage (scoring where a stage is scored), an administrator publishes proposals p-1..p-n.
+    /// </summary>
+    private static async Task ShortlistThroughScreeningAsync(ProposalService proposals, string roundId, int count)
+    {
+        var staff = new Actor("admin", "管理者", IsAdministrator: true);
+        var ids = Enumerable.Range(1, count).Select(n => $"p-{n}").ToList();
+        foreach (var (id, n) in ids.Select((id, i) => (id, i + 1)))
+        {
+            var author = new Actor($"voter:proposer-{n % 4 + 1}", "提案者");
+            var content = new ProposalContent($"提案 {n}", "概要", "課題", "解決策", "効果", "administration", ProposerRelation.Lives, null);
+            Check((await proposals.CreateAsync(roundId, id, author, content)).Succeeded, "propose");
+            Check((await proposals.SubmitAsync(roundId, id, author)).Succeeded, "submit");
+        }
+
+        foreach (var stage in (await proposals.ConfigAsync(roundId)).Setup.Stages)
+        {
+            foreach (var id in ids.Where(_ => stage.Kind == StageKind.Scored))
+            {
+                Check((await proposals.ScoreAsync(roundId, id, staff, stage.Number, stage.Criteria.ToDictionary(c => c.Id, _ => 4))).Succeeded, "score");
+            }
+
+            var decided = await proposals.DecideManyAsync(roundId, ids, staff, stage.Number, $"bench-{stage.Number}", DecisionKind.Advance, null);
+            Check(decided.All(d => d.Result.Succeeded), $"screen at stage {stage.Number}");
+        }
+
+        Check((await proposals.PublishShortlistAsync(roundId, staff, ids)).Succeeded, "shortlist");
+    }
+
     private static async Task RunAsync(IServiceProvider services, int ballots, double ceiling)
     {
         var grains = services.GetRequiredService<IGrainFactory>();
         var time = TimeProvider.System;
-        var rounds = new RoundService(grains, time, new KnownRounds(grains));
+        var known = new KnownRounds(grains);
+        var rounds = new RoundService(grains, time, known);
         var register = new RegisterService(grains);
         var paper = new PaperBallotService(grains, rounds, register);
 
         // A round open for voting, its 7-proposal shortlist, a register with one voter per ballot.
         var roundId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var now = time.GetUtcNow();
-        var schedule = new RoundSchedule(now.AddDays(-60), now.AddDays(-30), now.AddDays(1), now.AddDays(30), now.AddDays(40));
+        var schedule = new RoundSchedule(now.AddDays(-60), now.AddDays(1), now.AddDays(1), now.AddDays(30), now.AddDays(40));
         var definition = new RoundDefinition("紙投票ベンチマーク", "Paper benchmark", schedule, RoundRules.WardDefaults);
         Check((await rounds.CreateAsync(roundId, definition)).Succeeded, "create round");
-        Check((await rounds.SetShortlistAsync(roundId, new Shortlist([.. Enumerable.Range(1, 7).Select(n => new ShortlistEntry(n, $"p-{n}", $"提案 {n}", null, "概要", null))]))).Succeeded, "shortlist");
-        Check((await rounds.UpdateAsync(roundId, definition with { Schedule = schedule with { VotingOpens = now.AddDays(-1) } })).Succeeded, "open voting");
+        await ShortlistThroughScreeningAsync(new ProposalService(grains, known), roundId, 7);
+        Check((await rounds.UpdateAsync(roundId, definition with { Schedule = schedule with { CallCloses = now.AddDays(-30), VotingOpens = now.AddDays(-1) } })).Succeeded, "open voting");
         var clock = Stopwatch.StartNew();
         var registerCsv = new StringBuilder("voter_key,name_kana,birthdate,postcode\n");
         for (var i = 0; i < ballots; i++)

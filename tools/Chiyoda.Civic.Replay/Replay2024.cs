@@ -87,8 +87,8 @@ public sealed record ReplayOutcome(
 }
 
 /// <summary>
-/// Replays a round end to end through the API of a fresh platform, as the ward would run it: a register,
-/// the shortlist, online ballots (some changed before the close), paper ballots keyed twice and committed
+/// Replays a round end to end through the API of a fresh platform, as the ward would run it: residents'
+/// proposals screened to the shortlist (<see cref="ShortlistThroughScreening"/>), a register, online ballots (some changed before the close), paper ballots keyed twice and committed
 /// (some superseding online ballots, one spoiled, one duplicate), then close, count, certify and publish.
 /// </summary>
 public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
@@ -107,20 +107,12 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
         var now = DateTimeOffset.UtcNow;
         var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
 
-        log.WriteLine($"round {roundId}: creating, shortlist of {shortlist.Count}, register");
-        object Round(DateTimeOffset opens, DateTimeOffset closes) => new
-        {
-            name,
-            nameEn = "Digital proposal programme (replay)",
-            schedule = new { callOpens = Iso(now.AddDays(-90)), callCloses = Iso(now.AddDays(-30)), votingOpens = Iso(opens), votingCloses = Iso(closes), resultsDue = Iso(now.AddDays(30)) },
-            rules = new { maxVotesPerVoter = 3, minimumAge = 18, maxProposalsPerProposer = 3, adoptedCount },
-        };
-        await Expect(admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}", Round(now.AddDays(1), now.AddDays(20))), 201);
-        await Expect(admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/shortlist", new
-        {
-            entries = shortlist.Select((p, i) => new { ballotNumber = i + 1, proposalId = $"p-{i + 1:000}", title = p.Title, titleEn = p.TitleEn, summary = p.Title }),
-        }), 200);
-        await Expect(admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}", Round(now.AddDays(-1), now.AddDays(20))), 200);
+        // The shortlist goes the one way onto a ballot: residents' proposals, screened, selected, published.
+        log.WriteLine($"round {roundId}: shortlist of {shortlist.Count} through submission and screening, then the register");
+        await new ShortlistThroughScreening(ClientAsync, log).CreateRoundAsync(roundId, name, "Digital proposal programme (replay)",
+            new ChainSchedule(now.AddDays(-90), now.AddDays(-30), now.AddDays(-1), now.AddDays(20), now.AddDays(30)),
+            new { maxVotesPerVoter = 3, minimumAge = 18, maxProposalsPerProposer = 3, adoptedCount },
+            [.. shortlist.Select((p, i) => new ChainProposal($"p-{i + 1:000}", p.Title, p.TitleEn, p.Title))]);
 
         var register = new StringBuilder("voter_key,name_kana,birthdate,postcode\n");
         var keys = voters.Select(v => v.VoterKey).Concat(Enumerable.Range(1, registeredNonVoters).Select(n => $"n{n:0000}")).Append("spoiler").ToList();
@@ -269,8 +261,6 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
 
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
     }
-
-    private static string Iso(DateTimeOffset instant) => instant.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The ward's 2024 round (programme-2024.md): 7 proposals, 665 voters, 1,669 votes, the top two adopted.</summary>

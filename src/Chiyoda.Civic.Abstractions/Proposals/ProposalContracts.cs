@@ -33,6 +33,10 @@ public enum ProposalStatus
     Withdrawn = 7,
 }
 
+/// <summary>
+/// What the proposer wrote. <see cref="TitleEn"/> and <see cref="SummaryEn"/> are optional English
+/// versions; a shortlisted proposal's ballot entry is copied from this content, in both languages.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("civic.proposal-content")]
 public sealed record ProposalContent(
     [property: Id(0)] string Title,
@@ -42,7 +46,9 @@ public sealed record ProposalContent(
     [property: Id(4)] string ExpectedEffect,
     [property: Id(5)] string Category,
     [property: Id(6)] ProposerRelation Relation,
-    [property: Id(7)] string? OrganisationName);
+    [property: Id(7)] string? OrganisationName,
+    [property: Id(8)] string? TitleEn = null,
+    [property: Id(9)] string? SummaryEn = null);
 
 [GenerateSerializer, Alias("civic.proposal-event-kind")]
 public enum ProposalEventKind

@@ -30,7 +30,9 @@ public static partial class ProposalValidation
 
         var errors = new List<ValidationError>();
         Check(errors, "title", content.Title, TitleMax, required: true);
+        Check(errors, "titleEn", content.TitleEn, TitleMax, required: false);
         Check(errors, "summary", content.Summary, SummaryMax, forSubmission);
+        Check(errors, "summaryEn", content.SummaryEn, SummaryMax, required: false);
         Check(errors, "problem", content.Problem, LongTextMax, forSubmission);
         Check(errors, "solution", content.Solution, LongTextMax, forSubmission);
         Check(errors, "expectedEffect", content.ExpectedEffect, EffectMax, forSubmission);
@@ -67,6 +69,8 @@ public static partial class ProposalValidation
         ExpectedEffect = content.ExpectedEffect?.Trim() ?? "",
         Category = content.Category?.Trim() ?? "",
         OrganisationName = content.Relation == ProposerRelation.Organisation ? Normalise(content.OrganisationName) : null,
+        TitleEn = Normalise(content.TitleEn),
+        SummaryEn = Normalise(content.SummaryEn),
     };
 
     private static void Check(List<ValidationError> errors, string field, string? value, int max, bool required)

@@ -26,7 +26,11 @@ public interface IRoundGrain : IGrainWithStringKey
     [Alias("get"), ReadOnly]
     Task<RoundSnapshot?> GetAsync();
 
-    /// <summary>Sets the ballot's proposals and their numbers. Refused with shortlist-locked once voting has opened.</summary>
+    /// <summary>
+    /// Sets the ballot's proposals and their numbers: the shortlist step of <c>IScreeningGrain.PublishShortlistAsync</c>,
+    /// its only caller. Refused with not-selected unless every entry is a selected proposal as its proposer wrote it,
+    /// and with shortlist-locked once voting has opened.
+    /// </summary>
     [Alias("set-shortlist")]
     Task<RoundCommandResult> SetShortlistAsync(Shortlist shortlist);
 

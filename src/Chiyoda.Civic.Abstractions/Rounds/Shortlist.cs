@@ -1,4 +1,5 @@
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Proposals;
 
 namespace Chiyoda.Civic.Abstractions.Rounds;
 
@@ -13,6 +14,7 @@ public sealed record Shortlist(
     public ShortlistEntry? ByBallotNumber(int ballotNumber) => Entries.FirstOrDefault(e => e.BallotNumber == ballotNumber);
 }
 
+/// <summary>One line of the ballot: always a copy of a selected proposal's titles and summaries (<see cref="For"/>).</summary>
 [GenerateSerializer, Immutable, Alias("civic.shortlist-entry")]
 public sealed record ShortlistEntry(
     [property: Id(0)] int BallotNumber,
@@ -20,7 +22,15 @@ public sealed record ShortlistEntry(
     [property: Id(2)] string Title,
     [property: Id(3)] string? TitleEn,
     [property: Id(4)] string Summary,
-    [property: Id(5)] string? SummaryEn);
+    [property: Id(5)] string? SummaryEn)
+{
+    /// <summary>The entry a proposal gets under a ballot number: what is printed is what the proposer wrote.</summary>
+    public static ShortlistEntry For(int ballotNumber, ProposalView proposal) => new(ballotNumber, proposal.ProposalId,
+        proposal.Content.Title, proposal.Content.TitleEn, proposal.Content.Summary, proposal.Content.SummaryEn);
+
+    /// <summary>Only proposals the screening committee selected (or already put on this ballot) may be printed on it.</summary>
+    public static bool MayBePrinted(ProposalView? proposal) => proposal is { Status: ProposalStatus.Selected or ProposalStatus.Shortlisted };
+}
 
 public static class ShortlistValidation
 {

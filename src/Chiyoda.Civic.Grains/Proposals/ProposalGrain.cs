@@ -16,7 +16,7 @@ namespace Chiyoda.Civic.Grains.Proposals;
 [GrainType("proposal")]
 public sealed class ProposalGrain(
     [PersistentState("proposal", StorageNames.GrainState)] IPersistentState<ProposalState> state,
-    TimeProvider time) : Grain, IProposalGrain, IProposalDemoSeedingGrain
+    TimeProvider time) : Grain, IProposalGrain
 {
     public const int MaxNotes = 200;
 
@@ -101,6 +101,13 @@ public sealed class ProposalGrain(
         if (AuthorRefusal(author) is { } refused)
         {
             return refused;
+        }
+
+        // Refused before the round is read: the round reads selected proposals while it takes the
+        // shortlist, so a frozen proposal must not wait on the round at the same time.
+        if (S.Status is ProposalStatus.Selected or ProposalStatus.Shortlisted)
+        {
+            return Refuse(ProposalErrorCodes.ProposalFrozen, "This proposal is frozen for the vote.");
         }
 
         var (round, config, refusal) = await ContextAsync();
@@ -454,58 +461,6 @@ public sealed class ProposalGrain(
 
         Audit(admin, "proposal.ballot-number", before, StatusText());
         return await SaveAsync();
-    }
-
-    /// <summary>Demo data only (see <see cref="IProposalDemoSeedingGrain"/>): the end state with a plausible history, no notices.</summary>
-    async Task<ProposalView> IProposalDemoSeedingGrain.SeedDemoAsync(DemoProposalSeed seed)
-    {
-        if (S.Exists)
-        {
-            return View();
-        }
-
-        await GrainFactory.GetGrain<IProposalIndexGrain>(_roundId).ReserveAsync(_proposalId, seed.Author.Sub, int.MaxValue, seed.SubmittedAt);
-        var at = seed.SubmittedAt;
-        var history = new List<ProposalEvent> { new(1, at, ProposalEventKind.Created, null, null, null), new(2, at, ProposalEventKind.Submitted, 1, null, null) };
-        void Add(ProposalEventKind kind, int? stage, string? message = null, int? ballot = null)
-        {
-            at = at.AddDays(7);
-            history.Add(new ProposalEvent(history.Count + 1, at, kind, stage, message, ballot));
-        }
-
-        for (var stage = 2; stage <= Math.Max(2, seed.Stage); stage++)
-        {
-            Add(ProposalEventKind.Advanced, stage);
-        }
-
-        switch (seed.Status)
-        {
-            case ProposalStatus.Shortlisted:
-                Add(ProposalEventKind.Selected, seed.Stage);
-                Add(ProposalEventKind.Shortlisted, null, null, seed.BallotNumber);
-                break;
-            case ProposalStatus.Declined:
-                Add(ProposalEventKind.Declined, seed.Stage, seed.Reason);
-                S.PublicReason = seed.Reason;
-                break;
-            case ProposalStatus.Withdrawn:
-                Add(ProposalEventKind.Withdrawn, seed.Stage, seed.Reason);
-                S.WithdrawReason = seed.Reason;
-                break;
-        }
-
-        S.Exists = true;
-        S.Content = ProposalValidation.Normalised(seed.Content);
-        S.AuthorSub = seed.Author.Sub;
-        S.AuthorName = seed.Author.Name;
-        S.Status = seed.Status;
-        S.Stage = Math.Max(2, seed.Stage);
-        S.BallotNumber = seed.Status == ProposalStatus.Shortlisted ? seed.BallotNumber : null;
-        S.CreatedAt = seed.SubmittedAt;
-        S.PublishedAt = history[2].At;
-        S.History = history;
-        Audit(new Actor("system:demo", "demo seeder"), "proposal.seed-demo", null, StatusText());
-        return (await SaveAsync()).Proposal!;
     }
 
     // ---- rules shared by the commands ----

@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -140,6 +141,22 @@ public sealed class RoundGrain(
         {
             return RoundCommandResult.Refused(RoundErrorCodes.ShortlistLocked,
                 [new("entries", RoundErrorCodes.ShortlistLocked, "The shortlist cannot change once voting has opened.")]);
+        }
+
+        // One way onto the ballot: each entry must be a selected proposal of this round, printed as its
+        // proposer wrote it. The screening grain builds such a list; anything else is refused here too.
+        var proposals = await Task.WhenAll(shortlist.Entries.Select(e => ProposalValidation.IsValidProposalId(e.ProposalId)
+            ? GrainFactory.GetGrain<IProposalGrain>($"{RoundId}:{e.ProposalId}").GetAsync()
+            : Task.FromResult<ProposalView?>(null)));
+        var notSelected = shortlist.Entries
+            .Select((e, i) => (Entry: e, Index: i, Proposal: proposals[i]))
+            .Where(x => !ShortlistEntry.MayBePrinted(x.Proposal) || ShortlistEntry.For(x.Entry.BallotNumber, x.Proposal!) != x.Entry)
+            .Select(x => new ValidationError($"entries[{x.Index}]", ScreeningErrorCodes.NotSelected,
+                $"'{x.Entry.ProposalId}' is not a proposal selected by the screening committee, as its proposer wrote it."))
+            .ToList();
+        if (notSelected.Count > 0)
+        {
+            return RoundCommandResult.Refused(ScreeningErrorCodes.NotSelected, notSelected);
         }
 
         state.State.Shortlist = shortlist with { Entries = [.. shortlist.Entries.OrderBy(e => e.BallotNumber)] };

@@ -132,7 +132,7 @@ public sealed class ScreeningGrain(
         var errors = new List<ValidationError>();
         for (var i = 0; i < ids.Count; i++)
         {
-            if (proposals[i] is not { Status: ProposalStatus.Selected or ProposalStatus.Shortlisted })
+            if (!ShortlistEntry.MayBePrinted(proposals[i]))
             {
                 errors.Add(new($"proposalIds[{i}]", ScreeningErrorCodes.NotSelected,
                     $"'{ids[i]}' is not a proposal selected by the screening committee."));
@@ -144,7 +144,7 @@ public sealed class ScreeningGrain(
             return ScreeningResult.Refused(ScreeningErrorCodes.NotSelected, errors);
         }
 
-        var shortlist = new Shortlist([.. proposals.Select((p, i) => new ShortlistEntry(i + 1, p!.ProposalId, p.Content.Title, null, p.Content.Summary, null))]);
+        var shortlist = new Shortlist([.. proposals.Select((p, i) => ShortlistEntry.For(i + 1, p!))]);
         var stored = await round.SetShortlistAsync(shortlist);
         if (!stored.Succeeded)
         {

@@ -14,8 +14,6 @@ public static class DemoRoundExtensions
         if (builder.Configuration.GetValue("Demo:Enabled", false))
         {
             builder.Services.AddHostedService<DemoRoundSeeder>();
-            // After the round: hosted services start one after another, in this order.
-            builder.Services.AddHostedService<Proposals.DemoProposalsSeeder>();
         }
 
         return builder;
@@ -24,30 +22,12 @@ public static class DemoRoundExtensions
 
 /// <summary>
 /// Creates the demo round once; later starts find it in storage and leave it (and everything done
-/// with it) as it is. It goes through the same steps as a real round: created before voting, its
-/// shortlist set, then its voting window opened around the first start.
+/// with it) as it is. It goes through the same steps as a real round: created with its call for
+/// proposals open, proposals submitted and screened, the shortlist published
+/// (<see cref="Proposals.DemoProposalsSeeder"/>), then its voting window opened around the first start.
 /// </summary>
 internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, ILogger<DemoRoundSeeder> logger) : IHostedService
 {
-    /// <summary>The 2024 round's shortlist, as published by the ward (programme-2024.md).</summary>
-    public static readonly Shortlist Shortlist2024 = new(
-    [
-        new(1, "p-001", "デジタル書面送付サービス", "Digital document delivery service",
-            "区からの書面をデジタルで受け取れるようにし、郵送の手間と費用を減らします。", "Receive the ward's letters digitally, saving postage and paper."),
-        new(2, "p-002", "スクールカレンダーの iCalendar 形式での公開", "Publishing school calendars in iCalendar format",
-            "学校の行事予定を iCalendar 形式で公開し、保護者が自分のカレンダーで購読できるようにします。", "Publish school calendars as iCalendar feeds parents can subscribe to."),
-        new(3, "p-003", "地域住民・保護者支援による学校現場における IT ツール活用", "IT tools in schools, supported by residents and parents",
-            "地域住民や保護者の協力で、学校での IT ツールの活用を支えます。", "Residents and parents help schools make use of IT tools."),
-        new(4, "p-004", "千代田区営アプリ「ちよログ」", "Ward app \"Chiyo-Log\"",
-            "区の情報や手続きをまとめて使える区営アプリをつくります。", "A ward app that brings the ward's information and services together."),
-        new(5, "p-005", "デジタルマップを通じた千代田区の魅力の発信", "Promoting the ward through a digital map",
-            "区の見どころをデジタルマップで紹介します。", "Show the ward's attractions on a digital map."),
-        new(6, "p-006", "Chiyoda AI Helpdesk", "Chiyoda AI Helpdesk",
-            "区への問い合わせに AI が24時間答えるヘルプデスクです。", "An AI helpdesk that answers questions about the ward around the clock."),
-        new(7, "p-007", "Metaverse Museum", "Metaverse Museum",
-            "区の歴史や文化をメタバース上の博物館で紹介します。", "A museum in the metaverse presenting the ward's history and culture."),
-    ]);
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var today = WardClock.Today(time);
@@ -67,26 +47,23 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
             VotingOpens: WardClock.StartOf(today.AddDays(-7)),
             VotingCloses: WardClock.StartOf(today.AddDays(40)),
             ResultsDue: WardClock.StartOf(today.AddDays(60)));
-        var beforeVoting = votingSchedule with { VotingOpens = WardClock.StartOf(today.AddDays(1)) };
+        var callOpen = votingSchedule with { CallCloses = WardClock.StartOf(today.AddDays(1)), VotingOpens = WardClock.StartOf(today.AddDays(1)) };
         var definition = new RoundDefinition(
             "デジタル活用提案制度 2024年度（デモ）",
             "Digital proposal programme 2024 (demo)",
-            beforeVoting,
+            callOpen,
             RoundRules.WardDefaults);
 
         // Each step repeats harmlessly, so a start interrupted half-way completes on the next one.
         var outcome = existing is null ? await round.CreateAsync(definition) : await round.UpdateAsync(definition);
-        if (outcome.Succeeded)
-        {
-            outcome = await round.SetShortlistAsync(Shortlist2024);
-        }
-
-        if (outcome.Succeeded)
+        var refused = outcome.Succeeded ? await new Proposals.DemoProposalsSeeder(grains).SeedThroughScreeningAsync(DemoRoundExtensions.DemoRoundId) : outcome.Code;
+        if (refused is null)
         {
             outcome = await round.UpdateAsync(definition with { Schedule = votingSchedule });
+            refused = outcome.Code;
         }
 
-        logger.LogInformation("Demo round {RoundId}: {Outcome}", DemoRoundExtensions.DemoRoundId, outcome.Succeeded ? "ready, voting open" : outcome.Code);
+        logger.LogInformation("Demo round {RoundId}: {Outcome}", DemoRoundExtensions.DemoRoundId, refused ?? "proposals screened, shortlist published, voting open");
     }
 
     /// <summary>

@@ -1,75 +1,116 @@
-using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
-using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
-using Chiyoda.Civic.Web.Hosting;
 
 namespace Chiyoda.Civic.Web.Proposals;
 
 /// <summary>
-/// In development (Demo:Enabled), after the demo round exists: its proposals, so the public list and
-/// the staff screens have something to show. The 7 shortlisted ones carry the round's shortlist
-/// (p-001..p-007, ballot numbers 1..7); 5 more were declined or withdrawn on the way. The round is
-/// already voting, which the status machine does not allow proposals into, so each is written in its
-/// end state through the seeding-only <see cref="IProposalDemoSeedingGrain"/>. Runs on every start:
-/// an existing proposal is left as it is.
+/// In development (Demo:Enabled), while the demo round's call for proposals is open: its 12 proposals,
+/// taken along the same road as any other. Demo proposers submit them; staff (the demo's own staff
+/// account) screen them through the round's stages: 7 reach the committee's selection and go on the
+/// ballot as the 2024 shortlist (p-001..p-007, ballot numbers 1..7, titles in Japanese and English),
+/// 3 are declined and 2 withdrawn on the way. Every step is idempotent (fixed proposal and decision
+/// ids), so a start interrupted half-way completes on the next one.
 /// </summary>
-internal sealed class DemoProposalsSeeder(IGrainFactory grains, ILogger<DemoProposalsSeeder> logger) : IHostedService
+internal sealed class DemoProposalsSeeder(IGrainFactory grains)
 {
     private const string Problem = "手続きや情報が紙と窓口に頼っていて、区民も職員も手間がかかっています。";
     private const string Effect = "区民の手間と区の費用が減り、必要な人に情報が届きやすくなります。";
 
-    private static readonly string[] ShortlistCategories =
-        ["administration", "children-education", "children-education", "administration", "community-tourism", "administration", "community-tourism"];
+    /// <summary>Screens and publishes the shortlist: an administrator's actions, recorded under this name in the audit log.</summary>
+    public static readonly Actor Staff = new("system:demo", "デモ用の審査（自動）", IsAdministrator: true);
 
-    private static readonly (string Id, string Title, string Summary, string Category, ProposalStatus Status, int Stage, string Reason)[] Others =
+    private sealed record Seed(string Id, string Title, string? TitleEn, string Summary, string? SummaryEn, string Category,
+        ProposalStatus Fate = ProposalStatus.Selected, int AtStage = 0, string? Reason = null);
+
+    /// <summary>The 2024 round's shortlist, as published by the ward (programme-2024.md), in ballot order.</summary>
+    private static readonly Seed[] Shortlist2024 =
     [
-        ("p-008", "防災情報の多言語チャットボット", "災害時の情報を多言語のチャットで案内します。", "safety-disaster", ProposalStatus.Declined, 3,
-            "区の防災アプリで多言語対応を進めており、内容が重なるため。"),
-        ("p-009", "区立図書館の電子書籍貸出の拡充", "電子書籍の貸出を増やします。", "children-education", ProposalStatus.Declined, 2,
-            "既存事業として予算化済みのため。"),
-        ("p-010", "公園の混雑状況をセンサーで公開", "公園の混み具合をセンサーで測り公開します。", "environment", ProposalStatus.Declined, 3,
-            "費用に比べて区民への効果が小さいと判断したため。"),
-        ("p-011", "町会の回覧板をデジタル化", "町会の回覧板をアプリで配信します。", "community-tourism", ProposalStatus.Withdrawn, 2,
-            "町会で独自に進めることになったため。"),
-        ("p-012", "高齢者向けスマートフォン講座のオンライン予約", "講座の予約をオンラインでできるようにします。", "health-welfare", ProposalStatus.Withdrawn, 2,
-            "別の提案にまとめるため。"),
+        new("p-001", "デジタル書面送付サービス", "Digital document delivery service",
+            "区からの書面をデジタルで受け取れるようにし、郵送の手間と費用を減らします。", "Receive the ward's letters digitally, saving postage and paper.", "administration"),
+        new("p-002", "スクールカレンダーの iCalendar 形式での公開", "Publishing school calendars in iCalendar format",
+            "学校の行事予定を iCalendar 形式で公開し、保護者が自分のカレンダーで購読できるようにします。", "Publish school calendars as iCalendar feeds parents can subscribe to.", "children-education"),
+        new("p-003", "地域住民・保護者支援による学校現場における IT ツール活用", "IT tools in schools, supported by residents and parents",
+            "地域住民や保護者の協力で、学校での IT ツールの活用を支えます。", "Residents and parents help schools make use of IT tools.", "children-education"),
+        new("p-004", "千代田区営アプリ「ちよログ」", "Ward app \"Chiyo-Log\"",
+            "区の情報や手続きをまとめて使える区営アプリをつくります。", "A ward app that brings the ward's information and services together.", "administration"),
+        new("p-005", "デジタルマップを通じた千代田区の魅力の発信", "Promoting the ward through a digital map",
+            "区の見どころをデジタルマップで紹介します。", "Show the ward's attractions on a digital map.", "community-tourism"),
+        new("p-006", "Chiyoda AI Helpdesk", "Chiyoda AI Helpdesk",
+            "区への問い合わせに AI が24時間答えるヘルプデスクです。", "An AI helpdesk that answers questions about the ward around the clock.", "administration"),
+        new("p-007", "Metaverse Museum", "Metaverse Museum",
+            "区の歴史や文化をメタバース上の博物館で紹介します。", "A museum in the metaverse presenting the ward's history and culture.", "community-tourism"),
     ];
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private static readonly Seed[] Others =
+    [
+        new("p-008", "防災情報の多言語チャットボット", null, "災害時の情報を多言語のチャットで案内します。", null, "safety-disaster",
+            ProposalStatus.Declined, 3, "区の防災アプリで多言語対応を進めており、内容が重なるため。"),
+        new("p-009", "区立図書館の電子書籍貸出の拡充", null, "電子書籍の貸出を増やします。", null, "children-education",
+            ProposalStatus.Declined, 2, "既存事業として予算化済みのため。"),
+        new("p-010", "公園の混雑状況をセンサーで公開", null, "公園の混み具合をセンサーで測り公開します。", null, "environment",
+            ProposalStatus.Declined, 3, "費用に比べて区民への効果が小さいと判断したため。"),
+        new("p-011", "町会の回覧板をデジタル化", null, "町会の回覧板をアプリで配信します。", null, "community-tourism",
+            ProposalStatus.Withdrawn, 2, "町会で独自に進めることになったため。"),
+        new("p-012", "高齢者向けスマートフォン講座のオンライン予約", null, "講座の予約をオンラインでできるようにします。", null, "health-welfare",
+            ProposalStatus.Withdrawn, 2, "別の提案にまとめるため。"),
+    ];
+
+    /// <summary>The ballot numbers' proposals, for anyone checking the demo against the ward's table.</summary>
+    public static IReadOnlyList<string> ShortlistIds { get; } = [.. Shortlist2024.Select(s => s.Id)];
+
+    /// <summary>Proposes, screens and publishes; null when the shortlist is published, else what refused it.</summary>
+    public async Task<string?> SeedThroughScreeningAsync(string roundId)
     {
-        var roundId = DemoRoundExtensions.DemoRoundId;
-        var round = await grains.GetGrain<IRoundGrain>(roundId).GetAsync();
-        if (round is null)
+        var config = await grains.GetGrain<IScreeningGrain>(roundId).GetConfigAsync();
+        var seeds = Shortlist2024.Concat(Others).ToList();
+        var outcomes = await Task.WhenAll(seeds.Select((seed, i) => TakeAsync(roundId, seed, Author(i), config.Setup)));
+        if (outcomes.FirstOrDefault(o => o is not null) is { } refused)
         {
-            logger.LogWarning("Demo proposals: the demo round {RoundId} does not exist; nothing seeded", roundId);
-            return;
+            return refused;
         }
 
-        var submitted = round.Definition.Schedule.CallOpens.AddDays(10);
-        var seeds = new List<(string Id, DemoProposalSeed Seed)>();
-        foreach (var (entry, i) in DemoRoundSeeder.Shortlist2024.Entries.Select((e, i) => (e, i)))
+        var published = await grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(Staff, ShortlistIds);
+        return published.Code;
+    }
+
+    /// <summary>Moves one proposal step by step from wherever it stands to its fate; null when it got there.</summary>
+    private async Task<string?> TakeAsync(string roundId, Seed seed, Actor author, ScreeningSetup setup)
+    {
+        var proposal = grains.GetGrain<IProposalGrain>($"{roundId}:{seed.Id}");
+        var content = new ProposalContent(seed.Title, seed.Summary, Problem, seed.Summary, Effect, seed.Category, ProposerRelation.Lives, null,
+            seed.TitleEn, seed.SummaryEn);
+        var result = await proposal.CreateAsync(author, content);
+        if (result.Succeeded)
         {
-            seeds.Add((entry.ProposalId, new DemoProposalSeed(Author(i), new ProposalContent(entry.Title, entry.Summary, Problem,
-                entry.Summary, Effect, ShortlistCategories[i % ShortlistCategories.Length], ProposerRelation.Lives, null),
-                ProposalStatus.Shortlisted, 3, entry.BallotNumber, null, submitted.AddHours(i))));
+            result = await proposal.SubmitAsync(author);
         }
 
-        foreach (var (o, i) in Others.Select((o, i) => (o, i)))
+        while (result.Succeeded && result.Proposal!.Status is ProposalStatus.Submitted or ProposalStatus.InReview)
         {
-            seeds.Add((o.Id, new DemoProposalSeed(Author(i + 2), new ProposalContent(o.Title, o.Summary, Problem, o.Summary, Effect, o.Category, ProposerRelation.Lives, null),
-                o.Status, o.Stage, null, o.Reason, submitted.AddDays(1).AddHours(i))));
+            var stage = result.Proposal.Stage;
+            if (seed.AtStage == stage && seed.Fate == ProposalStatus.Withdrawn)
+            {
+                result = await proposal.WithdrawAsync(author, seed.Reason!);
+            }
+            else if (seed.AtStage == stage && seed.Fate == ProposalStatus.Declined)
+            {
+                result = await proposal.DecideAsync(Staff, stage, $"demo-{stage}", DecisionKind.Decline, seed.Reason);
+            }
+            else
+            {
+                if (setup.Stage(stage) is { Kind: StageKind.Scored } scored)
+                {
+                    result = await proposal.ScoreAsync(Staff, stage, scored.Criteria.ToDictionary(c => c.Id, _ => 4));
+                }
+
+                result = result.Succeeded ? await proposal.DecideAsync(Staff, stage, $"demo-{stage}", DecisionKind.Advance, null) : result;
+            }
         }
 
-        foreach (var (id, seed) in seeds)
-        {
-            await grains.GetGrain<IProposalDemoSeedingGrain>($"{roundId}:{id}").SeedDemoAsync(seed);
-        }
-
-        logger.LogInformation("Demo proposals: {Count} in round {RoundId}", seeds.Count, roundId);
+        var reached = result.Proposal?.Status == seed.Fate
+            || (seed.Fate == ProposalStatus.Selected && result.Proposal?.Status == ProposalStatus.Shortlisted);
+        return result.Succeeded && reached ? null : result.Code ?? $"{seed.Id}: {result.Proposal?.Status}";
     }
 
     private static Actor Author(int i) => new($"demo-proposer-{i % 5 + 1}", $"デモ 提案者{i % 5 + 1}");
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -15,10 +15,10 @@ namespace Chiyoda.Civic.Web.Proposals;
 
 public sealed record ProposalRequest(
     string? ProposalId, string? Title, string? Summary, string? Problem, string? Solution, string? ExpectedEffect,
-    string? Category, ProposerRelation? Relation, string? OrganisationName, bool Submit = false)
+    string? Category, ProposerRelation? Relation, string? OrganisationName, bool Submit = false, string? TitleEn = null, string? SummaryEn = null)
 {
     public ProposalContent ToContent() => new(Title ?? "", Summary ?? "", Problem ?? "", Solution ?? "", ExpectedEffect ?? "",
-        Category ?? "", Relation ?? ProposerRelation.Lives, OrganisationName);
+        Category ?? "", Relation ?? ProposerRelation.Lives, OrganisationName, TitleEn, SummaryEn);
 }
 
 public sealed record WithdrawRequest(string? Reason);

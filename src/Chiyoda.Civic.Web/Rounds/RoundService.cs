@@ -51,11 +51,6 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time, KnownR
     public async Task<Shortlist?> GetShortlistAsync(string roundId) =>
         await known.ExistsAsync(roundId) ? await grains.GetGrain<IRoundGrain>(roundId).GetShortlistAsync() : null;
 
-    public Task<RoundCommandResult> SetShortlistAsync(string roundId, Shortlist shortlist) =>
-        RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IRoundGrain>(roundId).SetShortlistAsync(shortlist)
-            : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound));
-
     public RoundPhase PhaseNow(RoundSnapshot round) => round.PhaseAt(time.GetUtcNow());
 
     /// <summary>Records the results' publication in the round, so its phase is results from then on.</summary>

@@ -82,27 +82,6 @@ public static class RoundsApi
                     : ApiProblems.Problem(StatusCodes.Status404NotFound, "shortlist-not-set", "The shortlist has not been published yet."))
             .AllowAnonymous();
 
-        rounds.MapPut("/{roundId}/shortlist", async (string roundId, HttpRequest request, RoundService service) =>
-            {
-                var (body, problem) = await ApiRequests.ReadJsonAsync<Shortlist>(request);
-                if (problem is not null)
-                {
-                    return problem;
-                }
-
-                var result = await service.SetShortlistAsync(roundId, body!);
-                return result.Succeeded
-                    ? Results.Ok(await service.GetShortlistAsync(roundId))
-                    : result.Code switch
-                    {
-                        RoundErrorCodes.RoundNotFound => RoundNotFound(roundId),
-                        RoundErrorCodes.ShortlistLocked => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
-                            "The shortlist cannot change once voting has opened.", errors: result.Errors),
-                        _ => ApiProblems.Problem(StatusCodes.Status400BadRequest, result.Code!, "The shortlist is not valid.", errors: result.Errors),
-                    };
-            })
-            .RequireAuthorization(CivicPolicies.ApiAdministrator);
-
         return api;
     }
 

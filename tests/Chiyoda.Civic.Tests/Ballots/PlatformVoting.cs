@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using Chiyoda.Civic.Replay;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.Rounds;
 
@@ -9,33 +9,18 @@ namespace Chiyoda.Civic.Tests.Ballots;
 /// <summary>Sets up rounds on the running platform through its API, the way an administrator would.</summary>
 public static class PlatformVoting
 {
-    private static string Iso(DateTimeOffset instant) => instant.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-
-    /// <summary>A round created before voting, its shortlist (7 proposals) set, then its window moved to (now + opens, now + closes).</summary>
+    /// <summary>
+    /// A round whose 7 proposals (p-001..p-007, "提案 n" / "Proposal n") reached its shortlist the one way there is
+    /// (residents submit, the screener screens through every stage, the administrator publishes: see
+    /// <see cref="ShortlistThroughScreening"/>), then its window moved to (now + opens, now + closes).
+    /// </summary>
     public static async Task<string> CreateRoundAsync(HttpClient admin, TimeSpan? opens = null, TimeSpan? closes = null)
     {
         var roundId = RoundSamples.NewRoundId();
         var now = DateTimeOffset.UtcNow;
-        object Body(DateTimeOffset votingOpens, DateTimeOffset votingCloses) => new
-        {
-            name = "投票APIテスト",
-            schedule = new
-            {
-                callOpens = Iso(now.AddDays(-60)),
-                callCloses = Iso(now.AddDays(-30)),
-                votingOpens = Iso(votingOpens),
-                votingCloses = Iso(votingCloses),
-                resultsDue = Iso(now.AddDays(60)),
-            },
-        };
-
-        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}", Body(now.AddDays(1), now.AddDays(30))), 201);
-        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/shortlist", new
-        {
-            entries = Enumerable.Range(1, 7).Select(n => new { ballotNumber = n, proposalId = $"p-{n:000}", title = $"提案 {n}", titleEn = $"Proposal {n}", summary = $"概要 {n}" }),
-        }), 200);
-        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}",
-            Body(now + (opens ?? TimeSpan.FromDays(-1)), now + (closes ?? TimeSpan.FromDays(30)))), 200);
+        await new ShortlistThroughScreening(PlatformAccounts.Of(admin)).CreateRoundAsync(roundId, "投票APIテスト", null,
+            new ChainSchedule(now.AddDays(-60), now.AddDays(-30), now + (opens ?? TimeSpan.FromDays(-1)), now + (closes ?? TimeSpan.FromDays(30)), now.AddDays(60)),
+            null, ShortlistThroughScreening.Seven);
         return roundId;
     }
 

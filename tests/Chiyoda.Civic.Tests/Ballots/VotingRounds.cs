@@ -1,26 +1,28 @@
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Tally;
+using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.Rounds;
 
 namespace Chiyoda.Civic.Tests.Ballots;
 
-/// <summary>Rounds set up the way staff do it: created before voting, shortlist set, then the window opened.</summary>
+/// <summary>
+/// Rounds set up the way the ward runs them: created with the call for proposals open, 7 proposals submitted
+/// and screened to the shortlist (<see cref="ScreenedShortlist"/>: p-001..p-007, "提案 n"), then the window opened.
+/// </summary>
 public static class VotingRounds
 {
-    public static Shortlist Seven { get; } = new([.. Enumerable.Range(1, 7).Select(n => new ShortlistEntry(n, $"p-{n:000}", $"提案 {n}", $"Proposal {n}", $"概要 {n}", null))]);
-
     /// <summary>A round whose voting window contains <paramref name="now"/> (or is moved as <paramref name="window"/> says).</summary>
     public static async Task<string> OpenAsync(IGrainFactory grains, DateTimeOffset now, int maxVotes = 3, (TimeSpan Opens, TimeSpan Closes)? window = null)
     {
         var roundId = RoundSamples.NewRoundId();
         var round = grains.GetGrain<IRoundGrain>(roundId);
-        var before = new RoundSchedule(now.AddDays(-60), now.AddDays(-30), now.AddDays(1), now.AddDays(30), now.AddDays(40));
-        var definition = new RoundDefinition("投票テスト", "Voting test", before, new RoundRules(maxVotes, 18, 3));
+        var callOpen = new RoundSchedule(now.AddDays(-60), now.AddDays(1), now.AddDays(1), now.AddDays(30), now.AddDays(40));
+        var definition = new RoundDefinition("投票テスト", "Voting test", callOpen, new RoundRules(maxVotes, 18, 3));
         Assert.True((await round.CreateAsync(definition)).Succeeded);
-        Assert.True((await round.SetShortlistAsync(Seven)).Succeeded);
+        await ScreenedShortlist.PublishAsync(grains, roundId);
         var (opens, closes) = window ?? (TimeSpan.FromDays(-1), TimeSpan.FromDays(30));
-        var moved = await round.UpdateAsync(definition with { Schedule = before with { VotingOpens = now + opens, VotingCloses = now + closes } });
+        var moved = await round.UpdateAsync(definition with { Schedule = callOpen with { CallCloses = now.AddDays(-30), VotingOpens = now + opens, VotingCloses = now + closes } });
         Assert.True(moved.Succeeded, moved.Code);
         return roundId;
     }

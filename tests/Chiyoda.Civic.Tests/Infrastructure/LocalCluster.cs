@@ -168,6 +168,7 @@ public sealed class LocalCluster : IAsyncLifetime
     public async Task<HttpClient> ApiClientAsync(int index, string? account = null)
     {
         var client = new HttpClient { BaseAddress = Web(index), Timeout = TimeSpan.FromSeconds(30) };
+        PlatformAccounts.Record(client.BaseAddress, IdentityProvider);
         if (account is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenForAsync(account));

@@ -90,6 +90,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async Task<HttpClient> ApiClientAsync(string? account = null, Uri? web = null)
     {
         var client = new HttpClient { BaseAddress = web ?? Web };
+        PlatformAccounts.Record(client.BaseAddress, IdentityProvider);
         if (account is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenForAsync(account));

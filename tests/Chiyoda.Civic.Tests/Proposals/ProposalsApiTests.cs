@@ -44,7 +44,6 @@ public sealed class ProposalsApiTests(PlatformFixture platform)
             (HttpMethod.Get, $"{r}/screening/assignments", null, Level.Administrator),
             (HttpMethod.Put, $"{r}/screening/assignments/nobody", new { stages = Array.Empty<int>() }, Level.Administrator),
             (HttpMethod.Post, $"{r}/shortlist/publish", new { proposalIds = Array.Empty<string>() }, Level.Administrator),
-            (HttpMethod.Put, $"{r}/shortlist", new { entries = Array.Empty<object>() }, Level.Administrator),
             (HttpMethod.Get, $"{r}/audit", null, Level.Administrator),
             (HttpMethod.Get, "/api/v1/inbox", null, Level.SignedIn),
         ];

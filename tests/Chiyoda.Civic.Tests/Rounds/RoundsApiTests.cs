@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Chiyoda.Civic.Replay;
 using Chiyoda.Civic.Tests.Infrastructure;
 
 namespace Chiyoda.Civic.Tests.Rounds;
@@ -130,22 +131,49 @@ public sealed class RoundsApiTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task The_demo_round_publishes_the_2024_shortlist_and_refuses_changes_during_the_vote()
+    public async Task The_demo_round_publishes_the_2024_shortlist_through_screening_and_refuses_changes_during_the_vote()
     {
         using var anonymous = await platform.ApiClientAsync();
         using var admin = await platform.ApiClientAsync("admin");
+        using var resident = await platform.ApiClientAsync("resident-45");
+        var ids = Enumerable.Range(1, 7).Select(n => $"p-{n:000}").ToArray();
 
         var shortlist = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024/shortlist"), 200);
-        var change = await admin.PutAsJsonAsync("/api/v1/rounds/demo-2024/shortlist",
-            new { entries = new[] { new { ballotNumber = 1, proposalId = "p-x", title = "差し替え", summary = "" } } });
-        var asResident = await (await platform.ApiClientAsync("resident-45")).PutAsJsonAsync("/api/v1/rounds/demo-2024/shortlist", new { entries = Array.Empty<object>() });
+        var reordered = await admin.PostAsJsonAsync("/api/v1/rounds/demo-2024/shortlist/publish", new { proposalIds = ids.Reverse() });
+        var asResident = await resident.PostAsJsonAsync("/api/v1/rounds/demo-2024/shortlist/publish", new { proposalIds = ids });
+        var first = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024/proposals/p-001"), 200);
 
         var entries = shortlist.GetProperty("entries").EnumerateArray().ToList();
-        Assert.Equal(7, entries.Count);
+        Assert.Equal(ids, entries.Select(e => e.GetProperty("proposalId").GetString()));
         Assert.Equal(Enumerable.Range(1, 7), entries.Select(e => e.GetProperty("ballotNumber").GetInt32()));
-        Assert.Equal("デジタル書面送付サービス", entries[0].GetProperty("title").GetString());
-        await HttpAssertions.ProblemAsync(change, 409, "shortlist-locked");
+        Assert.Equal(Replay2024.Table.Select(t => t.Title), entries.Select(e => e.GetProperty("title").GetString()));
+        Assert.Equal(Replay2024.Table.Select(t => t.TitleEn), entries.Select(e => e.GetProperty("titleEn").GetString()));
+        await HttpAssertions.ProblemAsync(reordered, 409, "shortlist-locked");
         Assert.Equal(HttpStatusCode.Forbidden, asResident.StatusCode);
+
+        // The demo's ballot came the one way there is: submitted, screened through the three stages, selected, shortlisted.
+        Assert.Equal(["submitted", "advanced", "advanced", "selected", "shortlisted"],
+            first.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public async Task There_is_no_free_shortlist_write_for_anyone()
+    {
+        var callers = new[] { null, "resident-45", "screener", "clerk", "admin" };
+        foreach (var account in callers)
+        {
+            using var client = await platform.ApiClientAsync(account);
+            var put = await client.PutAsJsonAsync("/api/v1/rounds/demo-2024/shortlist",
+                new { entries = new[] { new { ballotNumber = 1, proposalId = "p-x", title = "差し替え", summary = "" } } });
+            var post = await client.PostAsJsonAsync("/api/v1/rounds/demo-2024/shortlist", new { entries = Array.Empty<object>() });
+
+            Assert.True(put.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"PUT as {account ?? "anonymous"}: {(int)put.StatusCode}");
+            Assert.True(post.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"POST as {account ?? "anonymous"}: {(int)post.StatusCode}");
+        }
+
+        using var anonymous = await platform.ApiClientAsync();
+        var shortlist = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024/shortlist"), 200);
+        Assert.Equal("デジタル書面送付サービス", shortlist.GetProperty("entries")[0].GetProperty("title").GetString());
     }
 
     [Fact]
