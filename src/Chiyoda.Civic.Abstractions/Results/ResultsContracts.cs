@@ -185,6 +185,7 @@ public static class ResultsErrorCodes
     public const string PaperCommitting = "paper-commit-in-progress";
     public const string NotPublished = "results-not-published";
     public const string NoShortlist = "no-shortlist";
+    public const string BallotsPurged = "ballots-purged";
 }
 
 /// <summary>

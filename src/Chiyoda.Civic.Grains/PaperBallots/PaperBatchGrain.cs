@@ -410,7 +410,7 @@ public sealed class PaperBatchGrain(
             {
                 line = line with { Status = PaperLineStatuses.Reentered, Reason = PaperReasons.RepeatedSerial };
             }
-            else if (line.Status is PaperLineStatuses.Malformed or PaperLineStatuses.Reentered || line.Reason == PaperReasons.RepeatedSerial)
+            else if (line.Status == PaperLineStatuses.Malformed || line.Reason == PaperReasons.RepeatedSerial)
             {
                 line = line with { Status = PaperLineStatuses.AcceptedForCommit, Reason = null };
             }

@@ -105,6 +105,7 @@ public static class CountingApi
         [ResultsErrorCodes.InvalidReason] = "A reason is required.",
         [ResultsErrorCodes.PaperCommitting] = "Paper batches are still being committed.",
         [ResultsErrorCodes.NoShortlist] = "The round has no shortlist.",
+        [ResultsErrorCodes.BallotsPurged] = "The stored ballots were purged; the certified count stands.",
         ["voting-not-open"] = "Voting has not opened yet.",
     };
 }

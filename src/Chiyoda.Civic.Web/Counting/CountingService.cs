@@ -173,6 +173,11 @@ public sealed class CountingService(
     /// </summary>
     public async Task<ResultsCommandResult> PurgeBallotsAsync(string roundId, Actor actor)
     {
+        if (await rounds.GetAsync(roundId) is null)
+        {
+            return new(null, RoundErrorCodes.RoundNotFound);
+        }
+
         var outcome = await Results(roundId).PurgeBallotsAsync(actor.Sub, actor.Name);
         if (outcome.Succeeded && outcome.View?.Purge is { } purge)
         {
@@ -192,6 +197,13 @@ public sealed class CountingService(
         if (await rounds.GetAsync(roundId) is not { } round)
         {
             return (null, null, new(null, RoundErrorCodes.RoundNotFound));
+        }
+
+        // After the purge the stored ballots are gone on purpose: a recount would find none. The certified count
+        // stands, and re-verifies from the anonymised ballots the open data publishes.
+        if ((await Results(roundId).GetAsync()).Purge is not null)
+        {
+            return (null, null, new(null, ResultsErrorCodes.BallotsPurged, "The stored ballots were purged after certification; the certified count stands and re-verifies from ballots.csv."));
         }
 
         var now = time.GetUtcNow();

@@ -50,6 +50,17 @@ public sealed class BallotSecrecyTests(PlatformFixture platform)
             Assert.ThrowsAny<CryptographicException>(() => SealedBallots.Open(RandomNumberGenerator.GetBytes(32), data, row.PartitionKey, row.RowKey, "Data"));
         }
 
+        // The sealed values are padded: their length does not tell how many proposals a voter chose.
+        var third = $"sc{Guid.NewGuid():N}"[..12];
+        await PlatformVoting.LoadRegisterAsync(admin, roundId, "voter_key,name_kana,birthdate,postcode\n" + PlatformVoting.Adult(third));
+        using (var voter = await platform.ApiClientAsync("voter:" + third))
+        {
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, "secret-" + third, 4)), 200);
+        }
+
+        var single = (await table.GetEntityAsync<TableEntity>($"{PlatformServiceId}_{roundId}_{ShardHash.Shard(third, TallySharding.ShardCount):00}", third)).Value;
+        Assert.Equal(rows[0].GetString("Choices").Length, single.GetString("Choices").Length);
+
         var other = rows[1];
         Assert.ThrowsAny<CryptographicException>(() => SealedBallots.Open(SealedBallots.DevelopmentKey(), rows[0].GetBinary("Data"), other.PartitionKey, other.RowKey, "Data"));
     }

@@ -33,6 +33,7 @@ public static class SealedBallots
         return sealedValue;
     }
 
+    /// <summary>The plain text is padded with spaces to a multiple of 64 bytes before sealing.</summary>
     public static string OpenText(byte[] key, string sealedText, string partitionKey, string rowKey, string column) =>
-        Encoding.UTF8.GetString(Open(key, Convert.FromBase64String(sealedText), partitionKey, rowKey, column));
+        Encoding.UTF8.GetString(Open(key, Convert.FromBase64String(sealedText), partitionKey, rowKey, column)).TrimEnd(' ');
 }

@@ -196,7 +196,9 @@ public sealed class PaperBallotsApiTests(PlatformFixture platform)
         var sameFile = Utf8($"ballot_serial,facility,cast_date,voter_key,choices\nT-1,F01,{Today},w1,1;2\nT-2,F01,{Today},w2,3\nT-3,F01,{Today},w3,4;5\n");
         var reimport = await HttpAssertions.JsonAsync(await ImportAsync(clerk, roundId, again, sameFile), 200);
         await HttpAssertions.JsonAsync(await ImportAsync(clerk2, roundId, again, sameFile), 200);
-        var recommitted = await CommitAsync(clerk, roundId, again);
+        // Every line is the same ballot entered again: the box adds up to nothing new, so only an administrator's reason commits it.
+        await HttpAssertions.ProblemAsync(await clerk.PostAsJsonAsync($"/api/v1/rounds/{roundId}/paper-batches/{again}/commit", new { }), 409, "reconciliation-mismatch");
+        var recommitted = await CommitAsync(admin, roundId, again, "the same box imported again");
 
         Assert.All(ByLine(reimport).Values, l => Assert.Equal(("re-entered", "serial-already-recorded"), l));
         Assert.All(FinalBySerial(recommitted).Values, l => Assert.Equal(("re-entered", "serial-already-recorded"), l));

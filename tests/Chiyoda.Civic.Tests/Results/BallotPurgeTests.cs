@@ -83,6 +83,10 @@ public sealed class BallotPurgeTests(PlatformFixture platform)
             Assert.Equal(proposal.GetProperty("votes").GetInt32(), votes.GetValueOrDefault(proposal.GetProperty("ballotNumber").GetInt32()));
         }
 
+        // A recount after the purge would find nothing: refused, so no zero count is ever recorded beside the certified one.
+        await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/count", new { }), 409, "ballots-purged");
+        await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync("/api/v1/rounds/no-such-round-x/purge-ballots", new { }), 404, "round-not-found");
+
         var audit = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?take=200"), 200);
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("action").GetString() == "ballots.purged");
     }

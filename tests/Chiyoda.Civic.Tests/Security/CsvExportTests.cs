@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Chiyoda.Civic.Replay;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.PaperBallots;
@@ -95,30 +96,17 @@ public sealed class CsvExportTests(PlatformFixture platform)
         return parsed;
     }
 
-    /// <summary>An open round whose shortlist titles are the hostile ones, with the voters on its register and facility F01.</summary>
+    /// <summary>
+    /// An open round whose shortlist titles are the hostile ones (proposed by residents and screened onto the ballot,
+    /// the only way onto it), with the voters on its register and facility F01.
+    /// </summary>
     private static async Task<string> HostileRoundAsync(HttpClient admin, IReadOnlyList<string> keys)
     {
         var roundId = RoundSamples.NewRoundId();
         var now = DateTimeOffset.UtcNow;
-        object Body(DateTimeOffset votingOpens) => new
-        {
-            name = "=CSV検査の募集回",
-            schedule = new
-            {
-                callOpens = ProposalApiSamples.Local(now.AddDays(-60)),
-                callCloses = ProposalApiSamples.Local(now.AddDays(-30)),
-                votingOpens = ProposalApiSamples.Local(votingOpens),
-                votingCloses = ProposalApiSamples.Local(now.AddDays(30)),
-                resultsDue = ProposalApiSamples.Local(now.AddDays(60)),
-            },
-        };
-
-        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}", Body(now.AddDays(1))), 201);
-        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/shortlist", new
-        {
-            entries = HostileTitles.Select((t, i) => new { ballotNumber = i + 1, proposalId = $"p-{i + 1:000}", title = t, titleEn = "@en" + i, summary = "-概要" }),
-        }), 200);
-        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}", Body(now.AddDays(-1))), 200);
+        await new ShortlistThroughScreening(PlatformAccounts.Of(admin)).CreateRoundAsync(roundId, "=CSV検査の募集回", null,
+            new ChainSchedule(now.AddDays(-60), now.AddDays(-30), now.AddDays(-1), now.AddDays(30), now.AddDays(60)), null,
+            [.. HostileTitles.Select((t, i) => new ChainProposal($"p-{i + 1:000}", t, "@en" + i, "-概要"))]);
         await PlatformVoting.LoadRegisterAsync(admin, roundId, "voter_key,name_kana,birthdate,postcode\n" + string.Join('\n', keys.Select(k => PlatformVoting.Adult(k))));
         await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/facilities",
             new[] { new { code = "F01", name = "@区役所 1階" } }), 200);

@@ -10,7 +10,7 @@ namespace Chiyoda.Civic.Grains.Ballots.Storage;
 /// "{PartitionKey}|{RowKey}|{Column}"), so a sealed value copied to another voter's row does not open.
 /// <para>
 /// Format (docs/architecture.md, "Storage layout"): one version byte (1), a 12-byte random nonce, the 16-byte tag,
-/// then the ciphertext. The <c>Choices</c> column holds the same bytes in base64. Any AES-GCM implementation with
+/// then the ciphertext of the plain text padded with spaces to a multiple of 64 bytes. The <c>Choices</c> column holds the same bytes in base64. Any AES-GCM implementation with
 /// the key opens them; the tests do so with the .NET primitive alone.
 /// </para>
 /// </summary>
@@ -35,8 +35,17 @@ public sealed class BallotSealing
 
     public static byte[] NewKey() => RandomNumberGenerator.GetBytes(KeyBytes);
 
-    public byte[] Seal(ReadOnlySpan<byte> plain, string partitionKey, string rowKey, string column)
+    /// <summary>
+    /// Plain text is padded with trailing spaces to a multiple of this many bytes before sealing, so a sealed
+    /// value's length does not tell how many proposals were chosen (JSON and the choices list ignore the spaces).
+    /// </summary>
+    public const int PaddingBlock = 64;
+
+    public byte[] Seal(ReadOnlySpan<byte> unpadded, string partitionKey, string rowKey, string column)
     {
+        var plain = new byte[(unpadded.Length / PaddingBlock + 1) * PaddingBlock];
+        unpadded.CopyTo(plain);
+        plain.AsSpan(unpadded.Length).Fill((byte)' ');
         var sealedValue = new byte[1 + NonceBytes + TagBytes + plain.Length];
         sealedValue[0] = FormatVersion;
         var nonce = sealedValue.AsSpan(1, NonceBytes);
@@ -64,7 +73,7 @@ public sealed class BallotSealing
         Convert.ToBase64String(Seal(Encoding.UTF8.GetBytes(plain), partitionKey, rowKey, column));
 
     public string OpenText(string sealedText, string partitionKey, string rowKey, string column) =>
-        Encoding.UTF8.GetString(Open(Convert.FromBase64String(sealedText), partitionKey, rowKey, column));
+        Encoding.UTF8.GetString(Open(Convert.FromBase64String(sealedText), partitionKey, rowKey, column)).TrimEnd(' ');
 
     private static byte[] Associated(string partitionKey, string rowKey, string column) => Encoding.UTF8.GetBytes($"{partitionKey}|{rowKey}|{column}");
 }
