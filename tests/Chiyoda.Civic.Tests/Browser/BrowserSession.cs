@@ -42,7 +42,7 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.Locator("#password").FillAsync(PlatformFixture.DevelopmentPassword);
         await Page.Locator("#sign-in").ClickAsync();
         await Page.WaitForURLAsync(url => url.StartsWith(platform.Web.ToString(), StringComparison.Ordinal));
-        await Page.GetByTestId("signed-in-as").WaitForAsync();
+        await Page.GetByTestId("signed-in-as").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
     /// <summary>Runs axe with the WCAG 2.2 AA rule set and fails with every violation listed.</summary>
