@@ -42,7 +42,9 @@ public sealed record ProposalContent(
     [property: Id(4)] string ExpectedEffect,
     [property: Id(5)] string Category,
     [property: Id(6)] ProposerRelation Relation,
-    [property: Id(7)] string? OrganisationName);
+    [property: Id(7)] string? OrganisationName,
+    [property: Id(8)] string? TitleEn = null,
+    [property: Id(9)] string? SummaryEn = null);
 
 [GenerateSerializer, Alias("civic.proposal-event-kind")]
 public enum ProposalEventKind
@@ -222,7 +224,8 @@ public sealed record ProposalSummary(
     [property: Id(8)] int? BallotNumber,
     [property: Id(9)] IReadOnlyList<string> Assignees,
     [property: Id(10)] DateTimeOffset UpdatedAt,
-    [property: Id(11)] int Version);
+    [property: Id(11)] int Version,
+    [property: Id(12)] string? TitleEn = null);
 
 [GenerateSerializer, Alias("civic.proposal-sort")]
 public enum ProposalSort

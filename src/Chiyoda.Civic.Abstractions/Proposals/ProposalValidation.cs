@@ -31,6 +31,9 @@ public static partial class ProposalValidation
         var errors = new List<ValidationError>();
         Check(errors, "title", content.Title, TitleMax, required: true);
         Check(errors, "summary", content.Summary, SummaryMax, forSubmission);
+        // The English title and summary are optional: the proposer or staff may add them for English readers.
+        Check(errors, "titleEn", content.TitleEn, TitleMax, required: false);
+        Check(errors, "summaryEn", content.SummaryEn, SummaryMax, required: false);
         Check(errors, "problem", content.Problem, LongTextMax, forSubmission);
         Check(errors, "solution", content.Solution, LongTextMax, forSubmission);
         Check(errors, "expectedEffect", content.ExpectedEffect, EffectMax, forSubmission);
@@ -67,6 +70,8 @@ public static partial class ProposalValidation
         ExpectedEffect = content.ExpectedEffect?.Trim() ?? "",
         Category = content.Category?.Trim() ?? "",
         OrganisationName = content.Relation == ProposerRelation.Organisation ? Normalise(content.OrganisationName) : null,
+        TitleEn = Normalise(content.TitleEn),
+        SummaryEn = Normalise(content.SummaryEn),
     };
 
     private static void Check(List<ValidationError> errors, string field, string? value, int max, bool required)

@@ -17,6 +17,7 @@ public static class UserInterfaceExtensions
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(options => options.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddMudServices();
+        builder.Services.AddTransient<MudBlazor.MudLocalizer, Components.Layout.CivicMudLocalizer>();
         builder.Services.AddAntiforgery(options => options.Cookie = new AlwaysSecureCookieBuilder
         {
             Name = "__Host-civic-af",

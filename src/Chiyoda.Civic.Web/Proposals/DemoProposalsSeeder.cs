@@ -51,7 +51,7 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains, ILogger<DemoProp
         foreach (var (entry, i) in DemoRoundSeeder.Shortlist2024.Entries.Select((e, i) => (e, i)))
         {
             seeds.Add((entry.ProposalId, new DemoProposalSeed(Author(i), new ProposalContent(entry.Title, entry.Summary, Problem,
-                entry.Summary, Effect, ShortlistCategories[i % ShortlistCategories.Length], ProposerRelation.Lives, null),
+                entry.Summary, Effect, ShortlistCategories[i % ShortlistCategories.Length], ProposerRelation.Lives, null, entry.TitleEn, entry.SummaryEn),
                 ProposalStatus.Shortlisted, 3, entry.BallotNumber, null, submitted.AddHours(i))));
         }
 

@@ -14,10 +14,10 @@ namespace Chiyoda.Civic.Web.Proposals;
 
 public sealed record ProposalRequest(
     string? ProposalId, string? Title, string? Summary, string? Problem, string? Solution, string? ExpectedEffect,
-    string? Category, ProposerRelation? Relation, string? OrganisationName, bool Submit = false)
+    string? Category, ProposerRelation? Relation, string? OrganisationName, bool Submit = false, string? TitleEn = null, string? SummaryEn = null)
 {
     public ProposalContent ToContent() => new(Title ?? "", Summary ?? "", Problem ?? "", Solution ?? "", ExpectedEffect ?? "",
-        Category ?? "", Relation ?? ProposerRelation.Lives, OrganisationName);
+        Category ?? "", Relation ?? ProposerRelation.Lives, OrganisationName, TitleEn, SummaryEn);
 }
 
 public sealed record WithdrawRequest(string? Reason);
@@ -48,9 +48,9 @@ public sealed record PublicProposal(string RoundId, string ProposalId, ProposalC
 }
 
 /// <summary>A line of a public list.</summary>
-public sealed record PublicSummary(string ProposalId, string Title, string Category, ProposalStatus Status, int Stage, int? BallotNumber)
+public sealed record PublicSummary(string ProposalId, string Title, string Category, ProposalStatus Status, int Stage, int? BallotNumber, string? TitleEn = null)
 {
-    public static PublicSummary From(ProposalSummary s) => new(s.ProposalId, s.Title, s.Category, s.Status, s.Stage, s.BallotNumber);
+    public static PublicSummary From(ProposalSummary s) => new(s.ProposalId, s.Title, s.Category, s.Status, s.Stage, s.BallotNumber, s.TitleEn);
 }
 
 public static class ProposalsApi
