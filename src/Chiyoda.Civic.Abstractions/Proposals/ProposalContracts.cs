@@ -248,7 +248,8 @@ public sealed record ProposalQuery(
     [property: Id(7)] ProposalSort Sort = ProposalSort.Updated,
     [property: Id(8)] bool Descending = true,
     [property: Id(9)] int Skip = 0,
-    [property: Id(10)] int Take = 20);
+    [property: Id(10)] int Take = 20,
+    [property: Id(11)] bool SubmittedOnly = false);
 
 [GenerateSerializer, Immutable, Alias("civic.proposal-page")]
 public sealed record ProposalPage(

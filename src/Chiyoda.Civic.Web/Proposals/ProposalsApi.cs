@@ -143,7 +143,7 @@ public static class ProposalsApi
         round.MapGet("/screening/queue", async (string roundId, int? stage, string? status, string? category, string? assignee,
                 string? search, string? sort, bool? descending, int? skip, int? take, ProposalService service) =>
                 Results.Ok(await service.QueryAsync(roundId, new ProposalQuery(false, null, search, category, ParseEnum<ProposalStatus>(status), stage, assignee,
-                    ParseEnum<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50))))
+                    ParseEnum<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50, SubmittedOnly: true))))
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
         round.MapGet("/proposals/{proposalId}/reviews", async (string roundId, string proposalId, ProposalService service) =>

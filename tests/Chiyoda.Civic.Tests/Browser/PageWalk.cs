@@ -88,7 +88,7 @@ public static class PageWalk
         var found = await page.EvaluateAsync<string[]>("() => {" + ContrastScript + """
               const problems = [];
               const controls = [...document.querySelectorAll('input, select, textarea')]
-                .filter(e => !['hidden', 'checkbox', 'radio', 'submit', 'button'].includes(e.type) && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+                .filter(e => !['hidden', 'checkbox', 'radio', 'submit', 'button'].includes(e.type) && !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
               for (const el of controls) {
                 const name = el.id || el.name || el.tagName.toLowerCase();
                 const mud = el.closest('.mud-input-control');

@@ -14,6 +14,10 @@ public sealed class CivicMudLocalizer(IStringLocalizer<CivicMudLocalizer> japane
     public override LocalizedString this[string key] =>
         LocalizationExtensions.IsEnglish ? new LocalizedString(key, key, resourceNotFound: true) : japanese[key];
 
+    // MudBlazor's own formats use named holes ("{first_item}") that it fills itself, often with no arguments:
+    // string.Format would throw on them, so the text is formatted only when there is something to put in.
     public override LocalizedString this[string key, params object[] arguments] =>
-        LocalizationExtensions.IsEnglish ? new LocalizedString(key, key, resourceNotFound: true) : japanese[key, arguments];
+        LocalizationExtensions.IsEnglish ? new LocalizedString(key, key, resourceNotFound: true)
+        : arguments.Length == 0 ? japanese[key]
+        : japanese[key, arguments];
 }
