@@ -9,15 +9,29 @@ namespace Chiyoda.Civic.Web.Components.Layout;
 /// Resources/Components/Layout/CivicMudLocalizer.resx. MudBlazor ships English only; on English pages this
 /// answers "not found" so MudBlazor keeps its English, and a key missing here falls back the same way.
 /// </summary>
-public sealed class CivicMudLocalizer(IStringLocalizer<CivicMudLocalizer> japanese) : MudLocalizer
+public sealed partial class CivicMudLocalizer(IStringLocalizer<CivicMudLocalizer> japanese) : MudLocalizer
 {
     public override LocalizedString this[string key] =>
         LocalizationExtensions.IsEnglish ? new LocalizedString(key, key, resourceNotFound: true) : japanese[key];
 
-    // MudBlazor's own formats use named holes ("{first_item}") that it fills itself, often with no arguments:
-    // string.Format would throw on them, so the text is formatted only when there is something to put in.
-    public override LocalizedString this[string key, params object[] arguments] =>
-        LocalizationExtensions.IsEnglish ? new LocalizedString(key, key, resourceNotFound: true)
-        : arguments.Length == 0 ? japanese[key]
-        : japanese[key, arguments];
+    // MudBlazor's own formats use named holes ("{first_item}") that it fills itself, whatever arguments it passes:
+    // string.Format would throw on them, so the text is formatted only when it has numbered holes.
+    public override LocalizedString this[string key, params object[] arguments]
+    {
+        get
+        {
+            if (LocalizationExtensions.IsEnglish)
+            {
+                return new LocalizedString(key, key, resourceNotFound: true);
+            }
+
+            var text = japanese[key];
+            return text.ResourceNotFound || arguments.Length == 0 || !NumberedHole().IsMatch(text.Value)
+                ? text
+                : new LocalizedString(key, string.Format(System.Globalization.CultureInfo.CurrentCulture, text.Value, arguments));
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\d+")]
+    private static partial System.Text.RegularExpressions.Regex NumberedHole();
 }
