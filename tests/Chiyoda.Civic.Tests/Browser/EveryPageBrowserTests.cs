@@ -98,6 +98,71 @@ public sealed class EveryPageBrowserTests(PlatformFixture platform)
         Assert.True(problems.Count == 0, $"{problems.Count} problems; screenshots in {PageWalk.ScreenshotDirectory}:\n" + string.Join("\n", problems));
     }
 
+    [Fact]
+    public async Task Each_page_leads_to_the_next_step()
+    {
+        var r = await RoundsAsync();
+        await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
+        var page = session.Page;
+
+        // Home: open votes first, then open calls, then the latest results; every card says its phase.
+        await page.GotoAsync(platform.Web.ToString());
+        var phases = await page.GetByTestId("round-card").EvaluateAllAsync<string[]>("cards => cards.map(c => c.dataset.phase)");
+        var order = phases.Select(p => p switch { "Voting" => 0, "CallForProposals" => 1, "Results" => 2, _ => 3 }).ToList();
+        Assert.Equal(0, order[0]);
+        Assert.Equal(order.Order(), order);
+        Assert.Contains("CallForProposals", phases);
+        Assert.Equal(await page.GetByTestId("round-card").CountAsync(), await page.GetByTestId("round-card").GetByTestId("phase-badge").CountAsync());
+
+        // Round pages: propose during the call, vote during the vote, results once published, the calendar always.
+        foreach (var (round, action) in new[] { (r.CallRound, "propose-now"), ("demo-2024", "vote-now"), (r.PublishedRound, "results-link") })
+        {
+            await page.GotoAsync(new Uri(platform.Web, $"/rounds/{round}").ToString());
+            Assert.True(await page.GetByTestId(action).IsVisibleAsync(), $"{round} offers {action}");
+            Assert.Equal(1, await page.GetByTestId("calendar-link").CountAsync());
+            foreach (var other in new[] { "propose-now", "vote-now", "results-link" }.Where(a => a != action))
+            {
+                Assert.Equal(0, await page.GetByTestId(other).CountAsync());
+            }
+        }
+
+        Assert.Equal("Results", await page.GetByTestId("round-phase").GetAttributeAsync("data-phase"));
+
+        // A draft gets its own address when first saved; a reload shows it, not an empty form.
+        await session.SignInAsync(platform, "resident-18");
+        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{r.CallRound}/propose").ToString());
+        await page.Locator("form[data-interactive=true]").WaitForAsync();
+        await page.Locator("#title").FillAsync("下書きのURLの試験");
+        await page.Locator("#title-en").FillAsync("A draft with its own address");
+        await page.GetByTestId("save-draft").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains($"/my-proposals/{r.CallRound}/p-", StringComparison.Ordinal));
+        await page.ReloadAsync();
+        await page.Locator("form[data-interactive=true]").WaitForAsync();
+        Assert.Equal("下書きのURLの試験", await page.Locator("#title").InputValueAsync());
+        Assert.Equal("A draft with its own address", await page.Locator("#title-en").InputValueAsync());
+        Assert.Equal(0, await page.GetByTestId("proposal-message").CountAsync());
+
+        // Submitting without the other fields: every message names its field, and the summary takes the focus.
+        await page.GetByTestId("submit-proposal").ClickAsync();
+        await page.GetByTestId("proposal-errors").WaitForAsync();
+        Assert.Contains("概要：", await page.GetByTestId("proposal-errors").InnerTextAsync());
+        await page.WaitForFunctionAsync("document.activeElement?.id === 'proposal-errors'");
+    }
+
+    [Fact]
+    public async Task A_submitted_proposal_is_shown_as_sent_with_its_history_and_no_form()
+    {
+        var r = await RoundsAsync();
+        await using var session = await BrowserSession.OpenAsync(platform);
+        await session.SignInAsync(platform, "resident-45");
+        await session.Page.GotoAsync(new Uri(platform.Web, $"/my-proposals/{r.CallRound}/{r.SubmittedId}").ToString());
+        await session.Page.GetByTestId("proposal-read-only").WaitForAsync();
+        Assert.Contains("応募", await session.Page.GetByTestId("status-history").InnerTextAsync());
+        Assert.Equal(0, await session.Page.GetByTestId("save-draft").CountAsync());
+        Assert.Equal(0, await session.Page.GetByTestId("proposal-message").CountAsync());
+        Assert.Equal(0, await session.Page.Locator("#title").CountAsync());
+    }
+
     private async Task<List<string>> WalkAsync(BrowserSession session, string language, string path, string name)
     {
         var page = session.Page;

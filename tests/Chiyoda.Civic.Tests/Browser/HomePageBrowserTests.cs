@@ -16,7 +16,7 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         Assert.Equal("ja", await page.Locator("html").GetAttributeAsync("lang"));
         Assert.Equal("デジタル活用提案制度", (await page.Locator("h1").InnerTextAsync()).Trim());
         // Other tests add rounds, so the home page's current round may be another: check the demo round's own page.
-        Assert.NotEqual(0, await page.GetByTestId("round-phase").CountAsync());
+        Assert.NotEqual(0, await page.GetByTestId("phase-badge").CountAsync());
         await page.GotoAsync(new Uri(platform.Web, "/rounds/demo-2024").ToString());
         Assert.Equal("区民投票", (await page.GetByTestId("round-phase").InnerTextAsync()).Trim());
         await session.AssertAccessibleAsync("the round page in Japanese");
