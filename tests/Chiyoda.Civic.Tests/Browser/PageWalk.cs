@@ -150,6 +150,7 @@ public static class PageWalk
                 if (!text) continue;
                 if (language === 'en' && lang === 'en' && /[、。：「」（）！？　]|[\u3040-\u30ff\u4e00-\u9fff]/.test(text)) problems.push(`Japanese in English text: "${text.slice(0, 50)}"`);
                 if (language === 'ja' && lang === 'ja' && /\b\d+-\d+ of \d+\b|Rows per page|Loading|No records/i.test(text)) problems.push(`English on a Japanese page: "${text.slice(0, 50)}"`);
+                if (/\{[a-z_0-9]+\}/i.test(text)) problems.push(`an unfilled {hole} in: "${text.slice(0, 50)}"`);
               }
               return [...new Set(problems)].slice(0, 8);
             }

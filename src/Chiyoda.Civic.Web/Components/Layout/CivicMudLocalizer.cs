@@ -14,8 +14,8 @@ public sealed partial class CivicMudLocalizer(IStringLocalizer<CivicMudLocalizer
     public override LocalizedString this[string key] =>
         LocalizationExtensions.IsEnglish ? new LocalizedString(key, key, resourceNotFound: true) : japanese[key];
 
-    // MudBlazor's own formats use named holes ("{first_item}") that it fills itself, whatever arguments it passes:
-    // string.Format would throw on them, so the text is formatted only when it has numbered holes.
+    // Formatted only when the text has numbered holes ("{2}件中 {0}〜{1}件"): a translation without any stays as it is
+    // instead of making string.Format throw.
     public override LocalizedString this[string key, params object[] arguments]
     {
         get
