@@ -14,16 +14,17 @@ ensure_azurite() {
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
 ensure_chromium() {
-  if [ -x /usr/bin/chromium ]; then
+  # The Japanese font too: without it every Japanese character in the tests' screenshots is an empty box.
+  if [ -x /usr/bin/chromium ] && fc-list :lang=ja 2>/dev/null | grep -q .; then
     return
   fi
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Chromium is missing: run 'sudo apt-get install -y chromium' once, then try again." >&2
+    echo "Chromium or a Japanese font is missing: run 'sudo apt-get install -y chromium fonts-noto-cjk' once, then try again." >&2
     exit 1
   fi
-  say "Installing Chromium (apt-get install chromium)"
+  say "Installing Chromium and a Japanese font (apt-get install chromium fonts-noto-cjk)"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 }
 
 wait_for_http() { # url seconds name

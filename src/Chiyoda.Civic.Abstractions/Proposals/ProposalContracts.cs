@@ -228,7 +228,8 @@ public sealed record ProposalSummary(
     [property: Id(8)] int? BallotNumber,
     [property: Id(9)] IReadOnlyList<string> Assignees,
     [property: Id(10)] DateTimeOffset UpdatedAt,
-    [property: Id(11)] int Version);
+    [property: Id(11)] int Version,
+    [property: Id(12)] string? TitleEn = null);
 
 [GenerateSerializer, Alias("civic.proposal-sort")]
 public enum ProposalSort
@@ -251,7 +252,8 @@ public sealed record ProposalQuery(
     [property: Id(7)] ProposalSort Sort = ProposalSort.Updated,
     [property: Id(8)] bool Descending = true,
     [property: Id(9)] int Skip = 0,
-    [property: Id(10)] int Take = 20);
+    [property: Id(10)] int Take = 20,
+    [property: Id(11)] bool SubmittedOnly = false);
 
 [GenerateSerializer, Immutable, Alias("civic.proposal-page")]
 public sealed record ProposalPage(

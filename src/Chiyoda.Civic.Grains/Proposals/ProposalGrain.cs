@@ -627,7 +627,7 @@ public sealed class ProposalGrain(
     }
 
     private ProposalSummary Summary() => new(_proposalId, S.AuthorSub, S.Content?.Title ?? "", S.Content?.Category ?? "", S.Status, S.Stage,
-        S.PublishedAt is not null, WeightedScore(), S.BallotNumber, [.. S.Assignees], S.UpdatedAt, S.Version);
+        S.PublishedAt is not null, WeightedScore(), S.BallotNumber, [.. S.Assignees], S.UpdatedAt, S.Version, S.Content?.TitleEn);
 
     private ProposalView View() => new(_roundId, _proposalId, S.AuthorSub, S.AuthorName, S.Content!, S.Status, S.Stage, S.BallotNumber,
         S.PublicReason, S.PublishedAt, S.CreatedAt, S.UpdatedAt, S.Version, [.. S.History]);

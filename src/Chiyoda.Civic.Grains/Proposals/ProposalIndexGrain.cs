@@ -67,6 +67,12 @@ public sealed class ProposalIndexGrain(
             items = items.Where(p => p.IsPublic);
         }
 
+        // Staff queues: a draft is its proposer's alone until it is submitted.
+        if (query.SubmittedOnly)
+        {
+            items = items.Where(p => p.Status != ProposalStatus.Draft);
+        }
+
         if (query.AuthorSub is { Length: > 0 } author)
         {
             items = items.Where(p => p.AuthorSub == author);

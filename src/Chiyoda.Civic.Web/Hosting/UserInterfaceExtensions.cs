@@ -17,6 +17,8 @@ public static class UserInterfaceExtensions
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(options => options.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddMudServices();
+        builder.Services.AddTransient<MudBlazor.MudLocalizer, Components.Layout.CivicMudLocalizer>();
+        Screening.StaffDirectory.AddTo(builder.Services);
         builder.Services.AddAntiforgery(options => options.Cookie = new AlwaysSecureCookieBuilder
         {
             Name = "__Host-civic-af",

@@ -49,9 +49,9 @@ public sealed record PublicProposal(string RoundId, string ProposalId, ProposalC
 }
 
 /// <summary>A line of a public list.</summary>
-public sealed record PublicSummary(string ProposalId, string Title, string Category, ProposalStatus Status, int Stage, int? BallotNumber)
+public sealed record PublicSummary(string ProposalId, string Title, string Category, ProposalStatus Status, int Stage, int? BallotNumber, string? TitleEn = null)
 {
-    public static PublicSummary From(ProposalSummary s) => new(s.ProposalId, s.Title, s.Category, s.Status, s.Stage, s.BallotNumber);
+    public static PublicSummary From(ProposalSummary s) => new(s.ProposalId, s.Title, s.Category, s.Status, s.Stage, s.BallotNumber, s.TitleEn);
 }
 
 public static class ProposalsApi
@@ -148,7 +148,7 @@ public static class ProposalsApi
         round.MapGet("/screening/queue", async (string roundId, int? stage, string? status, string? category, string? assignee,
                 string? search, string? sort, bool? descending, int? skip, int? take, ProposalService service) =>
                 Results.Ok(await service.QueryAsync(roundId, new ProposalQuery(false, null, search, category, ParseEnum<ProposalStatus>(status), stage, assignee,
-                    ParseEnum<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50))))
+                    ParseEnum<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50, SubmittedOnly: true))))
             .RequireAuthorization(CivicPolicies.ApiScreener);
 
         round.MapGet("/proposals/{proposalId}/reviews", async (string roundId, string proposalId, ProposalService service) =>

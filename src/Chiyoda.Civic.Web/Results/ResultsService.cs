@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Web.Rounds;
 
 namespace Chiyoda.Civic.Web.RoundResults;
@@ -44,6 +45,24 @@ public sealed class ResultsService(IGrainFactory grains, RoundService rounds, Pu
         }
 
         return (data, null);
+    }
+
+    /// <summary>
+    /// The phase a visitor should be shown: the dates' phase, except that a vote closed early is being counted and
+    /// published results are results, whatever the dates say.
+    /// </summary>
+    public async Task<RoundPhase> PublicPhaseAsync(RoundView round)
+    {
+        if (round.Phase < RoundPhase.Voting)
+        {
+            return round.Phase;
+        }
+
+        var view = await grains.GetGrain<IResultsGrain>(round.RoundId).GetAsync();
+        return view.IsPublished ? RoundPhase.Results
+            : round.Phase == RoundPhase.Results ? RoundPhase.Counting
+            : view.Close is not null ? RoundPhase.Counting
+            : round.Phase;
     }
 }
 

@@ -36,13 +36,32 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task SignInAsync(PlatformFixture platform, string account)
     {
         await Page.GotoAsync(platform.Web.ToString());
+        await OpenMenuAsync();
         await Page.GetByTestId("sign-in").ClickAsync();
         await Page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal));
         await Page.Locator("#username").FillAsync(account);
         await Page.Locator("#password").FillAsync(PlatformFixture.DevelopmentPassword);
         await Page.Locator("#sign-in").ClickAsync();
         await Page.WaitForURLAsync(url => url.StartsWith(platform.Web.ToString(), StringComparison.Ordinal));
-        await Page.GetByTestId("signed-in-as").WaitForAsync();
+        await Page.GetByTestId("signed-in-as").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    /// <summary>On a phone the header's links are behind the menu button: opens it (nothing to do on a wide screen).</summary>
+    public async Task OpenMenuAsync()
+    {
+        var button = Page.GetByTestId("menu-button");
+        if (await button.IsVisibleAsync() && await Page.Locator(".site-menu[open]").CountAsync() == 0)
+        {
+            await button.ClickAsync();
+        }
+    }
+
+    /// <summary>Switches the language with the header's link, as a person would, and waits for the page in it.</summary>
+    public async Task SwitchLanguageAsync(string language)
+    {
+        await OpenMenuAsync();
+        await Page.GetByTestId("language-switch").ClickAsync();
+        await Page.WaitForFunctionAsync($"document.documentElement.lang === '{language}'");
     }
 
     /// <summary>Runs axe with the WCAG 2.2 AA rule set and fails with every violation listed.</summary>

@@ -62,14 +62,18 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             await resident.AssertAccessibleAsync($"the inbox ({language})");
         }
 
-        // The administrator assigns the screener to every stage on the assignment page.
+        // The screener has signed in once (so the staff directory knows them); the administrator picks them by
+        // name and assigns them to every stage on the assignment page.
+        await using (await OpenAsync(language, "screener"))
+        {
+        }
+
         await using var adminSession = await OpenAsync(language, "admin");
         var adminPage = adminSession.Page;
         await GoAsync(adminPage, $"/admin/screening/{roundId}/assignments");
         await adminPage.Locator("[data-interactive=true]").WaitForAsync();
         await adminSession.AssertAccessibleAsync($"the screener assignment page ({language})");
-        await adminPage.Locator("#screener-sub").FillAsync("screener");
-        await adminPage.Locator("#screener-name").FillAsync("審査担当");
+        await adminPage.Locator("#screener-pick").SelectOptionAsync("screener");
         foreach (var stage in new[] { 1, 2, 3 })
         {
             await adminPage.Locator($"#stage-{stage}").CheckAsync();

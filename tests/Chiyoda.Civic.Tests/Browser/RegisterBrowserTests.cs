@@ -34,8 +34,7 @@ public sealed class RegisterBrowserTests(PlatformFixture platform)
         Assert.Equal("2", (await page.GetByTestId("registered").InnerTextAsync()).Trim());
         await session.AssertAccessibleAsync("the register page with a report (ja)");
 
-        await page.GetByTestId("language-switch").ClickAsync();
-        await page.WaitForFunctionAsync("document.documentElement.lang === 'en'");
+        await session.SwitchLanguageAsync("en");
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await session.AssertAccessibleAsync("the register page (en)");
     }

@@ -95,8 +95,7 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
     {
         await using var session = await BrowserSession.OpenAsync(platform);
         await session.SignInAsync(platform, "resident-80");
-        await session.Page.GetByTestId("language-switch").ClickAsync();
-        await session.Page.WaitForFunctionAsync("document.documentElement.lang === 'en'");
+        await session.SwitchLanguageAsync("en");
 
         await VoteWithTheKeyboardAsync(session, [3, 5], "en");
         Assert.Contains("Your vote has been received", await session.Page.GetByTestId("vote-received").InnerTextAsync());
@@ -105,29 +104,41 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Choosing_too_many_is_explained_and_nothing_is_cast()
+    public async Task A_fourth_choice_is_stopped_as_it_is_ticked_and_the_server_still_refuses_it()
     {
         await using var session = await BrowserSession.OpenAsync(platform);
         await session.SignInAsync(platform, "resident-18");
         var page = session.Page;
         await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/vote").ToString());
+        Assert.StartsWith("提案を選ぶ", await page.TitleAsync());
 
-        foreach (var n in new[] { 1, 2, 3, 4 })
+        foreach (var n in new[] { 1, 2, 3 })
         {
             await page.Locator($"#choice-{n}").CheckAsync();
         }
 
+        Assert.Contains("3つ中3つ", await page.Locator("#choices-count").InnerTextAsync());
+        await page.Locator("#choice-4").ClickAsync();
+        Assert.False(await page.Locator("#choice-4").IsCheckedAsync());
+        Assert.Contains("3つまで", await page.Locator("#choices-count").InnerTextAsync());
+        await session.AssertAccessibleAsync("the choose page stopping a 4th choice");
+
+        // A browser without the script (or a forged form) sends four: the server refuses, names the field,
+        // and the error summary above the heading takes the focus.
+        await page.Locator("#choice-4").EvaluateAsync("box => box.checked = true");
         await page.GetByTestId("continue").ClickAsync();
         var error = page.GetByTestId("choose-error");
         await error.WaitForAsync();
-        Assert.Contains("3つまで", await error.InnerTextAsync());
+        Assert.Contains("投票する提案：選べる提案は3つまでです", await error.InnerTextAsync());
+        await page.WaitForFunctionAsync("document.activeElement?.dataset.testid === 'choose-error'");
+        Assert.StartsWith("エラー：提案を選ぶ", await page.TitleAsync());
         await session.AssertAccessibleAsync("the choose page with an error");
         await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/ballot").ToString());
         await page.GetByTestId("no-ballot").WaitForAsync();
     }
 
     [Fact]
-    public async Task A_seventeen_year_old_is_told_from_which_date_they_can_vote_in_both_languages()
+    public async Task A_seventeen_year_old_who_comes_of_age_after_the_close_is_told_they_cannot_vote_in_this_round()
     {
         await using var session = await BrowserSession.OpenAsync(platform);
         await session.SignInAsync(platform, "resident-17");
@@ -137,14 +148,30 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
         var refusal = page.GetByTestId("vote-refused");
         await refusal.WaitForAsync();
         Assert.Equal("under-age", await refusal.GetAttributeAsync("data-code"));
-        Assert.Matches(@"\d{4}年\d{1,2}月\d{1,2}日.*から投票できます", await page.GetByTestId("eligible-from").InnerTextAsync());
+        // resident-17 turns 18 about nine months from now; the demo vote closes within six weeks.
+        Assert.Matches(@"\d{4}年\d{1,2}月\d{1,2}日.*より後のため、今回は投票できません", await page.GetByTestId("eligible-after-close").InnerTextAsync());
+        Assert.Equal("この区民投票には投票できません", (await page.GetByTestId("refusal-heading").InnerTextAsync()).Trim());
+        Assert.Equal(0, await page.GetByTestId("eligible-from").CountAsync());
         Assert.Equal(0, await page.Locator("fieldset#choices").CountAsync());
+        Assert.StartsWith("投票できません", await page.TitleAsync());
         await session.AssertAccessibleAsync("the refusal page (ja)");
 
-        await page.GetByTestId("language-switch").ClickAsync();
-        await page.WaitForFunctionAsync("document.documentElement.lang === 'en'");
-        Assert.Matches(@"You can vote from \d{1,2} \w+ \d{4}", await page.GetByTestId("eligible-from").InnerTextAsync());
+        await session.SwitchLanguageAsync("en");
+        Assert.Matches(@"You reach voting age on \d{1,2} \w+ \d{4}, after this vote's last day", await page.GetByTestId("eligible-after-close").InnerTextAsync());
         await session.AssertAccessibleAsync("the refusal page (en)");
+    }
+
+    [Fact]
+    public async Task Someone_not_on_the_register_is_told_why_and_whom_to_ask()
+    {
+        await using var session = await BrowserSession.OpenAsync(platform);
+        await session.SignInAsync(platform, "worker");
+        var page = session.Page;
+
+        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/vote").ToString());
+        Assert.Equal("not-on-register", await page.GetByTestId("vote-refused").GetAttributeAsync("data-code"));
+        Assert.Equal("投票者名簿にあなたの登録が見つかりません", (await page.GetByTestId("refusal-heading").InnerTextAsync()).Trim());
+        Assert.Contains("区役所", await page.GetByTestId("whom-to-ask").InnerTextAsync());
     }
 
     [Fact]
@@ -153,8 +180,7 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
         await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
         await session.SignInAsync(platform, "voter:d-0003");
         await VoteWithTheKeyboardAsync(session, [1, 2], "ja, phone");
-        await session.Page.GetByTestId("language-switch").ClickAsync();
-        await session.Page.WaitForFunctionAsync("document.documentElement.lang === 'en'");
+        await session.SwitchLanguageAsync("en");
         await VoteWithTheKeyboardAsync(session, [5], "en, phone");
     }
 }

@@ -1,0 +1,36 @@
+// Small behaviours the static pages need, by event delegation so they survive Blazor's enhanced navigation.
+(() => {
+    // The ballot stops a choice beyond the maximum as it is ticked, and says why; the server still refuses more.
+    document.addEventListener('change', event => {
+        const box = event.target;
+        const fieldset = box instanceof HTMLInputElement && box.type === 'checkbox' ? box.closest('[data-max-choices]') : null;
+        if (!fieldset) return;
+        const max = Number(fieldset.dataset.maxChoices);
+        const boxes = [...fieldset.querySelectorAll('input[type=checkbox]')];
+        const count = fieldset.querySelector('.choice-count');
+        if (box.checked && boxes.filter(b => b.checked).length > max) {
+            box.checked = false;
+            if (count) {
+                count.textContent = count.dataset.limitMessage;
+                count.classList.add('field-error');
+            }
+            return;
+        }
+        if (count) {
+            count.textContent = count.dataset.template.replace('{n}', String(boxes.filter(b => b.checked).length));
+            count.classList.remove('field-error');
+        }
+    });
+
+    // The header menu closes on Escape and returns focus to its button.
+    document.addEventListener('keydown', event => {
+        if (event.key !== 'Escape') return;
+        const menu = document.querySelector('.site-menu[open]');
+        if (!menu) return;
+        menu.open = false;
+        menu.querySelector('summary')?.focus();
+    });
+})();
+
+// Interactive pages move focus to an error summary once it is on screen.
+window.civicFocus = id => document.getElementById(id)?.focus();
