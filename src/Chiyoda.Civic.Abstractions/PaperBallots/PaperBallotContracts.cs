@@ -120,7 +120,31 @@ public static class PaperResolutionChoices
 public sealed record PaperDisagreement(
     [property: Id(0)] string Key,
     [property: Id(1)] PaperLine? First,
-    [property: Id(2)] PaperLine? Second);
+    [property: Id(2)] PaperLine? Second)
+{
+    /// <summary>
+    /// The disagreement as shown to anyone who reads it: the serial and only the fields the keyings dispute, so a
+    /// voter key appears beside choices only when both are in dispute (or one keying lacks the line altogether).
+    /// </summary>
+    public PaperDisagreement OnlyDisputed()
+    {
+        if (First is null || Second is null)
+        {
+            return this;
+        }
+
+        var sameVoter = First.VoterKey == Second.VoterKey;
+        var sameChoices = PaperLineRules.CanonicalChoices(First.Choices) == PaperLineRules.CanonicalChoices(Second.Choices) && First.Unreadable == Second.Unreadable;
+        PaperLine Cut(PaperLine line) => line with
+        {
+            VoterKey = sameVoter ? "" : line.VoterKey,
+            Choices = sameChoices ? "" : line.Choices,
+            Facility = First.Facility == Second.Facility ? "" : line.Facility,
+            CastDate = First.CastDate == Second.CastDate ? "" : line.CastDate,
+        };
+        return this with { First = Cut(First), Second = Cut(Second) };
+    }
+}
 
 /// <summary>Who keyed a batch, when, and what the keying-time checks found.</summary>
 [GenerateSerializer, Immutable, Alias("civic.paper-keying-summary")]

@@ -81,7 +81,7 @@ public static class PaperBallotsApi
 
             var result = await paper.OpenBatchAsync(roundId, body.BatchId, body.Facility.Trim(), sessionDate, body.BallotsInBox.Value, PaperActor.From(context.User)!);
             return result.Succeeded
-                ? Results.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Batch!.Summary.BatchId}", result.Batch)
+                ? Results.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Batch!.Summary.BatchId}", Shown(result.Batch))
                 : Refusal(result.Code!, result.Detail);
         }).RequireAuthorization(CivicPolicies.ApiClerk);
 
@@ -93,7 +93,7 @@ public static class PaperBallotsApi
             }
 
             var lines = await paper.GetLinesAsync(roundId, batchId, skip ?? 0, take ?? 1000);
-            return Results.Ok(new { batch, report = lines });
+            return Results.Ok(new { batch = Shown(batch), report = lines });
         }).RequireAuthorization(CivicPolicies.ApiClerk);
 
         batches.MapGet("/{batchId}/report.csv", async (string roundId, string batchId, PaperBallotService paper) =>
@@ -167,7 +167,7 @@ public static class PaperBallotsApi
                 outcome = await paper.ImportAsync(roundId, batchId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), actor);
             }
 
-            return outcome.Report is { } report ? Results.Ok(report) : Refusal(outcome.Code!, outcome.Detail);
+            return outcome.Report is { } report ? Results.Ok(report with { Batch = report.Batch is { } b ? Shown(b) : null }) : Refusal(outcome.Code!, outcome.Detail);
         }).RequireAuthorization(CivicPolicies.ApiKeyingClerk)
           .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperBallotFile.MaxBytes + 1));
 
@@ -186,7 +186,7 @@ public static class PaperBallotsApi
 
             var result = await paper.ResolveAsync(roundId, batchId, body.Key.Trim(), body.Choice.Trim(), body.Line is null ? null : ToLine(body.Line, body.Line.Line ?? 0),
                 PaperActor.From(context.User)!, time.GetUtcNow());
-            return result.Succeeded ? Results.Ok(result.Batch) : Refusal(result.Code!, result.Detail);
+            return result.Succeeded ? Results.Ok(Shown(result.Batch!)) : Refusal(result.Code!, result.Detail);
         }).RequireAuthorization(CivicPolicies.ApiAdministrator);
 
         batches.MapPost("/{batchId}/commit", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>
@@ -218,8 +218,8 @@ public static class PaperBallotsApi
             // Give a small batch the chance to finish within the request; a large one is followed by reading the batch.
             var view = await paper.WaitForCommitAsync(roundId, batchId, TimeSpan.FromSeconds(5)) ?? result.Batch!;
             return view.Summary.Status == PaperBatchStatuses.Committed
-                ? Results.Ok(view)
-                : Results.Accepted($"/api/v1/rounds/{roundId}/paper-batches/{batchId}", view);
+                ? Results.Ok(Shown(view))
+                : Results.Accepted($"/api/v1/rounds/{roundId}/paper-batches/{batchId}", Shown(view));
         }).RequireAuthorization(CivicPolicies.ApiClerk);
 
         return api;
@@ -251,4 +251,7 @@ public static class PaperBallotsApi
         PaperErrorCodes.NoSuchDisagreement => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such disagreement.", detail),
         _ => ApiProblems.Problem(StatusCodes.Status409Conflict, code, "The batch cannot do this now.", detail),
     };
+
+    /// <summary>A batch as the API shows it: each disagreement reduced to its serial and the fields in dispute (secrecy: no voter key beside undisputed choices).</summary>
+    private static PaperBatchView Shown(PaperBatchView batch) => batch with { Disagreements = [.. batch.Disagreements.Select(d => d.OnlyDisputed())] };
 }

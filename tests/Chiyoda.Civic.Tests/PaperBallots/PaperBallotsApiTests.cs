@@ -175,6 +175,8 @@ public sealed class PaperBallotsApiTests(PlatformFixture platform)
         var disagreement = imported.GetProperty("batch").GetProperty("disagreements").EnumerateArray().Single();
         Assert.Equal("T-3", disagreement.GetProperty("key").GetString());
         Assert.Equal(("4", "5"), (disagreement.GetProperty("first").GetProperty("choices").GetString(), disagreement.GetProperty("second").GetProperty("choices").GetString()));
+        // Only the disputed fields are shown: the voter key, on which the clerks agree, is not shown beside the choices.
+        Assert.Equal(("", ""), (disagreement.GetProperty("first").GetProperty("voterKey").GetString(), disagreement.GetProperty("second").GetProperty("voterKey").GetString()));
         await HttpAssertions.ProblemAsync(await clerk.PostAsJsonAsync($"{paper}/{batchId}/commit", new { }), 409, "keyings-disagree");
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{paper}/{batchId}/resolutions", new
         {
