@@ -29,7 +29,12 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
     /// residents so their inboxes are not filled): proposal i is proposer i mod 4's, so a round takes up to four
     /// times its per-proposer limit.
     /// </summary>
-    public static readonly IReadOnlyList<string> Proposers = ["voter:proposer-1", "voter:proposer-2", "voter:proposer-3", "voter:proposer-4"];
+    /// <remarks>
+    /// Each round has its own residents ("voter:{roundId}-proposer-n"), as a real ward's rounds do: the platform limits
+    /// how fast one account may create proposals, and a test run that sets up dozens of rounds must not look like one
+    /// resident flooding the ward.
+    /// </remarks>
+    public static IReadOnlyList<string> ProposersOf(string roundId) => [.. Enumerable.Range(1, 4).Select(n => $"voter:{roundId}-proposer-{n}")];
 
     /// <summary>Seven proposals p-001..p-007 ("提案 n", "Proposal n").</summary>
     public static IReadOnlyList<ChainProposal> Seven { get; } =
@@ -46,7 +51,8 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
         var now = DateTimeOffset.UtcNow;
         using var admin = await clientFor(Administrator);
         using var screener = await clientFor(Screener);
-        var proposers = await Task.WhenAll(Proposers.Take(Math.Max(1, Math.Min(ballot.Count, Proposers.Count))).Select(clientFor));
+        var residents = ProposersOf(roundId);
+        var proposers = await Task.WhenAll(residents.Take(Math.Max(1, Math.Min(ballot.Count, residents.Count))).Select(clientFor));
         var r = $"/api/v1/rounds/{roundId}";
         object Round(ChainSchedule s) => new
         {
