@@ -2,9 +2,22 @@
 # Runs every test. Installs what the tests need if it is missing (Azurite from npm, Chromium from
 # Debian); the tests themselves start and stop Azurite, the identity provider and the platform.
 # Extra arguments go to 'dotnet test' (e.g. ./test.sh --filter FullyQualifiedName~Rounds).
+# One tier alone: ./test.sh --tier unit | integration | browser | faults (tests/.../Infrastructure/Tier.cs).
 set -euo pipefail
 source "$(dirname "$0")/tools/common.sh"
 cd "$repo_root"
+
+tier_filter=()
+if [ "${1:-}" = "--tier" ]; then
+  case "${2:-}" in
+    unit) tier_filter=(--filter "Tier=unit") ;;
+    browser) tier_filter=(--filter "Tier=browser") ;;
+    faults) tier_filter=(--filter "Tier=faults") ;;
+    integration) tier_filter=(--filter "Tier!=unit&Tier!=browser&Tier!=faults") ;;
+    *) echo "Unknown tier '${2:-}': unit, integration, browser or faults." >&2; exit 2 ;;
+  esac
+  shift 2
+fi
 
 ensure_azurite
 ensure_chromium
@@ -15,7 +28,7 @@ say "Testing"
 mkdir -p artifacts
 set +e
 # The trx file keeps each test's duration (artifacts/test-results.trx): where the suite's minutes go.
-dotnet test Chiyoda.Civic.sln --no-build -nologo --logger "trx;LogFileName=test-results.trx" --results-directory artifacts "$@" 2>&1 | tee artifacts/test-output.log
+dotnet test Chiyoda.Civic.sln --no-build -nologo --logger "trx;LogFileName=test-results.trx" --results-directory artifacts "${tier_filter[@]}" "$@" 2>&1 | tee artifacts/test-output.log
 status=${PIPESTATUS[0]}
 set -e
 

@@ -3,6 +3,7 @@ using Chiyoda.Civic.Abstractions.Ballots;
 namespace Chiyoda.Civic.Tests.Ballots;
 
 /// <summary>Age by Japanese law: an age is reached at the end of the day before the birthday.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public sealed class EligibilityTests
 {
     [Theory]

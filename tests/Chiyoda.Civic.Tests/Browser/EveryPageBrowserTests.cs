@@ -13,6 +13,7 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// the other language, and axe. A screenshot of each page at each size goes to artifacts/screenshots/ for people
 /// to look at. One browser; one context per account, reused for all its pages and both sizes.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class EveryPageBrowserTests(PlatformFixture platform)
 {

@@ -13,6 +13,7 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// disagreement and commits the batch, and the reconciliation adds up per batch and per facility.
 /// axe (WCAG 2.2 AA) runs on every paper-ballot page on the way.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class PaperBallotsBrowserTests(PlatformFixture platform)
 {

@@ -11,6 +11,7 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// proposal is declined in bulk from the queue, the administrator shortlists the first, and the
 /// public sees the shortlist. axe (WCAG 2.2 AA) runs on every page of the issue on the way.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class ProposalsBrowserTests(PlatformFixture platform)
 {

@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 
 namespace Chiyoda.Civic.Tests.Browser;
 
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class RegisterBrowserTests(PlatformFixture platform)
 {

@@ -5,6 +5,7 @@ using Chiyoda.Civic.Tests.Ballots;
 namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>An administrator closes, counts, certifies and publishes; the public sees the results page (ja and en).</summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class ResultsBrowserTests(PlatformFixture platform)
 {

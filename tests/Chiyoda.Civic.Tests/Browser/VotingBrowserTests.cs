@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>The resident vote in the demo round (voting open, the 2024 shortlist, the demo register).</summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class VotingBrowserTests(PlatformFixture platform)
 {

@@ -3,6 +3,7 @@ using Chiyoda.Civic.Abstractions.Common;
 namespace Chiyoda.Civic.Tests.Common;
 
 /// <summary>Dates as the ward writes them: ISO and the Japanese eras, every era boundary, full-width input, impossible dates.</summary>
+[Trait(Tier.Name, Tier.Unit)]
 public sealed class WardDatesTests
 {
     [Theory]

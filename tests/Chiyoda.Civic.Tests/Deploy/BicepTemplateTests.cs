@@ -12,6 +12,7 @@ namespace Chiyoda.Civic.Tests.Deploy;
 /// with the storage roles it uses, its secrets as Key Vault references that identity may read, and what
 /// an App Service silo needs (a VNet private port, health check).
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public sealed class BicepTemplateTests
 {
     private const string TableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";

@@ -11,6 +11,7 @@ namespace Chiyoda.Civic.Tests.Deploy;
 /// permissions Orleans' Kubernetes hosting uses, their certificates from Secrets, and a NetworkPolicy
 /// that lets only silo pods reach a silo port.
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public sealed partial class KubernetesManifestTests
 {
     private static readonly string Folder = Path.Combine(Repository.Root, "deploy", "kubernetes");

@@ -9,6 +9,7 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// receipt and one stored ballot; 1,000 concurrent different requests for one voter, while the silo that
 /// holds the voter's ballot is SIGKILLed, leave exactly one stored ballot, counted once.
 /// </summary>
+[Trait(Tier.Name, Tier.Faults)]
 [Collection(FaultCollection.Name)]
 public sealed class DuplicateStormTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {

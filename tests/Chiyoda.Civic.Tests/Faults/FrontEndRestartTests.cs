@@ -12,6 +12,7 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// good: the key ring is shared) or says clearly that it was not recorded — never a server error — and
 /// sending the same form again gives the same receipt, never a second ballot.
 /// </summary>
+[Trait(Tier.Name, Tier.Faults)]
 [Collection(FaultCollection.Name)]
 public sealed partial class FrontEndRestartTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {

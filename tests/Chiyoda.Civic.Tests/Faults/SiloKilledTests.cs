@@ -11,6 +11,7 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// receipt is in the recount of the stored ballots exactly once with its choices, nothing else is, and
 /// the live count equals the recount. The output shows, second by second, how voting went after the kill.
 /// </summary>
+[Trait(Tier.Name, Tier.Faults)]
 [Collection(FaultCollection.Name)]
 public sealed class SiloKilledTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {

@@ -10,6 +10,7 @@ namespace Chiyoda.Civic.Tests.Faults;
 /// Retry-After, problem details with a code) — no other status, no 500, no hang. Afterwards every retry succeeds; nothing acknowledged is
 /// missing and nothing is counted twice; the live count equals the recount.
 /// </summary>
+[Trait(Tier.Name, Tier.Faults)]
 [Collection(FaultCollection.Name)]
 public sealed class StorageOutageTests(FaultCluster fault, ITestOutputHelper output) : FaultTest(fault)
 {

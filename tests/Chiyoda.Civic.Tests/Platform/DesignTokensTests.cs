@@ -8,6 +8,7 @@ namespace Chiyoda.Civic.Tests.Platform;
 /// tokens as the resident pages' CSS: each colour it names is the vendored token's value. Read as source, since
 /// the tests do not reference the web project.
 /// </summary>
+[Trait(Tier.Name, Tier.Unit)]
 public sealed class DesignTokensTests
 {
     private static readonly string Web = Repository.ProjectDirectory("Chiyoda.Civic.Web");

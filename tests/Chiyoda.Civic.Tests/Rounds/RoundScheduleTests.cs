@@ -2,6 +2,7 @@ using Chiyoda.Civic.Abstractions.Rounds;
 
 namespace Chiyoda.Civic.Tests.Rounds;
 
+[Trait(Tier.Name, Tier.Unit)]
 public sealed class RoundScheduleTests
 {
     private static readonly RoundSchedule Schedule = RoundSamples.Ward2024().Schedule;
