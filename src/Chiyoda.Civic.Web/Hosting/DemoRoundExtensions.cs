@@ -8,6 +8,9 @@ public static class DemoRoundExtensions
 {
     public const string DemoRoundId = "demo-2024";
 
+    /// <summary>The next year's demo round, its call for proposals open, so a newcomer can propose and a screener screen at once.</summary>
+    public const string DemoCallRoundId = "demo-2025";
+
     /// <summary>In development (Demo:Enabled), a round named after the ward's 2024 round, with voting open, so a newcomer can click through at once.</summary>
     public static WebApplicationBuilder AddCivicDemoRound(this WebApplicationBuilder builder)
     {
@@ -33,6 +36,7 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
         var today = WardClock.Today(time);
         await LoadRegisterAsync(today);
         await SeedFacilitiesAsync();
+        await SeedOpenCallAsync(today);
 
         var round = grains.GetGrain<IRoundGrain>(DemoRoundExtensions.DemoRoundId);
         var existing = await round.GetAsync();
@@ -64,6 +68,45 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
         }
 
         logger.LogInformation("Demo round {RoundId}: {Outcome}", DemoRoundExtensions.DemoRoundId, refused ?? "proposals screened, shortlist published, voting open");
+    }
+
+    /// <summary>
+    /// The next year's round with its call open (created once; what people do with it stays), three proposals
+    /// waiting for the intake check, and the development provider's screener assigned to every stage, so the
+    /// proposal and screening journeys can be walked on first start.
+    /// </summary>
+    private async Task SeedOpenCallAsync(DateOnly today)
+    {
+        var round = grains.GetGrain<IRoundGrain>(DemoRoundExtensions.DemoCallRoundId);
+        if (await round.GetAsync() is null)
+        {
+            var created = await round.CreateAsync(new RoundDefinition(
+                "デジタル活用提案制度 2025年度（デモ・提案募集中）",
+                "Digital proposal programme 2025 (demo, open for proposals)",
+                new RoundSchedule(
+                    CallOpens: WardClock.StartOf(today.AddDays(-14)),
+                    CallCloses: WardClock.StartOf(today.AddDays(30)),
+                    VotingOpens: WardClock.StartOf(today.AddDays(60)),
+                    VotingCloses: WardClock.StartOf(today.AddDays(90)),
+                    ResultsDue: WardClock.StartOf(today.AddDays(110))),
+                RoundRules.WardDefaults));
+            if (!created.Succeeded)
+            {
+                logger.LogWarning("Demo round {RoundId} refused: {Code}", DemoRoundExtensions.DemoCallRoundId, created.Code);
+                return;
+            }
+        }
+
+        var screening = grains.GetGrain<Abstractions.Screening.IScreeningGrain>(DemoRoundExtensions.DemoCallRoundId);
+        var config = await screening.GetConfigAsync();
+        if (config.Assignments.Count == 0)
+        {
+            var stages = config.Setup.Stages.Select(stage => stage.Number).ToList();
+            await screening.AssignStagesAsync(Proposals.DemoProposalsSeeder.Staff, new("screener", "審査担当", stages));
+        }
+
+        var refused = await new Proposals.DemoProposalsSeeder(grains).SubmitOpenCallAsync(DemoRoundExtensions.DemoCallRoundId);
+        logger.LogInformation("Demo round {RoundId}: {Outcome}", DemoRoundExtensions.DemoCallRoundId, refused ?? "call open, proposals waiting for the intake check");
     }
 
     /// <summary>

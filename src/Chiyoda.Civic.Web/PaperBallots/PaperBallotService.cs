@@ -84,15 +84,24 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
 
     public Task<PaperLinePage> GetLinesAsync(string roundId, string batchId, int skip, int take) => Batch(roundId, batchId).GetLinesAsync(skip, take);
 
-    public Task<PaperBatchResult> OpenBatchAsync(string roundId, string? batchId, string facilityCode, DateOnly sessionDate, int ballotsInBox, PaperActor actor)
+    /// <summary>
+    /// Opens a batch; without an id, one is made from the facility, the date and <paramref name="suffix"/>. A page passes
+    /// the same suffix for as long as it shows one form, so a second tap of the same form (a slow answer, a double tap)
+    /// opens the same batch again, which is harmless, instead of a second batch for the same box.
+    /// </summary>
+    public Task<PaperBatchResult> OpenBatchAsync(string roundId, string? batchId, string facilityCode, DateOnly sessionDate, int ballotsInBox, PaperActor actor,
+        string? suffix = null)
     {
         var id = string.IsNullOrWhiteSpace(batchId)
-            ? $"{facilityCode}-{sessionDate:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..6]}".ToLowerInvariant()
+            ? $"{facilityCode}-{sessionDate:yyyyMMdd}-{suffix ?? NewBatchSuffix()}".ToLowerInvariant()
             : batchId.Trim();
         return PaperLineRules.IsKey(id) && PaperLineRules.IsKey(facilityCode)
             ? Batch(roundId, id).OpenAsync(new PaperBatchOpening(facilityCode, sessionDate, ballotsInBox, actor.Sub, actor.Name))
             : Task.FromResult(PaperBatchResult.Refused(PaperErrorCodes.InvalidBatch, "Batch ids and facility codes are 1 to 64 letters, digits, '-' or '_'."));
     }
+
+    /// <summary>Six random hex digits: what tells apart two boxes of one facility on one day.</summary>
+    public static string NewBatchSuffix() => Guid.NewGuid().ToString("N")[..6];
 
     /// <summary>Reads a paper-ballot file and stores it as the clerk's keying; the error says why a file is refused whole.</summary>
     public async Task<(PaperKeyingReport? Report, string? Code, string? Detail)> ImportAsync(string roundId, string batchId, ReadOnlyMemory<byte> file, PaperActor actor)

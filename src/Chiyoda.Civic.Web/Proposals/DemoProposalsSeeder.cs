@@ -112,5 +112,40 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains)
         return result.Succeeded && reached ? null : result.Code ?? $"{seed.Id}: {result.Proposal?.Status}";
     }
 
+    /// <summary>The next year's demo call: proposals submitted and waiting for the intake check, so a screener has work at once.</summary>
+    private static readonly Seed[] OpenCall =
+    [
+        new("p-101", "区の施設予約をスマートフォンで", "Booking ward facilities on a smartphone",
+            "区民会館や運動施設の予約をスマートフォンからできるようにします。", "Book community halls and sports facilities from a smartphone.", "administration"),
+        new("p-102", "ごみ収集日のプッシュ通知", "Push notices for rubbish collection days",
+            "ごみの収集日や分別の変更をアプリで知らせます。", "An app tells residents about collection days and sorting changes.", "environment"),
+        new("p-103", "高齢者のためのオンライン相談窓口", null,
+            "スマートフォンに不慣れな方も使えるビデオ相談の窓口をつくります。", null, "health-welfare"),
+    ];
+
+    /// <summary>Submits the open call's proposals (idempotent: fixed ids); null when all are in, else what refused one.</summary>
+    public async Task<string?> SubmitOpenCallAsync(string roundId)
+    {
+        foreach (var (seed, i) in OpenCall.Select((s, i) => (s, i)))
+        {
+            var author = Author(i);
+            var proposal = grains.GetGrain<IProposalGrain>($"{roundId}:{seed.Id}");
+            var content = new ProposalContent(seed.Title, seed.Summary, Problem, seed.Summary, Effect, seed.Category, ProposerRelation.Lives, null,
+                seed.TitleEn, seed.SummaryEn);
+            var result = await proposal.CreateAsync(author, content);
+            if (result.Succeeded && result.Proposal!.Status == ProposalStatus.Draft)
+            {
+                result = await proposal.SubmitAsync(author);
+            }
+
+            if (!result.Succeeded)
+            {
+                return $"{seed.Id}: {result.Code}";
+            }
+        }
+
+        return null;
+    }
+
     private static Actor Author(int i) => new($"demo-proposer-{i % 5 + 1}", $"デモ 提案者{i % 5 + 1}");
 }

@@ -118,10 +118,18 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
             await page.Locator($"#choice-{n}").CheckAsync();
         }
 
-        Assert.Contains("3つ中3つ", await page.Locator("#choices-count").InnerTextAsync());
+        Assert.Contains("3つ選んでいます", await page.Locator("#choices-count").InnerTextAsync());
         await page.Locator("#choice-4").ClickAsync();
         Assert.False(await page.Locator("#choice-4").IsCheckedAsync());
         Assert.Contains("3つまで", await page.Locator("#choices-count").InnerTextAsync());
+
+        // On a phone the explanation is in sight of the last box ticked, not at the top of a long list.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.Locator("#choice-7").ClickAsync();
+        Assert.False(await page.Locator("#choice-7").IsCheckedAsync());
+        var box = await page.Locator("#choices-count").BoundingBoxAsync();
+        Assert.True(box is not null && box.Y >= 0 && box.Y + box.Height <= 844, $"the limit message is on screen (at y={box?.Y})");
+        await page.SetViewportSizeAsync(1280, 800);
         await session.AssertAccessibleAsync("the choose page stopping a 4th choice");
 
         // A browser without the script (or a forged form) sends four: the server refuses, names the field,
@@ -160,6 +168,12 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
         await session.SwitchLanguageAsync("en");
         Assert.Matches(@"You reach voting age on \d{1,2} \w+ \d{4}, after this vote's last day", await page.GetByTestId("eligible-after-close").InnerTextAsync());
         await session.AssertAccessibleAsync("the refusal page (en)");
+
+        // Their ballot page does not say "not voted yet" (as if they should) but that they cannot vote, and links to why.
+        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/ballot").ToString());
+        Assert.DoesNotContain("not voted yet", await page.GetByTestId("no-ballot").InnerTextAsync());
+        Assert.Equal($"/rounds/{Round}/vote", await page.GetByTestId("why-not").GetAttributeAsync("href"));
+        Assert.Equal(0, await page.GetByTestId("change-vote").CountAsync());
     }
 
     [Fact]
