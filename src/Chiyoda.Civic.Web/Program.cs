@@ -21,6 +21,7 @@ public static class Program
         builder.AddCivicRequestLimits();
         builder.AddCivicApplicationServices();
         builder.AddCivicUserInterface();
+        builder.AddCivicPublicCache();
         builder.AddCivicDemoRound();
 
         var app = builder.Build();
@@ -33,6 +34,7 @@ public static class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseCivicRequestLimits();
+        app.UseCivicPublicCache();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

@@ -25,7 +25,8 @@ public sealed class CountingService(
     RegisterService register,
     BallotStoreReader store,
     IAuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<CountingService> logger)
 {
     public const int ReasonMaxLength = 500;
 
@@ -219,8 +220,12 @@ public sealed class CountingService(
         }
 
         // The live tally is read first: a ballot arriving between the two reads shows up as a difference, never hides one.
+        // Where a count's time goes, stage by stage (docs/performance.md, "Counting").
+        var stages = System.Diagnostics.Stopwatch.StartNew();
         var live = await tally.GetLiveTotalsAsync(roundId);
+        var liveMs = stages.ElapsedMilliseconds;
         var stored = await store.ReadRoundAsync(roundId);
+        var storedMs = stages.ElapsedMilliseconds - liveMs;
         var batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
 
         // A committed batch folds in later outcome changes when read, so its line of the reconciliation is final.
@@ -245,6 +250,7 @@ public sealed class CountingService(
         // re-entered serials nor the order of commits can change the figure.
         var duplicate = stored.Sum(b => b.PaperOutcomes.Values.Count(o => o.Outcome == PaperOutcomes.Duplicate));
 
+        var otherMs = stages.ElapsedMilliseconds - liveMs - storedMs;
         var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime);
         var ages = new List<int>(counted.Count);
         await Parallel.ForEachAsync(counted, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (ballot, _) =>
@@ -258,8 +264,12 @@ public sealed class CountingService(
             }
         });
 
+        var agesMs = stages.ElapsedMilliseconds - liveMs - storedMs - otherMs;
+        var registered = await register.CountAsync(roundId);
+        logger.LogInformation("Recount of {RoundId}: {Stored} stored ballots, {Counted} counted; live tally {LiveMs} ms, stored ballots read and opened {StoredMs} ms, paper batches and sums {OtherMs} ms, register (ages) {AgesMs} ms, register count {RegisterCountMs} ms",
+            roundId, stored.Count, counted.Count, liveMs, storedMs, otherMs, agesMs, stages.ElapsedMilliseconds - liveMs - storedMs - otherMs - agesMs);
         var table = new ResultTable(online, paper, votes.Values.Sum(), ResultTally.Rank(shortlist, votes), invalid, duplicate,
-            await register.CountAsync(roundId), ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge));
+            registered, ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge));
         var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
             live.VotesByBallotNumber, ResultTally.Compare(online, paper, votes, live), stored.Count,
             batches.Count(b => b.Status == PaperBatchStatuses.Committing));

@@ -59,7 +59,9 @@ public sealed class PlatformFixture : IAsyncLifetime
              $"--Orleans:SiloPort={Repository.FreeTcpPort()}",
              $"--Orleans:GatewayPort={Repository.FreeTcpPort()}",
              $"--Site:Url=http://localhost:{port}/",
-             "--Demo:Enabled=true", .. settings],
+             "--Demo:Enabled=true",
+             // Rounds "jitter-*" answer their pages' grain calls in a random order (PublicPages/PublicPagesTests).
+             "--Diagnostics:GrainCallJitterKeyPrefix=jitter-", .. settings],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         await web.WaitUntilHealthyAsync(new Uri($"http://localhost:{port}/health"), TimeSpan.FromSeconds(120));

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The results-night benchmark: starts a fresh Azurite, the development identity provider and the platform (Release,
+# Production settings) on their own ports, then
+#   1. counting: for each N in --ballots (default 50000), a round of N stored ballots (online and paper), sealed and
+#      written with the platform's own BallotTable, timed through close -> count -> certify -> publish, beside the
+#      storage's raw read rate on the same ballots (Chiyoda.Civic.ResultsNight count);
+#   2. reading: wrk (Debian package) drives the public pages of the last published round (ja and en) and its open data
+#      with many concurrent anonymous clients for a fixed time each, each URL right after a bare Kestrel server
+#      returning a page of the same size (Chiyoda.Civic.ResultsNight bare), and prints requests/s, p50, p99, errors
+#      and the ratio to that bare ceiling.
+# Options: --ballots 50000,200000  --seconds 10 (per URL)  --connections 64  --threads 2  --skip-pages
+set -euo pipefail
+source "$(dirname "$0")/../tools/common.sh"
+cd "$repo_root"
+
+ballots=50000
+seconds=10
+connections=64
+threads=2
+pages=true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ballots) ballots=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --skip-pages) pages=false; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v wrk >/dev/null; then
+  echo "wrk is missing: sudo apt-get install -y wrk" >&2
+  exit 1
+fi
+
+ensure_azurite
+say "Building (Release)"
+for project in src/Chiyoda.Civic.Web src/Chiyoda.Civic.IdentityProvider benchmarks/Chiyoda.Civic.ResultsNight; do
+  dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly
+done
+
+work=$(mktemp -d /tmp/civic-night-XXXXXX)
+pids=()
+cleanup() {
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || continue
+    for _ in $(seq 1 40); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "${pids[i]}" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$work/azurite"
+}
+trap cleanup EXIT
+
+key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:10120/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10121/devstoreaccount1;TableEndpoint=http://127.0.0.1:10122/devstoreaccount1;"
+web=http://localhost:5020
+idp=http://localhost:5120
+bare=http://localhost:5090
+
+tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$work/azurite" \
+  --blobHost 127.0.0.1 --blobPort 10120 --queueHost 127.0.0.1 --queuePort 10121 --tableHost 127.0.0.1 --tablePort 10122 \
+  >"$work/azurite.log" 2>&1 &
+pids+=($!)
+
+ASPNETCORE_ENVIRONMENT=Development dotnet src/Chiyoda.Civic.IdentityProvider/bin/Release/net10.0/Chiyoda.Civic.IdentityProvider.dll \
+  --contentRoot "$repo_root/src/Chiyoda.Civic.IdentityProvider" --urls $idp \
+  --IdentityProvider:Issuer=$idp/ --IdentityProvider:WebOrigins:0=$web --IdentityProvider:AccessTokenMinutes=720 \
+  --Logging:LogLevel:Default=Warning >"$work/idp.log" 2>&1 &
+pids+=($!)
+wait_for_http $idp/health 60 "The identity provider"
+
+for name in silo-tls keyring; do
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=chiyoda-civic-bench-$name" \
+    -addext "extendedKeyUsage=serverAuth,clientAuth" -keyout "$work/$name.key" -out "$work/$name.crt" 2>/dev/null
+done
+
+ballot_key=$(head -c 32 /dev/urandom | base64)
+service_id=civic-night
+# Production settings as online-vote.sh runs them; the count's stages are logged (CountingService at Information).
+ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10.0/Chiyoda.Civic.Web.dll \
+  --contentRoot "$repo_root/src/Chiyoda.Civic.Web" --urls $web \
+  "--Storage:ConnectionString=$storage" --Authentication:Authority=$idp/ \
+  --Authentication:ClientSecret=civic-web-dev-secret --Authentication:RequireHttpsMetadata=false \
+  --Orleans:Membership=AzureStorage --Orleans:ClusterId=night --Orleans:ServiceId=$service_id --DataProtection:KeyRing=Blob "--Ballots:EncryptionKey=$ballot_key" \
+  "--Orleans:Tls:CertificatePath=$work/silo-tls.crt" "--Orleans:Tls:KeyPath=$work/silo-tls.key" \
+  "--DataProtection:CertificatePath=$work/keyring.crt" "--DataProtection:KeyPath=$work/keyring.key" \
+  --AllowedHosts=localhost "--Site:Url=$web/" --Orleans:SiloPort=11131 --Orleans:GatewayPort=11141 \
+  --Logging:LogLevel:Default=Warning --Logging:LogLevel:Chiyoda.Civic.Web.Counting=Information >"$work/web.log" 2>&1 &
+web_pid=$!
+pids+=($web_pid)
+wait_for_http "$web/health/ready" 120 "The platform" || { tail -n 40 "$work/web.log"; exit 1; }
+
+say "Counting"
+status=0
+dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll count \
+  --web $web/ --idp $idp/ --storage "$storage" --service-id $service_id --ballot-key "$ballot_key" \
+  --ballots "$ballots" --round-file "$work/round" | tee "$work/count.log" || status=$?
+echo "count stages (the platform's log, one line per recount: count and certify each recount):"
+grep -o 'Recount of .*' "$work/web.log" | sed 's/^/  /' || true
+[ "$pages" = true ] || exit $status
+[ -s "$work/round" ] || { echo "no published round to read" >&2; exit 1; }
+round=$(cat "$work/round")
+
+say "Reading: $threads wrk threads, $connections connections, ${seconds} s per URL, after a warm-up"
+english="Cookie: __Host-civic-culture=c%3Den%7Cuic%3Den"
+curl -fsS "$web/rounds/$round/results" -o "$work/page.html"
+dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll bare --port 5090 --page "$work/page.html" >"$work/bare.log" 2>&1 &
+pids+=($!)
+wait_for_http $bare/ 30 "The bare Kestrel server"
+
+targets=(
+  "ja|/"
+  "ja|/rounds/$round"
+  "ja|/rounds/$round/proposals"
+  "ja|/rounds/$round/proposals/p-001"
+  "ja|/rounds/$round/results"
+  "en|/"
+  "en|/rounds/$round"
+  "en|/rounds/$round/proposals"
+  "en|/rounds/$round/proposals/p-001"
+  "en|/rounds/$round/results"
+  "-|/api/v1/rounds/$round/results"
+  "-|/api/v1/rounds/$round/results.csv"
+  "-|/api/v1/rounds/$round/ballots.csv"
+  "-|/api/v1/rounds/$round/ballots.pb"
+  "-|/api/v1/rounds/$round/calendar.ics"
+)
+
+# wrk's summary as "requests/s p50 p99 errors" (errors: socket errors and non-2xx/3xx answers).
+measure() { # url [header]
+  local out
+  if [ -n "${2:-}" ]; then out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H "$2" "$1"); else out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$1"); fi
+  echo "$out" >>"$work/wrk.log"
+  echo "$out" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Socket errors/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx/ { errors += $5 }
+    END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, errors }'
+}
+
+# Warm-up: every URL once through wrk for 2 s (code compiled, caches filled), not counted.
+for target in "${targets[@]}"; do
+  lang=${target%%|*}; path=${target#*|}
+  if [ "$lang" = en ]; then wrk -t1 -c8 -d2s -H "$english" "$web$path" >/dev/null; else wrk -t1 -c8 -d2s "$web$path" >/dev/null; fi
+done
+wrk -t1 -c8 -d2s "$bare/" >/dev/null
+
+printf '\n%-48s %-4s %9s %11s %8s %8s %7s %11s %7s\n' "url" "lang" "bytes" "requests/s" "p50 ms" "p99 ms" "errors" "bare req/s" "ratio"
+worst=100
+total_errors=0
+for target in "${targets[@]}"; do
+  lang=${target%%|*}; path=${target#*|}
+  header=""; [ "$lang" = en ] && header="$english"
+  if [ -n "$header" ]; then bytes=$(curl -fsS -H "$header" "$web$path" | wc -c); else bytes=$(curl -fsS "$web$path" | wc -c); fi
+  read -r bare_rps _ _ _ < <(measure "$bare/bytes/$bytes")
+  read -r rps p50 p99 errors < <(measure "$web$path" "$header")
+  ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { printf "%.0f", b > 0 ? 100 * a / b : 0 }')
+  [ "$ratio" -lt "$worst" ] && worst=$ratio
+  total_errors=$((total_errors + errors))
+  printf '%-48s %-4s %9s %11s %8s %8s %7s %11s %6s%%\n' "${path/$round/\{round\}}" "$lang" "$bytes" "$rps" "$p50" "$p99" "$errors" "$bare_rps" "$ratio"
+done
+echo
+echo "lowest ratio to bare Kestrel (same size, same run): ${worst}%; errors ${total_errors} (target: >= 50%, 0 errors)"
+echo "wrk output: $work/wrk.log; platform log: $work/web.log"
+if [ "$worst" -lt 50 ] || [ "$total_errors" -gt 0 ]; then status=1; fi
+exit $status

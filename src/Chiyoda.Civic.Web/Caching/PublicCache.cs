@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Chiyoda.Civic.Web.Caching;
+
+/// <summary>
+/// Marks a public page whose anonymous GETs may be served from the output cache (<see cref="PublicCachePolicy"/>).
+/// The page must not depend on who reads it (no form with an antiforgery token, nothing personal) beyond the
+/// language: the policy still refuses any request with a sign-in cookie or bearer token, and any response that sets a cookie.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class PublicCacheAttribute : Attribute;
+
+/// <summary>
+/// The tags that name what a cached response was made from, and the bound on how long it may be kept. A change made
+/// through this process evicts its tags at once (<see cref="PublicCacheEviction"/>); the bound is what limits a
+/// stale answer from another front end (each keeps its own cache) or from the clock moving a round into its next phase.
+/// </summary>
+public static class PublicCache
+{
+    public const string HomeTag = "civic:home";
+
+    /// <summary>Everything shown about a round: its page, its proposals, its results, its open data and calendar.</summary>
+    public static string RoundTag(string roundId) => $"civic:round:{roundId}";
+
+    /// <summary>The round's list of proposals.</summary>
+    public static string ProposalsTag(string roundId) => $"civic:proposals:{roundId}";
+
+    public static string ProposalTag(string roundId, string proposalId) => $"civic:proposal:{roundId}:{proposalId}";
+
+    /// <summary>Marks (in <c>HttpContext.Items</c>) an anonymous read of a cacheable public page: <see cref="PublicPageAntiforgery"/> stores no token for it.</summary>
+    public const string AnonymousReadKey = "civic:public-anonymous-read";
+
+    /// <summary>Configuration key of the bound, in seconds (default <see cref="DefaultMaxSeconds"/>).</summary>
+    public const string MaxSecondsKey = "OutputCache:MaxSeconds";
+
+    public const int DefaultMaxSeconds = 30;
+
+    /// <summary>
+    /// Keeps this response no longer than until the next instant of the schedules it shows: a round's phase follows the
+    /// clock, and nothing is evicted when a date passes.
+    /// </summary>
+    public static void ExpireBeforeNextPhase(HttpContext? http, TimeProvider time, params IEnumerable<RoundSchedule> schedules)
+    {
+        if (http?.Features.Get<IOutputCacheFeature>()?.Context is not { } context)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var next = schedules
+            .SelectMany(s => new[] { s.CallOpens, s.CallCloses, s.VotingOpens, s.VotingCloses, s.ResultsDue })
+            .Where(at => at > now)
+            .DefaultIfEmpty(DateTimeOffset.MaxValue)
+            .Min();
+        if (next == DateTimeOffset.MaxValue)
+        {
+            return;
+        }
+
+        var left = next - now;
+        if (context.ResponseExpirationTimeSpan is not { } current || left < current)
+        {
+            // Storing for less than a second would only churn the cache.
+            if (left < TimeSpan.FromSeconds(1))
+            {
+                context.AllowCacheStorage = false;
+            }
+            else
+            {
+                context.ResponseExpirationTimeSpan = left;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Output caching of anonymous public reads: the pages marked <see cref="PublicCacheAttribute"/> and the open data of
+/// <c>/api/v1/rounds/{roundId}/...</c> (results, results.csv, ballots.csv, ballots.pb, calendar.ics). Varied by the
+/// resolved language and the whole query; only GET/HEAD without any sign-in; only 200 responses that set no cookie
+/// and are not marked private or no-store; tagged by round (and proposal) for eviction.
+/// </summary>
+public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticationOptions> cookies, TimeSpan maxDuration) : IOutputCachePolicy
+{
+    [GeneratedRegex(@"^/api/v1/rounds/(?<round>[^/]+)/(results|results\.csv|ballots\.csv|ballots\.pb|calendar\.ics)$", RegexOptions.CultureInvariant)]
+    private static partial Regex OpenDataPath();
+
+    ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var http = context.HttpContext;
+        var tags = TagsOf(http);
+        if (tags is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var anonymous = IsAnonymous(http);
+        context.EnableOutputCaching = true;
+        context.AllowCacheLookup = anonymous;
+        context.AllowCacheStorage = anonymous;
+        context.AllowLocking = true;
+        context.ResponseExpirationTimeSpan = maxDuration;
+        context.CacheVaryByRules.QueryKeys = "*";
+        // The language the localization middleware chose (cookie, else Accept-Language): one entry per language, not per header.
+        context.CacheVaryByRules.VaryByValues["culture"] = CultureInfo.CurrentUICulture.Name;
+        foreach (var tag in tags)
+        {
+            context.Tags.Add(tag);
+        }
+
+        if (anonymous)
+        {
+            http.Items[PublicCache.AnonymousReadKey] = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask IOutputCachePolicy.ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    ValueTask IOutputCachePolicy.ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var response = context.HttpContext.Response;
+        var cacheControl = response.Headers.CacheControl.ToString();
+        if (response.StatusCode != StatusCodes.Status200OK
+            || response.Headers.SetCookie.Count > 0
+            || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
+            || cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase)
+            || context.HttpContext.User.Identity?.IsAuthenticated == true)
+        {
+            context.AllowCacheStorage = false;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The request carries no credentials at all: no Authorization header, no sign-in cookie (valid or not), no signed-in user.</summary>
+    private bool IsAnonymous(HttpContext http)
+    {
+        var request = http.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        if (request.Headers.Authorization.Count > 0 || http.User.Identity?.IsAuthenticated == true)
+        {
+            return false;
+        }
+
+        // The sign-in cookie may be split into chunks (name, nameC1, nameC2, ...).
+        var signIn = cookies.Get(CookieAuthenticationDefaults.AuthenticationScheme).Cookie.Name ?? ".AspNetCore.Cookies";
+        return !request.Cookies.Keys.Any(name => name.StartsWith(signIn, StringComparison.Ordinal)
+            && (name.Length == signIn.Length || name.AsSpan(signIn.Length).StartsWith("C")));
+    }
+
+    /// <summary>The tags of a cacheable public read, or null when this request is not one.</summary>
+    private static List<string>? TagsOf(HttpContext http)
+    {
+        var request = http.Request;
+        var path = request.Path.Value ?? "";
+        var openData = OpenDataPath().Match(path);
+        if (openData.Success)
+        {
+            return [PublicCache.RoundTag(Uri.UnescapeDataString(openData.Groups["round"].Value))];
+        }
+
+        if (http.GetEndpoint()?.Metadata.GetMetadata<PublicCacheAttribute>() is null)
+        {
+            return null;
+        }
+
+        var roundId = request.RouteValues.TryGetValue("RoundId", out var r) ? r as string : null;
+        var proposalId = request.RouteValues.TryGetValue("ProposalId", out var p) ? p as string : null;
+        return (roundId, proposalId) switch
+        {
+            (null, _) => [PublicCache.HomeTag],
+            ({ } round, { } proposal) => [PublicCache.RoundTag(round), PublicCache.ProposalTag(round, proposal)],
+            ({ } round, null) when path.EndsWith("/proposals", StringComparison.Ordinal) => [PublicCache.RoundTag(round), PublicCache.ProposalsTag(round)],
+            ({ } round, null) => [PublicCache.RoundTag(round)],
+        };
+    }
+}
+
+/// <summary>
+/// Evicts the cached public reads a grain command may have changed, right after the command (whether it succeeded or
+/// not: a refused command evicts needlessly, which is cheap). Sees every call this process makes, from its pages and
+/// API and from grains it hosts, so a change made here shows at once. Only the grains whose state the public pages
+/// show; ballots, tallies, the register and paper batches never evict (no totals are public while a vote is open,
+/// and a ballot a second must not empty the cache). Reads (<see cref="ReadOnlyAttribute"/>) never evict.
+/// </summary>
+public sealed class PublicCacheEviction(IOutputCacheStore store, ILogger<PublicCacheEviction> logger) : IOutgoingGrainCallFilter
+{
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            if (TagsChangedBy(context.InterfaceMethod, context.TargetId) is { Count: > 0 } tags)
+            {
+                foreach (var tag in tags)
+                {
+                    try
+                    {
+                        await store.EvictByTagAsync(tag, CancellationToken.None);
+                    }
+                    catch (Exception e)
+                    {
+                        // The bound (OutputCache:MaxSeconds) still limits how long a stale page can stay.
+                        logger.LogWarning(e, "Evicting {Tag} from the output cache failed", tag);
+                    }
+                }
+            }
+        }
+    }
+
+    internal static IReadOnlyList<string>? TagsChangedBy(MethodInfo? method, GrainId target)
+    {
+        if (method is null || method.GetCustomAttribute<ReadOnlyAttribute>() is not null)
+        {
+            return null;
+        }
+
+        var type = method.DeclaringType;
+        var key = target.Key.ToString() ?? "";
+        var separator = key.IndexOf(':', StringComparison.Ordinal);
+        var roundId = separator < 0 ? key : key[..separator];
+        if (type == typeof(IRoundDirectoryGrain))
+        {
+            return [PublicCache.HomeTag];
+        }
+
+        if (type == typeof(IRoundGrain) || type == typeof(IScreeningGrain) || type == typeof(IResultsGrain))
+        {
+            return [PublicCache.HomeTag, PublicCache.RoundTag(roundId)];
+        }
+
+        if (type == typeof(IProposalGrain) && separator > 0)
+        {
+            return [PublicCache.ProposalsTag(roundId), PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
+        }
+
+        if (type == typeof(IProposalIndexGrain))
+        {
+            return [PublicCache.ProposalsTag(roundId)];
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// The page renderer asks for antiforgery tokens on every page (in case a form streams in later), which sets the
+/// antiforgery cookie and "Cache-Control: no-cache, no-store" on the response. An anonymous read of a public page
+/// (<see cref="PublicCache.AnonymousReadKey"/>) has no form that posts (its filters are GET forms) and shows no token,
+/// so for it tokens are made but not stored: no cookie, and the page is the same for every reader. Every other request
+/// (a page with a form, anything signed in) is answered by the framework's antiforgery unchanged.
+/// </summary>
+public sealed class PublicPageAntiforgery(IAntiforgery inner) : IAntiforgery
+{
+    public AntiforgeryTokenSet GetAndStoreTokens(HttpContext httpContext) =>
+        httpContext.Items.ContainsKey(PublicCache.AnonymousReadKey) ? inner.GetTokens(httpContext) : inner.GetAndStoreTokens(httpContext);
+
+    public AntiforgeryTokenSet GetTokens(HttpContext httpContext) => inner.GetTokens(httpContext);
+
+    public Task<bool> IsRequestValidAsync(HttpContext httpContext) => inner.IsRequestValidAsync(httpContext);
+
+    public Task ValidateRequestAsync(HttpContext httpContext) => inner.ValidateRequestAsync(httpContext);
+
+    public void SetCookieTokenAndHeader(HttpContext httpContext) => inner.SetCookieTokenAndHeader(httpContext);
+}
