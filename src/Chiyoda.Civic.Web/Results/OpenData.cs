@@ -28,7 +28,8 @@ public sealed record OpenDataSet(ResultsView View, ResultsRound Round, IReadOnly
     public OpenDataFile? ByName(string name) => Files.FirstOrDefault(f => f.Name == name);
 }
 
-public sealed record ResultsRound(string RoundId, string Name, string? NameEn);
+/// <summary>The round as its open data describes it: names, the voting window (the close as it happened) and how many votes a voter had.</summary>
+public sealed record ResultsRound(string RoundId, string Name, string? NameEn, DateTimeOffset VotingOpens, DateTimeOffset VotingCloses, int MaxVotesPerVoter);
 
 /// <summary>
 /// Writes the open-data files. Formats (docs/api.md): results.csv has one row per proposal
@@ -101,7 +102,14 @@ public static class OpenData
         return csv.ToString();
     }
 
-    /// <summary>PABULIB (pabulib.org): META, PROJECTS and VOTES sections, ';'-separated; votes list project ids joined by ','.</summary>
+    /// <summary>
+    /// PABULIB (pabulib.org/format): sections META, PROJECTS and VOTES, each a header line then ';'-separated rows; a
+    /// vote lists project ids joined by ','. META has the format's obligatory keys first, in the format's order, then
+    /// optional keys in the order its checker expects. <c>max_length</c> is the round's rule (votes a voter had), not
+    /// the longest ballot cast; the dates are the first and the last day of the voting window in ward time (the close
+    /// as it happened, so an early close shows). Approval voting with every project at cost 1 and the budget the
+    /// number of proposals adopted: greedy selection on that budget adopts the top ones, as the ward does.
+    /// </summary>
     public static string Pabulib(ResultsRound round, ResultTable table, Adoption adoption, IReadOnlyList<PublishedBallot> ballots)
     {
         var pb = new StringBuilder(ballots.Count * 32);
@@ -117,9 +125,13 @@ public static class OpenData
             ("budget", Int(adoption.AdoptedCount)),
             ("vote_type", "approval"),
             ("rule", "greedy"),
-            ("max_length", Int(ballots.Count == 0 ? 0 : ballots.Max(b => b.Choices.Count))),
+            ("date_begin", PbDate(round.VotingOpens)),
+            // The window ends at its close instant: a close at 00:00 ward time means voting ended the day before.
+            ("date_end", PbDate(round.VotingCloses.AddTicks(-1))),
             ("min_length", "1"),
+            ("max_length", Int(round.MaxVotesPerVoter)),
             ("language", "ja"),
+            ("comment", Pb("#1: Each project costs 1 and the budget is the number of proposals adopted (the most voted ones); names are as printed on the Japanese ballot.")),
         })
         {
             pb.Append(key).Append(';').Append(value).Append("\r\n");
@@ -147,13 +159,19 @@ public static class OpenData
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// PABULIB fields are separated by ';' and have no quoting rule that every reader follows: keep names on
-    /// one line without ';' or '"' (a straight quote becomes the full-width one, so CSV readers never see
-    /// a quoted field). A .pb file opens in a spreadsheet as easily as a CSV, so free text is neutralised
-    /// the same way (a leading ' before = + - @); numbers and ids are the platform's own.
+    /// A free-text PABULIB field: on one line (line breaks and tabs become spaces, the format is read line by line),
+    /// without surrounding spaces (its checker refuses them), quoted with '"' when it holds ';' or '"' (a '"' inside
+    /// doubled), as the format's reader (Python's csv module with ';') expects. A .pb file opens in a spreadsheet as
+    /// easily as a CSV, so it is neutralised the same way (a leading ' before = + - @).
     /// </summary>
-    private static string Pb(string value) =>
-        CsvWriter.Neutralised(value.Replace(';', ',').Replace('"', '\uFF02').Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' '));
+    private static string Pb(string value)
+    {
+        var text = CsvWriter.Neutralised(value.Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' ').Trim());
+        return text.AsSpan().IndexOfAny(';', '"') >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+    }
+
+    /// <summary>A PABULIB date: DD.MM.YYYY, the day in ward time.</summary>
+    private static string PbDate(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("dd.MM.yyyy", CultureInfo.InvariantCulture);
 
     private static string Iso(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 

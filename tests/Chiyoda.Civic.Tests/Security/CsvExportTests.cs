@@ -82,10 +82,32 @@ public sealed class CsvExportTests(PlatformFixture platform)
         var projects = pabulib.Records.SkipWhile(r => r[0] != "PROJECTS").Skip(2).TakeWhile(r => r[0] != "VOTES").ToList();
         Assert.Equal(HostileTitles.Length, projects.Count);
         Assert.Contains(projects, p => p[3].StartsWith("'=HYPERLINK(", StringComparison.Ordinal));
+        await AssertPabulibAsync(anonymous, roundId, await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.pb"));
 
         var audit = await CheckedAsync(await admin.GetStringAsync($"/api/v1/rounds/{roundId}/audit.csv"));
         Assert.Equal("entry_id", audit.Records[0][0]);
         Assert.True(audit.Records.Count > 3);
+    }
+
+    /// <summary>The PABULIB file by the format's rules (<see cref="PabulibSpec"/>), with this round's values.</summary>
+    private static async Task AssertPabulibAsync(HttpClient client, string roundId, string text)
+    {
+        var pb = PabulibSpec.Parse(text);
+        var round = await HttpAssertions.JsonAsync(await client.GetAsync($"/api/v1/rounds/{roundId}"), 200);
+        var schedule = round.GetProperty("schedule");
+        string WardDate(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(9)).ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(WardDate(schedule.GetProperty("votingOpens").GetDateTimeOffset()), pb["date_begin"]);
+        Assert.Equal(WardDate(schedule.GetProperty("votingCloses").GetDateTimeOffset()), pb["date_end"]);
+        // The rule (3 votes each), not the longest ballot cast (also 3 here: so also checked on a round whose ballots are shorter).
+        Assert.Equal(round.GetProperty("rules").GetProperty("maxVotesPerVoter").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), pb["max_length"]);
+        Assert.Equal("approval", pb["vote_type"]);
+        Assert.Equal("2", pb["num_votes"]);
+        Assert.Equal(roundId, pb["instance"]);
+        // Names keep their ';' and '"' (quoted, the quote doubled), on one line, as the ballot printed them.
+        var names = pb.Projects.Select(p => p["name"]).ToList();
+        Assert.Contains("'=1+1;=2+2", names);
+        Assert.Contains("普通の提案, \"引用\" と改行 あり", names);
+        Assert.Equal(["2", "2", "0", "0", "1", "0", "0"], pb.Projects.OrderBy(p => int.Parse(p["project_id"], System.Globalization.CultureInfo.InvariantCulture)).Select(p => p["votes"]));
     }
 
     private static async Task<CsvCheck.Parsed> CheckedAsync(string csv)
