@@ -1,4 +1,3 @@
-using System.Text;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
@@ -29,9 +28,9 @@ public static class AuditExport
             return ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
         }
 
-        return Results.Bytes(Encoding.UTF8.GetBytes(Csv(await audit.ChainAsync(roundId))), "text/csv; charset=utf-8", $"{roundId}-audit.csv");
+        return Results.Bytes(CsvWriter.ForPeople(Csv(await audit.ChainAsync(roundId))), "text/csv; charset=utf-8", $"{roundId}-audit.csv");
     }
 
-    /// <summary>Oldest first (chain order); the exact bytes the chain's digests are computed from.</summary>
+    /// <summary>Oldest first (chain order); the exact lines the chain's digests are computed from (served after a BOM, which is not part of any line's digest: it comes before the header).</summary>
     public static string Csv(IEnumerable<ChainedAuditEntry> entries) => AuditCsv.File(entries);
 }

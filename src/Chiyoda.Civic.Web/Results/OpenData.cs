@@ -35,7 +35,7 @@ public sealed record ResultsRound(string RoundId, string Name, string? NameEn, D
 /// Writes the open-data files. Formats (docs/api.md): results.csv has one row per proposal
 /// (<c>item=proposal</c>) then one row per total, ballots.csv one row per counted ballot
 /// (<c>ballot_id,channel,choices</c>, choices as ballot numbers joined by ';'), ballots.pb the PABULIB
-/// format (approval ballots, cost 1 per project, budget = proposals adopted). Lines end in CRLF (RFC 4180), UTF-8 without BOM.
+/// format (approval ballots, cost 1 per project, budget = proposals adopted). Lines end in CRLF (RFC 4180); the CSVs are UTF-8 with a BOM (for Excel), ballots.pb and the JSON without one.
 /// </summary>
 public static class OpenData
 {
@@ -53,8 +53,8 @@ public static class OpenData
     {
         var certified = view.Certified!;
         var adoption = view.Adoption!;
-        var resultsCsv = new OpenDataFile("results.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(ResultsCsv(certified.Table, adoption)));
-        var ballotsCsv = new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(BallotsCsv(ballots)));
+        var resultsCsv = new OpenDataFile("results.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(ResultsCsv(certified.Table, adoption)));
+        var ballotsCsv = new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(BallotsCsv(ballots)));
         var pabulib = new OpenDataFile("ballots.pb", "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(Pabulib(round, certified.Table, adoption, ballots)));
         var document = new ResultsDocument(
             round.RoundId, round.Name, round.NameEn, certified.CertifiedAt, view.PublishedAt,

@@ -54,7 +54,7 @@ public sealed class CsvExportTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await PaperApi.ImportAsync(clerk2, roundId, batchId, PaperApi.Utf8(file)), 200);
         // Every line is malformed (the serials are not serials), so the numbers do not add up: an administrator commits with a reason.
         await PaperApi.CommitAsync(admin, roundId, batchId, "CSV の検査: 不正な行だけの束");
-        var report = await CheckedAsync(await clerk.GetStringAsync($"/api/v1/rounds/{roundId}/paper-batches/{batchId}/report.csv"));
+        var report = await CheckedAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/paper-batches/{batchId}/report.csv"));
         Assert.Equal(["line", "ballot_serial", "voter_key", "outcome", "reason"], report.Records[0]);
         Assert.Equal(HostileSerials.Select(s => "'" + s).Order(), report.Records.Skip(1).Select(r => r[1]).Order());
         Assert.Equal(HostileVoterKeys.Select(k => "'" + k).Order(), report.Records.Skip(1).Select(r => r[2]).Order());
@@ -64,7 +64,8 @@ public sealed class CsvExportTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
 
         using var anonymous = await platform.ApiClientAsync();
-        var results = await CheckedAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/results.csv"));
+        var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        var results = await CheckedAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results.csv"), published);
         var titles = results.Records.Where(r => r[0] == "proposal").Select(r => r[3]).ToList();
         Assert.Equal(HostileTitles.Length, titles.Count);
         foreach (var title in HostileTitles)
@@ -72,7 +73,7 @@ public sealed class CsvExportTests(PlatformFixture platform)
             Assert.Contains(title[0] is '=' or '+' or '-' or '@' ? "'" + title : title, titles);
         }
 
-        var ballots = await CheckedAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.csv"));
+        var ballots = await CheckedAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/ballots.csv"), published);
         Assert.Equal(["ballot_id", "channel", "choices"], ballots.Records[0]);
         Assert.Equal(2, ballots.Records.Count - 1);
 
@@ -84,7 +85,7 @@ public sealed class CsvExportTests(PlatformFixture platform)
         Assert.Contains(projects, p => p[3].StartsWith("'=HYPERLINK(", StringComparison.Ordinal));
         await AssertPabulibAsync(anonymous, roundId, await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.pb"));
 
-        var audit = await CheckedAsync(await admin.GetStringAsync($"/api/v1/rounds/{roundId}/audit.csv"));
+        var audit = await CheckedAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit.csv"));
         Assert.Equal("entry_id", audit.Records[0][0]);
         Assert.True(audit.Records.Count > 3);
     }
@@ -110,9 +111,26 @@ public sealed class CsvExportTests(PlatformFixture platform)
         Assert.Equal(["2", "2", "0", "0", "1", "0", "0"], pb.Projects.OrderBy(p => int.Parse(p["project_id"], System.Globalization.CultureInfo.InvariantCulture)).Select(p => p["votes"]));
     }
 
-    private static async Task<CsvCheck.Parsed> CheckedAsync(string csv)
+    /// <summary>
+    /// A CSV download as served: text/csv in UTF-8 with a BOM (so Japanese Excel reads it as UTF-8), read by csv-parse
+    /// from those bytes; with the results JSON, the digest it lists for the file is the SHA-256 of the bytes served.
+    /// </summary>
+    private static async Task<CsvCheck.Parsed> CheckedAsync(HttpResponseMessage response, System.Text.Json.JsonElement? published = null)
     {
-        var parsed = await CsvCheck.ParseAsync(csv);
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode}");
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        if (published is { } json)
+        {
+            var name = response.RequestMessage!.RequestUri!.Segments[^1];
+            var listed = json.GetProperty("downloads").EnumerateArray().Single(d => d.GetProperty("name").GetString() == name);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), listed.GetProperty("sha256").GetString());
+        }
+
+        var parsed = await CsvCheck.ParseAsync(bytes);
+        Assert.DoesNotContain('\uFEFF', parsed.Records[0][0]);
         Assert.True(parsed.FormulaCells.Count == 0, "cells a spreadsheet would run: " + string.Join(" | ", parsed.FormulaCells));
         Assert.All(parsed.Records, r => Assert.Equal(parsed.Records[0].Count, r.Count));
         return parsed;
