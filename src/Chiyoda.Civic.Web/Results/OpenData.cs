@@ -63,7 +63,7 @@ public static class OpenData
             [.. certified.Table.Proposals.Select(p => new ResultsProposal(p.BallotNumber, p.ProposalId, p.Title, p.TitleEn, p.Votes, p.Rank, p.Tied, adoption.Adopted.Contains(p.BallotNumber)))],
             new ResultsAdoption(adoption.AdoptedCount, adoption.Adopted, adoption.TiedAtCutoff, adoption.Overridden, adoption.Reason),
             [.. certified.Table.AgeBands.Select(b => new ResultsAgeBand(b.From, b.To, b.Voters))],
-            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256))],
+            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256, Download.ReprDigestOf(Convert.FromHexString(f.Sha256))))],
             view.AuditHead is { } head ? new ResultsAuditLog(head.Entries, head.Sha256) : null);
         var resultsJson = new OpenDataFile("results", "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(document, Json));
         return new OpenDataSet(view, round, ballots, resultsJson, resultsCsv, ballotsCsv, pabulib);
@@ -192,7 +192,8 @@ public static class OpenData
 
     private sealed record ResultsAgeBand(int From, int? To, int? Voters);
 
-    private sealed record ResultsDownload(string Name, string Href, string Sha256);
+    /// <summary>A file with its SHA-256 as hex and as the <c>Repr-Digest</c> field its download carries (RFC 9530, uncompressed).</summary>
+    private sealed record ResultsDownload(string Name, string Href, string Sha256, string ReprDigest);
 
     private sealed class WardInstant : JsonConverter<DateTimeOffset>
     {
