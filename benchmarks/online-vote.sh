@@ -95,6 +95,8 @@ rss_mb() { local total=0; for pid in "${web_pids[@]}"; do total=$((total + $(awk
 rss_before=$(rss_mb)
 
 say "Running the load generator"
+# The token cache lives in the clone's .data/, which a fresh clone does not have yet.
+mkdir -p "$repo_root/.data"
 status=0
 dotnet benchmarks/Chiyoda.Civic.LoadGenerator/bin/Release/net10.0/Chiyoda.Civic.LoadGenerator.dll \
   --web "$(IFS=,; echo "${fronts[*]}")" --idp http://localhost:5110/ --storage "$storage" \

@@ -23,6 +23,7 @@ while IFS= read -r line || [ -n "$line" ]; do
   line=${line%$'\r'}
   if [ "$first" = 1 ]; then
     first=0
+    line=${line#$'\xef\xbb\xbf'}  # the BOM the file is served with (for Excel) comes before the header
     [ "$line" = "$header" ] || { echo "not an audit.csv: unexpected header" >&2; exit 1; }
     continue
   fi

@@ -150,14 +150,13 @@ public sealed class TokenSource(Uri identityProvider)
     public async Task<ConcurrentDictionary<string, string>> GetManyAsync(IReadOnlyList<string> voterKeys, string? cacheFile, int parallelism)
     {
         var tokens = new ConcurrentDictionary<string, string>();
-        if (cacheFile is not null && File.Exists(cacheFile))
+        if (cacheFile is not null)
         {
-            foreach (var line in File.ReadLines(cacheFile))
+            foreach (var (key, token) in TokenCache.Read(cacheFile))
             {
-                var tab = line.IndexOf('\t');
-                if (ExpiresAt(line[(tab + 1)..]) > DateTimeOffset.UtcNow.AddMinutes(15))
+                if (ExpiresAt(token) > DateTimeOffset.UtcNow.AddMinutes(15))
                 {
-                    tokens[line[..tab]] = line[(tab + 1)..];
+                    tokens[key] = token;
                 }
             }
         }
@@ -167,11 +166,41 @@ public sealed class TokenSource(Uri identityProvider)
             async (key, _) => tokens[key] = await GetAsync("voter:" + key));
         if (cacheFile is not null && missing.Count > 0)
         {
-            await File.WriteAllLinesAsync(cacheFile, tokens.Select(t => $"{t.Key}\t{t.Value}"));
+            await TokenCache.WriteAsync(cacheFile, tokens);
         }
 
         Console.WriteLine($"tokens: {missing.Count:N0} issued, {voterKeys.Count - missing.Count:N0} reused from {cacheFile ?? "(no cache)"}");
         return tokens;
+    }
+}
+
+/// <summary>
+/// The token cache file: one "key TAB token" line per voter. Its folder (by default the clone's .data/,
+/// which a fresh clone does not have) is created on write, so a first run does not fail after its sign-ins.
+/// </summary>
+public static class TokenCache
+{
+    public static IEnumerable<(string Key, string Token)> Read(string file)
+    {
+        if (!File.Exists(file))
+        {
+            yield break;
+        }
+
+        foreach (var line in File.ReadLines(file))
+        {
+            var tab = line.IndexOf('\t');
+            if (tab > 0)
+            {
+                yield return (line[..tab], line[(tab + 1)..]);
+            }
+        }
+    }
+
+    public static async Task WriteAsync(string file, IEnumerable<KeyValuePair<string, string>> tokens)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        await File.WriteAllLinesAsync(file, tokens.Select(t => $"{t.Key}\t{t.Value}"));
     }
 }
 

@@ -18,6 +18,7 @@ public static class Program
         builder.AddCivicEmail();
         builder.AddCivicLocalization();
         builder.AddCivicApi();
+        builder.AddCivicHttp();
         builder.AddCivicRequestLimits();
         builder.AddCivicApplicationServices();
         builder.AddCivicUserInterface();
@@ -26,6 +27,7 @@ public static class Program
 
         var app = builder.Build();
 
+        app.UseCivicHead();
         app.UseCivicHostFiltering();
         app.UseCivicSiloOnly();
         app.UseCivicSecurityHeaders();

@@ -10,6 +10,8 @@ const [file, delimiter = ",", mode = "strict"] = process.argv.slice(2);
 try {
   const records = parse(readFileSync(file), {
     delimiter,
+    // The platform serves CSV for people as UTF-8 with a BOM (Excel): csv-parse drops it, as spreadsheets do.
+    bom: true,
     record_delimiter: ["\r\n"],
     relax_quotes: false,
     relax_column_count: mode === "relax",

@@ -1,4 +1,3 @@
-using System.Text;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
@@ -24,14 +23,17 @@ public static class AuditExport
 
     private static async Task<IResult> ExportAsync(string roundId, AuditService audit, RoundService rounds)
     {
-        if (await rounds.GetAsync(roundId) is null)
+        if (await rounds.GetAsync(roundId) is not { } round)
         {
             return ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
         }
 
-        return Results.Bytes(Encoding.UTF8.GetBytes(Csv(await audit.ChainAsync(roundId))), "text/csv; charset=utf-8", $"{roundId}-audit.csv");
+        // For administrators only: never cached by others, never compressed (Download: BREACH).
+        var chain = await audit.ChainAsync(roundId);
+        var lastModified = chain.Count == 0 ? round.Snapshot.CreatedAt : chain.Max(e => e.Entry.At);
+        return Download.Serve(new DownloadFile(CsvWriter.ForPeople(Csv(chain)), "text/csv; charset=utf-8", lastModified, $"{roundId}-audit.csv", Public: false));
     }
 
-    /// <summary>Oldest first (chain order); the exact bytes the chain's digests are computed from.</summary>
+    /// <summary>Oldest first (chain order); the exact lines the chain's digests are computed from (served after a BOM, which is not part of any line's digest: it comes before the header).</summary>
     public static string Csv(IEnumerable<ChainedAuditEntry> entries) => AuditCsv.File(entries);
 }

@@ -4,7 +4,8 @@ using Chiyoda.Civic.Abstractions.Common;
 namespace Chiyoda.Civic.Web.Files;
 
 /// <summary>
-/// The one way the platform writes CSV (results, ballots, batch reports, the audit log): RFC 4180
+/// The one way the platform writes CSV (results, ballots, batch reports, the audit log): served as UTF-8 with a BOM
+/// (<see cref="ForPeople"/>), RFC 4180
 /// (fields with a comma, quote, CR or LF are quoted, quotes doubled; records end in CRLF), and no cell
 /// a spreadsheet would run. A cell starting with = + - @, a tab or a CR is a formula or a formula's
 /// disguise to Excel and LibreOffice (OWASP "CSV injection"), so it gets a leading ' and is shown as text.
@@ -41,6 +42,16 @@ public sealed class CsvWriter
     public override string ToString() => _text.ToString();
 
     public byte[] ToUtf8() => Encoding.UTF8.GetBytes(_text.ToString());
+
+    /// <summary>The file as served to people: UTF-8 with a BOM (<see cref="ForPeople"/>).</summary>
+    public byte[] ToUtf8WithBom() => ForPeople(_text.ToString());
+
+    /// <summary>
+    /// A CSV meant for people, as bytes: UTF-8 with a byte-order mark. Japanese Excel, which most ward staff and
+    /// journalists open CSV with, reads a CSV without one as Shift_JIS and shows every Japanese title garbled.
+    /// Digests of a download are taken over these bytes, BOM included, as served.
+    /// </summary>
+    public static byte[] ForPeople(string text) => [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text)];
 
     /// <summary>One field as written: neutralised, then quoted when it needs to be (<see cref="CsvCell"/>).</summary>
     public static string Cell(string? value) => CsvCell.Write(value);

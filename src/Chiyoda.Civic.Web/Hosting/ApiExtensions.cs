@@ -58,6 +58,7 @@ public static class ApiExtensions
         api.MapTurnoutApi();
         api.MapPaperBallotsApi();
         api.MapResultsApi();
+        api.MapProposalsOpenData();
         api.MapCountingApi();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));

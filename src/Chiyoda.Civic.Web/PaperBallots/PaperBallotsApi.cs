@@ -118,7 +118,7 @@ public static class PaperBallotsApi
                 }
             }
 
-            return Results.Text(csv.ToString(), "text/csv; charset=utf-8");
+            return Results.Bytes(csv.ToUtf8WithBom(), "text/csv; charset=utf-8");
         }).RequireAuthorization(CivicPolicies.ApiClerk);
 
         batches.MapPost("/{batchId}/keyings", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>

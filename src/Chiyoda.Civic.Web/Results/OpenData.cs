@@ -28,13 +28,14 @@ public sealed record OpenDataSet(ResultsView View, ResultsRound Round, IReadOnly
     public OpenDataFile? ByName(string name) => Files.FirstOrDefault(f => f.Name == name);
 }
 
-public sealed record ResultsRound(string RoundId, string Name, string? NameEn);
+/// <summary>The round as its open data describes it: names, the voting window (the close as it happened) and how many votes a voter had.</summary>
+public sealed record ResultsRound(string RoundId, string Name, string? NameEn, DateTimeOffset VotingOpens, DateTimeOffset VotingCloses, int MaxVotesPerVoter);
 
 /// <summary>
 /// Writes the open-data files. Formats (docs/api.md): results.csv has one row per proposal
 /// (<c>item=proposal</c>) then one row per total, ballots.csv one row per counted ballot
 /// (<c>ballot_id,channel,choices</c>, choices as ballot numbers joined by ';'), ballots.pb the PABULIB
-/// format (approval ballots, cost 1 per project, budget = proposals adopted). Lines end in CRLF (RFC 4180), UTF-8 without BOM.
+/// format (approval ballots, cost 1 per project, budget = proposals adopted). Lines end in CRLF (RFC 4180); the CSVs are UTF-8 with a BOM (for Excel), ballots.pb and the JSON without one.
 /// </summary>
 public static class OpenData
 {
@@ -52,8 +53,8 @@ public static class OpenData
     {
         var certified = view.Certified!;
         var adoption = view.Adoption!;
-        var resultsCsv = new OpenDataFile("results.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(ResultsCsv(certified.Table, adoption)));
-        var ballotsCsv = new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(BallotsCsv(ballots)));
+        var resultsCsv = new OpenDataFile("results.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(ResultsCsv(certified.Table, adoption)));
+        var ballotsCsv = new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(BallotsCsv(ballots)));
         var pabulib = new OpenDataFile("ballots.pb", "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(Pabulib(round, certified.Table, adoption, ballots)));
         var document = new ResultsDocument(
             round.RoundId, round.Name, round.NameEn, certified.CertifiedAt, view.PublishedAt,
@@ -62,7 +63,7 @@ public static class OpenData
             [.. certified.Table.Proposals.Select(p => new ResultsProposal(p.BallotNumber, p.ProposalId, p.Title, p.TitleEn, p.Votes, p.Rank, p.Tied, adoption.Adopted.Contains(p.BallotNumber)))],
             new ResultsAdoption(adoption.AdoptedCount, adoption.Adopted, adoption.TiedAtCutoff, adoption.Overridden, adoption.Reason),
             [.. certified.Table.AgeBands.Select(b => new ResultsAgeBand(b.From, b.To, b.Voters))],
-            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256))],
+            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256, Download.ReprDigestOf(Convert.FromHexString(f.Sha256))))],
             view.AuditHead is { } head ? new ResultsAuditLog(head.Entries, head.Sha256) : null);
         var resultsJson = new OpenDataFile("results", "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(document, Json));
         return new OpenDataSet(view, round, ballots, resultsJson, resultsCsv, ballotsCsv, pabulib);
@@ -101,7 +102,14 @@ public static class OpenData
         return csv.ToString();
     }
 
-    /// <summary>PABULIB (pabulib.org): META, PROJECTS and VOTES sections, ';'-separated; votes list project ids joined by ','.</summary>
+    /// <summary>
+    /// PABULIB (pabulib.org/format): sections META, PROJECTS and VOTES, each a header line then ';'-separated rows; a
+    /// vote lists project ids joined by ','. META has the format's obligatory keys first, in the format's order, then
+    /// optional keys in the order its checker expects. <c>max_length</c> is the round's rule (votes a voter had), not
+    /// the longest ballot cast; the dates are the first and the last day of the voting window in ward time (the close
+    /// as it happened, so an early close shows). Approval voting with every project at cost 1 and the budget the
+    /// number of proposals adopted: greedy selection on that budget adopts the top ones, as the ward does.
+    /// </summary>
     public static string Pabulib(ResultsRound round, ResultTable table, Adoption adoption, IReadOnlyList<PublishedBallot> ballots)
     {
         var pb = new StringBuilder(ballots.Count * 32);
@@ -117,9 +125,13 @@ public static class OpenData
             ("budget", Int(adoption.AdoptedCount)),
             ("vote_type", "approval"),
             ("rule", "greedy"),
-            ("max_length", Int(ballots.Count == 0 ? 0 : ballots.Max(b => b.Choices.Count))),
+            ("date_begin", PbDate(round.VotingOpens)),
+            // The window ends at its close instant: a close at 00:00 ward time means voting ended the day before.
+            ("date_end", PbDate(round.VotingCloses.AddTicks(-1))),
             ("min_length", "1"),
+            ("max_length", Int(round.MaxVotesPerVoter)),
             ("language", "ja"),
+            ("comment", Pb("#1: Each project costs 1 and the budget is the number of proposals adopted (the most voted ones); names are as printed on the Japanese ballot.")),
         })
         {
             pb.Append(key).Append(';').Append(value).Append("\r\n");
@@ -147,13 +159,19 @@ public static class OpenData
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// PABULIB fields are separated by ';' and have no quoting rule that every reader follows: keep names on
-    /// one line without ';' or '"' (a straight quote becomes the full-width one, so CSV readers never see
-    /// a quoted field). A .pb file opens in a spreadsheet as easily as a CSV, so free text is neutralised
-    /// the same way (a leading ' before = + - @); numbers and ids are the platform's own.
+    /// A free-text PABULIB field: on one line (line breaks and tabs become spaces, the format is read line by line),
+    /// without surrounding spaces (its checker refuses them), quoted with '"' when it holds ';' or '"' (a '"' inside
+    /// doubled), as the format's reader (Python's csv module with ';') expects. A .pb file opens in a spreadsheet as
+    /// easily as a CSV, so it is neutralised the same way (a leading ' before = + - @).
     /// </summary>
-    private static string Pb(string value) =>
-        CsvWriter.Neutralised(value.Replace(';', ',').Replace('"', '\uFF02').Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' '));
+    private static string Pb(string value)
+    {
+        var text = CsvWriter.Neutralised(value.Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' ').Trim());
+        return text.AsSpan().IndexOfAny(';', '"') >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+    }
+
+    /// <summary>A PABULIB date: DD.MM.YYYY, the day in ward time.</summary>
+    private static string PbDate(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("dd.MM.yyyy", CultureInfo.InvariantCulture);
 
     private static string Iso(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
@@ -174,7 +192,8 @@ public static class OpenData
 
     private sealed record ResultsAgeBand(int From, int? To, int? Voters);
 
-    private sealed record ResultsDownload(string Name, string Href, string Sha256);
+    /// <summary>A file with its SHA-256 as hex and as the <c>Repr-Digest</c> field its download carries (RFC 9530, uncompressed).</summary>
+    private sealed record ResultsDownload(string Name, string Href, string Sha256, string ReprDigest);
 
     private sealed class WardInstant : JsonConverter<DateTimeOffset>
     {

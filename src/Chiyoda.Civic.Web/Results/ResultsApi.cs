@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Files;
 using Chiyoda.Civic.Web.Hosting;
 using Chiyoda.Civic.Web.Rounds;
 using Microsoft.AspNetCore.Authentication;
@@ -19,10 +20,7 @@ public static class ResultsApi
         round.MapGet("/ballots.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.csv", http, results)).AllowAnonymous();
         round.MapGet("/ballots.pb", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.pb", http, results)).AllowAnonymous();
         // The calendar's links and ids are made from Site:Url, never from the request's Host header.
-        round.MapGet("/calendar.ics", async (string roundId, RoundService rounds, SiteSettings site) =>
-            await rounds.GetAsync(roundId) is { } view
-                ? Results.Text(RoundCalendar.Write(view.Snapshot, site.Url), "text/calendar; charset=utf-8")
-                : RoundNotFound()).AllowAnonymous();
+        round.MapGet("/calendar.ics", CalendarAsync).AllowAnonymous();
         return api;
     }
 
@@ -42,10 +40,18 @@ public static class ResultsApi
             };
         }
 
-        http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(file.Sha256))}";
-        http.Response.Headers.CacheControl = data.View.IsPublished ? "public, max-age=300" : "no-store";
-        return Results.Bytes(file.Content, file.MediaType, name == "results" ? null : $"{roundId}-{name}");
+        // Published files are public and fixed; a certified count before publication is for the administrator only.
+        var published = data.View.IsPublished;
+        return Download.Serve(new DownloadFile(file.Content, file.MediaType, data.View.PublishedAt ?? data.View.Certified!.CertifiedAt,
+            name == "results" ? null : $"{roundId}-{name}", Public: published));
     }
+
+    /// <summary>The round's calendar (public; changes whenever the round does, so it is validated against its ETag).</summary>
+    private static async Task<IResult> CalendarAsync(string roundId, RoundService rounds, SiteSettings site) =>
+        await rounds.GetAsync(roundId) is { } view
+            ? Download.Serve(new DownloadFile(System.Text.Encoding.UTF8.GetBytes(RoundCalendar.Write(view.Snapshot, site.Url)),
+                "text/calendar; charset=utf-8", view.Snapshot.UpdatedAt, null, Public: true), "public, max-age=60")
+            : RoundNotFound();
 
     private static IResult RoundNotFound() => ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
 }

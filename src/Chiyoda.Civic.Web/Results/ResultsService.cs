@@ -38,7 +38,8 @@ public sealed class ResultsService(IGrainFactory grains, RoundService rounds, Pu
 
         var chunks = await Task.WhenAll(Enumerable.Range(0, certified.BallotChunks)
             .Select(n => grains.GetGrain<IResultsBallotChunkGrain>($"{roundId}:{n}").GetAsync()));
-        var data = OpenData.Build(view, new ResultsRound(roundId, round.Definition.Name, round.Definition.NameEn), [.. chunks.SelectMany(c => c)]);
+        var data = OpenData.Build(view, new ResultsRound(roundId, round.Definition.Name, round.Definition.NameEn,
+            round.Definition.Schedule.VotingOpens, round.Definition.Schedule.VotingCloses, round.Definition.Rules.MaxVotesPerVoter), [.. chunks.SelectMany(c => c)]);
         if (view.IsPublished)
         {
             cache.Set(roundId, certified.CountId, data);

@@ -7,10 +7,14 @@ namespace Chiyoda.Civic.Tests.Audit;
 /// <summary>Runs tools/verify-audit.sh (bash and sha256sum, the check docs/api.md gives anyone) on an audit.csv.</summary>
 public static class AuditVerifier
 {
-    public static async Task<(int ExitCode, string Output)> VerifyAsync(string csv, long? entries = null, string? head = null)
+    public static Task<(int ExitCode, string Output)> VerifyAsync(string csv, long? entries = null, string? head = null) =>
+        VerifyAsync(Encoding.UTF8.GetBytes(csv), entries, head);
+
+    /// <summary>Verifies the file's bytes as given (e.g. as served, with its BOM).</summary>
+    public static async Task<(int ExitCode, string Output)> VerifyAsync(byte[] csv, long? entries = null, string? head = null)
     {
         var file = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.csv");
-        await File.WriteAllBytesAsync(file, Encoding.UTF8.GetBytes(csv));
+        await File.WriteAllBytesAsync(file, csv);
         try
         {
             var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -16,11 +16,16 @@ public static class CsvCheck
     public sealed record Parsed(IReadOnlyList<IReadOnlyList<string>> Records, IReadOnlyList<string> FormulaCells);
 
     /// <summary>Parses the text; fails the test with csv-parse's message when it is not valid CSV.</summary>
-    public static async Task<Parsed> ParseAsync(string text, char delimiter = ',', bool relaxColumnCount = false)
+    public static Task<Parsed> ParseAsync(string text, char delimiter = ',', bool relaxColumnCount = false) =>
+        ParseAsync(System.Text.Encoding.UTF8.GetBytes(text), delimiter, relaxColumnCount);
+
+    /// <summary>Parses the bytes exactly as served (a UTF-8 BOM is dropped, as spreadsheets drop it: csv-parse's <c>bom</c> option).</summary>
+    public static async Task<Parsed> ParseAsync(byte[] bytes, char delimiter = ',', bool relaxColumnCount = false)
     {
         await Installed.Value;
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
         var file = Path.Combine(Path.GetTempPath(), $"civic-csv-{Guid.NewGuid():N}.csv");
-        await File.WriteAllTextAsync(file, text);
+        await File.WriteAllBytesAsync(file, bytes);
         try
         {
             var (code, output, error) = await RunAsync("node", ["check.mjs", file, delimiter.ToString(), relaxColumnCount ? "relax" : "strict"]);

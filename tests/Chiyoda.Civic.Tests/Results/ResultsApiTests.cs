@@ -230,25 +230,5 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         Assert.Contains("voters,,,,,4,,", csv);
     }
 
-    [Fact]
-    public async Task The_calendar_feed_parses_with_each_phase_in_Tokyo_time()
-    {
-        using var admin = await platform.ApiClientAsync("admin");
-        var roundId = await PlatformVoting.CreateRoundAsync(admin);
-        using var anonymous = await platform.ApiClientAsync();
-        var response = await anonymous.GetAsync($"/api/v1/rounds/{roundId}/calendar.ics");
-        Assert.Equal("text/calendar", response.Content.Headers.ContentType?.MediaType);
-        var calendar = Ical.Net.Calendar.Load(await response.Content.ReadAsStringAsync())!;
-
-        Assert.Equal(5, calendar.Events.Count);
-        Assert.All(calendar.Events, e => Assert.Equal("Asia/Tokyo", e.DtStart!.TzId));
-        Assert.Contains(calendar.TimeZones, tz => tz.TzId == "Asia/Tokyo");
-        var round = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}"), 200);
-        var votingOpens = round.GetProperty("schedule").GetProperty("votingOpens").GetDateTimeOffset();
-        var voting = calendar.Events.Single(e => e.Uid!.StartsWith($"{roundId}-voting@", StringComparison.Ordinal));
-        Assert.Equal(votingOpens.ToOffset(TimeSpan.FromHours(9)).DateTime, voting.DtStart!.Value);
-        await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds/no-such-round/calendar.ics"), 404, "round-not-found");
-    }
-
     private static System.Text.Json.Nodes.JsonNode JsonNode(byte[] data) => System.Text.Json.Nodes.JsonNode.Parse(data)!;
 }

@@ -79,9 +79,12 @@ public sealed class RoundLockApiTests(PlatformFixture platform)
         var head = results.GetProperty("auditLog").GetProperty("headSha256").GetString()!;
         Assert.Contains(head, await anonymous.GetStringAsync($"/rounds/{roundId}/results"));
 
-        var csv = await (await admin.GetAsync($"{r}/audit.csv")).Content.ReadAsStringAsync();
-        var verified = await AuditVerifier.VerifyAsync(csv, entries, head);
+        // The file exactly as served (UTF-8 with a BOM, for Excel) verifies with the published head.
+        var served = await (await admin.GetAsync($"{r}/audit.csv")).Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xEF, 0xBB, 0xBF], served[..3]);
+        var verified = await AuditVerifier.VerifyAsync(served, entries, head);
         Assert.True(verified.ExitCode == 0, verified.Output);
+        var csv = System.Text.Encoding.UTF8.GetString(served[3..]);
         foreach (var action in new[] { "round.created", "round.updated", "paper.facilities-set", "register.loaded", "voting.closed-early",
                      "results.counted", "results.certified", "results.published" })
         {

@@ -54,7 +54,7 @@ public sealed class CsvExportTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await PaperApi.ImportAsync(clerk2, roundId, batchId, PaperApi.Utf8(file)), 200);
         // Every line is malformed (the serials are not serials), so the numbers do not add up: an administrator commits with a reason.
         await PaperApi.CommitAsync(admin, roundId, batchId, "CSV の検査: 不正な行だけの束");
-        var report = await CheckedAsync(await clerk.GetStringAsync($"/api/v1/rounds/{roundId}/paper-batches/{batchId}/report.csv"));
+        var report = await CheckedAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/paper-batches/{batchId}/report.csv"));
         Assert.Equal(["line", "ballot_serial", "voter_key", "outcome", "reason"], report.Records[0]);
         Assert.Equal(HostileSerials.Select(s => "'" + s).Order(), report.Records.Skip(1).Select(r => r[1]).Order());
         Assert.Equal(HostileVoterKeys.Select(k => "'" + k).Order(), report.Records.Skip(1).Select(r => r[2]).Order());
@@ -64,7 +64,8 @@ public sealed class CsvExportTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
 
         using var anonymous = await platform.ApiClientAsync();
-        var results = await CheckedAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/results.csv"));
+        var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        var results = await CheckedAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results.csv"), published);
         var titles = results.Records.Where(r => r[0] == "proposal").Select(r => r[3]).ToList();
         Assert.Equal(HostileTitles.Length, titles.Count);
         foreach (var title in HostileTitles)
@@ -72,7 +73,7 @@ public sealed class CsvExportTests(PlatformFixture platform)
             Assert.Contains(title[0] is '=' or '+' or '-' or '@' ? "'" + title : title, titles);
         }
 
-        var ballots = await CheckedAsync(await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.csv"));
+        var ballots = await CheckedAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/ballots.csv"), published);
         Assert.Equal(["ballot_id", "channel", "choices"], ballots.Records[0]);
         Assert.Equal(2, ballots.Records.Count - 1);
 
@@ -82,15 +83,54 @@ public sealed class CsvExportTests(PlatformFixture platform)
         var projects = pabulib.Records.SkipWhile(r => r[0] != "PROJECTS").Skip(2).TakeWhile(r => r[0] != "VOTES").ToList();
         Assert.Equal(HostileTitles.Length, projects.Count);
         Assert.Contains(projects, p => p[3].StartsWith("'=HYPERLINK(", StringComparison.Ordinal));
+        await AssertPabulibAsync(anonymous, roundId, await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.pb"));
 
-        var audit = await CheckedAsync(await admin.GetStringAsync($"/api/v1/rounds/{roundId}/audit.csv"));
+        var audit = await CheckedAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit.csv"));
         Assert.Equal("entry_id", audit.Records[0][0]);
         Assert.True(audit.Records.Count > 3);
     }
 
-    private static async Task<CsvCheck.Parsed> CheckedAsync(string csv)
+    /// <summary>The PABULIB file by the format's rules (<see cref="PabulibSpec"/>), with this round's values.</summary>
+    private static async Task AssertPabulibAsync(HttpClient client, string roundId, string text)
     {
-        var parsed = await CsvCheck.ParseAsync(csv);
+        var pb = PabulibSpec.Parse(text);
+        var round = await HttpAssertions.JsonAsync(await client.GetAsync($"/api/v1/rounds/{roundId}"), 200);
+        var schedule = round.GetProperty("schedule");
+        string WardDate(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(9)).ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(WardDate(schedule.GetProperty("votingOpens").GetDateTimeOffset()), pb["date_begin"]);
+        Assert.Equal(WardDate(schedule.GetProperty("votingCloses").GetDateTimeOffset()), pb["date_end"]);
+        // The rule (3 votes each), not the longest ballot cast (also 3 here: so also checked on a round whose ballots are shorter).
+        Assert.Equal(round.GetProperty("rules").GetProperty("maxVotesPerVoter").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), pb["max_length"]);
+        Assert.Equal("approval", pb["vote_type"]);
+        Assert.Equal("2", pb["num_votes"]);
+        Assert.Equal(roundId, pb["instance"]);
+        // Names keep their ';' and '"' (quoted, the quote doubled), on one line, as the ballot printed them.
+        var names = pb.Projects.Select(p => p["name"]).ToList();
+        Assert.Contains("'=1+1;=2+2", names);
+        Assert.Contains("普通の提案, \"引用\" と改行 あり", names);
+        Assert.Equal(["2", "2", "0", "0", "1", "0", "0"], pb.Projects.OrderBy(p => int.Parse(p["project_id"], System.Globalization.CultureInfo.InvariantCulture)).Select(p => p["votes"]));
+    }
+
+    /// <summary>
+    /// A CSV download as served: text/csv in UTF-8 with a BOM (so Japanese Excel reads it as UTF-8), read by csv-parse
+    /// from those bytes; with the results JSON, the digest it lists for the file is the SHA-256 of the bytes served.
+    /// </summary>
+    private static async Task<CsvCheck.Parsed> CheckedAsync(HttpResponseMessage response, System.Text.Json.JsonElement? published = null)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode}");
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        if (published is { } json)
+        {
+            var name = response.RequestMessage!.RequestUri!.Segments[^1];
+            var listed = json.GetProperty("downloads").EnumerateArray().Single(d => d.GetProperty("name").GetString() == name);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), listed.GetProperty("sha256").GetString());
+        }
+
+        var parsed = await CsvCheck.ParseAsync(bytes);
+        Assert.DoesNotContain('\uFEFF', parsed.Records[0][0]);
         Assert.True(parsed.FormulaCells.Count == 0, "cells a spreadsheet would run: " + string.Join(" | ", parsed.FormulaCells));
         Assert.All(parsed.Records, r => Assert.Equal(parsed.Records[0].Count, r.Count));
         return parsed;

@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chiyoda.Civic.Tests.Ballots;
+using Chiyoda.Civic.Tests.Infrastructure;
+
+namespace Chiyoda.Civic.Tests.Results;
+
+/// <summary>
+/// The round's calendar read by two parsers nobody here wrote: ical.js (npm, which computes times from the
+/// file's own VTIMEZONE, so a zone without its offset shows every phase 9 hours late) and Ical.Net.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class RoundCalendarTests(PlatformFixture platform)
+{
+    private static readonly (string Phase, string Starts, string Ends)[] Phases =
+    [
+        ("call", "callOpens", "callCloses"),
+        ("screening", "callCloses", "votingOpens"),
+        ("voting", "votingOpens", "votingCloses"),
+        ("counting", "votingCloses", "resultsDue"),
+    ];
+
+    [Fact]
+    public async Task Every_phase_is_at_the_rounds_instant_in_icaljs_and_Ical_Net_and_the_sequence_rises_when_the_close_moves()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        using var anonymous = await platform.ApiClientAsync();
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+
+        var (before, schedule) = await ReadAsync(anonymous, roundId);
+        var zone = Assert.Single(before.TimeZones);
+        Assert.Equal("Asia/Tokyo", zone.TzId);
+        var standard = Assert.Single(zone.Observances);
+        Assert.Equal(new IcalCheck.Observance("standard", "19700101T000000", "+0900", "+0900", "JST"), standard);
+        Assert.Equal(5, before.Events.Count);
+        AssertPhasesAt(before, schedule, roundId);
+        Assert.Single(before.Events.Select(e => e.Sequence).Distinct());
+
+        // Closing early moves the close (and so the end of voting and the start of counting): the same events, a higher SEQUENCE.
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "カレンダーのテスト" }), 200);
+        var (after, moved) = await ReadAsync(anonymous, roundId);
+        Assert.True(moved.GetProperty("votingCloses").GetDateTimeOffset() < schedule.GetProperty("votingCloses").GetDateTimeOffset());
+        AssertPhasesAt(after, moved, roundId);
+        Assert.Equal(before.Events.Select(e => e.Uid).Order(), after.Events.Select(e => e.Uid).Order());
+        Assert.All(after.Events, e => Assert.True(e.Sequence > before.Events.Single(b => b.Uid == e.Uid).Sequence, $"{e.Uid}: SEQUENCE {e.Sequence} did not rise"));
+
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds/no-such-round/calendar.ics"), 404, "round-not-found");
+    }
+
+    private void AssertPhasesAt(IcalCheck.Parsed calendar, JsonElement schedule, string roundId)
+    {
+        DateTimeOffset At(string field) => schedule.GetProperty(field).GetDateTimeOffset().ToUniversalTime();
+        foreach (var (phase, starts, ends) in Phases)
+        {
+            var e = calendar.Events.Single(e => e.Uid == $"{roundId}-{phase}@{platform.Web.Host}");
+            Assert.Equal("Asia/Tokyo", e.StartZone);
+            Assert.Equal(At(starts), e.Start.ToUniversalTime());
+            Assert.Equal(At(ends), e.End.ToUniversalTime());
+            Assert.Equal(new Uri(platform.Web, $"/rounds/{roundId}").ToString(), e.Url);
+        }
+
+        var results = calendar.Events.Single(e => e.Uid == $"{roundId}-results@{platform.Web.Host}");
+        Assert.Equal(At("resultsDue"), results.Start.ToUniversalTime());
+    }
+
+    private static async Task<(IcalCheck.Parsed Calendar, JsonElement Schedule)> ReadAsync(HttpClient client, string roundId)
+    {
+        var response = await client.GetAsync($"/api/v1/rounds/{roundId}/calendar.ics");
+        Assert.Equal("text/calendar", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        var parsed = await IcalCheck.ParseAsync(text);
+        var round = await HttpAssertions.JsonAsync(await client.GetAsync($"/api/v1/rounds/{roundId}"), 200);
+        var schedule = round.GetProperty("schedule");
+
+        // Ical.Net agrees with ical.js on every instant and every SEQUENCE.
+        var calendar = Ical.Net.Calendar.Load(text)!;
+        Assert.Equal(parsed.Events.Count, calendar.Events.Count);
+        foreach (var e in calendar.Events)
+        {
+            var same = parsed.Events.Single(p => p.Uid == e.Uid);
+            Assert.Equal("Asia/Tokyo", e.DtStart!.TzId);
+            Assert.Equal(same.Start.UtcDateTime, e.DtStart.AsUtc);
+            Assert.Equal(same.End.UtcDateTime, e.DtEnd!.AsUtc);
+            Assert.Equal(same.Sequence, e.Sequence);
+        }
+
+        return (parsed, schedule);
+    }
+}
