@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Audit;
 using Chiyoda.Civic.Web.Counting;
+using Chiyoda.Civic.Web.Implementation;
 using Chiyoda.Civic.Web.RoundResults;
 using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.PaperBallots;
@@ -59,6 +60,7 @@ public static class ApiExtensions
         api.MapPaperBallotsApi();
         api.MapResultsApi();
         api.MapCountingApi();
+        api.MapImplementationApi();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -74,6 +76,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<TallyService>();
         builder.Services.AddScoped<PaperBallotService>();
         builder.Services.AddCountingAndResults();
+        builder.Services.AddScoped<ImplementationService>();
         return builder;
     }
 }
