@@ -16,8 +16,10 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
     private static readonly Actor OtherDepartment = new("department-2", "別の課", IsDepartment: true);
     private static readonly Actor Resident = new("resident-45", "区民");
 
-    /// <summary>A round whose results adopt p-001 and p-002 (of 3), optionally published.</summary>
-    private async Task<string> RoundAsync(bool publish = true)
+    private Task<string> RoundAsync(bool publish = true) => PublishedRoundAsync(fixture.Grains, publish);
+
+    /// <summary>A round whose results adopt p-001 and p-002 (of 3), optionally published (straight on the results grain).</summary>
+    public static async Task<string> PublishedRoundAsync(IGrainFactory grains, bool publish = true)
     {
         var roundId = "impl-" + Guid.NewGuid().ToString("N")[..10];
         var proposals = new[] { (1, 5), (2, 4), (3, 1) }
@@ -25,7 +27,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         var table = new ResultTable(5, 0, 10, proposals, 0, 0, 10, []);
         var count = new CountReport(Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "admin", table, 5, 0,
             proposals.ToDictionary(p => p.BallotNumber, p => p.Votes), [], 5, 0);
-        var results = fixture.Grains.GetGrain<IResultsGrain>(roundId);
+        var results = grains.GetGrain<IResultsGrain>(roundId);
         var ballots = Enumerable.Range(0, 5).Select(i => new PublishedBallot($"b{i}", BallotChannel.Online, [1, 2])).ToList();
         Assert.True((await results.CertifyAsync(count, ballots, 2, "admin", "管理者")).Succeeded);
         if (publish)
