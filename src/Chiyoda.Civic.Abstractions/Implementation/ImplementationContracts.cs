@@ -261,6 +261,13 @@ public interface IImplementationGrain : IGrainWithStringKey
     [Alias("record-actual")]
     Task<ImplementationResult> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual);
 
+    /// <summary>
+    /// Administrators only: the date the ward counts as the adoption (by default the day the results were published here),
+    /// corrected when they were published earlier elsewhere, e.g. a round run before the platform. Not after any later step.
+    /// </summary>
+    [Alias("set-adopted-on")]
+    Task<ImplementationResult> SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date);
+
     /// <summary>Administrators only: the department staff who may change the record (the whole list).</summary>
     [Alias("assign")]
     Task<ImplementationResult> AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees);

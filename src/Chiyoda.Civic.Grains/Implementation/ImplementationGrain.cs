@@ -283,6 +283,37 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId);
     }
 
+    async Task<ImplementationResult> IImplementationGrain.SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date)
+    {
+        if (Check(admin, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!admin.IsAdministrator)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators correct the adoption date.");
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var published = DateOnly.FromDateTime(WardClock.ToWardTime(S.Steps[0].RecordedAt).DateTime);
+        if (!ImplementationValidation.IsValidDate(date) || date > published || S.Steps.Skip(1).Any(s => s.Date < date))
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate,
+                "The adoption date is on or before the publication here and before every later step.", "date");
+        }
+
+        var before = S.AdoptedOn;
+        S.AdoptedOn = date;
+        S.Steps[0] = S.Steps[0] with { Date = date };
+        Audit(requestId, admin.Sub, admin.Name, "implementation.adopted-on", $"{before:yyyy-MM-dd}", $"{date:yyyy-MM-dd}");
+        return await SaveAsync(requestId);
+    }
+
     async Task<ImplementationResult> IImplementationGrain.AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees)
     {
         if (!S.Exists)

@@ -165,6 +165,12 @@ public sealed class CountingService(
 
             // Each adopted proposal gets its implementation record, and its proposer the notice that it was adopted.
             await Implementation.ImplementationService.OpenAdoptedAsync(grains, outcome.View);
+
+            // Residents who asked are told the results are out, with thanks; the same words for all, nothing about any ballot.
+            if (await rounds.GetAsync(roundId) is { } round)
+            {
+                await grains.GetGrain<IResultsNoticeGrain>(roundId).DeliverAsync(round.Definition.Name, round.Definition.NameEn ?? round.Definition.Name);
+            }
         }
 
         return outcome;

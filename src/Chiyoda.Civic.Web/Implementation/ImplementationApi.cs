@@ -20,6 +20,8 @@ public sealed record IndicatorRequest(string? RequestId, string? Name, string? N
 
 public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? Value, string? Note);
 
+public sealed record AdoptedOnRequest(string? RequestId, DateOnly? Date);
+
 public sealed record ImplementationAssigneesRequest(string? RequestId, IReadOnlyList<ImplementationAssignee>? Assignees);
 
 /// <summary>
@@ -45,13 +47,33 @@ public static class ImplementationApi
         record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment);
         record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment);
         record.MapPut("/assignees", Assign).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        record.MapPut("/adopted-on", SetAdoptedOn).RequireAuthorization(CivicPolicies.ApiAdministrator);
 
         var follow = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/follow").WithTags("Implementation");
         follow.MapGet("/", IsFollowing).RequireAuthorization(CivicPolicies.ApiSignedIn);
         follow.MapPut("/", Follow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
         follow.MapDelete("/", Unfollow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        var resultsNotice = api.MapGroup("/rounds/{roundId}/results-notice").WithTags("Implementation");
+        resultsNotice.MapGet("/", IsSubscribed).RequireAuthorization(CivicPolicies.ApiSignedIn);
+        resultsNotice.MapPut("/", Subscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        resultsNotice.MapDelete("/", Unsubscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
         return api;
     }
+
+    public static async Task<IResult> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
+        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, null) is { } on
+            ? Results.Ok(new { subscribed = on })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+
+    public static async Task<IResult> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
+        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, true) is { } on
+            ? Results.Ok(new { subscribed = on })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+
+    public static async Task<IResult> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
+        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, false) is { } on
+            ? Results.Ok(new { subscribed = on })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
 
     public static async Task<IResult> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
         Results.Ok(new { items = await service.ListAsync(new ImplementationFilter(status, year, category, department)) });
@@ -141,6 +163,19 @@ public static class ImplementationApi
 
         return Answer(await service.RecordActualAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", indicatorId,
             new IndicatorActual(date, value, body.Note)));
+    }
+
+    public static async Task<IResult> SetAdoptedOn(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<AdoptedOnRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        return body!.Date is not { } date
+            ? Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
+            : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", date));
     }
 
     public static async Task<IResult> Assign(string roundId, string proposalId, HttpRequest request, ImplementationService service)

@@ -83,12 +83,39 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
     public Task<ImplementationResult> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual) =>
         IfExistsAsync(roundId, proposalId, g => g.RecordActualAsync(actor, requestId, indicatorId, actual));
 
+    public Task<ImplementationResult> SetAdoptedOnAsync(string roundId, string proposalId, Actor admin, string requestId, DateOnly date) =>
+        IfExistsAsync(roundId, proposalId, g => g.SetAdoptedOnAsync(admin, requestId, date));
+
     public Task<ImplementationResult> AssignAsync(string roundId, string proposalId, Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees) =>
         IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, requestId, assignees));
 
     /// <summary>May this person change the record (administrators, or department staff assigned to it)?</summary>
     public static bool MayEdit(ImplementationRecord record, Actor actor) =>
         actor.IsAdministrator || (actor.IsDepartment && record.Assignees.Any(a => a.Sub == actor.Sub));
+
+    /// <summary>
+    /// "Tell me when the results are out" for a round: <paramref name="on"/> true subscribes, false unsubscribes, null reads.
+    /// Answers whether the person is subscribed now, or null when there is no such round.
+    /// </summary>
+    public async Task<bool?> ResultsNoticeAsync(string roundId, string sub, bool? on)
+    {
+        if (!await rounds.ExistsAsync(roundId))
+        {
+            return null;
+        }
+
+        var grain = grains.GetGrain<IResultsNoticeGrain>(roundId);
+        switch (on)
+        {
+            case true:
+                return await grain.SubscribeAsync(sub);
+            case false:
+                await grain.UnsubscribeAsync(sub);
+                return false;
+            default:
+                return await grain.IsSubscribedAsync(sub);
+        }
+    }
 
     // ---- followers ----
 

@@ -26,9 +26,27 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
             await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices[i])), 200);
         }
 
+        // The first voter asks to be told when the results are out; the second asks and changes their mind.
+        using var first = await platform.ApiClientAsync("voter:" + keys[0]);
+        using var second = await platform.ApiClientAsync("voter:" + keys[1]);
+        Assert.True((await HttpAssertions.JsonAsync(await first.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 200)).GetProperty("subscribed").GetBoolean());
+        await HttpAssertions.JsonAsync(await second.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 200);
+        Assert.False((await HttpAssertions.JsonAsync(await second.DeleteAsync($"/api/v1/rounds/{roundId}/results-notice"), 200)).GetProperty("subscribed").GetBoolean());
+        await HttpAssertions.ProblemAsync(await first.PutAsync("/api/v1/rounds/no-such-round/results-notice", null), 404, "round-not-found");
+
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+
+        // "The results are out", with thanks, in the same words for everyone: nothing about what they chose.
+        var notices = (await HttpAssertions.JsonAsync(await first.GetAsync("/api/v1/inbox"), 200)).EnumerateArray()
+            .Where(n => n.GetProperty("kind").GetString() == "results-published").ToList();
+        var notice = Assert.Single(notices);
+        Assert.Contains("ありがとうございました", notice.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("提案 1", notice.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"/rounds/{roundId}/results", notice.GetProperty("link").GetString());
+        Assert.DoesNotContain((await HttpAssertions.JsonAsync(await second.GetAsync("/api/v1/inbox"), 200)).EnumerateArray(),
+            n => n.GetProperty("kind").GetString() == "results-published");
         return roundId;
     }
 

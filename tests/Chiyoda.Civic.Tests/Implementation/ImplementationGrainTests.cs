@@ -108,6 +108,12 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
             ["implementation.opened", "implementation.assign", "implementation.status", "implementation.indicator", "implementation.actual", "implementation.actual", "implementation.actual", "implementation.details"],
             audit.Entries.Reverse().Select(e => e.Action));
         Assert.All(audit.Entries.Where(e => e.Action != "implementation.opened"), e => Assert.Contains(e.ActorSub, new[] { "admin", "department" }));
+
+        // Only administrators correct the adoption date, and never past a later step.
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetAdoptedOnAsync(Department, "ad1", adoptedOn.AddDays(-100))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidDate, (await grain.SetAdoptedOnAsync(Admin, "ad2", adoptedOn.AddDays(31))).Code);
+        var corrected = Ok(await grain.SetAdoptedOnAsync(Admin, "ad3", adoptedOn.AddDays(-100)));
+        Assert.Equal((adoptedOn.AddDays(-100), adoptedOn.AddDays(-100)), (corrected.AdoptedOn, corrected.Steps[0].Date));
     }
 
     [Fact]
@@ -164,6 +170,27 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         await followers.UnfollowAsync(follower);
         Ok(await grain.SetStatusAsync(Admin, "s2", new StatusChange("budget-debate", adoptedOn.AddDays(90), "予算案を審議します。", null, "DX戦略課")));
         Assert.Equal(2, (await inbox.ListAsync(50)).Count);
+    }
+
+    [Fact]
+    public async Task The_results_notice_goes_to_those_who_asked_in_one_text_for_all_and_at_once_to_those_who_ask_later()
+    {
+        var roundId = "notice-" + Guid.NewGuid().ToString("N")[..10];
+        var (asked, changedMind, late) = ("asked-" + roundId, "changed-" + roundId, "late-" + roundId);
+        var grain = fixture.Grains.GetGrain<IResultsNoticeGrain>(roundId);
+        Assert.True(await grain.SubscribeAsync(asked));
+        Assert.True(await grain.SubscribeAsync(changedMind));
+        await grain.UnsubscribeAsync(changedMind);
+        Assert.False(await grain.IsSubscribedAsync(changedMind));
+
+        await grain.DeliverAsync("2024年度", "FY2024");
+        await grain.DeliverAsync("2024年度", "FY2024");
+        var notice = Assert.Single(await fixture.Grains.GetGrain<INotificationInboxGrain>(asked).ListAsync(10));
+        Assert.Equal(Grains.Results.ResultsNoticeGrain.For(roundId, "2024年度", "FY2024", notice.At) with { Read = notice.Read }, notice);
+        Assert.Empty(await fixture.Grains.GetGrain<INotificationInboxGrain>(changedMind).ListAsync(10));
+
+        Assert.True(await grain.SubscribeAsync(late));
+        Assert.Equal(notice.Body, Assert.Single(await fixture.Grains.GetGrain<INotificationInboxGrain>(late).ListAsync(10)).Body);
     }
 
     [Fact]
