@@ -94,4 +94,49 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         await phone.GetByTestId("follow-state").Filter(new() { HasText = "フォローすると" }).WaitForAsync();
         Assert.False((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
     }
+
+    /// <summary>The demo's second round, seeded behind the first start: published results and the 2024 story after the vote.</summary>
+    [Fact]
+    public async Task The_demo_shows_the_2024_story_after_the_vote()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        System.Text.Json.JsonElement notices = default;
+        for (var attempt = 0; attempt < 180; attempt++)
+        {
+            var response = await anonymous.GetAsync("/api/v1/rounds/demo-2024-results/proposals/p-001/implementation");
+            if (response.IsSuccessStatusCode)
+            {
+                notices = await HttpAssertions.JsonAsync(response, 200);
+                if (notices.GetProperty("indicators").GetArrayLength() == 1 && notices.GetProperty("indicators")[0].GetProperty("actuals").GetArrayLength() == 6
+                    && notices.GetProperty("links").GetArrayLength() == 1)
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal("2024-11-26", notices.GetProperty("adoptedOn").GetString());
+        Assert.Equal(["adopted", "budget-consideration", "budget-debate", "budget-passed", "in-progress"],
+            notices.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("statusId").GetString()));
+        var indicator = notices.GetProperty("indicators")[0];
+        Assert.Equal(("電子化実施手続数", 20m), (indicator.GetProperty("name").GetString(), indicator.GetProperty("target").GetDecimal()));
+        var calendars = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024-results/proposals/p-002/implementation"), 200);
+        Assert.Equal("電子化実施数", calendars.GetProperty("indicators")[0].GetProperty("name").GetString());
+        Assert.Equal("evaluated", calendars.GetProperty("steps").EnumerateArray().Last().GetProperty("statusId").GetString());
+
+        await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
+        foreach (var language in new[] { "ja", "en" })
+        {
+            await session.Page.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/rounds/demo-2024-results/proposals/p-001").ToString());
+            await session.Page.GetByTestId("implementation").WaitForAsync();
+            Assert.Equal(6, await session.Page.GetByTestId("indicator-table").Locator("tbody tr").CountAsync() - 1);
+            await session.AssertAccessibleAsync($"the demo's 「提案のその後」 ({language})");
+            await PageWalk.ScreenshotAsync(session.Page, $"implementation-demo-{language}-phone");
+            await session.Page.GotoAsync(new Uri(platform.Web, "/implementation").ToString());
+            Assert.True(await session.Page.GetByTestId("implementation-item").CountAsync() >= 2);
+            await PageWalk.ScreenshotAsync(session.Page, $"implementation-list-all-{language}-phone");
+        }
+    }
 }
