@@ -8,5 +8,8 @@ public static class Roles
     public const string Participant = "participant";
     public const string Screener = "screener";
     public const string Clerk = "clerk";
+
+    /// <summary>Ward department staff who keep the implementation records of the adopted proposals assigned to them.</summary>
+    public const string Department = "department";
     public const string Administrator = "admin";
 }

@@ -141,7 +141,8 @@ public sealed record Actor(
     [property: Id(0)] string Sub,
     [property: Id(1)] string Name,
     [property: Id(2)] bool IsAdministrator = false,
-    [property: Id(3)] bool IsScreener = false);
+    [property: Id(3)] bool IsScreener = false,
+    [property: Id(4)] bool IsDepartment = false);
 
 [GenerateSerializer, Immutable, Alias("civic.screening-result")]
 public sealed record ScreeningResult(

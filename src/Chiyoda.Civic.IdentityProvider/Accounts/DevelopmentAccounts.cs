@@ -18,6 +18,7 @@ public static partial class DevelopmentAccounts
         public const string Screener = "screener";
         public const string Clerk = "clerk";
         public const string Admin = "admin";
+        public const string Department = "department";
     }
 
     public static class Residencies
@@ -63,6 +64,8 @@ public static partial class DevelopmentAccounts
             "投票事務担当職員", "Staff member who runs the vote"),
         new("clerk-2", "投票事務 二", Roles.Clerk, null, null, null,
             "投票事務担当職員（紙投票の二重入力の2人目）", "Second clerk (the other keying of paper ballots)"),
+        new("department", "所管課 職員", Roles.Department, null, null, null,
+            "採用された提案の実施を担当する所管課の職員", "Department staff who carry out adopted proposals"),
         new("admin", "管理者", Roles.Admin, null, null, null,
             "システム管理者", "Administrator"),
     ];

@@ -21,4 +21,8 @@ public static class CivicPolicies
     public const string Clerk = "clerk";
     public const string KeyingClerk = "keying-clerk";
     public const string ApiKeyingClerk = "api-keying-clerk";
+
+    /// <summary>Implementation records: department staff and administrators (the record checks the assignment).</summary>
+    public const string Department = "department";
+    public const string ApiDepartment = "api-department";
 }

@@ -253,6 +253,12 @@ public sealed class PublicCacheEviction(IOutputCacheStore store, ILogger<PublicC
             return [PublicCache.ProposalsTag(roundId), PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
         }
 
+        // An implementation record shows on its proposal's public page (「提案のその後」).
+        if (type == typeof(Chiyoda.Civic.Abstractions.Implementation.IImplementationGrain) && separator > 0)
+        {
+            return [PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
+        }
+
         if (type == typeof(IProposalIndexGrain))
         {
             return [PublicCache.ProposalsTag(roundId)];

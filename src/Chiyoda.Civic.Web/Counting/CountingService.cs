@@ -163,6 +163,15 @@ public sealed class CountingService(
             var published = outcome.View.AuditHead is { } h ? $"; audit log head #{h.Entries} sha256 {h.Sha256}" : "";
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:published", at, actor.Sub, actor.Name,
                 "results.published", $"round {roundId}", null, $"adopted {string.Join(",", outcome.View.Adoption!.Adopted)}{published}"));
+
+            // Each adopted proposal gets its implementation record, and its proposer the notice that it was adopted.
+            await Implementation.ImplementationService.OpenAdoptedAsync(grains, outcome.View);
+
+            // Residents who asked are told the results are out, with thanks; the same words for all, nothing about any ballot.
+            if (await rounds.GetAsync(roundId) is { } round)
+            {
+                await grains.GetGrain<IResultsNoticeGrain>(roundId).DeliverAsync(round.Definition.Name, round.Definition.NameEn ?? round.Definition.Name);
+            }
         }
 
         return outcome;

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Audit;
 using Chiyoda.Civic.Web.Counting;
+using Chiyoda.Civic.Web.Implementation;
 using Chiyoda.Civic.Web.RoundResults;
 using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.PaperBallots;
@@ -60,6 +61,7 @@ public static class ApiExtensions
         api.MapResultsApi();
         api.MapProposalsOpenData();
         api.MapCountingApi();
+        api.MapImplementationApi();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -75,6 +77,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<TallyService>();
         builder.Services.AddScoped<PaperBallotService>();
         builder.Services.AddCountingAndResults();
+        builder.Services.AddScoped<ImplementationService>();
         return builder;
     }
 }

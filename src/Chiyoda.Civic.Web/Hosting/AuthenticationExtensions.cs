@@ -123,6 +123,10 @@ public static class AuthenticationExtensions
                 .RequireRole(Roles.Clerk, Roles.Administrator))
             .AddPolicy(CivicPolicies.Clerk, p => p.RequireRole(Roles.Clerk, Roles.Administrator))
             .AddPolicy(CivicPolicies.KeyingClerk, p => p.RequireRole(Roles.Clerk))
+            .AddPolicy(CivicPolicies.Department, p => p.RequireRole(Roles.Department, Roles.Administrator))
+            .AddPolicy(CivicPolicies.ApiDepartment, p => p
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireRole(Roles.Department, Roles.Administrator))
             .AddPolicy(CivicPolicies.ApiKeyingClerk, p => p
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                 .RequireRole(Roles.Clerk));

@@ -16,6 +16,7 @@ public static class DemoRoundExtensions
     {
         if (builder.Configuration.GetValue("Demo:Enabled", false))
         {
+            builder.Services.AddSingleton<Implementation.DemoResultsSeeder>();
             builder.Services.AddHostedService<DemoRoundSeeder>();
         }
 
@@ -29,10 +30,24 @@ public static class DemoRoundExtensions
 /// proposals open, proposals submitted and screened, the shortlist published
 /// (<see cref="Proposals.DemoProposalsSeeder"/>), then its voting window opened around the first start.
 /// </summary>
-internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, ILogger<DemoRoundSeeder> logger) : IHostedService
+internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, ILogger<DemoRoundSeeder> logger,
+    Implementation.DemoResultsSeeder results, IHostApplicationLifetime lifetime) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The second demo round (results published, the 2024 story after the vote) fills in behind the first start, not before it.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await results.SeedAsync(lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Demo results round could not be seeded; the next start tries again");
+            }
+        }, CancellationToken.None);
+
         var today = WardClock.Today(time);
         await LoadRegisterAsync(today);
         await SeedFacilitiesAsync();

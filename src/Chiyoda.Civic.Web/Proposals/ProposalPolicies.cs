@@ -24,7 +24,8 @@ public static class ProposalPolicies
         var sub = user.FindFirst("sub")?.Value ?? throw new InvalidOperationException("A signed-in user without a 'sub' claim.");
         return new Actor(sub, user.FindFirst("name")?.Value ?? sub,
             IsAdministrator: user.IsInRole(Roles.Administrator),
-            IsScreener: user.IsInRole(Roles.Screener));
+            IsScreener: user.IsInRole(Roles.Screener),
+            IsDepartment: user.IsInRole(Roles.Department));
     }
 
     public static bool IsStaff(this ClaimsPrincipal user) => user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Screener);

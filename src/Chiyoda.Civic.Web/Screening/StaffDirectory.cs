@@ -13,7 +13,7 @@ namespace Chiyoda.Civic.Web.Screening;
 /// </summary>
 public sealed class StaffDirectory(IGrainFactory grains, TimeProvider time, ILogger<StaffDirectory> logger)
 {
-    private static readonly string[] StaffRoles = [Roles.Screener, Roles.Administrator];
+    private static readonly string[] StaffRoles = [Roles.Screener, Roles.Department, Roles.Administrator];
 
     public async Task RecordAsync(ClaimsPrincipal user)
     {
@@ -38,6 +38,10 @@ public sealed class StaffDirectory(IGrainFactory grains, TimeProvider time, ILog
     /// <summary>Staff with the screener role, by name.</summary>
     public async Task<IReadOnlyList<StaffMember>> ScreenersAsync() =>
         [.. (await grains.GetGrain<IStaffDirectoryGrain>(IStaffDirectoryGrain.WardKey).ListAsync()).Where(m => m.Roles.Contains(Roles.Screener))];
+
+    /// <summary>Department staff (who keep implementation records), by name.</summary>
+    public async Task<IReadOnlyList<StaffMember>> DepartmentStaffAsync() =>
+        [.. (await grains.GetGrain<IStaffDirectoryGrain>(IStaffDirectoryGrain.WardKey).ListAsync()).Where(m => m.Roles.Contains(Roles.Department))];
 
     /// <summary>Records staff as they sign in through the web pages.</summary>
     public static void AddTo(IServiceCollection services)

@@ -38,6 +38,8 @@ public sealed class EveryPageBrowserTests(PlatformFixture platform)
             (null, $"/rounds/demo-2024/proposals/{r.DemoProposalId}", "proposal"),
             (null, $"/rounds/{r.PublishedRound}/results", "results"),
             (null, "/not-found", "not-found"),
+            (null, "/implementation", "implementation"),
+            (null, $"/rounds/{r.PublishedRound}/proposals/p-002", "proposal-after"),
             ("resident-45", "/", "home-signed-in"),
             ("resident-45", "/rounds/demo-2024/vote", "vote-choose"),
             ("resident-45", "/rounds/demo-2024/ballot", "my-ballot"),
@@ -64,6 +66,7 @@ public sealed class EveryPageBrowserTests(PlatformFixture platform)
             ("admin", $"/admin/screening/{r.CallRound}/assignments", "admin-assignments"),
             ("admin", $"/admin/screening/{r.CallRound}/shortlist", "admin-shortlist"),
             ("admin", $"/admin/audit?round={r.CallRound}", "admin-audit"),
+            ("admin", $"/implementation/{r.PublishedRound}/p-002/edit", "implementation-editor"),
         };
 
         var problems = new List<string>();
@@ -244,6 +247,15 @@ public sealed class EveryPageBrowserTests(PlatformFixture platform)
             {
                 await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{published}/{step}", body), 200);
             }
+
+            // The adopted p-002 with a step and an indicator, so 「提案のその後」 shows its timeline, chart and table.
+            var after = $"/api/v1/rounds/{published}/proposals/p-002/implementation";
+            var adoptedOn = (await HttpAssertions.JsonAsync(await admin.GetAsync(after), 200)).GetProperty("adoptedOn").GetString();
+            await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{after}/status", new { requestId = "walk-1", status = "budget-consideration", date = adoptedOn,
+                note = "予算化を検討しています。", noteEn = "Budgeting is being considered.", department = "DX戦略課" }), 200);
+            await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{after}/indicators/calendars", new { requestId = "walk-2", name = "電子化実施数",
+                nameEn = "Calendars published electronically", unit = "校", unitEn = "schools", target = 10 }), 200);
+            await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{after}/indicators/calendars/actuals", new { requestId = "walk-3", date = adoptedOn, value = 4 }), 200);
 
             var paperRound = await PaperApi.RoundAsync(admin, "p1");
             using var clerk = await platform.ApiClientAsync("clerk");

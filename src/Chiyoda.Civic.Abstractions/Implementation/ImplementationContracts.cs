@@ -1,0 +1,414 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Screening;
+using Orleans.Concurrency;
+
+namespace Chiyoda.Civic.Abstractions.Implementation;
+
+/// <summary>One status of the path an adopted proposal takes to implementation (e.g. 予算化検討).</summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-status")]
+public sealed record ImplementationStatus(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string NameEn);
+
+/// <summary>
+/// The ward's status path (configurable by administrators): the statuses in order, and 見送り (not pursued) beside
+/// them, which every record may take with a public reason.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-path")]
+public sealed record ImplementationPath(
+    [property: Id(0)] IReadOnlyList<ImplementationStatus> Statuses)
+{
+    public const string Adopted = "adopted";
+    public const string NotPursued = "not-pursued";
+    public const int MaxStatuses = 12;
+
+    public static ImplementationStatus NotPursuedStatus { get; } = new(NotPursued, "見送り", "Not pursued");
+
+    /// <summary>As the 2024 winners went: adoption, budget consideration, the assembly's debate, the budget, implementation, evaluation.</summary>
+    public static ImplementationPath WardDefaults { get; } = new(
+    [
+        new(Adopted, "採用", "Adopted"),
+        new("budget-consideration", "予算化検討", "Budget under consideration"),
+        new("budget-debate", "予算案審議", "Draft budget before the assembly"),
+        new("budget-passed", "予算成立", "Budget passed"),
+        new("in-progress", "実施中", "Being implemented"),
+        new("implemented", "実施済", "Implemented"),
+        new("evaluated", "効果検証", "Effects evaluated"),
+    ]);
+
+    public ImplementationStatus? Find(string? id) =>
+        id == NotPursued ? NotPursuedStatus : Statuses.FirstOrDefault(s => s.Id == id);
+
+    /// <summary>How far along the path a status is, 0..100 (見送り and unknown statuses: null).</summary>
+    public int? Progress(string statusId)
+    {
+        var index = Statuses.ToList().FindIndex(s => s.Id == statusId);
+        return index < 0 ? null : Statuses.Count == 1 ? 100 : (int)Math.Round(100.0 * index / (Statuses.Count - 1));
+    }
+
+    public static IReadOnlyList<ValidationError> Validate(ImplementationPath? path)
+    {
+        if (path?.Statuses is not { Count: > 0 } statuses || statuses.Count > MaxStatuses)
+        {
+            return [new("statuses", ImplementationErrorCodes.InvalidPath, $"A path has 1 to {MaxStatuses} statuses.")];
+        }
+
+        var errors = new List<ValidationError>();
+        for (var i = 0; i < statuses.Count; i++)
+        {
+            var s = statuses[i];
+            if (s is null || !ImplementationValidation.IsValidId(s.Id) || s.Id == NotPursued
+                || string.IsNullOrWhiteSpace(s.Name) || s.Name.Length > 40 || string.IsNullOrWhiteSpace(s.NameEn) || s.NameEn.Length > 60)
+            {
+                errors.Add(new($"statuses[{i}]", ImplementationErrorCodes.InvalidPath,
+                    $"Each status has an id (lower-case letters, digits, hyphens; not \"{NotPursued}\"), a Japanese name (≤40) and an English name (≤60)."));
+            }
+        }
+
+        if (statuses.Where(s => s is not null).Select(s => s.Id).Distinct().Count() != statuses.Count)
+        {
+            errors.Add(new("statuses", ImplementationErrorCodes.InvalidPath, "Status ids are distinct."));
+        }
+
+        if (statuses.Count > 0 && statuses[0]?.Id != Adopted)
+        {
+            errors.Add(new("statuses[0]", ImplementationErrorCodes.InvalidPath, $"The path starts with \"{Adopted}\": a record opens when its proposal is adopted."));
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>One step of the record's public timeline: the status it reached, the date, a public note and the department responsible.</summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-step")]
+public sealed record ImplementationStep(
+    [property: Id(0)] int Seq,
+    [property: Id(1)] string StatusId,
+    [property: Id(2)] DateOnly Date,
+    [property: Id(3)] string Note,
+    [property: Id(4)] string? NoteEn,
+    [property: Id(5)] string Department,
+    [property: Id(6)] DateTimeOffset RecordedAt);
+
+/// <summary>A public link (budget document, ward page): shown as a text link, http or https only.</summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-link")]
+public sealed record ImplementationLink(
+    [property: Id(0)] string Title,
+    [property: Id(1)] string Url);
+
+/// <summary>One measured value of an indicator on a date (e.g. procedures with electronic notices at the end of a quarter).</summary>
+[GenerateSerializer, Immutable, Alias("civic.indicator-actual")]
+public sealed record IndicatorActual(
+    [property: Id(0)] DateOnly Date,
+    [property: Id(1)] decimal Value,
+    [property: Id(2)] string? Note);
+
+/// <summary>An indicator of the ward's own (e.g. 電子化実施手続数): its unit, target and dated actuals, oldest first.</summary>
+[GenerateSerializer, Immutable, Alias("civic.indicator")]
+public sealed record Indicator(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? NameEn,
+    [property: Id(3)] string Unit,
+    [property: Id(4)] string? UnitEn,
+    [property: Id(5)] decimal Target,
+    [property: Id(6)] DateOnly? TargetDate,
+    [property: Id(7)] IReadOnlyList<IndicatorActual> Actuals)
+{
+    public IndicatorActual? Latest => Actuals.Count == 0 ? null : Actuals[^1];
+
+    /// <summary>The latest actual as a share of the target, 0..100 (capped); null without actuals or with a zero target.</summary>
+    public int? Progress => Latest is null || Target <= 0 ? null : (int)Math.Clamp(Math.Round(Latest.Value / Target * 100), 0, 100);
+}
+
+/// <summary>A member of department staff assigned to keep a record.</summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-assignee")]
+public sealed record ImplementationAssignee(
+    [property: Id(0)] string Sub,
+    [property: Id(1)] string Name);
+
+/// <summary>The public record of one adopted proposal's way to implementation. Assignees are staff-only (see <see cref="ForPublic"/>).</summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-record")]
+public sealed record ImplementationRecord(
+    [property: Id(0)] string RoundId,
+    [property: Id(1)] string ProposalId,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string? TitleEn,
+    [property: Id(4)] string Category,
+    [property: Id(5)] DateOnly AdoptedOn,
+    [property: Id(6)] IReadOnlyList<ImplementationStep> Steps,
+    [property: Id(7)] long? BudgetYen,
+    [property: Id(8)] IReadOnlyList<ImplementationLink> Links,
+    [property: Id(9)] IReadOnlyList<Indicator> Indicators,
+    [property: Id(10)] IReadOnlyList<ImplementationAssignee> Assignees,
+    [property: Id(11)] int Version,
+    [property: Id(12)] DateTimeOffset UpdatedAt)
+{
+    public ImplementationStep Current => Steps[^1];
+
+    /// <summary>The Japanese fiscal year (April to March) of the adoption: the "year" the ward's lists go by.</summary>
+    public int FiscalYear => ImplementationValidation.FiscalYear(AdoptedOn);
+
+    public string Department => Steps.LastOrDefault(s => s.Department.Length > 0)?.Department ?? "";
+
+    public ImplementationRecord ForPublic() => this with { Assignees = [] };
+
+    public ImplementationSummary Summary(ImplementationPath path) => new(RoundId, ProposalId, Title, TitleEn, Category, FiscalYear,
+        Current.StatusId, Current.Date, Department, path.Progress(Current.StatusId), UpdatedAt);
+}
+
+/// <summary>One line of the ward-wide list (the 見える化 of every adopted proposal).</summary>
+[GenerateSerializer, Immutable, Alias("civic.implementation-summary")]
+public sealed record ImplementationSummary(
+    [property: Id(0)] string RoundId,
+    [property: Id(1)] string ProposalId,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string? TitleEn,
+    [property: Id(4)] string Category,
+    [property: Id(5)] int FiscalYear,
+    [property: Id(6)] string StatusId,
+    [property: Id(7)] DateOnly StatusDate,
+    [property: Id(8)] string Department,
+    [property: Id(9)] int? Progress,
+    [property: Id(10)] DateTimeOffset UpdatedAt);
+
+[GenerateSerializer, Immutable, Alias("civic.implementation-status-change")]
+public sealed record StatusChange(
+    [property: Id(0)] string StatusId,
+    [property: Id(1)] DateOnly Date,
+    [property: Id(2)] string? Note,
+    [property: Id(3)] string? NoteEn,
+    [property: Id(4)] string? Department);
+
+[GenerateSerializer, Immutable, Alias("civic.implementation-details")]
+public sealed record ImplementationDetails(
+    [property: Id(0)] long? BudgetYen,
+    [property: Id(1)] IReadOnlyList<ImplementationLink> Links);
+
+/// <summary>An indicator's definition, without its actuals (set separately, one dated value at a time).</summary>
+[GenerateSerializer, Immutable, Alias("civic.indicator-definition")]
+public sealed record IndicatorDefinition(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? NameEn,
+    [property: Id(3)] string Unit,
+    [property: Id(4)] string? UnitEn,
+    [property: Id(5)] decimal Target,
+    [property: Id(6)] DateOnly? TargetDate);
+
+[GenerateSerializer, Immutable, Alias("civic.implementation-result")]
+public sealed record ImplementationResult(
+    [property: Id(0)] ImplementationRecord? Record,
+    [property: Id(1)] string? Code,
+    [property: Id(2)] IReadOnlyList<ValidationError> Errors)
+{
+    public bool Succeeded => Code is null && Record is not null;
+
+    public static ImplementationResult Done(ImplementationRecord record) => new(record, null, []);
+
+    public static ImplementationResult Refused(string code, string message, string field = "") => new(null, code, [new(field, code, message)]);
+
+    public static ImplementationResult Refused(string code, IReadOnlyList<ValidationError> errors) => new(null, code, errors);
+}
+
+public static class ImplementationErrorCodes
+{
+    public const string NotFound = "implementation-not-found";
+    public const string NotAdopted = "not-adopted";
+    public const string NotAllowed = "not-assigned";
+    public const string InvalidPath = "invalid-path";
+    public const string InvalidStatus = "invalid-status";
+    public const string ReasonRequired = "reason-required";
+    public const string InvalidDate = "invalid-date";
+    public const string InvalidText = "invalid-text";
+    public const string InvalidLink = "invalid-link";
+    public const string InvalidBudget = "invalid-budget";
+    public const string InvalidIndicator = "invalid-indicator";
+    public const string IndicatorNotFound = "indicator-not-found";
+    public const string InvalidRequestId = "invalid-request-id";
+    public const string InvalidAssignment = "invalid-assignment";
+    public const string TooMany = "too-many";
+}
+
+/// <summary>
+/// The implementation record of one adopted proposal (key <c>{roundId}:{proposalId}</c>). It exists only once
+/// the round's published results adopt the proposal (<see cref="OpenAsync"/> checks the results grain itself).
+/// Every change takes a caller-chosen request id: a repeated id changes nothing and answers the record.
+/// Changes are made by administrators and by department staff assigned to the record; each is audited.
+/// </summary>
+[Alias("civic.IImplementationGrain")]
+public interface IImplementationGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the record if the published results adopt the proposal (the first step, 採用, dated the publication); a repeat answers the record.</summary>
+    [Alias("open")]
+    Task<ImplementationResult> OpenAsync();
+
+    [Alias("get"), ReadOnly]
+    Task<ImplementationRecord?> GetAsync();
+
+    [Alias("set-status")]
+    Task<ImplementationResult> SetStatusAsync(Actor actor, string requestId, StatusChange change);
+
+    [Alias("set-details")]
+    Task<ImplementationResult> SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details);
+
+    /// <summary>Adds an indicator or changes its definition (its actuals stay).</summary>
+    [Alias("set-indicator")]
+    Task<ImplementationResult> SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator);
+
+    /// <summary>Records an actual on a date; a value for a date already recorded replaces it.</summary>
+    [Alias("record-actual")]
+    Task<ImplementationResult> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual);
+
+    /// <summary>
+    /// Administrators only: the date the ward counts as the adoption (by default the day the results were published here),
+    /// corrected when they were published earlier elsewhere, e.g. a round run before the platform. Not after any later step.
+    /// </summary>
+    [Alias("set-adopted-on")]
+    Task<ImplementationResult> SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date);
+
+    /// <summary>Administrators only: the department staff who may change the record (the whole list).</summary>
+    [Alias("assign")]
+    Task<ImplementationResult> AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees);
+}
+
+/// <summary>
+/// The ward's implementation directory (key <c>ward</c>): the status path and one summary per record, so the
+/// ward-wide list reads one grain. ~300 bytes a record: a ward adopts a few proposals a year.
+/// </summary>
+[Alias("civic.IImplementationDirectoryGrain")]
+public interface IImplementationDirectoryGrain : IGrainWithStringKey
+{
+    public const string WardKey = "ward";
+
+    [Alias("get-path"), AlwaysInterleave]
+    Task<ImplementationPath> GetPathAsync();
+
+    /// <summary>Administrators only. Statuses records have already reached must stay on the path.</summary>
+    [Alias("set-path")]
+    Task<ImplementationResult> SetPathAsync(Actor admin, ImplementationPath path);
+
+    [Alias("upsert")]
+    Task UpsertAsync(ImplementationSummary summary);
+
+    [Alias("list"), ReadOnly]
+    Task<IReadOnlyList<ImplementationSummary>> ListAsync();
+}
+
+public static class ImplementationValidation
+{
+    public const int NoteMaxLength = 1000;
+    public const int DepartmentMaxLength = 100;
+    public const int MaxLinks = 10;
+    public const int MaxIndicators = 10;
+    public const int MaxActuals = 120;
+    public const int MaxSteps = 100;
+    public const int MaxAssignees = 20;
+
+    public static string Key(string roundId, string proposalId) => $"{roundId}:{proposalId}";
+
+    public static bool IsValidId(string? id) =>
+        id is { Length: > 0 and <= 40 } && id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && id[0] != '-';
+
+    public static bool IsValidRequestId(string? id) => id is { Length: > 0 and <= 100 } && !id.Any(char.IsControl);
+
+    public static int FiscalYear(DateOnly date) => date.Month >= 4 ? date.Year : date.Year - 1;
+
+    public static bool IsValidDate(DateOnly date) => date.Year is >= 2000 and <= 2099;
+
+    /// <summary>An absolute http or https address without credentials: anything else (javascript:, data:, relative) is refused.</summary>
+    public static bool IsValidUrl(string? url) =>
+        url is { Length: > 0 and <= 500 } && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.UserInfo.Length == 0 && !string.IsNullOrEmpty(uri.Host) && !url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c));
+
+    public static IReadOnlyList<ValidationError> Validate(ImplementationDetails? details)
+    {
+        var errors = new List<ValidationError>();
+        if (details is null)
+        {
+            return [new("", ImplementationErrorCodes.InvalidLink, "The details are required.")];
+        }
+
+        if (details.BudgetYen is < 0 or > 1_000_000_000_000)
+        {
+            errors.Add(new("budgetYen", ImplementationErrorCodes.InvalidBudget, "The budget is a whole number of yen from 0 to 1,000,000,000,000."));
+        }
+
+        var links = details.Links ?? [];
+        if (links.Count > MaxLinks)
+        {
+            errors.Add(new("links", ImplementationErrorCodes.TooMany, $"At most {MaxLinks} links."));
+        }
+
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (links[i] is not { } link || string.IsNullOrWhiteSpace(link.Title) || link.Title.Trim().Length > 100)
+            {
+                errors.Add(new($"links[{i}].title", ImplementationErrorCodes.InvalidLink, "Each link needs a title of at most 100 characters."));
+            }
+
+            if (!IsValidUrl(links[i]?.Url?.Trim()))
+            {
+                errors.Add(new($"links[{i}].url", ImplementationErrorCodes.InvalidLink, "A link is a full http:// or https:// address of at most 500 characters."));
+            }
+        }
+
+        return errors;
+    }
+
+    public static IReadOnlyList<ValidationError> Validate(IndicatorDefinition? indicator)
+    {
+        var errors = new List<ValidationError>();
+        if (indicator is null || !IsValidId(indicator.Id))
+        {
+            errors.Add(new("id", ImplementationErrorCodes.InvalidIndicator, "An indicator id is 1-40 lower-case letters, digits and hyphens."));
+        }
+
+        if (string.IsNullOrWhiteSpace(indicator?.Name) || indicator.Name.Trim().Length > 60 || indicator.NameEn?.Trim().Length > 100)
+        {
+            errors.Add(new("name", ImplementationErrorCodes.InvalidIndicator, "An indicator needs a name of at most 60 characters (English: 100)."));
+        }
+
+        if (string.IsNullOrWhiteSpace(indicator?.Unit) || indicator.Unit.Trim().Length > 20 || indicator.UnitEn?.Trim().Length > 40)
+        {
+            errors.Add(new("unit", ImplementationErrorCodes.InvalidIndicator, "An indicator needs a unit of at most 20 characters (English: 40)."));
+        }
+
+        if (indicator is not null && (indicator.Target <= 0 || indicator.Target > 1_000_000_000))
+        {
+            errors.Add(new("target", ImplementationErrorCodes.InvalidIndicator, "The target is a number above 0 and at most 1,000,000,000."));
+        }
+
+        if (indicator?.TargetDate is { } date && !IsValidDate(date))
+        {
+            errors.Add(new("targetDate", ImplementationErrorCodes.InvalidDate, "Dates are between 2000 and 2099."));
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>
+/// The residents who follow one published proposal (key <c>{roundId}:{proposalId}</c>): they get the same notices
+/// as its proposer once it is adopted. Only subs are kept, never anything about how anyone voted.
+/// </summary>
+[Alias("civic.IProposalFollowersGrain")]
+public interface IProposalFollowersGrain : IGrainWithStringKey
+{
+    public const int MaxFollowers = 5_000;
+
+    /// <summary>False when the list is full.</summary>
+    [Alias("follow")]
+    Task<bool> FollowAsync(string sub);
+
+    [Alias("unfollow")]
+    Task UnfollowAsync(string sub);
+
+    [Alias("is-following"), ReadOnly]
+    Task<bool> IsFollowingAsync(string sub);
+
+    [Alias("list"), ReadOnly]
+    Task<IReadOnlyList<string>> ListAsync();
+}

@@ -1,0 +1,444 @@
+using System.Globalization;
+using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Screening;
+
+namespace Chiyoda.Civic.Grains.Implementation;
+
+[GenerateSerializer, Alias("civic.implementation-state")]
+public sealed class ImplementationState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string Title { get; set; } = "";
+    [Id(2)] public string? TitleEn { get; set; }
+    [Id(3)] public string Category { get; set; } = "";
+    [Id(4)] public DateOnly AdoptedOn { get; set; }
+    [Id(5)] public string AuthorSub { get; set; } = "";
+    [Id(6)] public List<ImplementationStep> Steps { get; set; } = [];
+    [Id(7)] public long? BudgetYen { get; set; }
+    [Id(8)] public List<ImplementationLink> Links { get; set; } = [];
+    [Id(9)] public List<Indicator> Indicators { get; set; } = [];
+    [Id(10)] public List<ImplementationAssignee> Assignees { get; set; } = [];
+    [Id(11)] public int Version { get; set; }
+    [Id(12)] public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The last <see cref="ImplementationGrain.RememberedRequests"/> request ids: a retried command changes nothing.</summary>
+    [Id(13)] public List<string> RecentRequests { get; set; } = [];
+
+    /// <summary>Effects stored with the change and delivered after it (an outbox, as in the proposal grain); their ids are fixed.</summary>
+    [Id(14)] public List<AuditEntry> PendingAudit { get; set; } = [];
+    [Id(15)] public List<Notice> PendingNotices { get; set; } = [];
+    [Id(16)] public bool DirectoryPending { get; set; }
+}
+
+/// <summary>
+/// One adopted proposal's implementation record. Non-reentrant: changes are made one at a time. A few KB
+/// (≤100 steps of ≤1,000 characters, ≤10 indicators of ≤120 actuals: ≤ ~400 KB at the very worst).
+/// </summary>
+[GrainType("implementation")]
+public sealed class ImplementationGrain(
+    [PersistentState("implementation", StorageNames.GrainState)] IPersistentState<ImplementationState> state,
+    TimeProvider time) : Grain, IImplementationGrain
+{
+    public const int RememberedRequests = 64;
+    public const string SystemActor = "system:results";
+
+    private string _roundId = "";
+    private string _proposalId = "";
+
+    private ImplementationState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        _roundId = colon > 0 ? key[..colon] : key;
+        _proposalId = colon > 0 ? key[(colon + 1)..] : "";
+        if (S.Exists && (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.DirectoryPending))
+        {
+            await FlushAsync();
+        }
+    }
+
+    async Task<ImplementationResult> IImplementationGrain.OpenAsync()
+    {
+        if (S.Exists)
+        {
+            await FlushIfPendingAsync();
+            return ImplementationResult.Done(Record());
+        }
+
+        var results = await GrainFactory.GetGrain<IResultsGrain>(_roundId).GetAsync();
+        var adopted = results is { IsPublished: true, Adoption: { } adoption }
+            ? results.Certified!.Table.Proposals.FirstOrDefault(p => p.ProposalId == _proposalId && adoption.Adopted.Contains(p.BallotNumber))
+            : null;
+        if (adopted is null)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.NotAdopted, "Only proposals adopted in published results have an implementation record.");
+        }
+
+        var proposal = await GrainFactory.GetGrain<IProposalGrain>(ImplementationValidation.Key(_roundId, _proposalId)).GetAsync();
+        var path = await Path();
+        var now = time.GetUtcNow();
+        S.Exists = true;
+        S.Title = adopted.Title;
+        S.TitleEn = adopted.TitleEn;
+        S.Category = proposal?.Content.Category ?? "";
+        S.AuthorSub = proposal?.AuthorSub ?? "";
+        S.AdoptedOn = DateOnly.FromDateTime(WardClock.ToWardTime(results!.PublishedAt!.Value).DateTime);
+        var step = new ImplementationStep(0, path.Statuses[0].Id, S.AdoptedOn, "区民投票の結果、採用されました。", "Adopted by the resident vote.", "", now);
+        S.Steps.Add(step);
+        Audit("opened", SystemActor, "results", "implementation.opened", null, step.StatusId);
+        S.PendingNotices.Add(ImplementationNotices.For(_roundId, _proposalId, S.Title, step, path.Statuses[0], now));
+        return await SaveAsync();
+    }
+
+    Task<ImplementationRecord?> IImplementationGrain.GetAsync() => Task.FromResult(S.Exists ? Record() : null);
+
+    async Task<ImplementationResult> IImplementationGrain.SetStatusAsync(Actor actor, string requestId, StatusChange change)
+    {
+        if (Check(actor, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var path = await Path();
+        var status = path.Find(change?.StatusId);
+        if (change is null || status is null)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidStatus, "Choose a status of the ward's path, or not-pursued.", "status");
+        }
+
+        var note = change.Note?.Trim() ?? "";
+        var noteEn = change.NoteEn?.Trim() is { Length: > 0 } en ? en : null;
+        var department = change.Department?.Trim() is { Length: > 0 } d ? d : Record().Department;
+        var errors = new List<ValidationError>();
+        if (!ImplementationValidation.IsValidDate(change.Date) || change.Date < S.AdoptedOn)
+        {
+            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the adoption ({S.AdoptedOn:yyyy-MM-dd}) and before 2100."));
+        }
+
+        if (status.Id == ImplementationPath.NotPursued && note.Length == 0)
+        {
+            errors.Add(new("note", ImplementationErrorCodes.ReasonRequired, "Not pursuing an adopted proposal needs a public reason in the note."));
+        }
+
+        if (note.Length > ImplementationValidation.NoteMaxLength || noteEn?.Length > ImplementationValidation.NoteMaxLength)
+        {
+            errors.Add(new("note", ImplementationErrorCodes.InvalidText, $"A note has at most {ImplementationValidation.NoteMaxLength} characters."));
+        }
+
+        if (department.Length is 0 or > ImplementationValidation.DepartmentMaxLength)
+        {
+            errors.Add(new("department", ImplementationErrorCodes.InvalidText, $"Name the responsible department (at most {ImplementationValidation.DepartmentMaxLength} characters)."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ImplementationResult.Refused(errors[0].Code, errors);
+        }
+
+        if (S.Steps.Count >= ImplementationValidation.MaxSteps)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.TooMany, $"A record keeps at most {ImplementationValidation.MaxSteps} steps.", "status");
+        }
+
+        var now = time.GetUtcNow();
+        var previous = S.Steps[^1];
+        var step = new ImplementationStep(S.Steps.Count, status.Id, change.Date, note, noteEn, department, now);
+        S.Steps.Add(step);
+        Audit(requestId, actor.Sub, actor.Name, "implementation.status", $"{previous.StatusId} {previous.Date:yyyy-MM-dd}", $"{step.StatusId} {step.Date:yyyy-MM-dd} ({department})");
+        S.PendingNotices.Add(ImplementationNotices.For(_roundId, _proposalId, S.Title, step, status, now));
+        return await SaveAsync(requestId);
+    }
+
+    async Task<ImplementationResult> IImplementationGrain.SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details)
+    {
+        if (Check(actor, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var errors = ImplementationValidation.Validate(details);
+        if (errors.Count > 0)
+        {
+            return ImplementationResult.Refused(errors[0].Code, errors);
+        }
+
+        var links = details.Links?.Select(l => new ImplementationLink(l.Title.Trim(), l.Url.Trim())).ToList() ?? [];
+        var before = Describe(S.BudgetYen, S.Links);
+        S.BudgetYen = details.BudgetYen;
+        S.Links = links;
+        Audit(requestId, actor.Sub, actor.Name, "implementation.details", before, Describe(S.BudgetYen, S.Links));
+        return await SaveAsync(requestId);
+    }
+
+    async Task<ImplementationResult> IImplementationGrain.SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator)
+    {
+        if (Check(actor, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var errors = ImplementationValidation.Validate(indicator);
+        if (errors.Count > 0)
+        {
+            return ImplementationResult.Refused(errors[0].Code, errors);
+        }
+
+        var index = S.Indicators.FindIndex(i => i.Id == indicator.Id);
+        if (index < 0 && S.Indicators.Count >= ImplementationValidation.MaxIndicators)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.TooMany, $"A record has at most {ImplementationValidation.MaxIndicators} indicators.", "id");
+        }
+
+        var updated = new Indicator(indicator.Id, indicator.Name.Trim(), Blank(indicator.NameEn), indicator.Unit.Trim(), Blank(indicator.UnitEn),
+            indicator.Target, indicator.TargetDate, index < 0 ? [] : S.Indicators[index].Actuals);
+        string? before = null;
+        if (index < 0)
+        {
+            S.Indicators.Add(updated);
+        }
+        else
+        {
+            before = $"{S.Indicators[index].Name}: target {S.Indicators[index].Target.ToString(CultureInfo.InvariantCulture)} {S.Indicators[index].Unit}";
+            S.Indicators[index] = updated;
+        }
+
+        Audit(requestId, actor.Sub, actor.Name, "implementation.indicator", before, $"{updated.Name}: target {updated.Target.ToString(CultureInfo.InvariantCulture)} {updated.Unit}");
+        return await SaveAsync(requestId);
+    }
+
+    async Task<ImplementationResult> IImplementationGrain.RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual)
+    {
+        if (Check(actor, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var index = S.Indicators.FindIndex(i => i.Id == indicatorId);
+        if (index < 0)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.IndicatorNotFound, "The record has no such indicator.", "indicatorId");
+        }
+
+        var errors = new List<ValidationError>();
+        if (actual is null || !ImplementationValidation.IsValidDate(actual.Date) || actual.Date < S.AdoptedOn)
+        {
+            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the adoption ({S.AdoptedOn:yyyy-MM-dd}) and before 2100."));
+        }
+
+        if (actual is not null && actual.Value is < 0 or > 1_000_000_000_000)
+        {
+            errors.Add(new("value", ImplementationErrorCodes.InvalidIndicator, "An actual is a number from 0 to 1,000,000,000,000."));
+        }
+
+        if (actual?.Note?.Trim().Length > 200)
+        {
+            errors.Add(new("note", ImplementationErrorCodes.InvalidText, "A note on an actual has at most 200 characters."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ImplementationResult.Refused(errors[0].Code, errors);
+        }
+
+        var indicator = S.Indicators[index];
+        var actuals = indicator.Actuals.Where(a => a.Date != actual!.Date).ToList();
+        var previous = indicator.Actuals.FirstOrDefault(a => a.Date == actual!.Date);
+        if (previous is null && actuals.Count >= ImplementationValidation.MaxActuals)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.TooMany, $"An indicator keeps at most {ImplementationValidation.MaxActuals} actuals.", "date");
+        }
+
+        actuals.Add(new IndicatorActual(actual!.Date, actual.Value, Blank(actual.Note)));
+        S.Indicators[index] = indicator with { Actuals = [.. actuals.OrderBy(a => a.Date)] };
+        Audit(requestId, actor.Sub, actor.Name, "implementation.actual",
+            previous is null ? null : $"{indicator.Name} {previous.Date:yyyy-MM-dd}: {previous.Value.ToString(CultureInfo.InvariantCulture)}",
+            $"{indicator.Name} {actual.Date:yyyy-MM-dd}: {actual.Value.ToString(CultureInfo.InvariantCulture)}");
+        return await SaveAsync(requestId);
+    }
+
+    async Task<ImplementationResult> IImplementationGrain.SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date)
+    {
+        if (Check(admin, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!admin.IsAdministrator)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators correct the adoption date.");
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var published = DateOnly.FromDateTime(WardClock.ToWardTime(S.Steps[0].RecordedAt).DateTime);
+        if (!ImplementationValidation.IsValidDate(date) || date > published || S.Steps.Skip(1).Any(s => s.Date < date))
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate,
+                "The adoption date is on or before the publication here and before every later step.", "date");
+        }
+
+        var before = S.AdoptedOn;
+        S.AdoptedOn = date;
+        S.Steps[0] = S.Steps[0] with { Date = date };
+        Audit(requestId, admin.Sub, admin.Name, "implementation.adopted-on", $"{before:yyyy-MM-dd}", $"{date:yyyy-MM-dd}");
+        return await SaveAsync(requestId);
+    }
+
+    async Task<ImplementationResult> IImplementationGrain.AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees)
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (!admin.IsAdministrator)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators assign department staff.");
+        }
+
+        if (!ImplementationValidation.IsValidRequestId(requestId))
+        {
+            return BadRequestId();
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return ImplementationResult.Done(Record());
+        }
+
+        var list = (assignees ?? []).ToList();
+        if (list.Count > ImplementationValidation.MaxAssignees
+            || list.Any(a => a is null || a.Sub?.Trim() is not { Length: > 0 and <= 100 } || a.Name?.Trim().Length > 100)
+            || list.Select(a => a.Sub.Trim()).Distinct().Count() != list.Count)
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidAssignment,
+                $"Up to {ImplementationValidation.MaxAssignees} distinct staff, each with a login id of at most 100 characters.", "assignees");
+        }
+
+        var before = string.Join(", ", S.Assignees.Select(a => a.Sub));
+        S.Assignees = [.. list.Select(a => new ImplementationAssignee(a.Sub.Trim(), a.Name?.Trim() is { Length: > 0 } n ? n : a.Sub.Trim()))];
+        Audit(requestId, admin.Sub, admin.Name, "implementation.assign", before.Length == 0 ? null : before, string.Join(", ", S.Assignees.Select(a => a.Sub)));
+        return await SaveAsync(requestId);
+    }
+
+    /// <summary>Exists, the actor may change it (administrators, or department staff assigned to it), and the request id is usable.</summary>
+    private ImplementationResult? Check(Actor actor, string requestId)
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (!actor.IsAdministrator && !(actor.IsDepartment && S.Assignees.Any(a => a.Sub == actor.Sub)))
+        {
+            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators and the department staff assigned to this proposal change its record.");
+        }
+
+        return ImplementationValidation.IsValidRequestId(requestId) ? null : BadRequestId();
+    }
+
+    private static ImplementationResult BadRequestId() =>
+        ImplementationResult.Refused(ImplementationErrorCodes.InvalidRequestId, "Every change carries a request id of 1 to 100 characters (a retry repeats it).", "requestId");
+
+    private static ImplementationResult NotFound() =>
+        ImplementationResult.Refused(ImplementationErrorCodes.NotFound, "This proposal has no implementation record (only adopted proposals of published results do).");
+
+    private Task<ImplementationPath> Path() =>
+        GrainFactory.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey).GetPathAsync();
+
+    private void Audit(string requestId, string actorSub, string actorName, string action, string? before, string? after) =>
+        S.PendingAudit.Add(new AuditEntry($"implementation:{_proposalId}:{requestId}", time.GetUtcNow(), actorSub, actorName, action,
+            $"proposal {_proposalId}", before, after));
+
+    private static string Describe(long? budget, IReadOnlyList<ImplementationLink> links) =>
+        $"budget {(budget is null ? "-" : budget.Value.ToString(CultureInfo.InvariantCulture) + " yen")}, {links.Count} links";
+
+    private static string? Blank(string? value) => value?.Trim() is { Length: > 0 } v ? v : null;
+
+    private async Task<ImplementationResult> SaveAsync(string? requestId = null)
+    {
+        if (requestId is not null)
+        {
+            S.RecentRequests.Add(requestId);
+            if (S.RecentRequests.Count > RememberedRequests)
+            {
+                S.RecentRequests.RemoveAt(0);
+            }
+        }
+
+        S.Version++;
+        S.UpdatedAt = time.GetUtcNow();
+        S.DirectoryPending = true;
+        await state.WriteStateAsync();
+        await FlushAsync();
+        return ImplementationResult.Done(Record());
+    }
+
+    private async Task FlushIfPendingAsync()
+    {
+        if (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.DirectoryPending)
+        {
+            await FlushAsync();
+        }
+    }
+
+    /// <summary>Delivers the stored effects; each is idempotent (fixed ids, upserts), so repeating after a failure is safe.</summary>
+    private async Task FlushAsync()
+    {
+        var directory = GrainFactory.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey);
+        await directory.UpsertAsync(Record().Summary(await directory.GetPathAsync()));
+        var audit = new GrainAuditLog(GrainFactory);
+        foreach (var entry in S.PendingAudit)
+        {
+            await audit.AppendAsync(_roundId, entry);
+        }
+
+        if (S.PendingNotices.Count > 0)
+        {
+            // The proposer and everyone following the proposal, each once.
+            var followers = await GrainFactory.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(_roundId, _proposalId)).ListAsync();
+            var recipients = followers.Prepend(S.AuthorSub).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var notice in S.PendingNotices)
+            {
+                await Task.WhenAll(recipients.Select(sub => GrainFactory.GetGrain<INotificationInboxGrain>(sub).DeliverAsync(notice)));
+            }
+        }
+
+        S.PendingAudit.Clear();
+        S.PendingNotices.Clear();
+        S.DirectoryPending = false;
+    }
+
+    private ImplementationRecord Record() => new(_roundId, _proposalId, S.Title, S.TitleEn, S.Category, S.AdoptedOn, [.. S.Steps],
+        S.BudgetYen, [.. S.Links], [.. S.Indicators], [.. S.Assignees], S.Version, S.UpdatedAt);
+}

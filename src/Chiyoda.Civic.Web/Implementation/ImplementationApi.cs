@@ -1,0 +1,222 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Web.Account;
+using Chiyoda.Civic.Web.Api;
+using Chiyoda.Civic.Web.Hosting;
+using Chiyoda.Civic.Web.Proposals;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace Chiyoda.Civic.Web.Implementation;
+
+public sealed record StatusRequest(string? RequestId, string? Status, DateOnly? Date, string? Note, string? NoteEn, string? Department);
+
+public sealed record LinkRequest(string? Title, string? Url);
+
+public sealed record DetailsRequest(string? RequestId, long? BudgetYen, IReadOnlyList<LinkRequest>? Links);
+
+public sealed record IndicatorRequest(string? RequestId, string? Name, string? NameEn, string? Unit, string? UnitEn, decimal? Target, DateOnly? TargetDate);
+
+public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? Value, string? Note);
+
+public sealed record AdoptedOnRequest(string? RequestId, DateOnly? Date);
+
+public sealed record ImplementationAssigneesRequest(string? RequestId, IReadOnlyList<ImplementationAssignee>? Assignees);
+
+/// <summary>
+/// Implementation records of adopted proposals: public reads (one record, the ward-wide list, open data), changes by
+/// administrators and assigned department staff, and following a proposal. Refusals are problem details with a code.
+/// </summary>
+public static class ImplementationApi
+{
+    public static RouteGroupBuilder MapImplementationApi(this RouteGroupBuilder api)
+    {
+        var ward = api.MapGroup("/implementation").WithTags("Implementation");
+        ward.MapGet("/", List).AllowAnonymous();
+        ward.MapGet("/path", Path).AllowAnonymous();
+        ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous();
+        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous();
+        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous();
+
+        var record = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/implementation").WithTags("Implementation");
+        record.MapGet("/", Get).AllowAnonymous();
+        record.MapPost("/status", SetStatus).RequireAuthorization(CivicPolicies.ApiDepartment);
+        record.MapPut("/details", SetDetails).RequireAuthorization(CivicPolicies.ApiDepartment);
+        record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment);
+        record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment);
+        record.MapPut("/assignees", Assign).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        record.MapPut("/adopted-on", SetAdoptedOn).RequireAuthorization(CivicPolicies.ApiAdministrator);
+
+        var follow = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/follow").WithTags("Implementation");
+        follow.MapGet("/", IsFollowing).RequireAuthorization(CivicPolicies.ApiSignedIn);
+        follow.MapPut("/", Follow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        follow.MapDelete("/", Unfollow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        var resultsNotice = api.MapGroup("/rounds/{roundId}/results-notice").WithTags("Implementation");
+        resultsNotice.MapGet("/", IsSubscribed).RequireAuthorization(CivicPolicies.ApiSignedIn);
+        resultsNotice.MapPut("/", Subscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        resultsNotice.MapDelete("/", Unsubscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        return api;
+    }
+
+    public static async Task<IResult> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
+        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, null) is { } on
+            ? Results.Ok(new { subscribed = on })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+
+    public static async Task<IResult> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
+        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, true) is { } on
+            ? Results.Ok(new { subscribed = on })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+
+    public static async Task<IResult> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
+        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, false) is { } on
+            ? Results.Ok(new { subscribed = on })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+
+    public static async Task<IResult> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
+        Results.Ok(new { items = await service.ListAsync(new ImplementationFilter(status, year, category, department)) });
+
+    public static async Task<IResult> Path(ImplementationService service) => Results.Ok(await service.PathAsync());
+
+    public static async Task<IResult> SetPath(HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<ImplementationPath>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        var result = await service.SetPathAsync(request.HttpContext.User.ToActor(), body!);
+        return result.Code is null ? Results.Ok(await service.PathAsync()) : Refusal(result);
+    }
+
+    /// <summary>The public record; administrators and department staff (bearer) also see who is assigned.</summary>
+    public static async Task<IResult> Get(string roundId, string proposalId, HttpContext http, ImplementationService service)
+    {
+        if (await service.GetAsync(roundId, proposalId) is not { } record)
+        {
+            return NotFound();
+        }
+
+        var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        var staff = auth.Succeeded && (auth.Principal.IsInRole(Roles.Administrator) || auth.Principal.IsInRole(Roles.Department));
+        return Results.Ok(staff ? record : record.ForPublic());
+    }
+
+    public static async Task<IResult> SetStatus(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<StatusRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        if (body!.Date is not { } date)
+        {
+            return Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date of the step is required (yyyy-MM-dd).", "date"));
+        }
+
+        return Answer(await service.SetStatusAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "",
+            new StatusChange(body.Status ?? "", date, body.Note, body.NoteEn, body.Department)));
+    }
+
+    public static async Task<IResult> SetDetails(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<DetailsRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        var links = (body!.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
+        return Answer(await service.SetDetailsAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "",
+            new ImplementationDetails(body.BudgetYen, links)));
+    }
+
+    public static async Task<IResult> SetIndicator(string roundId, string proposalId, string indicatorId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<IndicatorRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        return Answer(await service.SetIndicatorAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.RequestId ?? "",
+            new IndicatorDefinition(indicatorId, body.Name ?? "", body.NameEn, body.Unit ?? "", body.UnitEn, body.Target ?? 0, body.TargetDate)));
+    }
+
+    public static async Task<IResult> RecordActual(string roundId, string proposalId, string indicatorId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<ActualRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        if (body!.Date is not { } date || body.Value is not { } value)
+        {
+            return Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a date (yyyy-MM-dd) and a value.",
+                body.Date is null ? "date" : "value"));
+        }
+
+        return Answer(await service.RecordActualAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", indicatorId,
+            new IndicatorActual(date, value, body.Note)));
+    }
+
+    public static async Task<IResult> SetAdoptedOn(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<AdoptedOnRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        return body!.Date is not { } date
+            ? Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
+            : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", date));
+    }
+
+    public static async Task<IResult> Assign(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    {
+        var (body, malformed) = await ApiRequests.ReadJsonAsync<ImplementationAssigneesRequest>(request);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
+        return Answer(await service.AssignAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.RequestId ?? "", body.Assignees ?? []));
+    }
+
+    public static async Task<IResult> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+        Results.Ok(new { following = await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub) });
+
+    public static async Task<IResult> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+        await service.FollowAsync(roundId, proposalId, http.User.ToActor().Sub)
+            ? Results.Ok(new { following = true })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such published proposal to follow.");
+
+    public static async Task<IResult> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+        await service.UnfollowAsync(roundId, proposalId, http.User.ToActor().Sub)
+            ? Results.Ok(new { following = false })
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+
+    private static IResult Answer(ImplementationResult result) => result.Succeeded ? Results.Ok(result.Record) : Refusal(result);
+
+    /// <summary>One status per stable code, the same for every endpoint.</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        ImplementationErrorCodes.NotFound or ImplementationErrorCodes.NotAdopted or ImplementationErrorCodes.IndicatorNotFound => StatusCodes.Status404NotFound,
+        ImplementationErrorCodes.NotAllowed => StatusCodes.Status403Forbidden,
+        ImplementationErrorCodes.TooMany => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static IResult Refusal(ImplementationResult result) =>
+        ApiProblems.Problem(StatusOf(result.Code!), result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
+
+    private static IResult NotFound() =>
+        ApiProblems.Problem(StatusCodes.Status404NotFound, ImplementationErrorCodes.NotFound,
+            "This proposal has no implementation record (only adopted proposals of published results do).");
+}

@@ -1,0 +1,141 @@
+using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Web.Proposals;
+using Chiyoda.Civic.Web.Rounds;
+
+namespace Chiyoda.Civic.Web.Implementation;
+
+/// <summary>Filters of the ward-wide list; each is optional (query-string values on the page and in the API).</summary>
+public sealed record ImplementationFilter(string? Status = null, int? Year = null, string? Category = null, string? Department = null)
+{
+    public bool Matches(ImplementationSummary s) =>
+        (string.IsNullOrEmpty(Status) || s.StatusId == Status)
+        && (Year is null || s.FiscalYear == Year)
+        && (string.IsNullOrEmpty(Category) || s.Category == Category)
+        && (string.IsNullOrEmpty(Department) || s.Department == Department);
+}
+
+/// <summary>The one way pages and the API reach implementation records, the ward's directory of them and followers.</summary>
+public sealed class ImplementationService(IGrainFactory grains, KnownRounds rounds, ProposalService proposals)
+{
+    private IImplementationGrain Grain(string roundId, string proposalId) =>
+        grains.GetGrain<IImplementationGrain>(ImplementationValidation.Key(roundId, proposalId));
+
+    private IImplementationDirectoryGrain Directory => grains.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey);
+
+    public Task<ImplementationPath> PathAsync() => Directory.GetPathAsync();
+
+    public Task<ImplementationResult> SetPathAsync(Actor admin, ImplementationPath path) => Directory.SetPathAsync(admin, path);
+
+    public async Task<IReadOnlyList<ImplementationSummary>> ListAsync(ImplementationFilter filter) =>
+        [.. (await Directory.ListAsync()).Where(filter.Matches)];
+
+    /// <summary>
+    /// The record of an adopted proposal, or null. Opened on first read when the published results adopt it (rounds
+    /// published before records existed); a proposal that is not adopted never touches a record grain.
+    /// </summary>
+    public async Task<ImplementationRecord?> GetAsync(string roundId, string proposalId)
+    {
+        if (!ProposalService.ValidIds(roundId, proposalId) || !await rounds.ExistsAsync(roundId) || !await IsAdoptedAsync(roundId, proposalId))
+        {
+            return null;
+        }
+
+        var grain = Grain(roundId, proposalId);
+        return await grain.GetAsync() ?? (await grain.OpenAsync()).Record;
+    }
+
+    private async Task<bool> IsAdoptedAsync(string roundId, string proposalId)
+    {
+        var view = await grains.GetGrain<IResultsGrain>(roundId).GetAsync();
+        return AdoptedIds(view).Contains(proposalId);
+    }
+
+    private static IReadOnlyList<string> AdoptedIds(ResultsView view) =>
+        view is { IsPublished: true, Adoption: { } adoption }
+            ? [.. view.Certified!.Table.Proposals.Where(p => adoption.Adopted.Contains(p.BallotNumber)).Select(p => p.ProposalId)]
+            : [];
+
+    /// <summary>Opens the records of a round's adopted proposals (at publication): each proposer is told their proposal was adopted.</summary>
+    public static async Task OpenAdoptedAsync(IGrainFactory grains, ResultsView view)
+    {
+        foreach (var proposalId in AdoptedIds(view))
+        {
+            await grains.GetGrain<IImplementationGrain>(ImplementationValidation.Key(view.RoundId, proposalId)).OpenAsync();
+        }
+    }
+
+    private async Task<ImplementationResult> IfExistsAsync(string roundId, string proposalId, Func<IImplementationGrain, Task<ImplementationResult>> command) =>
+        await GetAsync(roundId, proposalId) is null
+            ? ImplementationResult.Refused(ImplementationErrorCodes.NotFound, "This proposal has no implementation record (only adopted proposals of published results do).")
+            : await command(Grain(roundId, proposalId));
+
+    public Task<ImplementationResult> SetStatusAsync(string roundId, string proposalId, Actor actor, string requestId, StatusChange change) =>
+        IfExistsAsync(roundId, proposalId, g => g.SetStatusAsync(actor, requestId, change));
+
+    public Task<ImplementationResult> SetDetailsAsync(string roundId, string proposalId, Actor actor, string requestId, ImplementationDetails details) =>
+        IfExistsAsync(roundId, proposalId, g => g.SetDetailsAsync(actor, requestId, details));
+
+    public Task<ImplementationResult> SetIndicatorAsync(string roundId, string proposalId, Actor actor, string requestId, IndicatorDefinition indicator) =>
+        IfExistsAsync(roundId, proposalId, g => g.SetIndicatorAsync(actor, requestId, indicator));
+
+    public Task<ImplementationResult> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual) =>
+        IfExistsAsync(roundId, proposalId, g => g.RecordActualAsync(actor, requestId, indicatorId, actual));
+
+    public Task<ImplementationResult> SetAdoptedOnAsync(string roundId, string proposalId, Actor admin, string requestId, DateOnly date) =>
+        IfExistsAsync(roundId, proposalId, g => g.SetAdoptedOnAsync(admin, requestId, date));
+
+    public Task<ImplementationResult> AssignAsync(string roundId, string proposalId, Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees) =>
+        IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, requestId, assignees));
+
+    /// <summary>May this person change the record (administrators, or department staff assigned to it)?</summary>
+    public static bool MayEdit(ImplementationRecord record, Actor actor) =>
+        actor.IsAdministrator || (actor.IsDepartment && record.Assignees.Any(a => a.Sub == actor.Sub));
+
+    /// <summary>
+    /// "Tell me when the results are out" for a round: <paramref name="on"/> true subscribes, false unsubscribes, null reads.
+    /// Answers whether the person is subscribed now, or null when there is no such round.
+    /// </summary>
+    public async Task<bool?> ResultsNoticeAsync(string roundId, string sub, bool? on)
+    {
+        if (!await rounds.ExistsAsync(roundId))
+        {
+            return null;
+        }
+
+        var grain = grains.GetGrain<IResultsNoticeGrain>(roundId);
+        switch (on)
+        {
+            case true:
+                return await grain.SubscribeAsync(sub);
+            case false:
+                await grain.UnsubscribeAsync(sub);
+                return false;
+            default:
+                return await grain.IsSubscribedAsync(sub);
+        }
+    }
+
+    // ---- followers ----
+
+    /// <summary>Follows a published proposal; false when there is no such public proposal (or its list is full).</summary>
+    public async Task<bool> FollowAsync(string roundId, string proposalId, string sub) =>
+        await proposals.GetAsync(roundId, proposalId) is { IsPublic: true }
+        && await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).FollowAsync(sub);
+
+    public async Task<bool> UnfollowAsync(string roundId, string proposalId, string sub)
+    {
+        if (!await proposals.ExistsAsync(roundId, proposalId))
+        {
+            return false;
+        }
+
+        await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).UnfollowAsync(sub);
+        return true;
+    }
+
+    public async Task<bool> IsFollowingAsync(string roundId, string proposalId, string sub) =>
+        await proposals.ExistsAsync(roundId, proposalId)
+        && await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).IsFollowingAsync(sub);
+}

@@ -1,0 +1,142 @@
+using System.Net.Http.Json;
+using Chiyoda.Civic.Tests.Implementation;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Chiyoda.Civic.Tests.Browser;
+
+/// <summary>
+/// After the vote: department staff record a new status and an indicator's actual on the editor page; a resident on a
+/// 390×844 phone then reads 「提案のその後」 with the new step, in Japanese and in English, follows the proposal, and finds
+/// it on the ward-wide list. axe on every page; screenshots (phone and desktop, ja and en) to artifacts/screenshots/.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class ImplementationBrowserTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task Department_staff_update_a_record_and_a_resident_on_a_phone_reads_what_happened_next()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await ImplementationApiTests.PublishedRoundAsync(platform, admin);
+        var record = $"/api/v1/rounds/{roundId}/proposals/p-001/implementation";
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/assignees",
+            new { requestId = "assign", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 200);
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/indicators/procedures",
+            new { requestId = "indicator", name = "電子化実施手続数", nameEn = "Procedures with electronic notices", unit = "手続", unitEn = "procedures", target = 20 }), 200);
+
+        // Department staff, on a desktop, in Japanese.
+        await using (var staff = await BrowserSession.OpenAsync(platform, 1280, 800))
+        {
+            var page = staff.Page;
+            await staff.SignInAsync(platform, "department");
+            await page.GotoAsync(new Uri(platform.Web, $"/implementation/{roundId}/p-001/edit").ToString());
+            await page.Locator("[data-interactive=true]").WaitForAsync();
+            await staff.AssertAccessibleAsync("the implementation editor");
+            Assert.Equal("budget-consideration", await page.GetByTestId("status-select").InputValueAsync());
+            await page.Locator("#department").FillAsync("DX戦略課");
+            await page.GetByTestId("status-note").FillAsync("区民投票の結果を踏まえ、予算化を検討しています。");
+            await page.GetByTestId("save-status").ClickAsync();
+            await page.GetByTestId("implementation-message").WaitForAsync();
+            Assert.Contains("予算化検討", await page.GetByTestId("implementation-timeline").InnerTextAsync());
+
+            await page.GetByTestId("actual-value").FillAsync("6");
+            await page.GetByTestId("save-actual").ClickAsync();
+            await page.GetByTestId("indicator-table").WaitForAsync();
+            Assert.Contains("6", await page.GetByTestId("indicator-table").InnerTextAsync());
+
+            // Not pursuing it without a reason is refused with a message that names the field.
+            await page.GetByTestId("status-select").SelectOptionAsync("not-pursued");
+            await page.GetByTestId("save-status").ClickAsync();
+            await page.GetByTestId("implementation-errors").WaitForAsync();
+            Assert.Contains("公開するメモ", await page.GetByTestId("implementation-errors").InnerTextAsync());
+            await PageWalk.ScreenshotAsync(page, "implementation-editor-ja-desktop");
+        }
+
+        // A resident on a phone reads it, in Japanese then English, and follows it.
+        await using var resident = await BrowserSession.OpenAsync(platform, 390, 844);
+        var phone = resident.Page;
+        await resident.SignInAsync(platform, "resident-45");
+        foreach (var language in new[] { "ja", "en" })
+        {
+            await phone.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/rounds/{roundId}/proposals/p-001").ToString());
+            var section = phone.GetByTestId("implementation");
+            await section.WaitForAsync();
+            var text = await section.InnerTextAsync();
+            Assert.Contains(language == "ja" ? "提案のその後" : "What happened next", text);
+            Assert.Contains(language == "ja" ? "予算化検討" : "Budget under consideration", await phone.GetByTestId("implementation-timeline").InnerTextAsync());
+            Assert.Contains(language == "ja" ? "DX戦略課" : "DX戦略課", text);
+            Assert.Equal(1, await phone.Locator("svg.indicator-chart[role=img]").CountAsync());
+            Assert.Contains("30", await phone.Locator("#indicator-p-001-procedures-summary").InnerTextAsync());
+            Assert.True(await phone.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll on a phone");
+            await resident.AssertAccessibleAsync($"「提案のその後」 on a phone ({language})");
+            await PageWalk.ScreenshotAsync(phone, $"implementation-proposal-{language}-phone");
+            await phone.SetViewportSizeAsync(1280, 800);
+            await PageWalk.ScreenshotAsync(phone, $"implementation-proposal-{language}-desktop");
+            await phone.SetViewportSizeAsync(390, 844);
+
+            await phone.GotoAsync(new Uri(platform.Web, "/implementation?status=budget-consideration").ToString());
+            await phone.GetByTestId("implementation-filters").WaitForAsync();
+            Assert.True(await phone.Locator($"a[href='/rounds/{roundId}/proposals/p-001#after']").CountAsync() == 1, "the ward-wide list shows the item under its status");
+            await resident.AssertAccessibleAsync($"the ward-wide list ({language})");
+            await PageWalk.ScreenshotAsync(phone, $"implementation-list-{language}-phone");
+            await phone.SetViewportSizeAsync(1280, 800);
+            await PageWalk.ScreenshotAsync(phone, $"implementation-list-{language}-desktop");
+            await phone.SetViewportSizeAsync(390, 844);
+        }
+
+        await phone.GotoAsync(new Uri(platform.Web, $"/culture/ja?returnUrl=/rounds/{roundId}/proposals/p-002").ToString());
+        await phone.GetByTestId("follow-button").ClickAsync();
+        await phone.WaitForURLAsync(url => url.Contains("/proposals/p-002", StringComparison.Ordinal));
+        Assert.Contains("フォローしています", await phone.GetByTestId("follow-state").InnerTextAsync());
+        using var residentApi = await platform.ApiClientAsync("resident-45");
+        Assert.True((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
+        await phone.GetByTestId("follow-button").ClickAsync();
+        await phone.GetByTestId("follow-state").Filter(new() { HasText = "フォローすると" }).WaitForAsync();
+        Assert.False((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
+    }
+
+    /// <summary>The demo's second round, seeded behind the first start: published results and the 2024 story after the vote.</summary>
+    [Fact]
+    public async Task The_demo_shows_the_2024_story_after_the_vote()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        System.Text.Json.JsonElement notices = default;
+        for (var attempt = 0; attempt < 180; attempt++)
+        {
+            var response = await anonymous.GetAsync("/api/v1/rounds/demo-2024-results/proposals/p-001/implementation");
+            if (response.IsSuccessStatusCode)
+            {
+                notices = await HttpAssertions.JsonAsync(response, 200);
+                if (notices.GetProperty("indicators").GetArrayLength() == 1 && notices.GetProperty("indicators")[0].GetProperty("actuals").GetArrayLength() == 6
+                    && notices.GetProperty("links").GetArrayLength() == 1)
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal("2024-11-26", notices.GetProperty("adoptedOn").GetString());
+        Assert.Equal(["adopted", "budget-consideration", "budget-debate", "budget-passed", "in-progress"],
+            notices.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("statusId").GetString()));
+        var indicator = notices.GetProperty("indicators")[0];
+        Assert.Equal(("電子化実施手続数", 20m), (indicator.GetProperty("name").GetString(), indicator.GetProperty("target").GetDecimal()));
+        var calendars = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024-results/proposals/p-002/implementation"), 200);
+        Assert.Equal("電子化実施数", calendars.GetProperty("indicators")[0].GetProperty("name").GetString());
+        Assert.Equal("evaluated", calendars.GetProperty("steps").EnumerateArray().Last().GetProperty("statusId").GetString());
+
+        await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
+        foreach (var language in new[] { "ja", "en" })
+        {
+            await session.Page.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/rounds/demo-2024-results/proposals/p-001").ToString());
+            await session.Page.GetByTestId("implementation").WaitForAsync();
+            Assert.Equal(6, await session.Page.GetByTestId("indicator-table").Locator("tbody tr").CountAsync() - 1);
+            await session.AssertAccessibleAsync($"the demo's 「提案のその後」 ({language})");
+            await PageWalk.ScreenshotAsync(session.Page, $"implementation-demo-{language}-phone");
+            await session.Page.GotoAsync(new Uri(platform.Web, "/implementation").ToString());
+            Assert.True(await session.Page.GetByTestId("implementation-item").CountAsync() >= 2);
+            await PageWalk.ScreenshotAsync(session.Page, $"implementation-list-all-{language}-phone");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Chiyoda.Civic.Tests.Ballots;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.PaperBallots;
+
+namespace Chiyoda.Civic.Tests.Implementation;
+
+[Collection(PlatformCollection.Name)]
+public sealed class ImplementationApiTests(PlatformFixture platform)
+{
+    /// <summary>
+    /// A round taken through the API from the vote to published results: ballot numbers 1 (p-001) and 2 (p-002) are
+    /// adopted. Publication opens their records; the proposers are voter:{round}-proposer-1 and -2.
+    /// </summary>
+    public static async Task<string> PublishedRoundAsync(PlatformFixture platform, HttpClient admin)
+    {
+        var keys = Enumerable.Range(0, 3).Select(n => $"i{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
+        var choices = new[] { new[] { 1, 2 }, [1, 2, 3], [1] };
+        for (var i = 0; i < keys.Count; i++)
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + keys[i]);
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices[i])), 200);
+        }
+
+        // The first voter asks to be told when the results are out; the second asks and changes their mind.
+        using var first = await platform.ApiClientAsync("voter:" + keys[0]);
+        using var second = await platform.ApiClientAsync("voter:" + keys[1]);
+        Assert.True((await HttpAssertions.JsonAsync(await first.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 200)).GetProperty("subscribed").GetBoolean());
+        await HttpAssertions.JsonAsync(await second.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 200);
+        Assert.False((await HttpAssertions.JsonAsync(await second.DeleteAsync($"/api/v1/rounds/{roundId}/results-notice"), 200)).GetProperty("subscribed").GetBoolean());
+        await HttpAssertions.ProblemAsync(await first.PutAsync("/api/v1/rounds/no-such-round/results-notice", null), 404, "round-not-found");
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+
+        // "The results are out", with thanks, in the same words for everyone: nothing about what they chose.
+        var notices = (await HttpAssertions.JsonAsync(await first.GetAsync("/api/v1/inbox"), 200)).EnumerateArray()
+            .Where(n => n.GetProperty("kind").GetString() == "results-published").ToList();
+        var notice = Assert.Single(notices);
+        Assert.Contains("ありがとうございました", notice.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("提案 1", notice.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"/rounds/{roundId}/results", notice.GetProperty("link").GetString());
+        Assert.DoesNotContain((await HttpAssertions.JsonAsync(await second.GetAsync("/api/v1/inbox"), 200)).EnumerateArray(),
+            n => n.GetProperty("kind").GetString() == "results-published");
+        return roundId;
+    }
+
+    [Fact]
+    public async Task A_round_goes_from_adoption_through_the_path_with_indicators_notices_and_open_data()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PublishedRoundAsync(platform, admin);
+        var record = $"/api/v1/rounds/{roundId}/proposals/p-001/implementation";
+        using var anonymous = await platform.ApiClientAsync();
+        using var department = await platform.ApiClientAsync("department");
+        using var resident = await platform.ApiClientAsync("resident-45");
+
+        var opened = await HttpAssertions.JsonAsync(await anonymous.GetAsync(record), 200);
+        Assert.Equal("adopted", opened.GetProperty("steps")[0].GetProperty("statusId").GetString());
+        Assert.False(opened.TryGetProperty("assignees", out var hidden) && hidden.GetArrayLength() > 0);
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-003/implementation"), 404, "implementation-not-found");
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/proposals/nope/implementation"), 404, "implementation-not-found");
+
+        // The proposer was told at publication that the proposal was adopted.
+        using (var proposer = await platform.ApiClientAsync($"voter:{roundId}-proposer-1"))
+        {
+            var inbox = await HttpAssertions.JsonAsync(await proposer.GetAsync("/api/v1/inbox"), 200);
+            Assert.Contains(inbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "implementation-status"
+                && n.GetProperty("body").GetString()!.Contains("採用されました", StringComparison.Ordinal));
+        }
+
+        // A resident follows p-001 (and may stop following p-002 they never followed).
+        await HttpAssertions.JsonAsync(await resident.PutAsync($"/api/v1/rounds/{roundId}/proposals/p-001/follow", null), 200);
+        Assert.True((await HttpAssertions.JsonAsync(await resident.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-001/follow"), 200)).GetProperty("following").GetBoolean());
+        await HttpAssertions.ProblemAsync(await resident.PutAsync($"/api/v1/rounds/{roundId}/proposals/nope/follow", null), 404, "proposal-not-found");
+
+        var adoptedOn = opened.GetProperty("adoptedOn").GetString()!;
+        var step = new { requestId = "s1", status = "budget-consideration", date = adoptedOn, note = "区民投票の結果を踏まえ予算化を検討します。", noteEn = "Budgeting is being considered.", department = "DX戦略課" };
+        await HttpAssertions.ProblemAsync(await resident.PostAsJsonAsync($"{record}/status", step), 403, "forbidden");
+        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", step), 403, "not-assigned");
+        await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/assignees", new { requestId = "a1", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 403, "forbidden");
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/assignees", new { requestId = "a1", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 200);
+
+        var moved = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/status", step), 200);
+        Assert.Equal(2, moved.GetProperty("steps").GetArrayLength());
+        var again = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/status", step), 200);
+        Assert.Equal(moved.GetProperty("version").GetInt32(), again.GetProperty("version").GetInt32());
+
+        var noReason = await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "s2", status = "not-pursued", date = adoptedOn, department = "DX戦略課" }), 400, "reason-required");
+        Assert.Equal("note", noReason.GetProperty("errors")[0].GetProperty("field").GetString());
+        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "s3", status = "budget-debate", department = "DX戦略課" }), 400, "invalid-date");
+        await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/details", new { requestId = "d0", links = new[] { new { title = "x", url = "javascript:alert(1)" } } }), 400, "invalid-link");
+        await HttpAssertions.ProblemAsync(await department.PostAsync($"{record}/status", new StringContent("{", Encoding.UTF8, "application/json")), 400, "malformed-request");
+
+        await HttpAssertions.JsonAsync(await department.PutAsJsonAsync($"{record}/details", new { requestId = "d1", budgetYen = 12000000, links = new[] { new { title = "予算案の概要", url = "https://www.city.chiyoda.lg.jp/" } } }), 200);
+        await HttpAssertions.JsonAsync(await department.PutAsJsonAsync($"{record}/indicators/procedures", new { requestId = "i1", name = "電子化実施手続数", nameEn = "Procedures with electronic notices", unit = "手続", unitEn = "procedures", target = 20 }), 200);
+        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/indicators/none/actuals", new { requestId = "v0", date = adoptedOn, value = 3 }), 404, "indicator-not-found");
+        var measured = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", new { requestId = "v1", date = adoptedOn, value = 6, note = "第1四半期" }), 200);
+        Assert.Equal(6, measured.GetProperty("indicators")[0].GetProperty("actuals")[0].GetProperty("value").GetDecimal());
+
+        // The follower got the status change; nothing in it is about how anyone voted.
+        var residentInbox = await HttpAssertions.JsonAsync(await resident.GetAsync("/api/v1/inbox"), 200);
+        var notice = Assert.Single(residentInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "implementation-status" && n.GetProperty("roundId").GetString() == roundId);
+        Assert.Contains("予算化検討", notice.GetProperty("body").GetString(), StringComparison.Ordinal);
+        await HttpAssertions.JsonAsync(await resident.DeleteAsync($"/api/v1/rounds/{roundId}/proposals/p-001/follow"), 200);
+
+        // The ward-wide list, filtered.
+        var list = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/implementation?status=budget-consideration&department={Uri.EscapeDataString("DX戦略課")}"), 200);
+        Assert.Contains(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-001");
+        var adoptedOnly = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation?status=adopted"), 200);
+        Assert.Contains(adoptedOnly.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-002");
+        Assert.DoesNotContain(adoptedOnly.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-001");
+
+        // Open data: the digests in the index are the files' SHA-256, the CSV is UTF-8 with BOM and agrees with the record.
+        var index = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/open-data"), 200);
+        var files = index.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("sha256").GetString()!);
+        var csvBytes = await anonymous.GetByteArrayAsync("/api/v1/implementation/records.csv");
+        var jsonBytes = await anonymous.GetByteArrayAsync("/api/v1/implementation/records.json");
+        Assert.Equal(files["records.csv"], Convert.ToHexString(SHA256.HashData(csvBytes)).ToLowerInvariant());
+        Assert.Equal(files["records.json"], Convert.ToHexString(SHA256.HashData(jsonBytes)).ToLowerInvariant());
+        Assert.Equal([0xEF, 0xBB, 0xBF], csvBytes[..3]);
+        var csv = Encoding.UTF8.GetString(csvBytes[3..]);
+        Assert.StartsWith("round_id,proposal_id,title,", csv, StringComparison.Ordinal);
+        Assert.Contains($"{roundId},p-001,提案 1,Proposal 1,", csv, StringComparison.Ordinal);
+        Assert.Contains(",actual,,", csv, StringComparison.Ordinal);
+        Assert.Contains("procedures,電子化実施手続数,手続,20,6,", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("department,所管課", csv, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(jsonBytes);
+        var mine = json.RootElement.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("roundId").GetString() == roundId && r.GetProperty("proposalId").GetString() == "p-001");
+        Assert.Equal("budget-consideration", mine.GetProperty("status").GetString());
+        Assert.Equal(2, mine.GetProperty("steps").GetArrayLength());
+
+        // Every change is in the round's audit chain.
+        var audit = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?action=implementation."), 200);
+        var actions = audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
+        Assert.Equal(["implementation.actual", "implementation.indicator", "implementation.details", "implementation.status", "implementation.assign", "implementation.opened", "implementation.opened"], actions);
+    }
+}

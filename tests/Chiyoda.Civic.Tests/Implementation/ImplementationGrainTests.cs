@@ -1,0 +1,210 @@
+using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Tests.Infrastructure;
+
+namespace Chiyoda.Civic.Tests.Implementation;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ImplementationGrainTests(ClusterFixture fixture)
+{
+    private static readonly Actor Admin = new("admin", "管理者", IsAdministrator: true);
+    private static readonly Actor Department = new("department", "所管課 職員", IsDepartment: true);
+    private static readonly Actor OtherDepartment = new("department-2", "別の課", IsDepartment: true);
+    private static readonly Actor Resident = new("resident-45", "区民");
+
+    private Task<string> RoundAsync(bool publish = true) => PublishedRoundAsync(fixture.Grains, publish);
+
+    /// <summary>A round whose results adopt p-001 and p-002 (of 3), optionally published (straight on the results grain).</summary>
+    public static async Task<string> PublishedRoundAsync(IGrainFactory grains, bool publish = true)
+    {
+        var roundId = "impl-" + Guid.NewGuid().ToString("N")[..10];
+        var proposals = new[] { (1, 5), (2, 4), (3, 1) }
+            .Select(v => new ProposalVotes(v.Item1, $"p-00{v.Item1}", $"提案 {v.Item1}", $"Proposal {v.Item1}", v.Item2, v.Item1, false)).ToList();
+        var table = new ResultTable(5, 0, 10, proposals, 0, 0, 10, []);
+        var count = new CountReport(Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "admin", table, 5, 0,
+            proposals.ToDictionary(p => p.BallotNumber, p => p.Votes), [], 5, 0);
+        var results = grains.GetGrain<IResultsGrain>(roundId);
+        var ballots = Enumerable.Range(0, 5).Select(i => new PublishedBallot($"b{i}", BallotChannel.Online, [1, 2])).ToList();
+        Assert.True((await results.CertifyAsync(count, ballots, 2, "admin", "管理者")).Succeeded);
+        if (publish)
+        {
+            Assert.True((await results.PublishAsync("admin", "管理者")).Succeeded);
+        }
+
+        return roundId;
+    }
+
+    private IImplementationGrain Record(string roundId, string proposalId) =>
+        fixture.Grains.GetGrain<IImplementationGrain>(ImplementationValidation.Key(roundId, proposalId));
+
+    private static ImplementationRecord Ok(ImplementationResult result)
+    {
+        Assert.True(result.Succeeded, $"{result.Code}: {string.Join("; ", result.Errors.Select(e => e.Message))}");
+        return result.Record!;
+    }
+
+    [Fact]
+    public async Task Only_proposals_adopted_in_published_results_get_a_record()
+    {
+        var unpublished = await RoundAsync(publish: false);
+        Assert.Equal(ImplementationErrorCodes.NotAdopted, (await Record(unpublished, "p-001").OpenAsync()).Code);
+
+        var roundId = await RoundAsync();
+        Assert.Equal(ImplementationErrorCodes.NotAdopted, (await Record(roundId, "p-003").OpenAsync()).Code);
+        Assert.Null(await Record(roundId, "p-003").GetAsync());
+
+        var record = Ok(await Record(roundId, "p-001").OpenAsync());
+        Assert.Equal("提案 1", record.Title);
+        var step = Assert.Single(record.Steps);
+        Assert.Equal(ImplementationPath.Adopted, step.StatusId);
+
+        // Opening again answers the same record; the directory lists it once, at 0 % of the path.
+        Assert.Equal(record.Version, Ok(await Record(roundId, "p-001").OpenAsync()).Version);
+        var listed = Assert.Single(await fixture.Grains.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey).ListAsync(),
+            s => s.RoundId == roundId);
+        Assert.Equal((ImplementationPath.Adopted, 0), (listed.StatusId, listed.Progress));
+
+        var audit = await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 50, "implementation.");
+        Assert.Equal("implementation.opened", Assert.Single(audit.Entries).Action);
+    }
+
+    [Fact]
+    public async Task Administrators_and_assigned_department_staff_change_a_record_and_every_change_is_audited()
+    {
+        var roundId = await RoundAsync();
+        var grain = Record(roundId, "p-002");
+        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn;
+        var change = new StatusChange("budget-consideration", adoptedOn.AddDays(30), "区民投票の結果を踏まえ予算化を検討します。", null, "DX戦略課");
+
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetStatusAsync(Department, "r1", change)).Code);
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.AssignAsync(Department, "a0", [new("department", "所管課 職員")])).Code);
+        Ok(await grain.AssignAsync(Admin, "a1", [new("department", "所管課 職員")]));
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetStatusAsync(OtherDepartment, "r1", change)).Code);
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetStatusAsync(Resident, "r1", change)).Code);
+
+        var moved = Ok(await grain.SetStatusAsync(Department, "r1", change));
+        Assert.Equal(("budget-consideration", "DX戦略課"), (moved.Current.StatusId, moved.Department));
+
+        // A retried request changes nothing.
+        var retried = Ok(await grain.SetStatusAsync(Department, "r1", change with { StatusId = "budget-passed" }));
+        Assert.Equal((moved.Version, 2), (retried.Version, retried.Steps.Count));
+
+        Ok(await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("procedures", "電子化実施手続数", "Procedures with electronic notices", "手続", "procedures", 20, null)));
+        Ok(await grain.RecordActualAsync(Department, "v1", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 4, null)));
+        Ok(await grain.RecordActualAsync(Department, "v2", "procedures", new IndicatorActual(adoptedOn.AddDays(150), 9, "第2四半期")));
+        var replaced = Ok(await grain.RecordActualAsync(Department, "v3", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 5, null)));
+        var indicator = Assert.Single(replaced.Indicators);
+        Assert.Equal([5m, 9m], indicator.Actuals.Select(a => a.Value));
+        Assert.Equal(45, indicator.Progress);
+
+        Ok(await grain.SetDetailsAsync(Department, "d1", new ImplementationDetails(12_000_000, [new("予算案の概要", "https://www.city.chiyoda.lg.jp/")])));
+
+        var audit = await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 50, "implementation.");
+        Assert.Equal(
+            ["implementation.opened", "implementation.assign", "implementation.status", "implementation.indicator", "implementation.actual", "implementation.actual", "implementation.actual", "implementation.details"],
+            audit.Entries.Reverse().Select(e => e.Action));
+        Assert.All(audit.Entries.Where(e => e.Action != "implementation.opened"), e => Assert.Contains(e.ActorSub, new[] { "admin", "department" }));
+
+        // Only administrators correct the adoption date, and never past a later step.
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetAdoptedOnAsync(Department, "ad1", adoptedOn.AddDays(-100))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidDate, (await grain.SetAdoptedOnAsync(Admin, "ad2", adoptedOn.AddDays(31))).Code);
+        var corrected = Ok(await grain.SetAdoptedOnAsync(Admin, "ad3", adoptedOn.AddDays(-100)));
+        Assert.Equal((adoptedOn.AddDays(-100), adoptedOn.AddDays(-100)), (corrected.AdoptedOn, corrected.Steps[0].Date));
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_with_a_code_for_its_field()
+    {
+        var roundId = await RoundAsync();
+        var grain = Record(roundId, "p-001");
+        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn;
+
+        var notPursued = await grain.SetStatusAsync(Admin, "n1", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "  ", null, "DX戦略課"));
+        Assert.Equal(ImplementationErrorCodes.ReasonRequired, notPursued.Code);
+        Assert.Equal("note", notPursued.Errors[0].Field);
+        Assert.Equal(ImplementationErrorCodes.InvalidStatus, (await grain.SetStatusAsync(Admin, "n2", new StatusChange("someday", adoptedOn, null, null, "課"))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidDate, (await grain.SetStatusAsync(Admin, "n3", new StatusChange("in-progress", adoptedOn.AddDays(-1), null, null, "課"))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidText, (await grain.SetStatusAsync(Admin, "n4", new StatusChange("in-progress", adoptedOn, null, null, null))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidRequestId, (await grain.SetStatusAsync(Admin, "", new StatusChange("in-progress", adoptedOn, null, null, "課"))).Code);
+
+        foreach (var url in new[] { "javascript:alert(1)", "data:text/html,x", "/relative", "ftp://example.jp/", "https://user:pw@example.jp/", "https://exa mple.jp/" })
+        {
+            var refused = await grain.SetDetailsAsync(Admin, "l-" + url, new ImplementationDetails(null, [new("リンク", url)]));
+            Assert.Equal(ImplementationErrorCodes.InvalidLink, refused.Code);
+            Assert.Equal("links[0].url", refused.Errors[0].Field);
+        }
+
+        Assert.Equal(ImplementationErrorCodes.InvalidBudget, (await grain.SetDetailsAsync(Admin, "b1", new ImplementationDetails(-1, []))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidIndicator, (await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("x", "指標", null, "件", null, 0, null))).Code);
+        Assert.Equal(ImplementationErrorCodes.IndicatorNotFound, (await grain.RecordActualAsync(Admin, "v1", "none", new IndicatorActual(adoptedOn, 1, null))).Code);
+
+        // 見送り with its public reason is a step like any other.
+        var stopped = Ok(await grain.SetStatusAsync(Admin, "n5", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "国の制度改正を待つため見送ります。", null, "DX戦略課")));
+        Assert.Equal(ImplementationPath.NotPursued, stopped.Current.StatusId);
+        Assert.Equal(2, stopped.Version);
+    }
+
+    [Fact]
+    public async Task Followers_get_the_adoption_and_every_status_change_in_their_inbox_and_stop_when_they_unfollow()
+    {
+        var roundId = await RoundAsync();
+        var follower = "follower-" + Guid.NewGuid().ToString("N")[..8];
+        var followers = fixture.Grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, "p-001"));
+        Assert.True(await followers.FollowAsync(follower));
+        Assert.True(await followers.FollowAsync(follower));
+        var grain = Record(roundId, "p-001");
+        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn;
+        Ok(await grain.SetStatusAsync(Admin, "s1", new StatusChange("budget-consideration", adoptedOn, "予算化を検討します。", null, "DX戦略課")));
+
+        var inbox = fixture.Grains.GetGrain<INotificationInboxGrain>(follower);
+        var notices = await inbox.ListAsync(50);
+        Assert.Equal(2, notices.Count);
+        Assert.All(notices, n => Assert.Equal($"/rounds/{roundId}/proposals/p-001#after", n.Link));
+        Assert.Contains(notices, n => n.Body.Contains("採用されました", StringComparison.Ordinal));
+        Assert.Contains(notices, n => n.Body.Contains("予算化検討", StringComparison.Ordinal) && n.BodyEn.Contains("Budget under consideration", StringComparison.Ordinal));
+
+        await followers.UnfollowAsync(follower);
+        Ok(await grain.SetStatusAsync(Admin, "s2", new StatusChange("budget-debate", adoptedOn.AddDays(90), "予算案を審議します。", null, "DX戦略課")));
+        Assert.Equal(2, (await inbox.ListAsync(50)).Count);
+    }
+
+    [Fact]
+    public async Task The_results_notice_goes_to_those_who_asked_in_one_text_for_all_and_at_once_to_those_who_ask_later()
+    {
+        var roundId = "notice-" + Guid.NewGuid().ToString("N")[..10];
+        var (asked, changedMind, late) = ("asked-" + roundId, "changed-" + roundId, "late-" + roundId);
+        var grain = fixture.Grains.GetGrain<IResultsNoticeGrain>(roundId);
+        Assert.True(await grain.SubscribeAsync(asked));
+        Assert.True(await grain.SubscribeAsync(changedMind));
+        await grain.UnsubscribeAsync(changedMind);
+        Assert.False(await grain.IsSubscribedAsync(changedMind));
+
+        await grain.DeliverAsync("2024年度", "FY2024");
+        await grain.DeliverAsync("2024年度", "FY2024");
+        var notice = Assert.Single(await fixture.Grains.GetGrain<INotificationInboxGrain>(asked).ListAsync(10));
+        Assert.Equal(Grains.Results.ResultsNoticeGrain.For(roundId, "2024年度", "FY2024", notice.At) with { Read = notice.Read }, notice);
+        Assert.Empty(await fixture.Grains.GetGrain<INotificationInboxGrain>(changedMind).ListAsync(10));
+
+        Assert.True(await grain.SubscribeAsync(late));
+        Assert.Equal(notice.Body, Assert.Single(await fixture.Grains.GetGrain<INotificationInboxGrain>(late).ListAsync(10)).Body);
+    }
+
+    [Fact]
+    public void The_default_path_is_the_2024_story_and_a_configured_path_is_validated()
+    {
+        var path = ImplementationPath.WardDefaults;
+        Assert.Equal(["採用", "予算化検討", "予算案審議", "予算成立", "実施中", "実施済", "効果検証"], path.Statuses.Select(s => s.Name));
+        Assert.Equal((0, 50, 100), (path.Progress("adopted"), path.Progress("budget-passed"), path.Progress("evaluated")));
+        Assert.Null(path.Progress(ImplementationPath.NotPursued));
+        Assert.Empty(ImplementationPath.Validate(path));
+        Assert.NotEmpty(ImplementationPath.Validate(new([new("budget", "予算", "Budget")])));
+        Assert.NotEmpty(ImplementationPath.Validate(new([new("adopted", "採用", "Adopted"), new("adopted", "採用", "Adopted")])));
+        Assert.NotEmpty(ImplementationPath.Validate(new([new("adopted", "採用", "Adopted"), new(ImplementationPath.NotPursued, "見送り", "No")])));
+        Assert.Equal(2024, ImplementationValidation.FiscalYear(new DateOnly(2025, 3, 31)));
+        Assert.Equal(2025, ImplementationValidation.FiscalYear(new DateOnly(2025, 4, 1)));
+    }
+}
