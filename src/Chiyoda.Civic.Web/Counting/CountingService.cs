@@ -232,6 +232,7 @@ public sealed class CountingService(
         var votes = counted.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
         var online = counted.Count(b => b.Channel == BallotChannel.Online);
         var paper = counted.Count(b => b.Channel == BallotChannel.Paper);
+        var kiosk = counted.Count(b => b.Channel == BallotChannel.Kiosk);
 
         // Spoiled paper ballots come from the committed batches (they include unreadable ballots that never reached
         // a voter's ballot; a serial entered again is "re-entered", never invalid); without batches, from the voters' ballots.
@@ -259,10 +260,10 @@ public sealed class CountingService(
         });
 
         var table = new ResultTable(online, paper, votes.Values.Sum(), ResultTally.Rank(shortlist, votes), invalid, duplicate,
-            await register.CountAsync(roundId), ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge));
+            await register.CountAsync(roundId), ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
         var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
-            live.VotesByBallotNumber, ResultTally.Compare(online, paper, votes, live), stored.Count,
-            batches.Count(b => b.Status == PaperBatchStatuses.Committing));
+            live.VotesByBallotNumber, ResultTally.Compare(online, paper, kiosk, votes, live), stored.Count,
+            batches.Count(b => b.Status == PaperBatchStatuses.Committing), live.KioskVoters);
         return (report, counted, null);
     }
 

@@ -73,6 +73,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<BallotService>();
         builder.Services.AddScoped<TallyService>();
         builder.Services.AddScoped<PaperBallotService>();
+        builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
         return builder;
     }
