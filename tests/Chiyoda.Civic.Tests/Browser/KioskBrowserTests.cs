@@ -34,7 +34,9 @@ public sealed class KioskBrowserTests(PlatformFixture platform)
     private async Task VoteOnTheDeviceAsync(BrowserSession session, int[] choices, string language, List<string> problems)
     {
         var page = session.Page;
-        await page.Locator("fieldset#choices").WaitForAsync();
+
+        // The hand-over goes through the provider's sign-out and back: slow on a loaded machine.
+        await page.Locator("fieldset#choices").WaitForAsync(new() { Timeout = 45_000 });
         Assert.EndsWith("/kiosk", page.Url);
         Assert.Equal(0, await page.GetByTestId("signed-in-as").CountAsync());
         Assert.Equal(0, await page.GetByTestId("menu-button").CountAsync());
@@ -65,7 +67,7 @@ public sealed class KioskBrowserTests(PlatformFixture platform)
     private async Task AssertClerkSignedOutAsync(IPage page)
     {
         await page.GotoAsync(new Uri(platform.Web, $"/paper/{Round}").ToString());
-        await page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal), new() { Timeout = 45_000 });
         await page.Locator("#username").WaitForAsync();
     }
 
@@ -125,7 +127,7 @@ public sealed class KioskBrowserTests(PlatformFixture platform)
         await CheckPageAsync(session, "clerk-found", "en", problems);
 
         await page.GetByTestId("kiosk-handover").ClickAsync();
-        await page.Locator("fieldset#choices").WaitForAsync();
+        await page.Locator("fieldset#choices").WaitForAsync(new() { Timeout = 45_000 });
         Assert.Contains("Only you can see this screen", await page.GetByTestId("kiosk-private").InnerTextAsync());
         await VoteOnTheDeviceAsync(session, [3], "en", problems);
         await AssertClerkSignedOutAsync(page);
