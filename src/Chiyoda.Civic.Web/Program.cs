@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Hosting;
+using Chiyoda.Civic.Web.Kiosk;
 
 namespace Chiyoda.Civic.Web;
 
@@ -42,6 +43,7 @@ public static class Program
         app.MapStaticAssets();
         app.MapCivicHealth();
         app.MapCivicAccountEndpoints();
+        app.MapCivicKioskEndpoints();
         app.MapCivicApi();
         app.MapCivicUserInterface();
 

@@ -38,14 +38,17 @@ public interface IBallotGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// An online ballot as cast: the caller's id for this request, the ballot numbers chosen, and whom
-/// to tell (their inbox) should a paper ballot later supersede it.
+/// An electronic ballot as cast: the caller's id for this request, the ballot numbers chosen, whom
+/// to tell (their inbox) should a paper ballot later supersede it, and where it was cast: online, or on a
+/// facility's kiosk (<see cref="BallotChannel.Kiosk"/>). Both are the same electronic ballot: the latest
+/// one counts, and an accepted paper ballot beats either.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("civic.online-ballot")]
 public sealed record OnlineBallot(
     [property: Id(0)] string IdempotencyKey,
     [property: Id(1)] IReadOnlyList<int> Choices,
-    [property: Id(2)] string? NotifySubject = null);
+    [property: Id(2)] string? NotifySubject = null,
+    [property: Id(3)] BallotChannel Channel = BallotChannel.Online);
 
 /// <summary>
 /// A paper ballot as keyed by clerks: its serial (unique in the round), the day it was cast at the facility, the
@@ -101,6 +104,27 @@ public enum BallotChannel
 {
     Online = 0,
     Paper = 1,
+
+    /// <summary>Cast on a facility's device in a one-ballot session a clerk opened (assisted voting).</summary>
+    Kiosk = 2,
+}
+
+public static class BallotChannels
+{
+    /// <summary>The channel's name in storage, open data and the API.</summary>
+    public static string Name(BallotChannel channel) => channel switch
+    {
+        BallotChannel.Paper => "paper",
+        BallotChannel.Kiosk => "kiosk",
+        _ => "online",
+    };
+
+    public static BallotChannel Parse(string? name) => name switch
+    {
+        "paper" => BallotChannel.Paper,
+        "kiosk" => BallotChannel.Kiosk,
+        _ => BallotChannel.Online,
+    };
 }
 
 /// <summary>What the voter is given when a ballot is accepted; <see cref="Code"/> lets them check it later.</summary>

@@ -91,8 +91,12 @@ public sealed record ProposalView(
     [property: Id(10)] DateTimeOffset CreatedAt,
     [property: Id(11)] DateTimeOffset UpdatedAt,
     [property: Id(12)] int Version,
-    [property: Id(13)] IReadOnlyList<ProposalEvent> History)
+    [property: Id(13)] IReadOnlyList<ProposalEvent> History,
+    [property: Id(14)] ProposalIntake? Intake = null)
 {
+    /// <summary>Received on paper or by mail and entered by staff (受付: 紙), rather than written online by the proposer.</summary>
+    public bool OnPaper => Intake is not null;
+
     /// <summary>Public once it has passed the intake check; drafts and proposals declined at intake never are.</summary>
     public bool IsPublic => PublishedAt is not null;
 
@@ -101,9 +105,33 @@ public sealed record ProposalView(
     {
         AuthorSub = "",
         AuthorName = "",
+        Intake = null,
         History = [.. History.Where(e => e.Kind is not (ProposalEventKind.Created or ProposalEventKind.Returned or ProposalEventKind.Resubmitted))
             .Select(e => e.Kind == ProposalEventKind.Declined ? e : e with { Message = null })],
     };
+}
+
+/// <summary>
+/// How a proposal that arrived on paper or by mail was received: the named proposer and how to reach them (they have no
+/// account, so no inbox), the day it arrived, and who entered it. Staff see it; the public never does.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.proposal-intake")]
+public sealed record ProposalIntake(
+    [property: Id(0)] string Channel,
+    [property: Id(1)] string ProposerName,
+    [property: Id(2)] string ProposerContact,
+    [property: Id(3)] DateOnly ReceivedOn,
+    [property: Id(4)] string EnteredBySub = "",
+    [property: Id(5)] string EnteredByName = "",
+    [property: Id(6)] DateTimeOffset EnteredAt = default)
+{
+    public const string Paper = "paper";
+    public const string Mail = "mail";
+    public const int NameMax = 100;
+    public const int ContactMax = 200;
+
+    /// <summary>What the staff member typed, for comparing a retried entry with the stored one.</summary>
+    public ProposalIntake AsTyped() => this with { EnteredBySub = "", EnteredByName = "", EnteredAt = default };
 }
 
 /// <summary>One screener's scores for a proposal at a scored stage (criterion id → 1..5).</summary>
@@ -182,6 +210,14 @@ public interface IProposalGrain : IGrainWithStringKey
     /// <summary>Submits a draft, or resubmits a returned proposal. Already submitted: nothing happens.</summary>
     [Alias("submit")]
     Task<ProposalCommandResult> SubmitAsync(Actor author);
+
+    /// <summary>
+    /// Staff (screeners, administrators) enter a proposal received on paper or by mail for its named proposer: created
+    /// and submitted at once (stage 1, intake), then screened like any other. Allowed from the call's opening until
+    /// voting opens, for proposals received while the call was open. The same entry again answers the same.
+    /// </summary>
+    [Alias("enter-from-paper")]
+    Task<ProposalCommandResult> EnterFromPaperAsync(Actor staff, ProposalIntake intake, ProposalContent content);
 
     [Alias("withdraw")]
     Task<ProposalCommandResult> WithdrawAsync(Actor author, string reason);
@@ -287,6 +323,7 @@ public static class ProposalErrorCodes
 {
     public const string InvalidProposalId = "invalid-proposal-id";
     public const string InvalidProposal = "invalid-proposal";
+    public const string InvalidIntake = "invalid-intake";
     public const string ProposalNotFound = "proposal-not-found";
     public const string ProposalExists = "proposal-exists";
     public const string RoundNotFound = "round-not-found";

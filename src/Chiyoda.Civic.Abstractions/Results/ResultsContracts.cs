@@ -42,9 +42,10 @@ public sealed record ResultTable(
     [property: Id(4)] int InvalidPaperBallots,
     [property: Id(5)] int DuplicatePaperBallots,
     [property: Id(6)] int Registered,
-    [property: Id(7)] IReadOnlyList<AgeBandCount> AgeBands)
+    [property: Id(7)] IReadOnlyList<AgeBandCount> AgeBands,
+    [property: Id(8)] int KioskVoters = 0)
 {
-    public int Voters => OnlineVoters + PaperVoters;
+    public int Voters => OnlineVoters + PaperVoters + KioskVoters;
 
     /// <summary>Voters as a share of the register, 0..1 (0 without a register).</summary>
     public double Turnout => Registered == 0 ? 0 : (double)Voters / Registered;
@@ -72,7 +73,8 @@ public sealed record CountReport(
     [property: Id(6)] IReadOnlyDictionary<int, int> LiveVotes,
     [property: Id(7)] IReadOnlyList<CountDifference> Differences,
     [property: Id(8)] int StoredBallots,
-    [property: Id(9)] int PaperBatchesCommitting)
+    [property: Id(9)] int PaperBatchesCommitting,
+    [property: Id(10)] int LiveKioskVoters = 0)
 {
     public bool Matches => Differences.Count == 0;
 }

@@ -21,11 +21,12 @@ public sealed record VoterContribution(
 public sealed record TallyTotals(
     [property: Id(0)] int OnlineVoters,
     [property: Id(1)] int PaperVoters,
-    [property: Id(2)] IReadOnlyDictionary<int, int> VotesByBallotNumber)
+    [property: Id(2)] IReadOnlyDictionary<int, int> VotesByBallotNumber,
+    [property: Id(3)] int KioskVoters = 0)
 {
     public static TallyTotals Empty { get; } = new(0, 0, new Dictionary<int, int>());
 
-    public int Voters => OnlineVoters + PaperVoters;
+    public int Voters => OnlineVoters + PaperVoters + KioskVoters;
 
     public int Votes => VotesByBallotNumber.Values.Sum();
 
@@ -37,7 +38,7 @@ public sealed record TallyTotals(
             votes[number] = votes.GetValueOrDefault(number) + count;
         }
 
-        return new(OnlineVoters + other.OnlineVoters, PaperVoters + other.PaperVoters, votes);
+        return new(OnlineVoters + other.OnlineVoters, PaperVoters + other.PaperVoters, votes, KioskVoters + other.KioskVoters);
     }
 }
 

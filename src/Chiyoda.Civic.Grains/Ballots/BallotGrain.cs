@@ -141,7 +141,9 @@ public sealed class BallotGrain(
             return BallotResult.Refused(BallotErrorCodes.RateLimited, retryAfterSeconds: retryAfter);
         }
 
-        var receipt = new BallotReceipt(NewReceiptCode(), now, [.. ballot.Choices.Order()], BallotChannel.Online, (state.State.Online?.Version ?? 0) + 1);
+        // A kiosk ballot is the same electronic ballot as an online one: whichever is cast later counts.
+        var channel = ballot.Channel == BallotChannel.Kiosk ? BallotChannel.Kiosk : BallotChannel.Online;
+        var receipt = new BallotReceipt(NewReceiptCode(), now, [.. ballot.Choices.Order()], channel, (state.State.Online?.Version ?? 0) + 1);
         var next = state.State.Copy();
         next.Online = receipt;
         next.OnlineSubject = ballot.NotifySubject ?? next.OnlineSubject;

@@ -6,7 +6,7 @@ namespace Chiyoda.Civic.Grains.Ballots;
 [GenerateSerializer, Alias("civic.ballot-state")]
 public sealed class BallotState
 {
-    /// <summary>The latest online ballot and its receipt; null until one is cast.</summary>
+    /// <summary>The latest electronic ballot (online or at a facility kiosk: its receipt says which) and its receipt; null until one is cast.</summary>
     [Id(0)] public BallotReceipt? Online { get; set; }
 
     /// <summary>The accepted paper ballot, which supersedes any online ballot whatever the order of arrival.</summary>
@@ -40,10 +40,10 @@ public sealed class BallotState
     /// <summary>The serial that counted until an earlier-cast ballot took the count over (the last such change).</summary>
     [Id(8)] public string? ReplacedSerial { get; set; }
 
-    /// <summary>What this voter adds to the live count now: the paper ballot if one was accepted, else the latest online ballot.</summary>
+    /// <summary>What this voter adds to the live count now: the paper ballot if one was accepted, else the latest electronic ballot (online or kiosk).</summary>
     public VoterContribution Contribution(string voterKey) => Paper is { } paper
         ? new VoterContribution(voterKey, ContributionVersion, paper.Choices, BallotChannel.Paper)
-        : new VoterContribution(voterKey, ContributionVersion, Online?.Choices ?? [], BallotChannel.Online);
+        : new VoterContribution(voterKey, ContributionVersion, Online?.Choices ?? [], Online?.Channel ?? BallotChannel.Online);
 
     /// <summary>A copy to change, so the stored state is only replaced once the change is written.</summary>
     public BallotState Copy() => new()

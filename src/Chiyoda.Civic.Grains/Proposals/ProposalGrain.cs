@@ -96,6 +96,108 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
+    async Task<ProposalCommandResult> IProposalGrain.EnterFromPaperAsync(Actor staff, ProposalIntake intake, ProposalContent content)
+    {
+        if (!RoundValidation.IsValidRoundId(_roundId) || !ProposalValidation.IsValidProposalId(_proposalId))
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.");
+        }
+
+        if (!staff.IsAdministrator && !staff.IsScreener)
+        {
+            return Refuse(ProposalErrorCodes.NotStaff, "Only screeners and administrators enter proposals received on paper.");
+        }
+
+        content = ProposalValidation.Normalised(content);
+        intake = (intake with { ProposerName = intake.ProposerName?.Trim() ?? "", ProposerContact = intake.ProposerContact?.Trim() ?? "", Channel = intake.Channel?.Trim() ?? "" }).AsTyped();
+        if (S.Exists)
+        {
+            return S.Intake?.AsTyped() == intake && S.Content == content
+                ? ProposalCommandResult.Done(View())
+                : Refuse(ProposalErrorCodes.ProposalExists, "Another proposal already has this id.");
+        }
+
+        var (round, config, refusal) = await ContextAsync();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var now = time.GetUtcNow();
+        var schedule = round!.Definition.Schedule;
+        if (now < schedule.CallOpens || now >= schedule.VotingOpens)
+        {
+            return Refuse(ProposalErrorCodes.CallClosed, "Proposals received on paper are entered from the opening of the call until voting opens.");
+        }
+
+        var errors = new List<ValidationError>();
+        if (intake.Channel is not (ProposalIntake.Paper or ProposalIntake.Mail))
+        {
+            errors.Add(new("intake.channel", ProposalErrorCodes.Required, "The channel is paper or mail."));
+        }
+
+        if (intake.ProposerName.Length is 0 or > ProposalIntake.NameMax)
+        {
+            errors.Add(new("intake.proposerName", intake.ProposerName.Length == 0 ? ProposalErrorCodes.Required : ProposalErrorCodes.TooLong, $"The proposer's name, 1 to {ProposalIntake.NameMax} characters."));
+        }
+
+        if (intake.ProposerContact.Length is 0 or > ProposalIntake.ContactMax)
+        {
+            errors.Add(new("intake.proposerContact", intake.ProposerContact.Length == 0 ? ProposalErrorCodes.Required : ProposalErrorCodes.TooLong, $"How to reach the proposer, 1 to {ProposalIntake.ContactMax} characters."));
+        }
+
+        var firstDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.CallOpens).DateTime);
+        var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.CallCloses.AddTicks(-1)).DateTime);
+        if (intake.ReceivedOn < firstDay || intake.ReceivedOn > lastDay || intake.ReceivedOn > WardClock.Today(time))
+        {
+            errors.Add(new("intake.receivedOn", "out-of-range", $"Received while the call was open ({firstDay:yyyy-MM-dd} to {lastDay:yyyy-MM-dd}) and not after today."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Refuse(ProposalErrorCodes.InvalidIntake, "The proposal's receipt is not valid.", errors);
+        }
+
+        var contentErrors = ProposalValidation.Validate(content, config.Setup, forSubmission: true);
+        if (contentErrors.Count > 0)
+        {
+            return Refuse(ProposalErrorCodes.InvalidProposal, "The proposal is not complete.", contentErrors);
+        }
+
+        // A paper proposer has no account: they are one proposer by name and contact, for the per-proposer limit.
+        var authorSub = PaperAuthorSub(intake);
+        var reserved = await GrainFactory.GetGrain<IProposalIndexGrain>(_roundId)
+            .ReserveAsync(_proposalId, authorSub, round.Definition.Rules.MaxProposalsPerProposer, now);
+        if (reserved is not null)
+        {
+            return reserved == ProposalErrorCodes.ProposalLimit
+                ? Refuse(reserved, $"This proposer already has {round.Definition.Rules.MaxProposalsPerProposer} proposals in this round, the most allowed.")
+                : Refuse(reserved, "This round takes no more proposals.");
+        }
+
+        S.Exists = true;
+        S.Content = content;
+        S.AuthorSub = authorSub;
+        S.AuthorName = intake.ProposerName;
+        S.Intake = intake with { EnteredBySub = staff.Sub, EnteredByName = staff.Name, EnteredAt = now };
+        S.CreatedAt = now;
+        S.Status = ProposalStatus.Submitted;
+        S.Stage = 1;
+        Record(ProposalEventKind.Created, null, null, null, config, notify: false);
+        Record(ProposalEventKind.Submitted, 1, null, null, config);
+        Audit(staff, "proposal.entered-from-paper", null,
+            $"{intake.Channel}, received {intake.ReceivedOn:yyyy-MM-dd}, proposer {intake.ProposerName}: {content.Title}");
+        return await SaveAsync();
+    }
+
+    /// <summary>"paper:" and 16 hex digits of SHA-256 over the proposer's name and contact as entered (whitespace and width folded).</summary>
+    public static string PaperAuthorSub(ProposalIntake intake)
+    {
+        static string Fold(string s) => string.Concat(s.Normalize(System.Text.NormalizationForm.FormKC).Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Fold(intake.ProposerName) + "\n" + Fold(intake.ProposerContact)));
+        return "paper:" + Convert.ToHexString(digest, 0, 8).ToLowerInvariant();
+    }
+
     async Task<ProposalCommandResult> IProposalGrain.UpdateAsync(Actor author, ProposalContent content)
     {
         if (AuthorRefusal(author) is { } refused)
@@ -554,7 +656,8 @@ public sealed class ProposalGrain(
         var seq = S.History.Count + 1;
         var now = time.GetUtcNow();
         S.History.Add(new ProposalEvent(seq, now, kind, stage, message, ballotNumber));
-        if (notify)
+        // A proposer who wrote on paper has no inbox; staff tell them by their contact.
+        if (notify && S.Intake is null)
         {
             S.PendingNotices.Add(ProposalNotices.For(_roundId, _proposalId, S.Content!.Title, seq, now, kind, stage is null ? null : config.Setup.Stage(stage.Value), message, ballotNumber));
         }
@@ -630,7 +733,7 @@ public sealed class ProposalGrain(
         S.PublishedAt is not null, WeightedScore(), S.BallotNumber, [.. S.Assignees], S.UpdatedAt, S.Version, S.Content?.TitleEn);
 
     private ProposalView View() => new(_roundId, _proposalId, S.AuthorSub, S.AuthorName, S.Content!, S.Status, S.Stage, S.BallotNumber,
-        S.PublicReason, S.PublishedAt, S.CreatedAt, S.UpdatedAt, S.Version, [.. S.History]);
+        S.PublicReason, S.PublishedAt, S.CreatedAt, S.UpdatedAt, S.Version, [.. S.History], S.Intake);
 
     private static ProposalCommandResult NotFound() => Refuse(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
 

@@ -37,4 +37,7 @@ public sealed class ProposalState
     [Id(19)] public List<AuditEntry> PendingAudit { get; set; } = [];
     [Id(20)] public List<Notice> PendingNotices { get; set; } = [];
     [Id(21)] public bool IndexPending { get; set; }
+
+    /// <summary>Set when staff entered the proposal from paper or mail (no proposer account: no notices).</summary>
+    [Id(22)] public ProposalIntake? Intake { get; set; }
 }

@@ -85,7 +85,7 @@ public sealed class TallyShardGrain(
 
     private TallyTotals Sum()
     {
-        int online = 0, paper = 0;
+        int online = 0, paper = 0, kiosk = 0;
         var votes = new Dictionary<int, int>();
         foreach (var counted in _contributions.Values)
         {
@@ -98,6 +98,10 @@ public sealed class TallyShardGrain(
             {
                 paper++;
             }
+            else if (counted.Channel == BallotChannel.Kiosk)
+            {
+                kiosk++;
+            }
             else
             {
                 online++;
@@ -109,7 +113,7 @@ public sealed class TallyShardGrain(
             }
         }
 
-        return new TallyTotals(online, paper, votes);
+        return new TallyTotals(online, paper, votes, kiosk);
     }
 
     private readonly record struct Counted(int Version, BallotChannel Channel, int[] Choices);

@@ -246,6 +246,7 @@ public sealed class CountingService(
         var votes = counted.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
         var online = counted.Count(b => b.Channel == BallotChannel.Online);
         var paper = counted.Count(b => b.Channel == BallotChannel.Paper);
+        var kiosk = counted.Count(b => b.Channel == BallotChannel.Kiosk);
 
         // Spoiled paper ballots come from the committed batches (they include unreadable ballots that never reached
         // a voter's ballot; a serial entered again is "re-entered", never invalid); without batches, from the voters' ballots.
@@ -278,10 +279,10 @@ public sealed class CountingService(
         logger.LogInformation("Recount of {RoundId}: {Stored} stored ballots, {Counted} counted; live tally {LiveMs} ms, stored ballots read and opened {StoredMs} ms, paper batches and sums {OtherMs} ms, register (ages) {AgesMs} ms, register count {RegisterCountMs} ms",
             roundId, stored.Count, counted.Count, liveMs, storedMs, otherMs, agesMs, stages.ElapsedMilliseconds - liveMs - storedMs - otherMs - agesMs);
         var table = new ResultTable(online, paper, votes.Values.Sum(), ResultTally.Rank(shortlist, votes), invalid, duplicate,
-            registered, ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge));
+            registered, ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
         var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
-            live.VotesByBallotNumber, ResultTally.Compare(online, paper, votes, live), stored.Count,
-            batches.Count(b => b.Status == PaperBatchStatuses.Committing));
+            live.VotesByBallotNumber, ResultTally.Compare(online, paper, kiosk, votes, live), stored.Count,
+            batches.Count(b => b.Status == PaperBatchStatuses.Committing), live.KioskVoters);
         return (report, counted, null);
     }
 

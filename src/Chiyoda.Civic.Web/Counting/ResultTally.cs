@@ -63,9 +63,14 @@ public static class ResultTally
         return age;
     }
 
-    public static IReadOnlyList<CountDifference> Compare(int onlineVoters, int paperVoters, IReadOnlyDictionary<int, int> votes, TallyTotals live)
+    public static IReadOnlyList<CountDifference> Compare(int onlineVoters, int paperVoters, int kioskVoters, IReadOnlyDictionary<int, int> votes, TallyTotals live)
     {
         var differences = new List<CountDifference>();
+        if (kioskVoters != live.KioskVoters)
+        {
+            differences.Add(new("kiosk-voters", kioskVoters, live.KioskVoters));
+        }
+
         if (onlineVoters != live.OnlineVoters)
         {
             differences.Add(new("online-voters", onlineVoters, live.OnlineVoters));

@@ -76,6 +76,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<BallotService>();
         builder.Services.AddScoped<TallyService>();
         builder.Services.AddScoped<PaperBallotService>();
+        builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
         builder.Services.AddScoped<ImplementationService>();
         return builder;

@@ -29,7 +29,7 @@ public sealed class NotificationService(IGrainFactory grains, AuthenticationStat
     {
         var rounds = await grains.GetGrain<IRoundDirectoryGrain>(IRoundDirectoryGrain.WardKey).ListAsync();
         var views = await Task.WhenAll(rounds.Select(async r => (r.RoundId, View: await grains.GetGrain<IBallotGrain>($"{r.RoundId}:{voterKey}").GetAsync())));
-        return [.. views.Where(v => v.View.Counted is { Channel: BallotChannel.Online }).Select(v => ReceiptNotice(v.RoundId, v.View.Counted!))];
+        return [.. views.Where(v => v.View.Counted is { Channel: BallotChannel.Online or BallotChannel.Kiosk }).Select(v => ReceiptNotice(v.RoundId, v.View.Counted!))];
     }
 
     private static Notice ReceiptNotice(string roundId, BallotReceipt receipt)

@@ -67,6 +67,17 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
         ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).CreateAsync(author, content)
             : Task.FromResult(ProposalCommandResult.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens."));
 
+    /// <summary>A proposal received on paper or by mail, entered by staff for its named proposer (a new id each time unless given).</summary>
+    public async Task<ProposalCommandResult> EnterFromPaperAsync(string roundId, string? proposalId, Actor staff, ProposalIntake intake, ProposalContent content)
+    {
+        proposalId = string.IsNullOrWhiteSpace(proposalId) ? ProposalValidation.NewProposalId() : proposalId.Trim();
+        return !ValidIds(roundId, proposalId)
+            ? ProposalCommandResult.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.")
+            : !await rounds.ExistsAsync(roundId)
+                ? ProposalCommandResult.Refused(ProposalErrorCodes.RoundNotFound, "There is no such round.")
+                : await Grain(roundId, proposalId).EnterFromPaperAsync(staff, intake, content);
+    }
+
     public Task<ProposalCommandResult> UpdateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
         IfExistsAsync(roundId, proposalId, g => g.UpdateAsync(author, content));
 

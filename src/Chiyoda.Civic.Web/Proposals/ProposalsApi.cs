@@ -23,6 +23,16 @@ public sealed record ProposalRequest(
 
 public sealed record WithdrawRequest(string? Reason);
 
+/// <summary>A proposal received on paper or by mail: who sent it, how to reach them, when and how it arrived (ISO or era date), and what it says.</summary>
+public sealed record PaperProposalRequest(
+    string? ProposalId, string? Channel, string? ProposerName, string? ProposerContact, string? ReceivedOn,
+    string? Title, string? Summary, string? Problem, string? Solution, string? ExpectedEffect,
+    string? Category, ProposerRelation? Relation, string? OrganisationName, string? TitleEn = null, string? SummaryEn = null)
+{
+    public ProposalContent ToContent() => new(Title ?? "", Summary ?? "", Problem ?? "", Solution ?? "", ExpectedEffect ?? "",
+        Category ?? "", Relation ?? ProposerRelation.Lives, OrganisationName, TitleEn, SummaryEn);
+}
+
 public sealed record ScoreRequest(int Stage, Dictionary<string, int>? Scores);
 
 public sealed record NoteRequest(int Stage, string? NoteId, string? Text);
@@ -143,6 +153,28 @@ public static class ProposalsApi
             })
             .RequireAuthorization(CivicPolicies.ApiProposer)
             .RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+
+        // ---- staff: proposals received on paper or by mail ----
+        round.MapPost("/paper-proposals", async (string roundId, HttpRequest request, ProposalService service) =>
+            {
+                var (body, malformed) = await ApiRequests.ReadJsonAsync<PaperProposalRequest>(request);
+                if (malformed is not null)
+                {
+                    return malformed;
+                }
+
+                if (WardDates.Parse(body!.ReceivedOn) is not { } receivedOn)
+                {
+                    return Refusal(ProposalErrorCodes.InvalidIntake, [new("intake.receivedOn", "invalid-date", "The day it was received, as 2024-06-03 or R6.6.3.")]);
+                }
+
+                var result = await service.EnterFromPaperAsync(roundId, body.ProposalId, request.HttpContext.User.ToActor(),
+                    new ProposalIntake(body.Channel ?? "", body.ProposerName ?? "", body.ProposerContact ?? "", receivedOn), body.ToContent());
+                return result.Succeeded
+                    ? Results.Created($"/api/v1/rounds/{roundId}/proposals/{result.Proposal!.ProposalId}", result.Proposal)
+                    : Refusal(result.Code!, result.Errors);
+            })
+            .RequireAuthorization(CivicPolicies.ApiScreener);
 
         // ---- screeners (stage assignment checked by the proposal) ----
         round.MapGet("/screening/queue", async (string roundId, int? stage, string? status, string? category, string? assignee,

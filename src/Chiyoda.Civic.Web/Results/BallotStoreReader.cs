@@ -23,7 +23,7 @@ public sealed class BallotStoreReader(BallotTable table)
             ballots.Add(state.Paper is { } paper
                 ? new StoredBallot(voterKey, BallotChannel.Paper, paper.Choices, state.PaperOutcomes)
                 : state.Online is { Choices.Count: > 0 } online
-                    ? new StoredBallot(voterKey, BallotChannel.Online, online.Choices, state.PaperOutcomes)
+                    ? new StoredBallot(voterKey, online.Channel, online.Choices, state.PaperOutcomes)
                     : new StoredBallot(voterKey, null, [], state.PaperOutcomes));
         }
 

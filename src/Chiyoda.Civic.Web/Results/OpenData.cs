@@ -59,7 +59,7 @@ public static class OpenData
         var document = new ResultsDocument(
             round.RoundId, round.Name, round.NameEn, certified.CertifiedAt, view.PublishedAt,
             new ResultsTotals(certified.Table.Voters, certified.Table.OnlineVoters, certified.Table.PaperVoters, certified.Table.Votes,
-                certified.Table.InvalidPaperBallots, certified.Table.DuplicatePaperBallots, certified.Table.Registered, Math.Round(certified.Table.Turnout, 4)),
+                certified.Table.InvalidPaperBallots, certified.Table.DuplicatePaperBallots, certified.Table.Registered, Math.Round(certified.Table.Turnout, 4), certified.Table.KioskVoters),
             [.. certified.Table.Proposals.Select(p => new ResultsProposal(p.BallotNumber, p.ProposalId, p.Title, p.TitleEn, p.Votes, p.Rank, p.Tied, adoption.Adopted.Contains(p.BallotNumber)))],
             new ResultsAdoption(adoption.AdoptedCount, adoption.Adopted, adoption.TiedAtCutoff, adoption.Overridden, adoption.Reason),
             [.. certified.Table.AgeBands.Select(b => new ResultsAgeBand(b.From, b.To, b.Voters))],
@@ -80,7 +80,7 @@ public static class OpenData
 
         foreach (var (item, count) in new[]
         {
-            ("voters", table.Voters), ("online_voters", table.OnlineVoters), ("paper_voters", table.PaperVoters), ("votes", table.Votes),
+            ("voters", table.Voters), ("online_voters", table.OnlineVoters), ("paper_voters", table.PaperVoters), ("kiosk_voters", table.KioskVoters), ("votes", table.Votes),
             ("invalid_paper_ballots", table.InvalidPaperBallots), ("duplicate_paper_ballots", table.DuplicatePaperBallots), ("registered", table.Registered),
         })
         {
@@ -148,13 +148,13 @@ public static class OpenData
         foreach (var b in ballots)
         {
             pb.Append(b.BallotId).Append(';').Append(string.Join(',', b.Choices.Select(Int))).Append(';')
-                .Append(b.Channel == BallotChannel.Paper ? "paper" : "internet").Append("\r\n");
+                .Append(b.Channel switch { BallotChannel.Paper => "paper", BallotChannel.Kiosk => "kiosk", _ => "internet" }).Append("\r\n");
         }
 
         return pb.ToString();
     }
 
-    public static string Channel(BallotChannel channel) => channel == BallotChannel.Paper ? "paper" : "online";
+    public static string Channel(BallotChannel channel) => BallotChannels.Name(channel);
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -184,7 +184,7 @@ public static class OpenData
     /// <summary>The audit chain's head at publication: the first <see cref="Entries"/> lines of audit.csv chain to <see cref="HeadSha256"/>.</summary>
     private sealed record ResultsAuditLog(long Entries, string HeadSha256);
 
-    private sealed record ResultsTotals(int Voters, int OnlineVoters, int PaperVoters, int Votes, int InvalidPaperBallots, int DuplicatePaperBallots, int Registered, double Turnout);
+    private sealed record ResultsTotals(int Voters, int OnlineVoters, int PaperVoters, int Votes, int InvalidPaperBallots, int DuplicatePaperBallots, int Registered, double Turnout, int KioskVoters);
 
     private sealed record ResultsProposal(int BallotNumber, string ProposalId, string Title, string? TitleEn, int Votes, int Rank, bool Tied, bool Adopted);
 

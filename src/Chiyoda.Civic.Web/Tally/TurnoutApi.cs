@@ -6,7 +6,7 @@ using Chiyoda.Civic.Web.Rounds;
 namespace Chiyoda.Civic.Web.Tally;
 
 /// <summary>How many have voted so far, for administrators. Never per-proposal counts while voting is open.</summary>
-public sealed record TurnoutResponse(string RoundId, int Voters, int OnlineVoters, int PaperVoters, int Registered);
+public sealed record TurnoutResponse(string RoundId, int Voters, int OnlineVoters, int PaperVoters, int Registered, int KioskVoters);
 
 public static class TurnoutApi
 {
@@ -20,7 +20,7 @@ public static class TurnoutApi
             }
 
             var totals = await tally.GetLiveTotalsAsync(roundId);
-            return Results.Ok(new TurnoutResponse(roundId, totals.Voters, totals.OnlineVoters, totals.PaperVoters, await register.CountAsync(roundId)));
+            return Results.Ok(new TurnoutResponse(roundId, totals.Voters, totals.OnlineVoters, totals.PaperVoters, await register.CountAsync(roundId), totals.KioskVoters));
         }).WithTags("Tally").RequireAuthorization(CivicPolicies.ApiAdministrator);
         return api;
     }

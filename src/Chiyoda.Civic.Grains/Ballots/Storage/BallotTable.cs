@@ -41,7 +41,7 @@ public sealed class BallotStorageOptions
 /// PartitionKey <c>{ServiceId}_{roundId}_{shard:00}</c> (shard = FNV-1a of the voter key mod
 /// <see cref="TallySharding.ShardCount"/>, the same shard as the voter's live tally), RowKey the voter key.
 /// Columns: <c>Data</c> (the ballot state, serialized by the silo's grain-storage serializer: UTF-8 JSON)
-/// and, beside it, what the ballot adds to the count — <c>Version</c>, <c>Channel</c> ("online", "paper"
+/// and, beside it, what the ballot adds to the count — <c>Version</c>, <c>Channel</c> ("online", "kiosk", "paper"
 /// or empty) and <c>Choices</c> ("1,4,7") — so a tally shard can rebuild its count from storage without
 /// reading whole ballots. <c>Data</c> and <c>Choices</c> are sealed with the application's key
 /// (<see cref="BallotSealing"/>): a reader of the table sees who has a ballot, its version and channel, never the
@@ -178,7 +178,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         {
             [DataColumn] = _sealing.Seal(data, partitionKey, rowKey, DataColumn),
             [VersionColumn] = counted.Version,
-            [ChannelColumn] = counted.Choices.Count == 0 ? "" : counted.Channel == BallotChannel.Paper ? "paper" : "online",
+            [ChannelColumn] = counted.Choices.Count == 0 ? "" : BallotChannels.Name(counted.Channel),
             [ChoicesColumn] = _sealing.SealText(string.Join(',', counted.Choices), partitionKey, rowKey, ChoicesColumn),
         };
     }
@@ -213,7 +213,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
                 entity.RowKey,
                 entity.GetInt32(VersionColumn) ?? 0,
                 Choices(entity),
-                entity.GetString(ChannelColumn) == "paper" ? BallotChannel.Paper : BallotChannel.Online);
+                BallotChannels.Parse(entity.GetString(ChannelColumn)));
         }
     }
 

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Orleans.Concurrency;
+
+namespace Chiyoda.Civic.Abstractions.Kiosk;
+
+/// <summary>
+/// One assisted-voting session on a facility's device: a clerk checked the person against the register and
+/// opened it; the person then casts one ballot on the device, privately. Key: <see cref="KioskTokens.SessionKey"/>
+/// of the session's token, never the token itself, so storage and the audit log never hold a token that could
+/// still be used. Non-reentrant: two ballots sent at once in one session run one after the other, and the second
+/// finds the session used.
+/// </summary>
+[Alias("civic.IKioskSessionGrain")]
+public interface IKioskSessionGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the session for a voter (the same opening again answers the same; any other is refused).</summary>
+    [Alias("open")]
+    Task<KioskResult> OpenAsync(KioskOpening opening);
+
+    /// <summary>What the device may show: the round and whether a ballot may still be cast. Records an expiry it notices.</summary>
+    [Alias("get")]
+    Task<KioskSessionView> GetAsync();
+
+    /// <summary>Casts the session's one ballot (channel kiosk) through the voter's ballot grain.</summary>
+    [Alias("cast")]
+    Task<BallotResult> CastAsync(string idempotencyKey, IReadOnlyList<int> choices);
+
+    /// <summary>Ends an open session without a ballot (the person chose not to vote, or the clerk cancelled).</summary>
+    [Alias("end")]
+    Task EndAsync(string by);
+}
+
+/// <summary>Who opened the session, for whom, where.</summary>
+[GenerateSerializer, Immutable, Alias("civic.kiosk-opening")]
+public sealed record KioskOpening(
+    [property: Id(0)] string RoundId,
+    [property: Id(1)] string VoterKey,
+    [property: Id(2)] string FacilityCode,
+    [property: Id(3)] string ClerkSub,
+    [property: Id(4)] string ClerkName);
+
+/// <summary>Null <see cref="Code"/> when the session is open; else why not (a <see cref="KioskErrorCodes"/> or <see cref="BallotErrorCodes"/> code).</summary>
+[GenerateSerializer, Immutable, Alias("civic.kiosk-result")]
+public sealed record KioskResult(
+    [property: Id(0)] string? Code,
+    [property: Id(1)] DateTimeOffset? ExpiresAt = null,
+    [property: Id(2)] DateOnly? EligibleFrom = null);
+
+/// <summary>
+/// What the device sees: never the voter's key or name, only the round, the session's status
+/// (<see cref="KioskStatuses"/>) and whether the voter already had a ballot (a new one replaces it).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.kiosk-session-view")]
+public sealed record KioskSessionView(
+    [property: Id(0)] string Status,
+    [property: Id(1)] string? RoundId,
+    [property: Id(2)] DateTimeOffset? ExpiresAt,
+    [property: Id(3)] bool AlreadyVoted = false)
+{
+    public bool Open => Status == KioskStatuses.Open;
+}
+
+public static class KioskStatuses
+{
+    public const string None = "none";
+    public const string Open = "open";
+    public const string Voted = "voted";
+    public const string Expired = "expired";
+    public const string Ended = "ended";
+}
+
+public static class KioskErrorCodes
+{
+    public const string SessionNotFound = "kiosk-session-not-found";
+    public const string SessionExpired = "kiosk-session-expired";
+    public const string SessionUsed = "kiosk-session-used";
+    public const string SessionEnded = "kiosk-session-ended";
+    public const string FacilityNotFound = "facility-not-found";
+    public const string VoterNotFound = "voter-not-found";
+    public const string VoterAmbiguous = "voter-ambiguous";
+    public const string SessionConflict = "kiosk-session-conflict";
+}
+
+public static class KioskRules
+{
+    /// <summary>
+    /// From the clerk's opening to the last moment a ballot may be cast: long enough for an unhurried voter to
+    /// read seven proposals, short enough that a device left alone does not stay usable.
+    /// </summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(5);
+}
+
+public static class KioskTokens
+{
+    /// <summary>A new unguessable session token: 128 random bits as 32 lower-case hex digits.</summary>
+    public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
+    public static bool IsWellFormed(string? token) =>
+        token is { Length: 32 } && token.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    /// <summary>The session grain's key: SHA-256 of the token, so a reader of storage cannot use a live session.</summary>
+    public static string SessionKey(string token) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(token))).ToLowerInvariant();
+
+    /// <summary>The session as the audit log names it: the first 12 digits of its key.</summary>
+    public static string AuditId(string sessionKey) => sessionKey[..12];
+}
