@@ -102,7 +102,7 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         // Created: on to the round's own edit page, with the message in focus (and in view).
         await page.WaitForURLAsync(url => url.Contains($"/admin/rounds/{roundId}/edit", StringComparison.Ordinal));
         await page.GetByTestId("round-saved").WaitForAsync();
-        await page.WaitForFunctionAsync("document.activeElement && document.activeElement.id === 'round-message'");
+        await Assertions.Expect(page.Locator("#round-message")).ToBeFocusedAsync(new() { Timeout = 15_000 });
 
         // During voting the rules cannot change: the fields say so rather than fail on saving.
         await page.GotoAsync(new Uri(platform.Web, "/admin/rounds/demo-2024/edit").ToString());

@@ -87,7 +87,7 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
 
             // The preview opens above the form: focus (and the view) moves to it.
             await page.GetByTestId("preview").ClickAsync();
-            await page.WaitForFunctionAsync("document.activeElement && document.activeElement.id === 'preview-heading'");
+            await Assertions.Expect(page.Locator("#preview-heading")).ToBeFocusedAsync(new() { Timeout = 15_000 });
 
             await page.Locator("#summary").FillAsync("区の手続きをオンラインで完結させます。");
             await page.Locator("#problem").FillAsync("窓口に何度も足を運ぶ必要がある。");
@@ -189,7 +189,7 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             await page.GetByTestId("score-form").WaitForAsync();
 
             // After recording, focus (and the view) goes to the result message at the top.
-            await page.WaitForFunctionAsync("document.activeElement && document.activeElement.id === 'review-message'");
+            await Assertions.Expect(page.Locator("#review-message")).ToBeFocusedAsync(new() { Timeout = 15_000 });
 
             // What 5 means is said per criterion: for cost, 5 is the cheapest.
             Assert.Contains(language == "ja" ? "5 = 費用が少ない" : "5 = costs little", await page.GetByTestId("criterion-scale-cost").InnerTextAsync());
