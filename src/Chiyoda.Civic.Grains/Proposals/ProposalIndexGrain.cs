@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
 
@@ -19,6 +21,17 @@ public sealed class ProposalIndexGrain(
 {
     /// <summary>2024 had 95; beyond this a round's index must be sharded (see docs/architecture.md).</summary>
     public const int MaxProposalsPerRound = 500;
+
+    /// <summary>
+    /// Titles in Japanese dictionary order (kana order, hiragana and katakana, full and half width alike), whatever the
+    /// reader's language, so the list is the same in both; the proposal id breaks ties.
+    /// </summary>
+    public static readonly StringComparer TitleOrder =
+        StringComparer.Create(CultureInfo.GetCultureInfo("ja-JP"), CompareOptions.IgnoreWidth | CompareOptions.IgnoreKanaType | CompareOptions.IgnoreCase);
+
+    /// <summary>What a search compares: NFKC (full-width ＡＩ is AI, half-width ｱﾌﾟﾘ is アプリ), lower case, trimmed.</summary>
+    public static string SearchForm(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? "" : text.Trim().Normalize(NormalizationForm.FormKC).ToLowerInvariant();
 
     async Task<string?> IProposalIndexGrain.ReserveAsync(string proposalId, string authorSub, int maxPerProposer, DateTimeOffset at)
     {
@@ -78,9 +91,11 @@ public sealed class ProposalIndexGrain(
             items = items.Where(p => p.AuthorSub == author);
         }
 
-        if (query.Search?.Trim() is { Length: > 0 } search)
+        if (SearchForm(query.Search) is { Length: > 0 } search)
         {
-            items = items.Where(p => p.Title.Contains(search, StringComparison.OrdinalIgnoreCase) || p.ProposalId.Contains(search, StringComparison.OrdinalIgnoreCase));
+            items = items.Where(p => SearchForm(p.Title).Contains(search, StringComparison.Ordinal)
+                || SearchForm(p.TitleEn).Contains(search, StringComparison.Ordinal)
+                || p.ProposalId.Contains(search, StringComparison.OrdinalIgnoreCase));
         }
 
         if (query.Category is { Length: > 0 } category)
@@ -107,8 +122,10 @@ public sealed class ProposalIndexGrain(
         {
             (ProposalSort.Score, true) => items.OrderByDescending(p => p.WeightedScore ?? -1m),
             (ProposalSort.Score, false) => items.OrderBy(p => p.WeightedScore ?? 99m),
-            (ProposalSort.Title, true) => items.OrderByDescending(p => p.Title, StringComparer.Ordinal),
-            (ProposalSort.Title, false) => items.OrderBy(p => p.Title, StringComparer.Ordinal),
+            (ProposalSort.Title, true) => items.OrderByDescending(p => p.Title, TitleOrder),
+            // The public list: the ballot first, in ballot-number order, then the rest by title.
+            (ProposalSort.Title, false) when query.PublicOnly => items.OrderBy(p => p.BallotNumber ?? int.MaxValue).ThenBy(p => p.Title, TitleOrder),
+            (ProposalSort.Title, false) => items.OrderBy(p => p.Title, TitleOrder),
             (ProposalSort.BallotNumber, true) => items.OrderByDescending(p => p.BallotNumber ?? -1),
             (ProposalSort.BallotNumber, false) => items.OrderBy(p => p.BallotNumber ?? int.MaxValue),
             (_, true) => items.OrderByDescending(p => p.UpdatedAt),

@@ -70,6 +70,53 @@ public sealed class RoundForm
             new RoundRules(MaxVotesPerVoter, MinimumAge, MaxProposalsPerProposer, AdoptedCount));
     }
 
+    /// <summary>
+    /// Every problem with the form at once: the id (for a new round), the names, each missing date, the order of the
+    /// dates that are given, and the rules. An order check that involves a missing date is left out (the missing date
+    /// is reported instead), so the administrator fixes everything in one pass rather than wave after wave.
+    /// </summary>
+    public IReadOnlyList<ValidationError> Validate(bool isNew, out RoundDefinition definition)
+    {
+        definition = ToDefinition(out var parseErrors);
+        var errors = new List<ValidationError>();
+        if (isNew && !RoundValidation.IsValidRoundId(RoundId.Trim()))
+        {
+            errors.Add(string.IsNullOrWhiteSpace(RoundId)
+                ? new("roundId", RoundErrorCodes.Required, "Enter the round's id.")
+                : new("roundId", RoundErrorCodes.InvalidRoundId, "A round id is 1 to 63 lower-case letters, digits or hyphens, starting with a letter or digit."));
+        }
+
+        var missing = parseErrors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        string[] order = ["schedule.callOpens", "schedule.callCloses", "schedule.votingOpens", "schedule.votingCloses", "schedule.resultsDue"];
+        foreach (var error in RoundValidation.Validate(definition))
+        {
+            var at = Array.IndexOf(order, error.Field);
+            if (at > 0 && (missing.Contains(error.Field) || missing.Contains(order[at - 1])))
+            {
+                continue;
+            }
+
+            errors.Add(error);
+        }
+
+        // Missing dates in the order of the form, after the names and before the rules.
+        errors.AddRange(parseErrors);
+        return [.. errors.OrderBy(e => FormOrder(e.Field))];
+    }
+
+    private static int FormOrder(string field) => field switch
+    {
+        "roundId" => 0,
+        "name" => 1,
+        "nameEn" => 2,
+        "schedule.callOpens" => 3,
+        "schedule.callCloses" => 4,
+        "schedule.votingOpens" => 5,
+        "schedule.votingCloses" => 6,
+        "schedule.resultsDue" => 7,
+        _ => 8,
+    };
+
     /// <summary>The ward's wall-clock time of an instant, as a datetime-local input shows it.</summary>
     private static DateTime Local(DateTimeOffset instant) => WardClock.ToWardTime(instant).DateTime;
 }

@@ -145,6 +145,8 @@ public sealed class EveryPageBrowserTests(PlatformFixture platform)
         await page.Locator("form[data-interactive=true]").WaitForAsync();
         await page.Locator("#title").FillAsync("下書きのURLの試験");
         await page.Locator("#title-en").FillAsync("A draft with its own address");
+        // No relation to the ward is assumed: a draft needs one chosen, like its title.
+        await page.Locator("#relation").SelectOptionAsync("Works");
         await page.GetByTestId("save-draft").ClickAsync();
         await page.WaitForURLAsync(url => url.Contains($"/my-proposals/{r.CallRound}/p-", StringComparison.Ordinal));
         await page.ReloadAsync();

@@ -74,6 +74,13 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         await page.Locator("form[data-interactive=true]").WaitForAsync();
         await session.AssertAccessibleAsync("the round editor");
 
+        // An empty form: every problem at once (id, name, the five dates), not one wave after another.
+        await page.GetByTestId("save-round").ClickAsync();
+        var empty = page.GetByTestId("round-errors");
+        await empty.WaitForAsync();
+        Assert.Equal(7, await empty.Locator("li").CountAsync());
+        Assert.Contains("募集回ID", await empty.InnerTextAsync());
+
         await page.Locator("#round-id").FillAsync(roundId);
         await page.Locator("#round-name").FillAsync("画面から作成した募集回");
         await page.Locator("#call-opens").FillAsync("2030-04-01T00:00");
@@ -91,7 +98,17 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         await page.Locator("#voting-opens").FillAsync("2030-08-05T00:00");
         await page.Locator("#voting-closes").FillAsync("2030-09-21T00:00");
         await page.GetByTestId("save-round").ClickAsync();
+
+        // Created: on to the round's own edit page, with the message in focus (and in view).
+        await page.WaitForURLAsync(url => url.Contains($"/admin/rounds/{roundId}/edit", StringComparison.Ordinal));
         await page.GetByTestId("round-saved").WaitForAsync();
+        await Assertions.Expect(page.Locator("#round-message")).ToBeFocusedAsync(new() { Timeout = 15_000 });
+
+        // During voting the rules cannot change: the fields say so rather than fail on saving.
+        await page.GotoAsync(new Uri(platform.Web, "/admin/rounds/demo-2024/edit").ToString());
+        await page.Locator("form[data-interactive=true]").WaitForAsync();
+        await page.GetByTestId("rules-locked").WaitForAsync();
+        Assert.True(await page.Locator("#max-votes").IsDisabledAsync());
 
         await page.GotoAsync(new Uri(platform.Web, $"/rounds/{roundId}").ToString());
         Assert.Equal("画面から作成した募集回", (await page.Locator("h1").InnerTextAsync()).Trim());

@@ -40,14 +40,55 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
         var other = await HttpAssertions.JsonAsync(await otherResident.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals", Body($"一括で不採用 {language}")), 201);
         var otherId = other.GetProperty("proposalId").GetString()!;
 
+        // A proposal of the resident's that the ward returns for changes, with its request.
+        using var residentApi = await platform.ApiClientAsync("resident-45");
+        var returned = await HttpAssertions.JsonAsync(await residentApi.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals", Body($"差し戻し {language}")), 201);
+        var returnedId = returned.GetProperty("proposalId").GetString()!;
+        const string request = "費用の見積もりを書き加えてください。";
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals/{returnedId}/reviews/decisions",
+            new { stage = 1, decision = "return", message = request, decisionId = "return-" + language }), 200);
+
         // The resident writes and submits a proposal in the editor.
         await using (var resident = await OpenAsync(language, "resident-45"))
         {
             var page = resident.Page;
+
+            // Outside its call a round offers no form: the call's dates and the way back to the round instead.
+            await GoAsync(page, "/rounds/demo-2024/propose");
+            await page.GetByTestId("call-closed").WaitForAsync();
+            Assert.Equal(0, await page.Locator("form.proposal-form").CountAsync());
+            Assert.Equal("/rounds/demo-2024", await page.GetByTestId("back-to-round").GetAttributeAsync("href"));
+
             await GoAsync(page, $"/rounds/{roundId}/propose");
             await page.Locator("form[data-interactive=true]").WaitForAsync();
             await resident.AssertAccessibleAsync($"the proposal editor ({language})");
+
+            // No relation to the ward is assumed; submitting and saving look different.
+            Assert.Equal("", await page.Locator("#relation").InputValueAsync());
+            const string background = "b => getComputedStyle(b).backgroundColor";
+            Assert.NotEqual(await page.GetByTestId("submit-proposal").EvaluateAsync<string>(background),
+                await page.GetByTestId("save-draft").EvaluateAsync<string>(background));
+
+            // Submitting an empty form lists every missing field at once, each by name; drop-downs ask to choose.
+            await page.GetByTestId("submit-proposal").ClickAsync();
+            var summary = page.GetByTestId("proposal-errors");
+            await summary.WaitForAsync();
+            Assert.Equal(7, await summary.Locator("li").CountAsync());
+            var summaryText = await summary.InnerTextAsync();
+            Assert.Contains(language == "ja" ? "分野：選んでください" : "Category: choose one", summaryText);
+            Assert.Contains(language == "ja" ? "区との関わり：選んでください" : "Relation to the ward: choose one", summaryText);
+
+            // A draft (title and relation) saved: it was never submitted, so there is nothing to withdraw.
             await page.Locator("#title").FillAsync(title);
+            await page.Locator("#relation").SelectOptionAsync("Lives");
+            await page.GetByTestId("save-draft").ClickAsync();
+            await page.GetByTestId("proposal-message").WaitForAsync();
+            Assert.Equal(0, await page.GetByTestId("withdraw").CountAsync());
+
+            // The preview opens above the form: focus (and the view) moves to it.
+            await page.GetByTestId("preview").ClickAsync();
+            await Assertions.Expect(page.Locator("#preview-heading")).ToBeFocusedAsync(new() { Timeout = 15_000 });
+
             await page.Locator("#summary").FillAsync("区の手続きをオンラインで完結させます。");
             await page.Locator("#problem").FillAsync("窓口に何度も足を運ぶ必要がある。");
             await page.Locator("#solution").FillAsync("オンライン申請と進み具合の通知。");
@@ -58,15 +99,31 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
 
             await GoAsync(page, "/my-proposals");
             await page.GetByText(title).First.WaitForAsync();
+
+            // Status and stage are two labelled items, not one bracket inside another.
+            var mine = page.GetByTestId("my-proposal").Filter(new() { HasText = title });
+            var stageWords = language == "ja" ? "資格・記載内容" : "eligibility";
+            Assert.Contains(stageWords, await mine.GetByTestId("my-proposal-stage").InnerTextAsync());
+            Assert.DoesNotContain(stageWords, await mine.GetByTestId("my-proposal-status").InnerTextAsync());
             await resident.AssertAccessibleAsync($"my proposals ({language})");
             await GoAsync(page, "/inbox");
             await resident.AssertAccessibleAsync($"the inbox ({language})");
+
+            // The returned proposal's edit page starts with what the ward asked to change.
+            await GoAsync(page, $"/my-proposals/{roundId}/{returnedId}");
+            Assert.Contains(request, await page.GetByTestId("return-reason").InnerTextAsync());
         }
 
         // The screener has signed in once (so the staff directory knows them); the administrator picks them by
         // name and assigns them to every stage on the assignment page.
-        await using (await OpenAsync(language, "screener"))
+        await using (var unassigned = await OpenAsync(language, "screener"))
         {
+            // Not yet assigned to any stage of this round, they can decide nothing: no checkboxes, no bulk form.
+            await GoAsync(unassigned.Page, $"/screening/{roundId}");
+            await unassigned.Page.Locator("[data-interactive=true]").WaitForAsync();
+            await unassigned.Page.GetByTestId($"review-{otherId}").WaitForAsync();
+            Assert.Equal(0, await unassigned.Page.Locator(".row-select").CountAsync());
+            Assert.Equal(0, await unassigned.Page.GetByTestId("bulk-actions").CountAsync());
         }
 
         await using var adminSession = await OpenAsync(language, "admin");
@@ -95,11 +152,15 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             await page.GetByRole(AriaRole.Link, new() { Name = title }).WaitForAsync();
             await screener.AssertAccessibleAsync($"the screening queue ({language})");
 
-            // Bulk: the other proposal is declined at intake with a public reason.
+            // Bulk: nothing is chosen beforehand and nothing can be applied to nothing; the other proposal is
+            // declined at intake with a public reason, confirmed in a second step.
+            Assert.True(await page.GetByTestId("bulk-apply").IsDisabledAsync());
+            Assert.Equal(0, await page.Locator("input[name=bulk-decision]:checked").CountAsync());
             await page.GetByTestId($"select-{otherId}").CheckAsync();
             await page.Locator("#bulk-Decline").CheckAsync();
             await page.Locator("#bulk-message-text").FillAsync("区の事業として実施済みのため。");
             await page.GetByTestId("bulk-apply").ClickAsync();
+            await page.GetByTestId("bulk-confirm-apply").ClickAsync();
             await page.GetByTestId("bulk-message").WaitForAsync();
             Assert.Equal(0, await page.GetByTestId("bulk-errors").CountAsync());
 
@@ -109,14 +170,29 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             var proposalId = page.Url.Split('/')[^1];
             await screener.AssertAccessibleAsync($"the review page at intake ({language})");
 
-            // Intake: advancing without a reason is fine; a decline without one is refused field by field.
+            // Intake: no decision is chosen beforehand, and recording none asks for one.
+            Assert.Equal(0, await page.Locator("input[name=decision]:checked").CountAsync());
+            await page.GetByTestId("decide").ClickAsync();
+            Assert.Contains(language == "ja" ? "判定を選んでください" : "Choose a decision", await page.GetByTestId("decision-error").InnerTextAsync());
+
+            // Advancing without a reason is fine; a decline without one is refused field by field. Each decision
+            // is confirmed in a second step.
             await page.GetByTestId("decision-decline").CheckAsync();
             await page.GetByTestId("decide").ClickAsync();
+            await page.GetByTestId("confirm-decision").ClickAsync();
             await page.Locator("#err-message[role=alert]").WaitForAsync();
             await screener.AssertAccessibleAsync($"the review page showing an error ({language})");
             await page.GetByTestId("decision-advance").CheckAsync();
             await page.GetByTestId("decide").ClickAsync();
+            await screener.AssertAccessibleAsync($"the review page asking to confirm ({language})");
+            await page.GetByTestId("confirm-decision").ClickAsync();
             await page.GetByTestId("score-form").WaitForAsync();
+
+            // After recording, focus (and the view) goes to the result message at the top.
+            await Assertions.Expect(page.Locator("#review-message")).ToBeFocusedAsync(new() { Timeout = 15_000 });
+
+            // What 5 means is said per criterion: for cost, 5 is the cheapest.
+            Assert.Contains(language == "ja" ? "5 = 費用が少ない" : "5 = costs little", await page.GetByTestId("criterion-scale-cost").InnerTextAsync());
 
             // Departmental review: a private note, scores (advancing needs them), then advance.
             await page.Locator("#note-text").FillAsync("所管課で確認済み（内部メモ）");
@@ -128,14 +204,18 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             }
 
             await page.GetByTestId("save-scores").ClickAsync();
-            await page.GetByTestId("score-sheet").WaitForAsync();
+            await page.Locator(".table-scroll [data-testid=score-sheet]").WaitForAsync();
             Assert.Equal("4.25", (await page.GetByTestId("review-weighted").InnerTextAsync()).Trim());
             await screener.AssertAccessibleAsync($"the review page with scores ({language})");
+            await page.GetByTestId("decision-advance").CheckAsync();
             await page.GetByTestId("decide").ClickAsync();
+            await page.GetByTestId("confirm-decision").ClickAsync();
             await page.GetByTestId("review-stage").Filter(new() { HasText = "3." }).WaitForAsync();
 
             // The committee selects it.
+            await page.GetByTestId("decision-advance").CheckAsync();
             await page.GetByTestId("decide").ClickAsync();
+            await page.GetByTestId("confirm-decision").ClickAsync();
             await page.GetByTestId("decision-form").WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
             // The administrator puts it on the ballot and publishes.

@@ -26,6 +26,31 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
         fixture.Grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(definition);
 
     [Fact]
+    public async Task The_public_list_puts_the_ballot_first_then_titles_in_kana_order_and_finds_full_and_half_width_words()
+    {
+        var index = fixture.Grains.GetGrain<IProposalIndexGrain>(RoundSamples.NewRoundId());
+        var at = fixture.Clock.GetUtcNow();
+        ProposalSummary Entry(string id, string title, ProposalStatus status, int? ballot = null) =>
+            new(id, "sub-" + id, title, "administration", status, 3, true, null, ballot, [], at, 1);
+        await index.UpsertAsync(Entry("p-kantan", "かんたん手続き", ProposalStatus.Declined));
+        await index.UpsertAsync(Entry("p-icho", "いちょう並木の案内", ProposalStatus.InReview));
+        await index.UpsertAsync(Entry("p-anketo", "アンケート集計", ProposalStatus.Withdrawn));
+        await index.UpsertAsync(Entry("p-app", "ｱﾌﾟﾘで申請", ProposalStatus.Shortlisted, ballot: 2));
+        await index.UpsertAsync(Entry("p-ai", "ＡＩ相談窓口", ProposalStatus.Shortlisted, ballot: 1));
+
+        var page = await index.QueryAsync(new ProposalQuery(true, Sort: ProposalSort.Title, Descending: false, Take: 50));
+        // Ordinal order would put hiragana (い, か) before katakana (ア).
+        Assert.Equal(["p-ai", "p-app", "p-anketo", "p-icho", "p-kantan"], page.Items.Select(p => p.ProposalId));
+
+        async Task<IEnumerable<string>> FindAsync(string words) =>
+            (await index.QueryAsync(new ProposalQuery(true, Search: words, Sort: ProposalSort.Title, Descending: false))).Items.Select(p => p.ProposalId);
+        Assert.Equal(["p-ai"], await FindAsync("ai"));
+        Assert.Equal(["p-ai"], await FindAsync("ＡＩ"));
+        Assert.Equal(["p-app"], await FindAsync("アプリ"));
+        Assert.Equal(["p-app"], await FindAsync("ｱﾌﾟﾘ"));
+    }
+
+    [Fact]
     public async Task A_proposal_goes_from_draft_through_three_stages_to_the_ballot_and_its_proposer_is_told_each_step()
     {
         var (roundId, round) = await NewRoundAsync();
