@@ -12,6 +12,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private static readonly ConcurrentBag<ChildProcess> Running = [];
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private Process? _watchdog;
 
     static ChildProcess()
     {
@@ -61,8 +62,31 @@ public sealed class ChildProcess : IAsyncDisposable
         child._process.Start();
         child._process.BeginOutputReadLine();
         child._process.BeginErrorReadLine();
+        child._watchdog = StartWatchdog(child._process.Id);
         Running.Add(child);
         return child;
+    }
+
+    /// <summary>
+    /// ProcessExit does not run when the test runner kills the test host, and then a shared Azurite outlived the run.
+    /// This shell holds a pipe from the test host: when the host is gone, however it ended, the pipe closes, `cat`
+    /// returns and the shell kills the child, if that PID is still the same process (same start time: PIDs are reused).
+    /// </summary>
+    private static Process? StartWatchdog(int pid)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(
+            "started() { sed 's/^.*) //' /proc/$1/stat 2>/dev/null | cut -d' ' -f20; }; " +
+            $"s=$(started {pid}); cat >/dev/null; [ -n \"$s\" ] && [ \"$(started {pid})\" = \"$s\" ] && kill -KILL {pid} 2>/dev/null; exit 0");
+        try
+        {
+            return Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     /// <summary>Waits until the URL answers 200, failing with the program's own output if it died or never answered.</summary>
@@ -125,6 +149,17 @@ public sealed class ChildProcess : IAsyncDisposable
         catch (InvalidOperationException)
         {
         }
+
+        try
+        {
+            if (_watchdog is { HasExited: false })
+            {
+                _watchdog.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -132,6 +167,7 @@ public sealed class ChildProcess : IAsyncDisposable
         Kill();
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _watchdog?.Dispose();
     }
 
     private void Keep(string? line)
