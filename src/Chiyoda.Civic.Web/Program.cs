@@ -20,6 +20,7 @@ public static class Program
         builder.AddCivicLocalization();
         builder.AddCivicApi();
         builder.AddCivicHttp();
+        builder.AddCivicOperations();
         builder.AddCivicRequestLimits();
         builder.AddCivicApplicationServices();
         builder.AddCivicUserInterface();

@@ -7,6 +7,7 @@ using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Tally;
 using Chiyoda.Civic.Grains.Ballots.Storage;
+using Chiyoda.Civic.Grains.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Chiyoda.Civic.Grains.Ballots;
@@ -54,6 +55,22 @@ public sealed class BallotGrain(
     private string VoterKey => _voterKey ??= this.GetPrimaryKeyString().Split(':', 2)[1];
 
     async Task<BallotResult> IBallotGrain.CastOnlineAsync(OnlineBallot ballot)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            var result = await CastOnlineMeasuredAsync(ballot);
+            outcome = result.Accepted ? "accepted" : "refused";
+            return result;
+        }
+        finally
+        {
+            CivicMetrics.BallotDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private async Task<BallotResult> CastOnlineMeasuredAsync(OnlineBallot ballot)
     {
         if (!Unverified)
         {
@@ -154,7 +171,7 @@ public sealed class BallotGrain(
             next.RecentRequests.RemoveAt(0);
         }
 
-        await StoreAsync(next);
+        await StoreAsync(next, BallotChannel.Online);
         _recentChanges.Enqueue(now);
         await SendContributionAsync();
         return new BallotResult(receipt, null);
@@ -207,7 +224,7 @@ public sealed class BallotGrain(
             }
         }
 
-        await StoreAsync(next);
+        await StoreAsync(next, BallotChannel.Paper);
         if (outcome.Counted)
         {
             await SendContributionAsync();
@@ -359,7 +376,7 @@ public sealed class BallotGrain(
     /// from memory (a retry must not find a receipt for a ballot that storage does not hold). A refused
     /// insert of an unverified ballot is the expected way to learn that one is stored: the caller reads it.
     /// </summary>
-    private async Task StoreAsync(BallotState next)
+    private async Task StoreAsync(BallotState next, BallotChannel channel)
     {
         var previous = state.State;
         var previousEtag = state.Etag;
@@ -367,12 +384,14 @@ public sealed class BallotGrain(
         try
         {
             await state.WriteStateAsync();
+            CivicMetrics.BallotsStored.Add(1, new KeyValuePair<string, object?>("channel", channel == BallotChannel.Paper ? "paper" : "online"));
         }
         catch (Exception e)
         {
             state.State = previous;
             if (!(BallotGrainStorage.IsUnverified(previousEtag) && IsRefusedInsert(e)))
             {
+                CivicMetrics.StorageFailures.Add(1, new KeyValuePair<string, object?>("grain", "ballot"));
                 DeactivateOnIdle();
             }
 

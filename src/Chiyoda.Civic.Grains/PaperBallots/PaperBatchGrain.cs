@@ -4,6 +4,7 @@ using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Grains.Diagnostics;
 using Chiyoda.Civic.Grains.Rounds;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -677,6 +678,7 @@ public sealed class PaperBatchGrain(
                 S.ChunksApplied++;
                 S.UpdatedAt = time.GetUtcNow();
                 await state.WriteStateAsync();
+                CivicMetrics.PaperLinesCommitted.Add(outcomes.Count);
                 if (S.ChunksApplied % 10 == 0)
                 {
                     await PublishSummaryAsync();

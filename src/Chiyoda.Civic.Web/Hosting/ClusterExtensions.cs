@@ -205,17 +205,4 @@ public static class SiloRoleExtensions
                 extensions: new Dictionary<string, object?> { ["code"] = "silo-only" }).ExecuteAsync(context));
         return app;
     }
-
-    /// <summary>
-    /// Ready once the co-hosted silo is an active member of the cluster, and no longer once it starts
-    /// shutting down: a load balancer or Kubernetes sends requests only to front ends whose silo can
-    /// take grain calls.
-    /// </summary>
-    public static IResult Readiness(IClusterMembershipService membership, ILocalSiloDetails silo)
-    {
-        var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
-        return status == SiloStatus.Active
-            ? Results.Text("ready")
-            : Results.Text($"silo {silo.SiloAddress} is {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
 }

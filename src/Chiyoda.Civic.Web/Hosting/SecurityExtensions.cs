@@ -121,12 +121,4 @@ public static class SecurityExtensions
     }
 
     public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
-
-    public static WebApplication MapCivicHealth(this WebApplication app)
-    {
-        // Liveness: the process answers. Readiness: its silo is an active cluster member.
-        app.MapGet("/health", () => Results.Text("ok")).ExcludeFromDescription();
-        app.MapGet("/health/ready", SiloRoleExtensions.Readiness).ExcludeFromDescription();
-        return app;
-    }
 }
