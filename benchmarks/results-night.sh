@@ -106,7 +106,9 @@ round=$(cat "$work/round")
 say "Reading: $threads wrk threads, $connections connections, ${seconds} s per URL, after a warm-up"
 english="Cookie: __Host-civic-culture=c%3Den%7Cuic%3Den"
 curl -fsS "$web/rounds/$round/results" -o "$work/page.html"
-dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll bare --port 5090 --page "$work/page.html" >"$work/bare.log" 2>&1 &
+# The bare server runs with the platform's own GC settings (workstation, concurrent: its csproj), so the ratio
+# compares the request path, not two garbage collectors.
+DOTNET_gcServer=0 DOTNET_gcConcurrent=1 dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll bare --port 5090 --page "$work/page.html" >"$work/bare.log" 2>&1 &
 pids+=($!)
 wait_for_http $bare/ 30 "The bare Kestrel server"
 
@@ -131,7 +133,7 @@ targets=(
 # wrk's summary as "requests/s p50 p99 errors" (errors: socket errors and non-2xx/3xx answers).
 measure() { # url [header]
   local out
-  if [ -n "${2:-}" ]; then out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H "$2" "$1"); else out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$1"); fi
+  if [ -n "${2:-}" ]; then out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -H "$2" "$1"); else out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "$1"); fi
   echo "$out" >>"$work/wrk.log"
   echo "$out" | awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -159,7 +161,7 @@ for target in "${targets[@]}"; do
   if [ -n "$header" ]; then bytes=$(curl -fsS -H "$header" "$web$path" | wc -c); else bytes=$(curl -fsS "$web$path" | wc -c); fi
   read -r bare_rps _ _ _ < <(measure "$bare/bytes/$bytes")
   read -r rps p50 p99 errors < <(measure "$web$path" "$header")
-  ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { printf "%.0f", b > 0 ? 100 * a / b : 0 }')
+  ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { r = 0; if (b > 0) r = 100 * a / b; printf "%.0f", r }')
   [ "$ratio" -lt "$worst" ] && worst=$ratio
   total_errors=$((total_errors + errors))
   printf '%-48s %-4s %9s %11s %8s %8s %7s %11s %6s%%\n' "${path/$round/\{round\}}" "$lang" "$bytes" "$rps" "$p50" "$p99" "$errors" "$bare_rps" "$ratio"
