@@ -57,6 +57,8 @@ public sealed class EveryPageBrowserTests(PlatformFixture platform)
             ("clerk", $"/paper/{r.PaperRound}/{r.BatchId}", "paper-batch"),
             ("clerk", $"/paper/{r.PaperRound}/{r.BatchId}/key", "paper-keying"),
             ("clerk", $"/paper/{r.PaperRound}/{r.BatchId}/import", "paper-import"),
+            ("clerk", "/kiosk/open/demo-2024", "kiosk-open"),
+            ("screener", $"/screening/{r.CallRound}/paper/new", "paper-proposal-new"),
             ("admin", "/admin/rounds", "admin-rounds"),
             ("admin", "/admin/rounds/new", "admin-round-new"),
             ("admin", "/admin/rounds/demo-2024/edit", "admin-round-edit"),
