@@ -30,8 +30,13 @@ while [ $# -gt 0 ]; do
 done
 
 if ! command -v wrk >/dev/null; then
-  echo "wrk is missing: sudo apt-get install -y wrk" >&2
-  exit 1
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "wrk is missing: run 'sudo apt-get install -y wrk' once, then try again." >&2
+    exit 1
+  fi
+  say "Installing wrk (apt-get install wrk)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
 ensure_azurite
