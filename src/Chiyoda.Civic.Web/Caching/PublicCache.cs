@@ -113,6 +113,9 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         context.CacheVaryByRules.QueryKeys = "*";
         // The language the localization middleware chose (cookie, else Accept-Language): one entry per language, not per header.
         context.CacheVaryByRules.VaryByValues["culture"] = CultureInfo.CurrentUICulture.Name;
+        // Downloads compress themselves (Files/Download.cs: the coded bytes are their own representation), so what is
+        // stored is the coded body: one entry per coding the client gets (br, gzip, none), never br for a client without it.
+        context.CacheVaryByRules.VaryByValues["coding"] = Files.Download.Coding(http.Request) ?? "identity";
         foreach (var tag in tags)
         {
             context.Tags.Add(tag);

@@ -115,7 +115,7 @@ public static class Download
         mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>br when the client accepts it, else gzip, else none (q=0 refuses a coding).</summary>
-    private static string? Coding(HttpRequest request)
+    internal static string? Coding(HttpRequest request)
     {
         if (!StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var accepted))
         {

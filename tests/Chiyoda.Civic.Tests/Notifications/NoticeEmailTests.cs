@@ -59,7 +59,7 @@ public sealed class NoticeEmailTests
             // Japanese first, English below; the public reason in both; a link to the proposal on the site.
             var text = email.Text;
             var japanese = text.IndexOf("審査の結果、提案は区民投票の候補になりませんでした。理由: " + PublicReason, StringComparison.Ordinal);
-            var english = text.IndexOf("After screening, your proposal was not put to the resident vote. Reason: " + PublicReason, StringComparison.Ordinal);
+            var english = text.IndexOf("After screening, your proposal was not put to the resident vote. Reason: \"" + PublicReason + "\"", StringComparison.Ordinal);
             Assert.True(japanese >= 0 && english > japanese, text);
             Assert.Contains($"{MailCluster.SiteUrl}my-proposals/{roundId}/p-mail", text, StringComparison.Ordinal);
 
