@@ -95,6 +95,8 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             await page.Locator("#effect").FillAsync("来庁の回数が減る。");
             await page.Locator("#category").SelectOptionAsync("administration");
             await page.GetByTestId("submit-proposal").ClickAsync();
+            // The draft's 「保存しました」 is still on screen while the submission runs: wait for the read-only view.
+            await page.GetByTestId("proposal-read-only").WaitForAsync();
             await page.GetByTestId("proposal-message").WaitForAsync();
 
             await GoAsync(page, "/my-proposals");
