@@ -12,8 +12,6 @@ namespace Chiyoda.Civic.Tests.Ballots;
 [Collection(PlatformCollection.Name)]
 public sealed class BallotSecrecyTests(PlatformFixture platform)
 {
-    private const string PlatformServiceId = "civic-platform-tests";
-
     [Fact]
     public async Task A_stored_ballot_shows_no_choices_and_opens_only_with_the_key_in_its_own_row()
     {
@@ -30,7 +28,7 @@ public sealed class BallotSecrecyTests(PlatformFixture platform)
         var rows = new List<TableEntity>();
         foreach (var key in keys)
         {
-            var partition = $"{PlatformServiceId}_{roundId}_{ShardHash.Shard(key, TallySharding.ShardCount):00}";
+            var partition = $"{platform.ServiceId}_{roundId}_{ShardHash.Shard(key, TallySharding.ShardCount):00}";
             rows.Add((await table.GetEntityAsync<TableEntity>(partition, key)).Value);
         }
 
@@ -58,7 +56,7 @@ public sealed class BallotSecrecyTests(PlatformFixture platform)
             await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, "secret-" + third, 4)), 200);
         }
 
-        var single = (await table.GetEntityAsync<TableEntity>($"{PlatformServiceId}_{roundId}_{ShardHash.Shard(third, TallySharding.ShardCount):00}", third)).Value;
+        var single = (await table.GetEntityAsync<TableEntity>($"{platform.ServiceId}_{roundId}_{ShardHash.Shard(third, TallySharding.ShardCount):00}", third)).Value;
         Assert.Equal(rows[0].GetString("Choices").Length, single.GetString("Choices").Length);
 
         var other = rows[1];

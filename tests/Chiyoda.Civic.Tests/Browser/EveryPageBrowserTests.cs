@@ -14,8 +14,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// to look at. One browser; one context per account, reused for all its pages and both sizes.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class EveryPageBrowserTests(PlatformFixture platform)
+[Collection(WalkPlatformCollection.Name)]
+public sealed class EveryPageBrowserTests(WalkPlatformFixture platform)
 {
     private static readonly SemaphoreSlim SetupLock = new(1, 1);
     private static Rounds? _rounds;

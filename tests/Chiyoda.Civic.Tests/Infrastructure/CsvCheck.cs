@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Chiyoda.Civic.Tests.Infrastructure;
@@ -10,8 +9,7 @@ namespace Chiyoda.Civic.Tests.Infrastructure;
 /// </summary>
 public static class CsvCheck
 {
-    private static readonly string Folder = Path.Combine(Repository.Root, "tools", "csv-check");
-    private static readonly Lazy<Task> Installed = new(InstallAsync);
+    private static readonly NodeTool Tool = new("csv-check", "csv-parse");
 
     public sealed record Parsed(IReadOnlyList<IReadOnlyList<string>> Records, IReadOnlyList<string> FormulaCells);
 
@@ -22,13 +20,12 @@ public static class CsvCheck
     /// <summary>Parses the bytes exactly as served (a UTF-8 BOM is dropped, as spreadsheets drop it: csv-parse's <c>bom</c> option).</summary>
     public static async Task<Parsed> ParseAsync(byte[] bytes, char delimiter = ',', bool relaxColumnCount = false)
     {
-        await Installed.Value;
         var text = System.Text.Encoding.UTF8.GetString(bytes);
         var file = Path.Combine(Path.GetTempPath(), $"civic-csv-{Guid.NewGuid():N}.csv");
         await File.WriteAllBytesAsync(file, bytes);
         try
         {
-            var (code, output, error) = await RunAsync("node", ["check.mjs", file, delimiter.ToString(), relaxColumnCount ? "relax" : "strict"]);
+            var (code, output, error) = await Tool.RunAsync("check.mjs", file, delimiter.ToString(), relaxColumnCount ? "relax" : "strict");
             Assert.True(code == 0, $"csv-parse refused the file ({code}): {error}\n{text}");
             var json = JsonDocument.Parse(output).RootElement;
             return new Parsed(
@@ -39,34 +36,5 @@ public static class CsvCheck
         {
             File.Delete(file);
         }
-    }
-
-    private static async Task InstallAsync()
-    {
-        if (File.Exists(Path.Combine(Folder, "node_modules", "csv-parse", "package.json")))
-        {
-            return;
-        }
-
-        var (code, output, error) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"npm ci in {Folder} failed ({code}):\n{output}\n{error}");
-        }
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Chiyoda.Civic.Tests.Infrastructure;
@@ -11,8 +10,7 @@ namespace Chiyoda.Civic.Tests.Infrastructure;
 /// </summary>
 public static class IcalCheck
 {
-    private static readonly string Folder = Path.Combine(Repository.Root, "tools", "ical-check");
-    private static readonly Lazy<Task> Installed = new(InstallAsync);
+    private static readonly NodeTool Tool = new("ical-check", "ical.js");
 
     public sealed record Event(string Uid, int Sequence, string Summary, DateTimeOffset Start, DateTimeOffset End, string? StartZone, string? Url);
 
@@ -27,12 +25,11 @@ public static class IcalCheck
     /// <summary>Parses the text; fails the test with ical.js's message when it does not parse.</summary>
     public static async Task<Parsed> ParseAsync(string text)
     {
-        await Installed.Value;
         var file = Path.Combine(Path.GetTempPath(), $"civic-ical-{Guid.NewGuid():N}.ics");
         await File.WriteAllTextAsync(file, text);
         try
         {
-            var (code, output, error) = await RunAsync("node", ["check.mjs", file]);
+            var (code, output, error) = await Tool.RunAsync("check.mjs", file);
             Assert.True(code == 0, $"ical.js refused the file ({code}): {error}\n{text}");
             return JsonSerializer.Deserialize<Parsed>(output, Json)!;
         }
@@ -40,34 +37,5 @@ public static class IcalCheck
         {
             File.Delete(file);
         }
-    }
-
-    private static async Task InstallAsync()
-    {
-        if (File.Exists(Path.Combine(Folder, "node_modules", "ical.js", "package.json")))
-        {
-            return;
-        }
-
-        var (code, output, error) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"npm ci in {Folder} failed ({code}):\n{output}\n{error}");
-        }
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 }

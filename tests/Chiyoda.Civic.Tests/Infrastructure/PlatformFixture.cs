@@ -9,9 +9,19 @@ namespace Chiyoda.Civic.Tests.Infrastructure;
 /// The platform as the run command starts it, on free loopback ports: Azurite, the development
 /// identity provider and the web app (with its co-hosted silo), each a real process.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public class PlatformFixture : IAsyncLifetime
 {
     public const string DevelopmentPassword = "chiyoda";
+
+    public PlatformFixture()
+        : this("civic-platform-tests")
+    {
+    }
+
+    protected PlatformFixture(string serviceId) => ServiceId = serviceId;
+
+    /// <summary>The Orleans service id the platform keeps its grain state under (tests that read storage directly).</summary>
+    public string ServiceId { get; }
 
     private readonly int _identityPort = Repository.FreeTcpPort();
     private readonly int _webPort = Repository.FreeTcpPort();
@@ -43,7 +53,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             Repository.ProjectDirectory("Chiyoda.Civic.IdentityProvider"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         await IdentityProviderProcess.WaitUntilHealthyAsync(new Uri(IdentityProvider, "health"), TimeSpan.FromSeconds(90));
-        WebProcess = await StartWebAsync(_webPort, "civic-platform-tests");
+        WebProcess = await StartWebAsync(_webPort, ServiceId);
     }
 
     /// <summary>Starts a web app process; its grain state is kept under the given service id. Extra settings are "--Key=value" arguments.</summary>
@@ -144,6 +154,25 @@ public sealed class PlatformFixture : IAsyncLifetime
 public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 {
     public const string Name = "platform";
+}
+
+/// <summary>
+/// A second platform of its own for the every-page walk, the suite's longest class: the walk runs beside the
+/// other platform tests instead of after them (xunit runs collections in parallel), which keeps the suite
+/// under 15 minutes. Its grain state lives under another service id, so neither sees the other's rounds.
+/// </summary>
+public sealed class WalkPlatformFixture : PlatformFixture
+{
+    public WalkPlatformFixture()
+        : base("civic-platform-walk")
+    {
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WalkPlatformCollection : ICollectionFixture<WalkPlatformFixture>
+{
+    public const string Name = "platform-walk";
 }
 
 public static class HttpAssertions

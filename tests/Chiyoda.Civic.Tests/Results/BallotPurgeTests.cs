@@ -14,8 +14,6 @@ namespace Chiyoda.Civic.Tests.Results;
 [Collection(PlatformCollection.Name)]
 public sealed class BallotPurgeTests(PlatformFixture platform)
 {
-    private const string PlatformServiceId = "civic-platform-tests";
-
     [Fact]
     public async Task After_certification_the_purge_removes_every_stored_ballot_and_the_count_still_verifies()
     {
@@ -50,7 +48,7 @@ public sealed class BallotPurgeTests(PlatformFixture platform)
         }
 
         var table = new TableClient(platform.StorageConnectionString, "CivicBallots");
-        var prefix = $"{PlatformServiceId}_{roundId}_";
+        var prefix = $"{platform.ServiceId}_{roundId}_";
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix[..^1] + "`"}");
         Assert.Equal(4, await table.QueryAsync<TableEntity>(filter).CountAsync());
 

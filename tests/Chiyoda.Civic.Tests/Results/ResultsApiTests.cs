@@ -13,8 +13,6 @@ namespace Chiyoda.Civic.Tests.Results;
 [Collection(PlatformCollection.Name)]
 public sealed class ResultsApiTests(PlatformFixture platform)
 {
-    private const string PlatformServiceId = "civic-platform-tests";
-
     /// <summary>An open round with these adult voters on the register and facilities F01/F02.</summary>
     private async Task<string> RoundWithVotersAsync(HttpClient admin, IEnumerable<string> keys) => await PaperApi.RoundAsync(admin, [.. keys]);
 
@@ -172,7 +170,7 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         // Inject a difference: change one stored ballot behind the platform's back.
         // Where BallotTable keeps a ballot: table CivicBallots, partition "{serviceId}_{roundId}_{shard:00}", row the voter key.
         var table = new TableClient(platform.StorageConnectionString, "CivicBallots");
-        var partition = $"{PlatformServiceId}_{roundId}_{ShardHash.Shard(keys[1], TallySharding.ShardCount):00}";
+        var partition = $"{platform.ServiceId}_{roundId}_{ShardHash.Shard(keys[1], TallySharding.ShardCount):00}";
         var entity = (await table.GetEntityAsync<TableEntity>(partition, keys[1])).Value;
         var original = entity.GetBinary("Data");
         var key = SealedBallots.DevelopmentKey();
