@@ -232,6 +232,9 @@ public sealed class ProposalsBrowserTests(PlatformFixture platform)
             await GoAsync(adminPage, $"/admin/audit?round={roundId}");
             await adminPage.GetByTestId("audit-row").Filter(new() { HasText = "shortlist.publish" }).WaitForAsync();
             Assert.True(await adminPage.GetByTestId("audit-row").Filter(new() { HasText = "proposal.decide.decline" }).CountAsync() >= 1);
+            // Each code is named in the page's language beside it.
+            Assert.Equal(language == "ja" ? "投票対象の公表" : "Shortlist published",
+                await adminPage.GetByTestId("audit-row").Filter(new() { HasText = "shortlist.publish" }).First.GetByTestId("audit-action-name").InnerTextAsync());
             await adminSession.AssertAccessibleAsync($"the audit log ({language})");
 
             // The public (signed out) sees the shortlist, and not the private note.

@@ -89,6 +89,13 @@ public sealed class VotingBrowserTests(PlatformFixture platform)
         await VoteWithTheKeyboardAsync(session, [2], "ja, changed");
         Assert.NotEqual(firstCode, await session.Page.GetByTestId("receipt-code").InnerTextAsync());
         Assert.Contains("スクールカレンダー", await session.Page.GetByTestId("receipt-choices").InnerTextAsync());
+
+        // Home no longer asks them to vote in this round: it says they have, and leads to their ballot.
+        await session.Page.GotoAsync(platform.Web.ToString());
+        var card = session.Page.Locator($"[data-testid=round-card][data-round-id={Round}]");
+        Assert.Contains("投票済み", await card.GetByTestId("already-voted").InnerTextAsync());
+        Assert.Equal($"/rounds/{Round}/ballot", await card.GetByTestId("see-my-ballot").GetAttributeAsync("href"));
+        Assert.Equal(0, await card.GetByTestId("vote-now").CountAsync());
     }
 
     [Fact]
