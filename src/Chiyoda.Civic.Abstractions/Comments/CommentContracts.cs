@@ -61,6 +61,7 @@ public static class CommentErrorCodes
     public const string NotHidden = "comment-not-hidden";
     public const string Deleted = "comment-deleted";
     public const string NotWardStaff = "not-ward-staff";
+    public const string NotAllowed = "comment-not-allowed";
     public const string ThreadFull = "thread-full";
     public const string RateLimited = "rate-limited";
     public const string InvalidRequestId = "invalid-request-id";

@@ -33,6 +33,10 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
     public static bool MayAnswerAsWard(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Screener) || user.IsInRole(Roles.Department) || user.IsInRole(Roles.Moderator);
 
+    /// <summary>Residents and participants (living, working or studying in the ward) write; so do staff, who may answer as the ward.</summary>
+    public static bool MayWrite(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Resident) || user.IsInRole(Roles.Participant) || MayAnswerAsWard(user);
+
     /// <summary>Null when the proposal is not public (or does not exist).</summary>
     public async Task<CommentsView?> GetAsync(string roundId, string proposalId, string? readerSub)
     {
@@ -51,6 +55,12 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
         if (await RefuseAsync(roundId, proposalId, write: true) is { } refused)
         {
             return refused;
+        }
+
+        if (!MayWrite(user))
+        {
+            return CommentResult.Refused(CommentErrorCodes.NotAllowed,
+                "Comments are written by people who live, work or study in the ward, and by ward staff.");
         }
 
         var actor = user.ToActor();

@@ -129,7 +129,7 @@ public static class CommentsApi
     public static int StatusOf(string code) => code switch
     {
         CommentErrorCodes.NotFound or CommentErrorCodes.ProposalNotFound => StatusCodes.Status404NotFound,
-        CommentErrorCodes.NotAuthor or CommentErrorCodes.NotWardStaff => StatusCodes.Status403Forbidden,
+        CommentErrorCodes.NotAuthor or CommentErrorCodes.NotWardStaff or CommentErrorCodes.NotAllowed => StatusCodes.Status403Forbidden,
         CommentErrorCodes.Closed or CommentErrorCodes.EditWindowPassed or CommentErrorCodes.Hidden or CommentErrorCodes.NotHidden
             or CommentErrorCodes.Deleted or CommentErrorCodes.ThreadFull or CommentErrorCodes.ParentNotOpen => StatusCodes.Status409Conflict,
         CommentErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,

@@ -35,7 +35,7 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             Assert.Contains("意見を入力してください", await page.GetByTestId("comment-error").InnerTextAsync());
             await CheckAsync(phone, "error", "ja", problems);
 
-            await page.GetByTestId("comment-text").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");
+            await page.GetByTestId("comment-input").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");
             await page.GetByTestId("comment-post").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
             var mine = page.Locator("[data-testid=comment]", new() { HasText = marker });
@@ -47,7 +47,7 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await mine.GetByTestId("comment-edit").ClickAsync();
             await page.GetByTestId("comment-save").WaitForAsync();
             await CheckAsync(phone, "edit", "ja", problems);
-            await page.GetByTestId("comment-text").FillAsync($"{marker}を駅前に増やしてほしい。");
+            await page.GetByTestId("comment-input").FillAsync($"{marker}を駅前に増やしてほしい。");
             await page.GetByTestId("comment-save").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
             Assert.Contains("駅前に", await page.Locator("[data-testid=comment]", new() { HasText = marker }).InnerTextAsync());
@@ -70,7 +70,7 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await theirs.GetByTestId("comment-reply").ClickAsync();
             await page.GetByTestId("comment-form").WaitForAsync();
             await CheckAsync(desk, "reply", "en", problems);
-            await page.GetByTestId("comment-text").FillAsync("I agree: the signs at the station are hard to read.");
+            await page.GetByTestId("comment-input").FillAsync("I agree: the signs at the station are hard to read.");
             await page.GetByTestId("comment-post").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
             Assert.Equal(1, await page.Locator(".comment-replies [data-testid=comment]", new() { HasText = "I agree" }).CountAsync());

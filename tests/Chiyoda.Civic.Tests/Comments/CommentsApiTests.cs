@@ -48,12 +48,14 @@ public sealed class CommentsApiTests(PlatformFixture platform)
         var mine = (await HttpAssertions.JsonAsync(await resident.GetAsync(Thread("p-003")), 200)).GetProperty("comments").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id);
         Assert.True(mine.GetProperty("mine").GetBoolean() && mine.GetProperty("editable").GetBoolean());
 
-        await HttpAssertions.ProblemAsync(await anonymous.PostAsJsonAsync(Thread("p-003"), Body("匿名")), 401, "unauthorized");
+        await HttpAssertions.ProblemAsync(await anonymous.PostAsJsonAsync(Thread("p-003"), Body("匿名")), 401, "unauthenticated");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("<b>太字</b>")), 400, "comment-html");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("   ")), 400, "comment-empty");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body(new string('長', 501))), 400, "comment-too-long");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("ここ", parentId: "c-9999")), 404, "comment-not-found");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("区です", asWard: true)), 403, "not-ward-staff");
+        using var clerk = await platform.ApiClientAsync("clerk");
+        await HttpAssertions.ProblemAsync(await clerk.PostJsonAsync(Thread("p-003"), Body("投票事務です")), 403, "comment-not-allowed");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync($"/api/v1/rounds/{Round}/proposals/p-999/comments", Body("ない提案")), 404, "proposal-not-found");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), new { text = "request id なし" }), 400, "invalid-request-id");
 
