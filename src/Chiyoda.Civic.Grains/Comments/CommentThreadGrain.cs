@@ -258,8 +258,16 @@ public sealed class CommentThreadGrain(
         state.State.PendingQueueRemovals.Add(commentId);
 
         // The hidden words are kept for the record here, in the audit log: never again on a public page or in the public API.
-        state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:hidden:{now.ToUnixTimeMilliseconds()}", now, moderator.Sub, moderator.Name,
-            "comment.hidden", Subject(commentId), comment.Text, clean));
+        // An entry's values are cut at AuditEntry.ValueMaxLength, so longer words follow in numbered parts (comment.hidden-text).
+        var id = $"{AuditId(commentId)}:hidden:{now.ToUnixTimeMilliseconds()}";
+        var parts = Parts(comment.Text);
+        state.State.PendingAudit.Add(new AuditEntry(id, now, moderator.Sub, moderator.Name, "comment.hidden", Subject(commentId),
+            parts.Count == 1 ? parts[0] : $"(1/{parts.Count}) {parts[0]}", clean));
+        for (var i = 1; i < parts.Count; i++)
+        {
+            state.State.PendingAudit.Add(new AuditEntry($"{id}:{i + 1}", now, moderator.Sub, moderator.Name, "comment.hidden-text", Subject(commentId),
+                $"({i + 1}/{parts.Count}) {parts[i]}", null));
+        }
         await WriteAndDeliverAsync();
         return CommentResult.Done(hidden);
     }
@@ -319,6 +327,13 @@ public sealed class CommentThreadGrain(
                 $"A comment may be changed or deleted within {options.Value.EditMinutes} minutes of posting; that time has passed."),
             _ => null,
         };
+    }
+
+    /// <summary>The words in pieces that fit an audit value with a "(n/m) " prefix.</summary>
+    private static List<string> Parts(string text)
+    {
+        const int size = AuditEntry.ValueMaxLength - 12;
+        return [.. Enumerable.Range(0, Math.Max(1, (text.Length + size - 1) / size)).Select(i => text.Substring(i * size, Math.Min(size, text.Length - (i * size))))];
     }
 
     private static CommentResult RateLimited(TimeSpan wait, int limit) =>

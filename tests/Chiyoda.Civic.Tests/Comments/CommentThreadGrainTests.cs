@@ -166,6 +166,14 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         Assert.Equal(("moderator", $"comment:p-001:{comment.Id}", "隣の山田さんは 090-0000-0000 です", "個人情報を含むため"),
             (hideEntry.ActorSub, hideEntry.Subject, hideEntry.Before, hideEntry.After));
         Assert.Equal("確認の結果、再表示します", audit[3].After);
+
+        // A comment longer than one audit value is kept whole, in numbered parts.
+        var words = string.Concat(Enumerable.Range(0, CommentRules.MaxLength).Select(i => (char)('ア' + (i % 40))));
+        var longOne = Ok(await Thread(key).PostAsync(Draft(author, words)));
+        Ok(await Thread(key).HideAsync(moderator, longOne.Id, "長い不適切な投稿"));
+        var parts = (await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 50, subject: longOne.Id)).Entries.Reverse().ToList();
+        Assert.Equal(["comment.hidden", "comment.hidden-text", "comment.hidden-text"], parts.Select(e => e.Action));
+        Assert.Equal(words, string.Concat(parts.Select(e => e.Before![(e.Before!.IndexOf(')', StringComparison.Ordinal) + 2)..])));
     }
 
     [Fact]
