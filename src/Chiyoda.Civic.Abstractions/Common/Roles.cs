@@ -12,4 +12,7 @@ public static class Roles
     /// <summary>Ward department staff who keep the implementation records of the adopted proposals assigned to them.</summary>
     public const string Department = "department";
     public const string Administrator = "admin";
+
+    /// <summary>Staff who work the comment moderation queue: hide and restore comments with a public reason.</summary>
+    public const string Moderator = "moderator";
 }

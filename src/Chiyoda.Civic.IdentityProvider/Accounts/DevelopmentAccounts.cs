@@ -19,6 +19,7 @@ public static partial class DevelopmentAccounts
         public const string Clerk = "clerk";
         public const string Admin = "admin";
         public const string Department = "department";
+        public const string Moderator = "moderator";
     }
 
     public static class Residencies
@@ -66,6 +67,8 @@ public static partial class DevelopmentAccounts
             "投票事務担当職員（紙投票の二重入力の2人目）", "Second clerk (the other keying of paper ballots)"),
         new("department", "所管課 職員", Roles.Department, null, null, null,
             "採用された提案の実施を担当する所管課の職員", "Department staff who carry out adopted proposals"),
+        new("moderator", "意見欄 管理担当", Roles.Moderator, null, null, null,
+            "意見欄（コメント）の通報を確認し、非表示・再表示を行う職員", "Staff member who moderates comments (reports, hide, restore)"),
         new("admin", "管理者", Roles.Admin, null, null, null,
             "システム管理者", "Administrator"),
     ];

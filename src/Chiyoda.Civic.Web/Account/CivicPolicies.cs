@@ -25,4 +25,8 @@ public static class CivicPolicies
     /// <summary>Implementation records: department staff and administrators (the record checks the assignment).</summary>
     public const string Department = "department";
     public const string ApiDepartment = "api-department";
+
+    /// <summary>Comment moderation queue: moderators and administrators.</summary>
+    public const string Moderator = "moderator";
+    public const string ApiModerator = "api-moderator";
 }

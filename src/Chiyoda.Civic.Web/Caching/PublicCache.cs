@@ -262,6 +262,12 @@ public sealed class PublicCacheEviction(IOutputCacheStore store, ILogger<PublicC
             return [PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
         }
 
+        // Comments show on their proposal's public page: a new, changed, hidden or restored comment shows at once.
+        if (type == typeof(Chiyoda.Civic.Abstractions.Comments.ICommentThreadGrain) && separator > 0)
+        {
+            return [PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
+        }
+
         if (type == typeof(IProposalIndexGrain))
         {
             return [PublicCache.ProposalsTag(roundId)];

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Audit;
+using Chiyoda.Civic.Web.Comments;
 using Chiyoda.Civic.Web.Counting;
 using Chiyoda.Civic.Web.Implementation;
 using Chiyoda.Civic.Web.RoundResults;
@@ -62,6 +63,7 @@ public static class ApiExtensions
         api.MapProposalsOpenData();
         api.MapCountingApi();
         api.MapImplementationApi();
+        api.MapCommentsApi();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -79,6 +81,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
         builder.Services.AddScoped<ImplementationService>();
+        builder.Services.AddScoped<Comments.CommentService>();
         return builder;
     }
 }

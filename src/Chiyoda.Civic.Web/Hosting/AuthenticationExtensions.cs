@@ -127,6 +127,10 @@ public static class AuthenticationExtensions
             .AddPolicy(CivicPolicies.ApiDepartment, p => p
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                 .RequireRole(Roles.Department, Roles.Administrator))
+            .AddPolicy(CivicPolicies.Moderator, p => p.RequireRole(Roles.Moderator, Roles.Administrator))
+            .AddPolicy(CivicPolicies.ApiModerator, p => p
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireRole(Roles.Moderator, Roles.Administrator))
             .AddPolicy(CivicPolicies.ApiKeyingClerk, p => p
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                 .RequireRole(Roles.Clerk));

@@ -22,6 +22,7 @@ public static class OrleansExtensions
         var tls = SiloTlsSettings.From(builder.Configuration, required: cluster.Clustering != ClusteringMode.Localhost, TimeProvider.System);
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<Abstractions.Comments.CommentOptions>(builder.Configuration.GetSection(Abstractions.Comments.CommentOptions.Section));
         builder.Services.Configure<Grains.Results.BallotRetentionOptions>(options =>
             options.PurgeAfter = TimeSpan.FromDays(builder.Configuration.GetValue("Ballots:PurgeAfterDays", options.PurgeAfter.TotalDays)));
         builder.UseOrleans(silo =>

@@ -1,0 +1,301 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Screening;
+using Orleans.Concurrency;
+
+namespace Chiyoda.Civic.Abstractions.Comments;
+
+/// <summary>Limits every comment and report keeps; the numbers keep one thread's state far below the ~960 KB entity cap.</summary>
+public static class CommentRules
+{
+    /// <summary>Characters of a comment (after trimming): a paragraph. The grain-state JSON escapes kana as \uXXXX (6 bytes).</summary>
+    public const int MaxLength = 500;
+
+    /// <summary>Comments in one thread (replies and deleted ones count): 200 × ~3.4 KB worst case ≈ 680 KB.</summary>
+    public const int MaxPerThread = 200;
+
+    /// <summary>Characters of a report's reason, and of a moderator's public reason.</summary>
+    public const int ReasonMaxLength = 200;
+
+    /// <summary>Reports a comment keeps (the queue needs the reasons, not every one of a pile-on).</summary>
+    public const int MaxReportsPerComment = 20;
+
+    /// <summary>Per account, across every thread: comments (new, replies and edits) in <see cref="RateWindow"/>.</summary>
+    public const int PostsPerWindow = 5;
+
+    /// <summary>Per account, across every thread: reports in <see cref="RateWindow"/>.</summary>
+    public const int ReportsPerWindow = 10;
+
+    public static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>Request ids remembered per thread, so a re-sent form or a retried API call posts nothing twice.</summary>
+    public const int RememberedRequests = 64;
+}
+
+/// <summary>Settings (<c>Comments:EditMinutes</c>): how long after posting its author may still edit or delete a comment.</summary>
+public sealed class CommentOptions
+{
+    public const string Section = "Comments";
+
+    public int EditMinutes { get; set; } = 15;
+
+    public TimeSpan EditWindow => TimeSpan.FromMinutes(EditMinutes);
+}
+
+public static class CommentErrorCodes
+{
+    public const string Empty = "comment-empty";
+    public const string TooLong = "comment-too-long";
+    public const string Html = "comment-html";
+    public const string ReasonRequired = "reason-required";
+    public const string ReasonTooLong = "reason-too-long";
+    public const string NotFound = "comment-not-found";
+    public const string ProposalNotFound = "proposal-not-found";
+    public const string Closed = "comments-closed";
+    public const string ReplyDepth = "reply-depth";
+    public const string ParentNotOpen = "parent-not-open";
+    public const string NotAuthor = "not-author";
+    public const string EditWindowPassed = "edit-window-passed";
+    public const string Hidden = "comment-hidden";
+    public const string NotHidden = "comment-not-hidden";
+    public const string Deleted = "comment-deleted";
+    public const string NotWardStaff = "not-ward-staff";
+    public const string NotAllowed = "comment-not-allowed";
+    public const string ThreadFull = "thread-full";
+    public const string RateLimited = "rate-limited";
+    public const string InvalidRequestId = "invalid-request-id";
+}
+
+public enum CommentStatus
+{
+    Visible = 0,
+    Hidden = 1,
+    Deleted = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("civic.comment-report")]
+public sealed record CommentReport(
+    [property: Id(0)] string ReporterSub,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] DateTimeOffset At);
+
+/// <summary>
+/// One comment as the thread stores it. <see cref="Text"/> of a hidden comment is kept here and in the audit log
+/// for the record, never in a public view (<see cref="CommentThreadView.ForPublic"/>); a deleted comment keeps no text.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.comment")]
+public sealed record Comment(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string? ParentId,
+    [property: Id(2)] string AuthorSub,
+    [property: Id(3)] bool AsWard,
+    [property: Id(4)] string Text,
+    [property: Id(5)] DateTimeOffset PostedAt,
+    [property: Id(6)] DateTimeOffset? EditedAt,
+    [property: Id(7)] CommentStatus Status,
+    [property: Id(8)] string? ModerationReason,
+    [property: Id(9)] DateTimeOffset? ModeratedAt,
+    [property: Id(10)] IReadOnlyList<CommentReport> Reports,
+    [property: Id(11)] bool AwaitingModeration);
+
+/// <summary>
+/// A comment as anyone may see it: no account, only a label per thread (「参加者 2」), and no text unless visible.
+/// <see cref="Mine"/> and <see cref="Editable"/> are for the reader the view was made for.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.public-comment")]
+public sealed record PublicComment(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string? ParentId,
+    [property: Id(2)] int Participant,
+    [property: Id(3)] bool AsWard,
+    [property: Id(4)] string? Text,
+    [property: Id(5)] DateTimeOffset PostedAt,
+    [property: Id(6)] DateTimeOffset? EditedAt,
+    [property: Id(7)] CommentStatus Status,
+    [property: Id(8)] string? ModerationReason,
+    [property: Id(9)] bool Mine,
+    [property: Id(10)] bool Editable,
+    [property: Id(11)] IReadOnlyList<PublicComment> Replies);
+
+[GenerateSerializer, Immutable, Alias("civic.comment-thread-view")]
+public sealed record CommentThreadView(
+    [property: Id(0)] IReadOnlyList<Comment> Comments)
+{
+    /// <summary>
+    /// The thread as the public page and API show it, for <paramref name="readerSub"/> (null: anonymous): top-level
+    /// comments oldest first with their replies. Participants are numbered by their first comment in the thread, so
+    /// replies can be followed without naming anyone; the ward's answers carry no number.
+    /// </summary>
+    public IReadOnlyList<PublicComment> ForPublic(string? readerSub, DateTimeOffset now, TimeSpan editWindow)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var c in Comments.Where(c => !c.AsWard))
+        {
+            numbers.TryAdd(c.AuthorSub, numbers.Count + 1);
+        }
+
+        PublicComment Project(Comment c, IReadOnlyList<PublicComment> replies)
+        {
+            var mine = readerSub is not null && c.AuthorSub == readerSub;
+            return new PublicComment(c.Id, c.ParentId, c.AsWard ? 0 : numbers[c.AuthorSub], c.AsWard,
+                c.Status == CommentStatus.Visible ? c.Text : null, c.PostedAt, c.EditedAt, c.Status,
+                c.Status == CommentStatus.Hidden ? c.ModerationReason : null, mine,
+                mine && c.Status == CommentStatus.Visible && now - c.PostedAt < editWindow, replies);
+        }
+
+        return [.. Comments.Where(c => c.ParentId is null)
+            .Select(c => Project(c, [.. Comments.Where(r => r.ParentId == c.Id).Select(r => Project(r, []))]))];
+    }
+}
+
+/// <summary>What one command on a thread answers: the comment it concerns, or a refusal with a stable code.</summary>
+[GenerateSerializer, Immutable, Alias("civic.comment-result")]
+public sealed record CommentResult(
+    [property: Id(0)] Comment? Comment,
+    [property: Id(1)] string? Code,
+    [property: Id(2)] IReadOnlyList<ValidationError> Errors,
+    [property: Id(3)] TimeSpan? RetryAfter = null)
+{
+    public bool Succeeded => Code is null;
+
+    public static CommentResult Done(Comment comment) => new(comment, null, []);
+
+    public static CommentResult Refused(string code, string message, string field = "", TimeSpan? retryAfter = null) =>
+        new(null, code, [new(field, code, message)], retryAfter);
+}
+
+/// <summary>A new comment or reply. <see cref="AsWard"/> is an answer from the ward, allowed when <see cref="MayAnswerAsWard"/> (staff roles, set by the web).</summary>
+[GenerateSerializer, Immutable, Alias("civic.comment-draft")]
+public sealed record CommentDraft(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string AuthorSub,
+    [property: Id(2)] string AuthorName,
+    [property: Id(3)] string? ParentId,
+    [property: Id(4)] string Text,
+    [property: Id(5)] bool AsWard = false,
+    [property: Id(6)] bool MayAnswerAsWard = false);
+
+/// <summary>One line of the staff moderation queue: a comment with reports nobody has acted on yet.</summary>
+[GenerateSerializer, Immutable, Alias("civic.moderation-item")]
+public sealed record ModerationItem(
+    [property: Id(0)] string RoundId,
+    [property: Id(1)] string ProposalId,
+    [property: Id(2)] string CommentId,
+    [property: Id(3)] int Reports,
+    [property: Id(4)] DateTimeOffset FirstReportedAt,
+    [property: Id(5)] string LatestReason);
+
+/// <summary>
+/// The comments on one published proposal (key <c>{roundId}:{proposalId}</c>). Residents and participants write, reply one
+/// level, edit and delete their own within the edit window; staff answer as the ward; anyone signed in reports; moderators
+/// hide and restore with a public reason. Whether the proposal is public and the round takes comments is the web's check
+/// (<c>CommentService</c>), as for following; the thread enforces everything about the comments themselves.
+/// </summary>
+[Alias("civic.ICommentThreadGrain")]
+public interface ICommentThreadGrain : IGrainWithStringKey
+{
+    [Alias("get"), ReadOnly]
+    Task<CommentThreadView> GetAsync();
+
+    [Alias("post")]
+    Task<CommentResult> PostAsync(CommentDraft draft);
+
+    [Alias("edit")]
+    Task<CommentResult> EditAsync(string authorSub, string commentId, string text);
+
+    [Alias("delete")]
+    Task<CommentResult> DeleteAsync(string authorSub, string commentId);
+
+    [Alias("report")]
+    Task<CommentResult> ReportAsync(Actor reporter, string commentId, string reason);
+
+    /// <summary>Moderators: hides a comment; the public sees the reason in its place; the text goes to the audit log.</summary>
+    [Alias("hide")]
+    Task<CommentResult> HideAsync(Actor moderator, string commentId, string reason);
+
+    /// <summary>Moderators: shows a hidden comment again, or dismisses its reports (the public reason is recorded in the audit log).</summary>
+    [Alias("restore")]
+    Task<CommentResult> RestoreAsync(Actor moderator, string commentId, string reason);
+}
+
+/// <summary>Per account (key: the sub), across threads: how many comments and reports in the last <see cref="CommentRules.RateWindow"/>.</summary>
+[Alias("civic.ICommentQuotaGrain")]
+public interface ICommentQuotaGrain : IGrainWithStringKey
+{
+    /// <summary>Takes one unit of <paramref name="kind"/> (<c>post</c> or <c>report</c>); null when allowed, else how long to wait.</summary>
+    [Alias("take")]
+    Task<TimeSpan?> TakeAsync(string kind);
+}
+
+/// <summary>The ward's moderation queue (key <c>ward</c>): comments with reports awaiting a moderator, ~300 bytes each.</summary>
+[Alias("civic.ICommentModerationGrain")]
+public interface ICommentModerationGrain : IGrainWithStringKey
+{
+    public const string WardKey = "ward";
+
+    [Alias("upsert")]
+    Task UpsertAsync(ModerationItem item);
+
+    [Alias("remove")]
+    Task RemoveAsync(string roundId, string proposalId, string commentId);
+
+    [Alias("list"), ReadOnly]
+    Task<IReadOnlyList<ModerationItem>> ListAsync();
+}
+
+public static partial class CommentValidation
+{
+    public const string PostKind = "post";
+    public const string ReportKind = "report";
+
+    public static string Key(string roundId, string proposalId) => $"{roundId}:{proposalId}";
+
+    /// <summary>
+    /// Plain text only: line breaks kept (CRLF → LF), other control characters dropped, trimmed. A string that holds
+    /// an HTML tag is refused rather than silently changed; links stay text (pages never make anchors of them).
+    /// </summary>
+    public static (string Text, ValidationError? Error) Text(string? raw)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in (raw ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
+        {
+            if (c == '\n' || !char.IsControl(c))
+            {
+                builder.Append(c);
+            }
+        }
+
+        var text = builder.ToString().Trim();
+        if (text.Length == 0)
+        {
+            return (text, new("text", CommentErrorCodes.Empty, "Write the comment (it is empty)."));
+        }
+
+        if (text.Length > CommentRules.MaxLength)
+        {
+            return (text, new("text", CommentErrorCodes.TooLong,
+                $"A comment may have at most {CommentRules.MaxLength} characters; this one has {text.Length}."));
+        }
+
+        return HtmlTag().IsMatch(text)
+            ? (text, new("text", CommentErrorCodes.Html, "HTML cannot be used in a comment; write plain text (links are shown as text)."))
+            : (text, null);
+    }
+
+    public static (string Reason, ValidationError? Error) Reason(string? raw)
+    {
+        var reason = string.Concat((raw ?? "").Select(c => char.IsControl(c) ? ' ' : c)).Trim();
+        if (reason.Length == 0)
+        {
+            return (reason, new("reason", CommentErrorCodes.ReasonRequired, "Give a reason."));
+        }
+
+        return reason.Length > CommentRules.ReasonMaxLength
+            ? (reason, new("reason", CommentErrorCodes.ReasonTooLong, $"A reason may have at most {CommentRules.ReasonMaxLength} characters; this one has {reason.Length}."))
+            : (reason, null);
+    }
+
+    [GeneratedRegex(@"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|&#?[A-Za-z0-9]+;")]
+    private static partial Regex HtmlTag();
+}

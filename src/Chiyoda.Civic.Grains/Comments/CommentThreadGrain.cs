@@ -1,0 +1,481 @@
+using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Comments;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Screening;
+using Microsoft.Extensions.Options;
+
+namespace Chiyoda.Civic.Grains.Comments;
+
+[GenerateSerializer, Alias("civic.comment-thread-state")]
+public sealed class CommentThreadState
+{
+    [Id(0)] public List<Comment> Comments { get; set; } = [];
+
+    /// <summary>The last <see cref="CommentRules.RememberedRequests"/> post request ids and the comment each made.</summary>
+    [Id(1)] public List<KeyValuePair<string, string>> Requests { get; set; } = [];
+
+    /// <summary>Audit entries written with the state and delivered after it (again on the next command until delivered).</summary>
+    [Id(2)] public List<AuditEntry> PendingAudit { get; set; } = [];
+
+    /// <summary>Queue changes to make after the state write: an item to upsert, or a comment id to remove.</summary>
+    [Id(3)] public List<ModerationItem> PendingQueue { get; set; } = [];
+
+    [Id(4)] public List<string> PendingQueueRemovals { get; set; } = [];
+
+    [Id(5)] public int NextNumber { get; set; } = 1;
+}
+
+/// <summary>
+/// The comments on one published proposal (key <c>{roundId}:{proposalId}</c>): one non-reentrant activation, so the
+/// per-thread checks (reply depth, edit window, the cap) cannot be raced. Moderation and staff answers are audited in the
+/// round's chain, and the moderation queue is kept, through an outbox written with the state.
+/// </summary>
+[GrainType("comment-thread")]
+public sealed class CommentThreadGrain(
+    [PersistentState("comments", StorageNames.GrainState)] IPersistentState<CommentThreadState> state,
+    IOptions<CommentOptions> options,
+    TimeProvider time) : Grain, ICommentThreadGrain
+{
+    private string RoundId => this.GetPrimaryKeyString().Split(':')[0];
+
+    private string ProposalId => this.GetPrimaryKeyString().Split(':', 2)[1];
+
+    private TimeSpan EditWindow => options.Value.EditWindow;
+
+    Task<CommentThreadView> ICommentThreadGrain.GetAsync() => Task.FromResult(new CommentThreadView([.. state.State.Comments]));
+
+    async Task<CommentResult> ICommentThreadGrain.PostAsync(CommentDraft draft)
+    {
+        await DeliverAsync();
+        if (draft.RequestId is not { Length: > 0 and <= 64 })
+        {
+            return CommentResult.Refused(CommentErrorCodes.InvalidRequestId, "A request id of 1 to 64 characters is required.", "requestId");
+        }
+
+        if (state.State.Requests.FirstOrDefault(r => r.Key == draft.RequestId) is { Key: not null } seen)
+        {
+            // The same form sent twice, or a retry whose answer was lost: the comment it made, nothing new.
+            var made = state.State.Comments.First(c => c.Id == seen.Value);
+            return made.AuthorSub == draft.AuthorSub
+                ? CommentResult.Done(made)
+                : CommentResult.Refused(CommentErrorCodes.InvalidRequestId, "This request id was used by someone else.", "requestId");
+        }
+
+        var (text, error) = CommentValidation.Text(draft.Text);
+        if (error is not null)
+        {
+            return new CommentResult(null, error.Code, [error]);
+        }
+
+        if (draft.AsWard && !draft.MayAnswerAsWard)
+        {
+            return CommentResult.Refused(CommentErrorCodes.NotWardStaff, "Only ward staff may answer as the ward.", "asWard");
+        }
+
+        if (draft.ParentId is { } parentId)
+        {
+            if (state.State.Comments.FirstOrDefault(c => c.Id == parentId) is not { } parent)
+            {
+                return CommentResult.Refused(CommentErrorCodes.NotFound, "The comment to reply to does not exist.", "parentId");
+            }
+
+            if (parent.ParentId is not null)
+            {
+                return CommentResult.Refused(CommentErrorCodes.ReplyDepth, "Replies go one level deep: reply to the first comment of the conversation.", "parentId");
+            }
+
+            if (parent.Status != CommentStatus.Visible)
+            {
+                return CommentResult.Refused(CommentErrorCodes.ParentNotOpen, "This comment was hidden or deleted, so it takes no replies.", "parentId");
+            }
+        }
+
+        if (state.State.Comments.Count >= CommentRules.MaxPerThread)
+        {
+            return CommentResult.Refused(CommentErrorCodes.ThreadFull, $"This proposal has reached {CommentRules.MaxPerThread} comments; no more can be added.");
+        }
+
+        if (await Quota(draft.AuthorSub).TakeAsync(CommentValidation.PostKind) is { } wait)
+        {
+            return RateLimited(wait, CommentRules.PostsPerWindow);
+        }
+
+        var now = time.GetUtcNow();
+        var comment = new Comment($"c-{state.State.NextNumber:0000}", draft.ParentId, draft.AuthorSub, draft.AsWard, text, now, null,
+            CommentStatus.Visible, null, null, [], false);
+        state.State.NextNumber++;
+        state.State.Comments.Add(comment);
+        state.State.Requests.Add(new(draft.RequestId, comment.Id));
+        if (state.State.Requests.Count > CommentRules.RememberedRequests)
+        {
+            state.State.Requests.RemoveAt(0);
+        }
+
+        if (draft.AsWard)
+        {
+            state.State.PendingAudit.Add(new AuditEntry($"{AuditId(comment.Id)}:ward-answer", now, draft.AuthorSub, draft.AuthorName,
+                "comment.ward-answer", Subject(comment.Id), null, text));
+        }
+
+        await WriteAndDeliverAsync();
+        return CommentResult.Done(comment);
+    }
+
+    async Task<CommentResult> ICommentThreadGrain.EditAsync(string authorSub, string commentId, string text)
+    {
+        await DeliverAsync();
+        if (Own(authorSub, commentId) is { } refused)
+        {
+            return refused;
+        }
+
+        var (clean, error) = CommentValidation.Text(text);
+        if (error is not null)
+        {
+            return new CommentResult(null, error.Code, [error]);
+        }
+
+        var comment = Find(commentId)!;
+        if (comment.Text == clean)
+        {
+            return CommentResult.Done(comment);
+        }
+
+        if (await Quota(authorSub).TakeAsync(CommentValidation.PostKind) is { } wait)
+        {
+            return RateLimited(wait, CommentRules.PostsPerWindow);
+        }
+
+        var edited = comment with { Text = clean, EditedAt = time.GetUtcNow() };
+        Replace(edited);
+        await WriteAndDeliverAsync();
+        return CommentResult.Done(edited);
+    }
+
+    async Task<CommentResult> ICommentThreadGrain.DeleteAsync(string authorSub, string commentId)
+    {
+        await DeliverAsync();
+        if (Find(commentId) is { Status: CommentStatus.Deleted } already && already.AuthorSub == authorSub)
+        {
+            return CommentResult.Done(already);
+        }
+
+        if (Own(authorSub, commentId) is { } refused)
+        {
+            return refused;
+        }
+
+        // Nothing of the text is kept: its author took it back within the window. A comment with open reports leaves the queue.
+        var deleted = Find(commentId)! with { Text = "", Status = CommentStatus.Deleted, EditedAt = time.GetUtcNow(), AwaitingModeration = false };
+        if (Find(commentId)!.AwaitingModeration)
+        {
+            state.State.PendingQueueRemovals.Add(commentId);
+        }
+
+        Replace(deleted);
+        await WriteAndDeliverAsync();
+        return CommentResult.Done(deleted);
+    }
+
+    async Task<CommentResult> ICommentThreadGrain.ReportAsync(Actor reporter, string commentId, string reason)
+    {
+        await DeliverAsync();
+        if (Find(commentId) is not { } comment)
+        {
+            return NotFound();
+        }
+
+        var (clean, error) = CommentValidation.Reason(reason);
+        if (error is not null)
+        {
+            return new CommentResult(null, error.Code, [error]);
+        }
+
+        if (comment.Status == CommentStatus.Deleted)
+        {
+            return CommentResult.Refused(CommentErrorCodes.Deleted, "This comment was deleted by its author.");
+        }
+
+        if (comment.Status == CommentStatus.Hidden)
+        {
+            return CommentResult.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
+        }
+
+        if (comment.Reports.Any(r => r.ReporterSub == reporter.Sub && comment.AwaitingModeration))
+        {
+            // Reported already and still waiting for a moderator: nothing more to do.
+            return CommentResult.Done(comment);
+        }
+
+        if (await Quota(reporter.Sub).TakeAsync(CommentValidation.ReportKind) is { } wait)
+        {
+            return RateLimited(wait, CommentRules.ReportsPerWindow);
+        }
+
+        var now = time.GetUtcNow();
+        var reports = comment.Reports.Count < CommentRules.MaxReportsPerComment
+            ? [.. comment.Reports, new CommentReport(reporter.Sub, clean, now)]
+            : comment.Reports;
+        var reported = comment with { Reports = reports, AwaitingModeration = true };
+        Replace(reported);
+        state.State.PendingQueue.Add(new ModerationItem(RoundId, ProposalId, commentId, reports.Count,
+            reports.Where(r => r.At >= (comment.ModeratedAt ?? DateTimeOffset.MinValue)).Select(r => r.At).DefaultIfEmpty(now).Min(), clean));
+        state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:report:{reports.Count}:{reporter.Sub}", now, reporter.Sub, reporter.Name,
+            "comment.reported", Subject(commentId), null, clean));
+        await WriteAndDeliverAsync();
+        return CommentResult.Done(reported);
+    }
+
+    async Task<CommentResult> ICommentThreadGrain.HideAsync(Actor moderator, string commentId, string reason)
+    {
+        await DeliverAsync();
+        if (Find(commentId) is not { } comment)
+        {
+            return NotFound();
+        }
+
+        var (clean, error) = CommentValidation.Reason(reason);
+        if (error is not null)
+        {
+            return new CommentResult(null, error.Code, [error]);
+        }
+
+        if (comment.Status == CommentStatus.Deleted)
+        {
+            return CommentResult.Refused(CommentErrorCodes.Deleted, "This comment was deleted by its author.");
+        }
+
+        if (comment.Status == CommentStatus.Hidden)
+        {
+            return comment.ModerationReason == clean
+                ? CommentResult.Done(comment)
+                : CommentResult.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
+        }
+
+        var now = time.GetUtcNow();
+        var hidden = comment with { Status = CommentStatus.Hidden, ModerationReason = clean, ModeratedAt = now, AwaitingModeration = false };
+        Replace(hidden);
+        state.State.PendingQueueRemovals.Add(commentId);
+
+        // The hidden words are kept for the record here, in the audit log: never again on a public page or in the public API.
+        // An entry's values are cut at AuditEntry.ValueMaxLength, so longer words follow in numbered parts (comment.hidden-text).
+        var id = $"{AuditId(commentId)}:hidden:{now.ToUnixTimeMilliseconds()}";
+        var parts = Parts(comment.Text);
+        state.State.PendingAudit.Add(new AuditEntry(id, now, moderator.Sub, moderator.Name, "comment.hidden", Subject(commentId),
+            parts.Count == 1 ? parts[0] : $"(1/{parts.Count}) {parts[0]}", clean));
+        for (var i = 1; i < parts.Count; i++)
+        {
+            state.State.PendingAudit.Add(new AuditEntry($"{id}:{i + 1}", now, moderator.Sub, moderator.Name, "comment.hidden-text", Subject(commentId),
+                $"({i + 1}/{parts.Count}) {parts[i]}", null));
+        }
+        await WriteAndDeliverAsync();
+        return CommentResult.Done(hidden);
+    }
+
+    async Task<CommentResult> ICommentThreadGrain.RestoreAsync(Actor moderator, string commentId, string reason)
+    {
+        await DeliverAsync();
+        if (Find(commentId) is not { } comment)
+        {
+            return NotFound();
+        }
+
+        var (clean, error) = CommentValidation.Reason(reason);
+        if (error is not null)
+        {
+            return new CommentResult(null, error.Code, [error]);
+        }
+
+        if (comment.Status != CommentStatus.Hidden && !comment.AwaitingModeration)
+        {
+            return CommentResult.Refused(CommentErrorCodes.NotHidden, "This comment is neither hidden nor reported.");
+        }
+
+        var now = time.GetUtcNow();
+        var restored = comment with
+        {
+            Status = comment.Status == CommentStatus.Hidden ? CommentStatus.Visible : comment.Status,
+            ModerationReason = null,
+            ModeratedAt = now,
+            AwaitingModeration = false,
+        };
+        Replace(restored);
+        state.State.PendingQueueRemovals.Add(commentId);
+        state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:restored:{now.ToUnixTimeMilliseconds()}", now, moderator.Sub, moderator.Name,
+            comment.Status == CommentStatus.Hidden ? "comment.restored" : "comment.reports-dismissed", Subject(commentId), comment.ModerationReason, clean));
+        await WriteAndDeliverAsync();
+        return CommentResult.Done(restored);
+    }
+
+    private CommentResult? Own(string authorSub, string commentId)
+    {
+        if (Find(commentId) is not { } comment)
+        {
+            return NotFound();
+        }
+
+        if (comment.AuthorSub != authorSub)
+        {
+            return CommentResult.Refused(CommentErrorCodes.NotAuthor, "Only the author may change or delete a comment.");
+        }
+
+        return comment.Status switch
+        {
+            CommentStatus.Hidden => CommentResult.Refused(CommentErrorCodes.Hidden, "This comment was hidden by a moderator and cannot be changed."),
+            CommentStatus.Deleted => CommentResult.Refused(CommentErrorCodes.Deleted, "This comment was deleted."),
+            _ when time.GetUtcNow() - comment.PostedAt >= EditWindow => CommentResult.Refused(CommentErrorCodes.EditWindowPassed,
+                $"A comment may be changed or deleted within {options.Value.EditMinutes} minutes of posting; that time has passed."),
+            _ => null,
+        };
+    }
+
+    /// <summary>The words in pieces that fit an audit value with a "(n/m) " prefix.</summary>
+    private static List<string> Parts(string text)
+    {
+        const int size = AuditEntry.ValueMaxLength - 12;
+        return [.. Enumerable.Range(0, Math.Max(1, (text.Length + size - 1) / size)).Select(i => text.Substring(i * size, Math.Min(size, text.Length - (i * size))))];
+    }
+
+    private static CommentResult RateLimited(TimeSpan wait, int limit) =>
+        CommentResult.Refused(CommentErrorCodes.RateLimited,
+            $"At most {limit} in {CommentRules.RateWindow.TotalMinutes:0} minutes from one account; try again in {Math.Ceiling(wait.TotalMinutes):0} minutes.",
+            retryAfter: wait);
+
+    private static CommentResult NotFound() => CommentResult.Refused(CommentErrorCodes.NotFound, "There is no such comment.");
+
+    private Comment? Find(string commentId) => state.State.Comments.FirstOrDefault(c => c.Id == commentId);
+
+    private void Replace(Comment comment) => state.State.Comments[state.State.Comments.FindIndex(c => c.Id == comment.Id)] = comment;
+
+    private ICommentQuotaGrain Quota(string sub) => GrainFactory.GetGrain<ICommentQuotaGrain>(sub);
+
+    private string Subject(string commentId) => $"comment:{ProposalId}:{commentId}";
+
+    private string AuditId(string commentId) => $"comment:{ProposalId}:{commentId}";
+
+    private async Task WriteAndDeliverAsync()
+    {
+        await state.WriteStateAsync();
+        await DeliverAsync();
+    }
+
+    /// <summary>Delivers the outbox (audit entries by fixed id, queue changes, both idempotent), then clears it.</summary>
+    private async Task DeliverAsync()
+    {
+        var s = state.State;
+        if (s.PendingAudit.Count == 0 && s.PendingQueue.Count == 0 && s.PendingQueueRemovals.Count == 0)
+        {
+            return;
+        }
+
+        var log = new GrainAuditLog(GrainFactory);
+        foreach (var entry in s.PendingAudit)
+        {
+            await log.AppendAsync(RoundId, entry);
+        }
+
+        var queue = GrainFactory.GetGrain<ICommentModerationGrain>(ICommentModerationGrain.WardKey);
+        foreach (var item in s.PendingQueue)
+        {
+            await queue.UpsertAsync(item);
+        }
+
+        foreach (var commentId in s.PendingQueueRemovals)
+        {
+            await queue.RemoveAsync(RoundId, ProposalId, commentId);
+        }
+
+        s.PendingAudit.Clear();
+        s.PendingQueue.Clear();
+        s.PendingQueueRemovals.Clear();
+        await state.WriteStateAsync();
+    }
+}
+
+[GenerateSerializer, Alias("civic.comment-moderation-state")]
+public sealed class CommentModerationState
+{
+    [Id(0)] public List<ModerationItem> Items { get; set; } = [];
+}
+
+/// <summary>
+/// The ward's moderation queue: one item per reported comment awaiting a moderator (~300 bytes; capped at 2,000, oldest
+/// kept: an item beyond the cap stays awaiting in its thread and is queued again by its next report).
+/// </summary>
+[GrainType("comment-moderation")]
+public sealed class CommentModerationGrain(
+    [PersistentState("moderation", StorageNames.GrainState)] IPersistentState<CommentModerationState> state) : Grain, ICommentModerationGrain
+{
+    public const int MaxItems = 2_000;
+
+    async Task ICommentModerationGrain.UpsertAsync(ModerationItem item)
+    {
+        var index = state.State.Items.FindIndex(i => Same(i, item.RoundId, item.ProposalId, item.CommentId));
+        if (index >= 0)
+        {
+            if (state.State.Items[index] == item)
+            {
+                return;
+            }
+
+            state.State.Items[index] = item with { FirstReportedAt = state.State.Items[index].FirstReportedAt };
+        }
+        else if (state.State.Items.Count < MaxItems)
+        {
+            state.State.Items.Add(item);
+        }
+        else
+        {
+            return;
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    async Task ICommentModerationGrain.RemoveAsync(string roundId, string proposalId, string commentId)
+    {
+        if (state.State.Items.RemoveAll(i => Same(i, roundId, proposalId, commentId)) > 0)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    Task<IReadOnlyList<ModerationItem>> ICommentModerationGrain.ListAsync() =>
+        Task.FromResult<IReadOnlyList<ModerationItem>>([.. state.State.Items.OrderBy(i => i.FirstReportedAt)]);
+
+    private static bool Same(ModerationItem item, string roundId, string proposalId, string commentId) =>
+        item.RoundId == roundId && item.ProposalId == proposalId && item.CommentId == commentId;
+}
+
+/// <summary>
+/// One account's recent comments and reports, in memory: the window (10 minutes) is shorter than the idle time after
+/// which Orleans collects an activation, so a collected activation had nothing left in its window anyway.
+/// </summary>
+[GrainType("comment-quota")]
+public sealed class CommentQuotaGrain(TimeProvider time) : Grain, ICommentQuotaGrain
+{
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _taken = new(StringComparer.Ordinal);
+
+    Task<TimeSpan?> ICommentQuotaGrain.TakeAsync(string kind)
+    {
+        var limit = kind == CommentValidation.ReportKind ? CommentRules.ReportsPerWindow : CommentRules.PostsPerWindow;
+        var now = time.GetUtcNow();
+        if (!_taken.TryGetValue(kind, out var times))
+        {
+            _taken[kind] = times = new Queue<DateTimeOffset>();
+        }
+
+        while (times.Count > 0 && now - times.Peek() >= CommentRules.RateWindow)
+        {
+            times.Dequeue();
+        }
+
+        if (times.Count >= limit)
+        {
+            return Task.FromResult<TimeSpan?>(times.Peek() + CommentRules.RateWindow - now);
+        }
+
+        times.Enqueue(now);
+        return Task.FromResult<TimeSpan?>(null);
+    }
+}

@@ -1,0 +1,138 @@
+using Chiyoda.Civic.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Chiyoda.Civic.Tests.Browser;
+
+/// <summary>
+/// Comments as people use them: a resident on a phone writes (an empty try first), edits, sees a link stay text; another
+/// resident at a desk, in English, replies and reports it; the moderator hides it with a reason; a visitor sees the reason
+/// and not the words; the ballot page shows no comments. Axe, language, boundaries and target sizes on each screen.
+/// </summary>
+[Trait(Tier.Name, Tier.Browser)]
+[Collection(PlatformCollection.Name)]
+public sealed class CommentsBrowserTests(PlatformFixture platform)
+{
+    private const string Round = "demo-2024";
+    private const string Proposal = "p-007";
+
+    [Fact]
+    public async Task Residents_comment_reply_and_report_and_the_moderator_hides_with_a_public_reason()
+    {
+        var problems = new List<string>();
+        var proposalPage = new Uri(platform.Web, $"/rounds/{Round}/proposals/{Proposal}").ToString();
+        var marker = "案内板 " + Guid.NewGuid().ToString("N")[..8];
+        var (first, second) = ("voter:cb" + Guid.NewGuid().ToString("N")[..8], "voter:cb" + Guid.NewGuid().ToString("N")[..8]);
+
+        // A resident on a phone, in Japanese.
+        await using (var phone = await BrowserSession.OpenAsync(platform, 390, 844))
+        {
+            await phone.SignInAsync(platform, first);
+            var page = phone.Page;
+            await page.GotoAsync(proposalPage);
+            await page.GetByTestId("comment-form").WaitForAsync();
+            await page.GetByTestId("comment-post").ClickAsync();
+            Assert.Equal("comment-empty", await page.GetByTestId("comment-error").GetAttributeAsync("data-code"));
+            Assert.Contains("意見を入力してください", await page.GetByTestId("comment-error").InnerTextAsync());
+            await CheckAsync(phone, "error", "ja", problems);
+
+            await page.GetByTestId("comment-input").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");
+            await page.GetByTestId("comment-post").ClickAsync();
+            await page.GetByTestId("comment-done").WaitForAsync();
+            var mine = page.Locator("[data-testid=comment]", new() { HasText = marker });
+            Assert.Equal(1, await mine.GetByTestId("comment-mine").CountAsync());
+            Assert.Equal(0, await mine.Locator("a[href^='https://example.jp']").CountAsync());
+            Assert.Contains("https://example.jp/annai", await mine.GetByTestId("comment-text").InnerTextAsync());
+            await CheckAsync(phone, "thread", "ja", problems);
+
+            await mine.GetByTestId("comment-edit").ClickAsync();
+            await page.GetByTestId("comment-save").WaitForAsync();
+            await CheckAsync(phone, "edit", "ja", problems);
+            await page.GetByTestId("comment-input").FillAsync($"{marker}を駅前に増やしてほしい。");
+            await page.GetByTestId("comment-save").ClickAsync();
+            await page.GetByTestId("comment-done").WaitForAsync();
+            Assert.Contains("駅前に", await page.Locator("[data-testid=comment]", new() { HasText = marker }).InnerTextAsync());
+
+            // No comments in the voting booth.
+            await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/vote").ToString());
+            await page.Locator("h1").WaitForAsync();
+            Assert.Equal(0, await page.GetByTestId("comments").CountAsync());
+            Assert.DoesNotContain(marker, await page.ContentAsync(), StringComparison.Ordinal);
+        }
+
+        // Another resident at a desk, in English: reply, then report.
+        await using (var desk = await BrowserSession.OpenAsync(platform, 1280, 800))
+        {
+            await desk.SignInAsync(platform, second);
+            var page = desk.Page;
+            await page.GotoAsync(proposalPage);
+            await desk.SwitchLanguageAsync("en");
+            var theirs = page.Locator("[data-testid=comment]", new() { HasText = marker });
+            await theirs.GetByTestId("comment-reply").ClickAsync();
+            await page.GetByTestId("comment-form").WaitForAsync();
+            await CheckAsync(desk, "reply", "en", problems);
+            await page.GetByTestId("comment-input").FillAsync("I agree: the signs at the station are hard to read.");
+            await page.GetByTestId("comment-post").ClickAsync();
+            await page.GetByTestId("comment-done").WaitForAsync();
+            Assert.Equal(1, await page.Locator(".comment-replies [data-testid=comment]", new() { HasText = "I agree" }).CountAsync());
+            await CheckAsync(desk, "thread", "en", problems);
+
+            await page.Locator("[data-testid=comment]", new() { HasText = marker }).First.GetByTestId("comment-report").ClickAsync();
+            await page.GetByTestId("comment-send-report").ClickAsync();
+            Assert.Equal("reason-required", await page.GetByTestId("comment-error").GetAttributeAsync("data-code"));
+            await CheckAsync(desk, "report", "en", problems);
+            await page.GetByTestId("comment-reason").FillAsync("It names a place in a misleading way.");
+            await page.GetByTestId("comment-send-report").ClickAsync();
+            Assert.Contains("report was received", await page.GetByTestId("comment-done").InnerTextAsync());
+        }
+
+        // The moderator hides it with a public reason.
+        await using (var moderator = await BrowserSession.OpenAsync(platform, 1280, 800))
+        {
+            await moderator.SignInAsync(platform, "moderator");
+            var page = moderator.Page;
+            await moderator.OpenMenuAsync();
+            await page.GetByTestId("nav-moderation").ClickAsync();
+            var row = page.Locator($"[data-testid=moderation-row][data-comment^='{Round}:{Proposal}:']").Last;
+            await row.GetByTestId("moderation-open").ClickAsync();
+            Assert.Contains(marker, await page.GetByTestId("moderation-text").InnerTextAsync());
+            Assert.Contains("misleading", await page.GetByTestId("moderation-reports").InnerTextAsync());
+            await CheckAsync(moderator, "moderation", "ja", problems);
+            await page.GetByTestId("moderation-reason").FillAsync("事実と異なる内容を含むため");
+            await page.GetByTestId("moderation-hide").ClickAsync();
+            await page.GetByTestId("moderation-done").WaitForAsync();
+            Assert.Contains("非表示", await page.GetByTestId("moderation-status").InnerTextAsync());
+        }
+
+        // A visitor sees the reason in its place, never the words; the reply stays.
+        await using (var visitor = await BrowserSession.OpenAsync(platform, 390, 844))
+        {
+            var page = visitor.Page;
+            await page.GotoAsync(proposalPage);
+            var html = await page.ContentAsync();
+            Assert.DoesNotContain(marker, html, StringComparison.Ordinal);
+            Assert.Contains("事実と異なる内容を含むため", await page.GetByTestId("comment-hidden").Last.InnerTextAsync());
+            Assert.Contains("I agree", html, StringComparison.Ordinal);
+            Assert.Equal(1, await page.GetByTestId("comment-sign-in").CountAsync());
+            await CheckAsync(visitor, "public", "ja", problems);
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    private static async Task CheckAsync(BrowserSession session, string name, string language, List<string> problems)
+    {
+        var page = session.Page;
+        var size = page.ViewportSize!;
+        await session.AssertAccessibleAsync($"comments {name} ({language})");
+        problems.AddRange((await PageWalk.LanguageProblemsAsync(page, language)).Select(p => $"{name}: {p}"));
+        problems.AddRange((await PageWalk.ControlBoundaryProblemsAsync(page)).Select(p => $"{name}: {p}"));
+        problems.AddRange((await PageWalk.TargetSizeProblemsAsync(page)).Select(p => $"{name}: {p}"));
+        foreach (var (width, height, viewport) in PageWalk.Viewports)
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await PageWalk.ScreenshotAsync(page, $"comments-{name}-{language}-{viewport}");
+        }
+
+        await page.SetViewportSizeAsync(size.Width, size.Height);
+    }
+}
