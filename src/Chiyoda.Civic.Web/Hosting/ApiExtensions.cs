@@ -9,6 +9,7 @@ using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
+using Chiyoda.Civic.Web.Reminders;
 using Chiyoda.Civic.Web.Rounds;
 using Chiyoda.Civic.Web.Tally;
 
@@ -62,6 +63,8 @@ public static class ApiExtensions
         api.MapProposalsOpenData();
         api.MapCountingApi();
         api.MapImplementationApi();
+        api.MapRemindersApi();
+        app.MapReminderUnsubscribe();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -79,6 +82,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
         builder.Services.AddScoped<ImplementationService>();
+        builder.Services.AddScoped<Reminders.ReminderService>();
         return builder;
     }
 }
