@@ -19,7 +19,8 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
     public async Task A_resident_opts_in_and_the_stop_link_works_without_sign_in_by_form_and_by_one_click()
     {
         await using var smtp = SmtpReceiver.Start();
-        var port = Repository.FreeTcpPort();
+        // The spare port is a web origin the provider knows, so a person can sign in there.
+        var port = platform.SpareWebPort;
         var web = new Uri($"http://localhost:{port}/");
         var process = await platform.StartWebAsync(port, "civic-remind-web-" + Guid.NewGuid().ToString("N")[..8],
             "--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={smtp.Port}", "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>",
@@ -88,6 +89,25 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             Assert.Contains($"/rounds/{roundId}/reminders", await anonymous.GetStringAsync($"/rounds/{roundId}"), StringComparison.Ordinal);
             using var page = await anonymous.GetAsync($"/rounds/{roundId}/reminders");
             Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+
+            // On the site: resident-80 signs in (the address comes from the sign-in) and opts in with the page's form.
+            using var session = new BrowserlessSession();
+            var path = $"/rounds/{roundId}/reminders";
+            var (signedIn, at) = await session.SignInAsync(web, "resident-80", PlatformFixture.DevelopmentPassword, path);
+            var before = await signedIn.Content.ReadAsStringAsync();
+            Assert.True(signedIn.StatusCode == HttpStatusCode.OK && at.AbsolutePath == path, $"after sign-in: {(int)signedIn.StatusCode} at {at}");
+            Assert.Contains("リマインダーメールは受け取らない設定です。", before, StringComparison.Ordinal);
+            var (afterResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, path), new FormUrlEncodedContent(RemindersForm(before)));
+            var after = await afterResponse.Content.ReadAsStringAsync();
+            Assert.True(afterResponse.StatusCode == HttpStatusCode.OK, $"opt-in form: {(int)afterResponse.StatusCode}\n{after}");
+            Assert.Contains("リマインダーメールを受け取る設定です。", after, StringComparison.Ordinal);
+            using var resident80 = await platform.ApiClientAsync("resident-80", web);
+            Assert.True((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // And off again with the same form.
+            var (offResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, path), new FormUrlEncodedContent(RemindersForm(after)));
+            Assert.Contains("リマインダーメールは受け取らない設定です。", await offResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.False((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
             Assert.Empty(smtp.Received);
         }
         finally
@@ -95,6 +115,17 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             process.Kill();
             await process.DisposeAsync();
         }
+    }
+
+    /// <summary>The hidden fields of the page's reminders form (its handler name, antiforgery token and choice), as a browser posts them.</summary>
+    private static Dictionary<string, string> RemindersForm(string html)
+    {
+        var start = html.IndexOf("value=\"reminders\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no reminders form on the page:\n" + html);
+        var form = html[html.LastIndexOf("<form", start, StringComparison.Ordinal)..html.IndexOf("</form>", start, StringComparison.Ordinal)];
+        return System.Text.RegularExpressions.Regex.Matches(form, "<input[^>]*type=\"hidden\"[^>]*>").ToDictionary(
+            m => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(m.Value, "name=\"([^\"]*)\"").Groups[1].Value),
+            m => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(m.Value, "value=\"([^\"]*)\"").Groups[1].Value));
     }
 
     private async Task<string> TokenWithEmailAsync(string account)
