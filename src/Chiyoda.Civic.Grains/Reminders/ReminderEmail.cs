@@ -54,7 +54,8 @@ public static class ReminderEmail
         message.To.Add(MailboxAddress.Parse(to));
         message.Headers.Add(EventHeader, $"{roundId}:{ReminderEvents.Name(e)}");
         message.Headers.Add("Auto-Submitted", "auto-generated");
-        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out _))
+        // Only an http(s) address (on Linux a bare path parses as an absolute file: URI).
+        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out var stop) && stop.Scheme is "https" or "http")
         {
             message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
             message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");

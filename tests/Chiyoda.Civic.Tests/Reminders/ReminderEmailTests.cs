@@ -90,7 +90,7 @@ public sealed partial class ReminderEmailTests
 
             Assert.Equal(people.Length, opens.Select(m => m.Message.Headers["List-Unsubscribe"]).Distinct().Count());
 
-            // Two of them vote (one online, one changes nothing else); a repeated check sends nothing more.
+            // Two of them vote online; a repeated check sends nothing more.
             var cast1 = await grains.GetGrain<IBallotGrain>($"{roundId}:v1").CastOnlineAsync(new OnlineBallot("k-1", [1, 2, 3], people[0].Sub));
             var cast3 = await grains.GetGrain<IBallotGrain>($"{roundId}:v3").CastOnlineAsync(new OnlineBallot("k-3", [7], people[2].Sub));
             Assert.True(cast1.Accepted && cast3.Accepted);
