@@ -32,6 +32,13 @@ public interface IBallotGrain : IGrainWithStringKey
     [Alias("get-paper-outcome"), ReadOnly]
     Task<PaperResult?> GetPaperOutcomeAsync(string serial);
 
+    /// <summary>
+    /// Whether the voter has a ballot that counts now (online, kiosk or paper): a yes or no, never the choices. What the
+    /// reminders learn, so "voting closes soon" goes only to people who have not voted.
+    /// </summary>
+    [Alias("has-voted"), ReadOnly]
+    Task<bool> HasVotedAsync();
+
     /// <summary>What the voter may see of their own ballot: the counted choices and the receipt.</summary>
     [Alias("get"), ReadOnly]
     Task<BallotView> GetAsync();

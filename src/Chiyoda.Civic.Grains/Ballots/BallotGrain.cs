@@ -405,6 +405,12 @@ public sealed class BallotGrain(
         return state.State.PaperOutcomes.GetValueOrDefault(serial);
     }
 
+    async Task<bool> IBallotGrain.HasVotedAsync()
+    {
+        await VerifyAsync();
+        return state.State.Paper is not null || state.State.Online is not null;
+    }
+
     async Task<BallotView> IBallotGrain.GetAsync()
     {
         await VerifyAsync();

@@ -62,7 +62,7 @@ public static class NoticeEmail
         return message;
     }
 
-    private static string? LinkOf(Notice notice, string? siteUrl)
+    public static string? LinkOf(Notice notice, string? siteUrl)
     {
         if (string.IsNullOrEmpty(notice.Link))
         {
@@ -74,7 +74,8 @@ public static class NoticeEmail
             : notice.Link;
     }
 
-    private static string MessageIdOf(string noticeId, string from)
+    /// <summary>A Message-ID fixed by the id: a repeated send is the same message to mail systems and readers.</summary>
+    public static string MessageIdOf(string noticeId, string from)
     {
         var domain = MailboxAddress.Parse(from).Domain;
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(noticeId)))[..32];

@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Abstractions.Notifications;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Chiyoda.Civic.Grains.Notifications;
 
@@ -12,16 +13,20 @@ namespace Chiyoda.Civic.Grains.Notifications;
 public interface INoticeMailer
 {
     Task SendAsync(string to, Notice notice, CancellationToken cancellationToken);
+
+    /// <summary>Sends a message composed elsewhere (reminders: <c>ReminderEmail</c>), through the same server and settings.</summary>
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>SMTP through MailKit, one connection per email (notices are few: a handful per proposal).</summary>
 public sealed class SmtpNoticeMailer(IOptions<NoticeEmailOptions> options) : INoticeMailer
 {
-    public async Task SendAsync(string to, Notice notice, CancellationToken cancellationToken)
+    public Task SendAsync(string to, Notice notice, CancellationToken cancellationToken) =>
+        SendAsync(NoticeEmail.Compose(notice, to, options.Value.Smtp.From!, options.Value.SiteUrl), cancellationToken);
+
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var smtp = settings.Smtp;
-        var message = NoticeEmail.Compose(notice, to, smtp.From!, settings.SiteUrl);
+        var smtp = options.Value.Smtp;
         using var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // MailKit's Timeout covers each read and write; this bounds the whole exchange too.

@@ -10,6 +10,7 @@ using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
+using Chiyoda.Civic.Web.Reminders;
 using Chiyoda.Civic.Web.Rounds;
 using Chiyoda.Civic.Web.Tally;
 
@@ -64,6 +65,8 @@ public static class ApiExtensions
         api.MapCountingApi();
         api.MapImplementationApi();
         api.MapCommentsApi();
+        api.MapRemindersApi();
+        app.MapReminderUnsubscribe();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -82,6 +85,7 @@ public static class ApiExtensions
         builder.Services.AddCountingAndResults();
         builder.Services.AddScoped<ImplementationService>();
         builder.Services.AddScoped<Comments.CommentService>();
+        builder.Services.AddScoped<Reminders.ReminderService>();
         return builder;
     }
 }

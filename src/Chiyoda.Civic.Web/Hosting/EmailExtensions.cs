@@ -1,4 +1,5 @@
 using Chiyoda.Civic.Grains.Notifications;
+using Chiyoda.Civic.Grains.Reminders;
 using Chiyoda.Civic.Web.Notifications;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 
@@ -23,6 +24,16 @@ public static class EmailExtensions
 
         builder.Services.Configure<NoticeEmailOptions>(section);
         builder.Services.AddSingleton<NoticeEmailAddresses>();
+
+        // Reminders people asked for (Grains/Reminders): their pace per silo, checked like the email settings.
+        var reminders = builder.Configuration.GetSection(ReminderEmailOptions.SectionName);
+        if ((reminders.Get<ReminderEmailOptions>() ?? new ReminderEmailOptions()).Problems() is { Count: > 0 } reminderProblems)
+        {
+            throw new InvalidOperationException("Reminders are not configured correctly: " + string.Join(" ", reminderProblems));
+        }
+
+        builder.Services.Configure<ReminderEmailOptions>(reminders);
+        builder.Services.AddSingleton<ReminderPacer>();
         if (!settings.Enabled)
         {
             return builder;

@@ -18,8 +18,22 @@ public sealed class FaultCluster : IAsyncLifetime
 
     public FaultCluster()
     {
-        Cluster = new LocalCluster { Storage = StartStorageAsync };
+        Smtp = SmtpReceiver.Start();
+        Cluster = new LocalCluster
+        {
+            Storage = StartStorageAsync,
+            // Email on, to a receiver of the tests' own: reminders are sent while silos die (ReminderSiloKilledTests).
+            ExtraArguments =
+            [
+                "--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={Smtp.Port}", "--Email:Smtp:Security=None",
+                "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>", "--Email:Smtp:TimeoutSeconds=10",
+                "--Reminders:EmailsPerSecond=20",
+            ],
+        };
     }
+
+    /// <summary>The SMTP server every silo of the fault cluster sends to.</summary>
+    public SmtpReceiver Smtp { get; }
 
     public LocalCluster Cluster { get; }
 
@@ -81,6 +95,7 @@ public sealed class FaultCluster : IAsyncLifetime
         }
 
         await Cluster.DisposeAsync();
+        await Smtp.DisposeAsync();
         if (_storage is not null)
         {
             await _storage.DisposeAsync();

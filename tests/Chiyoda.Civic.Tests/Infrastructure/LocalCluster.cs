@@ -44,6 +44,9 @@ public sealed class LocalCluster : IAsyncLifetime
     /// <summary>Where the cluster keeps its membership, grain state and key ring: the shared test Azurite unless a test brings its own (e.g. to pause it).</summary>
     public Func<Task<string>> Storage { get; init; } = Azurite.ConnectionStringAsync;
 
+    /// <summary>More settings for every silo (e.g. the fault cluster's SMTP server), after the cluster's own.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     public Uri IdentityProvider => new($"http://localhost:{_identityPort}/");
 
     public ChildProcess IdentityProviderProcess { get; private set; } = null!;
@@ -228,7 +231,8 @@ public sealed class LocalCluster : IAsyncLifetime
              $"--DataProtection:KeyPath={TestCertificates.KeyRingPem.Key}",
              $"--Web:Enabled={index != SiloOnlyIndex}",
              "--Demo:Enabled=false",
-             "--Logging:LogLevel:Orleans=Warning"],
+             "--Logging:LogLevel:Orleans=Warning",
+             .. ExtraArguments],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
     }

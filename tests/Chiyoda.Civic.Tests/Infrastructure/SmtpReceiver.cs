@@ -25,6 +25,9 @@ public sealed class SmtpReceiver : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<ReceivedMail> _received = new();
     private readonly Task _accepting;
+    private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _dropHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _holdAt = -1;
 
     private SmtpReceiver(int port)
     {
@@ -37,6 +40,18 @@ public sealed class SmtpReceiver : IAsyncDisposable
     public int Port { get; }
 
     public IReadOnlyList<ReceivedMail> Received => [.. _received];
+
+    /// <summary>
+    /// After <paramref name="accepted"/> messages, the next message's data is read but never answered: the sender waits
+    /// for the server's reply, as a sender whose process dies mid-send would. <see cref="DropHeld"/> then closes that
+    /// connection without accepting the message (a real server keeps no message it did not acknowledge).
+    /// </summary>
+    public void HoldAfter(int accepted) => _holdAt = accepted;
+
+    /// <summary>Completes once a message is being held (<see cref="HoldAfter"/>).</summary>
+    public Task Holding => _holding.Task;
+
+    public void DropHeld() => _dropHeld.TrySetResult();
 
     /// <summary>Listens on the port (0: any free one) until disposed.</summary>
     public static SmtpReceiver Start(int port = 0) => new(port);
@@ -65,6 +80,7 @@ public sealed class SmtpReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _dropHeld.TrySetResult();
         await _stop.CancelAsync();
         _listener.Stop();
         try
@@ -136,6 +152,13 @@ public sealed class SmtpReceiver : IAsyncDisposable
                         while (await reader.ReadLineAsync(_stop.Token) is { } dataLine && dataLine != ".")
                         {
                             data.Append(dataLine.StartsWith('.') ? dataLine[1..] : dataLine).Append("\r\n");
+                        }
+
+                        if (_holdAt >= 0 && _received.Count >= _holdAt && Interlocked.Exchange(ref _holdAt, -1) >= 0)
+                        {
+                            _holding.TrySetResult();
+                            await _dropHeld.Task.WaitAsync(_stop.Token);
+                            return;
                         }
 
                         var message = await MimeMessage.LoadAsync(new MemoryStream(Encoding.Latin1.GetBytes(data.ToString())));

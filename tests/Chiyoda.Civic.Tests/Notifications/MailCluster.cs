@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Grains.Ballots.Storage;
 using Chiyoda.Civic.Grains.Notifications;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,8 @@ public sealed class MailCluster : IAsyncDisposable
 
     /// <summary>Waits after the 1st and 2nd failed attempts; the 3rd failure gives up.</summary>
     public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    private static readonly byte[] BallotKey = BallotSealing.NewKey();
 
     private const string ConnectionStringKey = "MailTests:StorageConnectionString";
     private const string SmtpPortKey = "MailTests:SmtpPort";
@@ -71,12 +74,20 @@ public sealed class MailCluster : IAsyncDisposable
                 options.RetryDelays = RetryDelays;
             });
             siloBuilder.Services.AddSingleton<INoticeMailer, SmtpNoticeMailer>();
+            siloBuilder.Services.AddSingleton<Chiyoda.Civic.Grains.Reminders.ReminderPacer>();
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
             siloBuilder.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {
                 options.TableName = "CivicGrainState";
                 options.TableServiceClient = new TableServiceClient(connectionString);
             });
+            // Ballots too, so reminders can ask whether a voter has voted; one key for the whole run, as a restarted silo keeps it.
+            siloBuilder.AddCivicBallotStorage(options =>
+            {
+                options.TableServiceClient = new TableServiceClient(connectionString);
+                options.EncryptionKey = BallotKey;
+            });
+            siloBuilder.Services.Configure<Chiyoda.Civic.Grains.Reminders.ReminderEmailOptions>(options => options.EmailsPerSecond = 50);
             siloBuilder.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(connectionString));
         }
     }

@@ -1,0 +1,226 @@
+using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Abstractions.Reminders;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Grains.Reminders;
+using Chiyoda.Civic.Tests.Ballots;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.Notifications;
+
+namespace Chiyoda.Civic.Tests.Reminders;
+
+/// <summary>
+/// Reminders people asked for, below the web app: shard grains on a test cluster (Azurite, Orleans reminders in Azure
+/// Table storage) → the platform's SMTP sender (MailKit) → a real SMTP server on loopback (<see cref="SmtpReceiver"/>).
+/// The silo killed mid-batch is in <c>Faults/ReminderSiloKilledTests</c>.
+/// </summary>
+public sealed partial class ReminderEmailTests
+{
+    private static string NewServiceId() => "civic-remind-" + Guid.NewGuid().ToString("N")[..8];
+
+    private sealed record Person(string Sub, string? VoterKey, string Language)
+    {
+        public string Address => Sub + "@example.jp";
+    }
+
+    [Fact]
+    public async Task Each_event_reaches_each_subscriber_once_closes_soon_only_those_who_have_not_voted_and_no_email_says_how_anyone_voted()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        var serviceId = NewServiceId();
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        // Voting opens in 1 day and closes in 10 (ward clock of the test silo).
+        var people = new[]
+        {
+            new Person($"r-{tag}-1", "v1", "ja"), new Person($"r-{tag}-2", "v2", "en"), new Person($"r-{tag}-3", "v3", "ja"),
+            new Person($"r-{tag}-4", "v4", "ja"), new Person($"r-{tag}-worker", null, "ja"),
+        };
+        var leaver = new Person($"r-{tag}-leaver", "v5", "ja");
+        string roundId;
+
+        await using (var mail = await MailCluster.StartAsync(serviceId, smtp.Port))
+        {
+            var grains = mail.Grains;
+            var clock = mail.Clock;
+            roundId = await VotingRounds.OpenAsync(grains, clock.GetUtcNow(), window: (TimeSpan.FromDays(1), TimeSpan.FromDays(10)));
+            var today = WardClock.Today(clock);
+            await VotingRounds.RegisterAsync(grains, roundId, [.. people.Append(leaver).Where(p => p.VoterKey is not null).Select(p => VotingRounds.Adult(p.VoterKey!, today))]);
+            foreach (var person in people.Append(leaver))
+            {
+                Assert.True(await grains.GetGrain<INotificationInboxGrain>(person.Sub).RecordEmailAsync(person.Address));
+                var optedIn = await Shard(grains, roundId, person.Sub).OptInAsync(new ReminderSubscriber(person.Sub, person.Language, person.VoterKey));
+                Assert.True(optedIn.Succeeded, optedIn.Code);
+            }
+
+            // Bad input is refused with its code; opting out again is harmless.
+            Assert.Equal(ReminderErrorCodes.InvalidLanguage, (await Shard(grains, roundId, "x").OptInAsync(new ReminderSubscriber("x", "fr", null))).Code);
+            Assert.Equal(ReminderErrorCodes.RoundNotFound, (await grains.GetGrain<IReminderShardGrain>("no-such-round:0").OptInAsync(new ReminderSubscriber("x", "ja", null))).Code);
+            Assert.True(await Shard(grains, roundId, leaver.Sub).OptOutAsync(leaver.Sub));
+            Assert.False(await Shard(grains, roundId, leaver.Sub).OptOutAsync(leaver.Sub));
+
+            // Before the window opens nothing is due.
+            await CheckAllAsync(grains, roundId);
+            await Task.Delay(500);
+            Assert.Empty(smtp.Received);
+
+            // Voting opens: one email to each subscriber, the person's language first; nothing to the one who left.
+            clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+            await CheckAllAsync(grains, roundId);
+            var opens = await smtp.WaitForAsync(r => r.Count == people.Length);
+            Assert.Equal(people.Select(p => p.Address).Order(), opens.Select(m => m.To.Single()).Order());
+            Assert.All(opens, m => Assert.Equal($"{roundId}:voting-opens", m.Message.Headers[ReminderEmail.EventHeader]));
+            var japanese = opens.Single(m => m.To.Single() == people[0].Address);
+            Assert.Equal("区民投票が始まりました：投票テスト / Voting has opened: Voting test", japanese.Message.Subject);
+            Assert.True(japanese.Text.IndexOf("区民投票が始まりました", StringComparison.Ordinal) < japanese.Text.IndexOf("has opened", StringComparison.Ordinal));
+            var english = opens.Single(m => m.To.Single() == people[1].Address);
+            Assert.Equal("Voting has opened: Voting test / 区民投票が始まりました：投票テスト", english.Message.Subject);
+            Assert.True(english.Text.IndexOf("has opened", StringComparison.Ordinal) < english.Text.IndexOf("区民投票が始まりました", StringComparison.Ordinal));
+
+            // Every email carries its own one-click stop link (RFC 8058), also in the text.
+            foreach (var message in opens)
+            {
+                var header = message.Message.Headers["List-Unsubscribe"];
+                var link = Assert.Single(UnsubscribeLink().Matches(header ?? "")).Groups[1].Value;
+                Assert.StartsWith($"{MailCluster.SiteUrl}reminders/unsubscribe?round={roundId}&token=", link, StringComparison.Ordinal);
+                Assert.Equal("List-Unsubscribe=One-Click", message.Message.Headers["List-Unsubscribe-Post"]);
+                Assert.Contains(link, message.Text, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(people.Length, opens.Select(m => m.Message.Headers["List-Unsubscribe"]).Distinct().Count());
+
+            // Two of them vote online; a repeated check sends nothing more.
+            var cast1 = await grains.GetGrain<IBallotGrain>($"{roundId}:v1").CastOnlineAsync(new OnlineBallot("k-1", [1, 2, 3], people[0].Sub));
+            var cast3 = await grains.GetGrain<IBallotGrain>($"{roundId}:v3").CastOnlineAsync(new OnlineBallot("k-3", [7], people[2].Sub));
+            Assert.True(cast1.Accepted && cast3.Accepted);
+            await CheckAllAsync(grains, roundId);
+            await Task.Delay(500);
+            Assert.Equal(people.Length, smtp.Received.Count);
+
+            // Three days before the close: only to those on the register who have not voted (v2, v4).
+            clock.Advance(TimeSpan.FromDays(6));
+            await CheckAllAsync(grains, roundId);
+            var closing = (await smtp.WaitForAsync(r => r.Count == people.Length + 2)).Skip(people.Length).ToList();
+            Assert.Equal(new[] { people[1].Address, people[3].Address }.Order(), closing.Select(m => m.To.Single()).Order());
+            Assert.All(closing, m => Assert.Equal($"{roundId}:closing-soon", m.Message.Headers[ReminderEmail.EventHeader]));
+            await Task.Delay(500);
+            Assert.Equal(people.Length + 2, smtp.Received.Count);
+            var progress = await ProgressAsync(grains, roundId);
+            Assert.Equal((5, 5, 0), Totals(progress, ReminderEvent.VotingOpens));
+            // v1 and v3 voted, the worker is not on the register: skipped, without saying which was which.
+            Assert.Equal((5, 2, 3), Totals(progress, ReminderEvent.ClosingSoon));
+        }
+
+        // A restarted silo (same tables) sends nothing again, however often it checks.
+        await using (var restarted = await MailCluster.StartAsync(serviceId, smtp.Port))
+        {
+            var grains = restarted.Grains;
+            restarted.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
+            await CheckAllAsync(grains, roundId);
+            await Task.Delay(500);
+            Assert.Equal(people.Length + 2, smtp.Received.Count);
+
+            // The results are out (after the close): the same words to everyone, voters and non-voters alike.
+            restarted.Clock.Advance(TimeSpan.FromDays(4));
+            Assert.NotNull(await grains.GetGrain<IRoundGrain>(roundId).RecordPublicationAsync(restarted.Clock.GetUtcNow()));
+            await CheckAllAsync(grains, roundId);
+            var results = (await smtp.WaitForAsync(r => r.Count == 2 * people.Length + 2)).Skip(people.Length + 2).ToList();
+            Assert.Equal(people.Select(p => p.Address).Order(), results.Select(m => m.To.Single()).Order());
+            Assert.Contains($"{MailCluster.SiteUrl}rounds/{roundId}/results", results[0].Text, StringComparison.Ordinal);
+            var voterText = Neutral(results.Single(m => m.To.Single() == people[0].Address).Text);
+            Assert.Equal(voterText, Neutral(results.Single(m => m.To.Single() == people[3].Address).Text));
+
+            // Opting in after publication is refused; the shards' reminders end.
+            Assert.Equal(ReminderErrorCodes.Finished, (await Shard(grains, roundId, leaver.Sub).OptInAsync(new ReminderSubscriber(leaver.Sub, "ja", "v5"))).Code);
+        }
+
+        // No email names a choice, a proposal, a receipt or anything about a ballot.
+        foreach (var message in smtp.Received)
+        {
+            var all = message.Message.Headers + "\n" + message.Text;
+            foreach (var word in new[] { "提案 1", "提案 7", "Proposal 1", "受付番号", "receipt", "あなたの投票", "your ballot", "投票済", "have voted", "not voted" })
+            {
+                Assert.DoesNotContain(word, all, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        // Nobody got two of anything: one message per person and event.
+        Assert.Equal(smtp.Received.Count, smtp.Received.Select(m => (m.To.Single(), m.Message.Headers[ReminderEmail.EventHeader])).Distinct().Count());
+        Assert.Equal(smtp.Received.Count, smtp.Received.Select(m => m.Message.MessageId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_stop_link_token_stops_only_its_own_subscription_and_a_bad_token_stops_nothing()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        await using var mail = await MailCluster.StartAsync(NewServiceId(), smtp.Port);
+        var grains = mail.Grains;
+        var roundId = await VotingRounds.OpenAsync(grains, mail.Clock.GetUtcNow(), window: (TimeSpan.FromDays(1), TimeSpan.FromDays(10)));
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var a = $"a-{tag}";
+        var b = $"b-{tag}";
+        foreach (var sub in new[] { a, b })
+        {
+            Assert.True((await Shard(grains, roundId, sub).OptInAsync(new ReminderSubscriber(sub, "ja", null))).Succeeded);
+        }
+
+        var tokenA = (await Shard(grains, roundId, a).TokenOfAsync(a))!;
+        Assert.Equal(ReminderSharding.ShardOf(a), UnsubscribeTokens.ShardOf(tokenA));
+
+        // Malformed, another shard's, or a guess in the right shard: nothing stops.
+        var wrongShard = (ReminderSharding.ShardOf(a) + 1) % ReminderSharding.ShardCount;
+        var guess = $"{ReminderSharding.ShardOf(a)}-{new string('0', 32)}";
+        Assert.Null(UnsubscribeTokens.ShardOf("not-a-token"));
+        Assert.Null(UnsubscribeTokens.ShardOf($"0{tokenA}"));
+        Assert.False(await Shard(grains, roundId, a).UnsubscribeAsync("not-a-token"));
+        Assert.False(await grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKey(roundId, wrongShard)).UnsubscribeAsync(tokenA));
+        Assert.False(await Shard(grains, roundId, a).UnsubscribeAsync(guess));
+        Assert.True(await Shard(grains, roundId, a).IsOptedInAsync(a));
+
+        Assert.True(await Shard(grains, roundId, a).UnsubscribeAsync(tokenA));
+        Assert.False(await Shard(grains, roundId, a).IsOptedInAsync(a));
+        Assert.True(await Shard(grains, roundId, b).IsOptedInAsync(b));
+        Assert.False(await Shard(grains, roundId, a).UnsubscribeAsync(tokenA));
+
+        // Opting in again makes a new token: the old link stops nothing.
+        Assert.True((await Shard(grains, roundId, a).OptInAsync(new ReminderSubscriber(a, "ja", null))).Succeeded);
+        Assert.NotEqual(tokenA, await Shard(grains, roundId, a).TokenOfAsync(a));
+        Assert.False(await Shard(grains, roundId, a).UnsubscribeAsync(tokenA));
+        Assert.True(await Shard(grains, roundId, a).IsOptedInAsync(a));
+    }
+
+    private static IReminderShardGrain Shard(IGrainFactory grains, string roundId, string sub) =>
+        grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKeyOf(roundId, sub));
+
+    private static Task CheckAllAsync(IGrainFactory grains, string roundId) =>
+        Task.WhenAll(ReminderSharding.ShardKeys(roundId).Select(k => grains.GetGrain<IReminderShardGrain>(k).CheckAsync()));
+
+    private static async Task<IReadOnlyList<ReminderEventProgress>> ProgressAsync(IGrainFactory grains, string roundId)
+    {
+        // Wait until the running batches have finished (every event done).
+        for (var i = 0; ; i++)
+        {
+            var shards = await Task.WhenAll(ReminderSharding.ShardKeys(roundId).Select(k => grains.GetGrain<IReminderShardGrain>(k).GetProgressAsync()));
+            var events = shards.SelectMany(s => s.Events).ToList();
+            if (events.All(e => e.Done) || i > 100)
+            {
+                return events;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static (int Recipients, int Sent, int Skipped) Totals(IReadOnlyList<ReminderEventProgress> progress, ReminderEvent e) =>
+        (progress.Where(p => p.Event == e).Sum(p => p.Recipients), progress.Where(p => p.Event == e).Sum(p => p.Sent), progress.Where(p => p.Event == e).Sum(p => p.Skipped));
+
+    /// <summary>The text without the person's own stop link.</summary>
+    private static string Neutral(string text) => UnsubscribeToken().Replace(text, "token=…");
+
+    [GeneratedRegex("<([^>]+)>")]
+    private static partial Regex UnsubscribeLink();
+
+    [GeneratedRegex("token=[0-9]+-[0-9a-f]{32}")]
+    private static partial Regex UnsubscribeToken();
+}

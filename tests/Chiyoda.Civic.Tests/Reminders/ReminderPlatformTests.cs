@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chiyoda.Civic.Abstractions.Reminders;
+using static Chiyoda.Civic.Tests.Proposals.ProposalApiSamples;
+
+namespace Chiyoda.Civic.Tests.Reminders;
+
+/// <summary>
+/// Reminders through the running platform with email on: opting in and out through the API (with its refusals), and the
+/// email's stop link used without any sign-in: GET shows a confirmation and changes nothing, the form's POST stops, and
+/// a mail system's one-click POST (RFC 8058) stops too.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class ReminderPlatformTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task A_resident_opts_in_and_the_stop_link_works_without_sign_in_by_form_and_by_one_click()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        // The spare port is a web origin the provider knows, so a person can sign in there.
+        var port = platform.SpareWebPort;
+        var web = new Uri($"http://localhost:{port}/");
+        var process = await platform.StartWebAsync(port, "civic-remind-web-" + Guid.NewGuid().ToString("N")[..8],
+            "--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={smtp.Port}", "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>",
+            "--Email:Smtp:Security=None");
+        try
+        {
+            using var admin = await platform.ApiClientAsync("admin", web);
+            var roundId = await OpenRoundAsync(admin);
+            var reminders = $"/api/v1/rounds/{roundId}/reminders";
+
+            // A token with the email scope: the API records the address, then opts in (in English here).
+            using var resident = new HttpClient { BaseAddress = web };
+            resident.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenWithEmailAsync("resident-45"));
+            var optedIn = await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync(reminders, new { language = "en" }), 200);
+            Assert.True(optedIn.GetProperty("optedIn").GetBoolean());
+            var status = await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200);
+            Assert.True(status.GetProperty("optedIn").GetBoolean());
+            var stopUrl = status.GetProperty("unsubscribeUrl").GetString()!;
+            Assert.StartsWith($"/reminders/unsubscribe?round={roundId}&token=", stopUrl, StringComparison.Ordinal);
+
+            // Refusals, each with its code.
+            await HttpAssertions.ProblemAsync(await resident.PutAsJsonAsync(reminders, new { language = "fr" }), 400, ReminderErrorCodes.InvalidLanguage);
+            await HttpAssertions.ProblemAsync(await resident.PutAsJsonAsync("/api/v1/rounds/no-such-round/reminders", new { }), 404, ReminderErrorCodes.RoundNotFound);
+            using var noAddress = await platform.ApiClientAsync("resident-18", web);
+            await HttpAssertions.ProblemAsync(await noAddress.PutAsJsonAsync(reminders, new { }), 409, ReminderErrorCodes.NoEmail);
+            using var anonymousApi = new HttpClient { BaseAddress = web };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymousApi.PutAsJsonAsync(reminders, new { })).StatusCode);
+
+            // The stop link, with no sign-in at all: GET lands on the confirmation page and stops nothing.
+            using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = web };
+            using var opened = await anonymous.GetAsync(stopUrl);
+            Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+            var confirmUrl = opened.Headers.Location!.OriginalString;
+            Assert.StartsWith("/reminders/stop?", confirmUrl, StringComparison.Ordinal);
+            var confirm = await anonymous.GetStringAsync(confirmUrl);
+            Assert.Contains("配信を止めますか", confirm, StringComparison.Ordinal);
+            Assert.Contains("action=\"/reminders/unsubscribe\"", confirm, StringComparison.Ordinal);
+            Assert.True((await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // The page's form posts the round and token: stopped, and the page says so.
+            var query = System.Web.HttpUtility.ParseQueryString(new Uri(web, stopUrl).Query);
+            using var posted = await anonymous.PostAsync("/reminders/unsubscribe",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["round"] = query["round"]!, ["token"] = query["token"]! }));
+            Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+            var done = await anonymous.GetStringAsync(posted.Headers.Location!.OriginalString);
+            Assert.Contains("配信を止めました", done, StringComparison.Ordinal);
+            Assert.False((await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // Opted in again (a new link); a mail system's one-click POST to the link itself stops it too.
+            await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync(reminders, new { }), 200);
+            var again = (await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("unsubscribeUrl").GetString()!;
+            Assert.NotEqual(stopUrl, again);
+            using var oneClick = await anonymous.PostAsync(again,
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+            Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
+            Assert.False((await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // A made-up or damaged link is refused with its code, and its page says the link cannot be used.
+            await HttpAssertions.ProblemAsync(await anonymous.PostAsync($"/reminders/unsubscribe?round={roundId}&token=not-a-token",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" })), 400, ReminderErrorCodes.TokenInvalid);
+            var invalid = await anonymous.GetStringAsync($"/reminders/stop?round={roundId}&token=not-a-token");
+            Assert.Contains("このリンクは使えません", invalid, StringComparison.Ordinal);
+            Assert.DoesNotContain("action=\"/reminders/unsubscribe\"", invalid, StringComparison.Ordinal);
+
+            // The round's public page offers reminders; the opt-in page itself asks for sign-in.
+            Assert.Contains($"/rounds/{roundId}/reminders", await anonymous.GetStringAsync($"/rounds/{roundId}"), StringComparison.Ordinal);
+            using var page = await anonymous.GetAsync($"/rounds/{roundId}/reminders");
+            Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+
+            // On the site: resident-80 signs in (the address comes from the sign-in) and opts in with the page's form.
+            using var session = new BrowserlessSession();
+            var path = $"/rounds/{roundId}/reminders";
+            var (signedIn, at) = await session.SignInAsync(web, "resident-80", PlatformFixture.DevelopmentPassword, path);
+            var before = await signedIn.Content.ReadAsStringAsync();
+            Assert.True(signedIn.StatusCode == HttpStatusCode.OK && at.AbsolutePath == path, $"after sign-in: {(int)signedIn.StatusCode} at {at}");
+            Assert.Contains("リマインダーメールは受け取らない設定です。", before, StringComparison.Ordinal);
+            var (afterResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, path), new FormUrlEncodedContent(RemindersForm(before)));
+            var after = await afterResponse.Content.ReadAsStringAsync();
+            Assert.True(afterResponse.StatusCode == HttpStatusCode.OK, $"opt-in form: {(int)afterResponse.StatusCode}\n{after}");
+            Assert.Contains("リマインダーメールを受け取る設定です。", after, StringComparison.Ordinal);
+            using var resident80 = await platform.ApiClientAsync("resident-80", web);
+            Assert.True((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // And off again with the same form.
+            var (offResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, path), new FormUrlEncodedContent(RemindersForm(after)));
+            Assert.Contains("リマインダーメールは受け取らない設定です。", await offResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.False((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+            Assert.Empty(smtp.Received);
+        }
+        finally
+        {
+            process.Kill();
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>The hidden fields of the page's reminders form (its handler name, antiforgery token and choice), as a browser posts them.</summary>
+    private static Dictionary<string, string> RemindersForm(string html)
+    {
+        var start = html.IndexOf("value=\"reminders\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no reminders form on the page:\n" + html);
+        var form = html[html.LastIndexOf("<form", start, StringComparison.Ordinal)..html.IndexOf("</form>", start, StringComparison.Ordinal)];
+        return System.Text.RegularExpressions.Regex.Matches(form, "<input[^>]*type=\"hidden\"[^>]*>").ToDictionary(
+            m => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(m.Value, "name=\"([^\"]*)\"").Groups[1].Value),
+            m => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(m.Value, "value=\"([^\"]*)\"").Groups[1].Value));
+    }
+
+    private async Task<string> TokenWithEmailAsync(string account)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(platform.IdentityProvider, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "civic-scripts",
+            ["username"] = account,
+            ["password"] = PlatformFixture.DevelopmentPassword,
+            ["scope"] = "openid email civic-api",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+}

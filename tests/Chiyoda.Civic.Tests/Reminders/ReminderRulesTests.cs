@@ -1,0 +1,76 @@
+using Chiyoda.Civic.Abstractions.Reminders;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Grains.Reminders;
+
+namespace Chiyoda.Civic.Tests.Reminders;
+
+/// <summary>The reminders' plain rules: when each event falls due, the stop token's form, and the email's shape.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class ReminderRulesTests
+{
+    private static readonly DateTimeOffset Opens = new(2024, 8, 5, 9, 0, 0, TimeSpan.FromHours(9));
+
+    private static RoundSchedule Window(TimeSpan length) =>
+        new(Opens.AddDays(-60), Opens.AddDays(-30), Opens, Opens + length, Opens + length + TimeSpan.FromDays(10));
+
+    [Fact]
+    public void Events_fall_due_at_the_opening_three_days_before_the_close_and_at_publication()
+    {
+        var schedule = Window(TimeSpan.FromDays(46));
+        var published = Opens.AddDays(60);
+        Assert.Equal(Opens, ReminderRules.DueAt(ReminderEvent.VotingOpens, schedule, null));
+        Assert.Equal(schedule.VotingCloses - TimeSpan.FromDays(3), ReminderRules.DueAt(ReminderEvent.ClosingSoon, schedule, null));
+        Assert.Null(ReminderRules.DueAt(ReminderEvent.ResultsPublished, schedule, null));
+        Assert.Equal(published, ReminderRules.DueAt(ReminderEvent.ResultsPublished, schedule, published));
+
+        // A window of three days or less has no "closes soon": the opening email already says when it closes.
+        Assert.Null(ReminderRules.DueAt(ReminderEvent.ClosingSoon, Window(TimeSpan.FromDays(3)), null));
+        Assert.NotNull(ReminderRules.DueAt(ReminderEvent.ClosingSoon, Window(TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1)), null));
+    }
+
+    [Fact]
+    public void A_stop_token_names_its_shard_and_anything_else_is_refused()
+    {
+        for (var shard = 0; shard < ReminderSharding.ShardCount; shard++)
+        {
+            var token = UnsubscribeTokens.New(shard);
+            Assert.Equal(shard, UnsubscribeTokens.ShardOf(token));
+            Assert.NotEqual(token, UnsubscribeTokens.New(shard));
+        }
+
+        var good = UnsubscribeTokens.New(7);
+        var hex = good[2..];
+        foreach (var bad in new[] { null, "", "7", "7-", hex, "07-" + hex, "32-" + hex, "-1-" + hex, "7-" + hex.ToUpperInvariant(), "7-" + hex[..31],
+                     "7-" + hex + "0", "7_" + hex, "7-" + hex[..31] + "g", "٧-" + hex })
+        {
+            Assert.Null(UnsubscribeTokens.ShardOf(bad));
+        }
+    }
+
+    [Fact]
+    public void The_email_is_in_the_persons_language_first_and_carries_the_one_click_stop_link_only_when_it_can_be_absolute()
+    {
+        var round = new RoundDefinition("デジタル活用提案制度 2024年度", "Digital proposal programme 2024", Window(TimeSpan.FromDays(46)), new RoundRules(3, 18, 3));
+        var token = UnsubscribeTokens.New(3);
+        var ja = ReminderEmail.Compose(ReminderEvent.ClosingSoon, "2024", round, "a@example.jp", "ja", token, "Civic <no-reply@example.jp>", "https://civic.example.jp/", "sub-a");
+        var en = ReminderEmail.Compose(ReminderEvent.ClosingSoon, "2024", round, "a@example.jp", "en", token, "Civic <no-reply@example.jp>", "https://civic.example.jp/", "sub-a");
+
+        Assert.StartsWith("区民投票の締切まであと3日です", ja.Subject, StringComparison.Ordinal);
+        Assert.StartsWith("Three days left to vote", en.Subject, StringComparison.Ordinal);
+        Assert.Contains("2024年9月20日 9:00", ja.TextBody, StringComparison.Ordinal);
+        Assert.Contains("20 September 2024, 9:00", ja.TextBody, StringComparison.Ordinal);
+        Assert.True(en.TextBody!.IndexOf("closes on", StringComparison.Ordinal) < en.TextBody.IndexOf("締め切ります", StringComparison.Ordinal));
+        var link = $"https://civic.example.jp/reminders/unsubscribe?round=2024&token={token}";
+        Assert.Equal($"<{link}>", ja.Headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", ja.Headers["List-Unsubscribe-Post"]);
+        Assert.Contains(link, ja.TextBody, StringComparison.Ordinal);
+        // The same message (Message-ID) in either language: one per person and event.
+        Assert.Equal(ja.MessageId, en.MessageId);
+        Assert.NotEqual(ja.MessageId, ReminderEmail.Compose(ReminderEvent.VotingOpens, "2024", round, "a@example.jp", "ja", token, "Civic <no-reply@example.jp>", null, "sub-a").MessageId);
+
+        // Without the site's address the link cannot be absolute: no List-Unsubscribe header (RFC 8058 needs a URI), the path in the text.
+        var relative = ReminderEmail.Compose(ReminderEvent.ClosingSoon, "2024", round, "a@example.jp", "ja", token, "Civic <no-reply@example.jp>", null, "sub-a");
+        Assert.Null(relative.Headers["List-Unsubscribe"]);
+        Assert.Contains($"/reminders/unsubscribe?round=2024&token={token}", relative.TextBody, StringComparison.Ordinal);
+    }
+}
