@@ -44,6 +44,7 @@ public static class OrleansExtensions
                 options.TableName = builder.Configuration["Storage:BallotTableName"] is { Length: > 0 } table ? table : "CivicBallots";
                 options.TableServiceClient = storage.CreateTableServiceClient(BallotStorageClientOptions());
                 options.TransactionsInFlight = builder.Configuration.GetValue("Storage:BallotTransactionsInFlight", options.TransactionsInFlight);
+                options.ReadParallelism = builder.Configuration.GetValue("Storage:BallotReadParallelism", options.ReadParallelism);
                 options.EncryptionKey = ballotKey;
             });
             // Durable reminders (the close of voting is recorded even if the silo was down at that moment).
