@@ -31,9 +31,10 @@ public sealed class CountingOperations(IServiceScopeFactory scopes, TimeProvider
                 return running;
             }
 
+            // Running before it is listed: a status request never sees an operation without its task.
             var operation = new Operation(roundId, kind, time.GetUtcNow());
-            _operations[(roundId, kind)] = operation;
             operation.Answer = Task.Run(() => RunAsync(operation, actor));
+            _operations[(roundId, kind)] = operation;
             return operation;
         }
     }

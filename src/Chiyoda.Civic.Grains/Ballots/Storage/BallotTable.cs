@@ -15,6 +15,13 @@ public sealed class BallotStorageOptions
     /// <summary>Required: the table service (Azurite, or an account reached by key or managed identity).</summary>
     public TableServiceClient? TableServiceClient { get; set; }
 
+    /// <summary>
+    /// Optional: the client for the long reads (the count's stored ballots, tally shards' scans). The ballot client
+    /// fails fast (a voter waits on it: 5 s a request), but a 1,000-row page of a large round read 16 partitions at
+    /// once took longer than that on a loaded Azurite (200,000 ballots, docs/performance.md). Unset: <see cref="TableServiceClient"/>.
+    /// </summary>
+    public TableServiceClient? ReadTableServiceClient { get; set; }
+
     public string TableName { get; set; } = "CivicBallots";
 
     /// <summary>Azure Table's limit for one batch transaction is 100 entities and 4 MB.</summary>
@@ -70,6 +77,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
 
     private readonly SemaphoreSlim _creating = new(1, 1);
     private TableClient? _client;
+    private TableClient? _readClient;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotPartitionWriter> _writers = new(StringComparer.Ordinal);
 
@@ -109,6 +117,15 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         {
             _creating.Release();
         }
+    }
+
+    /// <summary>The table through the client for long reads (<see cref="BallotStorageOptions.ReadTableServiceClient"/>).</summary>
+    private async Task<TableClient> ReadClientAsync()
+    {
+        var table = await ClientAsync();
+        return options.Value.ReadTableServiceClient is { } reader
+            ? LazyInitializer.EnsureInitialized(ref _readClient, () => reader.GetTableClient(table.Name))
+            : table;
     }
 
     /// <summary>
@@ -212,7 +229,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     /// <summary>What every stored ballot of one tally shard adds to the count, read from the small columns only.</summary>
     public async IAsyncEnumerable<VoterContribution> ReadContributionsAsync(string roundId, int shard, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
-        var table = await ClientAsync();
+        var table = await ReadClientAsync();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
         {
@@ -256,7 +273,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     /// </summary>
     public async Task<IReadOnlyList<T>> ReadRoundAsync<T>(string roundId, Func<string, BallotState, T> select, CancellationToken cancellation = default)
     {
-        var table = await ClientAsync();
+        var table = await ReadClientAsync();
         var shards = new List<T>[TallySharding.ShardCount];
         var parallelism = Math.Clamp(options.Value.ReadParallelism, 1, TallySharding.ShardCount);
         await Parallel.ForEachAsync(Enumerable.Range(0, TallySharding.ShardCount), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation },
