@@ -48,6 +48,10 @@ public interface IRegisterShardGrain : IGrainWithStringKey
 
     [Alias("count"), ReadOnly]
     Task<int> CountAsync();
+
+    /// <summary>The birthdates of those of these voters who are in this shard (the count's age bands: one call per shard, not per voter).</summary>
+    [Alias("birthdates"), ReadOnly]
+    Task<IReadOnlyList<DateOnly>> GetBirthdatesAsync(IReadOnlyList<string> voterKeys);
 }
 
 /// <summary>Clerks' lookup by kana name and birthdate (key "{roundId}:{shard}", shard by birthdate).</summary>

@@ -46,6 +46,20 @@ public sealed class RegisterShardGrain(
         Task.FromResult(state.State.Entries.GetValueOrDefault(voterKey));
 
     Task<int> IRegisterShardGrain.CountAsync() => Task.FromResult(state.State.Entries.Count);
+
+    Task<IReadOnlyList<DateOnly>> IRegisterShardGrain.GetBirthdatesAsync(IReadOnlyList<string> voterKeys)
+    {
+        var birthdates = new List<DateOnly>(voterKeys.Count);
+        foreach (var key in voterKeys)
+        {
+            if (state.State.Entries.TryGetValue(key, out var entry))
+            {
+                birthdates.Add(entry.Birthdate);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<DateOnly>>(birthdates);
+    }
 }
 
 [GenerateSerializer, Alias("civic.register-lookup-state")]

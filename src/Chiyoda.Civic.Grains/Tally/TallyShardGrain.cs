@@ -14,6 +14,9 @@ namespace Chiyoda.Civic.Grains.Tally;
 /// version (the highest wins), so a scan and live contributions may arrive in any order and a retry
 /// never counts twice. A contribution lost with a silo that died between storing a ballot and telling
 /// the shard is found again by a rescan, which runs whenever the cluster's membership changes.
+/// The first scan runs behind the activation, not in it: a partition of a million-voter round takes longer than
+/// Orleans' activation time-out, and an activation that timed out would start the scan again from nothing. Totals
+/// wait for it; a caller whose call timed out meanwhile asks again and finds the scan further on.
 /// </summary>
 [GrainType("tally-shard"), Reentrant]
 public sealed class TallyShardGrain(
@@ -27,19 +30,32 @@ public sealed class TallyShardGrain(
     private readonly Dictionary<string, Counted> _contributions = new(StringComparer.Ordinal);
     private TallyTotals? _totals;
     private MembershipVersion _scannedAt;
+    private Task? _firstScan;
 
     private string _roundId = "";
     private int _shard;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Key "{roundId}:{shard}"; a round id has no ':' but split at the last one all the same.
         var key = this.GetPrimaryKeyString();
         var separator = key.LastIndexOf(':');
         _roundId = key[..separator];
         _shard = int.Parse(key[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        await ScanAsync(cancellationToken);
+        _firstScan = ScanAsync(CancellationToken.None);
         this.RegisterGrainTimer(RescanIfMembershipChangedAsync, new GrainTimerCreationOptions(MembershipCheckInterval, MembershipCheckInterval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The first scan, started again if it failed (storage down at activation).</summary>
+    private Task FirstScanAsync()
+    {
+        if (_firstScan is null or { IsFaulted: true } or { IsCanceled: true })
+        {
+            _firstScan = ScanAsync(CancellationToken.None);
+        }
+
+        return _firstScan;
     }
 
     Task ITallyShardGrain.ApplyAsync(VoterContribution contribution)
@@ -48,12 +64,27 @@ public sealed class TallyShardGrain(
         return Task.CompletedTask;
     }
 
-    Task<TallyTotals> ITallyShardGrain.GetTotalsAsync() => Task.FromResult(_totals ??= Sum());
+    async Task<TallyTotals> ITallyShardGrain.GetTotalsAsync()
+    {
+        await FirstScanAsync();
+        return _totals ??= Sum();
+    }
 
     Task ITallyShardGrain.RescanAsync() => ScanAsync(CancellationToken.None);
 
     private async Task RescanIfMembershipChangedAsync(CancellationToken cancellation)
     {
+        if (_firstScan is not { IsCompletedSuccessfully: true })
+        {
+            // Still scanning (nothing to add), or the first scan failed: try it again now rather than at the next read.
+            if (_firstScan is { IsCompleted: true })
+            {
+                await FirstScanAsync();
+            }
+
+            return;
+        }
+
         if (membership.CurrentSnapshot.Version != _scannedAt)
         {
             logger.LogInformation("Tally shard {Shard}: cluster membership changed; recounting its stored ballots", this.GetPrimaryKeyString());

@@ -8,5 +8,6 @@ public static class CountingHosting
         .AddSingleton<BallotStoreReader>()
         .AddSingleton<PublishedResultsCache>()
         .AddScoped<CountingService>()
+        .AddSingleton<CountingOperations>()
         .AddScoped<ResultsService>();
 }

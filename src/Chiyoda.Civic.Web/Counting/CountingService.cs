@@ -73,9 +73,9 @@ public sealed class CountingService(
     }
 
     /// <summary>The official count: reads every stored ballot and compares it with the live tally. Refused before the close.</summary>
-    public async Task<(CountReport? Report, ResultsCommandResult? Refused)> CountAsync(string roundId, Actor actor)
+    public async Task<(CountReport? Report, ResultsCommandResult? Refused)> CountAsync(string roundId, Actor actor, Action<string>? progress = null)
     {
-        var (count, _, refused) = await RecountAsync(roundId, actor);
+        var (count, _, refused) = await RecountAsync(roundId, actor, progress);
         if (refused is not null)
         {
             return (null, refused);
@@ -92,7 +92,7 @@ public sealed class CountingService(
             $"{count.Recount.Voters} voters, {count.Recount.Votes} votes; {(count.Matches ? "matches the live tally" : $"{count.Differences.Count} difference(s) from the live tally")}"));
 
     /// <summary>Counts again and certifies if the recount equals the live tally; once certified, the same answer forever.</summary>
-    public async Task<ResultsCommandResult> CertifyAsync(string roundId, Actor actor)
+    public async Task<ResultsCommandResult> CertifyAsync(string roundId, Actor actor, Action<string>? progress = null)
     {
         var results = Results(roundId);
         if ((await results.GetAsync()).Certified is not null)
@@ -100,7 +100,7 @@ public sealed class CountingService(
             return new(await results.GetAsync(), null);
         }
 
-        var (count, ballots, refused) = await RecountAsync(roundId, actor);
+        var (count, ballots, refused) = await RecountAsync(roundId, actor, progress);
         if (refused is not null)
         {
             return refused;
@@ -123,7 +123,11 @@ public sealed class CountingService(
         }
 
         var round = (await rounds.GetAsync(roundId))!;
-        var outcome = await results.CertifyAsync(count, Anonymise(ballots!), round.Definition.Rules.AdoptedCount, actor.Sub, actor.Name);
+        progress?.Invoke(CountingStages.Certifying);
+        var storing = System.Diagnostics.Stopwatch.StartNew();
+        var anonymised = Anonymise(ballots!);
+        var outcome = await PatientlyAsync(() => results.CertifyAsync(count, anonymised, round.Definition.Rules.AdoptedCount, actor.Sub, actor.Name));
+        logger.LogInformation("Certification of {RoundId}: {Ballots} anonymised ballots shuffled and stored in {StoreMs} ms", roundId, anonymised.Count, storing.ElapsedMilliseconds);
         if (outcome.Succeeded && outcome.View?.Certified is { } certified)
         {
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:certified", certified.CertifiedAt, certified.BySub, certified.ByName,
@@ -202,7 +206,27 @@ public sealed class CountingService(
 
     private IResultsGrain Results(string roundId) => grains.GetGrain<IResultsGrain>(roundId);
 
-    private async Task<(CountReport? Count, IReadOnlyList<StoredBallot>? Counted, ResultsCommandResult? Refused)> RecountAsync(string roundId, Actor actor)
+    /// <summary>
+    /// A grain call that may outlast Orleans' response time-out on a large round (the live tally's shards reading their
+    /// partitions for the first time, certification storing a million anonymised ballots) is asked again: the work goes
+    /// on in the grain, and the repeated call waits for it or, for certification, finds it done (certified once).
+    /// </summary>
+    private async Task<T> PatientlyAsync<T>(Func<Task<T>> call, int attempts = 20)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (TimeoutException e) when (attempt < attempts)
+            {
+                logger.LogInformation(e, "A counting step's grain call timed out (attempt {Attempt}); asking again", attempt);
+            }
+        }
+    }
+
+    private async Task<(CountReport? Count, IReadOnlyList<StoredBallot>? Counted, ResultsCommandResult? Refused)> RecountAsync(string roundId, Actor actor, Action<string>? progress)
     {
         if (await rounds.GetAsync(roundId) is not { } round)
         {
@@ -231,9 +255,12 @@ public sealed class CountingService(
         // The live tally is read first: a ballot arriving between the two reads shows up as a difference, never hides one.
         // Where a count's time goes, stage by stage (docs/performance.md, "Counting").
         var stages = System.Diagnostics.Stopwatch.StartNew();
-        var live = await tally.GetLiveTotalsAsync(roundId);
+        progress?.Invoke(CountingStages.LiveTally);
+        var live = await PatientlyAsync(() => tally.GetLiveTotalsAsync(roundId));
         var liveMs = stages.ElapsedMilliseconds;
+        progress?.Invoke(CountingStages.StoredBallots);
         var stored = await store.ReadRoundAsync(roundId);
+        progress?.Invoke(CountingStages.PaperBatches);
         var storedMs = stages.ElapsedMilliseconds - liveMs;
         var batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
 
@@ -262,17 +289,9 @@ public sealed class CountingService(
 
         var otherMs = stages.ElapsedMilliseconds - liveMs - storedMs;
         var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime);
-        var ages = new List<int>(counted.Count);
-        await Parallel.ForEachAsync(counted, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (ballot, _) =>
-        {
-            if (await register.GetAsync(roundId, ballot.VoterKey) is { } entry)
-            {
-                lock (ages)
-                {
-                    ages.Add(ResultTally.AgeOn(entry.Birthdate, lastDay));
-                }
-            }
-        });
+        progress?.Invoke(CountingStages.Register);
+        var ages = (await register.GetBirthdatesAsync(roundId, counted.Select(b => b.VoterKey)))
+            .Select(birthdate => ResultTally.AgeOn(birthdate, lastDay)).ToList();
 
         var agesMs = stages.ElapsedMilliseconds - liveMs - storedMs - otherMs;
         var registered = await register.CountAsync(roundId);
@@ -284,6 +303,16 @@ public sealed class CountingService(
             live.VotesByBallotNumber, ResultTally.Compare(online, paper, kiosk, votes, live), stored.Count,
             batches.Count(b => b.Status == PaperBatchStatuses.Committing), live.KioskVoters);
         return (report, counted, null);
+    }
+
+    /// <summary>The stage a running count or certification is in (its status shows it).</summary>
+    public static class CountingStages
+    {
+        public const string LiveTally = "live-tally";
+        public const string StoredBallots = "stored-ballots";
+        public const string PaperBatches = "paper-batches";
+        public const string Register = "register";
+        public const string Certifying = "certifying";
     }
 
     /// <summary>Random ids and a random order: nothing in the published ballots follows voter keys, arrival or storage order.</summary>

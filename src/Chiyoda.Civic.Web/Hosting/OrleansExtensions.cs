@@ -44,7 +44,9 @@ public static class OrleansExtensions
             {
                 options.TableName = builder.Configuration["Storage:BallotTableName"] is { Length: > 0 } table ? table : "CivicBallots";
                 options.TableServiceClient = storage.CreateTableServiceClient(BallotStorageClientOptions());
+                options.ReadTableServiceClient = storage.CreateTableServiceClient(BallotReadClientOptions());
                 options.TransactionsInFlight = builder.Configuration.GetValue("Storage:BallotTransactionsInFlight", options.TransactionsInFlight);
+                options.ReadParallelism = builder.Configuration.GetValue("Storage:BallotReadParallelism", options.ReadParallelism);
                 options.EncryptionKey = ballotKey;
             });
             // Durable reminders (the close of voting is recorded even if the silo was down at that moment).
@@ -61,6 +63,14 @@ public static class OrleansExtensions
     /// whose first attempt did land is refused by storage (insert of an existing ballot, or a stale
     /// ETag), and the ballot grain then reads the ballot, so a retry never stores a ballot twice.
     /// </summary>
+    /// <summary>Long reads (the count, tally scans) wait for a loaded storage: a page may take seconds, an outage still fails within a minute.</summary>
+    private static TableClientOptions BallotReadClientOptions()
+    {
+        var options = new TableClientOptions();
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(60);
+        return options;
+    }
+
     private static TableClientOptions BallotStorageClientOptions()
     {
         var options = new TableClientOptions();

@@ -15,18 +15,10 @@ public sealed record StoredBallot(string VoterKey, BallotChannel? Channel, IRead
 /// </summary>
 public sealed class BallotStoreReader(BallotTable table)
 {
-    public async Task<IReadOnlyList<StoredBallot>> ReadRoundAsync(string roundId, CancellationToken cancellation = default)
-    {
-        var ballots = new List<StoredBallot>();
-        await foreach (var (voterKey, state) in table.ReadRoundAsync(roundId, cancellation))
-        {
-            ballots.Add(state.Paper is { } paper
-                ? new StoredBallot(voterKey, BallotChannel.Paper, paper.Choices, state.PaperOutcomes)
-                : state.Online is { Choices.Count: > 0 } online
-                    ? new StoredBallot(voterKey, online.Channel, online.Choices, state.PaperOutcomes)
-                    : new StoredBallot(voterKey, null, [], state.PaperOutcomes));
-        }
-
-        return ballots;
-    }
+    public Task<IReadOnlyList<StoredBallot>> ReadRoundAsync(string roundId, CancellationToken cancellation = default) =>
+        table.ReadRoundAsync(roundId, static (voterKey, state) => state.Paper is { } paper
+            ? new StoredBallot(voterKey, BallotChannel.Paper, paper.Choices, state.PaperOutcomes)
+            : state.Online is { Choices.Count: > 0 } online
+                ? new StoredBallot(voterKey, online.Channel, online.Choices, state.PaperOutcomes)
+                : new StoredBallot(voterKey, null, [], state.PaperOutcomes), cancellation);
 }

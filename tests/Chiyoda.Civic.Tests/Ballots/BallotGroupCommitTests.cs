@@ -135,9 +135,9 @@ public sealed class BallotGroupCommitTests(PaperClusterFixture fixture)
     private async Task<Dictionary<int, int>> StoredVotesAsync(string roundId)
     {
         var votes = new Dictionary<int, int>();
-        await foreach (var (voterKey, state) in fixture.BallotTable.ReadRoundAsync(roundId))
+        foreach (var choices in await fixture.BallotTable.ReadRoundAsync(roundId, (voterKey, state) => state.Contribution(voterKey).Choices))
         {
-            foreach (var choice in state.Contribution(voterKey).Choices)
+            foreach (var choice in choices)
             {
                 votes[choice] = votes.GetValueOrDefault(choice) + 1;
             }

@@ -158,6 +158,60 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         }
     }
 
+    /// <summary>Asks for a step with "Prefer: respond-async": 202 with where to ask and when, then polls there until the answer.</summary>
+    private static async Task<HttpResponseMessage> RespondAsyncAsync(HttpClient admin, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { }) };
+        request.Headers.Add("Prefer", "respond-async");
+        var accepted = await admin.SendAsync(request);
+        var status = await HttpAssertions.JsonAsync(accepted, 202);
+        Assert.Equal("5", accepted.Headers.GetValues("Retry-After").Single());
+        var location = accepted.Headers.Location!.ToString();
+        Assert.EndsWith($"/counting/operations/{url[(url.LastIndexOf('/') + 1)..]}", location);
+        Assert.Contains(status.GetProperty("status").GetString(), new[] { "running", "done" });
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var answer = await admin.GetAsync(location);
+            if (answer.StatusCode != System.Net.HttpStatusCode.Accepted || DateTime.UtcNow > deadline)
+            {
+                return answer;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_count_and_a_certification_run_apart_from_the_request_and_answer_at_their_status_location()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var keys = Enumerable.Range(0, 3).Select(n => $"a{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await RoundWithVotersAsync(admin, keys);
+        await CastManyAsync(roundId, [(keys[0], [1, 2]), (keys[1], [2]), (keys[2], [3, 2, 1])]);
+
+        // Refusals come at the status location too, with their own code; nothing was counted.
+        await HttpAssertions.ProblemAsync(await RespondAsyncAsync(admin, $"/api/v1/rounds/{roundId}/count"), 409, "not-closed");
+        await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "非同期の集計" }), 200);
+
+        var count = await HttpAssertions.JsonAsync(await RespondAsyncAsync(admin, $"/api/v1/rounds/{roundId}/count"), 200);
+        Assert.Equal(0, count.GetProperty("differences").GetArrayLength());
+        Assert.Equal(3, count.GetProperty("recount").GetProperty("onlineVoters").GetInt32());
+        Assert.Equal(6, count.GetProperty("recount").GetProperty("votes").GetInt32());
+
+        var certified = await HttpAssertions.JsonAsync(await RespondAsyncAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 200);
+        Assert.Equal(3, certified.GetProperty("certified").GetProperty("table").GetProperty("voters").GetInt32());
+
+        // The finished answer stays readable; unknown operations and rounds are refused with a code.
+        var again = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/counting/operations/certify"), 200);
+        Assert.Equal(certified.GetProperty("certified").GetProperty("countId").GetString(), again.GetProperty("certified").GetProperty("countId").GetString());
+        await HttpAssertions.ProblemAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/counting/operations/publish"), 404, "operation-not-found");
+        await HttpAssertions.ProblemAsync(await admin.GetAsync($"/api/v1/rounds/no-such-{roundId}/counting/operations/count"), 404, "operation-not-found");
+        await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/no-such-{roundId}/count"), 404, "round-not-found");
+        using var anonymous = await platform.ApiClientAsync();
+        Assert.Equal(401, (int)(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/counting/operations/count")).StatusCode);
+    }
+
     [Fact]
     public async Task Certification_is_refused_while_the_recount_differs_from_the_live_tally()
     {

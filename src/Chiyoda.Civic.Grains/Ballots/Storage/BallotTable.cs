@@ -15,6 +15,13 @@ public sealed class BallotStorageOptions
     /// <summary>Required: the table service (Azurite, or an account reached by key or managed identity).</summary>
     public TableServiceClient? TableServiceClient { get; set; }
 
+    /// <summary>
+    /// Optional: the client for the long reads (the count's stored ballots, tally shards' scans). The ballot client
+    /// fails fast (a voter waits on it: 5 s a request), but a 1,000-row page of a large round read 16 partitions at
+    /// once took longer than that on a loaded Azurite (200,000 ballots, docs/performance.md). Unset: <see cref="TableServiceClient"/>.
+    /// </summary>
+    public TableServiceClient? ReadTableServiceClient { get; set; }
+
     public string TableName { get; set; } = "CivicBallots";
 
     /// <summary>Azure Table's limit for one batch transaction is 100 entities and 4 MB.</summary>
@@ -28,6 +35,13 @@ public sealed class BallotStorageOptions
     /// 20 ms in Azure, carry up to 20,000 ballots/s per silo, an account's whole target.
     /// </summary>
     public int TransactionsInFlight { get; set; } = 4;
+
+    /// <summary>
+    /// Partitions the official count reads at once (of <see cref="TallySharding.ShardCount"/>). Azure serves each
+    /// partition up to ~2,000 entities/s, so all 16 at once is the count's read ceiling; Azurite (one thread) gained
+    /// 2.5× from 1 to 16 on the benchmark machine (docs/performance.md).
+    /// </summary>
+    public int ReadParallelism { get; set; } = TallySharding.ShardCount;
 
     /// <summary>
     /// Required: the 32-byte key that seals each ballot's choices at rest (<see cref="BallotSealing"/>). Production
@@ -63,6 +77,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
 
     private readonly SemaphoreSlim _creating = new(1, 1);
     private TableClient? _client;
+    private TableClient? _readClient;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotPartitionWriter> _writers = new(StringComparer.Ordinal);
 
@@ -102,6 +117,15 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         {
             _creating.Release();
         }
+    }
+
+    /// <summary>The table through the client for long reads (<see cref="BallotStorageOptions.ReadTableServiceClient"/>).</summary>
+    private async Task<TableClient> ReadClientAsync()
+    {
+        var table = await ClientAsync();
+        return options.Value.ReadTableServiceClient is { } reader
+            ? LazyInitializer.EnsureInitialized(ref _readClient, () => reader.GetTableClient(table.Name))
+            : table;
     }
 
     /// <summary>
@@ -205,7 +229,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     /// <summary>What every stored ballot of one tally shard adds to the count, read from the small columns only.</summary>
     public async IAsyncEnumerable<VoterContribution> ReadContributionsAsync(string roundId, int shard, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
-        var table = await ClientAsync();
+        var table = await ReadClientAsync();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
         {
@@ -241,17 +265,36 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
         return removed;
     }
 
-    /// <summary>Every stored ballot of a round, whole (for the official count), shard by shard.</summary>
-    public async IAsyncEnumerable<(string VoterKey, BallotState State)> ReadRoundAsync(string roundId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    /// <summary>
+    /// Every stored ballot of a round, whole (for the official count): the shards' partitions are read
+    /// <see cref="BallotStorageOptions.ReadParallelism"/> at a time (each a query of 1,000 rows a page, only the key and
+    /// <c>Data</c> columns), and each ballot is opened and mapped by <paramref name="select"/> on the reading task, so
+    /// unsealing and JSON spread over the cores while other partitions wait on storage. Order is not defined.
+    /// </summary>
+    public async Task<IReadOnlyList<T>> ReadRoundAsync<T>(string roundId, Func<string, BallotState, T> select, CancellationToken cancellation = default)
     {
-        var table = await ClientAsync();
-        for (var shard = 0; shard < TallySharding.ShardCount; shard++)
-        {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", DataColumn], cancellationToken: cancellation))
+        var table = await ReadClientAsync();
+        var shards = new List<T>[TallySharding.ShardCount];
+        var parallelism = Math.Clamp(options.Value.ReadParallelism, 1, TallySharding.ShardCount);
+        await Parallel.ForEachAsync(Enumerable.Range(0, TallySharding.ShardCount), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation },
+            async (shard, token) =>
             {
-                yield return (entity.RowKey, FromEntity(entity));
-            }
+                var rows = new List<T>();
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
+                await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", DataColumn], cancellationToken: token))
+                {
+                    rows.Add(select(entity.RowKey, FromEntity(entity)));
+                }
+
+                shards[shard] = rows;
+            });
+
+        var all = new List<T>(shards.Sum(s => s.Count));
+        foreach (var rows in shards)
+        {
+            all.AddRange(rows);
         }
+
+        return all;
     }
 }
