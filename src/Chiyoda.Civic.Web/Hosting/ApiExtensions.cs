@@ -10,6 +10,8 @@ using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Rounds;
+using Chiyoda.Civic.Web.Satisfaction;
+using Chiyoda.Civic.Web.Statistics;
 using Chiyoda.Civic.Web.Tally;
 
 namespace Chiyoda.Civic.Web.Hosting;
@@ -62,6 +64,8 @@ public static class ApiExtensions
         api.MapProposalsOpenData();
         api.MapCountingApi();
         api.MapImplementationApi();
+        api.MapSatisfactionApi();
+        api.MapStatisticsApi();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -79,6 +83,8 @@ public static class ApiExtensions
         builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
         builder.Services.AddScoped<ImplementationService>();
+        builder.Services.AddScoped<Satisfaction.SatisfactionService>();
+        builder.Services.AddScoped<Statistics.StatisticsService>();
         return builder;
     }
 }
