@@ -42,8 +42,9 @@ public sealed class SatisfactionBrowserTests(PlatformFixture platform)
         await page.GetByTestId("satisfaction-submit").ClickAsync();
         await page.GetByTestId("satisfaction-thanks").WaitForAsync();
         await PageWalk.ScreenshotAsync(page, "satisfaction-thanks-ja-phone");
-        await page.ReloadAsync();
+        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{roundId}/ballot").ToString());
         await page.GetByTestId("satisfaction-done").WaitForAsync();
+        Assert.Equal(0, await page.GetByTestId("satisfaction-form").CountAsync());
 
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
