@@ -203,6 +203,15 @@ public interface IAuditIndexGrain : IGrainWithStringKey
     Task AddAsync(IReadOnlyList<AuditIndexItem> items);
 }
 
+/// <summary>
+/// Changes that belong to no round (the ward's implementation status path) are chained under this key, beside the
+/// rounds' chains; no round may take it as its id.
+/// </summary>
+public static class WardAudit
+{
+    public const string ChainKey = "ward";
+}
+
 /// <summary>Reaches a round's audit chain through grains; usable from grains (pass GrainFactory) and from web services.</summary>
 public sealed class GrainAuditLog(IGrainFactory grains) : IAuditLog
 {

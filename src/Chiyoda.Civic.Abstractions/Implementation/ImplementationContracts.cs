@@ -37,6 +37,15 @@ public sealed record ImplementationPath(
         new("evaluated", "効果検証", "Effects evaluated"),
     ]);
 
+    /// <summary>The path as the editor page shows it: one status a line, <c>id | 日本語名 | English name</c>.</summary>
+    public string ToLines() => string.Join("\n", Statuses.Select(s => $"{s.Id} | {s.Name} | {s.NameEn}"));
+
+    /// <summary>Reads <see cref="ToLines"/> text (blank lines skipped, CR LF or LF); checking is <see cref="Validate"/>'s.</summary>
+    public static ImplementationPath FromLines(string? text) => new(
+        [.. (text ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)
+            .Select(l => l.Split('|').Select(p => p.Trim()).ToArray())
+            .Select(p => new ImplementationStatus(p.ElementAtOrDefault(0) ?? "", p.ElementAtOrDefault(1) ?? "", p.ElementAtOrDefault(2) ?? ""))]);
+
     public ImplementationStatus? Find(string? id) =>
         id == NotPursued ? NotPursuedStatus : Statuses.FirstOrDefault(s => s.Id == id);
 

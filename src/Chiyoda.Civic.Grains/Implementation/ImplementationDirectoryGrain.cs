@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -9,6 +10,12 @@ public sealed class ImplementationDirectoryState
 {
     [Id(0)] public ImplementationPath? Path { get; set; }
     [Id(1)] public Dictionary<string, ImplementationSummary> Records { get; set; } = [];
+
+    /// <summary>How many times the path was set: the audit entry of a change is named by it, so a retried delivery appends once.</summary>
+    [Id(2)] public int PathVersion { get; set; }
+
+    /// <summary>Audit entries stored with the change and delivered after it (again on the next command or activation if that failed).</summary>
+    [Id(3)] public List<AuditEntry> PendingAudit { get; set; } = [];
 }
 
 /// <summary>
@@ -18,9 +25,16 @@ public sealed class ImplementationDirectoryState
 /// </summary>
 [GrainType("implementation-directory")]
 public sealed class ImplementationDirectoryGrain(
-    [PersistentState("implementation-directory", StorageNames.GrainState)] IPersistentState<ImplementationDirectoryState> state) : Grain, IImplementationDirectoryGrain
+    [PersistentState("implementation-directory", StorageNames.GrainState)] IPersistentState<ImplementationDirectoryState> state,
+    TimeProvider time) : Grain, IImplementationDirectoryGrain
 {
     private ImplementationPath CurrentPath => state.State.Path ?? ImplementationPath.WardDefaults;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await DeliverAuditAsync();
+        await base.OnActivateAsync(cancellationToken);
+    }
 
     Task<ImplementationPath> IImplementationDirectoryGrain.GetPathAsync() => Task.FromResult(CurrentPath);
 
@@ -46,9 +60,59 @@ public sealed class ImplementationDirectoryGrain(
                 [new("statuses", ImplementationErrorCodes.InvalidPath, $"Records are at {string.Join(", ", inUse)}: keep these statuses on the path.")]);
         }
 
-        state.State.Path = path with { Statuses = [.. path.Statuses.Select(s => new ImplementationStatus(s.Id, s.Name.Trim(), s.NameEn.Trim()))] };
+        await DeliverAuditAsync();
+        var before = CurrentPath;
+        var after = path with { Statuses = [.. path.Statuses.Select(s => new ImplementationStatus(s.Id, s.Name.Trim(), s.NameEn.Trim()))] };
+        if (state.State.Path is not null && before.Statuses.SequenceEqual(after.Statuses))
+        {
+            return new ImplementationResult(null, null, []);
+        }
+
+        // The path is the ward's, not a round's: its changes go to the ward's own audit chain (key "ward").
+        state.State.Path = after;
+        state.State.PathVersion++;
+        var (removed, added) = Difference(before, after);
+        state.State.PendingAudit.Add(new AuditEntry($"implementation.path:{state.State.PathVersion}", time.GetUtcNow(), admin.Sub, admin.Name,
+            "implementation.path", "status path", removed, added));
         await state.WriteStateAsync();
+        await DeliverAuditAsync();
         return new ImplementationResult(null, null, []);
+    }
+
+    /// <summary>
+    /// What changed, within an audit entry's 200 characters: the statuses taken away or renamed (before) and those added or
+    /// renamed (after), each "id 日本語名 / English"; when the order changed, the new order of ids as well.
+    /// </summary>
+    private static (string Before, string After) Difference(ImplementationPath before, ImplementationPath after)
+    {
+        static string Line(ImplementationStatus s) => $"{s.Id} {s.Name} / {s.NameEn}";
+        var removed = string.Join("; ", before.Statuses.Where(s => !after.Statuses.Contains(s)).Select(Line));
+        var added = string.Join("; ", after.Statuses.Where(s => !before.Statuses.Contains(s)).Select(Line));
+        var beforeOrder = before.Statuses.Select(s => s.Id).Where(id => after.Statuses.Any(a => a.Id == id));
+        var afterOrder = after.Statuses.Select(s => s.Id).Where(id => before.Statuses.Any(b => b.Id == id));
+        if (!beforeOrder.SequenceEqual(afterOrder) || (removed.Length == 0 && added.Length == 0))
+        {
+            added = (added.Length > 0 ? added + "; " : "") + "order: " + string.Join(" → ", after.Statuses.Select(s => s.Id));
+        }
+
+        return (removed.Length == 0 ? "—" : removed, added);
+    }
+
+    private async Task DeliverAuditAsync()
+    {
+        if (state.State.PendingAudit.Count == 0)
+        {
+            return;
+        }
+
+        var audit = new GrainAuditLog(GrainFactory);
+        foreach (var entry in state.State.PendingAudit)
+        {
+            await audit.AppendAsync(WardAudit.ChainKey, entry);
+        }
+
+        state.State.PendingAudit.Clear();
+        await state.WriteStateAsync();
     }
 
     async Task IImplementationDirectoryGrain.UpsertAsync(ImplementationSummary summary)

@@ -12,6 +12,8 @@ using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Reminders;
 using Chiyoda.Civic.Web.Rounds;
+using Chiyoda.Civic.Web.Satisfaction;
+using Chiyoda.Civic.Web.Statistics;
 using Chiyoda.Civic.Web.Tally;
 
 namespace Chiyoda.Civic.Web.Hosting;
@@ -67,6 +69,8 @@ public static class ApiExtensions
         api.MapCommentsApi();
         api.MapRemindersApi();
         app.MapReminderUnsubscribe();
+        api.MapSatisfactionApi();
+        api.MapStatisticsApi();
         app.MapAuditExport();
         api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
         return app;
@@ -86,6 +90,8 @@ public static class ApiExtensions
         builder.Services.AddScoped<ImplementationService>();
         builder.Services.AddScoped<Comments.CommentService>();
         builder.Services.AddScoped<Reminders.ReminderService>();
+        builder.Services.AddScoped<Satisfaction.SatisfactionService>();
+        builder.Services.AddScoped<Statistics.StatisticsService>();
         return builder;
     }
 }

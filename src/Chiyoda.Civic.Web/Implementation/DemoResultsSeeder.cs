@@ -51,6 +51,7 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         var implementation = scope.ServiceProvider.GetRequiredService<ImplementationService>();
         await StoryAsync(implementation, "p-001", NoticesStory);
         await StoryAsync(implementation, "p-002", CalendarStory);
+        await SatisfactionAsync(scope.ServiceProvider.GetRequiredService<Satisfaction.SatisfactionService>());
         logger.LogInformation("Demo results round {RoundId}: results published, the 2024 story recorded", RoundId);
     }
 
@@ -123,6 +124,18 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
 
         var published = await counting.PublishAsync(RoundId, Staff);
         return published.Code;
+    }
+
+    /// <summary>Demo answers to 「満足度」 from the results page (one per demo voter; a repeat is refused as already rated), so 「統計」 shows them.</summary>
+    private static async Task SatisfactionAsync(Satisfaction.SatisfactionService satisfaction)
+    {
+        int[] ratings = [5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 3, 5, 4, 1, 4, 5, 4, 3, 4];
+        for (var i = 0; i < Math.Min(ratings.Length, Choices.Length); i++)
+        {
+            var key = $"d-{i + 1:0000}";
+            await satisfaction.RateAsync(RoundId, new Ballots.Voter($"demo-rater:{key}", key), Abstractions.Satisfaction.SatisfactionSource.Results, ratings[i],
+                i % 5 == 0 ? "（デモ）紙でもスマホでも投票できて便利でした。" : null);
+        }
     }
 
     private sealed record Step(string Status, DateOnly Date, string Note, string NoteEn, string Department);

@@ -12,7 +12,7 @@ namespace Chiyoda.Civic.Web.Implementation;
 /// <summary>
 /// Open data of every implementation record with its whole timeline and indicators: <c>records.json</c> and
 /// <c>records.csv</c> (UTF-8 with BOM, so spreadsheets read the Japanese; one line per step, indicator, actual,
-/// budget and link), with SHA-256 digests in <c>open-data</c> and each file's Digest header. Built from the
+/// budget and link), with SHA-256 digests in <c>open-data</c> and each file's Repr-Digest (through <see cref="Download"/>). Built from the
 /// records as the public pages show them (no assignees).
 /// </summary>
 public static class ImplementationOpenData
@@ -86,7 +86,7 @@ public static class ImplementationOpenData
 
     private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static JsonSerializerOptions Options(HttpContext http) =>
+    public static JsonSerializerOptions Options(HttpContext http) =>
         http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
 
     public static async Task<IResult> Index(HttpContext http, ImplementationService service)
@@ -107,9 +107,9 @@ public static class ImplementationOpenData
     {
         var (jsonFile, csvFile) = await BuildAsync(service, Options(http));
         var file = csv ? csvFile : jsonFile;
-        http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(file.Sha256))}";
-        http.Response.Headers.CacheControl = "no-cache";
-        return Results.Bytes(file.Content, file.MediaType, csv ? "implementation-records.csv" : null);
+        var records = await service.ListAsync(new ImplementationFilter());
+        var lastModified = records.Count == 0 ? DateTimeOffset.UnixEpoch : records.Max(r => r.UpdatedAt);
+        return Download.Serve(new DownloadFile(file.Content, file.MediaType, lastModified, csv ? "implementation-records.csv" : null, Public: true), "no-cache");
     }
 
     /// <summary>The CSV as text without its BOM (for tests and tools).</summary>

@@ -38,10 +38,10 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time, KnownR
             ?? rounds.MinBy(r => r.Definition.Schedule.CallOpens);
 
     public Task<RoundCommandResult> CreateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
-        RoundValidation.IsValidRoundId(roundId)
+        RoundValidation.IsValidRoundId(roundId) && roundId != Abstractions.Audit.WardAudit.ChainKey
             ? grains.GetGrain<IRoundGrain>(roundId).CreateAsync(definition, actor)
             : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.InvalidRoundId,
-                [new("roundId", RoundErrorCodes.InvalidRoundId, "A round id is 1 to 63 lower-case letters, digits or hyphens, starting with a letter or digit.")]));
+                [new("roundId", RoundErrorCodes.InvalidRoundId, "A round id is 1 to 63 lower-case letters, digits or hyphens, starting with a letter or digit (not \"ward\", the ward's own audit log).")]));
 
     public async Task<RoundCommandResult> UpdateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
         await known.ExistsAsync(roundId)

@@ -39,6 +39,7 @@ public sealed class EveryPageBrowserTests(WalkPlatformFixture platform)
             (null, $"/rounds/{r.PublishedRound}/results", "results"),
             (null, "/not-found", "not-found"),
             (null, "/implementation", "implementation"),
+            (null, "/statistics", "statistics"),
             (null, $"/rounds/{r.PublishedRound}/proposals/p-002", "proposal-after"),
             ("resident-45", "/", "home-signed-in"),
             ("resident-45", "/rounds/demo-2024/vote", "vote-choose"),
@@ -69,6 +70,7 @@ public sealed class EveryPageBrowserTests(WalkPlatformFixture platform)
             ("admin", $"/admin/screening/{r.CallRound}/shortlist", "admin-shortlist"),
             ("admin", $"/admin/audit?round={r.CallRound}", "admin-audit"),
             ("admin", $"/implementation/{r.PublishedRound}/p-002/edit", "implementation-editor"),
+            ("admin", "/admin/implementation/path", "implementation-path"),
         };
 
         var problems = new List<string>();

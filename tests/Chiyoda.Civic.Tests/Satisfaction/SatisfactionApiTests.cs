@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Chiyoda.Civic.Tests.Ballots;
+using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.PaperBallots;
+
+namespace Chiyoda.Civic.Tests.Satisfaction;
+
+/// <summary>
+/// 「満足度」 through the API against the running platform, then the statistics and ward-wide open data built from the same
+/// round: a rating after voting and one from the results page, each person once, nothing before publication, nothing that
+/// names a person or a ballot, small cells hidden, files that csv-parse reads and whose digests are their bytes.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class SatisfactionApiTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task Ratings_are_once_per_person_anonymous_and_published_only_with_the_results_in_the_statistics_and_open_data()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        using var anonymous = await platform.ApiClientAsync();
+        var keys = Enumerable.Range(0, 3).Select(n => $"s{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
+        var rate = $"/api/v1/rounds/{roundId}/satisfaction";
+
+        using var first = await platform.ApiClientAsync("voter:" + keys[0]);
+        using var second = await platform.ApiClientAsync("voter:" + keys[1]);
+        using var third = await platform.ApiClientAsync("voter:" + keys[2]);
+
+        // Before voting there is nothing to rate after voting.
+        Assert.Equal("closed", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=after-voting"), 200)).GetProperty("state").GetString());
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 4, source = "after-voting" }), 403, "no-ballot");
+
+        foreach (var (client, choices) in new[] { (first, new[] { 1, 2 }), (second, new[] { 1 }), (third, new[] { 2, 3 }) })
+        {
+            await HttpAssertions.JsonAsync(await client.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
+        }
+
+        // Bad input: each with its own code and field.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync(rate, new { rating = 4, source = "after-voting" })).StatusCode);
+        var zero = await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 0, source = "after-voting" }), 400, "invalid-rating");
+        Assert.Equal("rating", zero.GetProperty("errors")[0].GetProperty("field").GetString());
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 6, source = "after-voting" }), 400, "invalid-rating");
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 4, comment = new string('あ', 201), source = "after-voting" }), 400, "invalid-comment");
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 4, source = "ballot" }), 400, "invalid-source");
+        await HttpAssertions.ProblemAsync(await first.PostAsync(rate, new StringContent("{", Encoding.UTF8, "application/json")), 400, "malformed-request");
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync("/api/v1/rounds/no-such-round/satisfaction", new { rating = 4, source = "after-voting" }), 404, "round-not-found");
+        // The results page's question waits for the results.
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 4, source = "results" }), 409, "results-not-published");
+
+        // After voting: counted once; a second answer, from anywhere, is refused.
+        Assert.Equal("open", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=after-voting"), 200)).GetProperty("state").GetString());
+        var comment = "投票が分かりやすかった\n次回も参加したい";
+        Assert.True((await HttpAssertions.JsonAsync(await first.PostAsJsonAsync(rate, new { rating = 5, comment, source = "after-voting" }), 200)).GetProperty("counted").GetBoolean());
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 1, source = "after-voting" }), 409, "already-rated");
+        Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=after-voting"), 200)).GetProperty("state").GetString());
+
+        // No aggregate while the results are not published (the vote is even still open).
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync(rate), 404, "results-not-published");
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+
+        // From the results page: the second voter answers; the first (who answered after voting) may not again.
+        await HttpAssertions.JsonAsync(await second.PostAsJsonAsync(rate, new { rating = 2, source = "results" }), 200);
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 3, source = "results" }), 409, "already-rated");
+        Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
+
+        // The aggregate: 2 answers, so every non-empty cell, the mean and the share are hidden (fewer than 10 people).
+        var summary = await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200);
+        Assert.Equal(2, summary.GetProperty("count").GetInt32());
+        var cells = summary.GetProperty("distribution").EnumerateArray().ToList();
+        Assert.Equal(5, cells.Count);
+        Assert.True(cells[4].GetProperty("suppressed").GetBoolean());
+        Assert.True(cells[1].GetProperty("suppressed").GetBoolean());
+        Assert.Equal(0, cells[0].GetProperty("count").GetInt32());
+        // (The API leaves out null members.)
+        Assert.False(summary.TryGetProperty("mean", out var mean) && mean.ValueKind != JsonValueKind.Null, "no mean under 10 answers");
+        Assert.False(summary.TryGetProperty("satisfiedPercent", out var share) && share.ValueKind != JsonValueKind.Null, "no share under 10 answers");
+        Assert.False(cells[4].TryGetProperty("count", out var hidden) && hidden.ValueKind != JsonValueKind.Null, "a hidden cell has no count");
+
+        // Administrators read the comment: its rating and day, nothing about who (no account, ballot, receipt or time of day).
+        await HttpAssertions.ProblemAsync(await first.GetAsync($"{rate}/comments"), 403, "forbidden");
+        var comments = await HttpAssertions.JsonAsync(await admin.GetAsync($"{rate}/comments"), 200);
+        var kept = Assert.Single(comments.GetProperty("comments").EnumerateArray());
+        Assert.Equal("投票が分かりやすかった 次回も参加したい", kept.GetProperty("text").GetString());
+        Assert.Equal(5, kept.GetProperty("rating").GetInt32());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", kept.GetProperty("day").GetString());
+        Assert.Equal(["day", "rating", "source", "text"], kept.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var raw = comments.GetRawText();
+        foreach (var key in keys)
+        {
+            Assert.DoesNotContain(key, raw, StringComparison.Ordinal);
+        }
+
+        // Statistics: the round, with its proposals, shortlist, adoption, turnout and satisfaction; small cells hidden.
+        var statistics = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/statistics.json"), 200);
+        var mine = statistics.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("roundId").GetString() == roundId);
+        Assert.Equal(3, mine.GetProperty("voters").GetInt32());
+        Assert.Equal(2, mine.GetProperty("adopted").GetInt32());
+        Assert.True(mine.GetProperty("shortlisted").GetInt32() >= 3);
+        Assert.True(mine.GetProperty("proposals").GetInt32() >= mine.GetProperty("shortlisted").GetInt32());
+        var online = mine.GetProperty("byChannel").EnumerateArray().Single(c => c.GetProperty("group").GetString() == "online");
+        Assert.Equal(JsonValueKind.Null, online.GetProperty("count").ValueKind);
+        Assert.Equal(2, mine.GetProperty("satisfaction").GetProperty("count").GetInt32());
+        Assert.Contains(statistics.GetProperty("years").EnumerateArray(), y => y.GetProperty("fiscalYear").GetInt32() == mine.GetProperty("fiscalYear").GetInt32());
+
+        // Open data: every file's digest in the index is its bytes' SHA-256 and its Repr-Digest; CSVs are UTF-8 with BOM and read by csv-parse.
+        var index = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/open-data"), 200);
+        var files = index.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(6, files.Count);
+        var csvs = new Dictionary<string, CsvCheck.Parsed>();
+        foreach (var file in files)
+        {
+            var href = file.GetProperty("href").GetString()!;
+            using var get = await anonymous.GetAsync(href);
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            var bytes = await get.Content.ReadAsByteArrayAsync();
+            var sha256 = SHA256.HashData(bytes);
+            Assert.Equal(Convert.ToHexStringLower(sha256), file.GetProperty("sha256").GetString());
+            Assert.Equal($"sha-256=:{Convert.ToBase64String(sha256)}:", Assert.Single(get.Headers.GetValues("Repr-Digest")));
+            if (href.EndsWith(".csv", StringComparison.Ordinal))
+            {
+                Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+                var parsed = await CsvCheck.ParseAsync(bytes);
+                Assert.Empty(parsed.FormulaCells);
+                csvs[href] = parsed;
+            }
+        }
+
+        var stats = csvs["/api/v1/statistics.csv"].Records;
+        Assert.Equal(["scope", "id", "fiscal_year", "measure", "group", "value", "suppressed"], stats[0]);
+        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "voters" && r[5] == "3");
+        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "voters_by_channel" && r[4] == "online" && r[5] == "" && r[6] == "true");
+        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "satisfaction_count" && r[5] == "2");
+
+        // Every round's proposals with where they ended: the two adopted, the third not, and the page's figures agree.
+        var proposals = csvs["/api/v1/proposals.csv"].Records;
+        var header = proposals[0].ToList();
+        var ofRound = proposals.Where(r => r[0] == roundId).ToDictionary(r => r[1], r => r[header.IndexOf("final_status")]);
+        Assert.Equal("adopted", ofRound["p-001"]);
+        Assert.Equal("adopted", ofRound["p-002"]);
+        Assert.Equal("not-adopted", ofRound["p-003"]);
+        var adoptedRow = proposals.Single(r => r[0] == roundId && r[1] == "p-001");
+        Assert.Equal("adopted", adoptedRow[header.IndexOf("implementation_status")]);
+        Assert.Equal("2", adoptedRow[header.IndexOf("votes")]);
+        Assert.DoesNotContain(proposals.SelectMany(r => r), cell => keys.Any(k => cell.Contains(k, StringComparison.Ordinal)));
+
+        // The public page shows the same figures.
+        var page = await anonymous.GetStringAsync("/statistics");
+        Assert.Contains("統計", page, StringComparison.Ordinal);
+        Assert.Contains($"data-round=\"{roundId}\"", page, StringComparison.Ordinal);
+        Assert.Contains("非表示（10人未満）", page, StringComparison.Ordinal);
+    }
+}
