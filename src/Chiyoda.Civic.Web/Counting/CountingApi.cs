@@ -68,44 +68,10 @@ public static class CountingApi
     private static IResult Refused(ResultsCommandResult result)
     {
         var code = result.Code!;
-        var status = code switch
-        {
-            RoundErrorCodes.RoundNotFound => StatusCodes.Status404NotFound,
-            ResultsErrorCodes.InvalidReason or ResultsErrorCodes.InvalidAdoption => StatusCodes.Status400BadRequest,
-            RoundErrorCodes.InvalidRound => StatusCodes.Status400BadRequest,
-            _ => StatusCodes.Status409Conflict,
-        };
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = Titles.GetValueOrDefault(code, "The step was refused."),
-            Detail = result.Detail,
-            Type = $"urn:chiyoda-civic:problem:{code}",
-        };
-        problem.Extensions["code"] = code;
-        if (code == ResultsErrorCodes.CountMismatch && result.View?.LastCount is { } count)
-        {
-            // Administrators see where the recount and the live tally differ.
-            problem.Extensions["differences"] = count.Differences;
-            problem.Extensions["countId"] = count.CountId;
-        }
-
-        return TypedResults.Problem(problem);
+        // Administrators see where the recount and the live tally differ.
+        var extensions = code == ResultsErrorCodes.CountMismatch && result.View?.LastCount is { } count
+            ? new Dictionary<string, object?> { ["differences"] = count.Differences, ["countId"] = count.CountId }
+            : null;
+        return ApiErrors.Problem(code, ApiErrors.Find(code)?.Title ?? "The step was refused.", result.Detail, extensions: extensions);
     }
-
-    private static readonly Dictionary<string, string> Titles = new()
-    {
-        [RoundErrorCodes.RoundNotFound] = "There is no such round.",
-        [ResultsErrorCodes.NotClosed] = "Voting has not closed yet.",
-        [ResultsErrorCodes.CountMismatch] = "The recount differs from the live tally; the count cannot be certified.",
-        [ResultsErrorCodes.NotCertified] = "The count is not certified yet.",
-        [ResultsErrorCodes.AlreadyPublished] = "The results are already published.",
-        [ResultsErrorCodes.AdoptionTied] = "Proposals are tied at the adoption cut-off; an administrator must decide.",
-        [ResultsErrorCodes.InvalidAdoption] = "The adopted proposals are not valid.",
-        [ResultsErrorCodes.InvalidReason] = "A reason is required.",
-        [ResultsErrorCodes.PaperCommitting] = "Paper batches are still being committed.",
-        [ResultsErrorCodes.NoShortlist] = "The round has no shortlist.",
-        [ResultsErrorCodes.BallotsPurged] = "The stored ballots were purged; the certified count stands.",
-        ["voting-not-open"] = "Voting has not opened yet.",
-    };
 }

@@ -23,20 +23,10 @@ public static class ApiExtensions
             // Refusals written by the framework (401, 403, 405, ...) get a stable code like our own.
             if (!context.ProblemDetails.Extensions.ContainsKey("code"))
             {
-                context.ProblemDetails.Extensions["code"] = context.ProblemDetails.Status switch
-                {
-                    StatusCodes.Status401Unauthorized => "unauthenticated",
-                    StatusCodes.Status403Forbidden => "forbidden",
-                    StatusCodes.Status404NotFound => "not-found",
-                    StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
-                    StatusCodes.Status413PayloadTooLarge => RequestLimitsExtensions.BodyTooLargeCode,
-                    StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
-                    StatusCodes.Status429TooManyRequests => RequestLimitsExtensions.RateLimitedCode,
-                    _ => "error",
-                };
+                context.ProblemDetails.Extensions["code"] = ApiErrors.CodeForStatus(context.ProblemDetails.Status);
             }
         });
-        builder.Services.AddOpenApi("v1");
+        builder.Services.AddOpenApi("v1", options => ApiContract.Configure(options, builder.Configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));

@@ -204,17 +204,8 @@ public static class ImplementationApi
 
     private static IResult Answer(ImplementationResult result) => result.Succeeded ? Results.Ok(result.Record) : Refusal(result);
 
-    /// <summary>One status per stable code, the same for every endpoint.</summary>
-    public static int StatusOf(string code) => code switch
-    {
-        ImplementationErrorCodes.NotFound or ImplementationErrorCodes.NotAdopted or ImplementationErrorCodes.IndicatorNotFound => StatusCodes.Status404NotFound,
-        ImplementationErrorCodes.NotAllowed => StatusCodes.Status403Forbidden,
-        ImplementationErrorCodes.TooMany => StatusCodes.Status409Conflict,
-        _ => StatusCodes.Status400BadRequest,
-    };
-
     private static IResult Refusal(ImplementationResult result) =>
-        ApiProblems.Problem(StatusOf(result.Code!), result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
+        ApiProblems.Problem(ApiErrors.StatusOf(result.Code!), result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
 
     private static IResult NotFound() =>
         ApiProblems.Problem(StatusCodes.Status404NotFound, ImplementationErrorCodes.NotFound,

@@ -239,18 +239,7 @@ public static class PaperBallotsApi
     private static IResult FileTooLarge() => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, PaperErrorCodes.FileTooLarge,
         $"A paper-ballot file may be at most {PaperBallotFile.MaxBytes / 1024 / 1024} MB.");
 
-    private static IResult Refusal(string code, string? detail) => code switch
-    {
-        PaperErrorCodes.BatchNotFound => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such paper batch.", detail),
-        PaperErrorCodes.RoundNotFound => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such round.", detail),
-        PaperErrorCodes.FacilityNotFound => ApiProblems.Problem(StatusCodes.Status400BadRequest, code, "The round has no such facility.", detail),
-        PaperErrorCodes.InvalidBatch or PaperErrorCodes.EmptyKeying or PaperErrorCodes.InvalidResolution
-            => ApiProblems.Problem(StatusCodes.Status400BadRequest, code, "The request is not valid.", detail),
-        PaperErrorCodes.NotAPaperBallotFile => ApiProblems.Problem(StatusCodes.Status400BadRequest, code, "The file is not a paper-ballot file.", detail),
-        PaperErrorCodes.FileTooLarge or PaperErrorCodes.TooManyLines => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, code, "The file is too large.", detail),
-        PaperErrorCodes.NoSuchDisagreement => ApiProblems.Problem(StatusCodes.Status404NotFound, code, "There is no such disagreement.", detail),
-        _ => ApiProblems.Problem(StatusCodes.Status409Conflict, code, "The batch cannot do this now.", detail),
-    };
+    private static IResult Refusal(string code, string? detail) => ApiErrors.Problem(code, ApiErrors.Find(code)?.Title ?? "The batch cannot do this now.", detail);
 
     /// <summary>A batch as the API shows it: each disagreement reduced to its serial and the fields in dispute (secrecy: no voter key beside undisputed choices).</summary>
     private static PaperBatchView Shown(PaperBatchView batch) => batch with { Disagreements = [.. batch.Disagreements.Select(d => d.OnlyDisputed())] };

@@ -302,21 +302,8 @@ public static class ProposalsApi
     private static IResult ScreeningAnswer(ScreeningResult result, Func<ScreeningResult, object> body) =>
         result.Succeeded ? Results.Ok(body(result)) : Refusal(result.Code!, result.Errors);
 
-    /// <summary>One status per stable code, the same for every endpoint.</summary>
-    public static int StatusOf(string code) => code switch
-    {
-        ProposalErrorCodes.ProposalNotFound or ProposalErrorCodes.RoundNotFound => StatusCodes.Status404NotFound,
-        ProposalErrorCodes.NotStaff or ProposalErrorCodes.NotAssigned => StatusCodes.Status403Forbidden,
-        ProposalErrorCodes.CallClosed or ProposalErrorCodes.ProposalLimit or ProposalErrorCodes.RoundFull or ProposalErrorCodes.ProposalExists
-            or ProposalErrorCodes.NotEditable or ProposalErrorCodes.ProposalWithdrawn or ProposalErrorCodes.ProposalFrozen
-            or ProposalErrorCodes.NotUnderReview or ProposalErrorCodes.StageMismatch or ProposalErrorCodes.ScoresRequired
-            or ProposalErrorCodes.NotSelected or ScreeningErrorCodes.NotSelected or ScreeningErrorCodes.SetupLocked
-            or RoundErrorCodes.ShortlistLocked => StatusCodes.Status409Conflict,
-        _ => StatusCodes.Status400BadRequest,
-    };
-
     private static IResult Refusal(string code, IReadOnlyList<ValidationError> errors) =>
-        ApiProblems.Problem(StatusOf(code), code, errors.FirstOrDefault()?.Message ?? code, errors: errors);
+        ApiProblems.Problem(ApiErrors.StatusOf(code), code, errors.FirstOrDefault()?.Message ?? code, errors: errors);
 
     private static IResult RoundNotFound() =>
         ApiProblems.Problem(StatusCodes.Status404NotFound, RoundErrorCodes.RoundNotFound, "There is no such round.");
