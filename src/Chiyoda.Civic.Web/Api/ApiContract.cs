@@ -51,6 +51,8 @@ public static class ApiContract
         operation.OperationId ??= OperationId(description);
         operation.Summary ??= Summary(description);
 
+        var codes = new List<string>();
+
         // Parameters bound by the platform itself (caller, body, idempotency key) are not query parameters.
         if (operation.Parameters is { } parameters)
         {
@@ -61,9 +63,10 @@ public static class ApiContract
             }
         }
 
-        if (metadata.OfType<RequestBodyMetadata>().LastOrDefault() is { } body && operation.RequestBody is null)
+        if (metadata.OfType<RequestBodyMetadata>().ToList() is { Count: > 0 } bodies && operation.RequestBody is null)
         {
-            operation.RequestBody = await RequestBodyAsync(body, context, document, cancellation);
+            operation.RequestBody = await RequestBodyAsync(bodies, context, document, cancellation);
+            codes.AddRange([ApiErrors.MalformedRequest.Code, ApiErrors.BodyTooLarge.Code]);
         }
 
         if (metadata.OfType<IdempotencyKeyMetadata>().LastOrDefault() is { } idempotency)
@@ -79,7 +82,6 @@ public static class ApiContract
             });
         }
 
-        var codes = new List<string>();
         var isProtected = IsProtected(metadata);
         if (isProtected)
         {
@@ -119,28 +121,40 @@ public static class ApiContract
         }
     }
 
-    private static async Task<OpenApiRequestBody> RequestBodyAsync(RequestBodyMetadata body, OpenApiOperationTransformerContext context,
+    private static async Task<OpenApiRequestBody> RequestBodyAsync(IReadOnlyList<RequestBodyMetadata> bodies, OpenApiOperationTransformerContext context,
         OpenApiDocument document, CancellationToken cancellation)
     {
-        IOpenApiSchema schema;
-        if (body.Type is { } type)
+        var content = new Dictionary<string, OpenApiMediaType>();
+        foreach (var body in bodies)
         {
-            var created = await context.GetOrCreateSchemaAsync(type, null, cancellation);
-            document.Components ??= new OpenApiComponents();
-            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-            document.Components.Schemas.TryAdd(type.Name, created);
-            schema = new OpenApiSchemaReference(type.Name, document);
-        }
-        else
-        {
-            schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+            IOpenApiSchema schema;
+            if (body.Type is { } type)
+            {
+                var created = await context.GetOrCreateSchemaAsync(type, null, cancellation);
+                if (type.IsGenericType || type.IsArray)
+                {
+                    schema = created;
+                }
+                else
+                {
+                    document.Components ??= new OpenApiComponents();
+                    document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                    document.Components.Schemas.TryAdd(type.Name, created);
+                    schema = new OpenApiSchemaReference(type.Name, document);
+                }
+            }
+            else
+            {
+                schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+            }
+
+            foreach (var contentType in body.ContentTypes)
+            {
+                content.TryAdd(contentType, new OpenApiMediaType { Schema = schema });
+            }
         }
 
-        return new OpenApiRequestBody
-        {
-            Required = true,
-            Content = body.ContentTypes.ToDictionary(c => c, _ => new OpenApiMediaType { Schema = schema }),
-        };
+        return new OpenApiRequestBody { Required = !bodies.All(b => b.Optional), Content = content };
     }
 
     private static OpenApiResponse ProblemResponse(OpenApiDocument document, int status, IReadOnlyList<string> codes)

@@ -77,7 +77,7 @@ public static class RefusablePartsFilter
 }
 
 /// <summary>What the OpenAPI document says an endpoint's body is: a JSON request record, or a file (<c>Type</c> null).</summary>
-public sealed record RequestBodyMetadata(Type? Type, IReadOnlyList<string> ContentTypes);
+public sealed record RequestBodyMetadata(Type? Type, IReadOnlyList<string> ContentTypes, bool Optional = false);
 
 public static class RequestBodyExtensions
 {
@@ -87,6 +87,6 @@ public static class RequestBodyExtensions
         builder.WithMetadata(new RequestBodyMetadata(null, contentTypes));
 
     /// <summary>The endpoint reads a JSON body of <typeparamref name="T"/> itself (handlers not yet on <see cref="JsonBody{T}"/>).</summary>
-    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
-        builder.WithMetadata(new RequestBodyMetadata(typeof(T), ["application/json"]));
+    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder, bool optional = false) =>
+        builder.WithMetadata(new RequestBodyMetadata(typeof(T), ["application/json"], optional));
 }

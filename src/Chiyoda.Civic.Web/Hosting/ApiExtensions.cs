@@ -10,6 +10,8 @@ using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Rounds;
+using Chiyoda.Civic.Web.Screening;
+using Chiyoda.Civic.Web.Notifications;
 using Chiyoda.Civic.Web.Tally;
 
 namespace Chiyoda.Civic.Web.Hosting;
@@ -44,6 +46,9 @@ public static class ApiExtensions
         var api = app.MapGroup("/api/v1").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RequestLimitsExtensions.JsonBodyBytes));
         api.MapRoundsApi();
         api.MapProposalsApi();
+        api.MapScreeningApi();
+        api.MapAuditApi();
+        api.MapInboxApi();
         api.MapRegisterApi();
         api.MapBallotsApi();
         api.MapTurnoutApi();
@@ -62,6 +67,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<KnownRounds>();
         builder.Services.AddScoped<RoundService>();
         builder.Services.AddProposalServices();
+        builder.Services.AddScoped<ScreeningService>();
         builder.Services.AddScoped<RegisterService>();
         builder.Services.AddScoped<BallotService>();
         builder.Services.AddScoped<TallyService>();

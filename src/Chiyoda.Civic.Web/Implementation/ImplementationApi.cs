@@ -80,15 +80,10 @@ public static class ImplementationApi
 
     public static async Task<IResult> Path(ImplementationService service) => Results.Ok(await service.PathAsync());
 
-    public static async Task<IResult> SetPath(HttpRequest request, ImplementationService service)
+    public static async Task<IResult> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<ImplementationPath>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        var result = await service.SetPathAsync(request.HttpContext.User.ToActor(), body!);
+        var body = json.Value;
+        var result = await service.SetPathAsync(caller.Actor, body);
         return result.Code is null ? Results.Ok(await service.PathAsync()) : Refusal(result);
     }
 
@@ -105,88 +100,58 @@ public static class ImplementationApi
         return Results.Ok(staff ? record : record.ForPublic());
     }
 
-    public static async Task<IResult> SetStatus(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<IResult> SetStatus(string roundId, string proposalId, JsonBody<StatusRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<StatusRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        if (body!.Date is not { } date)
+        var body = json.Value;
+        if (body.Date is not { } date)
         {
             return Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date of the step is required (yyyy-MM-dd).", "date"));
         }
 
-        return Answer(await service.SetStatusAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "",
+        return Answer(await service.SetStatusAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new StatusChange(body.Status ?? "", date, body.Note, body.NoteEn, body.Department)));
     }
 
-    public static async Task<IResult> SetDetails(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<IResult> SetDetails(string roundId, string proposalId, JsonBody<DetailsRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<DetailsRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        var links = (body!.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
-        return Answer(await service.SetDetailsAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "",
+        var body = json.Value;
+        var links = (body.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
+        return Answer(await service.SetDetailsAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new ImplementationDetails(body.BudgetYen, links)));
     }
 
-    public static async Task<IResult> SetIndicator(string roundId, string proposalId, string indicatorId, HttpRequest request, ImplementationService service)
+    public static async Task<IResult> SetIndicator(string roundId, string proposalId, string indicatorId, JsonBody<IndicatorRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<IndicatorRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        return Answer(await service.SetIndicatorAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.RequestId ?? "",
+        var body = json.Value;
+        return Answer(await service.SetIndicatorAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new IndicatorDefinition(indicatorId, body.Name ?? "", body.NameEn, body.Unit ?? "", body.UnitEn, body.Target ?? 0, body.TargetDate)));
     }
 
-    public static async Task<IResult> RecordActual(string roundId, string proposalId, string indicatorId, HttpRequest request, ImplementationService service)
+    public static async Task<IResult> RecordActual(string roundId, string proposalId, string indicatorId, JsonBody<ActualRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<ActualRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        if (body!.Date is not { } date || body.Value is not { } value)
+        var body = json.Value;
+        if (body.Date is not { } date || body.Value is not { } value)
         {
             return Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a date (yyyy-MM-dd) and a value.",
                 body.Date is null ? "date" : "value"));
         }
 
-        return Answer(await service.RecordActualAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", indicatorId,
+        return Answer(await service.RecordActualAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", indicatorId,
             new IndicatorActual(date, value, body.Note)));
     }
 
-    public static async Task<IResult> SetAdoptedOn(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<IResult> SetAdoptedOn(string roundId, string proposalId, JsonBody<AdoptedOnRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<AdoptedOnRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        return body!.Date is not { } date
+        var body = json.Value;
+        return body.Date is not { } date
             ? Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
-            : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", date));
+            : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 
-    public static async Task<IResult> Assign(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<IResult> Assign(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<ImplementationAssigneesRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        return Answer(await service.AssignAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.RequestId ?? "", body.Assignees ?? []));
+        var body = json.Value;
+        return Answer(await service.AssignAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", body.Assignees ?? []));
     }
 
     public static async Task<IResult> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>

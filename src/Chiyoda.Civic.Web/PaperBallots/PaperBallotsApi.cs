@@ -23,11 +23,11 @@ public static class PaperBallotsApi
 {
     public static RouteGroupBuilder MapPaperBallotsApi(this RouteGroupBuilder api)
     {
-        var round = api.MapGroup("/rounds/{roundId}").WithTags("Paper ballots");
+        var round = api.MapGroup("/rounds/{roundId}").WithTags("PaperBallots");
 
         round.MapGet("/facilities", async (string roundId, RoundService rounds, PaperBallotService paper) =>
             await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.GetFacilitiesAsync(roundId)))
-            .RequireAuthorization(CivicPolicies.ApiClerk);
+            .RequireAuthorization(CivicPolicies.ApiClerk).WithSummary("List the round's paper-ballot facilities").ProducesErrors(ApiErrors.RoundNotFound);
 
         round.MapPut("/facilities", async (string roundId, HttpRequest request, RoundService rounds, PaperBallotService paper) =>
         {
@@ -47,17 +47,18 @@ public static class PaperBallotsApi
             return errors.Count > 0
                 ? ApiProblems.Problem(StatusCodes.Status400BadRequest, PaperErrorCodes.InvalidFacilities, "The facility list is not valid.", errors: errors)
                 : Results.Ok(await paper.GetFacilitiesAsync(roundId));
-        }).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        }).RequireAuthorization(CivicPolicies.ApiAdministrator).AcceptsJson<List<FacilityRequest>>()
+          .WithSummary("Set the round's paper-ballot facilities").ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidFacilities);
 
         var batches = round.MapGroup("/paper-batches");
 
         batches.MapGet("/", async (string roundId, RoundService rounds, PaperBallotService paper) =>
             await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.ListBatchesAsync(roundId)))
-            .RequireAuthorization(CivicPolicies.ApiClerk);
+            .RequireAuthorization(CivicPolicies.ApiClerk).WithSummary("List the round's paper batches").ProducesErrors(ApiErrors.RoundNotFound);
 
         batches.MapGet("/reconciliation", async (string roundId, RoundService rounds, PaperBallotService paper) =>
             await rounds.GetAsync(roundId) is null ? RoundNotFound() : Results.Ok(await paper.ReconcileByFacilityAsync(roundId)))
-            .RequireAuthorization(CivicPolicies.ApiClerk);
+            .RequireAuthorization(CivicPolicies.ApiClerk).WithSummary("Reconcile the paper ballots by facility").ProducesErrors(ApiErrors.RoundNotFound);
 
         batches.MapPost("/", async (string roundId, HttpContext context, RoundService rounds, PaperBallotService paper) =>
         {
@@ -83,7 +84,8 @@ public static class PaperBallotsApi
             return result.Succeeded
                 ? Results.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Batch!.Summary.BatchId}", Shown(result.Batch))
                 : Refusal(result.Code!, result.Detail);
-        }).RequireAuthorization(CivicPolicies.ApiClerk);
+        }).RequireAuthorization(CivicPolicies.ApiClerk).AcceptsJson<BatchRequest>()
+          .WithSummary("Open a paper batch for a facility's box").ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidBatch, ApiErrors.FacilityNotFound, ApiErrors.BatchExists);
 
         batches.MapGet("/{batchId}", async (string roundId, string batchId, int? skip, int? take, PaperBallotService paper) =>
         {
@@ -94,7 +96,7 @@ public static class PaperBallotsApi
 
             var lines = await paper.GetLinesAsync(roundId, batchId, skip ?? 0, take ?? 1000);
             return Results.Ok(new { batch = Shown(batch), report = lines });
-        }).RequireAuthorization(CivicPolicies.ApiClerk);
+        }).RequireAuthorization(CivicPolicies.ApiClerk).WithSummary("Get a batch and a page of its line report").ProducesErrors(ApiErrors.BatchNotFound);
 
         batches.MapGet("/{batchId}/report.csv", async (string roundId, string batchId, PaperBallotService paper) =>
         {
@@ -119,7 +121,7 @@ public static class PaperBallotsApi
             }
 
             return Results.Bytes(csv.ToUtf8WithBom(), "text/csv; charset=utf-8");
-        }).RequireAuthorization(CivicPolicies.ApiClerk);
+        }).RequireAuthorization(CivicPolicies.ApiClerk).WithSummary("Download a batch's line report (CSV)").ProducesErrors(ApiErrors.BatchNotFound);
 
         batches.MapPost("/{batchId}/keyings", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>
         {
@@ -169,7 +171,11 @@ public static class PaperBallotsApi
 
             return outcome.Report is { } report ? Results.Ok(report with { Batch = report.Batch is { } b ? Shown(b) : null }) : Refusal(outcome.Code!, outcome.Detail);
         }).RequireAuthorization(CivicPolicies.ApiKeyingClerk)
-          .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperBallotFile.MaxBytes + 1));
+          .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperBallotFile.MaxBytes + 1))
+          .AcceptsJson<KeyingRequest>().AcceptsFile("text/csv", "text/tab-separated-values", "application/octet-stream")
+          .WithSummary("Key a batch: typed lines (JSON) or an imported paper-ballot file")
+          .ProducesErrors(ApiErrors.BatchNotFound, ApiErrors.EmptyKeying, ApiErrors.NotAPaperBallotFile, ApiErrors.FileTooLarge, ApiErrors.TooManyLines,
+              ApiErrors.KeyingsComplete, ApiErrors.BatchCommitted, ApiErrors.BatchCommitting);
 
         batches.MapPost("/{batchId}/resolutions", async (string roundId, string batchId, HttpContext context, PaperBallotService paper, TimeProvider time) =>
         {
@@ -187,7 +193,9 @@ public static class PaperBallotsApi
             var result = await paper.ResolveAsync(roundId, batchId, body.Key.Trim(), body.Choice.Trim(), body.Line is null ? null : ToLine(body.Line, body.Line.Line ?? 0),
                 PaperActor.From(context.User)!, time.GetUtcNow());
             return result.Succeeded ? Results.Ok(Shown(result.Batch!)) : Refusal(result.Code!, result.Detail);
-        }).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        }).RequireAuthorization(CivicPolicies.ApiAdministrator).AcceptsJson<ResolutionRequest>()
+          .WithSummary("Resolve a disagreement between the two keyings")
+          .ProducesErrors(ApiErrors.InvalidResolution, ApiErrors.BatchNotFound, ApiErrors.NoSuchDisagreement, ApiErrors.BatchCommitted, ApiErrors.BatchCommitting);
 
         batches.MapPost("/{batchId}/commit", async (string roundId, string batchId, HttpContext context, PaperBallotService paper) =>
         {
@@ -220,7 +228,10 @@ public static class PaperBallotsApi
             return view.Summary.Status == PaperBatchStatuses.Committed
                 ? Results.Ok(Shown(view))
                 : Results.Accepted($"/api/v1/rounds/{roundId}/paper-batches/{batchId}", Shown(view));
-        }).RequireAuthorization(CivicPolicies.ApiClerk);
+        }).RequireAuthorization(CivicPolicies.ApiClerk).AcceptsJson<CommitRequest>(optional: true)
+          .WithSummary("Commit a batch (an administrator may force one that does not add up, with a reason)")
+          .ProducesErrors(ApiErrors.BatchNotFound, ApiErrors.NeedsSecondKeying, ApiErrors.KeyingsDisagree, ApiErrors.KeyingsTooDifferent,
+              ApiErrors.ReconciliationMismatch, ApiErrors.BatchCommitting);
 
         return api;
     }
