@@ -13,5 +13,5 @@ public static class ApiProblems
         IReadOnlyDictionary<string, object?>? extensions = null) =>
         ApiErrors.Problem(status, code, title, detail, errors, extensions);
 
-    public static IResult MalformedBody(string detail) => ApiErrors.Problem(ApiErrors.MalformedRequest, detail);
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult MalformedBody(string detail) => ApiErrors.Problem(ApiErrors.MalformedRequest, detail);
 }
