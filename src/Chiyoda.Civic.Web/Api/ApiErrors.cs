@@ -116,6 +116,7 @@ public static class ApiErrors
     public static readonly ApiError NoSuchDisagreement = Add(PaperErrorCodes.NoSuchDisagreement, 404, "There is no such disagreement.");
     public static readonly ApiError InvalidResolution = Add(PaperErrorCodes.InvalidResolution, 400, "The request is not valid.");
     public static readonly ApiError NotAPaperBallotFile = Add(PaperErrorCodes.NotAPaperBallotFile, 400, "The file is not a paper-ballot file.");
+    public static readonly ApiError CountCertified = Add(PaperBallots.PaperBallotService.CountCertified, 409, "The count is certified: no more paper ballots can be committed.");
 
     // Counting and results.
     public static readonly ApiError NotClosed = Add(ResultsErrorCodes.NotClosed, 409, "Voting has not closed yet.");

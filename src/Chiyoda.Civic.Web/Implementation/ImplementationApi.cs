@@ -8,6 +8,8 @@ using Chiyoda.Civic.Web.Proposals;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Chiyoda.Civic.Web.Implementation;
 
 public sealed record StatusRequest(string? RequestId, string? Status, DateOnly? Date, string? Note, string? NoteEn, string? Department);
@@ -23,6 +25,15 @@ public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? V
 public sealed record AdoptedOnRequest(string? RequestId, DateOnly? Date);
 
 public sealed record ImplementationAssigneesRequest(string? RequestId, IReadOnlyList<ImplementationAssignee>? Assignees);
+
+/// <summary>Whether the caller follows a proposal.</summary>
+public sealed record FollowState(bool Following);
+
+/// <summary>Whether the caller asked to be told when the round's results are out.</summary>
+public sealed record ResultsNoticeState(bool Subscribed);
+
+/// <summary>Implementation records across rounds, filtered.</summary>
+public sealed record ImplementationList(IReadOnlyList<ImplementationSummary> Items);
 
 /// <summary>
 /// Implementation records of adopted proposals: public reads (one record, the ward-wide list, open data), changes by
@@ -60,35 +71,35 @@ public static class ImplementationApi
         return api;
     }
 
-    public static async Task<IResult> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
         await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, null) is { } on
-            ? Results.Ok(new { subscribed = on })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            ? TypedResults.Ok(new ResultsNoticeState(on))
+            : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
-    public static async Task<IResult> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
         await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, true) is { } on
-            ? Results.Ok(new { subscribed = on })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            ? TypedResults.Ok(new ResultsNoticeState(on))
+            : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
-    public static async Task<IResult> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
         await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, false) is { } on
-            ? Results.Ok(new { subscribed = on })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            ? TypedResults.Ok(new ResultsNoticeState(on))
+            : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
-    public static async Task<IResult> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
-        Results.Ok(new { items = await service.ListAsync(new ImplementationFilter(status, year, category, department)) });
+    public static async Task<Ok<ImplementationList>> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
+        TypedResults.Ok(new ImplementationList(await service.ListAsync(new ImplementationFilter(status, year, category, department))));
 
-    public static async Task<IResult> Path(ImplementationService service) => Results.Ok(await service.PathAsync());
+    public static async Task<Ok<ImplementationPath>> Path(ImplementationService service) => TypedResults.Ok(await service.PathAsync());
 
-    public static async Task<IResult> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationPath>, ProblemHttpResult>> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         var result = await service.SetPathAsync(caller.Actor, body);
-        return result.Code is null ? Results.Ok(await service.PathAsync()) : Refusal(result);
+        return result.Code is null ? TypedResults.Ok(await service.PathAsync()) : Refusal(result);
     }
 
     /// <summary>The public record; administrators and department staff (bearer) also see who is assigned.</summary>
-    public static async Task<IResult> Get(string roundId, string proposalId, HttpContext http, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> Get(string roundId, string proposalId, HttpContext http, ImplementationService service)
     {
         if (await service.GetAsync(roundId, proposalId) is not { } record)
         {
@@ -97,10 +108,10 @@ public static class ImplementationApi
 
         var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         var staff = auth.Succeeded && (auth.Principal.IsInRole(Roles.Administrator) || auth.Principal.IsInRole(Roles.Department));
-        return Results.Ok(staff ? record : record.ForPublic());
+        return TypedResults.Ok(staff ? record : record.ForPublic());
     }
 
-    public static async Task<IResult> SetStatus(string roundId, string proposalId, JsonBody<StatusRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetStatus(string roundId, string proposalId, JsonBody<StatusRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         if (body.Date is not { } date)
@@ -112,7 +123,7 @@ public static class ImplementationApi
             new StatusChange(body.Status ?? "", date, body.Note, body.NoteEn, body.Department)));
     }
 
-    public static async Task<IResult> SetDetails(string roundId, string proposalId, JsonBody<DetailsRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetDetails(string roundId, string proposalId, JsonBody<DetailsRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         var links = (body.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
@@ -120,14 +131,14 @@ public static class ImplementationApi
             new ImplementationDetails(body.BudgetYen, links)));
     }
 
-    public static async Task<IResult> SetIndicator(string roundId, string proposalId, string indicatorId, JsonBody<IndicatorRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetIndicator(string roundId, string proposalId, string indicatorId, JsonBody<IndicatorRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         return Answer(await service.SetIndicatorAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new IndicatorDefinition(indicatorId, body.Name ?? "", body.NameEn, body.Unit ?? "", body.UnitEn, body.Target ?? 0, body.TargetDate)));
     }
 
-    public static async Task<IResult> RecordActual(string roundId, string proposalId, string indicatorId, JsonBody<ActualRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> RecordActual(string roundId, string proposalId, string indicatorId, JsonBody<ActualRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         if (body.Date is not { } date || body.Value is not { } value)
@@ -140,7 +151,7 @@ public static class ImplementationApi
             new IndicatorActual(date, value, body.Note)));
     }
 
-    public static async Task<IResult> SetAdoptedOn(string roundId, string proposalId, JsonBody<AdoptedOnRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetAdoptedOn(string roundId, string proposalId, JsonBody<AdoptedOnRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         return body.Date is not { } date
@@ -148,31 +159,29 @@ public static class ImplementationApi
             : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 
-    public static async Task<IResult> Assign(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> Assign(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         return Answer(await service.AssignAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", body.Assignees ?? []));
     }
 
-    public static async Task<IResult> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
-        Results.Ok(new { following = await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub) });
+    public static async Task<Ok<FollowState>> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+        TypedResults.Ok(new FollowState(await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub)));
 
-    public static async Task<IResult> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         await service.FollowAsync(roundId, proposalId, http.User.ToActor().Sub)
-            ? Results.Ok(new { following = true })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such published proposal to follow.");
+            ? TypedResults.Ok(new FollowState(true))
+            : ApiErrors.Problem(ApiErrors.ProposalNotFound.Code, "There is no such published proposal to follow.");
 
-    public static async Task<IResult> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         await service.UnfollowAsync(roundId, proposalId, http.User.ToActor().Sub)
-            ? Results.Ok(new { following = false })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+            ? TypedResults.Ok(new FollowState(false))
+            : ApiErrors.Problem(ApiErrors.ProposalNotFound);
 
-    private static IResult Answer(ImplementationResult result) => result.Succeeded ? Results.Ok(result.Record) : Refusal(result);
+    private static Results<Ok<ImplementationRecord>, ProblemHttpResult> Answer(ImplementationResult result) => result.Succeeded ? TypedResults.Ok(result.Record!) : Refusal(result);
 
-    private static IResult Refusal(ImplementationResult result) =>
-        ApiProblems.Problem(ApiErrors.StatusOf(result.Code!), result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
+    private static ProblemHttpResult Refusal(ImplementationResult result) =>
+        ApiErrors.Problem(result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
 
-    private static IResult NotFound() =>
-        ApiProblems.Problem(StatusCodes.Status404NotFound, ImplementationErrorCodes.NotFound,
-            "This proposal has no implementation record (only adopted proposals of published results do).");
+    private static ProblemHttpResult NotFound() => ApiErrors.Problem(ApiErrors.ImplementationNotFound);
 }

@@ -63,7 +63,7 @@ public static class PaperBallotsApi
         batches.MapPost("/{batchId}/commit", CommitBatch).RequireAuthorization(CivicPolicies.ApiClerk)
             .AcceptsJson<CommitRequest>(optional: true)
             .WithSummary("Commit a batch (an administrator may force one that does not add up, with a reason)")
-            .ProducesErrors([.. BatchStateRefusals, ApiErrors.Forbidden, ApiErrors.NeedsSecondKeying, ApiErrors.KeyingsDisagree,
+            .ProducesErrors([.. BatchStateRefusals, ApiErrors.Forbidden, ApiErrors.CountCertified, ApiErrors.NeedsSecondKeying, ApiErrors.KeyingsDisagree,
                 ApiErrors.KeyingsTooDifferent, ApiErrors.ReconciliationMismatch]);
         return api;
     }
