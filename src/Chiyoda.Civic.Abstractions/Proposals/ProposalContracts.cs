@@ -121,9 +121,10 @@ public sealed record ProposalIntake(
     [property: Id(1)] string ProposerName,
     [property: Id(2)] string ProposerContact,
     [property: Id(3)] DateOnly ReceivedOn,
-    [property: Id(4)] string EnteredBySub = "",
-    [property: Id(5)] string EnteredByName = "",
-    [property: Id(6)] DateTimeOffset EnteredAt = default)
+    [property: Id(4)] string EnteredBySub,
+    [property: Id(5)] string EnteredByName,
+    // No default value: JSON schema generation (the OpenAPI document) cannot write the default of a struct.
+    [property: Id(6)] DateTimeOffset EnteredAt)
 {
     public const string Paper = "paper";
     public const string Mail = "mail";

@@ -12,7 +12,7 @@ public static class ApiRequests
     /// request holds <c>null</c> (a line, a facility, a stage, a choice): one that does is malformed, refused
     /// here once for every endpoint rather than met as a null deep inside a handler.
     /// </summary>
-    public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request)
+    public static async Task<(T? Body, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request)
         where T : class
     {
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;

@@ -14,6 +14,8 @@ using Chiyoda.Civic.Web.Reminders;
 using Chiyoda.Civic.Web.Rounds;
 using Chiyoda.Civic.Web.Satisfaction;
 using Chiyoda.Civic.Web.Statistics;
+using Chiyoda.Civic.Web.Screening;
+using Chiyoda.Civic.Web.Notifications;
 using Chiyoda.Civic.Web.Tally;
 
 namespace Chiyoda.Civic.Web.Hosting;
@@ -27,20 +29,10 @@ public static class ApiExtensions
             // Refusals written by the framework (401, 403, 405, ...) get a stable code like our own.
             if (!context.ProblemDetails.Extensions.ContainsKey("code"))
             {
-                context.ProblemDetails.Extensions["code"] = context.ProblemDetails.Status switch
-                {
-                    StatusCodes.Status401Unauthorized => "unauthenticated",
-                    StatusCodes.Status403Forbidden => "forbidden",
-                    StatusCodes.Status404NotFound => "not-found",
-                    StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
-                    StatusCodes.Status413PayloadTooLarge => RequestLimitsExtensions.BodyTooLargeCode,
-                    StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
-                    StatusCodes.Status429TooManyRequests => RequestLimitsExtensions.RateLimitedCode,
-                    _ => "error",
-                };
+                context.ProblemDetails.Extensions["code"] = ApiErrors.CodeForStatus(context.ProblemDetails.Status);
             }
         });
-        builder.Services.AddOpenApi("v1");
+        builder.Services.AddOpenApi("v1", options => ApiContract.Configure(options, builder.Configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
@@ -58,6 +50,9 @@ public static class ApiExtensions
         var api = app.MapGroup("/api/v1").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RequestLimitsExtensions.JsonBodyBytes));
         api.MapRoundsApi();
         api.MapProposalsApi();
+        api.MapScreeningApi();
+        api.MapAuditApi();
+        api.MapInboxApi();
         api.MapRegisterApi();
         api.MapBallotsApi();
         api.MapTurnoutApi();
@@ -81,6 +76,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<KnownRounds>();
         builder.Services.AddScoped<RoundService>();
         builder.Services.AddProposalServices();
+        builder.Services.AddScoped<ScreeningService>();
         builder.Services.AddScoped<RegisterService>();
         builder.Services.AddScoped<BallotService>();
         builder.Services.AddScoped<TallyService>();

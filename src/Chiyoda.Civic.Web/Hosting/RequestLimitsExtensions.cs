@@ -142,8 +142,7 @@ public static class RequestLimitsExtensions
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
-    public static IResult BodyTooLarge(long limit) =>
-        ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, BodyTooLargeCode,
-            "The request body is too large.", $"This endpoint takes at most {limit / 1024} KB.",
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BodyTooLarge(long limit) =>
+        ApiErrors.Problem(ApiErrors.BodyTooLarge, $"This endpoint takes at most {limit / 1024} KB.",
             extensions: new Dictionary<string, object?> { ["maxBytes"] = limit });
 }

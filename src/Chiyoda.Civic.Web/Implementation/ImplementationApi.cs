@@ -8,6 +8,8 @@ using Chiyoda.Civic.Web.Proposals;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Chiyoda.Civic.Web.Implementation;
 
 public sealed record StatusRequest(string? RequestId, string? Status, DateOnly? Date, string? Note, string? NoteEn, string? Department);
@@ -23,6 +25,15 @@ public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? V
 public sealed record AdoptedOnRequest(string? RequestId, DateOnly? Date);
 
 public sealed record ImplementationAssigneesRequest(string? RequestId, IReadOnlyList<ImplementationAssignee>? Assignees);
+
+/// <summary>Whether the caller follows a proposal.</summary>
+public sealed record FollowState(bool Following);
+
+/// <summary>Whether the caller asked to be told when the round's results are out.</summary>
+public sealed record ResultsNoticeState(bool Subscribed);
+
+/// <summary>Implementation records across rounds, filtered.</summary>
+public sealed record ImplementationList(IReadOnlyList<ImplementationSummary> Items);
 
 /// <summary>
 /// Implementation records of adopted proposals: public reads (one record, the ward-wide list, open data), changes by
@@ -60,40 +71,35 @@ public static class ImplementationApi
         return api;
     }
 
-    public static async Task<IResult> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
         await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, null) is { } on
-            ? Results.Ok(new { subscribed = on })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            ? TypedResults.Ok(new ResultsNoticeState(on))
+            : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
-    public static async Task<IResult> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
         await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, true) is { } on
-            ? Results.Ok(new { subscribed = on })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            ? TypedResults.Ok(new ResultsNoticeState(on))
+            : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
-    public static async Task<IResult> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
         await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, false) is { } on
-            ? Results.Ok(new { subscribed = on })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            ? TypedResults.Ok(new ResultsNoticeState(on))
+            : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
-    public static async Task<IResult> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
-        Results.Ok(new { items = await service.ListAsync(new ImplementationFilter(status, year, category, department)) });
+    public static async Task<Ok<ImplementationList>> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
+        TypedResults.Ok(new ImplementationList(await service.ListAsync(new ImplementationFilter(status, year, category, department))));
 
-    public static async Task<IResult> Path(ImplementationService service) => Results.Ok(await service.PathAsync());
+    public static async Task<Ok<ImplementationPath>> Path(ImplementationService service) => TypedResults.Ok(await service.PathAsync());
 
-    public static async Task<IResult> SetPath(HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationPath>, ProblemHttpResult>> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<ImplementationPath>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        var result = await service.SetPathAsync(request.HttpContext.User.ToActor(), body!);
-        return result.Code is null ? Results.Ok(await service.PathAsync()) : Refusal(result);
+        var body = json.Value;
+        var result = await service.SetPathAsync(caller.Actor, body);
+        return result.Code is null ? TypedResults.Ok(await service.PathAsync()) : Refusal(result);
     }
 
     /// <summary>The public record; administrators and department staff (bearer) also see who is assigned.</summary>
-    public static async Task<IResult> Get(string roundId, string proposalId, HttpContext http, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> Get(string roundId, string proposalId, HttpContext http, ImplementationService service)
     {
         if (await service.GetAsync(roundId, proposalId) is not { } record)
         {
@@ -102,121 +108,80 @@ public static class ImplementationApi
 
         var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         var staff = auth.Succeeded && (auth.Principal.IsInRole(Roles.Administrator) || auth.Principal.IsInRole(Roles.Department));
-        return Results.Ok(staff ? record : record.ForPublic());
+        return TypedResults.Ok(staff ? record : record.ForPublic());
     }
 
-    public static async Task<IResult> SetStatus(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetStatus(string roundId, string proposalId, JsonBody<StatusRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<StatusRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        if (body!.Date is not { } date)
+        var body = json.Value;
+        if (body.Date is not { } date)
         {
             return Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date of the step is required (yyyy-MM-dd).", "date"));
         }
 
-        return Answer(await service.SetStatusAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "",
+        return Answer(await service.SetStatusAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new StatusChange(body.Status ?? "", date, body.Note, body.NoteEn, body.Department)));
     }
 
-    public static async Task<IResult> SetDetails(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetDetails(string roundId, string proposalId, JsonBody<DetailsRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<DetailsRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        var links = (body!.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
-        return Answer(await service.SetDetailsAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "",
+        var body = json.Value;
+        var links = (body.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
+        return Answer(await service.SetDetailsAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new ImplementationDetails(body.BudgetYen, links)));
     }
 
-    public static async Task<IResult> SetIndicator(string roundId, string proposalId, string indicatorId, HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetIndicator(string roundId, string proposalId, string indicatorId, JsonBody<IndicatorRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<IndicatorRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        return Answer(await service.SetIndicatorAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.RequestId ?? "",
+        var body = json.Value;
+        return Answer(await service.SetIndicatorAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
             new IndicatorDefinition(indicatorId, body.Name ?? "", body.NameEn, body.Unit ?? "", body.UnitEn, body.Target ?? 0, body.TargetDate)));
     }
 
-    public static async Task<IResult> RecordActual(string roundId, string proposalId, string indicatorId, HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> RecordActual(string roundId, string proposalId, string indicatorId, JsonBody<ActualRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<ActualRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        if (body!.Date is not { } date || body.Value is not { } value)
+        var body = json.Value;
+        if (body.Date is not { } date || body.Value is not { } value)
         {
             return Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a date (yyyy-MM-dd) and a value.",
                 body.Date is null ? "date" : "value"));
         }
 
-        return Answer(await service.RecordActualAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", indicatorId,
+        return Answer(await service.RecordActualAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", indicatorId,
             new IndicatorActual(date, value, body.Note)));
     }
 
-    public static async Task<IResult> SetAdoptedOn(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetAdoptedOn(string roundId, string proposalId, JsonBody<AdoptedOnRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<AdoptedOnRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        return body!.Date is not { } date
+        var body = json.Value;
+        return body.Date is not { } date
             ? Refusal(ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
-            : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body.RequestId ?? "", date));
+            : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 
-    public static async Task<IResult> Assign(string roundId, string proposalId, HttpRequest request, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> Assign(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<ImplementationAssigneesRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        return Answer(await service.AssignAsync(roundId, proposalId, request.HttpContext.User.ToActor(), body!.RequestId ?? "", body.Assignees ?? []));
+        var body = json.Value;
+        return Answer(await service.AssignAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", body.Assignees ?? []));
     }
 
-    public static async Task<IResult> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
-        Results.Ok(new { following = await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub) });
+    public static async Task<Ok<FollowState>> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+        TypedResults.Ok(new FollowState(await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub)));
 
-    public static async Task<IResult> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         await service.FollowAsync(roundId, proposalId, http.User.ToActor().Sub)
-            ? Results.Ok(new { following = true })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such published proposal to follow.");
+            ? TypedResults.Ok(new FollowState(true))
+            : ApiErrors.Problem(ApiErrors.ProposalNotFound.Code, "There is no such published proposal to follow.");
 
-    public static async Task<IResult> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         await service.UnfollowAsync(roundId, proposalId, http.User.ToActor().Sub)
-            ? Results.Ok(new { following = false })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+            ? TypedResults.Ok(new FollowState(false))
+            : ApiErrors.Problem(ApiErrors.ProposalNotFound);
 
-    private static IResult Answer(ImplementationResult result) => result.Succeeded ? Results.Ok(result.Record) : Refusal(result);
+    private static Results<Ok<ImplementationRecord>, ProblemHttpResult> Answer(ImplementationResult result) => result.Succeeded ? TypedResults.Ok(result.Record!) : Refusal(result);
 
-    /// <summary>One status per stable code, the same for every endpoint.</summary>
-    public static int StatusOf(string code) => code switch
-    {
-        ImplementationErrorCodes.NotFound or ImplementationErrorCodes.NotAdopted or ImplementationErrorCodes.IndicatorNotFound => StatusCodes.Status404NotFound,
-        ImplementationErrorCodes.NotAllowed => StatusCodes.Status403Forbidden,
-        ImplementationErrorCodes.TooMany => StatusCodes.Status409Conflict,
-        _ => StatusCodes.Status400BadRequest,
-    };
+    private static ProblemHttpResult Refusal(ImplementationResult result) =>
+        ApiErrors.Problem(result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
 
-    private static IResult Refusal(ImplementationResult result) =>
-        ApiProblems.Problem(StatusOf(result.Code!), result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
-
-    private static IResult NotFound() =>
-        ApiProblems.Problem(StatusCodes.Status404NotFound, ImplementationErrorCodes.NotFound,
-            "This proposal has no implementation record (only adopted proposals of published results do).");
+    private static ProblemHttpResult NotFound() => ApiErrors.Problem(ApiErrors.ImplementationNotFound);
 }

@@ -33,7 +33,7 @@ public static class ProposalsOpenData
 
     public static RouteGroupBuilder MapProposalsOpenData(this RouteGroupBuilder api)
     {
-        var round = api.MapGroup("/rounds/{roundId}").WithTags("Proposals and screening");
+        var round = api.MapGroup("/rounds/{roundId}").WithTags("Proposals");
         round.MapGet("/proposals.json", JsonAsync).AllowAnonymous();
         round.MapGet("/proposals.csv", CsvAsync).AllowAnonymous();
         return api;

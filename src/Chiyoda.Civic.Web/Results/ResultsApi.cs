@@ -15,14 +15,31 @@ public static class ResultsApi
     public static RouteGroupBuilder MapResultsApi(this RouteGroupBuilder api)
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("Results");
-        round.MapGet("/results", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results", http, results)).AllowAnonymous();
-        round.MapGet("/results.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results.csv", http, results)).AllowAnonymous();
-        round.MapGet("/ballots.csv", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.csv", http, results)).AllowAnonymous();
-        round.MapGet("/ballots.pb", (string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.pb", http, results)).AllowAnonymous();
+        round.MapGet("/results", GetResults).AllowAnonymous().WithSummary("Get the published results (administrators: a certified count before publication)")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesErrors(FileRefusals);
+        round.MapGet("/results.csv", GetResultsCsv).AllowAnonymous().WithSummary("Download the published results (CSV, UTF-8 with BOM)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors(FileRefusals);
+        round.MapGet("/ballots.csv", GetBallotsCsv).AllowAnonymous().WithSummary("Download the anonymised counted ballots (CSV, UTF-8 with BOM)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors(FileRefusals);
+        round.MapGet("/ballots.pb", GetBallotsPabulib).AllowAnonymous().WithSummary("Download the anonymised counted ballots (PABULIB)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain").ProducesErrors(FileRefusals);
         // The calendar's links and ids are made from Site:Url, never from the request's Host header.
-        round.MapGet("/calendar.ics", CalendarAsync).AllowAnonymous();
+        round.MapGet("/calendar.ics", GetCalendar).AllowAnonymous().WithSummary("Download the round's calendar (iCalendar)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/calendar").ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
+
+    private static readonly ApiError[] FileRefusals = [ApiErrors.RoundNotFound, ApiErrors.ResultsNotPublished, ApiErrors.NotCertified];
+
+    public static Task<IResult> GetResults(string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results", http, results);
+
+    public static Task<IResult> GetResultsCsv(string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "results.csv", http, results);
+
+    public static Task<IResult> GetBallotsCsv(string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.csv", http, results);
+
+    public static Task<IResult> GetBallotsPabulib(string roundId, HttpContext http, ResultsService results) => FileAsync(roundId, "ballots.pb", http, results);
+
+    public static Task<IResult> GetCalendar(string roundId, RoundService rounds, SiteSettings site) => CalendarAsync(roundId, rounds, site);
 
     private static async Task<IResult> FileAsync(string roundId, string name, HttpContext http, ResultsService results)
     {
@@ -35,8 +52,8 @@ public static class ResultsApi
             return code switch
             {
                 "round-not-found" => RoundNotFound(),
-                ResultsErrorCodes.NotCertified => ApiProblems.Problem(StatusCodes.Status409Conflict, code, "The count is not certified yet."),
-                _ => ApiProblems.Problem(StatusCodes.Status404NotFound, ResultsErrorCodes.NotPublished, "The results of this round are not published yet."),
+                ResultsErrorCodes.NotCertified => ApiErrors.Problem(ApiErrors.NotCertified),
+                _ => ApiErrors.Problem(ApiErrors.ResultsNotPublished),
             };
         }
 
@@ -53,5 +70,5 @@ public static class ResultsApi
                 "text/calendar; charset=utf-8", view.Snapshot.UpdatedAt, null, Public: true), "public, max-age=60")
             : RoundNotFound();
 
-    private static IResult RoundNotFound() => ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+    private static IResult RoundNotFound() => ApiErrors.Problem(ApiErrors.RoundNotFound);
 }

@@ -3,6 +3,7 @@ using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Proposals;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Rounds;
 
@@ -50,82 +51,85 @@ public sealed record RoundResponse(string RoundId, string Name, string? NameEn, 
         view.Definition.Rules, view.Snapshot.Version, view.Snapshot.CreatedAt, view.Snapshot.UpdatedAt);
 }
 
+/// <summary>/api/v1/rounds: named handlers, bound request records and typed results.</summary>
 public static class RoundsApi
 {
     public static RouteGroupBuilder MapRoundsApi(this RouteGroupBuilder api)
     {
         var rounds = api.MapGroup("/rounds").WithTags("Rounds");
-
-        rounds.MapGet("/", async (RoundService service) =>
-            TypedResults.Ok((await service.ListAsync()).Select(RoundResponse.From)))
-            .AllowAnonymous();
-
-        rounds.MapGet("/{roundId}", async (string roundId, RoundService service) =>
-            await service.GetAsync(roundId) is { } round
-                ? Results.Ok(RoundResponse.From(round))
-                : RoundNotFound(roundId))
-            .AllowAnonymous();
-
-        rounds.MapPost("/{roundId}", (string roundId, HttpRequest request, RoundService service) =>
-                SaveAsync(request, d => service.CreateAsync(roundId, d, request.HttpContext.User.ToActor()), service, StatusCodes.Status201Created))
-            .RequireAuthorization(CivicPolicies.ApiAdministrator);
-
-        rounds.MapPut("/{roundId}", (string roundId, HttpRequest request, RoundService service) =>
-                SaveAsync(request, d => service.UpdateAsync(roundId, d, request.HttpContext.User.ToActor()), service, StatusCodes.Status200OK))
-            .RequireAuthorization(CivicPolicies.ApiAdministrator);
-
-        rounds.MapGet("/{roundId}/shortlist", async (string roundId, RoundService service) =>
-            await service.GetShortlistAsync(roundId) is { } shortlist
-                ? Results.Ok(shortlist)
-                : await service.GetAsync(roundId) is null
-                    ? RoundNotFound(roundId)
-                    : ApiProblems.Problem(StatusCodes.Status404NotFound, "shortlist-not-set", "The shortlist has not been published yet."))
-            .AllowAnonymous();
-
+        rounds.MapGet("/", ListRounds).AllowAnonymous().WithSummary("List the rounds with their current phase");
+        rounds.MapGet("/{roundId}", GetRound).AllowAnonymous().WithSummary("Get one round")
+            .ProducesErrors(ApiErrors.RoundNotFound);
+        rounds.MapPost("/{roundId}", CreateRound).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Create a round")
+            .ProducesErrors(ApiErrors.InvalidRoundId, ApiErrors.InvalidRound, ApiErrors.RoundExists);
+        rounds.MapPut("/{roundId}", UpdateRound).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace a round's definition")
+            .ProducesErrors(ApiErrors.InvalidRound, ApiErrors.RoundNotFound, ApiErrors.RulesLocked, ApiErrors.VotingOpensLocked, ApiErrors.VotingClosed);
+        rounds.MapGet("/{roundId}/shortlist", GetShortlist).AllowAnonymous().WithSummary("Get the round's published shortlist")
+            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.ShortlistNotSet);
         return api;
     }
 
-    private static async Task<IResult> SaveAsync(HttpRequest request,
-        Func<RoundDefinition, Task<RoundCommandResult>> save, RoundService service, int successStatus)
+    public static async Task<Ok<IEnumerable<RoundResponse>>> ListRounds(RoundService service) =>
+        TypedResults.Ok((await service.ListAsync()).Select(RoundResponse.From));
+
+    public static async Task<Results<Ok<RoundResponse>, ProblemHttpResult>> GetRound(string roundId, RoundService service) =>
+        await service.GetAsync(roundId) is { } round
+            ? TypedResults.Ok(RoundResponse.From(round))
+            : RoundNotFound(roundId);
+
+    public static async Task<Results<Created<RoundResponse>, ProblemHttpResult>> CreateRound(string roundId, JsonBody<RoundRequest> body, Caller caller, RoundService service)
     {
-        var (body, problem) = await ApiRequests.ReadJsonAsync<RoundRequest>(request);
-        if (problem is not null)
+        var (definition, invalid) = Definition(body.Value);
+        if (invalid is not null)
         {
-            return problem;
+            return invalid;
         }
 
-        var definition = body!.ToDefinition(out var missing);
-        if (missing.Count > 0)
-        {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, RoundErrorCodes.InvalidRound,
-                "The round is not valid.", errors: [.. missing, .. RoundValidation.Validate(definition).Where(e => !e.Field.StartsWith("schedule", StringComparison.Ordinal))]);
-        }
-
-        var result = await save(definition);
-        if (!result.Succeeded)
-        {
-            return result.Code switch
-            {
-                RoundErrorCodes.RoundNotFound => RoundNotFound(null),
-                RoundErrorCodes.RoundExists => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
-                    "A different round already has this id.", "Use PUT to change it."),
-                RoundErrorCodes.RulesLocked => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
-                    "The rules cannot change once voting has opened.", errors: result.Errors),
-                RoundErrorCodes.VotingOpensLocked => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
-                    "Voting has opened: its opening cannot move.", errors: result.Errors),
-                RoundErrorCodes.VotingClosed => ApiProblems.Problem(StatusCodes.Status409Conflict, result.Code,
-                    "Voting has closed: the round cannot be reopened.", errors: result.Errors),
-                _ => ApiProblems.Problem(StatusCodes.Status400BadRequest, result.Code!, "The round is not valid.", errors: result.Errors),
-            };
-        }
-
-        var view = new RoundView(result.Round!, service.PhaseNow(result.Round!));
-        return successStatus == StatusCodes.Status201Created
-            ? TypedResults.Created($"/api/v1/rounds/{view.RoundId}", RoundResponse.From(view))
-            : TypedResults.Ok(RoundResponse.From(view));
+        var result = await service.CreateAsync(roundId, definition!, caller.Actor);
+        return result.Succeeded
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}", RoundResponse.From(new RoundView(result.Round!, service.PhaseNow(result.Round!))))
+            : Refusal(result);
     }
 
-    private static IResult RoundNotFound(string? roundId) =>
-        ApiProblems.Problem(StatusCodes.Status404NotFound, RoundErrorCodes.RoundNotFound, "There is no such round.",
-            roundId is null ? null : $"No round has the id '{roundId}'.");
+    public static async Task<Results<Ok<RoundResponse>, ProblemHttpResult>> UpdateRound(string roundId, JsonBody<RoundRequest> body, Caller caller, RoundService service)
+    {
+        var (definition, invalid) = Definition(body.Value);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var result = await service.UpdateAsync(roundId, definition!, caller.Actor);
+        return result.Succeeded
+            ? TypedResults.Ok(RoundResponse.From(new RoundView(result.Round!, service.PhaseNow(result.Round!))))
+            : Refusal(result);
+    }
+
+    public static async Task<Results<Ok<Shortlist>, ProblemHttpResult>> GetShortlist(string roundId, RoundService service) =>
+        await service.GetShortlistAsync(roundId) is { } shortlist
+            ? TypedResults.Ok(shortlist)
+            : await service.GetAsync(roundId) is null
+                ? RoundNotFound(roundId)
+                : ApiErrors.Problem(ApiErrors.ShortlistNotSet);
+
+    /// <summary>The definition in the body, or the refusal naming every missing date and every other invalid field.</summary>
+    private static (RoundDefinition? Definition, ProblemHttpResult? Problem) Definition(RoundRequest body)
+    {
+        var definition = body.ToDefinition(out var missing);
+        return missing.Count > 0
+            ? (null, ApiErrors.Problem(ApiErrors.InvalidRound,
+                errors: [.. missing, .. RoundValidation.Validate(definition).Where(e => !e.Field.StartsWith("schedule", StringComparison.Ordinal))]))
+            : (definition, null);
+    }
+
+    private static ProblemHttpResult Refusal(RoundCommandResult result) => result.Code switch
+    {
+        RoundErrorCodes.RoundNotFound => RoundNotFound(null),
+        RoundErrorCodes.RoundExists => ApiErrors.Problem(ApiErrors.RoundExists, "Use PUT to change it."),
+        RoundErrorCodes.RulesLocked or RoundErrorCodes.VotingOpensLocked or RoundErrorCodes.VotingClosed => ApiErrors.Problem(result.Code, errors: result.Errors),
+        _ => ApiErrors.Problem(result.Code!, "The round is not valid.", errors: result.Errors),
+    };
+
+    private static ProblemHttpResult RoundNotFound(string? roundId) =>
+        ApiErrors.Problem(ApiErrors.RoundNotFound, roundId is null ? null : $"No round has the id '{roundId}'.");
 }

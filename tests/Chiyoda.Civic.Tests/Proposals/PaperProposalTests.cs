@@ -28,7 +28,7 @@ public sealed class PaperProposalGrainTests(ClusterFixture fixture)
     }
 
     private ProposalIntake Intake(string name = "千代田 花子", string contact = "千代田区九段南1-2-1", string channel = ProposalIntake.Mail) =>
-        new(channel, name, contact, Today.AddDays(-1));
+        new(channel, name, contact, Today.AddDays(-1), "", "", default);
 
     [Fact]
     public async Task Staff_enter_a_mailed_proposal_which_is_recorded_as_paper_audited_and_screened_like_any_other()
@@ -69,7 +69,7 @@ public sealed class PaperProposalGrainTests(ClusterFixture fixture)
         var (roundId, _) = await NewRoundAsync();
 
         var resident = await Proposal(roundId, "p-paper-2").EnterFromPaperAsync(Resident("r-1"), Intake(), Content());
-        var bad = await Proposal(roundId, "p-paper-3").EnterFromPaperAsync(Admin, new ProposalIntake("fax", "", "", Today.AddDays(5)), Content());
+        var bad = await Proposal(roundId, "p-paper-3").EnterFromPaperAsync(Admin, new ProposalIntake("fax", "", "", Today.AddDays(5), "", "", default), Content());
         var incomplete = await Proposal(roundId, "p-paper-4").EnterFromPaperAsync(Admin, Intake(), Content() with { Problem = "" });
 
         Assert.Equal(ProposalErrorCodes.NotStaff, resident.Code);

@@ -1,0 +1,388 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.OpenApi;
+
+namespace Chiyoda.Civic.Web.Api;
+
+/// <summary>
+/// The contract at /api/v1/openapi.json, completed from each endpoint's metadata by generic transformers, so an
+/// endpoint anyone adds is described the same way without writing OpenAPI by hand:
+/// <list type="bullet">
+/// <item>security per operation from its authorization (bearer JWT or OpenID Connect, scope <c>civic-api</c>; public
+/// operations say so with an empty requirement) and the roles its policy names;</item>
+/// <item>the request body from <see cref="RequestBodyMetadata"/> (<see cref="JsonBody{T}"/> adds it);</item>
+/// <item>every problem-details response: the codes the endpoint declares (<see cref="ApiErrorsMetadata"/>) plus those
+/// its authorization, rate limiting and body give, grouped by the status the error catalogue holds for each code;</item>
+/// <item>headers: <c>Idempotency-Key</c> where accepted, <c>Retry-After</c> on 429 and 503;</item>
+/// <item>an operation id and a summary for every operation (named handlers give their name).</item>
+/// </list>
+/// </summary>
+public static class ApiContract
+{
+    public const string BearerScheme = "bearer";
+    public const string OpenIdConnectScheme = "oidc";
+    public const string ProblemSchema = "Problem";
+    public const string ValidationErrorSchema = "ValidationError";
+    private const string ProblemMediaType = "application/problem+json";
+
+    public static void Configure(OpenApiOptions options, IConfiguration configuration)
+    {
+        options.AddOperationTransformer((operation, context, cancellation) => DescribeOperationAsync(operation, context, cancellation));
+        options.AddDocumentTransformer((document, context, _) =>
+        {
+            DescribeDocument(document, configuration);
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellation)
+    {
+        var description = context.Description;
+        var metadata = description.ActionDescriptor.EndpointMetadata;
+        var document = context.Document!;
+
+        operation.OperationId ??= OperationId(description);
+        operation.Summary ??= Summary(description);
+
+        var codes = new List<string>();
+
+        // Parameters bound by the platform itself (caller, body, idempotency key) are not query parameters.
+        if (operation.Parameters is { } parameters)
+        {
+            foreach (var parameter in parameters.Where(p => description.ParameterDescriptions.Any(d =>
+                         d.Name == p.Name && d.Source == BindingSource.Custom)).ToList())
+            {
+                parameters.Remove(parameter);
+            }
+        }
+
+        if (metadata.OfType<RequestBodyMetadata>().ToList() is { Count: > 0 } bodies && operation.RequestBody is null)
+        {
+            operation.RequestBody = await RequestBodyAsync(bodies, context, document, cancellation);
+            codes.AddRange([ApiErrors.MalformedRequest.Code, ApiErrors.BodyTooLarge.Code]);
+        }
+
+        if (metadata.OfType<IdempotencyKeyMetadata>().LastOrDefault() is { } idempotency)
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = IdempotencyKey.Header,
+                In = ParameterLocation.Header,
+                Required = idempotency.Required,
+                Description = "1 to 100 characters, unique per command; send the same key when you retry, and the first outcome is answered again.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+            });
+        }
+
+        var isProtected = IsProtected(metadata);
+        if (isProtected)
+        {
+            operation.Security = [Requirement(document, BearerScheme, []), Requirement(document, OpenIdConnectScheme, ["openid", "civic-api"])];
+            codes.AddRange([ApiErrors.Unauthenticated.Code, ApiErrors.Forbidden.Code, ApiErrors.InsufficientScope.Code]);
+            if (await RolesAsync(metadata, context.ApplicationServices) is { Count: > 0 } roles)
+            {
+                var who = $"Roles: {string.Join(", ", roles.Select(r => $"`{r}`"))}.";
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? who : $"{operation.Description}\n\n{who}";
+            }
+        }
+        else
+        {
+            // Public: an empty requirement says no credentials are needed (a bearer token is still read where it widens the answer).
+            operation.Security = [new OpenApiSecurityRequirement()];
+        }
+
+        if (metadata.OfType<EnableRateLimitingAttribute>().Any())
+        {
+            codes.Add(ApiErrors.RateLimited.Code);
+        }
+
+        codes.AddRange(metadata.OfType<ApiErrorsMetadata>().SelectMany(m => m.Codes));
+        operation.Responses ??= [];
+        foreach (var status in codes.Distinct(StringComparer.Ordinal).GroupBy(ApiErrors.StatusOf).OrderBy(g => g.Key))
+        {
+            operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ProblemResponse(document, status.Key, [.. status]);
+        }
+
+        // Every answer the framework gives without a handler (a status without content) still comes as problem details.
+        foreach (var (key, response) in operation.Responses)
+        {
+            if (int.TryParse(key, out var code) && code >= 400 && response is OpenApiResponse { Content: null or { Count: 0 } } bare)
+            {
+                operation.Responses[key] = ProblemResponse(document, code, [ApiErrors.CodeForStatus(code)]);
+            }
+        }
+    }
+
+    private static async Task<OpenApiRequestBody> RequestBodyAsync(IReadOnlyList<RequestBodyMetadata> bodies, OpenApiOperationTransformerContext context,
+        OpenApiDocument document, CancellationToken cancellation)
+    {
+        var content = new Dictionary<string, OpenApiMediaType>();
+        foreach (var body in bodies)
+        {
+            IOpenApiSchema schema;
+            if (body.Type is { } type)
+            {
+                var created = await context.GetOrCreateSchemaAsync(type, null, cancellation);
+                if (type.IsGenericType || type.IsArray)
+                {
+                    schema = created;
+                }
+                else
+                {
+                    document.Components ??= new OpenApiComponents();
+                    document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                    document.Components.Schemas.TryAdd(type.Name, created);
+                    schema = new OpenApiSchemaReference(type.Name, document);
+                }
+            }
+            else
+            {
+                schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+            }
+
+            foreach (var contentType in body.ContentTypes)
+            {
+                content.TryAdd(contentType, new OpenApiMediaType { Schema = schema });
+            }
+        }
+
+        return new OpenApiRequestBody { Required = !bodies.All(b => b.Optional), Content = content };
+    }
+
+    private static OpenApiResponse ProblemResponse(OpenApiDocument document, int status, IReadOnlyList<string> codes)
+    {
+        var text = new StringBuilder("Problem details (RFC 9457); `code` is one of: ");
+        text.AppendJoin(", ", codes.Select(c => $"`{c}`"));
+        text.Append('.');
+        var response = new OpenApiResponse
+        {
+            Description = text.ToString(),
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                [ProblemMediaType] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        AllOf = [new OpenApiSchemaReference(ProblemSchema, document)],
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (System.Text.Json.Nodes.JsonNode)c)] },
+                        },
+                    },
+                },
+            },
+        };
+        if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
+        {
+            response.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before trying again (with the same Idempotency-Key, for a ballot).",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+                },
+            };
+        }
+
+        return response;
+    }
+
+    private static OpenApiSecurityRequirement Requirement(OpenApiDocument document, string scheme, List<string> scopes) =>
+        new() { [new OpenApiSecuritySchemeReference(scheme, document)] = scopes };
+
+    private static bool IsProtected(IList<object> metadata) =>
+        metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
+
+    private static async Task<IReadOnlyList<string>> RolesAsync(IList<object> metadata, IServiceProvider services)
+    {
+        var provider = services.GetRequiredService<IAuthorizationPolicyProvider>();
+        var roles = new List<string>();
+        foreach (var data in metadata.OfType<IAuthorizeData>())
+        {
+            roles.AddRange((data.Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            if (data.Policy is { } name && await provider.GetPolicyAsync(name) is { } policy)
+            {
+                roles.AddRange(policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles));
+            }
+        }
+
+        return [.. roles.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>A named handler's name (camelCase), else the method and the path.</summary>
+    private static string OperationId(ApiDescription description)
+    {
+        if (description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>().FirstOrDefault() is { } method
+            && !method.Name.Contains('<', StringComparison.Ordinal) && !method.Name.Contains('>', StringComparison.Ordinal))
+        {
+            return char.ToLowerInvariant(method.Name[0]) + method.Name[1..];
+        }
+
+        var id = new StringBuilder((description.HttpMethod ?? "get").ToLowerInvariant());
+        foreach (var segment in (description.RelativePath ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var word = segment.Trim('{', '}').Split(':')[0];
+            var upper = true;
+            foreach (var c in word)
+            {
+                if (!char.IsLetterOrDigit(c))
+                {
+                    upper = true;
+                    continue;
+                }
+
+                id.Append(upper ? char.ToUpperInvariant(c) : c);
+                upper = false;
+            }
+        }
+
+        return id.ToString();
+    }
+
+    private static string Summary(ApiDescription description)
+    {
+        var id = OperationId(description);
+        var words = new StringBuilder();
+        foreach (var c in id)
+        {
+            if (char.IsUpper(c) && words.Length > 0)
+            {
+                words.Append(' ');
+            }
+
+            words.Append(words.Length == 0 ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
+        }
+
+        return words.ToString();
+    }
+
+    private static void DescribeDocument(OpenApiDocument document, IConfiguration configuration)
+    {
+        document.Info ??= new OpenApiInfo();
+        document.Info.Title = "Chiyoda Civic API";
+        document.Info.Version = "v1";
+        document.Info.Description = "Rounds, proposals, screening, the voter register, ballots, paper ballots, counting, results and open data of "
+            + "Chiyoda City's digital proposal programme. Every refusal is problem details (RFC 9457) with a stable `code`; see docs/api.md.";
+
+        // Links come from the configured site, never from the request's Host header.
+        var site = configuration["Site:Url"];
+        document.Servers = string.IsNullOrEmpty(site) ? [] : [new OpenApiServer { Url = site.TrimEnd('/') }];
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "An access token of the platform's OpenID Connect provider, granted the `civic-api` scope.",
+        };
+        var authority = configuration["Authentication:Authority"];
+        document.Components.SecuritySchemes[OpenIdConnectScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.OpenIdConnect,
+            OpenIdConnectUrl = new Uri(new Uri(string.IsNullOrEmpty(authority) ? "http://localhost:5100/" : authority.TrimEnd('/') + "/"), ".well-known/openid-configuration"),
+            Description = "Sign in with the platform's OpenID Connect provider (scope `civic-api`).",
+        };
+
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas[ValidationErrorSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "field", "code", "message" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["field"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["message"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            },
+        };
+        document.Components.Schemas[ProblemSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "RFC 9457 problem details with the platform's stable `code` (docs/api.md lists every code).",
+            Required = new HashSet<string> { "type", "title", "status", "code" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "urn:chiyoda-civic:problem:{code}" },
+                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["errors"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(ValidationErrorSchema, document) },
+                ["retryAfterSeconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            },
+        };
+
+        // Routes mapped as "/" in a group end in a slash; the router serves them without it too.
+        if (document.Paths is { } paths)
+        {
+            foreach (var path in paths.Keys.Where(p => p.Length > 1 && p.EndsWith('/')).ToList())
+            {
+                var trimmed = path.TrimEnd('/');
+                if (!paths.ContainsKey(trimmed))
+                {
+                    paths[trimmed] = paths[path];
+                    paths.Remove(path);
+                }
+            }
+
+            // Operation ids are unique across the document: a second handler of the same name gets its path's id.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (path, item) in paths)
+            {
+                foreach (var (method, operation) in item.Operations ?? [])
+                {
+                    if (operation.OperationId is { } id && !seen.Add(id))
+                    {
+                        var suffix = 2;
+                        while (!seen.Add($"{id}{suffix}"))
+                        {
+                            suffix++;
+                        }
+
+                        operation.OperationId = $"{id}{suffix}";
+                    }
+                }
+            }
+        }
+
+        var tags = new Dictionary<string, string>
+        {
+            ["Rounds"] = "Programme rounds: phases, dates, rules, the shortlist.",
+            ["Proposals"] = "Proposals: submit, edit, withdraw; their status history and open data.",
+            ["Screening"] = "Screening stages, assignments, reviews and the shortlist.",
+            ["Register"] = "The voter register and the clerks' lookup.",
+            ["Ballots"] = "The signed-in voter's own online ballot.",
+            ["Tally"] = "Live turnout for administrators (never votes per proposal while voting is open).",
+            ["PaperBallots"] = "Paper-ballot batches: keying twice, disagreements, commit and reconciliation.",
+            ["Counting"] = "Close, count, certify, adopt, publish and purge.",
+            ["Results"] = "Published results and open data files.",
+            ["Audit"] = "The round's append-only, hash-chained audit log.",
+            ["Notifications"] = "The signed-in person's inbox.",
+            ["Implementation"] = "After the vote: implementation records of adopted proposals.",
+        };
+        var used = ((IEnumerable<IOpenApiPathItem>?)document.Paths?.Values ?? []).SelectMany(p => (p.Operations ?? []).Values).SelectMany(o => o.Tags ?? new HashSet<OpenApiTagReference>())
+            .Select(t => t.Name).OfType<string>().Distinct().ToList();
+        document.Tags ??= new HashSet<OpenApiTag>();
+        foreach (var name in used)
+        {
+            if (document.Tags.FirstOrDefault(t => t.Name == name) is { } tag)
+            {
+                tag.Description ??= tags.GetValueOrDefault(name) ?? name;
+            }
+            else
+            {
+                document.Tags.Add(new OpenApiTag { Name = name, Description = tags.GetValueOrDefault(name) ?? name });
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.PaperBallots;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Screening;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Chiyoda.Civic.Web.Api;
+
+/// <summary>One error of the API: its stable code, the HTTP status it is always sent with, and a default title.</summary>
+public sealed record ApiError(string Code, int Status, string Title);
+
+/// <summary>
+/// The API's error catalogue: every stable <c>code</c> a problem response can carry, with the one HTTP status
+/// it is sent with, whichever endpoint refuses. Handlers build their refusals here (<see cref="Problem(string, string?, string?, IReadOnlyList{ValidationError}?, IReadOnlyDictionary{string, object?}?)"/>);
+/// endpoints declare the codes they may answer (<see cref="ApiErrorExtensions.ProducesErrors{TBuilder}"/>), which the
+/// OpenAPI document lists per response.
+/// </summary>
+public static class ApiErrors
+{
+    private static readonly Dictionary<string, ApiError> Catalogue = new(StringComparer.Ordinal);
+
+    // Caller and request (any endpoint).
+    public static readonly ApiError Unauthenticated = Add("unauthenticated", 401, "Sign in: no valid bearer token was sent.");
+    public static readonly ApiError Forbidden = Add("forbidden", 403, "Your role may not do this.");
+    public static readonly ApiError InsufficientScope = Add("insufficient-scope", 403, "The bearer token was not granted the civic-api scope.");
+    public static readonly ApiError NotFound = Add("not-found", 404, "There is no such API resource.");
+    public static readonly ApiError MethodNotAllowed = Add("method-not-allowed", 405, "This resource does not take this method.");
+    public static readonly ApiError MalformedRequest = Add("malformed-request", 400, "The request body is not valid JSON of the expected shape.");
+    public static readonly ApiError BodyTooLarge = Add("body-too-large", 413, "The request body is too large.");
+    public static readonly ApiError UnsupportedMediaType = Add("unsupported-media-type", 415, "The request body's media type is not accepted.");
+    public static readonly ApiError RateLimited = Add("rate-limited", 429, "Too many requests from this account; wait a moment.");
+    public static readonly ApiError HostNotAllowed = Add("host-not-allowed", 400, "The request's Host is not one of this platform's.");
+    public static readonly ApiError Error = Add("error", 500, "The request failed.");
+
+    // Rounds.
+    public static readonly ApiError InvalidRoundId = Add(RoundErrorCodes.InvalidRoundId, 400, "Round ids are 1 to 63 lower-case letters, digits and hyphens.");
+    public static readonly ApiError InvalidRound = Add(RoundErrorCodes.InvalidRound, 400, "The round is not valid.");
+    public static readonly ApiError RoundNotFound = Add(RoundErrorCodes.RoundNotFound, 404, "There is no such round.");
+    public static readonly ApiError RoundExists = Add(RoundErrorCodes.RoundExists, 409, "A different round already has this id.");
+    public static readonly ApiError RulesLocked = Add(RoundErrorCodes.RulesLocked, 409, "The rules cannot change once voting has opened.");
+    public static readonly ApiError VotingOpensLocked = Add(RoundErrorCodes.VotingOpensLocked, 409, "Voting has opened: its opening cannot move.");
+    public static readonly ApiError VotingClosed = Add(RoundErrorCodes.VotingClosed, 409, "Voting has closed: the round cannot be reopened.");
+    public static readonly ApiError ShortlistLocked = Add(RoundErrorCodes.ShortlistLocked, 409, "The shortlist is published and cannot change.");
+    public static readonly ApiError InvalidShortlist = Add(RoundErrorCodes.InvalidShortlist, 400, "The shortlist is not valid.");
+    public static readonly ApiError ShortlistNotSet = Add("shortlist-not-set", 404, "The shortlist has not been published yet.");
+
+    // Register.
+    public static readonly ApiError NotARegisterFile = Add("not-a-register-file", 400, "The file is not a voter register.");
+    public static readonly ApiError InvalidLookup = Add("invalid-lookup", 400, "Give nameKana and birthdate (YYYY-MM-DD).");
+    public static readonly ApiError FileTooLarge = Add(PaperErrorCodes.FileTooLarge, 413, "The file is too large.");
+
+    // Ballots.
+    public static readonly ApiError NotOnRegister = Add(BallotErrorCodes.NotOnRegister, 403, "You are not on this round's voter register.");
+    public static readonly ApiError UnderAge = Add(BallotErrorCodes.UnderAge, 403, "You are not yet old enough to vote in this round.");
+    public static readonly ApiError WindowNotOpen = Add(BallotErrorCodes.WindowNotOpen, 409, "Voting has not opened yet.");
+    public static readonly ApiError WindowClosed = Add(BallotErrorCodes.WindowClosed, 409, "Voting has closed.");
+    public static readonly ApiError SupersededByPaper = Add(BallotErrorCodes.SupersededByPaper, 409, "Your paper ballot counts; the online ballot can no longer change.");
+    public static readonly ApiError IdempotencyKeyReused = Add(BallotErrorCodes.IdempotencyKeyReused, 422, "This Idempotency-Key was already used for a different ballot.");
+    public static readonly ApiError MissingIdempotencyKey = Add(BallotErrorCodes.MissingIdempotencyKey, 400, "Send an Idempotency-Key header (1 to 100 characters) with every ballot, and the same one when you retry.");
+    public static readonly ApiError BallotNotStored = Add(BallotErrorCodes.NotStored, 503, "Your ballot could not be recorded just now and has not been counted.");
+    public static readonly ApiError NoChoice = Add(BallotErrorCodes.NoChoice, 400, "The ballot is not valid.");
+    public static readonly ApiError TooManyChoices = Add(BallotErrorCodes.TooManyChoices, 400, "The ballot is not valid.");
+    public static readonly ApiError DuplicateChoice = Add(BallotErrorCodes.DuplicateChoice, 400, "The ballot is not valid.");
+    public static readonly ApiError UnknownProposal = Add(BallotErrorCodes.UnknownProposal, 400, "The ballot is not valid.");
+
+    // Proposals and screening.
+    public static readonly ApiError InvalidProposalId = Add(ProposalErrorCodes.InvalidProposalId, 400, "The proposal id is not valid.");
+    public static readonly ApiError InvalidProposal = Add(ProposalErrorCodes.InvalidProposal, 400, "The proposal is not valid.");
+    public static readonly ApiError InvalidIntake = Add(ProposalErrorCodes.InvalidIntake, 400, "The intake details are not valid.");
+    public static readonly ApiError ProposalNotFound = Add(ProposalErrorCodes.ProposalNotFound, 404, "There is no such proposal.");
+    public static readonly ApiError ProposalExists = Add(ProposalErrorCodes.ProposalExists, 409, "A proposal with this id already exists.");
+    public static readonly ApiError CallClosed = Add(ProposalErrorCodes.CallClosed, 409, "The call for proposals is closed.");
+    public static readonly ApiError ProposalLimit = Add(ProposalErrorCodes.ProposalLimit, 409, "The proposer has reached the round's limit of proposals.");
+    public static readonly ApiError RoundFull = Add(ProposalErrorCodes.RoundFull, 409, "The round takes no more proposals.");
+    public static readonly ApiError NotAuthor = Add(ProposalErrorCodes.NotAuthor, 400, "This is not your proposal.");
+    public static readonly ApiError NotEditable = Add(ProposalErrorCodes.NotEditable, 409, "The proposal can no longer be edited.");
+    public static readonly ApiError ProposalWithdrawn = Add(ProposalErrorCodes.ProposalWithdrawn, 409, "The proposal was withdrawn.");
+    public static readonly ApiError ProposalFrozen = Add(ProposalErrorCodes.ProposalFrozen, 409, "The proposal is frozen.");
+    public static readonly ApiError NotUnderReview = Add(ProposalErrorCodes.NotUnderReview, 409, "The proposal is not under review.");
+    public static readonly ApiError StageMismatch = Add(ProposalErrorCodes.StageMismatch, 409, "The proposal is at another screening stage.");
+    public static readonly ApiError NotAssigned = Add(ProposalErrorCodes.NotAssigned, 403, "You are not assigned to this.");
+    public static readonly ApiError NotStaff = Add(ProposalErrorCodes.NotStaff, 403, "Only staff may do this.");
+    public static readonly ApiError InvalidScores = Add(ProposalErrorCodes.InvalidScores, 400, "The scores are not valid.");
+    public static readonly ApiError ScoresRequired = Add(ProposalErrorCodes.ScoresRequired, 409, "Score every criterion before deciding.");
+    public static readonly ApiError MessageRequired = Add(ProposalErrorCodes.MessageRequired, 400, "A message is required.");
+    public static readonly ApiError InvalidNote = Add(ProposalErrorCodes.InvalidNote, 400, "The note is not valid.");
+    public static readonly ApiError InvalidReason = Add(ProposalErrorCodes.InvalidReason, 400, "A reason is required.");
+    public static readonly ApiError NotSelected = Add(ProposalErrorCodes.NotSelected, 409, "The proposal was not selected.");
+    public static readonly ApiError Required = Add(ProposalErrorCodes.Required, 400, "A required value is missing.");
+    public static readonly ApiError TooLong = Add(ProposalErrorCodes.TooLong, 400, "A value is too long.");
+    public static readonly ApiError UnknownCategory = Add(ProposalErrorCodes.UnknownCategory, 400, "The category is not one of the round's.");
+    public static readonly ApiError InvalidSetup = Add(ScreeningErrorCodes.InvalidSetup, 400, "The screening setup is not valid.");
+    public static readonly ApiError SetupLocked = Add(ScreeningErrorCodes.SetupLocked, 409, "The screening setup can no longer change.");
+    public static readonly ApiError InvalidAssignment = Add(ScreeningErrorCodes.InvalidAssignment, 400, "The assignment is not valid.");
+
+    // Paper ballots.
+    public static readonly ApiError BatchNotFound = Add(PaperErrorCodes.BatchNotFound, 404, "There is no such paper batch.");
+    public static readonly ApiError BatchExists = Add(PaperErrorCodes.BatchExists, 409, "The batch cannot do this now.");
+    public static readonly ApiError FacilityNotFound = Add(PaperErrorCodes.FacilityNotFound, 400, "The round has no such facility.");
+    public static readonly ApiError InvalidBatch = Add(PaperErrorCodes.InvalidBatch, 400, "The request is not valid.");
+    public static readonly ApiError InvalidFacilities = Add(PaperErrorCodes.InvalidFacilities, 400, "The facilities are not valid.");
+    public static readonly ApiError BatchCommitted = Add(PaperErrorCodes.BatchCommitted, 409, "The batch cannot do this now.");
+    public static readonly ApiError BatchCommitting = Add(PaperErrorCodes.BatchCommitting, 409, "The batch cannot do this now.");
+    public static readonly ApiError KeyingsComplete = Add(PaperErrorCodes.KeyingsComplete, 409, "The batch cannot do this now.");
+    public static readonly ApiError EmptyKeying = Add(PaperErrorCodes.EmptyKeying, 400, "The request is not valid.");
+    public static readonly ApiError TooManyLines = Add(PaperErrorCodes.TooManyLines, 413, "The file is too large.");
+    public static readonly ApiError NeedsSecondKeying = Add(PaperErrorCodes.NeedsSecondKeying, 409, "The batch cannot do this now.");
+    public static readonly ApiError KeyingsDisagree = Add(PaperErrorCodes.KeyingsDisagree, 409, "The batch cannot do this now.");
+    public static readonly ApiError KeyingsTooDifferent = Add(PaperErrorCodes.KeyingsTooDifferent, 409, "The batch cannot do this now.");
+    public static readonly ApiError ReconciliationMismatch = Add(PaperErrorCodes.ReconciliationMismatch, 409, "The batch cannot do this now.");
+    public static readonly ApiError NoSuchDisagreement = Add(PaperErrorCodes.NoSuchDisagreement, 404, "There is no such disagreement.");
+    public static readonly ApiError InvalidResolution = Add(PaperErrorCodes.InvalidResolution, 400, "The request is not valid.");
+    public static readonly ApiError NotAPaperBallotFile = Add(PaperErrorCodes.NotAPaperBallotFile, 400, "The file is not a paper-ballot file.");
+    public static readonly ApiError CountCertified = Add(PaperBallots.PaperBallotService.CountCertified, 409, "The count is certified: no more paper ballots can be committed.");
+
+    // Counting and results.
+    public static readonly ApiError NotClosed = Add(ResultsErrorCodes.NotClosed, 409, "Voting has not closed yet.");
+    public static readonly ApiError CountMismatch = Add(ResultsErrorCodes.CountMismatch, 409, "The recount differs from the live tally; the count cannot be certified.");
+    public static readonly ApiError NotCertified = Add(ResultsErrorCodes.NotCertified, 409, "The count is not certified yet.");
+    public static readonly ApiError AlreadyCertified = Add(ResultsErrorCodes.AlreadyCertified, 409, "The count is already certified.");
+    public static readonly ApiError AlreadyPublished = Add(ResultsErrorCodes.AlreadyPublished, 409, "The results are already published.");
+    public static readonly ApiError AdoptionTied = Add(ResultsErrorCodes.AdoptionTied, 409, "Proposals are tied at the adoption cut-off; an administrator must decide.");
+    public static readonly ApiError InvalidAdoption = Add(ResultsErrorCodes.InvalidAdoption, 400, "The adopted proposals are not valid.");
+    public static readonly ApiError PaperCommitting = Add(ResultsErrorCodes.PaperCommitting, 409, "Paper batches are still being committed.");
+    public static readonly ApiError ResultsNotPublished = Add(ResultsErrorCodes.NotPublished, 404, "The results of this round are not published yet.");
+    public static readonly ApiError NoShortlist = Add(ResultsErrorCodes.NoShortlist, 409, "The round has no shortlist.");
+    public static readonly ApiError BallotsPurged = Add(ResultsErrorCodes.BallotsPurged, 409, "The stored ballots were purged; the certified count stands.");
+    public static readonly ApiError VotingNotOpen = Add("voting-not-open", 409, "Voting has not opened yet.");
+    public static readonly ApiError OperationNotFound = Add(Counting.CountingApi.OperationNotFound, 404, "No such count or certification is known here; POST the step again (each step is idempotent).");
+
+    // Implementation records.
+    public static readonly ApiError ImplementationNotFound = Add(ImplementationErrorCodes.NotFound, 404, "This proposal has no implementation record (only adopted proposals of published results do).");
+    public static readonly ApiError NotAdopted = Add(ImplementationErrorCodes.NotAdopted, 404, "The proposal was not adopted.");
+    public static readonly ApiError IndicatorNotFound = Add(ImplementationErrorCodes.IndicatorNotFound, 404, "There is no such indicator.");
+    public static readonly ApiError TooMany = Add(ImplementationErrorCodes.TooMany, 409, "Too many items.");
+    public static readonly ApiError InvalidPath = Add(ImplementationErrorCodes.InvalidPath, 400, "The status path is not valid.");
+    public static readonly ApiError InvalidStatus = Add(ImplementationErrorCodes.InvalidStatus, 400, "The status is not valid.");
+    public static readonly ApiError ReasonRequired = Add(ImplementationErrorCodes.ReasonRequired, 400, "A public reason is required.");
+    public static readonly ApiError InvalidDate = Add(ImplementationErrorCodes.InvalidDate, 400, "The date is not valid.");
+    public static readonly ApiError InvalidText = Add(ImplementationErrorCodes.InvalidText, 400, "A text is not valid.");
+    public static readonly ApiError InvalidLink = Add(ImplementationErrorCodes.InvalidLink, 400, "A link is not valid.");
+    public static readonly ApiError InvalidBudget = Add(ImplementationErrorCodes.InvalidBudget, 400, "The budget is not valid.");
+    public static readonly ApiError InvalidIndicator = Add(ImplementationErrorCodes.InvalidIndicator, 400, "The indicator is not valid.");
+    public static readonly ApiError InvalidRequestId = Add(ImplementationErrorCodes.InvalidRequestId, 400, "The request id is not valid.");
+
+    /// <summary>Every code in the catalogue.</summary>
+    public static IReadOnlyCollection<ApiError> All => Catalogue.Values;
+
+    public static ApiError? Find(string code) => Catalogue.GetValueOrDefault(code);
+
+    /// <summary>
+    /// The one status for a code, whichever endpoint sends it. A code the catalogue does not hold is a bad
+    /// request: every refusal a grain gives that is not listed here is about the caller's input.
+    /// </summary>
+    public static int StatusOf(string code) => Find(code)?.Status ?? StatusCodes.Status400BadRequest;
+
+    /// <summary>The problem details of a refusal with the code's status (RFC 9457; <c>code</c> and <c>errors</c> as extensions).</summary>
+    public static ProblemHttpResult Problem(string code, string? title = null, string? detail = null,
+        IReadOnlyList<ValidationError>? errors = null, IReadOnlyDictionary<string, object?>? extensions = null) =>
+        Problem(StatusOf(code), code, title ?? Find(code)?.Title ?? code, detail, errors, extensions);
+
+    public static ProblemHttpResult Problem(ApiError error, string? detail = null,
+        IReadOnlyList<ValidationError>? errors = null, IReadOnlyDictionary<string, object?>? extensions = null) =>
+        Problem(error.Status, error.Code, error.Title, detail, errors, extensions);
+
+    /// <summary>The one builder of problem details: status, title, type <c>urn:chiyoda-civic:problem:{code}</c> and the extensions.</summary>
+    internal static ProblemHttpResult Problem(int status, string code, string title, string? detail,
+        IReadOnlyList<ValidationError>? errors, IReadOnlyDictionary<string, object?>? extensions)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = title,
+            Detail = detail,
+            Type = $"urn:chiyoda-civic:problem:{code}",
+        };
+        problem.Extensions["code"] = code;
+        if (errors is { Count: > 0 })
+        {
+            problem.Extensions["errors"] = errors;
+        }
+
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return TypedResults.Problem(problem);
+    }
+
+    /// <summary>The code the framework's own refusals (401, 403, 404, 405, 413, 415, 429) carry.</summary>
+    public static string CodeForStatus(int? status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => Unauthenticated.Code,
+        StatusCodes.Status403Forbidden => Forbidden.Code,
+        StatusCodes.Status404NotFound => NotFound.Code,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed.Code,
+        StatusCodes.Status413PayloadTooLarge => BodyTooLarge.Code,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType.Code,
+        StatusCodes.Status429TooManyRequests => RateLimited.Code,
+        _ => Error.Code,
+    };
+
+    private static ApiError Add(string code, int status, string title)
+    {
+        var error = new ApiError(code, status, title);
+        if (!Catalogue.TryAdd(code, error) && Catalogue[code].Status != status)
+        {
+            throw new InvalidOperationException($"The API error code '{code}' is given two statuses ({Catalogue[code].Status} and {status}).");
+        }
+
+        return Catalogue[code];
+    }
+}
+
+/// <summary>The error codes an endpoint may answer with (besides those every endpoint may: see the OpenAPI transformer).</summary>
+public sealed record ApiErrorsMetadata(IReadOnlyList<string> Codes);
+
+public static class ApiErrorExtensions
+{
+    /// <summary>Declares the codes this endpoint may refuse with; the OpenAPI document lists them under each code's status.</summary>
+    public static TBuilder ProducesErrors<TBuilder>(this TBuilder builder, params ApiError[] errors)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiErrorsMetadata([.. errors.Select(e => e.Code)]));
+}

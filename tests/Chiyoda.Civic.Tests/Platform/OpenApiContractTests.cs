@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chiyoda.Civic.Tests.Infrastructure;
+
+namespace Chiyoda.Civic.Tests.Platform;
+
+/// <summary>
+/// The OpenAPI document at /api/v1/openapi.json is a contract clients can be generated from: Redocly CLI's recommended
+/// rules find no error in it, every operation says who may call it, and every refusal the API gives is described with
+/// its code under its status.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class OpenApiContractTests(PlatformFixture platform)
+{
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head"];
+
+    [Fact]
+    public async Task Redocly_recommended_rules_find_no_error_in_the_served_document()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        var document = await (await anonymous.GetAsync("/api/v1/openapi.json")).Content.ReadAsStringAsync();
+
+        var problems = await OpenApiLint.LintAsync(document);
+
+        var errors = problems.Where(p => p.Severity == "error").ToList();
+        Assert.True(errors.Count == 0, "Redocly (recommended) errors:\n" + string.Join("\n", errors.Select(e => $"{e.RuleId} at {e.Pointer}: {e.Message}")));
+    }
+
+    [Fact]
+    public async Task Every_operation_has_an_id_a_summary_security_and_problem_details_for_its_errors()
+    {
+        var document = await DocumentAsync();
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("http", schemes.GetProperty("bearer").GetProperty("type").GetString());
+        Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.Equal("openIdConnect", schemes.GetProperty("oidc").GetProperty("type").GetString());
+        Assert.EndsWith("/.well-known/openid-configuration", schemes.GetProperty("oidc").GetProperty("openIdConnectUrl").GetString());
+
+        var operations = Operations(document).ToList();
+        Assert.True(operations.Count > 50, $"only {operations.Count} operations");
+        var ids = new HashSet<string>();
+        foreach (var (path, method, operation) in operations)
+        {
+            var where = $"{method.ToUpperInvariant()} {path}";
+            Assert.True(ids.Add(operation.GetProperty("operationId").GetString()!), $"{where}: operation id repeated");
+            Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("summary").GetString()), $"{where}: no summary");
+            Assert.True(operation.TryGetProperty("security", out var security) && security.GetArrayLength() > 0, $"{where}: no security");
+            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
+            {
+                Assert.True(response.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/problem+json", out _),
+                    $"{where} {response.Name}: not problem details");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Protected_operations_name_both_schemes_and_their_refusals_public_ones_need_no_credentials()
+    {
+        var document = await DocumentAsync();
+        var create = Operation(document, "/api/v1/rounds/{roundId}", "post");
+        var security = create.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToList();
+        Assert.Equal(["bearer", "oidc"], security);
+        Assert.Contains("unauthenticated", Codes(create, "401"));
+        Assert.Contains("insufficient-scope", Codes(create, "403"));
+        Assert.Equal(["malformed-request", "invalid-round-id", "invalid-round"], Codes(create, "400"));
+        Assert.Equal(["round-exists"], Codes(create, "409"));
+        Assert.Equal("#/components/schemas/RoundRequest",
+            create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/RoundResponse",
+            create.GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+
+        var list = Operation(document, "/api/v1/rounds", "get");
+        Assert.Equal(JsonValueKind.Object, list.GetProperty("security")[0].ValueKind);
+        Assert.Empty(list.GetProperty("security")[0].EnumerateObject());
+    }
+
+    [Fact]
+    public async Task A_ballot_takes_an_idempotency_key_and_its_retryable_refusals_carry_retry_after()
+    {
+        var document = await DocumentAsync();
+        var cast = Operation(document, "/api/v1/rounds/{roundId}/ballot", "put");
+
+        var key = cast.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.Equal("header", key.GetProperty("in").GetString());
+        Assert.True(key.GetProperty("required").GetBoolean());
+        Assert.Contains("missing-idempotency-key", Codes(cast, "400"));
+        Assert.Equal(["idempotency-key-reused"], Codes(cast, "422"));
+        Assert.Equal(["rate-limited"], Codes(cast, "429"));
+        Assert.Equal(["ballot-not-stored"], Codes(cast, "503"));
+        foreach (var status in new[] { "429", "503" })
+        {
+            Assert.True(cast.GetProperty("responses").GetProperty(status).GetProperty("headers").TryGetProperty("Retry-After", out _), $"{status} without Retry-After");
+        }
+
+        Assert.Equal("#/components/schemas/BallotRequest",
+            cast.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+    }
+
+    [Fact]
+    public async Task The_refusals_the_api_gives_are_the_ones_the_document_lists()
+    {
+        var document = await DocumentAsync();
+        using var anonymous = await platform.ApiClientAsync();
+        using var voter = await platform.ApiClientAsync("resident-45");
+
+        var unknown = await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds/no-such-round"), 404, "round-not-found");
+        Assert.Contains(unknown.GetProperty("code").GetString(), Codes(Operation(document, "/api/v1/rounds/{roundId}", "get"), "404"));
+
+        var noKey = await HttpAssertions.ProblemAsync(await voter.PutAsJsonAsync("/api/v1/rounds/demo-2024/ballot", new { choices = new[] { 1 } }), 400, "missing-idempotency-key");
+        Assert.Contains(noKey.GetProperty("code").GetString(), Codes(Operation(document, "/api/v1/rounds/{roundId}/ballot", "put"), "400"));
+
+        using var notJson = new StringContent("{\"choices\": [1,", System.Text.Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/rounds/demo-2024/ballot") { Content = notJson };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        var malformed = await HttpAssertions.ProblemAsync(await voter.SendAsync(request), 400, "malformed-request");
+        Assert.Contains(malformed.GetProperty("code").GetString(), Codes(Operation(document, "/api/v1/rounds/{roundId}/ballot", "put"), "400"));
+    }
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        return await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/openapi.json"), 200);
+    }
+
+    private static IEnumerable<(string Path, string Method, JsonElement Operation)> Operations(JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Where(m => Methods.Contains(m.Name)).Select(m => (path.Name, m.Name, m.Value)));
+
+    private static JsonElement Operation(JsonElement document, string path, string method) =>
+        document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+    private static List<string> Codes(JsonElement operation, string status) =>
+        [.. operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/problem+json")
+            .GetProperty("schema").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(c => c.GetString()!)];
+}
