@@ -74,18 +74,18 @@ public sealed class ReminderService(IGrainFactory grains, KnownRounds rounds, No
 
     /// <summary>
     /// Stops the subscription the link's token belongs to. A malformed token or an unknown round is refused
-    /// (<see cref="ReminderErrorCodes.TokenInvalid"/>); a well-formed token that matches nothing (already stopped) is
-    /// answered like a stop, so the link says nothing about whom it belonged to.
+    /// (<see cref="ReminderErrorCodes.TokenInvalid"/>); a well-formed token that matches nothing (already stopped, or
+    /// not a real link) stops nothing and says so: <c>Stopped</c> is false, and the page words it so that it is true in
+    /// both cases ("no reminders come through this link") without a real recipient's second click looking like an error.
     /// </summary>
-    public async Task<string?> UnsubscribeAsync(string? roundId, string? token)
+    public async Task<(string? Code, bool Stopped)> UnsubscribeAsync(string? roundId, string? token)
     {
         if (UnsubscribeTokens.ShardOf(token) is not { } shard || string.IsNullOrEmpty(roundId) || !await rounds.ExistsAsync(roundId))
         {
-            return ReminderErrorCodes.TokenInvalid;
+            return (ReminderErrorCodes.TokenInvalid, false);
         }
 
-        await grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKey(roundId, shard)).UnsubscribeAsync(token!);
-        return null;
+        return (null, await grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKey(roundId, shard)).UnsubscribeAsync(token!));
     }
 
     /// <summary>Every shard's progress, summed per event (administrators): counts only.</summary>

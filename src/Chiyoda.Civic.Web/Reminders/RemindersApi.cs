@@ -78,15 +78,16 @@ public static class RemindersApi
         round ??= form?["round"];
         token ??= form?["token"];
         var oneClick = form is not null && form["List-Unsubscribe"].ToString() == "One-Click";
-        if (await service.UnsubscribeAsync(round, token) is { } code)
+        var (code, stopped) = await service.UnsubscribeAsync(round, token);
+        if (code is not null)
         {
             return ApiProblems.Problem(StatusCodes.Status400BadRequest, code,
                 "This link to stop reminders is not valid. Open the link from the email again, or sign in and turn reminders off on the round's page.");
         }
 
         return oneClick
-            ? Results.Text("Reminders stopped.\n", "text/plain; charset=utf-8")
-            : Results.Redirect($"{StopPagePath}?round={Uri.EscapeDataString(round!)}&done=1", permanent: false, preserveMethod: false);
+            ? Results.Text(stopped ? "Reminders stopped.\n" : "No reminders are sent through this link.\n", "text/plain; charset=utf-8")
+            : Results.Redirect($"{StopPagePath}?round={Uri.EscapeDataString(round!)}&done={(stopped ? "1" : "0")}", permanent: false, preserveMethod: false);
     }
 
     private static IResult RoundNotFound() =>

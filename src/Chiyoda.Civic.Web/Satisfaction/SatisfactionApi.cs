@@ -93,7 +93,7 @@ public static class SatisfactionApi
             : ApiProblems.Problem(StatusOf(result.Code!), result.Code!, result.Errors[0].Message, errors: result.Errors);
     }
 
-    /// <summary>Administrators: the comments (rating, day, source; never who), oldest day first.</summary>
+    /// <summary>Administrators, once the results are published: the comments (rating, day, source; never who).</summary>
     public static async Task<IResult> Comments(string roundId, SatisfactionService service, Rounds.KnownRounds rounds)
     {
         if (!await rounds.ExistsAsync(roundId))
@@ -101,11 +101,19 @@ public static class SatisfactionApi
             return ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
         }
 
+        // Not even administrators read answers while the vote is open (a comment's day beside a voter's would narrow
+        // down who wrote it); afterwards in a neutral order (by rating, then text), never the order they came in.
+        if (await service.PublishedSummaryAsync(roundId) is null)
+        {
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, SatisfactionErrorCodes.NotPublished, "The results of this round are not published yet.");
+        }
+
         var tally = await service.TallyAsync(roundId);
         return Results.Ok(new
         {
             count = tally.Count,
-            comments = tally.Comments.Select(c => new { rating = c.Rating, text = c.Text, day = c.Day, source = NameOf(c.Source) }),
+            comments = tally.Comments.OrderBy(c => c.Rating).ThenBy(c => c.Text, StringComparer.Ordinal)
+                .Select(c => new { rating = c.Rating, text = c.Text, day = c.Day, source = NameOf(c.Source) }),
         });
     }
 

@@ -33,6 +33,8 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await page.GetByTestId("comment-post").ClickAsync();
             Assert.Equal("comment-empty", await page.GetByTestId("comment-error").GetAttributeAsync("data-code"));
             Assert.Contains("意見を入力してください", await page.GetByTestId("comment-error").InnerTextAsync());
+            // On a phone the form is far down the page: the error summary takes the focus (and so the view), not the heading.
+            await Assertions.Expect(page.GetByTestId("comment-error")).ToBeFocusedAsync(new() { Timeout = 15_000 });
             await CheckAsync(phone, "error", "ja", problems);
 
             await page.GetByTestId("comment-input").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");

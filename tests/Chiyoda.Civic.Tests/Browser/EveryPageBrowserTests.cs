@@ -71,6 +71,9 @@ public sealed class EveryPageBrowserTests(WalkPlatformFixture platform)
             ("admin", $"/admin/audit?round={r.CallRound}", "admin-audit"),
             ("admin", $"/implementation/{r.PublishedRound}/p-002/edit", "implementation-editor"),
             ("admin", "/admin/implementation/path", "implementation-path"),
+            ("resident-45", "/rounds/demo-2024/reminders", "reminders"),
+            (null, "/reminders/stop?round=demo-2024&token=not-a-real-token", "reminders-stop-bad-link"),
+            ("moderator", "/moderation", "moderation-queue"),
         };
 
         var problems = new List<string>();

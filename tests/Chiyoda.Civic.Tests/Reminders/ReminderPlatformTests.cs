@@ -69,6 +69,13 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             Assert.Contains("配信を止めました", done, StringComparison.Ordinal);
             Assert.False((await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
 
+            // The same link again (or a forged one of the right shape) stops nothing, and the page does not claim it did.
+            using var second = await anonymous.PostAsync("/reminders/unsubscribe",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["round"] = query["round"]!, ["token"] = query["token"]! }));
+            var nothing = await anonymous.GetStringAsync(second.Headers.Location!.OriginalString);
+            Assert.Contains("リマインダーメールはありません", nothing, StringComparison.Ordinal);
+            Assert.DoesNotContain("配信を止めました", nothing, StringComparison.Ordinal);
+
             // Opted in again (a new link); a mail system's one-click POST to the link itself stops it too.
             await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync(reminders, new { }), 200);
             var again = (await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("unsubscribeUrl").GetString()!;

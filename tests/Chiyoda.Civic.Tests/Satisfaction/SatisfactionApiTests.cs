@@ -60,6 +60,8 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
 
         // No aggregate while the results are not published (the vote is even still open).
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync(rate), 404, "results-not-published");
+        // Not even administrators read the answers before publication.
+        await HttpAssertions.ProblemAsync(await admin.GetAsync($"{rate}/comments"), 409, "results-not-published");
 
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
