@@ -110,11 +110,11 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
             var criteria = stage.GetProperty("criteria").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
             if (criteria.Count > 0)
             {
-                await Task.WhenAll(ids.Select(id => Expect(screener.PostAsJsonAsync($"{r}/proposals/{id}/reviews/scores",
+                await Task.WhenAll(ids.Select(id => ExpectRetryingAsync(() => screener.PostAsJsonAsync($"{r}/proposals/{id}/reviews/scores",
                     new { stage = number, scores = criteria.ToDictionary(c => c, _ => 4) }), 200)));
             }
 
-            var decided = await Expect(screener.PostAsJsonAsync($"{r}/screening/decisions",
+            var decided = await ExpectRetryingAsync(() => screener.PostAsJsonAsync($"{r}/screening/decisions",
                 new { proposalIds = ids, stage = number, decision = "advance", batchId = $"{roundId}-stage-{number}" }), 200);
             if (decided.EnumerateArray().FirstOrDefault(d => !d.GetProperty("succeeded").GetBoolean()) is { ValueKind: JsonValueKind.Object } refused)
             {
@@ -133,6 +133,25 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
     private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     public static string Iso(DateTimeOffset instant) => instant.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// As <see cref="Expect"/>, sending again on 503 ("nothing was changed; try again shortly"), as a client should
+    /// while a silo is replaced: scores are set, not added, and a decision batch carries its id, so a repeat is safe.
+    /// </summary>
+    private static async Task<JsonElement> ExpectRetryingAsync(Func<Task<HttpResponseMessage>> send, int status)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await send();
+            if ((int)response.StatusCode != 503 || attempt == 5)
+            {
+                return await Expect(Task.FromResult(response), status);
+            }
+
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(attempt));
+        }
+    }
 
     private static async Task<JsonElement> Expect(Task<HttpResponseMessage> call, int status)
     {
