@@ -180,15 +180,10 @@ public sealed class CommentThreadGrain(
     async Task<CommentResult> ICommentThreadGrain.ReportAsync(Actor reporter, string commentId, string reason)
     {
         await DeliverAsync();
-        if (Find(commentId) is not { } comment)
+        var (comment, clean, refusal) = WithReason(commentId, reason);
+        if (refusal is not null)
         {
-            return NotFound();
-        }
-
-        var (clean, error) = CommentValidation.Reason(reason);
-        if (error is not null)
-        {
-            return new CommentResult(null, error.Code, [error]);
+            return refusal;
         }
 
         if (comment.Status == CommentStatus.Deleted)
@@ -229,15 +224,10 @@ public sealed class CommentThreadGrain(
     async Task<CommentResult> ICommentThreadGrain.HideAsync(Actor moderator, string commentId, string reason)
     {
         await DeliverAsync();
-        if (Find(commentId) is not { } comment)
+        var (comment, clean, refusal) = WithReason(commentId, reason);
+        if (refusal is not null)
         {
-            return NotFound();
-        }
-
-        var (clean, error) = CommentValidation.Reason(reason);
-        if (error is not null)
-        {
-            return new CommentResult(null, error.Code, [error]);
+            return refusal;
         }
 
         if (comment.Status == CommentStatus.Deleted)
@@ -275,15 +265,10 @@ public sealed class CommentThreadGrain(
     async Task<CommentResult> ICommentThreadGrain.RestoreAsync(Actor moderator, string commentId, string reason)
     {
         await DeliverAsync();
-        if (Find(commentId) is not { } comment)
+        var (comment, clean, refusal) = WithReason(commentId, reason);
+        if (refusal is not null)
         {
-            return NotFound();
-        }
-
-        var (clean, error) = CommentValidation.Reason(reason);
-        if (error is not null)
-        {
-            return new CommentResult(null, error.Code, [error]);
+            return refusal;
         }
 
         if (comment.Status != CommentStatus.Hidden && !comment.AwaitingModeration)
@@ -344,6 +329,18 @@ public sealed class CommentThreadGrain(
     private static CommentResult NotFound() => CommentResult.Refused(CommentErrorCodes.NotFound, "There is no such comment.");
 
     private Comment? Find(string commentId) => state.State.Comments.FirstOrDefault(c => c.Id == commentId);
+
+    /// <summary>The comment a report or a moderator's step acts on, with its reason cleaned; or why the step is refused.</summary>
+    private (Comment Comment, string Reason, CommentResult? Refusal) WithReason(string commentId, string reason)
+    {
+        if (Find(commentId) is not { } comment)
+        {
+            return (null!, "", NotFound());
+        }
+
+        var (clean, error) = CommentValidation.Reason(reason);
+        return error is null ? (comment, clean, null) : (comment, "", new CommentResult(null, error.Code, [error]));
+    }
 
     private void Replace(Comment comment) => state.State.Comments[state.State.Comments.FindIndex(c => c.Id == comment.Id)] = comment;
 
