@@ -78,6 +78,15 @@ public class PlatformFixture : IAsyncLifetime
         return web;
     }
 
+    /// <summary>
+    /// A second web app on the spare port (a web origin the provider knows, so people can sign in there) with email on,
+    /// sent to the given receiver, under a fresh service id; as <c>run.sh</c> starts the platform with its mail catcher.
+    /// </summary>
+    public Task<ChildProcess> StartWebWithEmailAsync(SmtpReceiver smtp, string serviceIdPrefix, params string[] settings) =>
+        StartWebAsync(SpareWebPort, serviceIdPrefix + Guid.NewGuid().ToString("N")[..8],
+            ["--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={smtp.Port}", "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>",
+             "--Email:Smtp:Security=None", .. settings]);
+
     /// <summary>An access token from the development provider's password grant, as scripts get one.</summary>
     public Task<string> TokenForAsync(string account) => PasswordGrantTokenAsync(IdentityProvider, account);
 

@@ -20,9 +20,7 @@ public sealed class EmailPlatformTests(PlatformFixture platform)
         await using var smtp = SmtpReceiver.Start();
         var port = platform.SpareWebPort;
         var web = new Uri($"http://localhost:{port}/");
-        var process = await platform.StartWebAsync(port, "civic-mail-web-" + Guid.NewGuid().ToString("N")[..8],
-            "--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={smtp.Port}", "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>",
-            "--Email:Smtp:Security=None", $"--Site:Url={web}");
+        var process = await platform.StartWebWithEmailAsync(smtp, "civic-mail-web-", $"--Site:Url={web}");
         try
         {
             // resident-80 signs in on the site: the id token's email claim is recorded against their inbox.

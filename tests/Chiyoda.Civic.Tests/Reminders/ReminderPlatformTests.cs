@@ -22,9 +22,7 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
         // The spare port is a web origin the provider knows, so a person can sign in there.
         var port = platform.SpareWebPort;
         var web = new Uri($"http://localhost:{port}/");
-        var process = await platform.StartWebAsync(port, "civic-remind-web-" + Guid.NewGuid().ToString("N")[..8],
-            "--Email:Smtp:Host=127.0.0.1", $"--Email:Smtp:Port={smtp.Port}", "--Email:Smtp:From=Chiyoda Civic <no-reply@example.jp>",
-            "--Email:Smtp:Security=None");
+        var process = await platform.StartWebWithEmailAsync(smtp, "civic-remind-web-");
         try
         {
             using var admin = await platform.ApiClientAsync("admin", web);
