@@ -197,6 +197,7 @@ public sealed class PaperBallotsBrowserTests(PlatformFixture platform)
         await GoAsync(adminPage, $"/paper/{roundId}/{batchId}");
         await adminPage.Locator("[data-interactive=true]").WaitForAsync();
         var disagreement = adminPage.GetByTestId("disagreement");
+        await disagreement.WaitForAsync(); // the page turns interactive before the two keyings are loaded
         Assert.Equal(1, await disagreement.CountAsync());
         Assert.Equal("P-001", await disagreement.GetAttributeAsync("data-key"));
         var choices = disagreement.Locator("tr[data-field=choices]");
