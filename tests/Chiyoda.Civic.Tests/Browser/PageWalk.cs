@@ -13,10 +13,12 @@ public static class PageWalk
 
     public static string ScreenshotDirectory { get; } = Path.Combine(Infrastructure.Repository.Root, "artifacts", "screenshots");
 
-    /// <summary>Every header link and button is inside the viewport's width and visible, after opening the menu if there is one.</summary>
+    /// <summary>
+    /// Every header link and button is inside the viewport's width and visible, after opening the menu if there is one.
+    /// One script reads every target's box: a round trip per link made this check a fifth of the walk's time.
+    /// </summary>
     public static async Task<List<string>> HeaderProblemsAsync(IPage page)
     {
-        var problems = new List<string>();
         var button = page.GetByTestId("menu-button");
         var menuOpened = false;
         if (await button.IsVisibleAsync())
@@ -25,33 +27,21 @@ public static class PageWalk
             menuOpened = true;
         }
 
-        var width = page.ViewportSize!.Width;
-        var targets = page.Locator(".site-header a, .site-header button");
-        for (var i = 0; i < await targets.CountAsync(); i++)
-        {
-            var target = targets.Nth(i);
-            var name = (await target.InnerTextAsync()).Trim();
-            if (!await target.IsVisibleAsync())
-            {
-                problems.Add($"header link '{name}' is not visible{(menuOpened ? " with the menu open" : "")}");
-                continue;
-            }
-
-            await target.ScrollIntoViewIfNeededAsync();
-            var box = await target.BoundingBoxAsync();
-            if (box is null || box.X < 0 || box.X + box.Width > width + 0.5)
-            {
-                problems.Add($"header link '{name}' is outside the viewport's width ({box?.X:0}..{box?.X + box?.Width:0} of {width})");
-            }
-
-        }
-
+        var found = await page.EvaluateAsync<string[]>("""
+            width => [...document.querySelectorAll('.site-header a, .site-header button')].map(e => {
+              const name = (e.innerText || e.getAttribute('aria-label') || '').trim();
+              const r = e.getBoundingClientRect();
+              if (r.width === 0 || r.height === 0 || getComputedStyle(e).visibility === 'hidden') return `header link '${name}' is not visible`;
+              if (r.left < 0 || r.right > width + 0.5) return `header link '${name}' is outside the viewport's width (${Math.round(r.left)}..${Math.round(r.right)} of ${width})`;
+              return null;
+            }).filter(p => p)
+            """, page.ViewportSize!.Width);
         if (menuOpened)
         {
             await button.ClickAsync();
         }
 
-        return problems;
+        return [.. found.Select(p => menuOpened && p.EndsWith("not visible", StringComparison.Ordinal) ? p + " with the menu open" : p)];
     }
 
     /// <summary>No horizontal scrolling at 320 CSS px (WCAG 1.4.10 reflow).</summary>

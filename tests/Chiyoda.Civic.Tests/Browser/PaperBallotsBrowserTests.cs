@@ -14,8 +14,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// axe (WCAG 2.2 AA) runs on every paper-ballot page on the way.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class PaperBallotsBrowserTests(PlatformFixture platform)
+[Collection(SecondPlatformCollection.Name)]
+public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
 {
     private static readonly string Today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -12,8 +12,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// public sees the shortlist. axe (WCAG 2.2 AA) runs on every page of the issue on the way.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class ProposalsBrowserTests(PlatformFixture platform)
+[Collection(SecondPlatformCollection.Name)]
+public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
 {
     [Theory]
     [InlineData("ja")]
