@@ -74,7 +74,17 @@ public class PlatformFixture : IAsyncLifetime
              "--Diagnostics:GrainCallJitterKeyPrefix=jitter-", .. settings],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
-        await web.WaitUntilHealthyAsync(new Uri($"http://localhost:{port}/health"), TimeSpan.FromSeconds(120));
+        try
+        {
+            await web.WaitUntilHealthyAsync(new Uri($"http://localhost:{port}/health"), TimeSpan.FromSeconds(120));
+        }
+        catch
+        {
+            // A web app that never became healthy is stopped here: the fixture never got hold of it to stop later.
+            await web.DisposeAsync();
+            throw;
+        }
+
         return web;
     }
 
@@ -154,8 +164,16 @@ public class PlatformFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        await WebProcess.DisposeAsync();
-        await IdentityProviderProcess.DisposeAsync();
+        // Either may be missing when start-up failed part way.
+        if (WebProcess is not null)
+        {
+            await WebProcess.DisposeAsync();
+        }
+
+        if (IdentityProviderProcess is not null)
+        {
+            await IdentityProviderProcess.DisposeAsync();
+        }
     }
 }
 
