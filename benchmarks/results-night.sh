@@ -9,6 +9,7 @@
 #      returning a page of the same size (Chiyoda.Civic.ResultsNight bare), and prints requests/s, p50, p99, errors
 #      and the ratio to that bare ceiling.
 # Options: --ballots 50000,200000  --seconds 10 (per URL)  --connections 64  --threads 2  --skip-pages
+#          --no-build: use the Release binaries already built
 #          --in-memory-storage: Azurite keeps its tables in memory only (--inMemoryPersistence) and may use 8 GB of heap;
 #          without it Azurite rewrites its whole database file every few seconds, which at 1,000,000 ballots is the
 #          emulator measuring itself (docs/performance.md).
@@ -21,7 +22,8 @@ seconds=10
 connections=64
 threads=2
 pages=true
-azurite_options=()
+in_memory=false
+build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --ballots) ballots=$2; shift 2 ;;
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --skip-pages) pages=false; shift ;;
-    --in-memory-storage) azurite_options=(--inMemoryPersistence); export NODE_OPTIONS=--max-old-space-size=8192; shift ;;
+    --in-memory-storage) in_memory=true; export NODE_OPTIONS=--max-old-space-size=8192; shift ;;
+    --no-build) build=false; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -45,10 +48,12 @@ if ! command -v wrk >/dev/null; then
 fi
 
 ensure_azurite
-say "Building (Release)"
-for project in src/Chiyoda.Civic.Web src/Chiyoda.Civic.IdentityProvider benchmarks/Chiyoda.Civic.ResultsNight; do
-  dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly
-done
+if [ "$build" = true ]; then
+  say "Building (Release)"
+  for project in src/Chiyoda.Civic.Web src/Chiyoda.Civic.IdentityProvider benchmarks/Chiyoda.Civic.ResultsNight; do
+    dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly
+  done
+fi
 
 work=$(mktemp -d /tmp/civic-night-XXXXXX)
 pids=()
@@ -69,7 +74,9 @@ web=http://localhost:5020
 idp=http://localhost:5120
 bare=http://localhost:5090
 
-tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$work/azurite" "${azurite_options[@]}" \
+# Azurite refuses a --location beside --inMemoryPersistence.
+if [ "$in_memory" = true ]; then azurite_storage=(--inMemoryPersistence); else azurite_storage=(--location "$work/azurite"); fi
+tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry "${azurite_storage[@]}" \
   --blobHost 127.0.0.1 --blobPort 10120 --queueHost 127.0.0.1 --queuePort 10121 --tableHost 127.0.0.1 --tablePort 10122 \
   >"$work/azurite.log" 2>&1 &
 pids+=($!)
