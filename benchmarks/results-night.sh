@@ -7,8 +7,14 @@
 #   2. reading: wrk (Debian package) drives the public pages of the last published round (ja and en) and its open data
 #      with many concurrent anonymous clients for a fixed time each, each URL right after a bare Kestrel server
 #      returning a page of the same size (Chiyoda.Civic.ResultsNight bare), and prints requests/s, p50, p99, errors
-#      and the ratio to that bare ceiling.
+#      and the ratio to that bare ceiling, plus the CPU each process spent per request (/proc/PID/stat: user + system
+#      time over the run ÷ requests answered), which the machine's other load changes far less than requests/s, and
+#      the load average after each row.
 # Options: --ballots 50000,200000  --seconds 10 (per URL)  --connections 64  --threads 2  --skip-pages
+#          --no-build: use the Release binaries already built
+#          --azurite-in-memory: Azurite keeps its tables in memory only (--inMemoryPersistence) and may use 8 GB of heap;
+#          without it Azurite rewrites its whole database file every few seconds, which at 1,000,000 ballots is the
+#          emulator measuring itself (docs/performance.md).
 set -euo pipefail
 source "$(dirname "$0")/../tools/common.sh"
 cd "$repo_root"
@@ -18,6 +24,8 @@ seconds=10
 connections=64
 threads=2
 pages=true
+in_memory=false
+build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --ballots) ballots=$2; shift 2 ;;
@@ -25,6 +33,8 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --skip-pages) pages=false; shift ;;
+    --azurite-in-memory) in_memory=true; export NODE_OPTIONS=--max-old-space-size=8192; shift ;;
+    --no-build) build=false; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,10 +50,12 @@ if ! command -v wrk >/dev/null; then
 fi
 
 ensure_azurite
-say "Building (Release)"
-for project in src/Chiyoda.Civic.Web src/Chiyoda.Civic.IdentityProvider benchmarks/Chiyoda.Civic.ResultsNight; do
-  dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly
-done
+if [ "$build" = true ]; then
+  say "Building (Release)"
+  for project in src/Chiyoda.Civic.Web src/Chiyoda.Civic.IdentityProvider benchmarks/Chiyoda.Civic.ResultsNight; do
+    dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly
+  done
+fi
 
 work=$(mktemp -d /tmp/civic-night-XXXXXX)
 pids=()
@@ -64,7 +76,9 @@ web=http://localhost:5020
 idp=http://localhost:5120
 bare=http://localhost:5090
 
-tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$work/azurite" \
+# Azurite refuses a --location beside --inMemoryPersistence.
+if [ "$in_memory" = true ]; then azurite_storage=(--inMemoryPersistence); else azurite_storage=(--location "$work/azurite"); fi
+tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry "${azurite_storage[@]}" \
   --blobHost 127.0.0.1 --blobPort 10120 --queueHost 127.0.0.1 --queuePort 10121 --tableHost 127.0.0.1 --tablePort 10122 \
   >"$work/azurite.log" 2>&1 &
 pids+=($!)
@@ -114,7 +128,8 @@ curl -fsS "$web/rounds/$round/results" -o "$work/page.html"
 # The bare server runs with the platform's own GC settings (workstation, concurrent: its csproj), so the ratio
 # compares the request path, not two garbage collectors.
 DOTNET_gcServer=0 DOTNET_gcConcurrent=1 dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll bare --port 5090 --page "$work/page.html" >"$work/bare.log" 2>&1 &
-pids+=($!)
+bare_pid=$!
+pids+=($bare_pid)
 wait_for_http $bare/ 30 "The bare Kestrel server"
 
 targets=(
@@ -135,19 +150,35 @@ targets=(
   "-|/api/v1/rounds/$round/calendar.ics"
 )
 
-# wrk's summary as "requests/s p50 p99 errors" (errors: socket errors and non-2xx/3xx answers).
-measure() { # url [header]
-  local out
+ticks_per_second=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
+
+# What each process spends with no request at all (the silo's timers, the runtime), in ticks per second: taken off
+# each row's CPU, so a row measures requests, not the silo idling through a slow run on a busy machine.
+idle_rate() { # pid
+  local before after
+  before=$(cpu_ticks "$1"); sleep 10; after=$(cpu_ticks "$1")
+  echo $(((after - before) * 100 / 10)) # hundredths of a tick per second
+}
+
+# wrk's summary as "requests/s p50 p99 errors µs-of-CPU-per-request" (errors: socket errors and non-2xx/3xx answers;
+# CPU: of the process that answered, over the run, less its idle rate).
+measure() { # pid idle-rate url [header]
+  local out before after pid=$1 idle=$2
+  shift 2
+  before=$(cpu_ticks "$pid")
   if [ -n "${2:-}" ]; then out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -H "$2" "$1"); else out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "$1"); fi
+  after=$(cpu_ticks "$pid")
   echo "$out" >>"$work/wrk.log"
-  echo "$out" | awk '
+  echo "$out" | awk -v ticks=$((after - before)) -v idle="$idle" -v seconds="$seconds" -v hz="$ticks_per_second" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 }
+    / requests in / { requests = $1 }
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /Socket errors/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
     /Non-2xx or 3xx/ { errors += $5 }
-    END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, errors }'
+    END { cpu = 0; busy = ticks - idle / 100 * seconds; if (busy < 0) busy = 0; if (requests > 0) cpu = busy * 1000000 / hz / requests; printf "%.0f %.1f %.1f %d %.0f\n", rps, p50, p99, errors, cpu }'
 }
 
 # Warm-up: every URL once through wrk for 2 s (code compiled, caches filled), not counted.
@@ -156,23 +187,26 @@ for target in "${targets[@]}"; do
   if [ "$lang" = en ]; then wrk -t1 -c8 -d2s -H "$english" "$web$path" >/dev/null; else wrk -t1 -c8 -d2s "$web$path" >/dev/null; fi
 done
 wrk -t1 -c8 -d2s "$bare/" >/dev/null
+web_idle=$(idle_rate "$web_pid")
+bare_idle=$(idle_rate "$bare_pid")
+echo "idle CPU (no requests, 10 s): platform $(awk -v r="$web_idle" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", r / hz }') % of a core, bare $(awk -v r="$bare_idle" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", r / hz }') %; taken off each row's CPU per request"
 
-printf '\n%-48s %-4s %9s %11s %8s %8s %7s %11s %7s\n' "url" "lang" "bytes" "requests/s" "p50 ms" "p99 ms" "errors" "bare req/s" "ratio"
+printf '\n%-48s %-4s %9s %11s %8s %8s %7s %11s %7s %11s %11s %s\n' "url" "lang" "bytes" "requests/s" "p50 ms" "p99 ms" "errors" "bare req/s" "ratio" "CPU µs/req" "bare µs/req" "load (1 min, after the row)"
 worst=100
 total_errors=0
 for target in "${targets[@]}"; do
   lang=${target%%|*}; path=${target#*|}
   header=""; [ "$lang" = en ] && header="$english"
   if [ -n "$header" ]; then bytes=$(curl -fsS -H "$header" "$web$path" | wc -c); else bytes=$(curl -fsS "$web$path" | wc -c); fi
-  read -r bare_rps _ _ _ < <(measure "$bare/bytes/$bytes")
-  read -r rps p50 p99 errors < <(measure "$web$path" "$header")
+  read -r bare_rps _ _ _ bare_cpu < <(measure "$bare_pid" "$bare_idle" "$bare/bytes/$bytes")
+  read -r rps p50 p99 errors cpu < <(measure "$web_pid" "$web_idle" "$web$path" "$header")
   ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { r = 0; if (b > 0) r = 100 * a / b; printf "%.0f", r }')
   [ "$ratio" -lt "$worst" ] && worst=$ratio
   total_errors=$((total_errors + errors))
-  printf '%-48s %-4s %9s %11s %8s %8s %7s %11s %6s%%\n' "${path/$round/\{round\}}" "$lang" "$bytes" "$rps" "$p50" "$p99" "$errors" "$bare_rps" "$ratio"
+  printf '%-48s %-4s %9s %11s %8s %8s %7s %11s %6s%% %11s %11s %s\n' "${path/$round/\{round\}}" "$lang" "$bytes" "$rps" "$p50" "$p99" "$errors" "$bare_rps" "$ratio" "$cpu" "$bare_cpu" "$(cut -d' ' -f1 /proc/loadavg)"
 done
 echo
-echo "lowest ratio to bare Kestrel (same size, same run): ${worst}%; errors ${total_errors} (target: >= 50%, 0 errors)"
+echo "lowest ratio to bare Kestrel (same size, same run): ${worst}%; errors ${total_errors} (target: >= 50%, 0 errors); load average now $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 echo "wrk output: $work/wrk.log; platform log: $work/web.log"
 if [ "$worst" -lt 50 ] || [ "$total_errors" -gt 0 ]; then status=1; fi
 exit $status

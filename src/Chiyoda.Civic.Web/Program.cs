@@ -35,10 +35,10 @@ public static class Program
         app.UseCivicSecurityHeaders();
         app.UseCivicErrorHandling();
         app.UseCivicLocalization();
+        app.UseCivicPublicCache();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseCivicRequestLimits();
-        app.UseCivicPublicCache();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

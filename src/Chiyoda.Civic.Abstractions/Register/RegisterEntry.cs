@@ -23,16 +23,47 @@ public enum RegisterChange
 /// Where register data lives. Entries are spread over shards by a stable hash of the voter key, so
 /// loading a ward's register is a few hundred writes rather than one per voter; the clerks' lookup
 /// index is spread by birthdate, so a lookup by name and birthdate asks one shard.
+/// <para>
+/// The number of shards is the round's own, fixed by <see cref="IRegisterLayoutGrain"/> when the round's register is
+/// first needed and never changed afterwards, so a stored register is never moved: rounds whose register was stored
+/// before the layout existed keep <see cref="LegacyShardCount"/>, new rounds get <see cref="ShardCount"/>.
+/// </para>
 /// </summary>
 public static class RegisterSharding
 {
-    /// <summary>64 shards keep each shard's stored state near 100 KB for a 60,000-voter ward and under Azure Table's limit up to ~500,000 voters.</summary>
-    public const int ShardCount = 64;
+    /// <summary>
+    /// New rounds: 256 shards keep each shard's stored state near 25 KB for a 60,000-voter ward, ~400 KB for
+    /// 1,000,000 voters, and under Azure Table's ~960 KB entity limit up to ~2,000,000 voters.
+    /// </summary>
+    public const int ShardCount = 256;
 
-    public static string EntryShardKey(string roundId, string voterKey) => $"{roundId}:{ShardHash.Shard(voterKey, ShardCount)}";
+    /// <summary>The shard count of every register stored before the per-round layout (under the limit up to ~500,000 voters).</summary>
+    public const int LegacyShardCount = 64;
 
-    public static string LookupShardKey(string roundId, DateOnly birthdate) =>
-        $"{roundId}:{ShardHash.Shard(birthdate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ShardCount)}";
+    public static string EntryShardKey(string roundId, string voterKey, int shardCount) => $"{roundId}:{ShardHash.Shard(voterKey, shardCount)}";
+
+    public static string LookupShardKey(string roundId, DateOnly birthdate, int shardCount) =>
+        $"{roundId}:{ShardHash.Shard(birthdate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), shardCount)}";
+
+    public static IEnumerable<string> AllShardKeys(string roundId, int shardCount) => Enumerable.Range(0, shardCount).Select(n => $"{roundId}:{n}");
+
+    /// <summary>The register shard that holds (or would hold) this voter in this round.</summary>
+    public static async Task<IRegisterShardGrain> EntryShardAsync(this IGrainFactory grains, string roundId, string voterKey)
+    {
+        var shards = await grains.GetGrain<IRegisterLayoutGrain>(roundId).GetShardCountAsync();
+        return grains.GetGrain<IRegisterShardGrain>(EntryShardKey(roundId, voterKey, shards));
+    }
+}
+
+/// <summary>
+/// A round's register layout (key: the round id): how many shards its register and lookup index use. Fixed on first
+/// use, from what storage already holds (a register stored before the layout existed keeps its 64 shards).
+/// </summary>
+[Alias("civic.IRegisterLayoutGrain")]
+public interface IRegisterLayoutGrain : IGrainWithStringKey
+{
+    [Alias("shard-count"), ReadOnly]
+    Task<int> GetShardCountAsync();
 }
 
 /// <summary>One shard of a round's register (key "{roundId}:{shard}").</summary>

@@ -281,7 +281,7 @@ public sealed class BallotGrain(
             return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.CastDateOutsideWindow);
         }
 
-        if (await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
+        if (await (await GrainFactory.EntryShardAsync(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
         {
             return new PaperResult(PaperOutcomes.Ineligible, BallotErrorCodes.NotOnRegister);
         }
@@ -355,7 +355,7 @@ public sealed class BallotGrain(
             return (round, BallotResult.Refused(BallotErrorCodes.WindowClosed));
         }
 
-        if (await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
+        if (await (await GrainFactory.EntryShardAsync(RoundId, VoterKey)).GetAsync(VoterKey) is not { } voter)
         {
             return (round, BallotResult.Refused(BallotErrorCodes.NotOnRegister));
         }

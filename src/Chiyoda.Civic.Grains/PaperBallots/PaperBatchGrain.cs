@@ -763,7 +763,7 @@ public sealed class PaperBatchGrain(
             else if (line.Unreadable || PaperLineRules.ParseChoices(line.Choices) is null)
             {
                 // An unreadable ballot never reaches the ballot grain as choices; it is judged here by the same rules.
-                var voter = await GrainFactory.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(RoundId, line.VoterKey)).GetAsync(line.VoterKey);
+                var voter = await (await GrainFactory.EntryShardAsync(RoundId, line.VoterKey)).GetAsync(line.VoterKey);
                 var (status, reason) = PaperLineRules.Check(line with { Unreadable = true }, settings.Schedule, settings.Rules, settings.Shortlist, voter);
                 local = new(status, reason);
             }

@@ -56,7 +56,15 @@ public static class PublicCacheExtensions
         return builder;
     }
 
-    /// <summary>After localization (the language is part of the key) and authentication (a signed-in reader is never served from it).</summary>
+    /// <summary>
+    /// After localization (the language is part of the key), before authentication, authorization and the request
+    /// limits: a hit is answered with only routing, host filtering, the security headers and the language chosen, close
+    /// to what a static file costs. That is safe because <see cref="PublicCachePolicy"/> decides "anonymous" from the
+    /// request itself (no Authorization header, no sign-in cookie, valid or not) and never from the authenticated user: a
+    /// request with credentials is never looked up and goes on through authentication as before, and what it renders is
+    /// never stored (the policy checks the user again on the way out). Only 200 answers are stored, so a page that
+    /// demands a sign-in (a redirect or 401/403) is never cached for anyone.
+    /// </summary>
     public static WebApplication UseCivicPublicCache(this WebApplication app)
     {
         app.UseOutputCache();

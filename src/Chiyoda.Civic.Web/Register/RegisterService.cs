@@ -45,7 +45,8 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
         }
 
         var outcomes = new List<RegisterLineOutcome>(refused);
-        var byShard = entries.GroupBy(e => RegisterSharding.EntryShardKey(roundId, e.Entry.VoterKey));
+        var shards = await ShardCountAsync(roundId);
+        var byShard = entries.GroupBy(e => RegisterSharding.EntryShardKey(roundId, e.Entry.VoterKey, shards));
         await Parallel.ForEachAsync(byShard, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (shard, _) =>
         {
             var batch = shard.ToList();
@@ -61,7 +62,7 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
             }
         });
 
-        var byLookupShard = entries.GroupBy(e => RegisterSharding.LookupShardKey(roundId, e.Entry.Birthdate));
+        var byLookupShard = entries.GroupBy(e => RegisterSharding.LookupShardKey(roundId, e.Entry.Birthdate, shards));
         await Parallel.ForEachAsync(byLookupShard, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (shard, _) =>
             await grains.GetGrain<IRegisterLookupGrain>(shard.Key).IndexAsync([.. shard.Select(s => s.Entry)]));
 
@@ -74,14 +75,18 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
             outcomes), null);
     }
 
-    public Task<RegisterEntry?> GetAsync(string roundId, string voterKey) =>
-        grains.GetGrain<IRegisterShardGrain>(RegisterSharding.EntryShardKey(roundId, voterKey)).GetAsync(voterKey);
+    public async Task<RegisterEntry?> GetAsync(string roundId, string voterKey) =>
+        await (await grains.EntryShardAsync(roundId, voterKey)).GetAsync(voterKey);
+
+    /// <summary>The round's register shard count, fixed on first use (<see cref="IRegisterLayoutGrain"/>).</summary>
+    public Task<int> ShardCountAsync(string roundId) => grains.GetGrain<IRegisterLayoutGrain>(roundId).GetShardCountAsync();
 
     /// <summary>Register entries with this kana name and birthdate, each confirmed against the register itself.</summary>
     public async Task<IReadOnlyList<RegisterEntry>> FindAsync(string roundId, string nameKana, DateOnly birthdate)
     {
         var kana = RegisterText.NormalizeKana(nameKana);
-        var keys = await grains.GetGrain<IRegisterLookupGrain>(RegisterSharding.LookupShardKey(roundId, birthdate)).FindAsync(kana, birthdate);
+        var shards = await ShardCountAsync(roundId);
+        var keys = await grains.GetGrain<IRegisterLookupGrain>(RegisterSharding.LookupShardKey(roundId, birthdate, shards)).FindAsync(kana, birthdate);
         var entries = await Task.WhenAll(keys.Select(k => GetAsync(roundId, k)));
         return [.. entries.OfType<RegisterEntry>().Where(e => e.Birthdate == birthdate && RegisterText.NormalizeKana(e.NameKana) == kana)];
     }
@@ -92,8 +97,9 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
     /// </summary>
     public async Task<IReadOnlyList<DateOnly>> GetBirthdatesAsync(string roundId, IEnumerable<string> voterKeys, int slice = 10_000)
     {
+        var shards = await ShardCountAsync(roundId);
         var calls = voterKeys
-            .GroupBy(key => RegisterSharding.EntryShardKey(roundId, key))
+            .GroupBy(key => RegisterSharding.EntryShardKey(roundId, key, shards))
             .SelectMany(shard => shard.Chunk(slice).Select(keys => (Shard: shard.Key, Keys: keys)))
             .ToList();
         var found = new List<DateOnly>();
@@ -110,8 +116,8 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
 
     public async Task<int> CountAsync(string roundId)
     {
-        var counts = await Task.WhenAll(Enumerable.Range(0, RegisterSharding.ShardCount)
-            .Select(n => grains.GetGrain<IRegisterShardGrain>($"{roundId}:{n}").CountAsync()));
+        var counts = await Task.WhenAll(RegisterSharding.AllShardKeys(roundId, await ShardCountAsync(roundId))
+            .Select(key => grains.GetGrain<IRegisterShardGrain>(key).CountAsync()));
         return counts.Sum();
     }
 }

@@ -29,7 +29,8 @@ public static class VotingRounds
 
     public static async Task RegisterAsync(IGrainFactory grains, string roundId, params RegisterEntry[] entries)
     {
-        foreach (var shard in entries.GroupBy(e => RegisterSharding.EntryShardKey(roundId, e.VoterKey)))
+        var shards = await grains.GetGrain<IRegisterLayoutGrain>(roundId).GetShardCountAsync();
+        foreach (var shard in entries.GroupBy(e => RegisterSharding.EntryShardKey(roundId, e.VoterKey, shards)))
         {
             await grains.GetGrain<IRegisterShardGrain>(shard.Key).UpsertAsync([.. shard]);
         }
