@@ -110,19 +110,8 @@ public sealed record Adoption(
     /// <summary>The default: the top <paramref name="adoptedCount"/>; proposals tied across the cut-off are left undecided.</summary>
     public static Adoption Default(IReadOnlyList<ProposalVotes> proposals, int adoptedCount, DateTimeOffset at, string bySub, string byName)
     {
-        var ordered = proposals.OrderByDescending(p => p.Votes).ThenBy(p => p.BallotNumber).ToList();
-        if (ordered.Count <= adoptedCount)
-        {
-            return new([.. ordered.Select(p => p.BallotNumber).Order()], [], false, null, at, bySub, byName, adoptedCount);
-        }
-
-        var cutoffVotes = ordered[adoptedCount - 1].Votes;
-        var tiedAcross = ordered[adoptedCount].Votes == cutoffVotes;
-        var adopted = tiedAcross
-            ? ordered.Where(p => p.Votes > cutoffVotes).Select(p => p.BallotNumber)
-            : ordered.Take(adoptedCount).Select(p => p.BallotNumber);
-        var tied = tiedAcross ? ordered.Where(p => p.Votes == cutoffVotes).Select(p => p.BallotNumber) : [];
-        return new([.. adopted.Order()], [.. tied.Order()], false, null, at, bySub, byName, adoptedCount);
+        var (adopted, tied) = CountingRules.Adopt(proposals, adoptedCount);
+        return new(adopted, tied, false, null, at, bySub, byName, adoptedCount);
     }
 }
 

@@ -149,7 +149,7 @@ public sealed class PaperBatchGrain(
             return PaperBatchResult.Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
         }
 
-        var lines = Sanitize(keying.Lines, S.Opening!.FacilityCode);
+        var lines = PaperKeyingComparison.Tidy(keying.Lines, S.Opening!.FacilityCode);
         var generation = S.NextGeneration;
         var chunks = await WriteChunksAsync(PaperChunking.KeyingPart(generation), lines);
         var summary = new PaperKeyingSummary(slot, keying.ClerkSub, keying.ClerkName, keying.Source, time.GetUtcNow(), lines.Count,
@@ -186,7 +186,7 @@ public sealed class PaperBatchGrain(
         {
             PaperResolutionChoices.First => disagreement.First,
             PaperResolutionChoices.Second => disagreement.Second,
-            PaperResolutionChoices.Rekey when resolution.Line is not null => Sanitize([resolution.Line], S.Opening!.FacilityCode)[0],
+            PaperResolutionChoices.Rekey when resolution.Line is not null => PaperKeyingComparison.Tidy([resolution.Line], S.Opening!.FacilityCode)[0],
             _ => null,
         };
         if (resolution.Choice is not (PaperResolutionChoices.First or PaperResolutionChoices.Second or PaperResolutionChoices.Rekey)
@@ -211,7 +211,7 @@ public sealed class PaperBatchGrain(
         // a voter key beside the choices would tell anyone who reads the log how that person voted.
         await AuditAsync($"resolution:{resolution.Key}:{S.Resolutions.Count}:{stored.At.ToUnixTimeMilliseconds()}", "paper.disagreement-resolved",
             resolution.ActorSub, resolution.ActorName,
-            $"{resolution.Key}: differs in {string.Join(", ", DifferingFields(disagreement.First, disagreement.Second))}",
+            $"{resolution.Key}: differs in {string.Join(", ", PaperKeyingComparison.DifferingFields(disagreement.First, disagreement.Second))}",
             line is null ? $"{resolution.Choice}: no ballot" : resolution.Choice);
         await PublishSummaryAsync();
         return new PaperBatchResult(View(), null);
@@ -386,69 +386,6 @@ public sealed class PaperBatchGrain(
     };
 
     /// <summary>
-    /// Re-derives what the grain must not take on trust: a line that cannot be read as a ballot is
-    /// malformed whatever the caller said, a line from another facility than the batch's is refused
-    /// (an empty facility is the batch's), and a serial seen earlier in the keying is the same ballot entered again.
-    /// </summary>
-    private static List<PaperLine> Sanitize(IReadOnlyList<PaperLine> lines, string batchFacility)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<PaperLine>(lines.Count);
-        foreach (var raw in lines)
-        {
-            var facility = raw.Facility.Trim();
-            var line = raw with
-            {
-                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = PaperLineRules.TidyDate(raw.CastDate), VoterKey = raw.VoterKey.Trim(),
-                Choices = PaperLineRules.TidyChoices(raw.Choices),
-            };
-            var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey, line.Facility, batchFacility);
-            if (malformed is not null)
-            {
-                line = line with { Malformed = malformed, Status = PaperLineStatuses.Malformed, Reason = malformed };
-            }
-            else if (!seen.Add(line.Serial))
-            {
-                line = line with { Status = PaperLineStatuses.Reentered, Reason = PaperReasons.RepeatedSerial };
-            }
-            else if (line.Status == PaperLineStatuses.Malformed || line.Reason == PaperReasons.RepeatedSerial)
-            {
-                line = line with { Status = PaperLineStatuses.AcceptedForCommit, Reason = null };
-            }
-
-            result.Add(line);
-        }
-
-        return result;
-    }
-
-    /// <summary>The names of the fields two keyings of one ballot disagree on (every field, when one keying lacks the line).</summary>
-    public static IReadOnlyList<string> DifferingFields(PaperLine? first, PaperLine? second)
-    {
-        if (first is null || second is null)
-        {
-            return ["line"];
-        }
-
-        var fields = new List<string>();
-        void Compare(string name, string a, string b)
-        {
-            if (!string.Equals(a, b, StringComparison.Ordinal))
-            {
-                fields.Add(name);
-            }
-        }
-
-        Compare("ballot_serial", first.Serial, second.Serial);
-        Compare("facility", first.Facility, second.Facility);
-        Compare("cast_date", first.CastDate, second.CastDate);
-        Compare("voter_key", first.VoterKey, second.VoterKey);
-        Compare("choices", PaperLineRules.CanonicalChoices(first.Choices), PaperLineRules.CanonicalChoices(second.Choices));
-        Compare("unreadable", first.Unreadable ? "1" : "", second.Unreadable ? "1" : "");
-        return fields;
-    }
-
-    /// <summary>
     /// Once every line is applied, the batch forgets the marks it was keyed with (both keyings, the commit lines, the
     /// disagreements and resolutions): from then on only the voters' own ballots hold choices, and nothing in the
     /// batch links a voter key to them. Idempotent, so a commit resumed after a crash scrubs again harmlessly.
@@ -480,136 +417,48 @@ public sealed class PaperBatchGrain(
         return [.. read.SelectMany(c => c.Lines)];
     }
 
-    /// <summary>Which ballot a line is: its serial (with the occurrence for a repeat), or its line number when the serial cannot be read.</summary>
-    private static List<(string Key, PaperLine Line)> Keyed(IEnumerable<PaperLine> lines)
-    {
-        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
-        var keyed = new List<(string, PaperLine)>();
-        foreach (var line in lines)
-        {
-            if (line.Malformed is PaperReasons.MissingSerial or PaperReasons.BadSerial)
-            {
-                keyed.Add(($"#{line.Line}", line));
-                continue;
-            }
-
-            var n = occurrences[line.Serial] = occurrences.GetValueOrDefault(line.Serial) + 1;
-            keyed.Add((n == 1 ? line.Serial : $"{line.Serial}#{n}", line));
-        }
-
-        return keyed;
-    }
-
     private async Task CompareAsync()
     {
-        S.Disagreements.Clear();
-        S.DisagreementCount = 0;
-        S.AgreedStatuses.Clear();
         if (S.Keyings.Count < 2)
         {
+            S.Disagreements.Clear();
+            S.DisagreementCount = 0;
+            S.AgreedStatuses.Clear();
             S.Status = PaperBatchStatuses.KeyedOnce;
             return;
         }
 
         var (first, second) = await BothKeyingsAsync();
-        var secondByKey = second.ToDictionary(k => k.Key, k => k.Line, StringComparer.Ordinal);
-        var firstKeys = new HashSet<string>(first.Select(k => k.Key), StringComparer.Ordinal);
-        foreach (var (key, line) in first)
-        {
-            var other = secondByKey.GetValueOrDefault(key);
-            if (other is not null && other.Content == line.Content)
-            {
-                S.AgreedStatuses[line.Status] = S.AgreedStatuses.GetValueOrDefault(line.Status) + 1;
-            }
-            else
-            {
-                AddDisagreement(new PaperDisagreement(key, line, other));
-            }
-        }
-
-        foreach (var (key, line) in second.Where(k => !firstKeys.Contains(k.Key)))
-        {
-            AddDisagreement(new PaperDisagreement(key, null, line));
-        }
-
+        var comparison = PaperKeyingComparison.Compare(first, second);
+        S.Disagreements = [.. comparison.Disagreements];
+        S.DisagreementCount = comparison.DisagreementCount;
+        S.AgreedStatuses = new Dictionary<string, int>(comparison.AgreedStatuses, StringComparer.Ordinal);
         UpdateAgreedStatus();
     }
 
-    private void AddDisagreement(PaperDisagreement disagreement)
-    {
-        S.DisagreementCount++;
-        if (S.Disagreements.Count < PaperChunking.MaxDisagreements)
-        {
-            S.Disagreements.Add(disagreement);
-        }
-    }
-
-    private async Task<(List<(string Key, PaperLine Line)> First, List<(string Key, PaperLine Line)> Second)> BothKeyingsAsync()
+    private async Task<(List<PaperLine> First, List<PaperLine> Second)> BothKeyingsAsync()
     {
         var one = S.Keyings.Single(k => k.Slot == 1);
         var two = S.Keyings.Single(k => k.Slot == 2);
         var lines = await Task.WhenAll(ReadLinesAsync(PaperChunking.KeyingPart(one.Generation), one.Chunks), ReadLinesAsync(PaperChunking.KeyingPart(two.Generation), two.Chunks));
-        return (Keyed(lines[0]), Keyed(lines[1]));
+        return (lines[0], lines[1]);
     }
 
-    private void UpdateAgreedStatus() => S.Status = S.Keyings.Count < 2
-        ? (S.Keyings.Count == 0 ? PaperBatchStatuses.Open : PaperBatchStatuses.KeyedOnce)
-        : S.DisagreementCount == 0 || (S.DisagreementCount <= PaperChunking.MaxDisagreements && S.Disagreements.All(d => S.Resolutions.Any(r => r.Key == d.Key)))
-            ? PaperBatchStatuses.Agreed
-            : PaperBatchStatuses.Disagreement;
+    private void UpdateAgreedStatus() => S.Status = PaperKeyingComparison.Status(S.Keyings.Count, S.DisagreementCount, S.Disagreements, S.Resolutions);
 
     /// <summary>The batch as committed: each agreed line, and for each disagreement the line the administrator chose.</summary>
     private async Task<List<PaperLine>> FinalLinesAsync()
     {
         var (first, second) = await BothKeyingsAsync();
-        var resolutions = S.Resolutions.ToDictionary(r => r.Key, r => r.Line, StringComparer.Ordinal);
-        var firstKeys = new HashSet<string>(first.Select(k => k.Key), StringComparer.Ordinal);
-        var final = new List<PaperLine>();
-        foreach (var (key, line) in first.Concat(second.Where(k => !firstKeys.Contains(k.Key))))
-        {
-            var chosen = resolutions.TryGetValue(key, out var resolved) ? resolved : line;
-            if (chosen is not null)
-            {
-                final.Add(chosen);
-            }
-        }
-
-        // A serial that appears twice in the final lines counts once: the later ones are the same ballot entered again.
-        return Sanitize(final, S.Opening!.FacilityCode);
+        return PaperKeyingComparison.FinalLines(first, second, S.Resolutions, S.Opening!.FacilityCode);
     }
 
     private PaperReconciliation Reconciliation()
     {
         var box = S.Opening?.BallotsInBox ?? 0;
-        if (S.CommitChunks > 0)
-        {
-            var decided = S.AppliedOutcomes.Values.Sum();
-            var r = PaperReconciliation.From(box, S.AppliedOutcomes.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)));
-            return r with { Keyed = S.CommitLines, Pending = S.CommitLines - decided };
-        }
-
-        if (S.Keyings.Count < 2)
-        {
-            return S.Keyings.FirstOrDefault() is { } only
-                ? PaperReconciliation.From(box, only.Statuses.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)))
-                : PaperReconciliation.Empty with { BallotsInBox = box };
-        }
-
-        var statuses = S.AgreedStatuses.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)).ToList();
-        foreach (var disagreement in S.Disagreements)
-        {
-            var resolution = S.Resolutions.FirstOrDefault(r => r.Key == disagreement.Key);
-            if (resolution is null)
-            {
-                statuses.Add("unresolved");
-            }
-            else if (resolution.Line is { } line)
-            {
-                statuses.Add(line.Status);
-            }
-        }
-
-        return PaperReconciliation.From(box, statuses);
+        return S.CommitChunks > 0
+            ? PaperBatchReconciliation.AfterCommit(box, S.AppliedOutcomes, S.CommitLines)
+            : PaperBatchReconciliation.BeforeCommit(box, S.Keyings, S.AgreedStatuses, S.Disagreements, S.Resolutions);
     }
 
     private PaperBatchSummary Summary() => new(BatchId, S.Opening!.FacilityCode, S.Opening.SessionDate, S.Opening.BallotsInBox, S.Status,

@@ -269,11 +269,9 @@ public sealed class CountingService(
             async (b, _) => await grains.GetGrain<IPaperBatchGrain>(PaperChunking.BatchKey(roundId, b.BatchId)).GetAsync());
         batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
         var counted = stored.Where(b => b.Counted).ToList();
-
-        var votes = counted.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-        var online = counted.Count(b => b.Channel == BallotChannel.Online);
-        var paper = counted.Count(b => b.Channel == BallotChannel.Paper);
-        var kiosk = counted.Count(b => b.Channel == BallotChannel.Kiosk);
+        var totals = CountingRules.Totals(counted.Select(b => (b.Channel, (IReadOnlyCollection<int>)b.Choices)));
+        var votes = totals.VotesByBallotNumber;
+        var (online, paper, kiosk) = (totals.OnlineVoters, totals.PaperVoters, totals.KioskVoters);
 
         // Spoiled paper ballots come from the committed batches (they include unreadable ballots that never reached
         // a voter's ballot; a serial entered again is "re-entered", never invalid); without batches, from the voters' ballots.
@@ -291,16 +289,16 @@ public sealed class CountingService(
         var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime);
         progress?.Invoke(CountingStages.Register);
         var ages = (await register.GetBirthdatesAsync(roundId, counted.Select(b => b.VoterKey)))
-            .Select(birthdate => ResultTally.AgeOn(birthdate, lastDay)).ToList();
+            .Select(birthdate => CountingRules.AgeOn(birthdate, lastDay)).ToList();
 
         var agesMs = stages.ElapsedMilliseconds - liveMs - storedMs - otherMs;
         var registered = await register.CountAsync(roundId);
         logger.LogInformation("Recount of {RoundId}: {Stored} stored ballots, {Counted} counted; live tally {LiveMs} ms, stored ballots read and opened {StoredMs} ms, paper batches and sums {OtherMs} ms, register (ages) {AgesMs} ms, register count {RegisterCountMs} ms",
             roundId, stored.Count, counted.Count, liveMs, storedMs, otherMs, agesMs, stages.ElapsedMilliseconds - liveMs - storedMs - otherMs - agesMs);
-        var table = new ResultTable(online, paper, votes.Values.Sum(), ResultTally.Rank(shortlist, votes), invalid, duplicate,
-            registered, ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
+        var table = new ResultTable(online, paper, votes.Values.Sum(), CountingRules.Rank(shortlist, votes), invalid, duplicate,
+            registered, CountingRules.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
         var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
-            live.VotesByBallotNumber, ResultTally.Compare(online, paper, kiosk, votes, live), stored.Count,
+            live.VotesByBallotNumber, CountingRules.Compare(online, paper, kiosk, votes, live), stored.Count,
             batches.Count(b => b.Status == PaperBatchStatuses.Committing), live.KioskVoters);
         return (report, counted, null);
     }
