@@ -93,24 +93,24 @@ public sealed class PaperBatchGrain(
         return Task.CompletedTask;
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.OpenAsync(PaperBatchOpening opening)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.OpenAsync(PaperBatchOpening opening)
     {
         if (S.Opening is { } existing)
         {
             return existing with { ActorSub = "", ActorName = "" } == opening with { ActorSub = "", ActorName = "" }
-                ? new PaperBatchResult(View(), null)
-                : PaperBatchResult.Refused(PaperErrorCodes.BatchExists, "A different batch already has this id.");
+                ? CommandResult<PaperBatchView>.Done(View())
+                : Refused(PaperErrorCodes.BatchExists, "A different batch already has this id.");
         }
 
         if (opening.BallotsInBox is < 0 or > PaperChunking.MaxLinesPerBatch || !PaperLineRules.IsKey(opening.FacilityCode))
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.InvalidBatch, $"The number of ballots in the box is 0 to {PaperChunking.MaxLinesPerBatch}.");
+            return Refused(PaperErrorCodes.InvalidBatch, $"The number of ballots in the box is 0 to {PaperChunking.MaxLinesPerBatch}.");
         }
 
         var facilities = await GrainFactory.GetGrain<IPaperRoundGrain>(RoundId).GetFacilitiesAsync();
         if (!facilities.Any(f => f.Code == opening.FacilityCode))
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.FacilityNotFound, $"The round has no facility '{opening.FacilityCode}'.");
+            return Refused(PaperErrorCodes.FacilityNotFound, $"The round has no facility '{opening.FacilityCode}'.");
         }
 
         var now = time.GetUtcNow();
@@ -122,10 +122,10 @@ public sealed class PaperBatchGrain(
         await AuditAsync($"opened", "paper.batch-opened", opening.ActorSub, opening.ActorName, null,
             $"{opening.FacilityCode} {opening.SessionDate:yyyy-MM-dd} box={opening.BallotsInBox}");
         await PublishSummaryAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.AddKeyingAsync(PaperKeying keying)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.AddKeyingAsync(PaperKeying keying)
     {
         if (Refusal() is { } refusal)
         {
@@ -134,19 +134,19 @@ public sealed class PaperBatchGrain(
 
         if (keying.Lines.Count == 0)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.EmptyKeying, "A keying needs at least one line.");
+            return Refused(PaperErrorCodes.EmptyKeying, "A keying needs at least one line.");
         }
 
         if (keying.Lines.Count > PaperChunking.MaxLinesPerBatch)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.TooManyLines, $"A batch holds at most {PaperChunking.MaxLinesPerBatch} lines.");
+            return Refused(PaperErrorCodes.TooManyLines, $"A batch holds at most {PaperChunking.MaxLinesPerBatch} lines.");
         }
 
         var slot = S.Keyings.FirstOrDefault(k => k.ClerkSub == keying.ClerkSub)?.Slot
             ?? (S.Keyings.Count < 2 ? (S.Keyings.Any(k => k.Slot == 1) ? 2 : 1) : 0);
         if (slot == 0)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
+            return Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
         }
 
         var lines = PaperKeyingComparison.Tidy(keying.Lines, S.Opening!.FacilityCode);
@@ -166,10 +166,10 @@ public sealed class PaperBatchGrain(
         await AuditAsync($"keying:{generation}", "paper.batch-keyed", keying.ClerkSub, keying.ClerkName, null,
             $"slot {slot}, {keying.Source}, {lines.Count} lines");
         await PublishSummaryAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.ResolveAsync(PaperResolution resolution)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.ResolveAsync(PaperResolution resolution)
     {
         if (Refusal() is { } refusal)
         {
@@ -179,7 +179,7 @@ public sealed class PaperBatchGrain(
         var disagreement = S.Disagreements.FirstOrDefault(d => d.Key == resolution.Key);
         if (disagreement is null)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.NoSuchDisagreement, $"There is no disagreement '{resolution.Key}' in this batch.");
+            return Refused(PaperErrorCodes.NoSuchDisagreement, $"There is no disagreement '{resolution.Key}' in this batch.");
         }
 
         var line = resolution.Choice switch
@@ -192,14 +192,14 @@ public sealed class PaperBatchGrain(
         if (resolution.Choice is not (PaperResolutionChoices.First or PaperResolutionChoices.Second or PaperResolutionChoices.Rekey)
             || (resolution.Choice == PaperResolutionChoices.Rekey && resolution.Line is null))
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.InvalidResolution, "Choose 'first', 'second', or 'rekey' with the line as re-keyed.");
+            return Refused(PaperErrorCodes.InvalidResolution, "Choose 'first', 'second', or 'rekey' with the line as re-keyed.");
         }
 
         var stored = resolution with { Line = line };
         var before = S.Resolutions.FirstOrDefault(r => r.Key == resolution.Key);
         if (before is not null && before with { At = default } == stored with { At = default })
         {
-            return new PaperBatchResult(View(), null);
+            return CommandResult<PaperBatchView>.Done(View());
         }
 
         S.Resolutions.RemoveAll(r => r.Key == resolution.Key);
@@ -214,19 +214,19 @@ public sealed class PaperBatchGrain(
             $"{resolution.Key}: differs in {string.Join(", ", PaperKeyingComparison.DifferingFields(disagreement.First, disagreement.Second))}",
             line is null ? $"{resolution.Choice}: no ballot" : resolution.Choice);
         await PublishSummaryAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.CommitAsync(string actorSub, string actorName, string? forcedReason)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.CommitAsync(string actorSub, string actorName, string? forcedReason)
     {
         if (S.Opening is null)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.BatchNotFound);
+            return Refused(PaperErrorCodes.BatchNotFound);
         }
 
         if (S.Status is PaperBatchStatuses.Committed)
         {
-            return new PaperBatchResult(View(), null);
+            return CommandResult<PaperBatchView>.Done(View());
         }
 
         if (S.Status is PaperBatchStatuses.Committing)
@@ -238,29 +238,29 @@ public sealed class PaperBatchGrain(
                 _commit = RunCommitAsync();
             }
 
-            return new PaperBatchResult(View(), null);
+            return CommandResult<PaperBatchView>.Done(View());
         }
 
         if (S.Keyings.Count < 2)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.NeedsSecondKeying, "A batch is committed only after two clerks have keyed it.");
+            return Refused(PaperErrorCodes.NeedsSecondKeying, "A batch is committed only after two clerks have keyed it.");
         }
 
         if (S.DisagreementCount > PaperChunking.MaxDisagreements)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsTooDifferent, "The two keyings differ on too many lines; one clerk must key the batch again.");
+            return Refused(PaperErrorCodes.KeyingsTooDifferent, "The two keyings differ on too many lines; one clerk must key the batch again.");
         }
 
         if (S.Status != PaperBatchStatuses.Agreed)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsDisagree, "Every disagreement between the keyings must be resolved first.");
+            return Refused(PaperErrorCodes.KeyingsDisagree, "Every disagreement between the keyings must be resolved first.");
         }
 
         var planned = Reconciliation();
         var reason = string.IsNullOrWhiteSpace(forcedReason) ? null : forcedReason.Trim();
         if (!planned.AddsUp && reason is null)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.ReconciliationMismatch,
+            return Refused(PaperErrorCodes.ReconciliationMismatch,
                 $"Ballots in the box: {planned.BallotsInBox}; keyed: {planned.Keyed}; malformed: {planned.Malformed}. An administrator must give a reason to commit.");
         }
 
@@ -276,7 +276,7 @@ public sealed class PaperBatchGrain(
             $"box={planned.BallotsInBox} keyed={planned.Keyed} malformed={planned.Malformed}", S.ForcedReason);
         await PublishSummaryAsync();
         _commit = RunCommitAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
     async Task<PaperBatchView?> IPaperBatchGrain.GetAsync()
@@ -377,11 +377,13 @@ public sealed class PaperBatchGrain(
         return new PaperLinePage(reports, total, final && S.Status == PaperBatchStatuses.Committed);
     }
 
-    private PaperBatchResult? Refusal() => S switch
+    private static CommandResult<PaperBatchView> Refused(string code, string? detail = null) => CommandResultDetail.RefusedWith<PaperBatchView>(null, code, detail);
+
+    private CommandResult<PaperBatchView>? Refusal() => S switch
     {
-        { Opening: null } => PaperBatchResult.Refused(PaperErrorCodes.BatchNotFound),
-        { Status: PaperBatchStatuses.Committed } => PaperBatchResult.Refused(PaperErrorCodes.BatchCommitted, "The batch is committed; it can no longer change."),
-        { Status: PaperBatchStatuses.Committing } => PaperBatchResult.Refused(PaperErrorCodes.BatchCommitting, "The batch is being committed; it can no longer change."),
+        { Opening: null } => Refused(PaperErrorCodes.BatchNotFound),
+        { Status: PaperBatchStatuses.Committed } => Refused(PaperErrorCodes.BatchCommitted, "The batch is committed; it can no longer change."),
+        { Status: PaperBatchStatuses.Committing } => Refused(PaperErrorCodes.BatchCommitting, "The batch is being committed; it can no longer change."),
         _ => null,
     };
 
