@@ -17,7 +17,7 @@ public interface IKioskSessionGrain : IGrainWithStringKey
 {
     /// <summary>Opens the session for a voter (the same opening again answers the same; any other is refused).</summary>
     [Alias("open")]
-    Task<KioskResult> OpenAsync(KioskOpening opening);
+    Task<Common.CommandResult<KioskOpened>> OpenAsync(KioskOpening opening);
 
     /// <summary>What the device may show: the round and whether a ballot may still be cast. Records an expiry it notices.</summary>
     [Alias("get")]
@@ -41,12 +41,15 @@ public sealed record KioskOpening(
     [property: Id(3)] string ClerkSub,
     [property: Id(4)] string ClerkName);
 
-/// <summary>Null <see cref="Code"/> when the session is open; else why not (a <see cref="KioskErrorCodes"/> or <see cref="BallotErrorCodes"/> code).</summary>
-[GenerateSerializer, Immutable, Alias("civic.kiosk-result")]
-public sealed record KioskResult(
-    [property: Id(0)] string? Code,
-    [property: Id(1)] DateTimeOffset? ExpiresAt = null,
-    [property: Id(2)] DateOnly? EligibleFrom = null);
+/// <summary>
+/// What opening a session tells the clerk: until when it is open, and for a person refused as under age, from which day
+/// they may vote. Answered inside a <see cref="Common.CommandResult{TValue}"/> whose code (a <see cref="KioskErrorCodes"/> or
+/// <see cref="BallotErrorCodes"/> code) says why a session did not open.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.kiosk-opened")]
+public sealed record KioskOpened(
+    [property: Id(0)] DateTimeOffset? ExpiresAt,
+    [property: Id(1)] DateOnly? EligibleFrom = null);
 
 /// <summary>
 /// What the device sees: never the voter's key or name, only the round, the session's status

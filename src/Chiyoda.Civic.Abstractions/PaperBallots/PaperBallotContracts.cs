@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Orleans.Concurrency;
 
 namespace Chiyoda.Civic.Abstractions.PaperBallots;
@@ -261,18 +262,6 @@ public sealed record PaperBatchView(
     [property: Id(6)] IReadOnlyList<PaperResolution> Resolutions,
     [property: Id(7)] PaperCommitProgress? Commit);
 
-/// <summary>A batch command's answer: the batch as it now stands, or a stable refusal code.</summary>
-[GenerateSerializer, Immutable, Alias("civic.paper-batch-result")]
-public sealed record PaperBatchResult(
-    [property: Id(0)] PaperBatchView? Batch,
-    [property: Id(1)] string? Code,
-    [property: Id(2)] string? Detail = null)
-{
-    public bool Succeeded => Code is null;
-
-    public static PaperBatchResult Refused(string code, string? detail = null) => new(null, code, detail);
-}
-
 /// <summary>A page of a batch's lines with what became of each (final outcome after commit, keying-time check before).</summary>
 [GenerateSerializer, Immutable, Alias("civic.paper-line-page")]
 public sealed record PaperLinePage(
@@ -338,21 +327,21 @@ public interface IPaperBatchGrain : IGrainWithStringKey
 {
     /// <summary>Opens the batch; a repeat of the same opening succeeds, a different one under the same id is refused.</summary>
     [Alias("open")]
-    Task<PaperBatchResult> OpenAsync(PaperBatchOpening opening);
+    Task<CommandResult<PaperBatchView>> OpenAsync(PaperBatchOpening opening);
 
     /// <summary>Stores a clerk's keying (replacing that clerk's earlier one) and compares it with the other clerk's.</summary>
     [Alias("add-keying")]
-    Task<PaperBatchResult> AddKeyingAsync(PaperKeying keying);
+    Task<CommandResult<PaperBatchView>> AddKeyingAsync(PaperKeying keying);
 
     [Alias("resolve")]
-    Task<PaperBatchResult> ResolveAsync(PaperResolution resolution);
+    Task<CommandResult<PaperBatchView>> ResolveAsync(PaperResolution resolution);
 
     /// <summary>
     /// Starts (or resumes) the commit and returns at once; the batch reports its progress. A commit
     /// whose numbers do not add up needs <paramref name="forcedReason"/> (administrators only, checked by the caller).
     /// </summary>
     [Alias("commit")]
-    Task<PaperBatchResult> CommitAsync(string actorSub, string actorName, string? forcedReason);
+    Task<CommandResult<PaperBatchView>> CommitAsync(string actorSub, string actorName, string? forcedReason);
 
     /// <summary>The batch as it stands; once committed, its outcome counts include later revisions (not [ReadOnly]: it may fold them in).</summary>
     [Alias("get")]

@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Common;
 using Orleans.Concurrency;
 
 namespace Chiyoda.Civic.Abstractions.Results;
@@ -110,19 +111,8 @@ public sealed record Adoption(
     /// <summary>The default: the top <paramref name="adoptedCount"/>; proposals tied across the cut-off are left undecided.</summary>
     public static Adoption Default(IReadOnlyList<ProposalVotes> proposals, int adoptedCount, DateTimeOffset at, string bySub, string byName)
     {
-        var ordered = proposals.OrderByDescending(p => p.Votes).ThenBy(p => p.BallotNumber).ToList();
-        if (ordered.Count <= adoptedCount)
-        {
-            return new([.. ordered.Select(p => p.BallotNumber).Order()], [], false, null, at, bySub, byName, adoptedCount);
-        }
-
-        var cutoffVotes = ordered[adoptedCount - 1].Votes;
-        var tiedAcross = ordered[adoptedCount].Votes == cutoffVotes;
-        var adopted = tiedAcross
-            ? ordered.Where(p => p.Votes > cutoffVotes).Select(p => p.BallotNumber)
-            : ordered.Take(adoptedCount).Select(p => p.BallotNumber);
-        var tied = tiedAcross ? ordered.Where(p => p.Votes == cutoffVotes).Select(p => p.BallotNumber) : [];
-        return new([.. adopted.Order()], [.. tied.Order()], false, null, at, bySub, byName, adoptedCount);
+        var (adopted, tied) = CountingRules.Adopt(proposals, adoptedCount);
+        return new(adopted, tied, false, null, at, bySub, byName, adoptedCount);
     }
 }
 
@@ -164,16 +154,6 @@ public sealed record BallotPurge(
     [property: Id(2)] string ByName,
     [property: Id(3)] int BallotsRemoved);
 
-/// <summary>The outcome of a results command: the view, or a stable code saying why nothing changed.</summary>
-[GenerateSerializer, Immutable, Alias("civic.results-command-result")]
-public sealed record ResultsCommandResult(
-    [property: Id(0)] ResultsView? View,
-    [property: Id(1)] string? Code,
-    [property: Id(2)] string? Detail = null)
-{
-    public bool Succeeded => Code is null;
-}
-
 public static class ResultsErrorCodes
 {
     public const string NotClosed = "not-closed";
@@ -210,25 +190,25 @@ public interface IResultsGrain : IGrainWithStringKey
     /// random ids) and the table, and adopts the top N by default. A second certification returns the first.
     /// </summary>
     [Alias("certify")]
-    Task<ResultsCommandResult> CertifyAsync(CountReport count, IReadOnlyList<PublishedBallot> ballots, int adoptedCount, string bySub, string byName);
+    Task<CommandResult<ResultsView>> CertifyAsync(CountReport count, IReadOnlyList<PublishedBallot> ballots, int adoptedCount, string bySub, string byName);
 
     /// <summary>An administrator's decision on which proposals are adopted, with a public reason. Refused once published.</summary>
     [Alias("set-adoption")]
-    Task<ResultsCommandResult> SetAdoptionAsync(IReadOnlyList<int> adopted, string reason, string bySub, string byName);
+    Task<CommandResult<ResultsView>> SetAdoptionAsync(IReadOnlyList<int> adopted, string reason, string bySub, string byName);
 
     /// <summary>
     /// Publishes the certified results with the audit chain's head at that moment (kept with the publication and
     /// published with the results: it fixes the log's first entries). A repeat answers the first publication.
     /// </summary>
     [Alias("publish")]
-    Task<ResultsCommandResult> PublishAsync(string bySub, string byName, AuditHead? auditHead = null);
+    Task<CommandResult<ResultsView>> PublishAsync(string bySub, string byName, AuditHead? auditHead = null);
 
     /// <summary>
     /// After certification: deletes every stored ballot of the round (the only records that link a voter to choices)
     /// and records the purge. Refused before certification. Repeating it deletes whatever is left and keeps the first record.
     /// </summary>
     [Alias("purge-ballots")]
-    Task<ResultsCommandResult> PurgeBallotsAsync(string bySub, string byName);
+    Task<CommandResult<ResultsView>> PurgeBallotsAsync(string bySub, string byName);
 
     [Alias("get"), ReadOnly]
     Task<ResultsView> GetAsync();

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Screening;
 using Orleans.Concurrency;
 
@@ -9,7 +10,7 @@ public interface IRoundGrain : IGrainWithStringKey
 {
     /// <summary>Creates the round. Repeating the same creation is harmless; a different one is refused with round-exists. Audited (actor null: the system).</summary>
     [Alias("create")]
-    Task<RoundCommandResult> CreateAsync(RoundDefinition definition, Actor? actor = null);
+    Task<CommandResult<RoundSnapshot>> CreateAsync(RoundDefinition definition, Actor? actor = null);
 
     /// <summary>
     /// Replaces the round's definition, audited with the fields before and after. Rules are locked once voting has
@@ -17,7 +18,7 @@ public interface IRoundGrain : IGrainWithStringKey
     /// early (the results grain's close record), so is its close (voting-closed): nothing puts "now" back in the window.
     /// </summary>
     [Alias("update")]
-    Task<RoundCommandResult> UpdateAsync(RoundDefinition definition, Actor? actor = null);
+    Task<CommandResult<RoundSnapshot>> UpdateAsync(RoundDefinition definition, Actor? actor = null);
 
     /// <summary>Records that the results are published (the first instant stays): from then on the phase is results.</summary>
     [Alias("record-publication")]
@@ -32,7 +33,7 @@ public interface IRoundGrain : IGrainWithStringKey
     /// and with shortlist-locked once voting has opened.
     /// </summary>
     [Alias("set-shortlist")]
-    Task<RoundCommandResult> SetShortlistAsync(Shortlist shortlist);
+    Task<CommandResult<RoundSnapshot>> SetShortlistAsync(Shortlist shortlist);
 
     /// <summary>What every ballot is checked against, in one read: the schedule, the rules and the shortlist.</summary>
     [Alias("get-ballot-settings"), ReadOnly]

@@ -25,19 +25,21 @@ public sealed class KioskSessionGrain(
 
     private IBallotGrain Ballot => GrainFactory.GetGrain<IBallotGrain>($"{state.State.Opening!.RoundId}:{state.State.Opening.VoterKey}");
 
-    async Task<KioskResult> IKioskSessionGrain.OpenAsync(KioskOpening opening)
+    async Task<CommandResult<KioskOpened>> IKioskSessionGrain.OpenAsync(KioskOpening opening)
     {
         if (state.State.Opening is { } opened)
         {
             return opened == opening
-                ? new KioskResult(state.State.Status == KioskStatuses.Open && !Expired ? null : StatusCode(), state.State.ExpiresAt)
-                : new KioskResult(KioskErrorCodes.SessionConflict);
+                ? state.State.Status == KioskStatuses.Open && !Expired
+                    ? CommandResult<KioskOpened>.Done(new KioskOpened(state.State.ExpiresAt))
+                    : CommandResultDetail.RefusedWith(new KioskOpened(state.State.ExpiresAt), StatusCode())
+                : CommandResult<KioskOpened>.Refused(KioskErrorCodes.SessionConflict, []);
         }
 
         var facilities = await GrainFactory.GetGrain<IPaperRoundGrain>(opening.RoundId).GetFacilitiesAsync();
         if (facilities.All(f => f.Code != opening.FacilityCode))
         {
-            return new KioskResult(KioskErrorCodes.FacilityNotFound);
+            return CommandResult<KioskOpened>.Refused(KioskErrorCodes.FacilityNotFound, []);
         }
 
         // The same checks as an online ballot's: window, register, age today, paper already accepted.
@@ -48,7 +50,7 @@ public sealed class KioskSessionGrain(
             await new GrainAuditLog(GrainFactory).AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:open-refused", now,
                 opening.ClerkSub, opening.ClerkName, "kiosk.open-refused", $"kiosk-session:{AuditId}", null,
                 $"facility {opening.FacilityCode}; voter {opening.VoterKey}; refused: {refused}"));
-            return new KioskResult(refused, EligibleFrom: check.EligibleFrom);
+            return CommandResultDetail.RefusedWith(new KioskOpened(null, check.EligibleFrom), refused);
         }
 
         state.State = new KioskSessionState
@@ -62,7 +64,7 @@ public sealed class KioskSessionGrain(
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ReminderName, KioskRules.SessionLifetime + TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
         await DeliverAuditAsync();
-        return new KioskResult(null, state.State.ExpiresAt);
+        return CommandResult<KioskOpened>.Done(new KioskOpened(state.State.ExpiresAt));
     }
 
     async Task<KioskSessionView> IKioskSessionGrain.GetAsync()

@@ -93,24 +93,24 @@ public sealed class PaperBatchGrain(
         return Task.CompletedTask;
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.OpenAsync(PaperBatchOpening opening)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.OpenAsync(PaperBatchOpening opening)
     {
         if (S.Opening is { } existing)
         {
             return existing with { ActorSub = "", ActorName = "" } == opening with { ActorSub = "", ActorName = "" }
-                ? new PaperBatchResult(View(), null)
-                : PaperBatchResult.Refused(PaperErrorCodes.BatchExists, "A different batch already has this id.");
+                ? CommandResult<PaperBatchView>.Done(View())
+                : Refused(PaperErrorCodes.BatchExists, "A different batch already has this id.");
         }
 
         if (opening.BallotsInBox is < 0 or > PaperChunking.MaxLinesPerBatch || !PaperLineRules.IsKey(opening.FacilityCode))
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.InvalidBatch, $"The number of ballots in the box is 0 to {PaperChunking.MaxLinesPerBatch}.");
+            return Refused(PaperErrorCodes.InvalidBatch, $"The number of ballots in the box is 0 to {PaperChunking.MaxLinesPerBatch}.");
         }
 
         var facilities = await GrainFactory.GetGrain<IPaperRoundGrain>(RoundId).GetFacilitiesAsync();
         if (!facilities.Any(f => f.Code == opening.FacilityCode))
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.FacilityNotFound, $"The round has no facility '{opening.FacilityCode}'.");
+            return Refused(PaperErrorCodes.FacilityNotFound, $"The round has no facility '{opening.FacilityCode}'.");
         }
 
         var now = time.GetUtcNow();
@@ -122,10 +122,10 @@ public sealed class PaperBatchGrain(
         await AuditAsync($"opened", "paper.batch-opened", opening.ActorSub, opening.ActorName, null,
             $"{opening.FacilityCode} {opening.SessionDate:yyyy-MM-dd} box={opening.BallotsInBox}");
         await PublishSummaryAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.AddKeyingAsync(PaperKeying keying)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.AddKeyingAsync(PaperKeying keying)
     {
         if (Refusal() is { } refusal)
         {
@@ -134,22 +134,22 @@ public sealed class PaperBatchGrain(
 
         if (keying.Lines.Count == 0)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.EmptyKeying, "A keying needs at least one line.");
+            return Refused(PaperErrorCodes.EmptyKeying, "A keying needs at least one line.");
         }
 
         if (keying.Lines.Count > PaperChunking.MaxLinesPerBatch)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.TooManyLines, $"A batch holds at most {PaperChunking.MaxLinesPerBatch} lines.");
+            return Refused(PaperErrorCodes.TooManyLines, $"A batch holds at most {PaperChunking.MaxLinesPerBatch} lines.");
         }
 
         var slot = S.Keyings.FirstOrDefault(k => k.ClerkSub == keying.ClerkSub)?.Slot
             ?? (S.Keyings.Count < 2 ? (S.Keyings.Any(k => k.Slot == 1) ? 2 : 1) : 0);
         if (slot == 0)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
+            return Refused(PaperErrorCodes.KeyingsComplete, "Two clerks have already keyed this batch; one of them may key it again.");
         }
 
-        var lines = Sanitize(keying.Lines, S.Opening!.FacilityCode);
+        var lines = PaperKeyingComparison.Tidy(keying.Lines, S.Opening!.FacilityCode);
         var generation = S.NextGeneration;
         var chunks = await WriteChunksAsync(PaperChunking.KeyingPart(generation), lines);
         var summary = new PaperKeyingSummary(slot, keying.ClerkSub, keying.ClerkName, keying.Source, time.GetUtcNow(), lines.Count,
@@ -166,10 +166,10 @@ public sealed class PaperBatchGrain(
         await AuditAsync($"keying:{generation}", "paper.batch-keyed", keying.ClerkSub, keying.ClerkName, null,
             $"slot {slot}, {keying.Source}, {lines.Count} lines");
         await PublishSummaryAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.ResolveAsync(PaperResolution resolution)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.ResolveAsync(PaperResolution resolution)
     {
         if (Refusal() is { } refusal)
         {
@@ -179,27 +179,27 @@ public sealed class PaperBatchGrain(
         var disagreement = S.Disagreements.FirstOrDefault(d => d.Key == resolution.Key);
         if (disagreement is null)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.NoSuchDisagreement, $"There is no disagreement '{resolution.Key}' in this batch.");
+            return Refused(PaperErrorCodes.NoSuchDisagreement, $"There is no disagreement '{resolution.Key}' in this batch.");
         }
 
         var line = resolution.Choice switch
         {
             PaperResolutionChoices.First => disagreement.First,
             PaperResolutionChoices.Second => disagreement.Second,
-            PaperResolutionChoices.Rekey when resolution.Line is not null => Sanitize([resolution.Line], S.Opening!.FacilityCode)[0],
+            PaperResolutionChoices.Rekey when resolution.Line is not null => PaperKeyingComparison.Tidy([resolution.Line], S.Opening!.FacilityCode)[0],
             _ => null,
         };
         if (resolution.Choice is not (PaperResolutionChoices.First or PaperResolutionChoices.Second or PaperResolutionChoices.Rekey)
             || (resolution.Choice == PaperResolutionChoices.Rekey && resolution.Line is null))
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.InvalidResolution, "Choose 'first', 'second', or 'rekey' with the line as re-keyed.");
+            return Refused(PaperErrorCodes.InvalidResolution, "Choose 'first', 'second', or 'rekey' with the line as re-keyed.");
         }
 
         var stored = resolution with { Line = line };
         var before = S.Resolutions.FirstOrDefault(r => r.Key == resolution.Key);
         if (before is not null && before with { At = default } == stored with { At = default })
         {
-            return new PaperBatchResult(View(), null);
+            return CommandResult<PaperBatchView>.Done(View());
         }
 
         S.Resolutions.RemoveAll(r => r.Key == resolution.Key);
@@ -211,22 +211,22 @@ public sealed class PaperBatchGrain(
         // a voter key beside the choices would tell anyone who reads the log how that person voted.
         await AuditAsync($"resolution:{resolution.Key}:{S.Resolutions.Count}:{stored.At.ToUnixTimeMilliseconds()}", "paper.disagreement-resolved",
             resolution.ActorSub, resolution.ActorName,
-            $"{resolution.Key}: differs in {string.Join(", ", DifferingFields(disagreement.First, disagreement.Second))}",
+            $"{resolution.Key}: differs in {string.Join(", ", PaperKeyingComparison.DifferingFields(disagreement.First, disagreement.Second))}",
             line is null ? $"{resolution.Choice}: no ballot" : resolution.Choice);
         await PublishSummaryAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
-    async Task<PaperBatchResult> IPaperBatchGrain.CommitAsync(string actorSub, string actorName, string? forcedReason)
+    async Task<CommandResult<PaperBatchView>> IPaperBatchGrain.CommitAsync(string actorSub, string actorName, string? forcedReason)
     {
         if (S.Opening is null)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.BatchNotFound);
+            return Refused(PaperErrorCodes.BatchNotFound);
         }
 
         if (S.Status is PaperBatchStatuses.Committed)
         {
-            return new PaperBatchResult(View(), null);
+            return CommandResult<PaperBatchView>.Done(View());
         }
 
         if (S.Status is PaperBatchStatuses.Committing)
@@ -238,29 +238,29 @@ public sealed class PaperBatchGrain(
                 _commit = RunCommitAsync();
             }
 
-            return new PaperBatchResult(View(), null);
+            return CommandResult<PaperBatchView>.Done(View());
         }
 
         if (S.Keyings.Count < 2)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.NeedsSecondKeying, "A batch is committed only after two clerks have keyed it.");
+            return Refused(PaperErrorCodes.NeedsSecondKeying, "A batch is committed only after two clerks have keyed it.");
         }
 
         if (S.DisagreementCount > PaperChunking.MaxDisagreements)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsTooDifferent, "The two keyings differ on too many lines; one clerk must key the batch again.");
+            return Refused(PaperErrorCodes.KeyingsTooDifferent, "The two keyings differ on too many lines; one clerk must key the batch again.");
         }
 
         if (S.Status != PaperBatchStatuses.Agreed)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.KeyingsDisagree, "Every disagreement between the keyings must be resolved first.");
+            return Refused(PaperErrorCodes.KeyingsDisagree, "Every disagreement between the keyings must be resolved first.");
         }
 
         var planned = Reconciliation();
         var reason = string.IsNullOrWhiteSpace(forcedReason) ? null : forcedReason.Trim();
         if (!planned.AddsUp && reason is null)
         {
-            return PaperBatchResult.Refused(PaperErrorCodes.ReconciliationMismatch,
+            return Refused(PaperErrorCodes.ReconciliationMismatch,
                 $"Ballots in the box: {planned.BallotsInBox}; keyed: {planned.Keyed}; malformed: {planned.Malformed}. An administrator must give a reason to commit.");
         }
 
@@ -276,7 +276,7 @@ public sealed class PaperBatchGrain(
             $"box={planned.BallotsInBox} keyed={planned.Keyed} malformed={planned.Malformed}", S.ForcedReason);
         await PublishSummaryAsync();
         _commit = RunCommitAsync();
-        return new PaperBatchResult(View(), null);
+        return CommandResult<PaperBatchView>.Done(View());
     }
 
     async Task<PaperBatchView?> IPaperBatchGrain.GetAsync()
@@ -377,76 +377,15 @@ public sealed class PaperBatchGrain(
         return new PaperLinePage(reports, total, final && S.Status == PaperBatchStatuses.Committed);
     }
 
-    private PaperBatchResult? Refusal() => S switch
+    private static CommandResult<PaperBatchView> Refused(string code, string? detail = null) => CommandResultDetail.RefusedWith<PaperBatchView>(null, code, detail);
+
+    private CommandResult<PaperBatchView>? Refusal() => S switch
     {
-        { Opening: null } => PaperBatchResult.Refused(PaperErrorCodes.BatchNotFound),
-        { Status: PaperBatchStatuses.Committed } => PaperBatchResult.Refused(PaperErrorCodes.BatchCommitted, "The batch is committed; it can no longer change."),
-        { Status: PaperBatchStatuses.Committing } => PaperBatchResult.Refused(PaperErrorCodes.BatchCommitting, "The batch is being committed; it can no longer change."),
+        { Opening: null } => Refused(PaperErrorCodes.BatchNotFound),
+        { Status: PaperBatchStatuses.Committed } => Refused(PaperErrorCodes.BatchCommitted, "The batch is committed; it can no longer change."),
+        { Status: PaperBatchStatuses.Committing } => Refused(PaperErrorCodes.BatchCommitting, "The batch is being committed; it can no longer change."),
         _ => null,
     };
-
-    /// <summary>
-    /// Re-derives what the grain must not take on trust: a line that cannot be read as a ballot is
-    /// malformed whatever the caller said, a line from another facility than the batch's is refused
-    /// (an empty facility is the batch's), and a serial seen earlier in the keying is the same ballot entered again.
-    /// </summary>
-    private static List<PaperLine> Sanitize(IReadOnlyList<PaperLine> lines, string batchFacility)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<PaperLine>(lines.Count);
-        foreach (var raw in lines)
-        {
-            var facility = raw.Facility.Trim();
-            var line = raw with
-            {
-                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = PaperLineRules.TidyDate(raw.CastDate), VoterKey = raw.VoterKey.Trim(),
-                Choices = PaperLineRules.TidyChoices(raw.Choices),
-            };
-            var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey, line.Facility, batchFacility);
-            if (malformed is not null)
-            {
-                line = line with { Malformed = malformed, Status = PaperLineStatuses.Malformed, Reason = malformed };
-            }
-            else if (!seen.Add(line.Serial))
-            {
-                line = line with { Status = PaperLineStatuses.Reentered, Reason = PaperReasons.RepeatedSerial };
-            }
-            else if (line.Status == PaperLineStatuses.Malformed || line.Reason == PaperReasons.RepeatedSerial)
-            {
-                line = line with { Status = PaperLineStatuses.AcceptedForCommit, Reason = null };
-            }
-
-            result.Add(line);
-        }
-
-        return result;
-    }
-
-    /// <summary>The names of the fields two keyings of one ballot disagree on (every field, when one keying lacks the line).</summary>
-    public static IReadOnlyList<string> DifferingFields(PaperLine? first, PaperLine? second)
-    {
-        if (first is null || second is null)
-        {
-            return ["line"];
-        }
-
-        var fields = new List<string>();
-        void Compare(string name, string a, string b)
-        {
-            if (!string.Equals(a, b, StringComparison.Ordinal))
-            {
-                fields.Add(name);
-            }
-        }
-
-        Compare("ballot_serial", first.Serial, second.Serial);
-        Compare("facility", first.Facility, second.Facility);
-        Compare("cast_date", first.CastDate, second.CastDate);
-        Compare("voter_key", first.VoterKey, second.VoterKey);
-        Compare("choices", PaperLineRules.CanonicalChoices(first.Choices), PaperLineRules.CanonicalChoices(second.Choices));
-        Compare("unreadable", first.Unreadable ? "1" : "", second.Unreadable ? "1" : "");
-        return fields;
-    }
 
     /// <summary>
     /// Once every line is applied, the batch forgets the marks it was keyed with (both keyings, the commit lines, the
@@ -480,136 +419,48 @@ public sealed class PaperBatchGrain(
         return [.. read.SelectMany(c => c.Lines)];
     }
 
-    /// <summary>Which ballot a line is: its serial (with the occurrence for a repeat), or its line number when the serial cannot be read.</summary>
-    private static List<(string Key, PaperLine Line)> Keyed(IEnumerable<PaperLine> lines)
-    {
-        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
-        var keyed = new List<(string, PaperLine)>();
-        foreach (var line in lines)
-        {
-            if (line.Malformed is PaperReasons.MissingSerial or PaperReasons.BadSerial)
-            {
-                keyed.Add(($"#{line.Line}", line));
-                continue;
-            }
-
-            var n = occurrences[line.Serial] = occurrences.GetValueOrDefault(line.Serial) + 1;
-            keyed.Add((n == 1 ? line.Serial : $"{line.Serial}#{n}", line));
-        }
-
-        return keyed;
-    }
-
     private async Task CompareAsync()
     {
-        S.Disagreements.Clear();
-        S.DisagreementCount = 0;
-        S.AgreedStatuses.Clear();
         if (S.Keyings.Count < 2)
         {
+            S.Disagreements.Clear();
+            S.DisagreementCount = 0;
+            S.AgreedStatuses.Clear();
             S.Status = PaperBatchStatuses.KeyedOnce;
             return;
         }
 
         var (first, second) = await BothKeyingsAsync();
-        var secondByKey = second.ToDictionary(k => k.Key, k => k.Line, StringComparer.Ordinal);
-        var firstKeys = new HashSet<string>(first.Select(k => k.Key), StringComparer.Ordinal);
-        foreach (var (key, line) in first)
-        {
-            var other = secondByKey.GetValueOrDefault(key);
-            if (other is not null && other.Content == line.Content)
-            {
-                S.AgreedStatuses[line.Status] = S.AgreedStatuses.GetValueOrDefault(line.Status) + 1;
-            }
-            else
-            {
-                AddDisagreement(new PaperDisagreement(key, line, other));
-            }
-        }
-
-        foreach (var (key, line) in second.Where(k => !firstKeys.Contains(k.Key)))
-        {
-            AddDisagreement(new PaperDisagreement(key, null, line));
-        }
-
+        var comparison = PaperKeyingComparison.Compare(first, second);
+        S.Disagreements = [.. comparison.Disagreements];
+        S.DisagreementCount = comparison.DisagreementCount;
+        S.AgreedStatuses = new Dictionary<string, int>(comparison.AgreedStatuses, StringComparer.Ordinal);
         UpdateAgreedStatus();
     }
 
-    private void AddDisagreement(PaperDisagreement disagreement)
-    {
-        S.DisagreementCount++;
-        if (S.Disagreements.Count < PaperChunking.MaxDisagreements)
-        {
-            S.Disagreements.Add(disagreement);
-        }
-    }
-
-    private async Task<(List<(string Key, PaperLine Line)> First, List<(string Key, PaperLine Line)> Second)> BothKeyingsAsync()
+    private async Task<(List<PaperLine> First, List<PaperLine> Second)> BothKeyingsAsync()
     {
         var one = S.Keyings.Single(k => k.Slot == 1);
         var two = S.Keyings.Single(k => k.Slot == 2);
         var lines = await Task.WhenAll(ReadLinesAsync(PaperChunking.KeyingPart(one.Generation), one.Chunks), ReadLinesAsync(PaperChunking.KeyingPart(two.Generation), two.Chunks));
-        return (Keyed(lines[0]), Keyed(lines[1]));
+        return (lines[0], lines[1]);
     }
 
-    private void UpdateAgreedStatus() => S.Status = S.Keyings.Count < 2
-        ? (S.Keyings.Count == 0 ? PaperBatchStatuses.Open : PaperBatchStatuses.KeyedOnce)
-        : S.DisagreementCount == 0 || (S.DisagreementCount <= PaperChunking.MaxDisagreements && S.Disagreements.All(d => S.Resolutions.Any(r => r.Key == d.Key)))
-            ? PaperBatchStatuses.Agreed
-            : PaperBatchStatuses.Disagreement;
+    private void UpdateAgreedStatus() => S.Status = PaperKeyingComparison.Status(S.Keyings.Count, S.DisagreementCount, S.Disagreements, S.Resolutions);
 
     /// <summary>The batch as committed: each agreed line, and for each disagreement the line the administrator chose.</summary>
     private async Task<List<PaperLine>> FinalLinesAsync()
     {
         var (first, second) = await BothKeyingsAsync();
-        var resolutions = S.Resolutions.ToDictionary(r => r.Key, r => r.Line, StringComparer.Ordinal);
-        var firstKeys = new HashSet<string>(first.Select(k => k.Key), StringComparer.Ordinal);
-        var final = new List<PaperLine>();
-        foreach (var (key, line) in first.Concat(second.Where(k => !firstKeys.Contains(k.Key))))
-        {
-            var chosen = resolutions.TryGetValue(key, out var resolved) ? resolved : line;
-            if (chosen is not null)
-            {
-                final.Add(chosen);
-            }
-        }
-
-        // A serial that appears twice in the final lines counts once: the later ones are the same ballot entered again.
-        return Sanitize(final, S.Opening!.FacilityCode);
+        return PaperKeyingComparison.FinalLines(first, second, S.Resolutions, S.Opening!.FacilityCode);
     }
 
     private PaperReconciliation Reconciliation()
     {
         var box = S.Opening?.BallotsInBox ?? 0;
-        if (S.CommitChunks > 0)
-        {
-            var decided = S.AppliedOutcomes.Values.Sum();
-            var r = PaperReconciliation.From(box, S.AppliedOutcomes.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)));
-            return r with { Keyed = S.CommitLines, Pending = S.CommitLines - decided };
-        }
-
-        if (S.Keyings.Count < 2)
-        {
-            return S.Keyings.FirstOrDefault() is { } only
-                ? PaperReconciliation.From(box, only.Statuses.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)))
-                : PaperReconciliation.Empty with { BallotsInBox = box };
-        }
-
-        var statuses = S.AgreedStatuses.SelectMany(o => Enumerable.Repeat(o.Key, o.Value)).ToList();
-        foreach (var disagreement in S.Disagreements)
-        {
-            var resolution = S.Resolutions.FirstOrDefault(r => r.Key == disagreement.Key);
-            if (resolution is null)
-            {
-                statuses.Add("unresolved");
-            }
-            else if (resolution.Line is { } line)
-            {
-                statuses.Add(line.Status);
-            }
-        }
-
-        return PaperReconciliation.From(box, statuses);
+        return S.CommitChunks > 0
+            ? PaperBatchReconciliation.AfterCommit(box, S.AppliedOutcomes, S.CommitLines)
+            : PaperBatchReconciliation.BeforeCommit(box, S.Keyings, S.AgreedStatuses, S.Disagreements, S.Resolutions);
     }
 
     private PaperBatchSummary Summary() => new(BatchId, S.Opening!.FacilityCode, S.Opening.SessionDate, S.Opening.BallotsInBox, S.Status,

@@ -103,9 +103,9 @@ public sealed class ProposalGrain(
             return Refuse(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.");
         }
 
-        if (!staff.IsAdministrator && !staff.IsScreener)
+        if (ProposalStatusMachine.PaperEntryRefusal(staff) is { } notStaff)
         {
-            return Refuse(ProposalErrorCodes.NotStaff, "Only screeners and administrators enter proposals received on paper.");
+            return Refuse(notStaff);
         }
 
         content = ProposalValidation.Normalised(content);
@@ -247,7 +247,7 @@ public sealed class ProposalGrain(
             return refused;
         }
 
-        if (S.Status is not (ProposalStatus.Draft or ProposalStatus.Returned))
+        if (!ProposalStatusMachine.Submits(S.Status))
         {
             // Already submitted (a retry), or past the point where submitting means anything.
             return S.Status is ProposalStatus.Withdrawn
@@ -273,17 +273,10 @@ public sealed class ProposalGrain(
         }
 
         await FlushIfPendingAsync();
-        if (S.Status == ProposalStatus.Draft)
-        {
-            S.Status = ProposalStatus.Submitted;
-            S.Stage = 1;
-            Record(ProposalEventKind.Submitted, 1, null, null, config);
-        }
-        else
-        {
-            S.Status = S.Stage <= 1 ? ProposalStatus.Submitted : ProposalStatus.InReview;
-            Record(ProposalEventKind.Resubmitted, S.Stage, null, null, config);
-        }
+        var submitted = ProposalStatusMachine.Submit(S.Status, S.Stage);
+        S.Status = submitted.Status;
+        S.Stage = submitted.Stage;
+        Record(submitted.Event, submitted.Stage, null, null, config);
 
         return await SaveAsync();
     }
@@ -300,14 +293,9 @@ public sealed class ProposalGrain(
             return ProposalCommandResult.Done(View());
         }
 
-        if (S.Status == ProposalStatus.Shortlisted)
+        if (ProposalStatusMachine.WithdrawRefusal(S.Status) is { } notWithdrawable)
         {
-            return Refuse(ProposalErrorCodes.ProposalFrozen, "A shortlisted proposal is frozen for the vote.");
-        }
-
-        if (S.Status == ProposalStatus.Declined)
-        {
-            return Refuse(ProposalErrorCodes.NotEditable, "A declined proposal cannot be withdrawn.");
+            return Refuse(notWithdrawable);
         }
 
         reason = reason?.Trim() ?? "";
@@ -460,28 +448,20 @@ public sealed class ProposalGrain(
         await FlushIfPendingAsync();
         var before = StatusText();
         var now = time.GetUtcNow();
-        switch (decision)
+        var decided = ProposalStatusMachine.Decide(decision, stage, config.Setup.Stages.Count);
+        S.Status = decided.Status;
+        S.Stage = decided.Stage;
+        if (decided.Event == ProposalEventKind.Advanced)
         {
-            case DecisionKind.Advance when stage >= config.Setup.Stages.Count:
-                S.Status = ProposalStatus.Selected;
-                Record(ProposalEventKind.Selected, stage, null, null, config);
-                break;
-            case DecisionKind.Advance:
-                S.Stage = stage + 1;
-                S.Status = ProposalStatus.InReview;
-                S.PublishedAt ??= now;
-                Record(ProposalEventKind.Advanced, S.Stage, null, null, config);
-                break;
-            case DecisionKind.Return:
-                S.Status = ProposalStatus.Returned;
-                Record(ProposalEventKind.Returned, stage, message, null, config);
-                break;
-            default:
-                S.Status = ProposalStatus.Declined;
-                S.PublicReason = message;
-                Record(ProposalEventKind.Declined, stage, message, null, config);
-                break;
+            S.PublishedAt ??= now;
         }
+
+        if (decided.Status == ProposalStatus.Declined)
+        {
+            S.PublicReason = message;
+        }
+
+        Record(decided.Event, decided.Stage, decided.Event is ProposalEventKind.Returned or ProposalEventKind.Declined ? message : null, null, config);
 
         S.Decisions.Add(new StageDecision(decisionId, stage, decision, message, screener.Sub, screener.Name, now));
         Audit(screener, $"proposal.decide.{decision.ToString().ToLowerInvariant()}", before, StatusText() + (message is null ? "" : $": {message}"));
@@ -495,9 +475,9 @@ public sealed class ProposalGrain(
             return NotFound();
         }
 
-        if (!admin.IsAdministrator)
+        if (ProposalStatusMachine.AssignRefusal(admin) is { } notAdministrator)
         {
-            return Refuse(ProposalErrorCodes.NotStaff, "Only administrators assign screeners.");
+            return Refuse(notAdministrator);
         }
 
         var subs = (screenerSubs ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length is > 0 and <= 100).Distinct(StringComparer.Ordinal).Take(20).ToList();
@@ -520,9 +500,9 @@ public sealed class ProposalGrain(
             return NotFound();
         }
 
-        if (!admin.IsAdministrator)
+        if (ProposalStatusMachine.ShortlistRefusal(admin) is { } notAdministrator)
         {
-            return Refuse(ProposalErrorCodes.NotStaff, "Only administrators set the shortlist.");
+            return Refuse(notAdministrator);
         }
 
         if (S.BallotNumber == ballotNumber && (ballotNumber is null || S.Status == ProposalStatus.Shortlisted))
@@ -530,9 +510,9 @@ public sealed class ProposalGrain(
             return ProposalCommandResult.Done(View());
         }
 
-        if (ballotNumber is not null && S.Status is not (ProposalStatus.Selected or ProposalStatus.Shortlisted))
+        if (ProposalStatusMachine.BallotNumberRefusal(S.Status, ballotNumber) is { } notSelected)
         {
-            return Refuse(ProposalErrorCodes.NotSelected, "Only proposals selected by the committee can go on the ballot.");
+            return Refuse(notSelected);
         }
 
         var (round, config, refusal) = await ContextAsync();
@@ -541,9 +521,9 @@ public sealed class ProposalGrain(
             return refusal;
         }
 
-        if (round!.Definition.Schedule.PhaseAt(time.GetUtcNow()) >= RoundPhase.Voting)
+        if (ProposalStatusMachine.BallotFrozenRefusal(round!.Definition.Schedule.PhaseAt(time.GetUtcNow())) is { } frozen)
         {
-            return Refuse(ProposalErrorCodes.ProposalFrozen, "The ballot is frozen once voting has opened.");
+            return Refuse(frozen);
         }
 
         await FlushIfPendingAsync();
@@ -579,20 +559,8 @@ public sealed class ProposalGrain(
     }
 
     /// <summary>Drafts and submissions awaiting intake change while the call is open; returned proposals until voting opens.</summary>
-    private ProposalCommandResult? EditRefusal(RoundSnapshot round)
-    {
-        var phase = round.Definition.Schedule.PhaseAt(time.GetUtcNow());
-        return S.Status switch
-        {
-            ProposalStatus.Withdrawn => Refuse(ProposalErrorCodes.ProposalWithdrawn, "This proposal was withdrawn."),
-            ProposalStatus.Shortlisted or ProposalStatus.Selected => Refuse(ProposalErrorCodes.ProposalFrozen, "This proposal is frozen for the vote."),
-            ProposalStatus.Draft or ProposalStatus.Submitted when phase != RoundPhase.CallForProposals =>
-                Refuse(ProposalErrorCodes.CallClosed, "The call for proposals has closed."),
-            ProposalStatus.Returned when phase >= RoundPhase.Voting => Refuse(ProposalErrorCodes.CallClosed, "Screening has ended."),
-            ProposalStatus.Draft or ProposalStatus.Submitted or ProposalStatus.Returned => null,
-            _ => Refuse(ProposalErrorCodes.NotEditable, "This proposal is being screened and cannot be changed now."),
-        };
-    }
+    private ProposalCommandResult? EditRefusal(RoundSnapshot round) =>
+        ProposalStatusMachine.EditRefusal(S.Status, round.Definition.Schedule.PhaseAt(time.GetUtcNow())) is { } refusal ? Refuse(refusal) : null;
 
     private async Task<(ScreeningConfig? Config, ProposalCommandResult? Refusal)> StaffCheckAsync(Actor actor, int stage)
     {
@@ -601,21 +569,9 @@ public sealed class ProposalGrain(
             return (null, NotFound());
         }
 
-        if (!actor.IsAdministrator && !actor.IsScreener)
+        if ((ProposalStatusMachine.ReviewerRefusal(actor) ?? ProposalStatusMachine.ReviewRefusal(S.Status)) is { } refusal)
         {
-            return (null, Refuse(ProposalErrorCodes.NotStaff, "Only screeners and administrators review proposals."));
-        }
-
-        var status = S.Status switch
-        {
-            ProposalStatus.Withdrawn => Refuse(ProposalErrorCodes.ProposalWithdrawn, "This proposal was withdrawn."),
-            ProposalStatus.Selected or ProposalStatus.Shortlisted => Refuse(ProposalErrorCodes.ProposalFrozen, "Screening of this proposal has ended."),
-            ProposalStatus.Submitted or ProposalStatus.InReview => null,
-            _ => Refuse(ProposalErrorCodes.NotUnderReview, "This proposal is not awaiting a decision."),
-        };
-        if (status is not null)
-        {
-            return (null, status);
+            return (null, Refuse(refusal));
         }
 
         if (stage != S.Stage)
@@ -736,6 +692,8 @@ public sealed class ProposalGrain(
         S.PublicReason, S.PublishedAt, S.CreatedAt, S.UpdatedAt, S.Version, [.. S.History], S.Intake);
 
     private static ProposalCommandResult NotFound() => Refuse(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+
+    private static ProposalCommandResult Refuse(ProposalRefusal refusal) => Refuse(refusal.Code, refusal.Message);
 
     private static ProposalCommandResult Refuse(string code, string message, IReadOnlyList<ValidationError>? errors = null) =>
         ProposalCommandResult.Refused(code, message, errors);

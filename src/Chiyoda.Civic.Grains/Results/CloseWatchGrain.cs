@@ -72,7 +72,7 @@ public sealed class CloseWatchGrain(TimeProvider time, IOptions<BallotRetentionO
             if (view.Certified is { } certified && certified.CertifiedAt + retention.Value.PurgeAfter <= now)
             {
                 var purged = await results.PurgeBallotsAsync(RetentionSub, "retention");
-                if (purged.View?.Purge is { } purge)
+                if (purged.Value?.Purge is { } purge)
                 {
                     await new GrainAuditLog(GrainFactory).AppendAsync(roundId, new AuditEntry($"results:{roundId}:ballots-purged", purge.At, purge.BySub, purge.ByName,
                         "ballots.purged", $"round {roundId}", null, $"{purge.BallotsRemoved} stored ballots removed after the retention of {retention.Value.PurgeAfter.TotalDays:0} days"));

@@ -55,21 +55,21 @@ public sealed class ResultsGrain(
         return View();
     }
 
-    async Task<ResultsCommandResult> IResultsGrain.CertifyAsync(CountReport count, IReadOnlyList<PublishedBallot> ballots, int adoptedCount, string bySub, string byName)
+    async Task<CommandResult<ResultsView>> IResultsGrain.CertifyAsync(CountReport count, IReadOnlyList<PublishedBallot> ballots, int adoptedCount, string bySub, string byName)
     {
         if (state.State.Certified is not null)
         {
-            return new(View(), null);
+            return CommandResult<ResultsView>.Done(View());
         }
 
         if (!count.Matches)
         {
-            return new(View(), ResultsErrorCodes.CountMismatch, $"{count.Differences.Count} difference(s) between the recount and the live tally.");
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.CountMismatch, $"{count.Differences.Count} difference(s) between the recount and the live tally.");
         }
 
         if (ballots.Count != count.Recount.Voters || ballots.Sum(b => b.Choices.Count) != count.Recount.Votes)
         {
-            return new(View(), ResultsErrorCodes.CountMismatch, "The ballots do not add up to the recount.");
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.CountMismatch, "The ballots do not add up to the recount.");
         }
 
         var chunks = ballots.Chunk(IResultsBallotChunkGrain.Capacity).ToList();
@@ -80,35 +80,35 @@ public sealed class ResultsGrain(
         state.State.Certified = new CertifiedResults(count.CountId, count.Recount, now, bySub, byName, chunks.Count, ballots.Count);
         state.State.Adoption = Adoption.Default(count.Recount.Proposals, adoptedCount, now, bySub, byName);
         await state.WriteStateAsync();
-        return new(View(), null);
+        return CommandResult<ResultsView>.Done(View());
     }
 
-    async Task<ResultsCommandResult> IResultsGrain.SetAdoptionAsync(IReadOnlyList<int> adopted, string reason, string bySub, string byName)
+    async Task<CommandResult<ResultsView>> IResultsGrain.SetAdoptionAsync(IReadOnlyList<int> adopted, string reason, string bySub, string byName)
     {
         if (state.State.Certified is not { } certified)
         {
-            return new(View(), ResultsErrorCodes.NotCertified);
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.NotCertified);
         }
 
         var numbers = adopted.Distinct().Order().ToList();
         if (state.State.Adoption is { Overridden: true } current && current.Adopted.SequenceEqual(numbers) && current.Reason == reason.Trim())
         {
-            return new(View(), null);
+            return CommandResult<ResultsView>.Done(View());
         }
 
         if (state.State.PublishedAt is not null)
         {
-            return new(View(), ResultsErrorCodes.AlreadyPublished, "Adoption cannot change once the results are published.");
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.AlreadyPublished, "Adoption cannot change once the results are published.");
         }
 
         if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > ReasonMaxLength)
         {
-            return new(View(), ResultsErrorCodes.InvalidReason, $"A public reason of 1 to {ReasonMaxLength} characters is required.");
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.InvalidReason, $"A public reason of 1 to {ReasonMaxLength} characters is required.");
         }
 
         if (numbers.Count != adopted.Count || numbers.Any(n => certified.Table.Proposals.All(p => p.BallotNumber != n)))
         {
-            return new(View(), ResultsErrorCodes.InvalidAdoption, "Each adopted proposal must be on the ballot, once.");
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.InvalidAdoption, "Each adopted proposal must be on the ballot, once.");
         }
 
         var previous = state.State.Adoption!;
@@ -122,24 +122,24 @@ public sealed class ResultsGrain(
             ByName = byName,
         };
         await state.WriteStateAsync();
-        return new(View(), null);
+        return CommandResult<ResultsView>.Done(View());
     }
 
-    async Task<ResultsCommandResult> IResultsGrain.PublishAsync(string bySub, string byName, AuditHead? auditHead)
+    async Task<CommandResult<ResultsView>> IResultsGrain.PublishAsync(string bySub, string byName, AuditHead? auditHead)
     {
         if (state.State.Certified is null)
         {
-            return new(View(), ResultsErrorCodes.NotCertified);
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.NotCertified);
         }
 
         if (state.State.PublishedAt is not null)
         {
-            return new(View(), null);
+            return CommandResult<ResultsView>.Done(View());
         }
 
         if (state.State.Adoption is { Unresolved: true } adoption)
         {
-            return new(View(), ResultsErrorCodes.AdoptionTied,
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.AdoptionTied,
                 $"Proposals {string.Join(", ", adoption.TiedAtCutoff)} are tied at the cut-off: an administrator decides the adoption, with a public reason, before publication.");
         }
 
@@ -147,16 +147,16 @@ public sealed class ResultsGrain(
         state.State.PublishedBy = byName;
         state.State.AuditHead = auditHead;
         await state.WriteStateAsync();
-        return new(View(), null);
+        return CommandResult<ResultsView>.Done(View());
     }
 
     Task<ResultsView> IResultsGrain.GetAsync() => Task.FromResult(View());
 
-    async Task<ResultsCommandResult> IResultsGrain.PurgeBallotsAsync(string bySub, string byName)
+    async Task<CommandResult<ResultsView>> IResultsGrain.PurgeBallotsAsync(string bySub, string byName)
     {
         if (state.State.Certified is null)
         {
-            return new(View(), ResultsErrorCodes.NotCertified, "Ballots are kept until the count is certified.");
+            return CommandResultDetail.RefusedWith<ResultsView>(View(), ResultsErrorCodes.NotCertified, "Ballots are kept until the count is certified.");
         }
 
         // The ballot table lives in the silo that hosts ballot storage; asked for here, so grains without it never need it.
@@ -170,7 +170,7 @@ public sealed class ResultsGrain(
             await state.WriteStateAsync();
         }
 
-        return new(View(), null);
+        return CommandResult<ResultsView>.Done(View());
     }
 
     private ResultsView View() => new(RoundId, state.State.Close, state.State.LastCount, state.State.Certified,

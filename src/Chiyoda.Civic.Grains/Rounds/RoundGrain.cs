@@ -17,25 +17,25 @@ public sealed class RoundGrain(
 
     private string RoundId => this.GetPrimaryKeyString();
 
-    async Task<RoundCommandResult> IRoundGrain.CreateAsync(RoundDefinition definition, Actor? actor)
+    async Task<CommandResult<RoundSnapshot>> IRoundGrain.CreateAsync(RoundDefinition definition, Actor? actor)
     {
         if (!RoundValidation.IsValidRoundId(RoundId))
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.InvalidRoundId);
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.InvalidRoundId, []);
         }
 
         if (state.State.Definition is { } existing)
         {
             // A retried creation (lost response) must not fail; a different round under the same id must.
             return existing == definition
-                ? RoundCommandResult.Stored(await RegisterAndSnapshotAsync())
-                : RoundCommandResult.Refused(RoundErrorCodes.RoundExists);
+                ? CommandResult<RoundSnapshot>.Done(await RegisterAndSnapshotAsync())
+                : CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.RoundExists, []);
         }
 
         var errors = RoundValidation.Validate(definition);
         if (errors.Count > 0)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.InvalidRound, errors);
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.InvalidRound, errors);
         }
 
         var now = time.GetUtcNow();
@@ -45,20 +45,20 @@ public sealed class RoundGrain(
         state.State.UpdatedAt = now;
         Audit("round.created", actor, now, null, definition);
         await state.WriteStateAsync();
-        return RoundCommandResult.Stored(await RegisterAndSnapshotAsync());
+        return CommandResult<RoundSnapshot>.Done(await RegisterAndSnapshotAsync());
     }
 
-    async Task<RoundCommandResult> IRoundGrain.UpdateAsync(RoundDefinition definition, Actor? actor)
+    async Task<CommandResult<RoundSnapshot>> IRoundGrain.UpdateAsync(RoundDefinition definition, Actor? actor)
     {
         if (state.State.Definition is not { } existing)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound);
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.RoundNotFound, []);
         }
 
         var errors = RoundValidation.Validate(definition);
         if (errors.Count > 0)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.InvalidRound, errors);
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.InvalidRound, errors);
         }
 
         var now = time.GetUtcNow();
@@ -68,14 +68,14 @@ public sealed class RoundGrain(
         // earlier ballots follow other rules than later ones.
         if (votingOpened && existing.Rules != definition.Rules)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.RulesLocked,
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.RulesLocked,
                 [new("rules", RoundErrorCodes.RulesLocked, "The rules cannot change once voting has opened.")]);
         }
 
         // Ballots were judged against this opening: moving it would re-judge them, or open the window again.
         if (votingOpened && definition.Schedule.VotingOpens != was.VotingOpens)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.VotingOpensLocked,
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.VotingOpensLocked,
                 [new("schedule.votingOpens", RoundErrorCodes.VotingOpensLocked, "Voting has opened: its opening cannot move.")]);
         }
 
@@ -84,14 +84,14 @@ public sealed class RoundGrain(
         // this method while voting is still open; the close record is checked too, in case that move never landed.
         if (definition.Schedule.VotingCloses != was.VotingCloses && votingOpened && await VotingClosedAsync(was, now))
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.VotingClosed,
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.VotingClosed,
                 [new("schedule.votingCloses", RoundErrorCodes.VotingClosed, "Voting has closed: the round cannot be reopened.")]);
         }
 
         if (existing == definition)
         {
             await DeliverAuditAsync();
-            return RoundCommandResult.Stored(Snapshot());
+            return CommandResult<RoundSnapshot>.Done(Snapshot());
         }
 
         state.State.Definition = definition;
@@ -99,7 +99,7 @@ public sealed class RoundGrain(
         state.State.UpdatedAt = now;
         Audit("round.updated", actor, now, existing, definition);
         await state.WriteStateAsync();
-        return RoundCommandResult.Stored(await RegisterAndSnapshotAsync());
+        return CommandResult<RoundSnapshot>.Done(await RegisterAndSnapshotAsync());
     }
 
     async Task<RoundSnapshot?> IRoundGrain.RecordPublicationAsync(DateTimeOffset publishedAt)
@@ -118,28 +118,28 @@ public sealed class RoundGrain(
         return Snapshot();
     }
 
-    async Task<RoundCommandResult> IRoundGrain.SetShortlistAsync(Shortlist shortlist)
+    async Task<CommandResult<RoundSnapshot>> IRoundGrain.SetShortlistAsync(Shortlist shortlist)
     {
         if (state.State.Definition is not { } definition)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound);
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.RoundNotFound, []);
         }
 
         var errors = ShortlistValidation.Validate(shortlist);
         if (errors.Count > 0)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.InvalidShortlist, errors);
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.InvalidShortlist, errors);
         }
 
         if (state.State.Shortlist is { } current && current.Entries.SequenceEqual(shortlist.Entries))
         {
-            return RoundCommandResult.Stored(Snapshot());
+            return CommandResult<RoundSnapshot>.Done(Snapshot());
         }
 
         // Ballots name proposals by their ballot number: the list must not move under them.
         if (definition.Schedule.PhaseAt(time.GetUtcNow()) >= RoundPhase.Voting)
         {
-            return RoundCommandResult.Refused(RoundErrorCodes.ShortlistLocked,
+            return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.ShortlistLocked,
                 [new("entries", RoundErrorCodes.ShortlistLocked, "The shortlist cannot change once voting has opened.")]);
         }
 
@@ -156,14 +156,14 @@ public sealed class RoundGrain(
             .ToList();
         if (notSelected.Count > 0)
         {
-            return RoundCommandResult.Refused(ScreeningErrorCodes.NotSelected, notSelected);
+            return CommandResult<RoundSnapshot>.Refused(ScreeningErrorCodes.NotSelected, notSelected);
         }
 
         state.State.Shortlist = shortlist with { Entries = [.. shortlist.Entries.OrderBy(e => e.BallotNumber)] };
         state.State.Version++;
         state.State.UpdatedAt = time.GetUtcNow();
         await state.WriteStateAsync();
-        return RoundCommandResult.Stored(Snapshot());
+        return CommandResult<RoundSnapshot>.Done(Snapshot());
     }
 
     Task<Shortlist?> IRoundGrain.GetShortlistAsync() => Task.FromResult(state.State.Shortlist);

@@ -1,4 +1,5 @@
 using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Tally;
 using Chiyoda.Civic.Grains.Ballots.Storage;
 using Microsoft.Extensions.Logging;
@@ -114,38 +115,7 @@ public sealed class TallyShardGrain(
         _totals = null;
     }
 
-    private TallyTotals Sum()
-    {
-        int online = 0, paper = 0, kiosk = 0;
-        var votes = new Dictionary<int, int>();
-        foreach (var counted in _contributions.Values)
-        {
-            if (counted.Choices.Length == 0)
-            {
-                continue;
-            }
-
-            if (counted.Channel == BallotChannel.Paper)
-            {
-                paper++;
-            }
-            else if (counted.Channel == BallotChannel.Kiosk)
-            {
-                kiosk++;
-            }
-            else
-            {
-                online++;
-            }
-
-            foreach (var choice in counted.Choices)
-            {
-                votes[choice] = votes.GetValueOrDefault(choice) + 1;
-            }
-        }
-
-        return new TallyTotals(online, paper, votes, kiosk);
-    }
+    private TallyTotals Sum() => CountingRules.Totals(_contributions.Values.Select(c => ((BallotChannel?)c.Channel, (IReadOnlyCollection<int>)c.Choices)));
 
     private readonly record struct Counted(int Version, BallotChannel Channel, int[] Choices);
 }

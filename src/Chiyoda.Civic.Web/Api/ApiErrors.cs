@@ -131,7 +131,7 @@ public static class ApiErrors
     public static readonly ApiError NoShortlist = Add(ResultsErrorCodes.NoShortlist, 409, "The round has no shortlist.");
     public static readonly ApiError BallotsPurged = Add(ResultsErrorCodes.BallotsPurged, 409, "The stored ballots were purged; the certified count stands.");
     public static readonly ApiError VotingNotOpen = Add("voting-not-open", 409, "Voting has not opened yet.");
-    public static readonly ApiError OperationNotFound = Add(Counting.CountingApi.OperationNotFound, 404, "No such count or certification is known here; POST the step again (each step is idempotent).");
+    public static readonly ApiError OperationNotFound = Add("operation-not-found", 404, "No such count or certification is known here; POST the step again (each step is idempotent).");
 
     // Implementation records.
     public static readonly ApiError ImplementationNotFound = Add(ImplementationErrorCodes.NotFound, 404, "This proposal has no implementation record (only adopted proposals of published results do).");

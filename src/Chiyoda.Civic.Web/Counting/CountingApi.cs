@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Web.Account;
@@ -16,8 +17,6 @@ public static class CountingApi
 {
     /// <summary>How long a count or certification request waits for its answer before answering 202 (the default keeps it under Orleans' and proxies' 30 s).</summary>
     public const int DefaultAnswerWithinSeconds = 20;
-
-    public const string OperationNotFound = "operation-not-found";
 
     /// <summary>Seconds a client is asked to wait before asking for a running operation again.</summary>
     public const int RetryAfterSeconds = 5;
@@ -50,7 +49,7 @@ public static class CountingApi
     }
 
     public static async Task<Results<Ok<ResultsView>, ProblemHttpResult>> GetCounting(string roundId, CountingService counting, RoundService rounds) =>
-        await rounds.GetAsync(roundId) is null ? Refused(new(null, RoundErrorCodes.RoundNotFound)) : TypedResults.Ok(await counting.GetAsync(roundId));
+        await rounds.GetAsync(roundId) is null ? Refused(CommandResultDetail.RefusedWith<ResultsView>(null, RoundErrorCodes.RoundNotFound)) : TypedResults.Ok(await counting.GetAsync(roundId));
 
     public static async Task<Results<Ok<CloseRecord>, ProblemHttpResult>> CloseVoting(string roundId, CloseRequest? body, Caller caller, CountingService counting) =>
         Answer(await counting.CloseAsync(roundId, body?.Reason, caller.Actor), v => v.Close!);
@@ -70,7 +69,7 @@ public static class CountingApi
         if (kind is not (CountingOperations.Count or CountingOperations.Certify) || operations.Find(roundId, kind) is not { } operation)
         {
             // Operations live in the process that started them: behind another front end, or after a restart, ask for the step again.
-            return Refused(new(null, OperationNotFound, $"No {kind} of round {roundId} is known here; POST it again (each step is idempotent)."));
+            return Refused(CommandResultDetail.RefusedWith<ResultsView>(null, ApiErrors.OperationNotFound.Code, $"No {kind} of round {roundId} is known here; POST it again (each step is idempotent)."));
         }
 
         return operation.Answer.IsCompleted ? await AnswerOf(operation) : Running(http, operation);
@@ -85,7 +84,7 @@ public static class CountingApi
             var proposals = view.Certified?.Table.Proposals ?? [];
             if (ids.Any(id => proposals.All(p => p.ProposalId != id)))
             {
-                return Refused(new(null, ResultsErrorCodes.InvalidAdoption, "Each adopted proposal must be on the ballot."));
+                return Refused(CommandResultDetail.RefusedWith<ResultsView>(null, ResultsErrorCodes.InvalidAdoption, "Each adopted proposal must be on the ballot."));
             }
 
             numbers.AddRange(ids.Select(id => proposals.First(p => p.ProposalId == id).BallotNumber));
@@ -105,7 +104,7 @@ public static class CountingApi
     {
         if (await rounds.GetAsync(roundId) is null)
         {
-            return Refused(new(null, RoundErrorCodes.RoundNotFound));
+            return Refused(CommandResultDetail.RefusedWith<ResultsView>(null, RoundErrorCodes.RoundNotFound));
         }
 
         var operation = operations.Start(roundId, kind, caller.Actor);
@@ -135,17 +134,17 @@ public static class CountingApi
             return answer.Result is { } refused ? Refused(refused) : TypedResults.Ok(answer.Report!);
         }
 
-        return answer.Result!.Succeeded ? TypedResults.Ok(answer.Result.View!) : Refused(answer.Result);
+        return answer.Result!.Succeeded ? TypedResults.Ok(answer.Result.Value!) : Refused(answer.Result);
     }
 
-    private static Results<Ok<T>, ProblemHttpResult> Answer<T>(ResultsCommandResult result, Func<ResultsView, T> select) =>
-        result.Succeeded ? TypedResults.Ok(select(result.View!)) : Refused(result);
+    private static Results<Ok<T>, ProblemHttpResult> Answer<T>(CommandResult<ResultsView> result, Func<ResultsView, T> select) =>
+        result.Succeeded ? TypedResults.Ok(select(result.Value!)) : Refused(result);
 
-    private static ProblemHttpResult Refused(ResultsCommandResult result)
+    private static ProblemHttpResult Refused(CommandResult<ResultsView> result)
     {
         var code = result.Code!;
         // Administrators see where the recount and the live tally differ.
-        var extensions = code == ResultsErrorCodes.CountMismatch && result.View?.LastCount is { } count
+        var extensions = code == ResultsErrorCodes.CountMismatch && result.Value?.LastCount is { } count
             ? new Dictionary<string, object?> { ["differences"] = count.Differences, ["countId"] = count.CountId }
             : null;
         return ApiErrors.Problem(code, ApiErrors.Find(code)?.Title ?? "The step was refused.", result.Detail, extensions: extensions);

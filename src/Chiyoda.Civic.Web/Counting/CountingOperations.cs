@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Abstractions.Results;
 
@@ -82,4 +83,4 @@ public sealed class CountingOperations(IServiceScopeFactory scopes, TimeProvider
 }
 
 /// <summary>A count's report, or a step's result (certification's view, or a refusal).</summary>
-public sealed record CountingAnswer(CountReport? Report, ResultsCommandResult? Result);
+public sealed record CountingAnswer(CountReport? Report, CommandResult<ResultsView>? Result);

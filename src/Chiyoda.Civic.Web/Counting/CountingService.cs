@@ -33,23 +33,23 @@ public sealed class CountingService(
     public Task<ResultsView> GetAsync(string roundId) => Results(roundId).GetAsync();
 
     /// <summary>Closes online voting now by moving the round's close of voting to this instant (every ballot reads it), and records why.</summary>
-    public async Task<ResultsCommandResult> CloseAsync(string roundId, string? reason, Actor actor)
+    public async Task<CommandResult<ResultsView>> CloseAsync(string roundId, string? reason, Actor actor)
     {
         if (await rounds.GetAsync(roundId) is not { } round)
         {
-            return new(null, RoundErrorCodes.RoundNotFound);
+            return CommandResultDetail.RefusedWith<ResultsView>(null, RoundErrorCodes.RoundNotFound);
         }
 
         if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > ReasonMaxLength)
         {
-            return new(null, ResultsErrorCodes.InvalidReason, $"Closing the vote needs a reason of 1 to {ReasonMaxLength} characters.");
+            return CommandResultDetail.RefusedWith<ResultsView>(null, ResultsErrorCodes.InvalidReason, $"Closing the vote needs a reason of 1 to {ReasonMaxLength} characters.");
         }
 
         var now = time.GetUtcNow();
         var schedule = round.Definition.Schedule;
         if (now < schedule.VotingOpens)
         {
-            return new(null, "voting-not-open", "Voting has not opened yet.");
+            return CommandResultDetail.RefusedWith<ResultsView>(null, "voting-not-open", "Voting has not opened yet.");
         }
 
         var early = now < schedule.VotingCloses;
@@ -62,18 +62,18 @@ public sealed class CountingService(
             var updated = await rounds.UpdateAsync(roundId, closed, actor);
             if (!updated.Succeeded)
             {
-                return new(null, updated.Code, string.Join("; ", updated.Errors.Select(e => e.Message)));
+                return CommandResultDetail.RefusedWith<ResultsView>(null, updated.Code!, string.Join("; ", updated.Errors.Select(e => e.Message)));
             }
         }
 
         var view = await Results(roundId).RecordCloseAsync(new CloseRecord(early ? now : schedule.VotingCloses, actor.Sub, actor.Name, reason.Trim(), early));
         await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:closed", now, actor.Sub, actor.Name,
             early ? "voting.closed-early" : "voting.closed", $"round {roundId}", schedule.VotingCloses.ToString("O"), $"{view.Close!.ClosedAt:O}: {reason.Trim()}"));
-        return new(view, null);
+        return CommandResult<ResultsView>.Done(view);
     }
 
     /// <summary>The official count: reads every stored ballot and compares it with the live tally. Refused before the close.</summary>
-    public async Task<(CountReport? Report, ResultsCommandResult? Refused)> CountAsync(string roundId, Actor actor, Action<string>? progress = null)
+    public async Task<(CountReport? Report, CommandResult<ResultsView>? Refused)> CountAsync(string roundId, Actor actor, Action<string>? progress = null)
     {
         var (count, _, refused) = await RecountAsync(roundId, actor, progress);
         if (refused is not null)
@@ -92,12 +92,12 @@ public sealed class CountingService(
             $"{count.Recount.Voters} voters, {count.Recount.Votes} votes; {(count.Matches ? "matches the live tally" : $"{count.Differences.Count} difference(s) from the live tally")}"));
 
     /// <summary>Counts again and certifies if the recount equals the live tally; once certified, the same answer forever.</summary>
-    public async Task<ResultsCommandResult> CertifyAsync(string roundId, Actor actor, Action<string>? progress = null)
+    public async Task<CommandResult<ResultsView>> CertifyAsync(string roundId, Actor actor, Action<string>? progress = null)
     {
         var results = Results(roundId);
         if ((await results.GetAsync()).Certified is not null)
         {
-            return new(await results.GetAsync(), null);
+            return CommandResult<ResultsView>.Done(await results.GetAsync());
         }
 
         var (count, ballots, refused) = await RecountAsync(roundId, actor, progress);
@@ -110,7 +110,7 @@ public sealed class CountingService(
         await AuditCountAsync(roundId, count!, actor);
         if (count!.PaperBatchesCommitting > 0)
         {
-            return new(await results.GetAsync(), ResultsErrorCodes.PaperCommitting, $"{count.PaperBatchesCommitting} paper batch(es) are still being committed.");
+            return CommandResultDetail.RefusedWith<ResultsView>(await results.GetAsync(), ResultsErrorCodes.PaperCommitting, $"{count.PaperBatchesCommitting} paper batch(es) are still being committed.");
         }
 
         if (!count.Matches)
@@ -118,7 +118,7 @@ public sealed class CountingService(
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:certify-refused:{count.CountId}", count.CountedAt, actor.Sub, actor.Name,
                 "results.certification-refused", $"round {roundId}", null,
                 string.Join("; ", count.Differences.Select(d => $"{d.Item}: recount {d.Recount}, live {d.Live}"))));
-            return new(await results.GetAsync(), ResultsErrorCodes.CountMismatch,
+            return CommandResultDetail.RefusedWith<ResultsView>(await results.GetAsync(), ResultsErrorCodes.CountMismatch,
                 string.Join("; ", count.Differences.Select(d => $"{d.Item}: recount {d.Recount}, live tally {d.Live}")));
         }
 
@@ -128,21 +128,21 @@ public sealed class CountingService(
         var anonymised = Anonymise(ballots!);
         var outcome = await PatientlyAsync(() => results.CertifyAsync(count, anonymised, round.Definition.Rules.AdoptedCount, actor.Sub, actor.Name));
         logger.LogInformation("Certification of {RoundId}: {Ballots} anonymised ballots shuffled and stored in {StoreMs} ms", roundId, anonymised.Count, storing.ElapsedMilliseconds);
-        if (outcome.Succeeded && outcome.View?.Certified is { } certified)
+        if (outcome.Succeeded && outcome.Value?.Certified is { } certified)
         {
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:certified", certified.CertifiedAt, certified.BySub, certified.ByName,
                 "results.certified", $"round {roundId}", null,
-                $"count {certified.CountId}: {certified.Table.Voters} voters, {certified.Table.Votes} votes; adopted {string.Join(",", outcome.View.Adoption!.Adopted)}"
-                + (outcome.View.Adoption.TiedAtCutoff.Count > 0 ? $"; tied at cut-off {string.Join(",", outcome.View.Adoption.TiedAtCutoff)}" : "")));
+                $"count {certified.CountId}: {certified.Table.Voters} voters, {certified.Table.Votes} votes; adopted {string.Join(",", outcome.Value.Adoption!.Adopted)}"
+                + (outcome.Value.Adoption.TiedAtCutoff.Count > 0 ? $"; tied at cut-off {string.Join(",", outcome.Value.Adoption.TiedAtCutoff)}" : "")));
         }
 
         return outcome;
     }
 
-    public async Task<ResultsCommandResult> SetAdoptionAsync(string roundId, IReadOnlyList<int> adopted, string? reason, Actor actor)
+    public async Task<CommandResult<ResultsView>> SetAdoptionAsync(string roundId, IReadOnlyList<int> adopted, string? reason, Actor actor)
     {
         var outcome = await Results(roundId).SetAdoptionAsync(adopted, reason ?? "", actor.Sub, actor.Name);
-        if (outcome.Succeeded && outcome.View?.Adoption is { } adoption)
+        if (outcome.Succeeded && outcome.Value?.Adoption is { } adoption)
         {
             var id = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{string.Join(",", adoption.Adopted)}|{adoption.Reason}")))[..16];
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:adoption:{id}", adoption.At, adoption.BySub, adoption.ByName,
@@ -157,19 +157,19 @@ public sealed class CountingService(
     /// digest covers every entry up to publication), then marks the round published (its phase becomes results) and
     /// logs the publication as the entry after that head. A retry repeats the last two steps harmlessly.
     /// </summary>
-    public async Task<ResultsCommandResult> PublishAsync(string roundId, Actor actor)
+    public async Task<CommandResult<ResultsView>> PublishAsync(string roundId, Actor actor)
     {
         var head = await audit.HeadAsync(roundId);
         var outcome = await Results(roundId).PublishAsync(actor.Sub, actor.Name, head);
-        if (outcome.Succeeded && outcome.View?.PublishedAt is { } at)
+        if (outcome.Succeeded && outcome.Value?.PublishedAt is { } at)
         {
             await rounds.RecordPublicationAsync(roundId, at);
-            var published = outcome.View.AuditHead is { } h ? $"; audit log head #{h.Entries} sha256 {h.Sha256}" : "";
+            var published = outcome.Value.AuditHead is { } h ? $"; audit log head #{h.Entries} sha256 {h.Sha256}" : "";
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:published", at, actor.Sub, actor.Name,
-                "results.published", $"round {roundId}", null, $"adopted {string.Join(",", outcome.View.Adoption!.Adopted)}{published}"));
+                "results.published", $"round {roundId}", null, $"adopted {string.Join(",", outcome.Value.Adoption!.Adopted)}{published}"));
 
             // Each adopted proposal gets its implementation record, and its proposer the notice that it was adopted.
-            await Implementation.ImplementationService.OpenAdoptedAsync(grains, outcome.View);
+            await Implementation.ImplementationService.OpenAdoptedAsync(grains, outcome.Value);
 
             // Residents who asked are told the results are out, with thanks; the same words for all, nothing about any ballot.
             if (await rounds.GetAsync(roundId) is { } round)
@@ -185,15 +185,15 @@ public sealed class CountingService(
     /// Removes every voter↔ballot link of a certified round (the stored ballots); the anonymised certified ballots that
     /// the open data publishes stay, so the count can still be re-verified. Audited; idempotent.
     /// </summary>
-    public async Task<ResultsCommandResult> PurgeBallotsAsync(string roundId, Actor actor)
+    public async Task<CommandResult<ResultsView>> PurgeBallotsAsync(string roundId, Actor actor)
     {
         if (await rounds.GetAsync(roundId) is null)
         {
-            return new(null, RoundErrorCodes.RoundNotFound);
+            return CommandResultDetail.RefusedWith<ResultsView>(null, RoundErrorCodes.RoundNotFound);
         }
 
         var outcome = await Results(roundId).PurgeBallotsAsync(actor.Sub, actor.Name);
-        if (outcome.Succeeded && outcome.View?.Purge is { } purge)
+        if (outcome.Succeeded && outcome.Value?.Purge is { } purge)
         {
             // Ballot grains still in memory would answer from what they read before: every silo lets idle ones go now.
             await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
@@ -226,30 +226,30 @@ public sealed class CountingService(
         }
     }
 
-    private async Task<(CountReport? Count, IReadOnlyList<StoredBallot>? Counted, ResultsCommandResult? Refused)> RecountAsync(string roundId, Actor actor, Action<string>? progress)
+    private async Task<(CountReport? Count, IReadOnlyList<StoredBallot>? Counted, CommandResult<ResultsView>? Refused)> RecountAsync(string roundId, Actor actor, Action<string>? progress)
     {
         if (await rounds.GetAsync(roundId) is not { } round)
         {
-            return (null, null, new(null, RoundErrorCodes.RoundNotFound));
+            return (null, null, CommandResultDetail.RefusedWith<ResultsView>(null, RoundErrorCodes.RoundNotFound));
         }
 
         // After the purge the stored ballots are gone on purpose: a recount would find none. The certified count
         // stands, and re-verifies from the anonymised ballots the open data publishes.
         if ((await Results(roundId).GetAsync()).Purge is not null)
         {
-            return (null, null, new(null, ResultsErrorCodes.BallotsPurged, "The stored ballots were purged after certification; the certified count stands and re-verifies from ballots.csv."));
+            return (null, null, CommandResultDetail.RefusedWith<ResultsView>(null, ResultsErrorCodes.BallotsPurged, "The stored ballots were purged after certification; the certified count stands and re-verifies from ballots.csv."));
         }
 
         var now = time.GetUtcNow();
         var schedule = round.Definition.Schedule;
         if (now < schedule.VotingCloses)
         {
-            return (null, null, new(null, ResultsErrorCodes.NotClosed, $"Voting closes at {WardClock.ToWardTime(schedule.VotingCloses):yyyy-MM-dd HH:mm} (Asia/Tokyo)."));
+            return (null, null, CommandResultDetail.RefusedWith<ResultsView>(null, ResultsErrorCodes.NotClosed, $"Voting closes at {WardClock.ToWardTime(schedule.VotingCloses):yyyy-MM-dd HH:mm} (Asia/Tokyo)."));
         }
 
         if (await rounds.GetShortlistAsync(roundId) is not { } shortlist)
         {
-            return (null, null, new(null, ResultsErrorCodes.NoShortlist, "The round has no shortlist."));
+            return (null, null, CommandResultDetail.RefusedWith<ResultsView>(null, ResultsErrorCodes.NoShortlist, "The round has no shortlist."));
         }
 
         // The live tally is read first: a ballot arriving between the two reads shows up as a difference, never hides one.
@@ -269,11 +269,9 @@ public sealed class CountingService(
             async (b, _) => await grains.GetGrain<IPaperBatchGrain>(PaperChunking.BatchKey(roundId, b.BatchId)).GetAsync());
         batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
         var counted = stored.Where(b => b.Counted).ToList();
-
-        var votes = counted.SelectMany(b => b.Choices).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-        var online = counted.Count(b => b.Channel == BallotChannel.Online);
-        var paper = counted.Count(b => b.Channel == BallotChannel.Paper);
-        var kiosk = counted.Count(b => b.Channel == BallotChannel.Kiosk);
+        var totals = CountingRules.Totals(counted.Select(b => (b.Channel, (IReadOnlyCollection<int>)b.Choices)));
+        var votes = totals.VotesByBallotNumber;
+        var (online, paper, kiosk) = (totals.OnlineVoters, totals.PaperVoters, totals.KioskVoters);
 
         // Spoiled paper ballots come from the committed batches (they include unreadable ballots that never reached
         // a voter's ballot; a serial entered again is "re-entered", never invalid); without batches, from the voters' ballots.
@@ -291,16 +289,16 @@ public sealed class CountingService(
         var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(schedule.VotingCloses.AddTicks(-1)).DateTime);
         progress?.Invoke(CountingStages.Register);
         var ages = (await register.GetBirthdatesAsync(roundId, counted.Select(b => b.VoterKey)))
-            .Select(birthdate => ResultTally.AgeOn(birthdate, lastDay)).ToList();
+            .Select(birthdate => CountingRules.AgeOn(birthdate, lastDay)).ToList();
 
         var agesMs = stages.ElapsedMilliseconds - liveMs - storedMs - otherMs;
         var registered = await register.CountAsync(roundId);
         logger.LogInformation("Recount of {RoundId}: {Stored} stored ballots, {Counted} counted; live tally {LiveMs} ms, stored ballots read and opened {StoredMs} ms, paper batches and sums {OtherMs} ms, register (ages) {AgesMs} ms, register count {RegisterCountMs} ms",
             roundId, stored.Count, counted.Count, liveMs, storedMs, otherMs, agesMs, stages.ElapsedMilliseconds - liveMs - storedMs - otherMs - agesMs);
-        var table = new ResultTable(online, paper, votes.Values.Sum(), ResultTally.Rank(shortlist, votes), invalid, duplicate,
-            registered, ResultTally.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
+        var table = new ResultTable(online, paper, votes.Values.Sum(), CountingRules.Rank(shortlist, votes), invalid, duplicate,
+            registered, CountingRules.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
         var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
-            live.VotesByBallotNumber, ResultTally.Compare(online, paper, kiosk, votes, live), stored.Count,
+            live.VotesByBallotNumber, CountingRules.Compare(online, paper, kiosk, votes, live), stored.Count,
             batches.Count(b => b.Status == PaperBatchStatuses.Committing), live.KioskVoters);
         return (report, counted, null);
     }

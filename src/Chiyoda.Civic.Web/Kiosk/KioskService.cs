@@ -68,11 +68,11 @@ public sealed class KioskService(IGrainFactory grains, KnownRounds rounds, Regis
     }
 
     /// <summary>Opens a session for a voter at a facility; the token goes to the device only.</summary>
-    public async Task<(string? Token, KioskResult Result)> OpenAsync(string roundId, string voterKey, string facilityCode, PaperActor clerk)
+    public async Task<(string? Token, CommandResult<KioskOpened> Result)> OpenAsync(string roundId, string voterKey, string facilityCode, PaperActor clerk)
     {
         if (!await rounds.ExistsAsync(roundId))
         {
-            return (null, new KioskResult(BallotErrorCodes.RoundNotFound));
+            return (null, CommandResult<KioskOpened>.Refused(BallotErrorCodes.RoundNotFound, []));
         }
 
         var token = KioskTokens.NewToken();

@@ -89,7 +89,7 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
     /// the same suffix for as long as it shows one form, so a second tap of the same form (a slow answer, a double tap)
     /// opens the same batch again, which is harmless, instead of a second batch for the same box.
     /// </summary>
-    public Task<PaperBatchResult> OpenBatchAsync(string roundId, string? batchId, string facilityCode, DateOnly sessionDate, int ballotsInBox, PaperActor actor,
+    public Task<CommandResult<PaperBatchView>> OpenBatchAsync(string roundId, string? batchId, string facilityCode, DateOnly sessionDate, int ballotsInBox, PaperActor actor,
         string? suffix = null)
     {
         var id = string.IsNullOrWhiteSpace(batchId)
@@ -97,7 +97,7 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
             : batchId.Trim();
         return PaperLineRules.IsKey(id) && PaperLineRules.IsKey(facilityCode)
             ? Batch(roundId, id).OpenAsync(new PaperBatchOpening(facilityCode, sessionDate, ballotsInBox, actor.Sub, actor.Name))
-            : Task.FromResult(PaperBatchResult.Refused(PaperErrorCodes.InvalidBatch, "Batch ids and facility codes are 1 to 64 letters, digits, '-' or '_'."));
+            : Task.FromResult(CommandResult<PaperBatchView>.Refused(PaperErrorCodes.InvalidBatch, "Batch ids and facility codes are 1 to 64 letters, digits, '-' or '_'."));
     }
 
     /// <summary>Six random hex digits: what tells apart two boxes of one facility on one day.</summary>
@@ -128,7 +128,7 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
         }
 
         var outcomes = checkedLines.Select(l => new PaperLineReport(l.Line, l.Serial, l.VoterKey, l.Status, l.Reason)).ToList();
-        return (new PaperKeyingReport(outcomes.Count, outcomes.GroupBy(o => o.Outcome).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal), outcomes, result.Batch), null, null);
+        return (new PaperKeyingReport(outcomes.Count, outcomes.GroupBy(o => o.Outcome).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal), outcomes, result.Value), null, null);
     }
 
     /// <summary>
@@ -181,10 +181,10 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
         })];
     }
 
-    public Task<PaperBatchResult> ResolveAsync(string roundId, string batchId, string key, string choice, PaperLine? line, PaperActor actor, DateTimeOffset at) =>
+    public Task<CommandResult<PaperBatchView>> ResolveAsync(string roundId, string batchId, string key, string choice, PaperLine? line, PaperActor actor, DateTimeOffset at) =>
         ResolveCheckedAsync(roundId, batchId, key, choice, line, actor, at);
 
-    private async Task<PaperBatchResult> ResolveCheckedAsync(string roundId, string batchId, string key, string choice, PaperLine? line, PaperActor actor, DateTimeOffset at)
+    private async Task<CommandResult<PaperBatchView>> ResolveCheckedAsync(string roundId, string batchId, string key, string choice, PaperLine? line, PaperActor actor, DateTimeOffset at)
     {
         var rekeyed = line is null ? null : (await CheckAsync(roundId, [line], (await GetBatchAsync(roundId, batchId))?.Summary.FacilityCode))[0];
         return await Batch(roundId, batchId).ResolveAsync(new PaperResolution(key, choice, rekeyed, actor.Sub, actor.Name, at));
@@ -194,9 +194,9 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
     /// Commits a batch, unless the round's count is already certified: paper cast inside the window may be
     /// committed after the close, but not after certification, which must stay the count of record.
     /// </summary>
-    public async Task<PaperBatchResult> CommitAsync(string roundId, string batchId, PaperActor actor, string? forcedReason) =>
+    public async Task<CommandResult<PaperBatchView>> CommitAsync(string roundId, string batchId, PaperActor actor, string? forcedReason) =>
         (await grains.GetGrain<Abstractions.Results.IResultsGrain>(roundId).GetAsync()).Certified is not null
-            ? PaperBatchResult.Refused(CountCertified, "The count of this round is certified; no more paper ballots can be committed.")
+            ? CommandResult<PaperBatchView>.Refused(CountCertified, "The count of this round is certified; no more paper ballots can be committed.")
             : await Batch(roundId, batchId).CommitAsync(actor.Sub, actor.Name, forcedReason);
 
     public const string CountCertified = "count-certified";

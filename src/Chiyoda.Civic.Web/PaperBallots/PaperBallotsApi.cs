@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
@@ -109,7 +110,7 @@ public static class PaperBallotsApi
 
         var result = await paper.OpenBatchAsync(roundId, body.BatchId, body.Facility.Trim(), sessionDate, body.BallotsInBox.Value, PaperActor.From(caller.User)!);
         return result.Succeeded
-            ? TypedResults.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Batch!.Summary.BatchId}", Shown(result.Batch))
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Value!.Summary.BatchId}", Shown(result.Value))
             : Refusal(result.Code!, result.Detail);
     }
 
@@ -209,7 +210,7 @@ public static class PaperBallotsApi
 
         var result = await paper.ResolveAsync(roundId, batchId, body.Key.Trim(), body.Choice.Trim(), body.Line is null ? null : ToLine(body.Line, body.Line.Line ?? 0),
             PaperActor.From(caller.User)!, time.GetUtcNow());
-        return result.Succeeded ? TypedResults.Ok(Shown(result.Batch!)) : Refusal(result.Code!, result.Detail);
+        return result.Succeeded ? TypedResults.Ok(Shown(result.Value!)) : Refusal(result.Code!, result.Detail);
     }
 
     public static async Task<Results<Ok<PaperBatchView>, Accepted<PaperBatchView>, ProblemHttpResult>> CommitBatch(string roundId, string batchId, HttpContext context, Caller caller,
@@ -241,7 +242,7 @@ public static class PaperBallotsApi
         }
 
         // Give a small batch the chance to finish within the request; a large one is followed by reading the batch.
-        var view = await paper.WaitForCommitAsync(roundId, batchId, TimeSpan.FromSeconds(5)) ?? result.Batch!;
+        var view = await paper.WaitForCommitAsync(roundId, batchId, TimeSpan.FromSeconds(5)) ?? result.Value!;
         return view.Summary.Status == PaperBatchStatuses.Committed
             ? TypedResults.Ok(Shown(view))
             : TypedResults.Accepted($"/api/v1/rounds/{roundId}/paper-batches/{batchId}", Shown(view));

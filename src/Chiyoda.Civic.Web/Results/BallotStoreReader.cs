@@ -6,7 +6,7 @@ namespace Chiyoda.Civic.Web.RoundResults;
 /// <summary>One voter's stored ballot as the recount sees it: what counts (if anything) and every paper outcome.</summary>
 public sealed record StoredBallot(string VoterKey, BallotChannel? Channel, IReadOnlyList<int> Choices, IReadOnlyDictionary<string, PaperResult> PaperOutcomes)
 {
-    public bool Counted => Channel is not null && Choices.Count > 0;
+    public bool Counted => Abstractions.Results.CountingRules.Counts(Channel, Choices);
 }
 
 /// <summary>

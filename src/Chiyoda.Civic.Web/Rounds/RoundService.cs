@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
 
@@ -37,16 +38,16 @@ public sealed class RoundService(IGrainFactory grains, TimeProvider time, KnownR
         rounds.Where(r => r.Phase != RoundPhase.Upcoming).MaxBy(r => r.Definition.Schedule.CallOpens)
             ?? rounds.MinBy(r => r.Definition.Schedule.CallOpens);
 
-    public Task<RoundCommandResult> CreateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
+    public Task<CommandResult<RoundSnapshot>> CreateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
         RoundValidation.IsValidRoundId(roundId) && roundId != Abstractions.Audit.WardAudit.ChainKey
             ? grains.GetGrain<IRoundGrain>(roundId).CreateAsync(definition, actor)
-            : Task.FromResult(RoundCommandResult.Refused(RoundErrorCodes.InvalidRoundId,
+            : Task.FromResult(CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.InvalidRoundId,
                 [new("roundId", RoundErrorCodes.InvalidRoundId, "A round id is 1 to 63 lower-case letters, digits or hyphens, starting with a letter or digit (not \"ward\", the ward's own audit log).")]));
 
-    public async Task<RoundCommandResult> UpdateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
+    public async Task<CommandResult<RoundSnapshot>> UpdateAsync(string roundId, RoundDefinition definition, Actor? actor = null) =>
         await known.ExistsAsync(roundId)
             ? await grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(definition, actor)
-            : RoundCommandResult.Refused(RoundErrorCodes.RoundNotFound);
+            : CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.RoundNotFound, []);
 
     public async Task<Shortlist?> GetShortlistAsync(string roundId) =>
         await known.ExistsAsync(roundId) ? await grains.GetGrain<IRoundGrain>(roundId).GetShortlistAsync() : null;

@@ -87,7 +87,7 @@ public static class RoundsApi
 
         var result = await service.CreateAsync(roundId, definition!, caller.Actor);
         return result.Succeeded
-            ? TypedResults.Created($"/api/v1/rounds/{roundId}", RoundResponse.From(new RoundView(result.Round!, service.PhaseNow(result.Round!))))
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}", RoundResponse.From(new RoundView(result.Value!, service.PhaseNow(result.Value!))))
             : Refusal(result);
     }
 
@@ -101,7 +101,7 @@ public static class RoundsApi
 
         var result = await service.UpdateAsync(roundId, definition!, caller.Actor);
         return result.Succeeded
-            ? TypedResults.Ok(RoundResponse.From(new RoundView(result.Round!, service.PhaseNow(result.Round!))))
+            ? TypedResults.Ok(RoundResponse.From(new RoundView(result.Value!, service.PhaseNow(result.Value!))))
             : Refusal(result);
     }
 
@@ -122,7 +122,7 @@ public static class RoundsApi
             : (definition, null);
     }
 
-    private static ProblemHttpResult Refusal(RoundCommandResult result) => result.Code switch
+    private static ProblemHttpResult Refusal(CommandResult<RoundSnapshot> result) => result.Code switch
     {
         RoundErrorCodes.RoundNotFound => RoundNotFound(null),
         RoundErrorCodes.RoundExists => ApiErrors.Problem(ApiErrors.RoundExists, "Use PUT to change it."),

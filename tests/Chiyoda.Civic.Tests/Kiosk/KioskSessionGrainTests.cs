@@ -128,7 +128,7 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
 
         Assert.Equal(BallotErrorCodes.NotOnRegister, stranger.Code);
         Assert.Equal(BallotErrorCodes.UnderAge, young.Code);
-        Assert.Equal(Today.AddDays(1), young.EligibleFrom);
+        Assert.Equal(Today.AddDays(1), young.Value?.EligibleFrom);
         Assert.Equal(BallotErrorCodes.SupersededByPaper, paperVoter.Code);
         Assert.Equal(KioskErrorCodes.FacilityNotFound, elsewhere.Code);
         var refusals = (await AuditAsync(roundId)).Where(e => e.Action == "kiosk.open-refused").Select(e => e.After!).ToList();

@@ -148,11 +148,11 @@ public sealed class PaperBatchGrainTests(PaperClusterFixture fixture)
         var third = await batch.AddKeyingAsync(new PaperKeying("clerk-c", "事務 C", PaperKeyingSources.File, second));
         var early = await batch.CommitAsync("admin", "管理者", null);
 
-        Assert.Equal(PaperBatchStatuses.KeyedOnce, again.Batch!.Summary.Status);
-        Assert.Equal(PaperBatchStatuses.Disagreement, keyed.Batch!.Summary.Status);
+        Assert.Equal(PaperBatchStatuses.KeyedOnce, again.Value!.Summary.Status);
+        Assert.Equal(PaperBatchStatuses.Disagreement, keyed.Value!.Summary.Status);
         Assert.Equal(PaperErrorCodes.KeyingsComplete, third.Code);
         Assert.Equal(PaperErrorCodes.KeyingsDisagree, early.Code);
-        var shown = keyed.Batch.Disagreements.ToDictionary(d => d.Key);
+        var shown = keyed.Value.Disagreements.ToDictionary(d => d.Key);
         Assert.Equal(["D-2", "D-3", "D-4"], shown.Keys.Order());
         Assert.Equal(("2", "7"), (shown["D-2"].First!.Choices, shown["D-2"].Second!.Choices));
         Assert.Null(shown["D-3"].Second);
@@ -164,7 +164,7 @@ public sealed class PaperBatchGrainTests(PaperClusterFixture fixture)
         var resolved = await batch.ResolveAsync(new PaperResolution("D-4", PaperResolutionChoices.Rekey, Line(4, "D-4", Day, "v4", "5;6"), "admin", "管理者", now));
         var unknown = await batch.ResolveAsync(new PaperResolution("D-9", PaperResolutionChoices.First, null, "admin", "管理者", now));
 
-        Assert.Equal(PaperBatchStatuses.Agreed, resolved.Batch!.Summary.Status);
+        Assert.Equal(PaperBatchStatuses.Agreed, resolved.Value!.Summary.Status);
         Assert.Equal(PaperErrorCodes.NoSuchDisagreement, unknown.Code);
         await CommitAsync(batch);
         var totals = await LiveTotalsAsync(Grains, roundId);

@@ -32,7 +32,7 @@ public static class PaperBatches
         Assert.True(first.Succeeded, first.Code);
         var second = await batch.AddKeyingAsync(new PaperKeying("clerk-b", "事務 B", PaperKeyingSources.File, lines));
         Assert.True(second.Succeeded, second.Code);
-        Assert.Equal(PaperBatchStatuses.Agreed, second.Batch!.Summary.Status);
+        Assert.Equal(PaperBatchStatuses.Agreed, second.Value!.Summary.Status);
     }
 
     /// <summary>Waits on the batch itself (no sleeping) until its commit has finished or stopped.</summary>

@@ -54,10 +54,10 @@ public sealed class ResultsGrainTests(ClusterFixture fixture)
         Assert.True(first.Succeeded, first.Code);
         var second = await results.CertifyAsync(Count(true, (1, 5), (2, 0)), Ballots([1], [1], [1], [1], [1]), 2, "admin", "管理者");
         Assert.True(second.Succeeded);
-        Assert.Equal(first.View!.Certified!.CountId, second.View!.Certified!.CountId);
-        Assert.Equal(3, second.View.Certified.Table.Votes);
-        Assert.Equal(2, second.View.Certified.Ballots);
-        Assert.Equal([1, 2], second.View.Adoption!.Adopted);
+        Assert.Equal(first.Value!.Certified!.CountId, second.Value!.Certified!.CountId);
+        Assert.Equal(3, second.Value.Certified.Table.Votes);
+        Assert.Equal(2, second.Value.Certified.Ballots);
+        Assert.Equal([1, 2], second.Value.Adoption!.Adopted);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         var created = await round.CreateAsync(RoundSamples.Ward2024());
 
         Assert.True(created.Succeeded, created.Code);
-        Assert.Equal(1, created.Round!.Version);
+        Assert.Equal(1, created.Value!.Version);
         var read = await round.GetAsync();
         Assert.Equal(RoundSamples.Ward2024(), read!.Definition);
         var listed = await fixture.Grains.GetGrain<IRoundDirectoryGrain>(IRoundDirectoryGrain.WardKey).ListAsync();
@@ -32,7 +32,7 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         var other = await round.CreateAsync(RoundSamples.Ward2024("別の募集回"));
 
         Assert.True(retried.Succeeded);
-        Assert.Equal(1, retried.Round!.Version);
+        Assert.Equal(1, retried.Value!.Version);
         Assert.Equal(RoundErrorCodes.RoundExists, other.Code);
         Assert.Equal(RoundSamples.Ward2024().Name, (await round.GetAsync())!.Definition.Name);
     }
@@ -81,8 +81,8 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         var renamed = await round.UpdateAsync(RoundSamples.Ward2024("改名後"));
         var again = await round.UpdateAsync(RoundSamples.Ward2024("改名後"));
 
-        Assert.Equal(2, renamed.Round!.Version);
-        Assert.Equal(2, again.Round!.Version);
+        Assert.Equal(2, renamed.Value!.Version);
+        Assert.Equal(2, again.Value!.Version);
         Assert.Equal("改名後", (await round.GetAsync())!.Definition.Name);
     }
 

@@ -17,7 +17,7 @@ public sealed class RoundStorageTests
         var first = await ClusterFixture.StartClusterAsync(serviceId);
         try
         {
-            written = (await first.GrainFactory.GetGrain<IRoundGrain>(roundId).CreateAsync(RoundSamples.Ward2024())).Round!;
+            written = (await first.GrainFactory.GetGrain<IRoundGrain>(roundId).CreateAsync(RoundSamples.Ward2024())).Value!;
         }
         finally
         {

@@ -1,24 +1,4 @@
-using Chiyoda.Civic.Abstractions.Common;
-
 namespace Chiyoda.Civic.Abstractions.Rounds;
-
-/// <summary>
-/// The outcome of creating or editing a round: the stored round, or why nothing was stored.
-/// <see cref="Code"/> is stable and meant for programs; the errors say which fields are wrong.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("civic.round-command-result")]
-public sealed record RoundCommandResult(
-    [property: Id(0)] RoundSnapshot? Round,
-    [property: Id(1)] string? Code,
-    [property: Id(2)] IReadOnlyList<ValidationError> Errors)
-{
-    public bool Succeeded => Round is not null && Code is null;
-
-    public static RoundCommandResult Stored(RoundSnapshot round) => new(round, null, []);
-
-    public static RoundCommandResult Refused(string code, IReadOnlyList<ValidationError>? errors = null) =>
-        new(null, code, errors ?? []);
-}
 
 /// <summary>Stable codes for refused round commands.</summary>
 public static class RoundErrorCodes

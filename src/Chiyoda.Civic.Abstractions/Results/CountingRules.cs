@@ -1,16 +1,52 @@
 using Chiyoda.Civic.Abstractions.Ballots;
-using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Tally;
 
-namespace Chiyoda.Civic.Web.Counting;
+namespace Chiyoda.Civic.Abstractions.Results;
 
-/// <summary>Pure counting rules: ranks with ties, age bands with small-number suppression, the comparison with the live tally.</summary>
-public static class ResultTally
+/// <summary>
+/// The counting rules in one plain class, shared by the live tally (<c>TallyShardGrain</c>) and the official count
+/// (<c>CountingService</c>): which ballot counts, the totals per channel and per proposal, ranks with ties, adoption
+/// with ties at the cut-off, age bands with small-number suppression, and the comparison with the live tally.
+/// Nothing here depends on the order ballots or proposals come in.
+/// </summary>
+public static class CountingRules
 {
     /// <summary>No age band of fewer people than this is shown.</summary>
     public const int MinimumBandSize = 10;
 
+    /// <summary>A ballot counts when it was cast through a channel and chooses at least one proposal (an empty ballot is no vote).</summary>
+    public static bool Counts(BallotChannel? channel, IReadOnlyCollection<int> choices) => channel is not null && choices.Count > 0;
+
+    /// <summary>Voters by channel and votes per ballot number over the ballots that count.</summary>
+    public static TallyTotals Totals(IEnumerable<(BallotChannel? Channel, IReadOnlyCollection<int> Choices)> ballots)
+    {
+        int online = 0, paper = 0, kiosk = 0;
+        var votes = new Dictionary<int, int>();
+        foreach (var (channel, choices) in ballots)
+        {
+            if (!Counts(channel, choices))
+            {
+                continue;
+            }
+
+            switch (channel)
+            {
+                case BallotChannel.Paper: paper++; break;
+                case BallotChannel.Kiosk: kiosk++; break;
+                default: online++; break;
+            }
+
+            foreach (var choice in choices)
+            {
+                votes[choice] = votes.GetValueOrDefault(choice) + 1;
+            }
+        }
+
+        return new TallyTotals(online, paper, votes, kiosk);
+    }
+
+    /// <summary>Every proposal on the shortlist with its votes and rank: equal votes share a rank and are marked tied (never broken).</summary>
     public static IReadOnlyList<ProposalVotes> Rank(Shortlist shortlist, IReadOnlyDictionary<int, int> votes)
     {
         var rows = shortlist.Entries.Select(e => (Entry: e, Votes: votes.GetValueOrDefault(e.BallotNumber))).ToList();
@@ -19,6 +55,32 @@ public static class ResultTally
                 Rank: 1 + rows.Count(o => o.Votes > r.Votes),
                 Tied: rows.Count(o => o.Votes == r.Votes) > 1))
             .OrderBy(p => p.Rank).ThenBy(p => p.BallotNumber)];
+    }
+
+    /// <summary>
+    /// The top <paramref name="adoptedCount"/> proposals by votes. A tie across the cut-off is never broken here: the
+    /// proposals above the tie are adopted and the tied ones listed for an administrator to decide. Both lists by ballot number.
+    /// </summary>
+    public static (IReadOnlyList<int> Adopted, IReadOnlyList<int> TiedAtCutoff) Adopt(IReadOnlyList<ProposalVotes> proposals, int adoptedCount)
+    {
+        var ordered = proposals.OrderByDescending(p => p.Votes).ThenBy(p => p.BallotNumber).ToList();
+        if (ordered.Count <= adoptedCount)
+        {
+            return ([.. ordered.Select(p => p.BallotNumber).Order()], []);
+        }
+
+        if (adoptedCount <= 0)
+        {
+            return ([], []);
+        }
+
+        var cutoffVotes = ordered[adoptedCount - 1].Votes;
+        var tiedAcross = ordered[adoptedCount].Votes == cutoffVotes;
+        var adopted = tiedAcross
+            ? ordered.Where(p => p.Votes > cutoffVotes).Select(p => p.BallotNumber)
+            : ordered.Take(adoptedCount).Select(p => p.BallotNumber);
+        var tied = tiedAcross ? ordered.Where(p => p.Votes == cutoffVotes).Select(p => p.BallotNumber) : [];
+        return ([.. adopted.Order()], [.. tied.Order()]);
     }
 
     /// <summary>
@@ -63,6 +125,7 @@ public static class ResultTally
         return age;
     }
 
+    /// <summary>Every figure where the recount and the live tally differ (voters per channel, then votes per ballot number in order).</summary>
     public static IReadOnlyList<CountDifference> Compare(int onlineVoters, int paperVoters, int kioskVoters, IReadOnlyDictionary<int, int> votes, TallyTotals live)
     {
         var differences = new List<CountDifference>();
