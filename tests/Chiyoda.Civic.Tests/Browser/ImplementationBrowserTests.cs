@@ -33,7 +33,7 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             await page.Locator("[data-interactive=true]").WaitForAsync();
             await staff.AssertAccessibleAsync("the implementation editor");
             Assert.Equal("budget-consideration", await page.GetByTestId("status-select").InputValueAsync());
-            await page.Locator("#department").FillAsync("DX戦略課");
+            await page.GetByTestId("department-select").SelectOptionAsync("政策経営部 DX戦略課");
             await page.GetByTestId("status-note").FillAsync("区民投票の結果を踏まえ、予算化を検討しています。");
             await page.GetByTestId("save-status").ClickAsync();
             await page.GetByTestId("implementation-message").WaitForAsync();
