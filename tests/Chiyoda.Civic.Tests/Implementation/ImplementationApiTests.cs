@@ -157,8 +157,8 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         var backwards = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/status",
             new { requestId = "f5", status = "budget-debate", date = today.AddDays(-7) }), 400, "invalid-date");
         Assert.Equal("date", backwards.GetProperty("errors")[0].GetProperty("field").GetString());
-        var moved = await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{other}/status", new { requestId = "f6", status = "budget-debate", date = today }), 200);
-        Assert.Equal("budget-debate", moved.GetProperty("steps")[2].GetProperty("statusId").GetString());
+        var debated = await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{other}/status", new { requestId = "f6", status = "budget-debate", date = today }), 200);
+        Assert.Equal("budget-debate", debated.GetProperty("steps")[2].GetProperty("statusId").GetString());
 
         // p-002 has moved on from 予算化検討, but its timeline used it: the path may not drop it (renaming is fine).
         var path = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/path"), 200);

@@ -74,7 +74,8 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.Equal(3, ballotIds.Count);
         Assert.Equal(ballotIds.Order(StringComparer.Ordinal), ballotIds);
         var pb = await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.pb");
-        Assert.Equal(ballotIds, pb[(pb.IndexOf("voter_id;vote;voting_method\r\n", StringComparison.Ordinal) + 30)..]
+        const string votesHeader = "voter_id;vote;voting_method\r\n";
+        Assert.Equal(ballotIds, pb[(pb.IndexOf(votesHeader, StringComparison.Ordinal) + votesHeader.Length)..]
             .Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(';')[0]));
 
         // From the results page: the second voter answers (counted as a voter); the first (who answered after voting) may not again.
