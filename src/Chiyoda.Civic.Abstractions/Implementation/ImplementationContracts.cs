@@ -238,6 +238,8 @@ public static class ImplementationErrorCodes
     public const string InvalidRequestId = "invalid-request-id";
     public const string InvalidAssignment = "invalid-assignment";
     public const string TooMany = "too-many";
+    public const string StatusInUse = "status-in-use";
+    public const string InvalidDepartment = "invalid-department";
 }
 
 /// <summary>
@@ -303,6 +305,44 @@ public interface IImplementationDirectoryGrain : IGrainWithStringKey
 
     [Alias("list"), ReadOnly]
     Task<IReadOnlyList<ImplementationSummary>> ListAsync();
+}
+
+/// <summary>
+/// The departments a step may name as responsible: the ward configures them (<c>Implementation:Departments</c>, one entry a
+/// department); without configuration these defaults, Chiyoda City's departments and sections that keep DX items.
+/// </summary>
+public static class ImplementationDepartments
+{
+    public const string ConfigurationSection = "Implementation";
+
+    public static IReadOnlyList<string> WardDefaults { get; } =
+    [
+        "政策経営部 企画課",
+        "政策経営部 DX戦略課",
+        "政策経営部 財政課",
+        "政策経営部 広報広聴課",
+        "総務部 総務課",
+        "地域振興部 コミュニティ総務課",
+        "地域振興部 区民課",
+        "保健福祉部 福祉総務課",
+        "子ども部 子ども総務課",
+        "環境まちづくり部 環境政策課",
+        "環境まちづくり部 道路公園課",
+        "教育委員会 学務課",
+        "教育委員会 指導課",
+    ];
+}
+
+/// <summary>Settings of implementation records (section <c>Implementation</c>).</summary>
+public sealed class ImplementationOptions
+{
+    /// <summary>The ward's departments, as configured (empty: <see cref="ImplementationDepartments.WardDefaults"/>).</summary>
+    public List<string> Departments { get; set; } = [];
+
+    public IReadOnlyList<string> DepartmentList =>
+        Departments.Select(d => d?.Trim() ?? "").Where(d => d.Length is > 0 and <= ImplementationValidation.DepartmentMaxLength).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } list
+            ? list
+            : ImplementationDepartments.WardDefaults;
 }
 
 public static class ImplementationValidation

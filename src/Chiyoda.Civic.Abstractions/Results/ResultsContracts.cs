@@ -12,6 +12,17 @@ public sealed record PublishedBallot(
     [property: Id(1)] BallotChannel Channel,
     [property: Id(2)] IReadOnlyList<int> Choices);
 
+/// <summary>The one order of published ballots (ballots.csv rows, the PABULIB votes section).</summary>
+public static class PublishedBallots
+{
+    /// <summary>
+    /// Ordinal order of the random ballot ids, whatever order the certified chunks hold the ballots in: the order of rows
+    /// then says nothing about when, where or by whom a ballot was cast, and the same ballots always give the same bytes.
+    /// </summary>
+    public static IReadOnlyList<PublishedBallot> InIdOrder(IEnumerable<PublishedBallot> ballots) =>
+        [.. ballots.OrderBy(b => b.BallotId, StringComparer.Ordinal)];
+}
+
 /// <summary>Votes for one proposal on the ballot, with its rank (equal votes share a rank: ties are shown, never broken).</summary>
 [GenerateSerializer, Immutable, Alias("civic.proposal-votes")]
 public sealed record ProposalVotes(

@@ -56,8 +56,8 @@ public sealed class ImplementationDirectoryGrain(
             .Where(id => path.Statuses.All(s => s.Id != id)).Distinct().ToList();
         if (inUse.Count > 0)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidPath,
-                [new("statuses", ImplementationErrorCodes.InvalidPath, $"Records are at {string.Join(", ", inUse)}: keep these statuses on the path.")]);
+            return ImplementationResult.Refused(ImplementationErrorCodes.StatusInUse,
+                [new("statuses", ImplementationErrorCodes.StatusInUse, $"Records are at {string.Join(", ", inUse)}: keep these statuses on the path.")]);
         }
 
         await DeliverAuditAsync();

@@ -42,7 +42,8 @@ public sealed class ImplementationState
 [GrainType("implementation")]
 public sealed class ImplementationGrain(
     [PersistentState("implementation", StorageNames.GrainState)] IPersistentState<ImplementationState> state,
-    TimeProvider time) : Grain, IImplementationGrain
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<ImplementationOptions> options) : Grain, IImplementationGrain
 {
     public const int RememberedRequests = 64;
     public const string SystemActor = "system:results";
@@ -120,11 +121,28 @@ public sealed class ImplementationGrain(
 
         var note = change.Note?.Trim() ?? "";
         var noteEn = change.NoteEn?.Trim() is { Length: > 0 } en ? en : null;
-        var department = change.Department?.Trim() is { Length: > 0 } d ? d : Record().Department;
+        var named = change.Department?.Trim() is { Length: > 0 } d ? d : null;
+        var department = named ?? Record().Department;
         var errors = new List<ValidationError>();
+        var today = WardClock.Today(time);
+        var previous = S.Steps[^1];
         if (!ImplementationValidation.IsValidDate(change.Date) || change.Date < S.AdoptedOn)
         {
             errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the adoption ({S.AdoptedOn:yyyy-MM-dd}) and before 2100."));
+        }
+        else if (change.Date > today)
+        {
+            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date cannot be in the future (today is {today:yyyy-MM-dd}): record a step once it has happened."));
+        }
+        else if (change.Date < previous.Date)
+        {
+            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the previous step ({previous.Date:yyyy-MM-dd}): the timeline runs forward."));
+        }
+
+        // A department named here comes from the ward's list; a step that names none keeps the record's last one.
+        if (named is not null && !options.Value.DepartmentList.Contains(named, StringComparer.Ordinal))
+        {
+            errors.Add(new("department", ImplementationErrorCodes.InvalidDepartment, "Choose the responsible department from the ward's list (GET /api/v1/implementation/departments)."));
         }
 
         if (status.Id == ImplementationPath.NotPursued && note.Length == 0)
@@ -139,7 +157,7 @@ public sealed class ImplementationGrain(
 
         if (department.Length is 0 or > ImplementationValidation.DepartmentMaxLength)
         {
-            errors.Add(new("department", ImplementationErrorCodes.InvalidText, $"Name the responsible department (at most {ImplementationValidation.DepartmentMaxLength} characters)."));
+            errors.Add(new("department", ImplementationErrorCodes.InvalidDepartment, "Choose the responsible department from the ward's list."));
         }
 
         if (errors.Count > 0)
@@ -153,7 +171,6 @@ public sealed class ImplementationGrain(
         }
 
         var now = time.GetUtcNow();
-        var previous = S.Steps[^1];
         var step = new ImplementationStep(S.Steps.Count, status.Id, change.Date, note, noteEn, department, now);
         S.Steps.Add(step);
         Audit(requestId, actor.Sub, actor.Name, "implementation.status", $"{previous.StatusId} {previous.Date:yyyy-MM-dd}", $"{step.StatusId} {step.Date:yyyy-MM-dd} ({department})");

@@ -8,7 +8,10 @@ namespace Chiyoda.Civic.Grains.Satisfaction;
 [GenerateSerializer, Alias("civic.satisfaction-shard-state")]
 public sealed class SatisfactionShardState
 {
-    /// <summary>"yyyy-MM-dd|source|rating" → answers: no answer is stored as a row of its own.</summary>
+    /// <summary>
+    /// "yyyy-MM-dd|source|rating|voter" → answers (voter 1: a counted ballot of theirs, 0: none known): no answer is stored
+    /// as a row of its own. Keys stored before the voter part read as voters after voting and as not known on the results page.
+    /// </summary>
     [Id(0)] public Dictionary<string, int> Counts { get; set; } = [];
 
     /// <summary>Comments in no particular order (each is inserted at a random place).</summary>
@@ -30,7 +33,8 @@ public sealed class SatisfactionShardGrain(
             throw new ArgumentOutOfRangeException(nameof(answer), "The rating is 1..5.");
         }
 
-        var key = string.Join('|', answer.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (int)answer.Source, answer.Rating);
+        var key = string.Join('|', answer.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (int)answer.Source, answer.Rating,
+            answer.Voter || answer.Source == SatisfactionSource.AfterVoting ? 1 : 0);
         state.State.Counts[key] = state.State.Counts.GetValueOrDefault(key) + 1;
         if (SatisfactionRules.CleanComment(answer.Comment) is { } text && state.State.Comments.Count < SatisfactionRules.MaxCommentsPerShard)
         {
@@ -44,13 +48,22 @@ public sealed class SatisfactionShardGrain(
     Task<SatisfactionTally> ISatisfactionShardGrain.GetAsync()
     {
         var counts = new int[SatisfactionRules.Scale];
+        var nonVoters = new int[SatisfactionRules.Scale];
         int afterVoting = 0, results = 0;
         foreach (var (key, n) in state.State.Counts)
         {
             var parts = key.Split('|');
             var rating = int.Parse(parts[2], CultureInfo.InvariantCulture);
+            var fromResults = parts[1] == ((int)SatisfactionSource.Results).ToString(CultureInfo.InvariantCulture);
+            var voter = parts.Length > 3 ? parts[3] == "1" : !fromResults;
+            if (!voter)
+            {
+                nonVoters[rating - 1] += n;
+                continue;
+            }
+
             counts[rating - 1] += n;
-            if (parts[1] == ((int)SatisfactionSource.Results).ToString(CultureInfo.InvariantCulture))
+            if (fromResults)
             {
                 results += n;
             }
@@ -60,7 +73,7 @@ public sealed class SatisfactionShardGrain(
             }
         }
 
-        return Task.FromResult(new SatisfactionTally(counts, afterVoting, results, [.. state.State.Comments]));
+        return Task.FromResult(new SatisfactionTally(counts, afterVoting, results, [.. state.State.Comments], nonVoters));
     }
 }
 
@@ -90,4 +103,43 @@ public sealed class SatisfactionRatersGrain(
     }
 
     Task<bool> ISatisfactionRatersGrain.HasRatedAsync(string raterHash) => Task.FromResult(state.State.Raters.BinarySearch(raterHash, StringComparer.Ordinal) >= 0);
+}
+
+[GenerateSerializer, Alias("civic.satisfaction-snapshot-state")]
+public sealed class SatisfactionSnapshotState
+{
+    /// <summary>The published counts (no comments); null before the first step.</summary>
+    [Id(0)] public SatisfactionTally? Published { get; set; }
+
+    /// <summary>How many snapshots were taken.</summary>
+    [Id(1)] public int Version { get; set; }
+}
+
+/// <summary>
+/// The published aggregate of a round's 「満足度」: a copy of the shards' counts taken in steps of at least
+/// <see cref="SatisfactionRules.PublishStep"/> answers, so reading the figures before and after one person answers never
+/// shows a difference that is theirs alone. Non-reentrant: two refreshes never both take a step. ~200 bytes.
+/// </summary>
+[GrainType("satisfaction-snapshot")]
+public sealed class SatisfactionSnapshotGrain(
+    [PersistentState("satisfaction-snapshot", StorageNames.GrainState)] IPersistentState<SatisfactionSnapshotState> state) : Grain, ISatisfactionSnapshotGrain
+{
+    Task<SatisfactionTally> ISatisfactionSnapshotGrain.GetAsync() => Task.FromResult(state.State.Published ?? SatisfactionTally.Empty);
+
+    async Task<bool> ISatisfactionSnapshotGrain.RefreshAsync()
+    {
+        var roundId = this.GetPrimaryKeyString();
+        var live = SatisfactionTally.Sum(await Task.WhenAll(Enumerable.Range(0, SatisfactionRules.ShardCount)
+            .Select(n => GrainFactory.GetGrain<ISatisfactionShardGrain>($"{roundId}:{n}").GetAsync())));
+        var published = state.State.Published?.Total ?? 0;
+        if (live.Total - published < SatisfactionRules.PublishStep)
+        {
+            return false;
+        }
+
+        state.State.Published = live.WithoutComments();
+        state.State.Version++;
+        await state.WriteStateAsync();
+        return true;
+    }
 }

@@ -5,6 +5,7 @@ using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
+using Chiyoda.Civic.Abstractions.Satisfaction;
 using Chiyoda.Civic.Abstractions.Screening;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -147,6 +148,17 @@ public static class ApiErrors
     public static readonly ApiError InvalidBudget = Add(ImplementationErrorCodes.InvalidBudget, 400, "The budget is not valid.");
     public static readonly ApiError InvalidIndicator = Add(ImplementationErrorCodes.InvalidIndicator, 400, "The indicator is not valid.");
     public static readonly ApiError InvalidRequestId = Add(ImplementationErrorCodes.InvalidRequestId, 400, "The request id is not valid.");
+
+    public static readonly ApiError StatusInUse = Add(ImplementationErrorCodes.StatusInUse, 409, "A status that records have reached stays on the path.");
+    public static readonly ApiError InvalidDepartment = Add(ImplementationErrorCodes.InvalidDepartment, 400, "Choose the responsible department from the ward's list.");
+
+    // Satisfaction (「満足度」).
+    public static readonly ApiError InvalidRating = Add(SatisfactionErrorCodes.InvalidRating, 400, "The rating is a whole number from 1 to 5.");
+    public static readonly ApiError InvalidComment = Add(SatisfactionErrorCodes.InvalidComment, 400, "The comment is too long.");
+    public static readonly ApiError InvalidSource = Add(SatisfactionErrorCodes.InvalidSource, 400, "The source is after-voting or results.");
+    public static readonly ApiError AlreadyRated = Add(SatisfactionErrorCodes.AlreadyRated, 409, "You have already answered for this round.");
+    public static readonly ApiError NoBallot = Add(SatisfactionErrorCodes.NoBallot, 403, "Only a person whose ballot is recorded answers after voting.");
+    public static readonly ApiError SatisfactionNotOpen = Add(SatisfactionErrorCodes.NotYet, 409, "Not before the results of this round are published.");
 
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyCollection<ApiError> All => Catalogue.Values;

@@ -38,6 +38,13 @@ public static class PublicCache
 
     public static string ProposalTag(string roundId, string proposalId) => $"civic:proposal:{roundId}:{proposalId}";
 
+    /// <summary>
+    /// The ward-wide figures across rounds: 「統計」 (<c>/statistics</c>) and <c>/api/v1/statistics…</c>, <c>proposals.json/.csv</c>,
+    /// <c>/api/v1/open-data</c>. Evicted by any round's publication (results grain), proposal, implementation record or path
+    /// change, and by a new published satisfaction snapshot (<c>SatisfactionService</c>).
+    /// </summary>
+    public const string StatisticsTag = "civic:statistics";
+
     /// <summary>Marks (in <c>HttpContext.Items</c>) an anonymous read of a cacheable public page: <see cref="PublicPageAntiforgery"/> stores no token for it.</summary>
     public const string AnonymousReadKey = "civic:public-anonymous-read";
 
@@ -94,6 +101,9 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
 {
     [GeneratedRegex(@"^/api/v1/rounds/(?<round>[^/]+)/(results|results\.csv|ballots\.csv|ballots\.pb|calendar\.ics)$", RegexOptions.CultureInvariant)]
     private static partial Regex OpenDataPath();
+
+    [GeneratedRegex(@"^/api/v1/(statistics|statistics\.json|statistics\.csv|proposals\.json|proposals\.csv|open-data)$", RegexOptions.CultureInvariant)]
+    private static partial Regex WardOpenDataPath();
 
     ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
@@ -178,6 +188,11 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
             return [PublicCache.RoundTag(Uri.UnescapeDataString(openData.Groups["round"].Value))];
         }
 
+        if (WardOpenDataPath().IsMatch(path) || path == "/statistics")
+        {
+            return [PublicCache.StatisticsTag];
+        }
+
         if (http.GetEndpoint()?.Metadata.GetMetadata<PublicCacheAttribute>() is null)
         {
             return null;
@@ -248,18 +263,26 @@ public sealed class PublicCacheEviction(IOutputCacheStore store, ILogger<PublicC
 
         if (type == typeof(IRoundGrain) || type == typeof(IScreeningGrain) || type == typeof(IResultsGrain))
         {
-            return [PublicCache.HomeTag, PublicCache.RoundTag(roundId)];
+            return [PublicCache.HomeTag, PublicCache.RoundTag(roundId), PublicCache.StatisticsTag];
         }
 
         if (type == typeof(IProposalGrain) && separator > 0)
         {
-            return [PublicCache.ProposalsTag(roundId), PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
+            return [PublicCache.ProposalsTag(roundId), PublicCache.ProposalTag(roundId, key[(separator + 1)..]), PublicCache.StatisticsTag];
         }
 
-        // An implementation record shows on its proposal's public page (「提案のその後」).
+        // An implementation record shows on its proposal's public page (「提案のその後」) and in proposals.csv (its status).
         if (type == typeof(Chiyoda.Civic.Abstractions.Implementation.IImplementationGrain) && separator > 0)
         {
-            return [PublicCache.ProposalTag(roundId, key[(separator + 1)..])];
+            return [PublicCache.ProposalTag(roundId, key[(separator + 1)..]), PublicCache.StatisticsTag];
+        }
+
+        // The path and the records' summaries feed proposals.csv; reading the path (interleaved, not [ReadOnly]) changes nothing.
+        if (type == typeof(Chiyoda.Civic.Abstractions.Implementation.IImplementationDirectoryGrain)
+            && method.Name is nameof(Chiyoda.Civic.Abstractions.Implementation.IImplementationDirectoryGrain.SetPathAsync)
+                or nameof(Chiyoda.Civic.Abstractions.Implementation.IImplementationDirectoryGrain.UpsertAsync))
+        {
+            return [PublicCache.StatisticsTag];
         }
 
         // Comments show on their proposal's public page: a new, changed, hidden or restored comment shows at once.

@@ -84,6 +84,8 @@ public static class ApiExtensions
         builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
         builder.Services.AddScoped<ImplementationService>();
+        builder.Services.Configure<Chiyoda.Civic.Abstractions.Implementation.ImplementationOptions>(
+            builder.Configuration.GetSection(Chiyoda.Civic.Abstractions.Implementation.ImplementationDepartments.ConfigurationSection));
         builder.Services.AddScoped<Comments.CommentService>();
         builder.Services.AddScoped<Reminders.ReminderService>();
         builder.Services.AddScoped<Satisfaction.SatisfactionService>();

@@ -32,6 +32,9 @@ public sealed record FollowState(bool Following);
 /// <summary>Whether the caller asked to be told when the round's results are out.</summary>
 public sealed record ResultsNoticeState(bool Subscribed);
 
+/// <summary>The departments a step may name.</summary>
+public sealed record DepartmentList(IReadOnlyList<string> Departments);
+
 /// <summary>Implementation records across rounds, filtered.</summary>
 public sealed record ImplementationList(IReadOnlyList<ImplementationSummary> Items);
 
@@ -44,30 +47,44 @@ public static class ImplementationApi
     public static RouteGroupBuilder MapImplementationApi(this RouteGroupBuilder api)
     {
         var ward = api.MapGroup("/implementation").WithTags("Implementation");
-        ward.MapGet("/", List).AllowAnonymous();
-        ward.MapGet("/path", Path).AllowAnonymous();
-        ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator);
-        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous();
-        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous();
-        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous();
+        ward.MapGet("/", List).AllowAnonymous().WithSummary("Every implementation record across rounds, filtered");
+        ward.MapGet("/path", Path).AllowAnonymous().WithSummary("The ward's status path");
+        ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace the status path (administrators)")
+            .ProducesErrors(ApiErrors.InvalidPath, ApiErrors.StatusInUse);
+        ward.MapGet("/departments", Departments).AllowAnonymous().WithSummary("The departments a step may name (the ward's list)");
+        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous().WithSummary("The implementation files with their SHA-256");
+        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous().WithSummary("Implementation records as JSON");
+        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous().WithSummary("Implementation records as CSV");
 
         var record = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/implementation").WithTags("Implementation");
-        record.MapGet("/", Get).AllowAnonymous();
-        record.MapPost("/status", SetStatus).RequireAuthorization(CivicPolicies.ApiDepartment);
-        record.MapPut("/details", SetDetails).RequireAuthorization(CivicPolicies.ApiDepartment);
-        record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment);
-        record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment);
-        record.MapPut("/assignees", Assign).RequireAuthorization(CivicPolicies.ApiAdministrator);
-        record.MapPut("/adopted-on", SetAdoptedOn).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        record.MapGet("/", Get).AllowAnonymous().WithSummary("One adopted proposal's implementation record")
+            .ProducesErrors(ApiErrors.ImplementationNotFound);
+        record.MapPost("/status", SetStatus).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record a step of the timeline")
+            .ProducesErrors(Command(ApiErrors.InvalidStatus, ApiErrors.InvalidDate, ApiErrors.ReasonRequired, ApiErrors.InvalidText, ApiErrors.InvalidDepartment, ApiErrors.TooMany));
+        record.MapPut("/details", SetDetails).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Set the budget and links")
+            .ProducesErrors(Command(ApiErrors.InvalidBudget, ApiErrors.InvalidLink, ApiErrors.TooMany));
+        record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Add or change an indicator")
+            .ProducesErrors(Command(ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.TooMany));
+        record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record an indicator's actual on a date")
+            .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.InvalidText, ApiErrors.TooMany));
+        record.MapPut("/assignees", Assign).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Assign department staff (administrators)")
+            .ProducesErrors(Command(ApiErrors.InvalidAssignment));
+        record.MapPut("/adopted-on", SetAdoptedOn).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Correct the adoption date (administrators)")
+            .ProducesErrors(Command(ApiErrors.InvalidDate));
 
         var follow = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/follow").WithTags("Implementation");
-        follow.MapGet("/", IsFollowing).RequireAuthorization(CivicPolicies.ApiSignedIn);
-        follow.MapPut("/", Follow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        follow.MapDelete("/", Unfollow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        follow.MapGet("/", IsFollowing).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller follows the proposal");
+        follow.MapPut("/", Follow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Follow a published proposal").ProducesErrors(ApiErrors.ProposalNotFound);
+        follow.MapDelete("/", Unfollow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Stop following").ProducesErrors(ApiErrors.ProposalNotFound);
         var resultsNotice = api.MapGroup("/rounds/{roundId}/results-notice").WithTags("Implementation");
-        resultsNotice.MapGet("/", IsSubscribed).RequireAuthorization(CivicPolicies.ApiSignedIn);
-        resultsNotice.MapPut("/", Subscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        resultsNotice.MapDelete("/", Unsubscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
+        resultsNotice.MapGet("/", IsSubscribed).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller asked for the results notice")
+            .ProducesErrors(ApiErrors.RoundNotFound);
+        resultsNotice.MapPut("/", Subscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Ask to be told when the results are out").ProducesErrors(ApiErrors.RoundNotFound);
+        resultsNotice.MapDelete("/", Unsubscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("No longer be told").ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
 
@@ -90,6 +107,12 @@ public static class ImplementationApi
         TypedResults.Ok(new ImplementationList(await service.ListAsync(new ImplementationFilter(status, year, category, department))));
 
     public static async Task<Ok<ImplementationPath>> Path(ImplementationService service) => TypedResults.Ok(await service.PathAsync());
+
+    public static Ok<DepartmentList> Departments(ImplementationService service) => TypedResults.Ok(new DepartmentList(service.Departments()));
+
+    /// <summary>The refusals every change of a record may give, with those of the command itself.</summary>
+    private static ApiError[] Command(params ApiError[] own) =>
+        [ApiErrors.ImplementationNotFound, ApiErrors.NotAssigned, ApiErrors.InvalidRequestId, .. own];
 
     public static async Task<Results<Ok<ImplementationPath>, ProblemHttpResult>> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
     {

@@ -17,7 +17,7 @@ public sealed record ImplementationFilter(string? Status = null, int? Year = nul
 }
 
 /// <summary>The one way pages and the API reach implementation records, the ward's directory of them and followers.</summary>
-public sealed class ImplementationService(IGrainFactory grains, KnownRounds rounds, ProposalService proposals)
+public sealed class ImplementationService(IGrainFactory grains, KnownRounds rounds, ProposalService proposals, Microsoft.Extensions.Options.IOptions<ImplementationOptions> options)
 {
     private IImplementationGrain Grain(string roundId, string proposalId) =>
         grains.GetGrain<IImplementationGrain>(ImplementationValidation.Key(roundId, proposalId));
@@ -26,7 +26,38 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
 
     public Task<ImplementationPath> PathAsync() => Directory.GetPathAsync();
 
-    public Task<ImplementationResult> SetPathAsync(Actor admin, ImplementationPath path) => Directory.SetPathAsync(admin, path);
+    /// <summary>
+    /// Replaces the status path. A status any record's timeline has used (not only the status it is at now) stays on the path:
+    /// removing it would leave past steps without a name on the pages and in records.csv (<c>status-in-use</c>). Renaming is fine.
+    /// </summary>
+    public async Task<ImplementationResult> SetPathAsync(Actor admin, ImplementationPath path)
+    {
+        if (admin.IsAdministrator && ImplementationPath.Validate(path).Count == 0)
+        {
+            var used = await UsedStatusesMissingFromAsync(path);
+            if (used.Count > 0)
+            {
+                var current = await Directory.GetPathAsync();
+                var names = used.Select(id => current.Find(id) is { } s ? $"{s.Name} ({id})" : id);
+                return ImplementationResult.Refused(ImplementationErrorCodes.StatusInUse,
+                    [new("statuses", ImplementationErrorCodes.StatusInUse, $"Steps of implementation records used {string.Join(", ", names)}: keep these statuses on the path (you may rename them).")]);
+            }
+        }
+
+        return await Directory.SetPathAsync(admin, path);
+    }
+
+    /// <summary>The statuses some record's timeline has used that <paramref name="path"/> leaves out (ids, ordinal order).</summary>
+    public async Task<IReadOnlyList<string>> UsedStatusesMissingFromAsync(ImplementationPath path)
+    {
+        var records = await Task.WhenAll((await Directory.ListAsync()).Select(s => Grain(s.RoundId, s.ProposalId).GetAsync()));
+        return [.. records.OfType<ImplementationRecord>().SelectMany(r => r.Steps.Select(step => step.StatusId)).Distinct(StringComparer.Ordinal)
+            .Where(id => id != ImplementationPath.NotPursued && (path.Statuses ?? []).All(s => s?.Id != id))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The departments a step may name (the ward's configured list).</summary>
+    public IReadOnlyList<string> Departments() => options.Value.DepartmentList;
 
     public async Task<IReadOnlyList<ImplementationSummary>> ListAsync(ImplementationFilter filter) =>
         [.. (await Directory.ListAsync()).Where(filter.Matches)];

@@ -94,7 +94,7 @@ public static class OpenData
     {
         var csv = new CsvWriter(ballots.Count * 32);
         csv.Row("ballot_id", "channel", "choices");
-        foreach (var b in ballots)
+        foreach (var b in PublishedBallots.InIdOrder(ballots))
         {
             csv.Row(b.BallotId, Channel(b.Channel), string.Join(';', b.Choices.Select(Int)));
         }
@@ -145,7 +145,7 @@ public static class OpenData
         }
 
         pb.Append("VOTES\r\nvoter_id;vote;voting_method\r\n");
-        foreach (var b in ballots)
+        foreach (var b in PublishedBallots.InIdOrder(ballots))
         {
             pb.Append(b.BallotId).Append(';').Append(string.Join(',', b.Choices.Select(Int))).Append(';')
                 .Append(b.Channel switch { BallotChannel.Paper => "paper", BallotChannel.Kiosk => "kiosk", _ => "internet" }).Append("\r\n");

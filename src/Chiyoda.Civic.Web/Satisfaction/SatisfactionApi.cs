@@ -1,16 +1,47 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Satisfaction;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
-using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.Hosting;
+using Chiyoda.Civic.Web.Rounds;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Satisfaction;
 
+/// <summary>Body of POST /api/v1/rounds/{roundId}/satisfaction: a rating 1..5, an optional comment, and where it was given.</summary>
 public sealed record RatingRequest(int? Rating, string? Comment, string? Source);
 
+/// <summary>One rating's cell: its count, or null when 1..9 people (hidden).</summary>
+public sealed record SatisfactionCell(int Rating, int? Count, bool Suppressed);
+
+/// <summary>One group's published figures.</summary>
+public sealed record SatisfactionGroup(int Count, IReadOnlyList<SatisfactionCell> Distribution, decimal? Mean, decimal? SatisfiedPercent)
+{
+    public static SatisfactionGroup From(SatisfactionFigures f) => new(f.Count, SatisfactionApi.Cells(f.Distribution), f.Mean, f.SatisfiedShare);
+}
+
 /// <summary>
-/// 「満足度」: a signed-in person rates a round once (after voting, or on the published results); anyone reads the aggregate
-/// once the results are published; administrators read the comments. Refusals are problem details with a code.
+/// A round's published 「満足度」: the voters' figures (after voting and on the results page), and apart from them the answers
+/// of people without a counted ballot (<c>nonVoters</c>). A snapshot that moves only in steps of <c>publishStep</c> answers.
+/// </summary>
+public sealed record SatisfactionResponse(
+    string RoundId, int Scale, int Count, IReadOnlyList<SatisfactionCell> Distribution, decimal? Mean, decimal? SatisfiedPercent,
+    int? AfterVoting, int? FromResultsPage, SatisfactionGroup NonVoters, int MinimumCell, int PublishStep);
+
+/// <summary>Whether the caller may answer from a source now: <c>open</c>, <c>already-rated</c> or <c>closed</c> (with the code why).</summary>
+public sealed record MySatisfaction(string State, string? Code);
+
+/// <summary>A counted answer: <c>countedAs</c> is <c>voter</c> (a counted ballot of theirs) or <c>non-voter</c> (counted apart).</summary>
+public sealed record RatingAccepted(bool Counted, string CountedAs);
+
+public sealed record SatisfactionCommentResponse(int Rating, string Text, DateOnly Day, string Source);
+
+public sealed record SatisfactionComments(int Count, IReadOnlyList<SatisfactionCommentResponse> Comments);
+
+/// <summary>
+/// 「満足度」: a signed-in person rates a round once (after voting with a counted ballot, or on the published results page);
+/// anyone reads the published aggregate once the results are published; administrators read the comments. Named handlers,
+/// bound request records and typed results; refusals come from the one catalogue (<see cref="ApiErrors"/>).
 /// </summary>
 public static class SatisfactionApi
 {
@@ -20,10 +51,16 @@ public static class SatisfactionApi
     public static RouteGroupBuilder MapSatisfactionApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/rounds/{roundId}/satisfaction").WithTags("Satisfaction");
-        group.MapGet("/", Summary).AllowAnonymous();
-        group.MapPost("/", Rate).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        group.MapGet("/mine", Mine).RequireAuthorization(CivicPolicies.ApiSignedIn);
-        group.MapGet("/comments", Comments).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        group.MapGet("/", Summary).AllowAnonymous().WithSummary("The round's published satisfaction (once its results are published)")
+            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.ResultsNotPublished);
+        group.MapPost("/", Rate).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Answer 「満足度」 once for the round")
+            .ProducesErrors(ApiErrors.InvalidRating, ApiErrors.InvalidComment, ApiErrors.InvalidSource, ApiErrors.RoundNotFound,
+                ApiErrors.AlreadyRated, ApiErrors.NoBallot, ApiErrors.SatisfactionNotOpen);
+        group.MapGet("/mine", Mine).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller may still answer from a source")
+            .ProducesErrors(ApiErrors.InvalidSource, ApiErrors.RoundNotFound);
+        group.MapGet("/comments", Comments).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("The comments (administrators, after publication)")
+            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.SatisfactionNotOpen);
         return api;
     }
 
@@ -36,97 +73,77 @@ public static class SatisfactionApi
 
     public static string NameOf(SatisfactionSource source) => source == SatisfactionSource.Results ? SourceResults : SourceAfterVoting;
 
-    /// <summary>The round's aggregate: count, distribution (cells under 10 hidden), mean and share satisfied (4 or 5).</summary>
-    public static async Task<IResult> Summary(string roundId, SatisfactionService service, HttpContext http)
+    public static IReadOnlyList<SatisfactionCell> Cells(IReadOnlyList<int?> distribution) =>
+        [.. distribution.Select((n, i) => new SatisfactionCell(i + 1, n, n is null))];
+
+    /// <summary>The round's published aggregate: voters' count, distribution (cells under 10 hidden), mean and share satisfied; non-voters apart.</summary>
+    public static async Task<Results<Ok<SatisfactionResponse>, ProblemHttpResult>> Summary(string roundId, SatisfactionService service, KnownRounds rounds, HttpContext http)
     {
-        if (await service.PublishedSummaryAsync(roundId) is not { } summary)
+        if (!await rounds.ExistsAsync(roundId))
         {
-            return ApiProblems.Problem(StatusCodes.Status404NotFound, SatisfactionErrorCodes.NotPublished,
-                "The satisfaction of a round is shown once its results are published (or there is no such round).");
+            return ApiErrors.Problem(ApiErrors.RoundNotFound);
+        }
+
+        if (await service.PublishedSummaryAsync(roundId) is not { } s)
+        {
+            return ApiErrors.Problem(ApiErrors.ResultsNotPublished, "The satisfaction of a round is shown once its results are published.");
         }
 
         http.Response.Headers.CacheControl = "no-cache";
-        return Results.Ok(new
-        {
-            roundId,
-            scale = SatisfactionRules.Scale,
-            count = summary.Count,
-            distribution = summary.Distribution.Select((n, i) => new { rating = i + 1, count = n, suppressed = n is null }),
-            mean = summary.Mean,
-            satisfiedPercent = summary.SatisfiedShare,
-            afterVoting = summary.AfterVoting,
-            fromResultsPage = summary.Results,
-            minimumCell = SatisfactionRules.MinimumCell,
-        });
+        return TypedResults.Ok(new SatisfactionResponse(roundId, SatisfactionRules.Scale, s.Count, Cells(s.Distribution), s.Mean, s.SatisfiedShare,
+            s.AfterVoting, s.Results, SatisfactionGroup.From(s.NonVoters), SatisfactionRules.MinimumCell, SatisfactionRules.PublishStep));
     }
 
-    /// <summary>Whether the caller may still rate from a source (<c>after-voting</c> or <c>results</c>).</summary>
-    public static async Task<IResult> Mine(string roundId, string? source, HttpContext http, SatisfactionService service)
+    /// <summary>Whether the caller may still rate from a source (<c>after-voting</c>, the default, or <c>results</c>): the same check as the answer.</summary>
+    public static async Task<Results<Ok<MySatisfaction>, ProblemHttpResult>> Mine(string roundId, string? source, Caller caller, SatisfactionService service)
     {
         if (SourceOf(source ?? SourceAfterVoting) is not { } from)
         {
             return InvalidSource();
         }
 
-        var (state, code) = await service.StateAsync(roundId, Voter.From(http.User)!, from);
-        return code == "round-not-found"
-            ? ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.")
-            : Results.Ok(new { state = state switch { RatingState.Open => "open", RatingState.AlreadyRated => "already-rated", _ => "closed" }, code });
+        var (state, code) = await service.StateAsync(roundId, caller.Voter!, from);
+        return code == ApiErrors.RoundNotFound.Code
+            ? ApiErrors.Problem(ApiErrors.RoundNotFound)
+            : TypedResults.Ok(new MySatisfaction(state switch { RatingState.Open => "open", RatingState.AlreadyRated => "already-rated", _ => "closed" }, code));
     }
 
-    public static async Task<IResult> Rate(string roundId, HttpRequest request, SatisfactionService service)
+    public static async Task<Results<Ok<RatingAccepted>, ProblemHttpResult>> Rate(string roundId, JsonBody<RatingRequest> json, Caller caller, SatisfactionService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<RatingRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        if (SourceOf(body!.Source) is not { } source)
+        var body = json.Value;
+        if (SourceOf(body.Source) is not { } source)
         {
             return InvalidSource();
         }
 
-        var result = await service.RateAsync(roundId, Voter.From(request.HttpContext.User)!, source, body.Rating ?? 0, body.Comment);
+        var result = await service.RateAsync(roundId, caller.Voter!, source, body.Rating ?? 0, body.Comment);
         return result.Succeeded
-            ? Results.Ok(new { counted = true })
-            : ApiProblems.Problem(StatusOf(result.Code!), result.Code!, result.Errors[0].Message, errors: result.Errors);
+            ? TypedResults.Ok(new RatingAccepted(true, result.Value!.AsVoter ? "voter" : "non-voter"))
+            : ApiErrors.Problem(result.Code!, detail: result.Errors[0].Message, errors: result.Errors);
     }
 
-    /// <summary>Administrators, once the results are published: the comments (rating, day, source; never who).</summary>
-    public static async Task<IResult> Comments(string roundId, SatisfactionService service, Rounds.KnownRounds rounds)
+    /// <summary>Administrators, once the results are published: the comments (rating, day, source; never who), by rating then text.</summary>
+    public static async Task<Results<Ok<SatisfactionComments>, ProblemHttpResult>> Comments(string roundId, SatisfactionService service, KnownRounds rounds)
     {
         if (!await rounds.ExistsAsync(roundId))
         {
-            return ApiProblems.Problem(StatusCodes.Status404NotFound, "round-not-found", "There is no such round.");
+            return ApiErrors.Problem(ApiErrors.RoundNotFound);
         }
 
         // Not even administrators read answers while the vote is open (a comment's day beside a voter's would narrow
         // down who wrote it); afterwards in a neutral order (by rating, then text), never the order they came in.
-        if (await service.PublishedSummaryAsync(roundId) is null)
+        if (!await service.IsPublishedAsync(roundId))
         {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, SatisfactionErrorCodes.NotPublished, "The results of this round are not published yet.");
+            return ApiErrors.Problem(ApiErrors.SatisfactionNotOpen, "The comments are read once the results of this round are published.");
         }
 
         var tally = await service.TallyAsync(roundId);
-        return Results.Ok(new
-        {
-            count = tally.Count,
-            comments = tally.Comments.OrderBy(c => c.Rating).ThenBy(c => c.Text, StringComparer.Ordinal)
-                .Select(c => new { rating = c.Rating, text = c.Text, day = c.Day, source = NameOf(c.Source) }),
-        });
+        return TypedResults.Ok(new SatisfactionComments(tally.Total,
+            [.. tally.Comments.OrderBy(c => c.Rating).ThenBy(c => c.Text, StringComparer.Ordinal)
+                .Select(c => new SatisfactionCommentResponse(c.Rating, c.Text, c.Day, NameOf(c.Source)))]));
     }
 
-    public static int StatusOf(string code) => code switch
-    {
-        "round-not-found" => StatusCodes.Status404NotFound,
-        SatisfactionErrorCodes.AlreadyRated or SatisfactionErrorCodes.NotPublished => StatusCodes.Status409Conflict,
-        SatisfactionErrorCodes.NoBallot => StatusCodes.Status403Forbidden,
-        _ => StatusCodes.Status400BadRequest,
-    };
-
-    private static IResult InvalidSource() =>
-        ApiProblems.Problem(StatusCodes.Status400BadRequest, SatisfactionErrorCodes.InvalidSource,
-            $"The source is \"{SourceAfterVoting}\" (the ballot page) or \"{SourceResults}\" (the results page).",
-            errors: [new("source", SatisfactionErrorCodes.InvalidSource, $"The source is \"{SourceAfterVoting}\" or \"{SourceResults}\".")]);
+    private static ProblemHttpResult InvalidSource() =>
+        ApiErrors.Problem(ApiErrors.InvalidSource, $"The source is \"{SourceAfterVoting}\" (the ballot page) or \"{SourceResults}\" (the results page).",
+            errors: [new ValidationError("source", SatisfactionErrorCodes.InvalidSource, $"The source is \"{SourceAfterVoting}\" or \"{SourceResults}\".")]);
 }

@@ -4,7 +4,9 @@ using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Satisfaction;
 using Chiyoda.Civic.Web.Ballots;
+using Chiyoda.Civic.Web.Caching;
 using Chiyoda.Civic.Web.Rounds;
+using Microsoft.AspNetCore.OutputCaching;
 
 namespace Chiyoda.Civic.Web.Satisfaction;
 
@@ -17,22 +19,21 @@ public enum RatingState
     AlreadyRated,
 }
 
-/// <summary>The outcome of a rating: null code when it was counted.</summary>
-public sealed record RatingResult(string? Code, IReadOnlyList<ValidationError> Errors)
-{
-    public bool Succeeded => Code is null;
-
-    public static RatingResult Refused(string code, string message, string field = "") => new(code, [new(field, code, message)]);
-}
+/// <summary>A counted answer: whether it was counted among the voters (a counted ballot of theirs) or apart.</summary>
+public sealed record RatingCounted(bool Counted, bool AsVoter);
 
 /// <summary>
 /// The anonymous 「満足度」 rating: one per person and round, after voting (the ballot page) or on the results page. The
 /// "has rated" mark and the answer go to different grains and share nothing: the mark is a hash of the account, the
-/// answer a rating, an optional comment and the ward day, added to the counts of a shard picked at random.
+/// answer a rating, an optional comment and the ward day, added to the counts of a shard picked at random. The public
+/// figures come from <see cref="ISatisfactionSnapshotGrain"/> only, which moves in steps of 10 answers.
 /// </summary>
-public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds, BallotService ballots, TimeProvider time)
+public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds, BallotService ballots, TimeProvider time, IOutputCacheStore cache)
 {
-    /// <summary>May this person rate from <paramref name="source"/> now? After voting: they have a counted ballot. Results: they are published.</summary>
+    /// <summary>
+    /// May this person rate from <paramref name="source"/> now? After voting: only with a counted ballot of theirs. Results:
+    /// anyone signed in once the results are published (a person without a counted ballot is counted apart, as a non-voter).
+    /// </summary>
     public async Task<(RatingState State, string? Code)> StateAsync(string roundId, Voter person, SatisfactionSource source)
     {
         if (!await rounds.ExistsAsync(roundId))
@@ -44,7 +45,7 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
         {
             if (!(await grains.GetGrain<IResultsGrain>(roundId).GetAsync()).IsPublished)
             {
-                return (RatingState.Closed, SatisfactionErrorCodes.NotPublished);
+                return (RatingState.Closed, SatisfactionErrorCodes.NotYet);
             }
         }
         else if ((await ballots.GetAsync(roundId, person))?.Counted is null)
@@ -57,39 +58,67 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
             : (RatingState.Open, null);
     }
 
-    public async Task<RatingResult> RateAsync(string roundId, Voter person, SatisfactionSource source, int rating, string? comment)
+    public async Task<CommandResult<RatingCounted>> RateAsync(string roundId, Voter person, SatisfactionSource source, int rating, string? comment)
     {
         var errors = SatisfactionRules.Validate(rating, comment);
         if (errors.Count > 0)
         {
-            return new RatingResult(errors[0].Code, errors);
+            return CommandResult<RatingCounted>.Refused(errors[0].Code, errors);
         }
 
         var (state, code) = await StateAsync(roundId, person, source);
         switch (state)
         {
             case RatingState.AlreadyRated:
-                return RatingResult.Refused(SatisfactionErrorCodes.AlreadyRated, "You have already answered for this round: each person answers once.");
+                return CommandResult<RatingCounted>.Refused(SatisfactionErrorCodes.AlreadyRated, "You have already answered for this round: each person answers once.");
             case RatingState.Closed:
-                return RatingResult.Refused(code!, code switch
+                return CommandResult<RatingCounted>.Refused(code!, code switch
                 {
                     "round-not-found" => "There is no such round.",
-                    SatisfactionErrorCodes.NotPublished => "The results of this round are not published yet: rate from the results page once they are.",
-                    _ => "Only a person whose ballot is recorded in this round rates after voting.",
-                });
+                    SatisfactionErrorCodes.NotYet => "The results of this round are not published yet: rate from the results page once they are.",
+                    _ => "Only a person whose ballot is recorded in this round rates after voting; anyone may answer on the published results page.",
+                }, code == "round-not-found" ? "" : "source");
         }
+
+        // After voting the ballot was just checked; on the results page a person without a counted ballot (or whose ballot
+        // is no longer linked to them) is counted apart, so the voters' figures are voters' only.
+        var asVoter = source == SatisfactionSource.AfterVoting || (await ballots.GetAsync(roundId, person))?.Counted is not null;
 
         // The mark first: if storing the answer then fails, the person has lost their answer, never answered twice.
         var hash = RaterHash(roundId, person.Subject);
         if (!await Raters(roundId, person.Subject).MarkAsync(hash))
         {
-            return RatingResult.Refused(SatisfactionErrorCodes.AlreadyRated, "You have already answered for this round: each person answers once.");
+            return CommandResult<RatingCounted>.Refused(SatisfactionErrorCodes.AlreadyRated, "You have already answered for this round: each person answers once.");
         }
 
         var shard = RandomNumberGenerator.GetInt32(SatisfactionRules.ShardCount);
         await grains.GetGrain<ISatisfactionShardGrain>($"{roundId}:{shard}")
-            .AddAsync(new SatisfactionAnswer(rating, SatisfactionRules.CleanComment(comment), WardClock.Today(time), source));
-        return new RatingResult(null, []);
+            .AddAsync(new SatisfactionAnswer(rating, SatisfactionRules.CleanComment(comment), WardClock.Today(time), source, asVoter));
+        await RefreshAsync(roundId);
+        return CommandResult<RatingCounted>.Done(new RatingCounted(true, asVoter));
+    }
+
+    /// <summary>Takes the next published snapshot when a step of answers has arrived, and drops the cached public figures then.</summary>
+    private async Task RefreshAsync(string roundId)
+    {
+        if (await grains.GetGrain<ISatisfactionSnapshotGrain>(roundId).RefreshAsync())
+        {
+            await cache.EvictByTagAsync(PublicCache.StatisticsTag, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The published counts of a round (a snapshot in steps of 10 answers; rounds answered before snapshots existed take their first on read).</summary>
+    public async Task<SatisfactionTally> PublishedTallyAsync(string roundId)
+    {
+        var snapshot = grains.GetGrain<ISatisfactionSnapshotGrain>(roundId);
+        var tally = await snapshot.GetAsync();
+        if (tally.Total == 0)
+        {
+            await RefreshAsync(roundId);
+            tally = await snapshot.GetAsync();
+        }
+
+        return tally;
     }
 
     /// <summary>Every answer of the round summed (comments included: for administrators only).</summary>
@@ -97,11 +126,12 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
         SatisfactionTally.Sum(await Task.WhenAll(Enumerable.Range(0, SatisfactionRules.ShardCount)
             .Select(n => grains.GetGrain<ISatisfactionShardGrain>($"{roundId}:{n}").GetAsync())));
 
-    /// <summary>The round's aggregate, only once its results are published (null before, or without such a round).</summary>
+    /// <summary>The round's published aggregate, only once its results are published (null before, or without such a round).</summary>
     public async Task<SatisfactionSummary?> PublishedSummaryAsync(string roundId) =>
-        await rounds.ExistsAsync(roundId) && (await grains.GetGrain<IResultsGrain>(roundId).GetAsync()).IsPublished
-            ? SatisfactionSummary.From(await TallyAsync(roundId))
-            : null;
+        await IsPublishedAsync(roundId) ? SatisfactionSummary.From(await PublishedTallyAsync(roundId)) : null;
+
+    public async Task<bool> IsPublishedAsync(string roundId) =>
+        await rounds.ExistsAsync(roundId) && (await grains.GetGrain<IResultsGrain>(roundId).GetAsync()).IsPublished;
 
     private ISatisfactionRatersGrain Raters(string roundId, string sub) =>
         grains.GetGrain<ISatisfactionRatersGrain>(SatisfactionRules.RaterShardKey(roundId, RaterHash(roundId, sub)));

@@ -7,6 +7,7 @@ using System.Text.Unicode;
 using Chiyoda.Civic.Abstractions.Satisfaction;
 using Chiyoda.Civic.Web.Files;
 using Chiyoda.Civic.Web.Implementation;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Statistics;
 
@@ -37,12 +38,18 @@ public static class StatisticsApi
     public static RouteGroupBuilder MapStatisticsApi(this RouteGroupBuilder api)
     {
         const string Tag = "Statistics and open data";
-        api.MapGet("/statistics", Statistics).AllowAnonymous().WithTags(Tag);
-        api.MapGet("/statistics.json", StatisticsJson).AllowAnonymous().WithTags(Tag);
-        api.MapGet("/statistics.csv", StatisticsCsv).AllowAnonymous().WithTags(Tag);
-        api.MapGet("/proposals.json", ProposalsJson).AllowAnonymous().WithTags(Tag);
-        api.MapGet("/proposals.csv", ProposalsCsv).AllowAnonymous().WithTags(Tag);
-        api.MapGet("/open-data", Index).AllowAnonymous().WithTags(Tag);
+        const string Json = "application/json", Csv = "text/csv";
+        api.MapGet("/statistics", Statistics).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds (the document of statistics.json)")
+            .Produces(StatusCodes.Status200OK, contentType: Json);
+        api.MapGet("/statistics.json", StatisticsJson).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a JSON file")
+            .Produces(StatusCodes.Status200OK, contentType: Json).Produces(StatusCodes.Status304NotModified);
+        api.MapGet("/statistics.csv", StatisticsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a CSV file (long form)")
+            .Produces(StatusCodes.Status200OK, contentType: Csv).Produces(StatusCodes.Status304NotModified);
+        api.MapGet("/proposals.json", ProposalsJson).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (JSON)")
+            .Produces(StatusCodes.Status200OK, contentType: Json).Produces(StatusCodes.Status304NotModified);
+        api.MapGet("/proposals.csv", ProposalsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (CSV)")
+            .Produces(StatusCodes.Status200OK, contentType: Csv).Produces(StatusCodes.Status304NotModified);
+        api.MapGet("/open-data", Index).AllowAnonymous().WithTags(Tag).WithSummary("Every ward-wide open-data file with its SHA-256");
         return api;
     }
 
@@ -61,8 +68,12 @@ public static class StatisticsApi
         return Results.Bytes(json.Content, json.MediaType);
     }
 
+    public sealed record OpenDataEntry(string Name, string Href, string Sha256, int Bytes);
+
+    public sealed record OpenDataIndex(IReadOnlyList<OpenDataEntry> Files);
+
     /// <summary>Every ward-wide open-data file with its address, SHA-256 and size.</summary>
-    public static async Task<IResult> Index(HttpContext http, StatisticsService statistics, ImplementationService implementation)
+    public static async Task<Ok<OpenDataIndex>> Index(HttpContext http, StatisticsService statistics, ImplementationService implementation)
     {
         var (sj, sc) = await StatisticsFilesAsync(statistics);
         var (pj, pc) = await ProposalFilesAsync(statistics);
@@ -75,7 +86,7 @@ public static class StatisticsApi
             ("implementation-records.json", "/api/v1/implementation/records.json", ij.Sha256, ij.Content.Length),
             ("implementation-records.csv", "/api/v1/implementation/records.csv", ic.Sha256, ic.Content.Length),
         };
-        return Results.Ok(new { files = files.Select(f => new { name = f.Item1, href = f.Item2, sha256 = f.Item3, bytes = f.Item4 }) });
+        return TypedResults.Ok(new OpenDataIndex([.. files.Select(f => new OpenDataEntry(f.Item1, f.Item2, f.Item3, f.Item4))]));
     }
 
     private static async Task<IResult> ServeAsync(Task<(OpenFile Json, OpenFile Csv)> files, int which)
@@ -93,7 +104,10 @@ public static class StatisticsApi
         var json = JsonSerializer.SerializeToUtf8Bytes(new
         {
             minimumCell = SatisfactionRules.MinimumCell,
-            note = "Cells of 1 to 9 people are null (suppressed); when one cell alone would be, the next smallest is too.",
+            satisfactionPublishStep = SatisfactionRules.PublishStep,
+            note = "Cells of 1 to 9 people are null (suppressed); when one cell alone would be, the next smallest is too. Satisfaction is the voters' "
+                + "(people with a counted ballot); nonVoters are answers from the results page by others, counted apart. Satisfaction figures change only "
+                + "when at least satisfactionPublishStep new answers have arrived. fiscalYear is the Japanese fiscal year of the round's adoption.",
             rounds = rounds.Select(r => new
             {
                 r.RoundId, r.Name, r.NameEn, r.FiscalYear, r.Proposals, byCategory = r.ByCategory, byRelation = r.ByRelation, r.Shortlisted, r.Adopted,
@@ -169,19 +183,33 @@ public static class StatisticsApi
         distribution = s.Distribution.Select((n, i) => new { rating = i + 1, count = n }),
         mean = s.Mean,
         satisfiedPercent = s.SatisfiedShare,
+        nonVoters = new
+        {
+            count = s.NonVoters.Count,
+            distribution = s.NonVoters.Distribution.Select((n, i) => new { rating = i + 1, count = n }),
+            mean = s.NonVoters.Mean,
+            satisfiedPercent = s.NonVoters.SatisfiedShare,
+        },
     };
 
+    /// <summary>The voters' figures (<c>satisfaction_*</c>) and, apart, the non-voters' (<c>satisfaction_nonvoters_*</c>).</summary>
     private static void SatisfactionRows(CsvWriter csv, string scope, string id, int year, SatisfactionSummary s)
     {
+        Figures(csv, scope, id, year, "satisfaction", new SatisfactionFigures(s.Count, s.Distribution, s.Mean, s.SatisfiedShare));
+        Figures(csv, scope, id, year, "satisfaction_nonvoters", s.NonVoters);
+    }
+
+    private static void Figures(CsvWriter csv, string scope, string id, int year, string prefix, SatisfactionFigures s)
+    {
         var fy = Int(year);
-        csv.Row(scope, id, fy, "satisfaction_count", "", Int(s.Count), "false");
+        csv.Row(scope, id, fy, $"{prefix}_count", "", Int(s.Count), "false");
         for (var i = 0; i < s.Distribution.Count; i++)
         {
-            csv.Row(scope, id, fy, "satisfaction_by_rating", Int(i + 1), s.Distribution[i] is { } n ? Int(n) : "", s.Distribution[i] is null ? "true" : "false");
+            csv.Row(scope, id, fy, $"{prefix}_by_rating", Int(i + 1), s.Distribution[i] is { } n ? Int(n) : "", s.Distribution[i] is null ? "true" : "false");
         }
 
-        csv.Row(scope, id, fy, "satisfaction_mean", "", s.Mean is { } m ? Number(m) : "", s.Mean is null && s.Count > 0 ? "true" : "false");
-        csv.Row(scope, id, fy, "satisfaction_satisfied_percent", "", s.SatisfiedShare is { } p ? Number(p) : "", s.SatisfiedShare is null && s.Count > 0 ? "true" : "false");
+        csv.Row(scope, id, fy, $"{prefix}_mean", "", s.Mean is { } m ? Number(m) : "", s.Mean is null && s.Count > 0 ? "true" : "false");
+        csv.Row(scope, id, fy, $"{prefix}_satisfied_percent", "", s.SatisfiedShare is { } p ? Number(p) : "", s.SatisfiedShare is null && s.Count > 0 ? "true" : "false");
     }
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);

@@ -73,6 +73,7 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
     public async Task<IReadOnlyList<RoundStatistics>> RoundsAsync()
     {
         var list = new List<RoundStatistics>();
+        var records = await RecordsAsync();
         foreach (var round in await rounds.ListAsync())
         {
             var results = await grains.GetGrain<IResultsGrain>(round.RoundId).GetAsync();
@@ -84,7 +85,7 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
             var received = await ReceivedAsync(round.RoundId);
             var table = certified.Table;
             var closes = results.Close?.ClosedAt ?? round.Definition.Schedule.VotingCloses;
-            list.Add(new RoundStatistics(round.RoundId, round.Definition.Name, round.Definition.NameEn, FiscalYearOf(closes), closes,
+            list.Add(new RoundStatistics(round.RoundId, round.Definition.Name, round.Definition.NameEn, FiscalYearOf(round.RoundId, results, closes, records), closes,
                 received.Count,
                 [.. received.GroupBy(p => p.Content.Category).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new StatCell(g.Key, g.Count()))],
                 Cells(Relations, [.. Relations.Select(r => received.Count(p => Kebab(p.Content.Relation) == r))]),
@@ -92,19 +93,19 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
                 table.Registered, table.Voters, Percent(table.Voters, table.Registered),
                 Cells(Channels, [table.OnlineVoters, table.PaperVoters, table.KioskVoters]),
                 [.. table.AgeBands.Select(b => new StatCell(b.To is { } to ? $"{b.From}-{to}" : $"{b.From}+", b.Voters))],
-                SatisfactionSummary.From(await satisfaction.TallyAsync(round.RoundId))));
+                SatisfactionSummary.From(await satisfaction.PublishedTallyAsync(round.RoundId))));
         }
 
         return [.. list.OrderBy(r => r.VotingCloses).ThenBy(r => r.RoundId, StringComparer.Ordinal)];
     }
 
-    /// <summary>Each fiscal year's rounds summed; satisfaction from the raw answers of the year, then hidden as any breakdown is.</summary>
+    /// <summary>Each fiscal year's rounds summed; satisfaction from the rounds' published snapshots summed, then hidden as any breakdown is.</summary>
     public async Task<IReadOnlyList<YearStatistics>> YearsAsync(IReadOnlyList<RoundStatistics> byRound)
     {
         var years = new List<YearStatistics>();
         foreach (var year in byRound.GroupBy(r => r.FiscalYear).OrderBy(g => g.Key))
         {
-            var tallies = await Task.WhenAll(year.Select(r => satisfaction.TallyAsync(r.RoundId)));
+            var tallies = await Task.WhenAll(year.Select(r => satisfaction.PublishedTallyAsync(r.RoundId)));
             var registered = year.Sum(r => r.Registered);
             var voters = year.Sum(r => r.Voters);
             years.Add(new YearStatistics(year.Key, year.Count(), year.Sum(r => r.Proposals), year.Sum(r => r.Shortlisted), year.Sum(r => r.Adopted),
@@ -117,15 +118,15 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
     /// <summary>Every round's published proposals with their final status (and, for adopted ones, where implementation stands).</summary>
     public async Task<IReadOnlyList<FinalProposal>> ProposalsAsync()
     {
-        var implementation = (await grains.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey).ListAsync())
-            .ToDictionary(s => (s.RoundId, s.ProposalId), s => s.StatusId);
+        var records = await RecordsAsync();
+        var implementation = records.ToDictionary(s => (s.RoundId, s.ProposalId), s => s.StatusId);
         var list = new List<FinalProposal>();
         foreach (var round in await rounds.ListAsync())
         {
             var results = await grains.GetGrain<IResultsGrain>(round.RoundId).GetAsync();
             Dictionary<int, int> votes = results.IsPublished ? results.Certified!.Table.Proposals.ToDictionary(p => p.BallotNumber, p => p.Votes) : [];
             IReadOnlyList<int> adopted = results.IsPublished ? results.Adoption?.Adopted ?? [] : [];
-            var year = FiscalYearOf(round.Definition.Schedule.VotingCloses);
+            var year = FiscalYearOf(round.RoundId, results, results.Close?.ClosedAt ?? round.Definition.Schedule.VotingCloses, records);
             foreach (var p in (await ReceivedAsync(round.RoundId)).Where(p => p.IsPublic))
             {
                 var final = p.BallotNumber is { } number && results.IsPublished
@@ -162,6 +163,19 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
         [.. SmallCells.Suppress(counts).Select((n, i) => new StatCell(groups[i], n))];
 
     public static int FiscalYearOf(DateTimeOffset at) => ImplementationValidation.FiscalYear(DateOnly.FromDateTime(WardClock.ToWardTime(at).DateTime));
+
+    /// <summary>
+    /// The round's fiscal year, one rule for 「統計」, statistics.*, proposals.* and /implementation: the Japanese fiscal year
+    /// (April–March) of the day the round's proposals were adopted. That is the adoption date of its implementation records
+    /// (the publication here, or the earlier date an administrator set for a round decided before the platform, as the demo
+    /// round of 2024 was); a round without records goes by its publication, and a round not yet published by its close of voting.
+    /// </summary>
+    public static int FiscalYearOf(string roundId, ResultsView results, DateTimeOffset closes, IReadOnlyList<ImplementationSummary> records) =>
+        records.Where(r => r.RoundId == roundId).Select(r => (int?)r.FiscalYear).Min()
+        ?? FiscalYearOf(results.IsPublished && results.PublishedAt is { } published ? published : closes);
+
+    private async Task<IReadOnlyList<ImplementationSummary>> RecordsAsync() =>
+        await grains.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey).ListAsync();
 
     private static decimal Percent(int part, int whole) => whole == 0 ? 0 : Math.Round(100m * part / whole, 1);
 

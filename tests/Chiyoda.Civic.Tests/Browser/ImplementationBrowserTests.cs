@@ -33,7 +33,7 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             await page.Locator("[data-interactive=true]").WaitForAsync();
             await staff.AssertAccessibleAsync("the implementation editor");
             Assert.Equal("budget-consideration", await page.GetByTestId("status-select").InputValueAsync());
-            await page.Locator("#department").FillAsync("DX戦略課");
+            await page.GetByTestId("department-select").SelectOptionAsync("政策経営部 DX戦略課");
             await page.GetByTestId("status-note").FillAsync("区民投票の結果を踏まえ、予算化を検討しています。");
             await page.GetByTestId("save-status").ClickAsync();
             await page.GetByTestId("implementation-message").WaitForAsync();
@@ -125,6 +125,24 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         var calendars = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024-results/proposals/p-002/implementation"), 200);
         Assert.Equal("電子化実施数", calendars.GetProperty("indicators")[0].GetProperty("name").GetString());
         Assert.Equal("evaluated", calendars.GetProperty("steps").EnumerateArray().Last().GetProperty("statusId").GetString());
+
+        // One fiscal-year rule everywhere: the demo round was adopted on 2024-11-26, so it is FY2024 on /implementation, in
+        // statistics.json and .csv and in proposals.csv alike (not the year it was published here). Its satisfaction is its voters'.
+        const string Demo = "demo-2024-results";
+        var items = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation"), 200);
+        Assert.All(items.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("roundId").GetString() == Demo),
+            i => Assert.Equal(2024, i.GetProperty("fiscalYear").GetInt32()));
+        var statistics = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/statistics.json"), 200);
+        var demoRound = statistics.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("roundId").GetString() == Demo);
+        Assert.Equal(2024, demoRound.GetProperty("fiscalYear").GetInt32());
+        Assert.True(demoRound.GetProperty("satisfaction").GetProperty("count").GetInt32() <= demoRound.GetProperty("voters").GetInt32(), "satisfaction counts voters only");
+        Assert.Contains(statistics.GetProperty("years").EnumerateArray(), y => y.GetProperty("fiscalYear").GetInt32() == 2024);
+        var statisticsCsv = await CsvCheck.ParseAsync(await anonymous.GetByteArrayAsync("/api/v1/statistics.csv"));
+        Assert.All(statisticsCsv.Records.Where(r => r[0] == "round" && r[1] == Demo), r => Assert.Equal("2024", r[2]));
+        var proposalsCsv = await CsvCheck.ParseAsync(await anonymous.GetByteArrayAsync("/api/v1/proposals.csv"));
+        var demoProposals = proposalsCsv.Records.Where(r => r[0] == Demo).ToList();
+        Assert.NotEmpty(demoProposals);
+        Assert.All(demoProposals, r => Assert.Equal("2024", r[2]));
 
         await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
         foreach (var language in new[] { "ja", "en" })

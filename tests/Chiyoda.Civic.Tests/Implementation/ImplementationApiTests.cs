@@ -80,7 +80,7 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await resident.PutAsync($"/api/v1/rounds/{roundId}/proposals/nope/follow", null), 404, "proposal-not-found");
 
         var adoptedOn = opened.GetProperty("adoptedOn").GetString()!;
-        var step = new { requestId = "s1", status = "budget-consideration", date = adoptedOn, note = "区民投票の結果を踏まえ予算化を検討します。", noteEn = "Budgeting is being considered.", department = "DX戦略課" };
+        var step = new { requestId = "s1", status = "budget-consideration", date = adoptedOn, note = "区民投票の結果を踏まえ予算化を検討します。", noteEn = "Budgeting is being considered.", department = "政策経営部 DX戦略課" };
         await HttpAssertions.ProblemAsync(await resident.PostAsJsonAsync($"{record}/status", step), 403, "forbidden");
         await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", step), 403, "not-assigned");
         await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/assignees", new { requestId = "a1", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 403, "forbidden");
@@ -91,9 +91,9 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         var again = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/status", step), 200);
         Assert.Equal(moved.GetProperty("version").GetInt32(), again.GetProperty("version").GetInt32());
 
-        var noReason = await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "s2", status = "not-pursued", date = adoptedOn, department = "DX戦略課" }), 400, "reason-required");
+        var noReason = await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "s2", status = "not-pursued", date = adoptedOn, department = "政策経営部 DX戦略課" }), 400, "reason-required");
         Assert.Equal("note", noReason.GetProperty("errors")[0].GetProperty("field").GetString());
-        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "s3", status = "budget-debate", department = "DX戦略課" }), 400, "invalid-date");
+        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "s3", status = "budget-debate", department = "政策経営部 DX戦略課" }), 400, "invalid-date");
         await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/details", new { requestId = "d0", links = new[] { new { title = "x", url = "javascript:alert(1)" } } }), 400, "invalid-link");
         await HttpAssertions.ProblemAsync(await department.PostAsync($"{record}/status", new StringContent("{", Encoding.UTF8, "application/json")), 400, "malformed-request");
 
@@ -110,7 +110,7 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await resident.DeleteAsync($"/api/v1/rounds/{roundId}/proposals/p-001/follow"), 200);
 
         // The ward-wide list, filtered.
-        var list = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/implementation?status=budget-consideration&department={Uri.EscapeDataString("DX戦略課")}"), 200);
+        var list = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/implementation?status=budget-consideration&department={Uri.EscapeDataString("政策経営部 DX戦略課")}"), 200);
         Assert.Contains(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-001");
         var adoptedOnly = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation?status=adopted"), 200);
         Assert.Contains(adoptedOnly.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-002");
@@ -139,5 +139,39 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         var audit = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?action=implementation."), 200);
         var actions = audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
         Assert.Equal(["implementation.actual", "implementation.indicator", "implementation.details", "implementation.status", "implementation.assign", "implementation.opened", "implementation.opened"], actions);
+
+        // Step dates run forward and never into the future; the department comes from the ward's list. Each refusal names its field.
+        var today = DateOnly.Parse(adoptedOn, System.Globalization.CultureInfo.InvariantCulture);
+        var departments = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/departments"), 200);
+        Assert.Contains("教育委員会 学務課", departments.GetProperty("departments").EnumerateArray().Select(d => d.GetString()));
+        var other = $"/api/v1/rounds/{roundId}/proposals/p-002/implementation";
+        var future = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/status",
+            new { requestId = "f1", status = "budget-consideration", date = today.AddDays(1), department = "政策経営部 DX戦略課" }), 400, "invalid-date");
+        Assert.Equal("date", future.GetProperty("errors")[0].GetProperty("field").GetString());
+        var freeText = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/status",
+            new { requestId = "f2", status = "budget-consideration", date = today, department = "どこかの課" }), 400, "invalid-department");
+        Assert.Equal("department", freeText.GetProperty("errors")[0].GetProperty("field").GetString());
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{other}/adopted-on", new { requestId = "f3", date = today.AddDays(-10) }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{other}/status",
+            new { requestId = "f4", status = "budget-consideration", date = today.AddDays(-5), department = "政策経営部 DX戦略課" }), 200);
+        var backwards = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/status",
+            new { requestId = "f5", status = "budget-debate", date = today.AddDays(-7) }), 400, "invalid-date");
+        Assert.Equal("date", backwards.GetProperty("errors")[0].GetProperty("field").GetString());
+        var debated = await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{other}/status", new { requestId = "f6", status = "budget-debate", date = today }), 200);
+        Assert.Equal("budget-debate", debated.GetProperty("steps")[2].GetProperty("statusId").GetString());
+
+        // p-002 has moved on from 予算化検討, but its timeline used it: the path may not drop it (renaming is fine).
+        var path = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/path"), 200);
+        var statuses = path.GetProperty("statuses").EnumerateArray().Select(s => new
+        {
+            id = s.GetProperty("id").GetString(), name = s.GetProperty("name").GetString(), nameEn = s.GetProperty("nameEn").GetString(),
+        }).ToList();
+        Assert.Contains(statuses, s => s.id == "budget-consideration");
+        var inUse = await HttpAssertions.ProblemAsync(await admin.PutAsJsonAsync("/api/v1/implementation/path",
+            new { statuses = statuses.Where(s => s.id != "budget-consideration") }), 409, "status-in-use");
+        Assert.Equal("statuses", inUse.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains("budget-consideration", inUse.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        var unchanged = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/path"), 200);
+        Assert.Equal(statuses.Count, unchanged.GetProperty("statuses").GetArrayLength());
     }
 }

@@ -15,6 +15,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
     private static readonly Actor Department = new("department", "所管課 職員", IsDepartment: true);
     private static readonly Actor OtherDepartment = new("department-2", "別の課", IsDepartment: true);
     private static readonly Actor Resident = new("resident-45", "区民");
+    private const string Dx = "政策経営部 DX戦略課";
 
     private Task<string> RoundAsync(bool publish = true) => PublishedRoundAsync(fixture.Grains, publish);
 
@@ -77,8 +78,10 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
     {
         var roundId = await RoundAsync();
         var grain = Record(roundId, "p-002");
-        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn;
-        var change = new StatusChange("budget-consideration", adoptedOn.AddDays(30), "区民投票の結果を踏まえ予算化を検討します。", null, "DX戦略課");
+        // The adoption is dated back 200 days (as for a round decided before the platform), so every later step lies in the past.
+        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn.AddDays(-200);
+        Ok(await grain.SetAdoptedOnAsync(Admin, "ad0", adoptedOn));
+        var change = new StatusChange("budget-consideration", adoptedOn.AddDays(30), "区民投票の結果を踏まえ予算化を検討します。", null, Dx);
 
         Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetStatusAsync(Department, "r1", change)).Code);
         Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.AssignAsync(Department, "a0", [new("department", "所管課 職員")])).Code);
@@ -87,7 +90,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.SetStatusAsync(Resident, "r1", change)).Code);
 
         var moved = Ok(await grain.SetStatusAsync(Department, "r1", change));
-        Assert.Equal(("budget-consideration", "DX戦略課"), (moved.Current.StatusId, moved.Department));
+        Assert.Equal(("budget-consideration", Dx), (moved.Current.StatusId, moved.Department));
 
         // A retried request changes nothing.
         var retried = Ok(await grain.SetStatusAsync(Department, "r1", change with { StatusId = "budget-passed" }));
@@ -105,7 +108,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
 
         var audit = await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 50, "implementation.");
         Assert.Equal(
-            ["implementation.opened", "implementation.assign", "implementation.status", "implementation.indicator", "implementation.actual", "implementation.actual", "implementation.actual", "implementation.details"],
+            ["implementation.opened", "implementation.adopted-on", "implementation.assign", "implementation.status", "implementation.indicator", "implementation.actual", "implementation.actual", "implementation.actual", "implementation.details"],
             audit.Entries.Reverse().Select(e => e.Action));
         Assert.All(audit.Entries.Where(e => e.Action != "implementation.opened"), e => Assert.Contains(e.ActorSub, new[] { "admin", "department" }));
 
@@ -123,13 +126,33 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         var grain = Record(roundId, "p-001");
         var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn;
 
-        var notPursued = await grain.SetStatusAsync(Admin, "n1", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "  ", null, "DX戦略課"));
+        var notPursued = await grain.SetStatusAsync(Admin, "n1", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "  ", null, Dx));
         Assert.Equal(ImplementationErrorCodes.ReasonRequired, notPursued.Code);
         Assert.Equal("note", notPursued.Errors[0].Field);
-        Assert.Equal(ImplementationErrorCodes.InvalidStatus, (await grain.SetStatusAsync(Admin, "n2", new StatusChange("someday", adoptedOn, null, null, "課"))).Code);
-        Assert.Equal(ImplementationErrorCodes.InvalidDate, (await grain.SetStatusAsync(Admin, "n3", new StatusChange("in-progress", adoptedOn.AddDays(-1), null, null, "課"))).Code);
-        Assert.Equal(ImplementationErrorCodes.InvalidText, (await grain.SetStatusAsync(Admin, "n4", new StatusChange("in-progress", adoptedOn, null, null, null))).Code);
-        Assert.Equal(ImplementationErrorCodes.InvalidRequestId, (await grain.SetStatusAsync(Admin, "", new StatusChange("in-progress", adoptedOn, null, null, "課"))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidStatus, (await grain.SetStatusAsync(Admin, "n2", new StatusChange("someday", adoptedOn, null, null, Dx))).Code);
+        Assert.Equal(ImplementationErrorCodes.InvalidDate, (await grain.SetStatusAsync(Admin, "n3", new StatusChange("in-progress", adoptedOn.AddDays(-1), null, null, Dx))).Code);
+        // No department named and none before: the field is named.
+        var noDepartment = await grain.SetStatusAsync(Admin, "n4", new StatusChange("in-progress", adoptedOn, null, null, null));
+        Assert.Equal((ImplementationErrorCodes.InvalidDepartment, "department"), (noDepartment.Code, noDepartment.Errors[0].Field));
+        Assert.Equal(ImplementationErrorCodes.InvalidRequestId, (await grain.SetStatusAsync(Admin, "", new StatusChange("in-progress", adoptedOn, null, null, Dx))).Code);
+
+        // The department comes from the ward's list, not free text.
+        var freeText = await grain.SetStatusAsync(Admin, "n6", new StatusChange("budget-consideration", adoptedOn, null, null, "どこかの課"));
+        Assert.Equal((ImplementationErrorCodes.InvalidDepartment, "department"), (freeText.Code, freeText.Errors[0].Field));
+        Assert.Contains(Dx, ImplementationDepartments.WardDefaults);
+        Assert.Contains("教育委員会 学務課", new ImplementationOptions().DepartmentList);
+        Assert.Equal(["区民課"], new ImplementationOptions { Departments = ["区民課", " ", "区民課"] }.DepartmentList);
+
+        // Dates: never in the future (the adoption is today here), never before the previous step.
+        var future = await grain.SetStatusAsync(Admin, "n7", new StatusChange("budget-consideration", adoptedOn.AddDays(1), null, null, Dx));
+        Assert.Equal((ImplementationErrorCodes.InvalidDate, "date"), (future.Code, future.Errors[0].Field));
+        Assert.Contains("future", future.Errors[0].Message, StringComparison.Ordinal);
+        var earlier = adoptedOn.AddDays(-10);
+        Ok(await grain.SetAdoptedOnAsync(Admin, "n8", earlier));
+        Ok(await grain.SetStatusAsync(Admin, "n9", new StatusChange("budget-consideration", earlier.AddDays(5), null, null, Dx)));
+        var backwards = await grain.SetStatusAsync(Admin, "n10", new StatusChange("budget-debate", earlier.AddDays(3), null, null, null));
+        Assert.Equal((ImplementationErrorCodes.InvalidDate, "date"), (backwards.Code, backwards.Errors[0].Field));
+        Assert.Contains("previous step", backwards.Errors[0].Message, StringComparison.Ordinal);
 
         foreach (var url in new[] { "javascript:alert(1)", "data:text/html,x", "/relative", "ftp://example.jp/", "https://user:pw@example.jp/", "https://exa mple.jp/" })
         {
@@ -143,9 +166,9 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.Equal(ImplementationErrorCodes.IndicatorNotFound, (await grain.RecordActualAsync(Admin, "v1", "none", new IndicatorActual(adoptedOn, 1, null))).Code);
 
         // 見送り with its public reason is a step like any other.
-        var stopped = Ok(await grain.SetStatusAsync(Admin, "n5", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "国の制度改正を待つため見送ります。", null, "DX戦略課")));
-        Assert.Equal(ImplementationPath.NotPursued, stopped.Current.StatusId);
-        Assert.Equal(2, stopped.Version);
+        var stopped = Ok(await grain.SetStatusAsync(Admin, "n5", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "国の制度改正を待つため見送ります。", null, null)));
+        Assert.Equal((ImplementationPath.NotPursued, Dx), (stopped.Current.StatusId, stopped.Department));
+        Assert.Equal(3, stopped.Steps.Count);
     }
 
     [Fact]
@@ -158,7 +181,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.True(await followers.FollowAsync(follower));
         var grain = Record(roundId, "p-001");
         var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn;
-        Ok(await grain.SetStatusAsync(Admin, "s1", new StatusChange("budget-consideration", adoptedOn, "予算化を検討します。", null, "DX戦略課")));
+        Ok(await grain.SetStatusAsync(Admin, "s1", new StatusChange("budget-consideration", adoptedOn, "予算化を検討します。", null, Dx)));
 
         var inbox = fixture.Grains.GetGrain<INotificationInboxGrain>(follower);
         var notices = await inbox.ListAsync(50);
@@ -168,7 +191,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.Contains(notices, n => n.Body.Contains("予算化検討", StringComparison.Ordinal) && n.BodyEn.Contains("Budget under consideration", StringComparison.Ordinal));
 
         await followers.UnfollowAsync(follower);
-        Ok(await grain.SetStatusAsync(Admin, "s2", new StatusChange("budget-debate", adoptedOn.AddDays(90), "予算案を審議します。", null, "DX戦略課")));
+        Ok(await grain.SetStatusAsync(Admin, "s2", new StatusChange("budget-debate", adoptedOn, "予算案を審議します。", null, Dx)));
         Assert.Equal(2, (await inbox.ListAsync(50)).Count);
     }
 

@@ -49,41 +49,57 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await first.PostAsync(rate, new StringContent("{", Encoding.UTF8, "application/json")), 400, "malformed-request");
         await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync("/api/v1/rounds/no-such-round/satisfaction", new { rating = 4, source = "after-voting" }), 404, "round-not-found");
         // The results page's question waits for the results.
-        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 4, source = "results" }), 409, "results-not-published");
+        await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 4, source = "results" }), 409, "satisfaction-not-open");
 
         // After voting: counted once; a second answer, from anywhere, is refused.
         Assert.Equal("open", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=after-voting"), 200)).GetProperty("state").GetString());
         var comment = "投票が分かりやすかった\n次回も参加したい";
-        Assert.True((await HttpAssertions.JsonAsync(await first.PostAsJsonAsync(rate, new { rating = 5, comment, source = "after-voting" }), 200)).GetProperty("counted").GetBoolean());
+        var counted = await HttpAssertions.JsonAsync(await first.PostAsJsonAsync(rate, new { rating = 5, comment, source = "after-voting" }), 200);
+        Assert.Equal((true, "voter"), (counted.GetProperty("counted").GetBoolean(), counted.GetProperty("countedAs").GetString()));
         await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 1, source = "after-voting" }), 409, "already-rated");
         Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=after-voting"), 200)).GetProperty("state").GetString());
 
         // No aggregate while the results are not published (the vote is even still open).
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync(rate), 404, "results-not-published");
         // Not even administrators read the answers before publication.
-        await HttpAssertions.ProblemAsync(await admin.GetAsync($"{rate}/comments"), 409, "results-not-published");
+        await HttpAssertions.ProblemAsync(await admin.GetAsync($"{rate}/comments"), 409, "satisfaction-not-open");
 
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
 
-        // From the results page: the second voter answers; the first (who answered after voting) may not again.
-        await HttpAssertions.JsonAsync(await second.PostAsJsonAsync(rate, new { rating = 2, source = "results" }), 200);
+        // The anonymised ballots in ballots.csv and the PABULIB votes section come in the order of their ids, never of arrival.
+        var ballotIds = Encoding.UTF8.GetString(await anonymous.GetByteArrayAsync($"/api/v1/rounds/{roundId}/ballots.csv")).TrimStart('\uFEFF')
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(',')[0]).ToList();
+        Assert.Equal(3, ballotIds.Count);
+        Assert.Equal(ballotIds.Order(StringComparer.Ordinal), ballotIds);
+        var pb = await anonymous.GetStringAsync($"/api/v1/rounds/{roundId}/ballots.pb");
+        const string votesHeader = "voter_id;vote;voting_method\r\n";
+        Assert.Equal(ballotIds, pb[(pb.IndexOf(votesHeader, StringComparison.Ordinal) + votesHeader.Length)..]
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(';')[0]));
+
+        // From the results page: the second voter answers (counted as a voter); the first (who answered after voting) may not again.
+        Assert.Equal("voter", (await HttpAssertions.JsonAsync(await second.PostAsJsonAsync(rate, new { rating = 2, source = "results" }), 200)).GetProperty("countedAs").GetString());
         await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 3, source = "results" }), 409, "already-rated");
         Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
 
-        // The aggregate: 2 answers, so every non-empty cell, the mean and the share are hidden (fewer than 10 people).
+        // A person without a ballot in this round: the ballot page's question is not theirs (the check and the answer agree),
+        // the results page's is, and the answer is counted apart from the voters'.
+        using (var outsider = await platform.ApiClientAsync("resident-45"))
+        {
+            var closed = await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=after-voting"), 200);
+            Assert.Equal(("closed", "no-ballot"), (closed.GetProperty("state").GetString(), closed.GetProperty("code").GetString()));
+            await HttpAssertions.ProblemAsync(await outsider.PostAsJsonAsync(rate, new { rating = 5, source = "after-voting" }), 403, "no-ballot");
+            Assert.Equal("open", (await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
+            Assert.Equal("non-voter", (await HttpAssertions.JsonAsync(await outsider.PostAsJsonAsync(rate, new { rating = 1, source = "results" }), 200)).GetProperty("countedAs").GetString());
+            Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
+        }
+
+        // The published aggregate moves in steps of 10 answers: with 3 so far, nothing is published yet.
         var summary = await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200);
-        Assert.Equal(2, summary.GetProperty("count").GetInt32());
-        var cells = summary.GetProperty("distribution").EnumerateArray().ToList();
-        Assert.Equal(5, cells.Count);
-        Assert.True(cells[4].GetProperty("suppressed").GetBoolean());
-        Assert.True(cells[1].GetProperty("suppressed").GetBoolean());
-        Assert.Equal(0, cells[0].GetProperty("count").GetInt32());
-        // (The API leaves out null members.)
+        Assert.Equal((0, 0, 10), (summary.GetProperty("count").GetInt32(), summary.GetProperty("nonVoters").GetProperty("count").GetInt32(), summary.GetProperty("publishStep").GetInt32()));
+        Assert.Equal(5, summary.GetProperty("distribution").GetArrayLength());
         Assert.False(summary.TryGetProperty("mean", out var mean) && mean.ValueKind != JsonValueKind.Null, "no mean under 10 answers");
-        Assert.False(summary.TryGetProperty("satisfiedPercent", out var share) && share.ValueKind != JsonValueKind.Null, "no share under 10 answers");
-        Assert.False(cells[4].TryGetProperty("count", out var hidden) && hidden.ValueKind != JsonValueKind.Null, "a hidden cell has no count");
 
         // Administrators read the comment: its rating and day, nothing about who (no account, ballot, receipt or time of day).
         await HttpAssertions.ProblemAsync(await first.GetAsync($"{rate}/comments"), 403, "forbidden");
@@ -108,7 +124,7 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.True(mine.GetProperty("proposals").GetInt32() >= mine.GetProperty("shortlisted").GetInt32());
         var online = mine.GetProperty("byChannel").EnumerateArray().Single(c => c.GetProperty("group").GetString() == "online");
         Assert.Equal(JsonValueKind.Null, online.GetProperty("count").ValueKind);
-        Assert.Equal(2, mine.GetProperty("satisfaction").GetProperty("count").GetInt32());
+        Assert.Equal(0, mine.GetProperty("satisfaction").GetProperty("count").GetInt32());
         Assert.Contains(statistics.GetProperty("years").EnumerateArray(), y => y.GetProperty("fiscalYear").GetInt32() == mine.GetProperty("fiscalYear").GetInt32());
 
         // Open data: every file's digest in the index is its bytes' SHA-256 and its Repr-Digest; CSVs are UTF-8 with BOM and read by csv-parse.
@@ -138,7 +154,8 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.Equal(["scope", "id", "fiscal_year", "measure", "group", "value", "suppressed"], stats[0]);
         Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "voters" && r[5] == "3");
         Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "voters_by_channel" && r[4] == "online" && r[5] == "" && r[6] == "true");
-        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "satisfaction_count" && r[5] == "2");
+        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "satisfaction_count" && r[5] == "0");
+        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "satisfaction_nonvoters_count" && r[5] == "0");
 
         // Every round's proposals with where they ended: the two adopted, the third not, and the page's figures agree.
         var proposals = csvs["/api/v1/proposals.csv"].Records;
@@ -157,5 +174,107 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.Contains("統計", page, StringComparison.Ordinal);
         Assert.Contains($"data-round=\"{roundId}\"", page, StringComparison.Ordinal);
         Assert.Contains("非表示（10人未満）", page, StringComparison.Ordinal);
+    }
+
+    /// <summary>Served from the output cache: the middleware adds the entry's age.</summary>
+    private static bool FromCache(HttpResponseMessage response) => response.Headers.Age is not null;
+
+    /// <summary>
+    /// The walk's differencing attack: read every public figure, let one more person answer, read again. Nothing may change
+    /// (page, satisfaction API, statistics.json, statistics.csv) until 10 answers have arrived since the last snapshot. The
+    /// anonymous 「統計」 page and files come from the output cache, and a publication or a new snapshot empties it.
+    /// </summary>
+    [Fact]
+    public async Task One_more_answer_changes_no_public_figure_and_the_statistics_are_cached_until_a_publication_or_snapshot()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        using var anonymous = await platform.ApiClientAsync();
+        var key = $"d{Guid.NewGuid():N}"[..12];
+        var roundId = await PaperApi.RoundAsync(admin, key);
+        using (var voter = await platform.ApiClientAsync("voter:" + key))
+        {
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), [1, 2])), 200);
+        }
+
+        // Anonymous reads of 「統計」 and its files: the second comes from the cache; the publication empties it.
+        var probe = Guid.NewGuid().ToString("N");
+        var pagePath = $"/statistics?probe={probe}";
+        var filePath = $"/api/v1/statistics.json?probe={probe}";
+        foreach (var path in new[] { pagePath, filePath })
+        {
+            using var first = await anonymous.GetAsync(path);
+            Assert.False(FromCache(first), path);
+            Assert.DoesNotContain(roundId, await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using var second = await anonymous.GetAsync(path);
+            Assert.True(FromCache(second), path + ": the second anonymous read should come from the cache");
+        }
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+        foreach (var path in new[] { pagePath, filePath })
+        {
+            using var after = await anonymous.GetAsync(path);
+            Assert.False(FromCache(after), path + ": a publication must empty the cached statistics");
+            Assert.Contains(roundId, await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var rate = $"/api/v1/rounds/{roundId}/satisfaction";
+        var raters = 0;
+        async Task AnswerAsync(int count)
+        {
+            for (var i = 0; i < count; i++, raters++)
+            {
+                using var person = await platform.ApiClientAsync($"voter:n{raters}{key}");
+                var rating = raters % 5 + 1;
+                Assert.Equal("non-voter", (await HttpAssertions.JsonAsync(await person.PostAsJsonAsync(rate, new { rating, source = "results" }), 200)).GetProperty("countedAs").GetString());
+            }
+        }
+
+        // Every public figure of the round, read past the cache (a bearer token is never served from it).
+        async Task<string> FiguresAsync()
+        {
+            var summary = await admin.GetStringAsync(rate);
+            using var json = JsonDocument.Parse(await admin.GetByteArrayAsync("/api/v1/statistics.json"));
+            var round = json.RootElement.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("roundId").GetString() == roundId).GetRawText();
+            var years = json.RootElement.GetProperty("years").GetRawText();
+            var csv = Encoding.UTF8.GetString(await admin.GetByteArrayAsync("/api/v1/statistics.csv")).Split("\r\n")
+                .Where(line => line.Contains(roundId, StringComparison.Ordinal) || line.StartsWith("year,", StringComparison.Ordinal));
+            var page = await admin.GetStringAsync("/statistics");
+            var at = page.IndexOf($"data-round=\"{roundId}\"", StringComparison.Ordinal);
+            Assert.True(at > 0, "the round is on 「統計」");
+            var section = page[at..page.IndexOf("</section>", at, StringComparison.Ordinal)];
+            return string.Join("\n---\n", summary, round, years, string.Join("\n", csv), section);
+        }
+
+        await AnswerAsync(10);
+        var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200);
+        Assert.Equal((0, 10), (published.GetProperty("count").GetInt32(), published.GetProperty("nonVoters").GetProperty("count").GetInt32()));
+        var before = await FiguresAsync();
+        Assert.Contains("\"count\":10", before.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // Someone known answers: nothing public changes, so their answer cannot be read off a difference.
+        await AnswerAsync(1);
+        Assert.Equal(before, await FiguresAsync());
+
+        using (var cached = await anonymous.GetAsync(pagePath))
+        {
+            Assert.False(FromCache(cached));
+        }
+
+        using (var cached = await anonymous.GetAsync(pagePath))
+        {
+            Assert.True(FromCache(cached), "the statistics stay cached while no snapshot is taken");
+        }
+
+        // Ten answers after the snapshot: the next one is published, and the cached page with it is dropped.
+        await AnswerAsync(9);
+        var moved = await FiguresAsync();
+        Assert.NotEqual(before, moved);
+        Assert.Equal(20, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200)).GetProperty("nonVoters").GetProperty("count").GetInt32());
+        using (var fresh = await anonymous.GetAsync(pagePath))
+        {
+            Assert.False(FromCache(fresh), "a new satisfaction snapshot must empty the cached statistics");
+        }
     }
 }

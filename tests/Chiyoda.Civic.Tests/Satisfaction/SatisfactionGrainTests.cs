@@ -45,6 +45,48 @@ public sealed class SatisfactionGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_published_snapshot_moves_only_in_steps_of_ten_answers_and_keeps_non_voters_apart()
+    {
+        var roundId = "snap-" + Guid.NewGuid().ToString("N")[..10];
+        var snapshot = fixture.Grains.GetGrain<ISatisfactionSnapshotGrain>(roundId);
+        var day = new DateOnly(2024, 9, 20);
+        async Task<bool> AnswerAsync(int n, bool voter)
+        {
+            await fixture.Grains.GetGrain<ISatisfactionShardGrain>($"{roundId}:{n % SatisfactionRules.ShardCount}")
+                .AddAsync(new SatisfactionAnswer(n % 5 + 1, null, day, voter ? SatisfactionSource.AfterVoting : SatisfactionSource.Results, voter));
+            return await snapshot.RefreshAsync();
+        }
+
+        for (var n = 0; n < 9; n++)
+        {
+            Assert.False(await AnswerAsync(n, voter: n % 3 != 0));
+        }
+
+        Assert.Equal(0, (await snapshot.GetAsync()).Total);
+        Assert.True(await AnswerAsync(9, voter: true));
+        var first = await snapshot.GetAsync();
+        Assert.Equal((10, 7, 3), (first.Total, first.Count, first.NonVoters.Sum()));
+        Assert.Empty(first.Comments);
+
+        // One more answer, or nine: the published counts stay exactly as they were.
+        for (var n = 10; n < 19; n++)
+        {
+            Assert.False(await AnswerAsync(n, voter: false));
+            var same = await snapshot.GetAsync();
+            Assert.Equal(first.Counts, same.Counts);
+            Assert.Equal(first.NonVoters, same.NonVoters);
+        }
+
+        Assert.True(await AnswerAsync(19, voter: false));
+        var second = await snapshot.GetAsync();
+        Assert.Equal((20, 7, 13), (second.Total, second.Count, second.NonVoters.Sum()));
+        var summary = SatisfactionSummary.From(second);
+        Assert.Equal((7, 13), (summary.Count, summary.NonVoters.Count));
+        Assert.Null(summary.Mean);
+        Assert.NotNull(summary.NonVoters.Mean);
+    }
+
+    [Fact]
     public async Task A_change_of_the_status_path_is_audited_in_the_wards_log_once()
     {
         var directory = fixture.Grains.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey);
