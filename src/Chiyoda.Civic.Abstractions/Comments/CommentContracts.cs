@@ -83,11 +83,13 @@ public enum CommentStatus
     Deleted = 2,
 }
 
+/// <summary>One report of a comment. <see cref="Settled"/>: a moderator has acted on the comment since (hidden, restored or kept).</summary>
 [GenerateSerializer, Immutable, Alias("civic.comment-report")]
 public sealed record CommentReport(
     [property: Id(0)] string ReporterSub,
     [property: Id(1)] string Reason,
-    [property: Id(2)] DateTimeOffset At);
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] bool Settled = false);
 
 /// <summary>
 /// One comment as the thread stores it. <see cref="Text"/> of a hidden comment is kept here and in the audit log

@@ -201,10 +201,9 @@ public sealed class CommentThreadGrain(
 
         // One account counts once per comment. Reported again while it waits: nothing changes. Reported again after a
         // moderator decided on it: refused, so one account cannot put a comment back in the queue over and over.
-        var since = comment.ModeratedAt ?? DateTimeOffset.MinValue;
         if (comment.Reports.Any(r => r.ReporterSub == reporter.Sub))
         {
-            return comment.AwaitingModeration && comment.Reports.Any(r => r.ReporterSub == reporter.Sub && r.At >= since)
+            return comment.Reports.Any(r => r.ReporterSub == reporter.Sub && !r.Settled)
                 ? CommentResult.Done(comment)
                 : CommentResult.Refused(CommentErrorCodes.AlreadyReported, "You reported this comment already, and a moderator has looked at it.");
         }
@@ -222,7 +221,7 @@ public sealed class CommentThreadGrain(
         Replace(reported);
 
         // The queue counts the people who reported since the last moderator's step, each once.
-        var open = reports.Where(r => r.At >= since).ToList();
+        var open = reports.Where(r => !r.Settled).ToList();
         state.State.PendingQueue.Add(new ModerationItem(RoundId, ProposalId, commentId, Math.Max(1, open.Select(r => r.ReporterSub).Distinct(StringComparer.Ordinal).Count()),
             open.Select(r => r.At).DefaultIfEmpty(now).Min(), clean));
         state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:report:{reports.Count}:{reporter.Sub}", now, reporter.Sub, reporter.Name,
@@ -253,7 +252,14 @@ public sealed class CommentThreadGrain(
         }
 
         var now = time.GetUtcNow();
-        var hidden = comment with { Status = CommentStatus.Hidden, ModerationReason = clean, ModeratedAt = now, AwaitingModeration = false };
+        var hidden = comment with
+        {
+            Status = CommentStatus.Hidden,
+            ModerationReason = clean,
+            ModeratedAt = now,
+            AwaitingModeration = false,
+            Reports = Settle(comment.Reports),
+        };
         Replace(hidden);
         state.State.PendingQueueRemovals.Add(commentId);
 
@@ -293,6 +299,7 @@ public sealed class CommentThreadGrain(
             ModerationReason = null,
             ModeratedAt = now,
             AwaitingModeration = false,
+            Reports = Settle(comment.Reports),
         };
         Replace(restored);
         state.State.PendingQueueRemovals.Add(commentId);
@@ -335,6 +342,9 @@ public sealed class CommentThreadGrain(
         CommentResult.Refused(CommentErrorCodes.RateLimited,
             $"At most {limit} in {CommentRules.RateWindow.TotalMinutes:0} minutes from one account; try again in {Math.Ceiling(wait.TotalMinutes):0} minutes.",
             retryAfter: wait);
+
+    /// <summary>A moderator acted: the reports so far are answered (kept for the record, no longer counted in the queue).</summary>
+    private static IReadOnlyList<CommentReport> Settle(IReadOnlyList<CommentReport> reports) => [.. reports.Select(r => r with { Settled = true })];
 
     private static CommentResult NotFound() => CommentResult.Refused(CommentErrorCodes.NotFound, "There is no such comment.");
 
