@@ -21,8 +21,14 @@ public static class CommentRules
     /// <summary>Reports a comment keeps (the queue needs the reasons, not every one of a pile-on).</summary>
     public const int MaxReportsPerComment = 20;
 
-    /// <summary>Per account, across every thread: comments (new, replies and edits) in <see cref="RateWindow"/>.</summary>
+    /// <summary>
+    /// Per account, across every thread: new comments and replies in <see cref="RateWindow"/>. Edits do not count: fixing a
+    /// typo within the edit window is never refused for having written.
+    /// </summary>
     public const int PostsPerWindow = 5;
+
+    /// <summary>Per staff account: answers as the ward in <see cref="RateWindow"/>, a limit of their own (staff answer many questions in a row).</summary>
+    public const int WardAnswersPerWindow = 30;
 
     /// <summary>Per account, across every thread: reports in <see cref="RateWindow"/>.</summary>
     public const int ReportsPerWindow = 10;
@@ -65,6 +71,9 @@ public static class CommentErrorCodes
     public const string ThreadFull = "thread-full";
     public const string RateLimited = "rate-limited";
     public const string InvalidRequestId = "invalid-request-id";
+    public const string OwnComment = "own-comment";
+    public const string AlreadyReported = "already-reported";
+    public const string ProposalClosed = "proposal-closed";
 }
 
 public enum CommentStatus
@@ -74,11 +83,13 @@ public enum CommentStatus
     Deleted = 2,
 }
 
+/// <summary>One report of a comment. <see cref="Settled"/>: a moderator has acted on the comment since (hidden, restored or kept).</summary>
 [GenerateSerializer, Immutable, Alias("civic.comment-report")]
 public sealed record CommentReport(
     [property: Id(0)] string ReporterSub,
     [property: Id(1)] string Reason,
-    [property: Id(2)] DateTimeOffset At);
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] bool Settled = false);
 
 /// <summary>
 /// One comment as the thread stores it. <see cref="Text"/> of a hidden comment is kept here and in the audit log
@@ -223,7 +234,7 @@ public interface ICommentThreadGrain : IGrainWithStringKey
 [Alias("civic.ICommentQuotaGrain")]
 public interface ICommentQuotaGrain : IGrainWithStringKey
 {
-    /// <summary>Takes one unit of <paramref name="kind"/> (<c>post</c> or <c>report</c>); null when allowed, else how long to wait.</summary>
+    /// <summary>Takes one unit of <paramref name="kind"/> (<c>post</c>, <c>ward</c> or <c>report</c>); null when allowed, else how long to wait.</summary>
     [Alias("take")]
     Task<TimeSpan?> TakeAsync(string kind);
 }
@@ -247,7 +258,16 @@ public interface ICommentModerationGrain : IGrainWithStringKey
 public static partial class CommentValidation
 {
     public const string PostKind = "post";
+    public const string WardKind = "ward";
     public const string ReportKind = "report";
+
+    /// <summary>How many of <paramref name="kind"/> one account may take in <see cref="CommentRules.RateWindow"/>.</summary>
+    public static int LimitOf(string kind) => kind switch
+    {
+        ReportKind => CommentRules.ReportsPerWindow,
+        WardKind => CommentRules.WardAnswersPerWindow,
+        _ => CommentRules.PostsPerWindow,
+    };
 
     public static string Key(string roundId, string proposalId) => $"{roundId}:{proposalId}";
 

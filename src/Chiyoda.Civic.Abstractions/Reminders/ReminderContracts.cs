@@ -107,6 +107,13 @@ public static class ReminderSharding
     public static string ShardKeyOf(string roundId, string sub) => ShardKey(roundId, ShardOf(sub));
 
     public static IEnumerable<string> ShardKeys(string roundId) => Enumerable.Range(0, ShardCount).Select(s => ShardKey(roundId, s));
+
+    /// <summary>
+    /// Wakes every shard of the round now (what publication does, so "the results are out" need not wait for a tick):
+    /// each starts the events due and resumes unfinished deliveries. Idempotent, like the tick.
+    /// </summary>
+    public static Task WakeAllAsync(IGrainFactory grains, string roundId) =>
+        Task.WhenAll(ShardKeys(roundId).Select(k => grains.GetGrain<IReminderShardGrain>(k).CheckAsync()));
 }
 
 /// <summary>

@@ -95,9 +95,11 @@ public sealed class CommentThreadGrain(
             return CommentResult.Refused(CommentErrorCodes.ThreadFull, $"This proposal has reached {CommentRules.MaxPerThread} comments; no more can be added.");
         }
 
-        if (await Quota(draft.AuthorSub).TakeAsync(CommentValidation.PostKind) is { } wait)
+        // Staff answering as the ward have a limit of their own, apart from what they write as themselves.
+        var kind = draft.AsWard ? CommentValidation.WardKind : CommentValidation.PostKind;
+        if (await Quota(draft.AuthorSub).TakeAsync(kind) is { } wait)
         {
-            return RateLimited(wait, CommentRules.PostsPerWindow);
+            return RateLimited(wait, CommentValidation.LimitOf(kind));
         }
 
         var now = time.GetUtcNow();
@@ -141,11 +143,7 @@ public sealed class CommentThreadGrain(
             return CommentResult.Done(comment);
         }
 
-        if (await Quota(authorSub).TakeAsync(CommentValidation.PostKind) is { } wait)
-        {
-            return RateLimited(wait, CommentRules.PostsPerWindow);
-        }
-
+        // Edits take nothing from the rate limit: the edit window (and the API's request limit) bounds them already.
         var edited = comment with { Text = clean, EditedAt = time.GetUtcNow() };
         Replace(edited);
         await WriteAndDeliverAsync();
@@ -196,10 +194,18 @@ public sealed class CommentThreadGrain(
             return CommentResult.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
         }
 
-        if (comment.Reports.Any(r => r.ReporterSub == reporter.Sub && comment.AwaitingModeration))
+        if (comment.AuthorSub == reporter.Sub)
         {
-            // Reported already and still waiting for a moderator: nothing more to do.
-            return CommentResult.Done(comment);
+            return CommentResult.Refused(CommentErrorCodes.OwnComment, "You cannot report your own comment; edit or delete it instead.");
+        }
+
+        // One account counts once per comment. Reported again while it waits: nothing changes. Reported again after a
+        // moderator decided on it: refused, so one account cannot put a comment back in the queue over and over.
+        if (comment.Reports.Any(r => r.ReporterSub == reporter.Sub))
+        {
+            return comment.Reports.Any(r => r.ReporterSub == reporter.Sub && !r.Settled)
+                ? CommentResult.Done(comment)
+                : CommentResult.Refused(CommentErrorCodes.AlreadyReported, "You reported this comment already, and a moderator has looked at it.");
         }
 
         if (await Quota(reporter.Sub).TakeAsync(CommentValidation.ReportKind) is { } wait)
@@ -213,8 +219,11 @@ public sealed class CommentThreadGrain(
             : comment.Reports;
         var reported = comment with { Reports = reports, AwaitingModeration = true };
         Replace(reported);
-        state.State.PendingQueue.Add(new ModerationItem(RoundId, ProposalId, commentId, reports.Count,
-            reports.Where(r => r.At >= (comment.ModeratedAt ?? DateTimeOffset.MinValue)).Select(r => r.At).DefaultIfEmpty(now).Min(), clean));
+
+        // The queue counts the people who reported since the last moderator's step, each once.
+        var open = reports.Where(r => !r.Settled).ToList();
+        state.State.PendingQueue.Add(new ModerationItem(RoundId, ProposalId, commentId, Math.Max(1, open.Select(r => r.ReporterSub).Distinct(StringComparer.Ordinal).Count()),
+            open.Select(r => r.At).DefaultIfEmpty(now).Min(), clean));
         state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:report:{reports.Count}:{reporter.Sub}", now, reporter.Sub, reporter.Name,
             "comment.reported", Subject(commentId), null, clean));
         await WriteAndDeliverAsync();
@@ -243,7 +252,14 @@ public sealed class CommentThreadGrain(
         }
 
         var now = time.GetUtcNow();
-        var hidden = comment with { Status = CommentStatus.Hidden, ModerationReason = clean, ModeratedAt = now, AwaitingModeration = false };
+        var hidden = comment with
+        {
+            Status = CommentStatus.Hidden,
+            ModerationReason = clean,
+            ModeratedAt = now,
+            AwaitingModeration = false,
+            Reports = Settle(comment.Reports),
+        };
         Replace(hidden);
         state.State.PendingQueueRemovals.Add(commentId);
 
@@ -283,6 +299,7 @@ public sealed class CommentThreadGrain(
             ModerationReason = null,
             ModeratedAt = now,
             AwaitingModeration = false,
+            Reports = Settle(comment.Reports),
         };
         Replace(restored);
         state.State.PendingQueueRemovals.Add(commentId);
@@ -325,6 +342,9 @@ public sealed class CommentThreadGrain(
         CommentResult.Refused(CommentErrorCodes.RateLimited,
             $"At most {limit} in {CommentRules.RateWindow.TotalMinutes:0} minutes from one account; try again in {Math.Ceiling(wait.TotalMinutes):0} minutes.",
             retryAfter: wait);
+
+    /// <summary>A moderator acted: the reports so far are answered (kept for the record, no longer counted in the queue).</summary>
+    private static IReadOnlyList<CommentReport> Settle(IReadOnlyList<CommentReport> reports) => [.. reports.Select(r => r with { Settled = true })];
 
     private static CommentResult NotFound() => CommentResult.Refused(CommentErrorCodes.NotFound, "There is no such comment.");
 
@@ -455,7 +475,7 @@ public sealed class CommentQuotaGrain(TimeProvider time) : Grain, ICommentQuotaG
 
     Task<TimeSpan?> ICommentQuotaGrain.TakeAsync(string kind)
     {
-        var limit = kind == CommentValidation.ReportKind ? CommentRules.ReportsPerWindow : CommentRules.PostsPerWindow;
+        var limit = CommentValidation.LimitOf(kind);
         var now = time.GetUtcNow();
         if (!_taken.TryGetValue(kind, out var times))
         {

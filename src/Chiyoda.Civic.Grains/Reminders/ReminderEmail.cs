@@ -64,6 +64,62 @@ public static class ReminderEmail
         return message;
     }
 
+    /// <summary>The value of <see cref="EventHeader"/> on the email that confirms an opt-in.</summary>
+    public const string OptedIn = "opted-in";
+
+    /// <summary>
+    /// The email that confirms an opt-in: which round, which reminders will come, and how to stop them (the link, no sign-in;
+    /// or the account page). The person's language first.
+    /// </summary>
+    public static MimeMessage ComposeConfirmation(string roundId, RoundDefinition round, string to, string language, string token,
+        string from, string? siteUrl, string sub)
+    {
+        var unsubscribe = Absolute(UnsubscribePath(roundId, token), siteUrl);
+        var account = Absolute("/account/reminders", siteUrl);
+        var nameEn = round.NameEn ?? round.Name;
+        var ja = new StringBuilder()
+            .Append($"「{round.Name}」のリマインダーメールの登録を受け付けました。次のときにメールでお知らせします。\n\n")
+            .Append($"・区民投票が始まったとき（{Ja(round.Schedule.VotingOpens)}）\n")
+            .Append("・投票の締切3日前（まだ投票していない方のみ）\n")
+            .Append("・投票結果を公表したとき\n")
+            .Append("\n登録した回の一覧と停止: ").Append(account).Append('\n')
+            .Append("配信の停止（サインインは不要です）: ").Append(unsubscribe).Append('\n')
+            .Append("\n心当たりがない場合は、上の停止のリンクを開いてください。このメールは送信専用です。\n")
+            .ToString();
+        var en = new StringBuilder()
+            .Append($"Your reminders for \"{nameEn}\" are on. We will email you:\n\n")
+            .Append($"- when the resident vote opens ({En(round.Schedule.VotingOpens)}, Japan time)\n")
+            .Append("- three days before voting closes (only if you are yet to vote)\n")
+            .Append("- when the results are published\n")
+            .Append("\nYour reminders, and stopping them: ").Append(account).Append('\n')
+            .Append("Stop these reminders (no sign-in needed): ").Append(unsubscribe).Append('\n')
+            .Append("\nIf you did not ask for this, open the stop link above. Do not reply to this email.\n")
+            .ToString();
+        var english = language == "en";
+        var (subjectJa, subjectEn) = ($"リマインダーメールの登録を受け付けました：{round.Name}", $"Reminders are on: {nameEn}");
+        var message = new MimeMessage
+        {
+            Subject = english ? $"{subjectEn} / {subjectJa}" : $"{subjectJa} / {subjectEn}",
+            // One per opt-in (a new opt-in has a new token): a resend after a crash is the same message.
+            MessageId = NoticeEmail.MessageIdOf($"reminder:{roundId}:{OptedIn}:{sub}:{token}", from),
+            Body = new TextPart(TextFormat.Plain)
+            {
+                Text = english ? $"{en}\n{Rule}\n(日本語)\n\n{ja}" : $"{ja}\n{Rule}\n(English)\n\n{en}",
+            },
+        };
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Headers.Add(EventHeader, $"{roundId}:{OptedIn}");
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out var stop) && stop.Scheme is "https" or "http")
+        {
+            message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
+        return message;
+    }
+
     private static (string Ja, string En) Texts(ReminderEvent e, string roundId, RoundDefinition round, string? siteUrl, string unsubscribe)
     {
         var schedule = round.Schedule;

@@ -18,6 +18,11 @@ public sealed class ReminderSubscription
     [Id(2)] public string? VoterKey { get; set; }
     [Id(3)] public string Token { get; set; } = "";
     [Id(4)] public DateTimeOffset OptedInAt { get; set; }
+
+    /// <summary>The email confirming this opt-in has not been accepted by the server yet (sent after the opt-in is stored; retried by the tick).</summary>
+    [Id(5)] public bool ConfirmationPending { get; set; }
+
+    [Id(6)] public int ConfirmationAttempts { get; set; }
 }
 
 [GenerateSerializer, Alias("civic.reminder-mark-status")]
@@ -168,11 +173,17 @@ public sealed class ReminderShardGrain(
                 VoterKey = subscriber.VoterKey,
                 Token = UnsubscribeTokens.New(Shard),
                 OptedInAt = time.GetUtcNow(),
+                ConfirmationPending = true,
             };
             await state.WriteStateAsync();
         }
 
         await StartReminderAsync();
+        if (S.Subscriptions[subscriber.Sub] is { ConfirmationPending: true } made)
+        {
+            await ConfirmAsync(made, round.Definition);
+        }
+
         return new(null);
     }
 
@@ -239,6 +250,12 @@ public sealed class ReminderShardGrain(
         if (round is null)
         {
             return;
+        }
+
+        // Confirmations the server did not take at opt-in are tried again on each tick, a few times.
+        foreach (var pending in S.Subscriptions.Values.Where(s => s.ConfirmationPending).Take(reminderOptions.Value.BatchSize).ToList())
+        {
+            await ConfirmAsync(pending, round.Definition);
         }
 
         var now = time.GetUtcNow();
@@ -438,6 +455,41 @@ public sealed class ReminderShardGrain(
         }
 
         dispatch.Marks[subscription.Sub] = outcome;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// The email that confirms an opt-in (in the person's language first, with the stop link), sent once per opt-in: its
+    /// Message-ID is made from the subscription's token, so a resend after an unknown outcome is the same message. A refusal
+    /// is tried again on the next ticks, then given up: the opt-in itself stands either way.
+    /// </summary>
+    private async Task ConfirmAsync(ReminderSubscription subscription, RoundDefinition round)
+    {
+        if (mailer is null)
+        {
+            return;
+        }
+
+        var address = (await GrainFactory.GetGrain<INotificationInboxGrain>(subscription.Sub).GetMailAsync()).Address;
+        var email = emailOptions.Value;
+        var sent = false;
+        if (address is not null)
+        {
+            await pacer.WaitAsync();
+            try
+            {
+                await mailer.SendAsync(ReminderEmail.ComposeConfirmation(RoundId, round, address, subscription.Language, subscription.Token,
+                    email.Smtp.From!, email.SiteUrl, subscription.Sub), CancellationToken.None);
+                sent = true;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Reminders {Shard}: the opt-in confirmation was not sent (attempt {Attempts})", this.GetPrimaryKeyString(), subscription.ConfirmationAttempts + 1);
+            }
+        }
+
+        subscription.ConfirmationAttempts++;
+        subscription.ConfirmationPending = !sent && address is not null && subscription.ConfirmationAttempts <= email.Delays.Count;
         await state.WriteStateAsync();
     }
 

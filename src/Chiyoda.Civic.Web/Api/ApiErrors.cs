@@ -1,8 +1,10 @@
 using Chiyoda.Civic.Abstractions.Ballots;
+using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Reminders;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Satisfaction;
@@ -159,6 +161,37 @@ public static class ApiErrors
     public static readonly ApiError AlreadyRated = Add(SatisfactionErrorCodes.AlreadyRated, 409, "You have already answered for this round.");
     public static readonly ApiError NoBallot = Add(SatisfactionErrorCodes.NoBallot, 403, "Only a person whose ballot is recorded answers after voting.");
     public static readonly ApiError SatisfactionNotOpen = Add(SatisfactionErrorCodes.NotYet, 409, "Not before the results of this round are published.");
+    // Comments and moderation.
+    public static readonly ApiError CommentEmpty = Add(CommentErrorCodes.Empty, 400, "Write the comment (it is empty).");
+    public static readonly ApiError CommentTooLong = Add(CommentErrorCodes.TooLong, 400, "The comment is too long.");
+    public static readonly ApiError CommentHtml = Add(CommentErrorCodes.Html, 400, "HTML cannot be used in a comment; write plain text.");
+    public static readonly ApiError CommentReasonRequired = Add(CommentErrorCodes.ReasonRequired, 400, "Give a reason.");
+    public static readonly ApiError CommentReasonTooLong = Add(CommentErrorCodes.ReasonTooLong, 400, "The reason is too long.");
+    public static readonly ApiError CommentNotFound = Add(CommentErrorCodes.NotFound, 404, "There is no such comment.");
+    public static readonly ApiError CommentsClosed = Add(CommentErrorCodes.Closed, 409, "Comments are taken during the call for proposals, the screening and the vote; this round is past them.");
+    public static readonly ApiError CommentProposalClosed = Add(CommentErrorCodes.ProposalClosed, 409, "The proposal was withdrawn or declined: it takes no new comments.");
+    public static readonly ApiError CommentReplyDepth = Add(CommentErrorCodes.ReplyDepth, 400, "Replies go one level deep: reply to the first comment of the conversation.");
+    public static readonly ApiError CommentParentNotOpen = Add(CommentErrorCodes.ParentNotOpen, 409, "The comment was hidden or deleted, so it takes no replies.");
+    public static readonly ApiError CommentNotAuthor = Add(CommentErrorCodes.NotAuthor, 403, "Only the author may change or delete a comment.");
+    public static readonly ApiError CommentEditWindowPassed = Add(CommentErrorCodes.EditWindowPassed, 409, "The time to change or delete this comment has passed.");
+    public static readonly ApiError CommentHidden = Add(CommentErrorCodes.Hidden, 409, "The comment is hidden.");
+    public static readonly ApiError CommentNotHidden = Add(CommentErrorCodes.NotHidden, 409, "The comment is neither hidden nor reported.");
+    public static readonly ApiError CommentDeleted = Add(CommentErrorCodes.Deleted, 409, "The comment was deleted by its author.");
+    public static readonly ApiError NotWardStaff = Add(CommentErrorCodes.NotWardStaff, 403, "Only ward staff may answer as the ward.");
+    public static readonly ApiError CommentNotAllowed = Add(CommentErrorCodes.NotAllowed, 403, "Comments are written by people who live, work or study in the ward, and by ward staff.");
+    public static readonly ApiError ThreadFull = Add(CommentErrorCodes.ThreadFull, 409, "The proposal takes no more comments.");
+    public static readonly ApiError CommentOwn = Add(CommentErrorCodes.OwnComment, 403, "You cannot report your own comment.");
+    public static readonly ApiError CommentAlreadyReported = Add(CommentErrorCodes.AlreadyReported, 409, "You reported this comment already, and a moderator has looked at it.");
+    public static readonly ApiError CommentRequestId = Add(CommentErrorCodes.InvalidRequestId, 400, "The request id is not valid.");
+
+    // Reminders.
+    public static readonly ApiError RemindersFinished = Add(ReminderErrorCodes.Finished, 409, "The round's results are published: there is nothing left to remind you of.");
+    public static readonly ApiError RemindersFull = Add(ReminderErrorCodes.Full, 409, "The reminder list of this round is full.");
+    public static readonly ApiError EmailUnknown = Add(ReminderErrorCodes.NoEmail, 409, "No email address is known for you: sign in on the site (or use a token with the email scope) so the address is recorded.");
+    public static readonly ApiError EmailOff = Add(ReminderErrorCodes.EmailOff, 409, "This platform sends no email, so it cannot send reminders.");
+    public static readonly ApiError InvalidLanguage = Add(ReminderErrorCodes.InvalidLanguage, 400, "The language must be \"ja\" or \"en\".");
+    public static readonly ApiError UnsubscribeTokenInvalid = Add(ReminderErrorCodes.TokenInvalid, 400,
+        "This link to stop reminders is not valid. Open the link from the email again, or sign in and turn reminders off on the round's page.");
 
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyCollection<ApiError> All => Catalogue.Values;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Web.Proposals;
@@ -10,8 +11,18 @@ using Microsoft.Extensions.Options;
 
 namespace Chiyoda.Civic.Web.Comments;
 
-/// <summary>A comment thread as one reader sees it: whether it takes comments now, and the comments.</summary>
-public sealed record CommentsView(bool Open, IReadOnlyList<PublicComment> Comments, TimeSpan EditWindow);
+/// <summary>
+/// A comment thread as one reader sees it: whether it takes comments now (and if not, why: <see cref="ClosedCode"/> is
+/// <c>comments-closed</c> for the round, <c>proposal-closed</c> for a withdrawn or declined proposal), and the comments.
+/// </summary>
+public sealed record CommentsView(bool Open, IReadOnlyList<PublicComment> Comments, TimeSpan EditWindow, string? ClosedCode = null)
+{
+    /// <summary>Comments that are there to read (deleted ones are not counted in 「意見（N件）」; hidden ones keep their place).</summary>
+    public int Count => Comments.SelectMany(c => c.Replies.Prepend(c)).Count(c => c.Status != CommentStatus.Deleted);
+}
+
+/// <summary>One line of the moderation queue as staff read it: the item with its proposal's title and its round's name.</summary>
+public sealed record ModerationRow(ModerationItem Item, string ProposalTitle, string RoundName);
 
 /// <summary>A moderator's view of one comment: everything the thread keeps, hidden text and reports included.</summary>
 public sealed record ModerationView(string RoundId, string ProposalId, string ProposalTitle, Comment Comment, int Participant);
@@ -40,14 +51,15 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
     /// <summary>Null when the proposal is not public (or does not exist).</summary>
     public async Task<CommentsView?> GetAsync(string roundId, string proposalId, string? readerSub)
     {
-        if (await proposals.GetAsync(roundId, proposalId) is not { IsPublic: true })
+        if (await proposals.GetAsync(roundId, proposalId) is not { IsPublic: true } proposal)
         {
             return null;
         }
 
-        var open = await IsOpenAsync(roundId);
+        var closed = ProposalTakesNoComments(proposal) ? CommentErrorCodes.ProposalClosed
+            : await IsOpenAsync(roundId) ? null : CommentErrorCodes.Closed;
         var thread = await Thread(roundId, proposalId).GetAsync();
-        return new CommentsView(open, thread.ForPublic(readerSub, time.GetUtcNow(), EditWindow), EditWindow);
+        return new CommentsView(closed is null, thread.ForPublic(readerSub, time.GetUtcNow(), EditWindow), EditWindow, closed);
     }
 
     public async Task<CommentResult> PostAsync(string roundId, string proposalId, ClaimsPrincipal user, string requestId, string? parentId, string? text, bool asWard)
@@ -86,6 +98,35 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
     public Task<IReadOnlyList<ModerationItem>> QueueAsync() =>
         grains.GetGrain<ICommentModerationGrain>(ICommentModerationGrain.WardKey).ListAsync();
 
+    /// <summary>The queue with each proposal's title and round's name in the reader's language (ids only where one is gone).</summary>
+    public async Task<IReadOnlyList<ModerationRow>> QueueRowsAsync(bool english)
+    {
+        var items = await QueueAsync();
+        var titles = new Dictionary<(string, string), string>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rows = new List<ModerationRow>(items.Count);
+        foreach (var item in items)
+        {
+            if (!names.TryGetValue(item.RoundId, out var name))
+            {
+                var round = await rounds.GetAsync(item.RoundId);
+                names[item.RoundId] = name = round is null ? item.RoundId
+                    : english ? round.Definition.NameEn ?? round.Definition.Name : round.Definition.Name;
+            }
+
+            if (!titles.TryGetValue((item.RoundId, item.ProposalId), out var title))
+            {
+                var proposal = await proposals.GetAsync(item.RoundId, item.ProposalId);
+                titles[(item.RoundId, item.ProposalId)] = title = proposal is null ? item.ProposalId
+                    : english ? proposal.Content.TitleEn ?? proposal.Content.Title : proposal.Content.Title;
+            }
+
+            rows.Add(new ModerationRow(item, title, name));
+        }
+
+        return rows;
+    }
+
     /// <summary>For moderators only (the caller's policy): one comment with its text even when hidden, and its reports.</summary>
     public async Task<ModerationView?> ModerationAsync(string roundId, string proposalId, string commentId)
     {
@@ -106,9 +147,15 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
 
     private async Task<CommentResult?> RefuseAsync(string roundId, string proposalId, bool write)
     {
-        if (await proposals.GetAsync(roundId, proposalId) is not { IsPublic: true })
+        if (await proposals.GetAsync(roundId, proposalId) is not { IsPublic: true } proposal)
         {
             return CommentResult.Refused(CommentErrorCodes.ProposalNotFound, "There is no such published proposal.");
+        }
+
+        if (write && ProposalTakesNoComments(proposal))
+        {
+            return CommentResult.Refused(CommentErrorCodes.ProposalClosed,
+                "This proposal was withdrawn or declined, so it takes no new comments; the comments on it stay readable.");
         }
 
         return write && !await IsOpenAsync(roundId)
@@ -119,6 +166,10 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
     private async Task<bool> IsOpenAsync(string roundId) =>
         await rounds.GetAsync(roundId) is { } round
         && await results.PublicPhaseAsync(round) is RoundPhase.CallForProposals or RoundPhase.Screening or RoundPhase.Voting;
+
+    /// <summary>A withdrawn or declined proposal is no longer under discussion: its thread stays readable, and takes nothing new.</summary>
+    private static bool ProposalTakesNoComments(ProposalView proposal) =>
+        proposal.Status is ProposalStatus.Withdrawn or ProposalStatus.Declined;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -5,6 +5,7 @@ using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Comments;
 
@@ -14,129 +15,147 @@ public sealed record CommentEditRequest(string? Text);
 
 public sealed record CommentReasonRequest(string? Reason);
 
+/// <summary>A proposal's thread as the public API shows it.</summary>
+public sealed record CommentThreadResponse(bool Open, int EditMinutes, IReadOnlyList<PublicComment> Comments);
+
+/// <summary>The author's own comment: its text and times (the author knows who they are; nothing else is added).</summary>
+public sealed record OwnCommentResponse(string Id, string? ParentId, bool AsWard, string Text, DateTimeOffset PostedAt, DateTimeOffset? EditedAt, CommentStatus Status)
+{
+    public static OwnCommentResponse From(Comment c) => new(c.Id, c.ParentId, c.AsWard, c.Text, c.PostedAt, c.EditedAt, c.Status);
+}
+
+public sealed record CommentReportedResponse(bool Reported);
+
+public sealed record ModeratedCommentResponse(string Id, CommentStatus Status, string? ModerationReason);
+
+/// <summary>One line of the moderation queue, with the proposal's title and the round's name.</summary>
+public sealed record ModerationQueueItem(string RoundId, string ProposalId, string CommentId, string ProposalTitle, string RoundName, int Reports,
+    DateTimeOffset FirstReportedAt, string LatestReason);
+
+public sealed record ModerationQueueResponse(IReadOnlyList<ModerationQueueItem> Items);
+
+public sealed record ModerationReportResponse(string Reason, DateTimeOffset At);
+
+/// <summary>One comment for moderators: its words also when hidden, and the reports' reasons (never who reported).</summary>
+public sealed record ModerationCommentResponse(string RoundId, string ProposalId, string ProposalTitle, string Id, int Participant, bool AsWard, string Text,
+    CommentStatus Status, string? ModerationReason, bool AwaitingModeration, DateTimeOffset PostedAt, IReadOnlyList<ModerationReportResponse> Reports);
+
 /// <summary>
 /// Comments on a published proposal (public read; residents, participants and staff write; anyone signed in reports) and the
-/// moderation queue (moderators and administrators). Public answers never carry an account or the text of a hidden comment.
+/// moderation queue (moderators and administrators): named handlers, bound request records, typed results, and refusals from
+/// the one catalogue (<see cref="ApiErrors"/>). Public answers never carry an account or the text of a hidden comment.
 /// </summary>
 public static class CommentsApi
 {
+    private static readonly ApiError[] WriteErrors =
+    [
+        ApiErrors.ProposalNotFound, ApiErrors.CommentsClosed, ApiErrors.CommentProposalClosed, ApiErrors.RateLimited,
+    ];
+
     public static RouteGroupBuilder MapCommentsApi(this RouteGroupBuilder api)
     {
         var thread = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/comments").WithTags("Comments");
-        thread.MapGet("/", List).AllowAnonymous();
-        thread.MapPost("/", Post).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        thread.MapPut("/{commentId}", Edit).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        thread.MapDelete("/{commentId}", Delete).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        thread.MapPost("/{commentId}/reports", Report).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        thread.MapPost("/{commentId}/hide", Hide).RequireAuthorization(CivicPolicies.ApiModerator);
-        thread.MapPost("/{commentId}/restore", Restore).RequireAuthorization(CivicPolicies.ApiModerator);
+        thread.MapGet("/", ListComments).AllowAnonymous().WithSummary("Read a published proposal's comments")
+            .ProducesErrors(ApiErrors.ProposalNotFound);
+        thread.MapPost("/", PostComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Write a comment or a reply (staff: as the ward)").WithIdempotencyKey(required: false)
+            .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentReplyDepth,
+                ApiErrors.CommentRequestId, ApiErrors.CommentNotFound, ApiErrors.CommentParentNotOpen, ApiErrors.CommentNotAllowed, ApiErrors.NotWardStaff,
+                ApiErrors.ThreadFull]);
+        thread.MapPut("/{commentId}", EditComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Change your own comment within the edit window")
+            .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentNotFound,
+                ApiErrors.CommentNotAuthor, ApiErrors.CommentEditWindowPassed, ApiErrors.CommentHidden, ApiErrors.CommentDeleted]);
+        thread.MapDelete("/{commentId}", DeleteComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Delete your own comment within the edit window")
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentsClosed, ApiErrors.CommentProposalClosed, ApiErrors.CommentNotFound,
+                ApiErrors.CommentNotAuthor, ApiErrors.CommentEditWindowPassed, ApiErrors.CommentHidden, ApiErrors.CommentDeleted);
+        thread.MapPost("/{commentId}/reports", ReportComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Report a comment to the moderators")
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong,
+                ApiErrors.CommentOwn, ApiErrors.CommentAlreadyReported, ApiErrors.CommentHidden, ApiErrors.CommentDeleted, ApiErrors.RateLimited);
+        thread.MapPost("/{commentId}/hide", HideComment).RequireAuthorization(CivicPolicies.ApiModerator)
+            .WithSummary("Hide a comment with a public reason (moderators)")
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong,
+                ApiErrors.CommentHidden, ApiErrors.CommentDeleted);
+        thread.MapPost("/{commentId}/restore", RestoreComment).RequireAuthorization(CivicPolicies.ApiModerator)
+            .WithSummary("Show a hidden comment again, or dismiss its reports (moderators)")
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong,
+                ApiErrors.CommentNotHidden);
 
         var moderation = api.MapGroup("/moderation/comments").WithTags("Comments");
-        moderation.MapGet("/", Queue).RequireAuthorization(CivicPolicies.ApiModerator);
-        moderation.MapGet("/{roundId}/{proposalId}/{commentId}", Moderation).RequireAuthorization(CivicPolicies.ApiModerator);
+        moderation.MapGet("/", ModerationQueue).RequireAuthorization(CivicPolicies.ApiModerator).WithSummary("The reported comments awaiting a moderator, oldest first");
+        moderation.MapGet("/{roundId}/{proposalId}/{commentId}", ModerationComment).RequireAuthorization(CivicPolicies.ApiModerator)
+            .WithSummary("One comment for moderators: its words and the reports' reasons")
+            .ProducesErrors(ApiErrors.CommentNotFound);
         return api;
     }
 
     /// <summary>The thread, oldest first with replies; a bearer token's owner sees which are theirs and which they may still edit.</summary>
-    public static async Task<IResult> List(string roundId, string proposalId, HttpContext http, CommentService service)
+    public static async Task<Results<Ok<CommentThreadResponse>, ProblemHttpResult>> ListComments(string roundId, string proposalId, HttpContext http, CommentService service)
     {
         var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         var reader = auth.Succeeded ? auth.Principal.FindFirst("sub")?.Value : null;
         return await service.GetAsync(roundId, proposalId, reader) is { } view
-            ? Results.Ok(new { open = view.Open, editMinutes = (int)view.EditWindow.TotalMinutes, comments = view.Comments })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, CommentErrorCodes.ProposalNotFound, "There is no such published proposal.");
+            ? TypedResults.Ok(new CommentThreadResponse(view.Open, (int)view.EditWindow.TotalMinutes, view.Comments))
+            : ApiErrors.Problem(ApiErrors.ProposalNotFound, "There is no such published proposal.");
     }
 
-    public static async Task<IResult> Post(string roundId, string proposalId, HttpRequest request, CommentService service)
+    public static async Task<Results<Created<OwnCommentResponse>, ProblemHttpResult>> PostComment(string roundId, string proposalId, JsonBody<CommentRequest> body,
+        HttpContext http, Caller caller, CommentService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<CommentRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
-
-        var requestId = body!.RequestId ?? request.Headers["Idempotency-Key"].ToString();
-        var result = await service.PostAsync(roundId, proposalId, request.HttpContext.User, requestId, body.ParentId, body.Text, body.AsWard == true);
+        var request = body.Value;
+        var requestId = request.RequestId ?? http.Request.Headers[IdempotencyKey.Header].ToString();
+        var result = await service.PostAsync(roundId, proposalId, caller.User, requestId, request.ParentId, request.Text, request.AsWard == true);
         return result.Succeeded
-            ? Results.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{result.Comment!.Id}", Own(result.Comment))
-            : Refusal(request.HttpContext, result);
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{result.Comment!.Id}", OwnCommentResponse.From(result.Comment))
+            : Refusal(http, result);
     }
 
-    public static async Task<IResult> Edit(string roundId, string proposalId, string commentId, HttpRequest request, CommentService service)
+    public static async Task<Results<Ok<OwnCommentResponse>, ProblemHttpResult>> EditComment(string roundId, string proposalId, string commentId,
+        JsonBody<CommentEditRequest> body, HttpContext http, Caller caller, CommentService service) =>
+        Answer(http, await service.EditAsync(roundId, proposalId, caller.User, commentId, body.Value.Text));
+
+    public static async Task<Results<Ok<OwnCommentResponse>, ProblemHttpResult>> DeleteComment(string roundId, string proposalId, string commentId,
+        HttpContext http, Caller caller, CommentService service) =>
+        Answer(http, await service.DeleteAsync(roundId, proposalId, caller.User, commentId));
+
+    public static async Task<Results<Ok<CommentReportedResponse>, ProblemHttpResult>> ReportComment(string roundId, string proposalId, string commentId,
+        JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service)
     {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<CommentEditRequest>(request);
-        return malformed ?? Answer(request.HttpContext, await service.EditAsync(roundId, proposalId, request.HttpContext.User, commentId, body!.Text));
+        var result = await service.ReportAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason);
+        return result.Succeeded ? TypedResults.Ok(new CommentReportedResponse(true)) : Refusal(http, result);
     }
 
-    public static async Task<IResult> Delete(string roundId, string proposalId, string commentId, HttpContext http, CommentService service) =>
-        Answer(http, await service.DeleteAsync(roundId, proposalId, http.User, commentId));
+    public static async Task<Results<Ok<ModeratedCommentResponse>, ProblemHttpResult>> HideComment(string roundId, string proposalId, string commentId,
+        JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service) =>
+        Moderated(http, await service.HideAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
 
-    public static async Task<IResult> Report(string roundId, string proposalId, string commentId, HttpRequest request, CommentService service)
-    {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<CommentReasonRequest>(request);
-        if (malformed is not null)
-        {
-            return malformed;
-        }
+    public static async Task<Results<Ok<ModeratedCommentResponse>, ProblemHttpResult>> RestoreComment(string roundId, string proposalId, string commentId,
+        JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service) =>
+        Moderated(http, await service.RestoreAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
 
-        var result = await service.ReportAsync(roundId, proposalId, request.HttpContext.User, commentId, body!.Reason);
-        return result.Succeeded ? Results.Ok(new { reported = true }) : Refusal(request.HttpContext, result);
-    }
+    public static async Task<Ok<ModerationQueueResponse>> ModerationQueue(CommentService service) =>
+        TypedResults.Ok(new ModerationQueueResponse([.. (await service.QueueRowsAsync(LocalizationExtensions.IsEnglish)).Select(r => new ModerationQueueItem(
+            r.Item.RoundId, r.Item.ProposalId, r.Item.CommentId, r.ProposalTitle, r.RoundName, r.Item.Reports, r.Item.FirstReportedAt, r.Item.LatestReason))]));
 
-    public static async Task<IResult> Hide(string roundId, string proposalId, string commentId, HttpRequest request, CommentService service)
-    {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<CommentReasonRequest>(request);
-        return malformed ?? Moderated(request.HttpContext, await service.HideAsync(roundId, proposalId, request.HttpContext.User, commentId, body!.Reason));
-    }
-
-    public static async Task<IResult> Restore(string roundId, string proposalId, string commentId, HttpRequest request, CommentService service)
-    {
-        var (body, malformed) = await ApiRequests.ReadJsonAsync<CommentReasonRequest>(request);
-        return malformed ?? Moderated(request.HttpContext, await service.RestoreAsync(roundId, proposalId, request.HttpContext.User, commentId, body!.Reason));
-    }
-
-    public static async Task<IResult> Queue(CommentService service) => Results.Ok(new { items = await service.QueueAsync() });
-
-    public static async Task<IResult> Moderation(string roundId, string proposalId, string commentId, CommentService service) =>
+    public static async Task<Results<Ok<ModerationCommentResponse>, ProblemHttpResult>> ModerationComment(string roundId, string proposalId, string commentId, CommentService service) =>
         await service.ModerationAsync(roundId, proposalId, commentId) is { } view
-            ? Results.Ok(new
-            {
-                view.RoundId,
-                view.ProposalId,
-                view.Comment.Id,
-                view.Participant,
-                view.Comment.AsWard,
-                view.Comment.Text,
-                status = view.Comment.Status,
-                view.Comment.ModerationReason,
-                view.Comment.AwaitingModeration,
-                view.Comment.PostedAt,
-                reports = view.Comment.Reports.Select(r => new { r.Reason, r.At }),
-            })
-            : ApiProblems.Problem(StatusCodes.Status404NotFound, CommentErrorCodes.NotFound, "There is no such comment.");
+            ? TypedResults.Ok(new ModerationCommentResponse(view.RoundId, view.ProposalId, view.ProposalTitle, view.Comment.Id, view.Participant, view.Comment.AsWard,
+                view.Comment.Text, view.Comment.Status, view.Comment.ModerationReason, view.Comment.AwaitingModeration, view.Comment.PostedAt,
+                [.. view.Comment.Reports.Select(r => new ModerationReportResponse(r.Reason, r.At))]))
+            : ApiErrors.Problem(ApiErrors.CommentNotFound);
 
-    /// <summary>The author's own comment: its text and times (the author knows who they are; nothing else is added).</summary>
-    private static object Own(Comment c) => new { c.Id, c.ParentId, c.AsWard, c.Text, c.PostedAt, c.EditedAt, status = c.Status };
+    private static Results<Ok<OwnCommentResponse>, ProblemHttpResult> Answer(HttpContext http, CommentResult result) =>
+        result.Succeeded ? TypedResults.Ok(OwnCommentResponse.From(result.Comment!)) : Refusal(http, result);
 
-    private static IResult Answer(HttpContext http, CommentResult result) => result.Succeeded ? Results.Ok(Own(result.Comment!)) : Refusal(http, result);
-
-    private static IResult Moderated(HttpContext http, CommentResult result) =>
+    private static Results<Ok<ModeratedCommentResponse>, ProblemHttpResult> Moderated(HttpContext http, CommentResult result) =>
         result.Succeeded
-            ? Results.Ok(new { result.Comment!.Id, status = result.Comment.Status, result.Comment.ModerationReason })
+            ? TypedResults.Ok(new ModeratedCommentResponse(result.Comment!.Id, result.Comment.Status, result.Comment.ModerationReason))
             : Refusal(http, result);
 
-    /// <summary>One status per stable code, the same for every endpoint.</summary>
-    public static int StatusOf(string code) => code switch
-    {
-        CommentErrorCodes.NotFound or CommentErrorCodes.ProposalNotFound => StatusCodes.Status404NotFound,
-        CommentErrorCodes.NotAuthor or CommentErrorCodes.NotWardStaff or CommentErrorCodes.NotAllowed => StatusCodes.Status403Forbidden,
-        CommentErrorCodes.Closed or CommentErrorCodes.EditWindowPassed or CommentErrorCodes.Hidden or CommentErrorCodes.NotHidden
-            or CommentErrorCodes.Deleted or CommentErrorCodes.ThreadFull or CommentErrorCodes.ParentNotOpen => StatusCodes.Status409Conflict,
-        CommentErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
-        _ => StatusCodes.Status400BadRequest,
-    };
-
-    private static IResult Refusal(HttpContext http, CommentResult result)
+    /// <summary>A refused command: the code's one status from the catalogue; a wait (429) also as <c>Retry-After</c>.</summary>
+    private static ProblemHttpResult Refusal(HttpContext http, CommentResult result)
     {
         Dictionary<string, object?>? extensions = null;
         if (result.RetryAfter is { } wait)
@@ -146,7 +165,6 @@ public static class CommentsApi
             extensions = new() { ["retryAfterSeconds"] = seconds };
         }
 
-        return ApiProblems.Problem(StatusOf(result.Code!), result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!,
-            errors: result.Errors, extensions: extensions);
+        return ApiErrors.Problem(result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors, extensions: extensions);
     }
 }

@@ -176,6 +176,9 @@ public sealed class CountingService(
             {
                 await grains.GetGrain<IResultsNoticeGrain>(roundId).DeliverAsync(round.Definition.Name, round.Definition.NameEn ?? round.Definition.Name);
             }
+
+            // Those who asked for reminders get "the results are out" now, not at their shards' next tick.
+            await Reminders.ReminderService.OnPublishedAsync(grains, roundId);
         }
 
         return outcome;

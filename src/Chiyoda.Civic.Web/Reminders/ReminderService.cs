@@ -4,19 +4,51 @@ using Chiyoda.Civic.Abstractions.Reminders;
 using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.Notifications;
 using Chiyoda.Civic.Web.Rounds;
+using Microsoft.Extensions.Logging;
 
 namespace Chiyoda.Civic.Web.Reminders;
 
 /// <summary>What the person's reminders for a round look like: opted in or not, and whether they could be (email on, an address known).</summary>
 public sealed record ReminderStatus(bool OptedIn, bool EmailOn, bool AddressKnown, string? UnsubscribePath);
 
+/// <summary>One round the person gets reminders for (the account page <c>/account/reminders</c>).</summary>
+public sealed record MyReminder(RoundView Round, string UnsubscribePath);
+
 /// <summary>
 /// Reminders people asked for: opting in and out (signed in: the round's page <c>/rounds/{id}/reminders</c>, the API),
 /// and stopping them with the email's link (no sign-in: <see cref="UnsubscribeAsync"/>). Pages and the API come through here.
 /// </summary>
-public sealed class ReminderService(IGrainFactory grains, KnownRounds rounds, NoticeEmailAddresses addresses)
+public sealed class ReminderService(IGrainFactory grains, KnownRounds rounds, RoundService roundViews, NoticeEmailAddresses addresses)
 {
     public bool EmailOn => addresses.Enabled;
+
+    /// <summary>
+    /// Publication wakes every shard of the round at once, so "the results are out" goes now rather than at the next tick
+    /// (up to a minute later). The tick stays the safety net: a shard this misses (a silo going down) starts on its tick,
+    /// and a shard started twice sends nothing twice (one delivery per event, one mark per person).
+    /// </summary>
+    public static async Task OnPublishedAsync(IGrainFactory grains, string roundId, ILogger? logger = null)
+    {
+        try
+        {
+            await ReminderSharding.WakeAllAsync(grains, roundId);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            // The publication stands; the shards' own reminder starts the emails within a minute.
+            logger?.LogWarning(e, "Reminders of {Round}: not all shards started at publication; their tick will", roundId);
+        }
+    }
+
+    /// <summary>The rounds whose reminders the person gets (rounds whose results are not yet published), newest first.</summary>
+    public async Task<IReadOnlyList<MyReminder>> MineAsync(string sub)
+    {
+        var ahead = (await roundViews.ListAsync()).Where(r => r.Snapshot.PublishedAt is null).ToList();
+        var tokens = await Task.WhenAll(ahead.Select(r => Shard(r.RoundId, sub).TokenOfAsync(sub)));
+        return [.. ahead.Zip(tokens).Where(p => p.Second is not null)
+            .OrderByDescending(p => p.First.Definition.Schedule.VotingOpens)
+            .Select(p => new MyReminder(p.First, Grains.Reminders.ReminderEmail.UnsubscribePath(p.First.RoundId, p.Second!)))];
+    }
 
     /// <summary>Null when the round does not exist.</summary>
     public async Task<ReminderStatus?> StatusAsync(string roundId, string sub)
@@ -35,6 +67,11 @@ public sealed class ReminderService(IGrainFactory grains, KnownRounds rounds, No
     /// <summary>Opts the signed-in person in; the refusal's code (<see cref="ReminderErrorCodes"/>), or null.</summary>
     public async Task<string?> OptInAsync(string roundId, ClaimsPrincipal user, string language)
     {
+        if (language is not ("ja" or "en"))
+        {
+            return ReminderErrorCodes.InvalidLanguage;
+        }
+
         if (!EmailOn)
         {
             return ReminderErrorCodes.EmailOff;

@@ -3,15 +3,26 @@ using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Hosting;
 using Chiyoda.Civic.Web.Proposals;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Reminders;
 
 public sealed record ReminderOptInRequest(string? Language);
 
+/// <summary>The caller's reminders for a round: opted in or not, whether they could be, and their stop link (relative).</summary>
+public sealed record ReminderStatusResponse(bool OptedIn, bool EmailOn, bool AddressKnown, string? UnsubscribeUrl);
+
+public sealed record ReminderOptInResponse(bool OptedIn, string Language);
+
+public sealed record ReminderOptOutResponse(bool OptedIn);
+
+public sealed record ReminderProgressResponse(IReadOnlyList<ReminderEventProgress> Events);
+
 /// <summary>
 /// Reminders people asked for: <c>/api/v1/rounds/{roundId}/reminders</c> (the signed-in person's own opt-in; progress
 /// for administrators, counts only) and the email's stop link <c>/reminders/unsubscribe</c>, which needs no sign-in:
 /// GET shows the confirmation page, POST stops (a browser's form, or a mail system's RFC 8058 one-click POST).
+/// Named handlers, a bound request record, typed results, refusals from the one catalogue (<see cref="ApiErrors"/>).
 /// </summary>
 public static class RemindersApi
 {
@@ -21,10 +32,16 @@ public static class RemindersApi
     public static RouteGroupBuilder MapRemindersApi(this RouteGroupBuilder api)
     {
         var reminders = api.MapGroup("/rounds/{roundId}/reminders").WithTags("Reminders");
-        reminders.MapGet("/", Status).RequireAuthorization(CivicPolicies.ApiSignedIn);
-        reminders.MapPut("/", OptIn).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        reminders.MapDelete("/", OptOut).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy);
-        reminders.MapGet("/progress", Progress).RequireAuthorization(CivicPolicies.ApiAdministrator);
+        reminders.MapGet("/", ReminderStatus).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether you get reminder emails for a round")
+            .ProducesErrors(ApiErrors.RoundNotFound);
+        reminders.MapPut("/", OptIn).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Get reminder emails for a round (a confirmation email is sent)").AcceptsJson<ReminderOptInRequest>(optional: true)
+            .ProducesErrors(ApiErrors.MalformedRequest, ApiErrors.RoundNotFound, ApiErrors.InvalidLanguage, ApiErrors.EmailOff, ApiErrors.EmailUnknown,
+                ApiErrors.RemindersFinished, ApiErrors.RemindersFull);
+        reminders.MapDelete("/", OptOut).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+            .WithSummary("Stop reminder emails for a round").ProducesErrors(ApiErrors.RoundNotFound);
+        reminders.MapGet("/progress", Progress).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("How far each reminder has gone (counts only)")
+            .ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
 
@@ -36,37 +53,40 @@ public static class RemindersApi
         return app;
     }
 
-    public static async Task<IResult> Status(string roundId, HttpContext http, ReminderService service) =>
-        await service.StatusAsync(roundId, http.User.ToActor().Sub) is { } status
-            ? Results.Ok(new { optedIn = status.OptedIn, emailOn = status.EmailOn, addressKnown = status.AddressKnown, unsubscribeUrl = status.UnsubscribePath })
+    public static async Task<Results<Ok<ReminderStatusResponse>, ProblemHttpResult>> ReminderStatus(string roundId, Caller caller, ReminderService service) =>
+        await service.StatusAsync(roundId, caller.Actor.Sub) is { } status
+            ? TypedResults.Ok(new ReminderStatusResponse(status.OptedIn, status.EmailOn, status.AddressKnown, status.UnsubscribePath))
             : RoundNotFound();
 
-    public static async Task<IResult> OptIn(string roundId, HttpContext http, ReminderService service, ReminderOptInRequest? body)
+    /// <summary>
+    /// The body is optional (no body: the page's language); read here rather than through <see cref="JsonBody{T}"/>, which
+    /// refuses an empty body. A body that is there must be JSON of the record's shape.
+    /// </summary>
+    public static async Task<Results<Ok<ReminderOptInResponse>, ProblemHttpResult>> OptIn(string roundId, HttpRequest request, Caller caller, ReminderService service)
     {
-        var language = body?.Language ?? (System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "ja");
-        return await service.OptInAsync(roundId, http.User, language) switch
+        string? language = null;
+        if (request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0)
         {
-            null => Results.Ok(new { optedIn = true, language }),
-            ReminderErrorCodes.RoundNotFound => RoundNotFound(),
-            ReminderErrorCodes.InvalidLanguage => ApiProblems.Problem(StatusCodes.Status400BadRequest, ReminderErrorCodes.InvalidLanguage,
-                "The language must be \"ja\" or \"en\"."),
-            ReminderErrorCodes.EmailOff => ApiProblems.Problem(StatusCodes.Status409Conflict, ReminderErrorCodes.EmailOff,
-                "This platform sends no email, so it cannot send reminders."),
-            ReminderErrorCodes.NoEmail => ApiProblems.Problem(StatusCodes.Status409Conflict, ReminderErrorCodes.NoEmail,
-                "No email address is known for you: sign in on the site (or use a token with the email scope) so the address is recorded."),
-            ReminderErrorCodes.Finished => ApiProblems.Problem(StatusCodes.Status409Conflict, ReminderErrorCodes.Finished,
-                "The round's results are published: there is nothing left to remind you of."),
-            ReminderErrorCodes.Full => ApiProblems.Problem(StatusCodes.Status409Conflict, ReminderErrorCodes.Full,
-                "The reminder list of this round is full."),
-            var code => ApiProblems.Problem(StatusCodes.Status409Conflict, code, "Reminders were not turned on."),
-        };
+            var (body, malformed) = await ApiRequests.ReadJsonAsync<ReminderOptInRequest>(request);
+            if (malformed is not null)
+            {
+                return malformed;
+            }
+
+            language = body?.Language;
+        }
+
+        language ??= System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "ja";
+        return await service.OptInAsync(roundId, caller.User, language) is { } code
+            ? ApiErrors.Problem(code)
+            : TypedResults.Ok(new ReminderOptInResponse(true, language));
     }
 
-    public static async Task<IResult> OptOut(string roundId, HttpContext http, ReminderService service) =>
-        await service.OptOutAsync(roundId, http.User.ToActor().Sub) ? Results.Ok(new { optedIn = false }) : RoundNotFound();
+    public static async Task<Results<Ok<ReminderOptOutResponse>, ProblemHttpResult>> OptOut(string roundId, Caller caller, ReminderService service) =>
+        await service.OptOutAsync(roundId, caller.Actor.Sub) ? TypedResults.Ok(new ReminderOptOutResponse(false)) : RoundNotFound();
 
-    public static async Task<IResult> Progress(string roundId, ReminderService service) =>
-        await service.ProgressAsync(roundId) is { } events ? Results.Ok(new { events }) : RoundNotFound();
+    public static async Task<Results<Ok<ReminderProgressResponse>, ProblemHttpResult>> Progress(string roundId, ReminderService service) =>
+        await service.ProgressAsync(roundId) is { } events ? TypedResults.Ok(new ReminderProgressResponse(events)) : RoundNotFound();
 
     /// <summary>A link opened in a browser (or a mail client without one-click) lands on the confirmation page: a GET changes nothing.</summary>
     public static IResult ShowConfirmation(string? round, string? token) =>
@@ -81,8 +101,7 @@ public static class RemindersApi
         var (code, stopped) = await service.UnsubscribeAsync(round, token);
         if (code is not null)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, code,
-                "This link to stop reminders is not valid. Open the link from the email again, or sign in and turn reminders off on the round's page.");
+            return ApiErrors.Problem(code);
         }
 
         return oneClick
@@ -90,6 +109,5 @@ public static class RemindersApi
             : Results.Redirect($"{StopPagePath}?round={Uri.EscapeDataString(round!)}&done={(stopped ? "1" : "0")}", permanent: false, preserveMethod: false);
     }
 
-    private static IResult RoundNotFound() =>
-        ApiProblems.Problem(StatusCodes.Status404NotFound, ReminderErrorCodes.RoundNotFound, "There is no such round.");
+    private static ProblemHttpResult RoundNotFound() => ApiErrors.Problem(ApiErrors.RoundNotFound);
 }

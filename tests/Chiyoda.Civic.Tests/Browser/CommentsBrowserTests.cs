@@ -95,6 +95,19 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await moderator.OpenMenuAsync();
             await page.GetByTestId("nav-moderation").ClickAsync();
             var row = page.Locator($"[data-testid=moderation-row][data-comment^='{Round}:{Proposal}:']").Last;
+
+            // On a phone the queue names the proposal and the round, not their ids, and nothing wraps letter by letter.
+            await page.SetViewportSizeAsync(390, 844);
+            Assert.Contains("Metaverse Museum", await row.Locator("h2").InnerTextAsync());
+            Assert.Contains("デジタル活用提案制度", await row.InnerTextAsync());
+            Assert.DoesNotContain($"{Round}", await row.InnerTextAsync(), StringComparison.Ordinal);
+            // Words of four characters or more get at least the width of a few characters (ids broken letter by letter had ~10 px).
+            var narrowest = await page.EvaluateAsync<double>(@"() => Math.min(1000, ...[...document.querySelectorAll('[data-testid=moderation-row] dd, [data-testid=moderation-row] h2')]
+                .filter(e => e.textContent.trim().length >= 4).map(e => e.getBoundingClientRect().width))");
+            Assert.True(narrowest > 40, $"a queue text of 4 or more characters is {narrowest}px wide");
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the queue scrolls sideways on a phone");
+            await CheckAsync(moderator, "queue", "ja", problems);
+            await page.SetViewportSizeAsync(1280, 800);
             await row.GetByTestId("moderation-open").ClickAsync();
             Assert.Contains(marker, await page.GetByTestId("moderation-text").InnerTextAsync());
             Assert.Contains("misleading", await page.GetByTestId("moderation-reports").InnerTextAsync());

@@ -123,6 +123,75 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Edits_take_nothing_from_the_rate_limit_and_answers_as_the_ward_have_their_own()
+    {
+        var (_, key) = NewThread();
+        var sub = NewSub("kate");
+        var first = Ok(await Thread(key).PostAsync(Draft(sub, "意見 0")));
+        for (var i = 1; i < CommentRules.PostsPerWindow; i++)
+        {
+            Ok(await Thread(key).PostAsync(Draft(sub, $"意見 {i}")));
+        }
+
+        // At the limit for new comments, the author still fixes a typo, again and again within the edit window.
+        Assert.Equal(CommentErrorCodes.RateLimited, (await Thread(key).PostAsync(Draft(sub, "もう一つ"))).Code);
+        for (var i = 0; i < CommentRules.PostsPerWindow + 1; i++)
+        {
+            Assert.Equal($"意見 0（訂正 {i}）", Ok(await Thread(key).EditAsync(sub, first.Id, $"意見 0（訂正 {i}）")).Text);
+        }
+
+        // Staff answering as the ward: their own limit, far above a resident's, and apart from what they write as themselves.
+        var staff = NewSub("staff");
+        var (_, other) = NewThread();
+        for (var i = 0; i < CommentRules.PostsPerWindow; i++)
+        {
+            Ok(await Thread(other).PostAsync(Draft(staff, $"職員として {i}")));
+        }
+
+        for (var i = 0; i < CommentRules.WardAnswersPerWindow; i++)
+        {
+            Ok(await Thread(other).PostAsync(Draft(staff, $"区からの回答 {i}", asWard: true, mayAnswerAsWard: true)));
+        }
+
+        var refused = await Thread(other).PostAsync(Draft(staff, "区からの回答 もう一つ", asWard: true, mayAnswerAsWard: true));
+        Assert.Equal(CommentErrorCodes.RateLimited, refused.Code);
+        Assert.Contains($"{CommentRules.WardAnswersPerWindow}", refused.Errors[0].Message, StringComparison.Ordinal);
+        Assert.True(CommentRules.WardAnswersPerWindow > CommentRules.PostsPerWindow);
+    }
+
+    [Fact]
+    public async Task One_account_counts_once_in_the_queue_and_nobody_reports_their_own_comment()
+    {
+        var (roundId, key) = NewThread();
+        var (author, reporter, second) = (NewSub("lena"), NewSub("mika"), NewSub("nao"));
+        var moderator = new Actor("moderator", "意見欄 管理担当");
+        var comment = Ok(await Thread(key).PostAsync(Draft(author, "宣伝です")));
+        var queue = fixture.Grains.GetGrain<ICommentModerationGrain>(ICommentModerationGrain.WardKey);
+        async Task<ModerationItem?> QueuedAsync() => (await queue.ListAsync()).SingleOrDefault(i => i.RoundId == roundId);
+
+        // Your own comment: refused with its code, nothing queued.
+        Assert.Equal(CommentErrorCodes.OwnComment, (await Thread(key).ReportAsync(new Actor(author, "投稿者"), comment.Id, "自分の意見")).Code);
+        Assert.Null(await QueuedAsync());
+
+        // The same account twice, with different words: one report in the queue.
+        Ok(await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "宣伝です"));
+        Ok(await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "やはり宣伝です"));
+        Assert.Equal(1, (await QueuedAsync())!.Reports);
+        Assert.Single((await Thread(key).GetAsync()).Comments.Single().Reports);
+
+        // A moderator keeps it: the same account cannot put it back in the queue (the walk's "reports: 2").
+        Ok(await Thread(key).RestoreAsync(moderator, comment.Id, "宣伝ではありません"));
+        Assert.Null(await QueuedAsync());
+        Assert.Equal(CommentErrorCodes.AlreadyReported, (await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "宣伝です")).Code);
+        Assert.Null(await QueuedAsync());
+
+        // Someone else may: the queue counts the people since the moderator's step, not the old reports.
+        Ok(await Thread(key).ReportAsync(new Actor(second, "通報者2"), comment.Id, "広告です"));
+        var item = (await QueuedAsync())!;
+        Assert.Equal((1, "広告です"), (item.Reports, item.LatestReason));
+    }
+
+    [Fact]
     public async Task Reports_queue_a_comment_and_moderators_hide_and_restore_it_with_a_public_reason_all_audited()
     {
         var (roundId, key) = NewThread();

@@ -125,4 +125,103 @@ public sealed class CommentsApiTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await moderator.PostJsonAsync($"{Thread("p-006")}/{id}/restore", new { reason = "確認の結果、問題ありませんでした" }), 200);
         Assert.Contains(secret, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(Thread("p-006")), 200)).GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Pages_say_up_front_what_cannot_be_done_and_deleted_or_closed_threads_are_told_apart()
+    {
+        var (author, other) = (Voter(), Voter());
+        using var authorApi = await platform.ApiClientAsync(author);
+        var id = (await HttpAssertions.JsonAsync(await authorApi.PostJsonAsync(Thread("p-002"), Body("案内を増やして")), 201)).GetProperty("id").GetString()!;
+        var gone = (await HttpAssertions.JsonAsync(await authorApi.PostJsonAsync(Thread("p-002"), Body("あとで消します")), 201)).GetProperty("id").GetString()!;
+        var page = $"/rounds/{Round}/proposals/p-002";
+
+        using var session = new BrowserlessSession();
+        await session.SignInAsync(platform.Web, other, PlatformFixture.DevelopmentPassword, page);
+        async Task<string> GetAsync(BrowserlessSession s, string path)
+        {
+            var (response, _) = await s.SendAsync(HttpMethod.Get, new Uri(platform.Web, path));
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        // Someone else's comment: the edit page says so, without a form the server would refuse.
+        var edit = await GetAsync(session, $"{page}/comments/{id}/edit");
+        Assert.Contains("data-code=\"not-author\"", edit, StringComparison.Ordinal);
+        Assert.Contains("自分の意見だけを編集・削除できます", edit, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-form\"", edit, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", edit, StringComparison.Ordinal);
+
+        // The author's own: the form; reporting it: refused up front, and by the API with its code.
+        using var authorSession = new BrowserlessSession();
+        await authorSession.SignInAsync(platform.Web, author, PlatformFixture.DevelopmentPassword, page);
+        Assert.Contains("data-testid=\"comment-form\"", await GetAsync(authorSession, $"{page}/comments/{id}/edit"), StringComparison.Ordinal);
+        var ownReport = await GetAsync(authorSession, $"{page}/comments/{id}/report");
+        Assert.Contains("data-code=\"own-comment\"", ownReport, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-form\"", ownReport, StringComparison.Ordinal);
+        await HttpAssertions.ProblemAsync(await authorApi.PostJsonAsync($"{Thread("p-002")}/{id}/reports", new { reason = "自分で" }), 403, "own-comment");
+
+        // A deleted comment is not counted in 「意見（N件）」, and its edit page says it is deleted.
+        var before = CommentCount(await GetAsync(session, page));
+        await HttpAssertions.JsonAsync(await authorApi.DeleteAsync($"{Thread("p-002")}/{gone}"), 200);
+        Assert.Equal(before - 1, CommentCount(await GetAsync(session, page)));
+        Assert.Contains("data-code=\"comment-deleted\"", await GetAsync(authorSession, $"{page}/comments/{gone}/edit"), StringComparison.Ordinal);
+
+        // Withdrawn (p-011) and declined (p-008) proposals take no new comments: said on the page, no form, 409 from the API.
+        foreach (var closed in new[] { "p-011", "p-008" })
+        {
+            var html = await GetAsync(session, $"/rounds/{Round}/proposals/{closed}");
+            Assert.Contains("data-code=\"proposal-closed\"", html, StringComparison.Ordinal);
+            Assert.Contains("取り下げ・不採択", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"comment-form\"", html, StringComparison.Ordinal);
+            await HttpAssertions.ProblemAsync(await authorApi.PostJsonAsync($"/api/v1/rounds/{Round}/proposals/{closed}/comments", Body("まだ意見があります")), 409, "proposal-closed");
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_shows_the_comment_and_reminder_bodies_and_every_refusal_code()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        var document = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/openapi.json"), 200);
+        var paths = document.GetProperty("paths");
+        var thread = PathOf(paths, "/api/v1/rounds/{roundId}/proposals/{proposalId}/comments");
+        var post = thread.GetProperty("post");
+        Assert.Equal("#/components/schemas/CommentRequest", BodySchema(post));
+        Assert.Equal("#/components/schemas/OwnCommentResponse", post.GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Contains("comment-html", Codes(post, "400"));
+        Assert.Contains("malformed-request", Codes(post, "400"));
+        Assert.Contains("not-ward-staff", Codes(post, "403"));
+        Assert.Contains("proposal-closed", Codes(post, "409"));
+        Assert.Contains("rate-limited", Codes(post, "429"));
+        Assert.Contains(post.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+
+        var report = PathOf(paths, "/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{commentId}/reports").GetProperty("post");
+        Assert.Equal("#/components/schemas/CommentReasonRequest", BodySchema(report));
+        Assert.Contains("own-comment", Codes(report, "403"));
+        Assert.Contains("already-reported", Codes(report, "409"));
+        Assert.Equal("#/components/schemas/CommentEditRequest", BodySchema(PathOf(paths, "/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{commentId}").GetProperty("put")));
+
+        var optIn = PathOf(paths, "/api/v1/rounds/{roundId}/reminders").GetProperty("put");
+        Assert.Equal("#/components/schemas/ReminderOptInRequest", BodySchema(optIn));
+        Assert.Equal(["invalid-language", "malformed-request"], Codes(optIn, "400").Order());
+        Assert.Equal(["email-off", "email-unknown", "reminders-finished", "reminders-full"], Codes(optIn, "409").Order());
+        Assert.Contains("round-not-found", Codes(optIn, "404"));
+
+        // A refusal the API gives is one the document lists.
+        using var resident = await platform.ApiClientAsync(Voter());
+        var refused = await HttpAssertions.ProblemAsync(await resident.PutAsJsonAsync("/api/v1/rounds/demo-2024/reminders", new { language = "fr" }), 400, "invalid-language");
+        Assert.Contains(refused.GetProperty("code").GetString(), Codes(optIn, "400"));
+    }
+
+    private static int CommentCount(string html) =>
+        int.Parse(System.Text.RegularExpressions.Regex.Match(html, "意見（(\\d+)件）").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A path of the document, with or without the trailing slash a group's "/" route gives it.</summary>
+    private static JsonElement PathOf(JsonElement paths, string path) =>
+        paths.EnumerateObject().Single(p => p.Name.TrimEnd('/') == path).Value;
+
+    private static string? BodySchema(JsonElement operation) =>
+        operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+
+    private static List<string> Codes(JsonElement operation, string status) =>
+        [.. operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/problem+json")
+            .GetProperty("schema").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(c => c.GetString()!)];
 }

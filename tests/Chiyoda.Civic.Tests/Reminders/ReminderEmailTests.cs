@@ -60,15 +60,34 @@ public sealed partial class ReminderEmailTests
             Assert.True(await Shard(grains, roundId, leaver.Sub).OptOutAsync(leaver.Sub));
             Assert.False(await Shard(grains, roundId, leaver.Sub).OptOutAsync(leaver.Sub));
 
+            // Each opt-in was confirmed by email at once: the person's language first, what will come, and the stop link.
+            var confirmations = (await smtp.WaitForAsync(r => r.Count(IsConfirmation) == people.Length + 1)).Where(IsConfirmation).ToList();
+            Assert.Equal(people.Append(leaver).Select(p => p.Address).Order(), confirmations.Select(m => m.To.Single()).Order());
+            var confirmedJa = confirmations.Single(m => m.To.Single() == people[0].Address);
+            Assert.Equal("リマインダーメールの登録を受け付けました：投票テスト / Reminders are on: Voting test", confirmedJa.Message.Subject);
+            Assert.True(confirmedJa.Text.IndexOf("締切3日前", StringComparison.Ordinal) < confirmedJa.Text.IndexOf("three days before", StringComparison.Ordinal));
+            var confirmedEn = confirmations.Single(m => m.To.Single() == people[1].Address);
+            Assert.StartsWith("Reminders are on: Voting test / ", confirmedEn.Message.Subject, StringComparison.Ordinal);
+            Assert.True(confirmedEn.Text.IndexOf("three days before", StringComparison.Ordinal) < confirmedEn.Text.IndexOf("締切3日前", StringComparison.Ordinal));
+            var stop = Assert.Single(UnsubscribeLink().Matches(confirmedEn.Message.Headers["List-Unsubscribe"] ?? "")).Groups[1].Value;
+            Assert.Equal($"{MailCluster.SiteUrl}{ReminderEmail.UnsubscribePath(roundId, (await Shard(grains, roundId, people[1].Sub).TokenOfAsync(people[1].Sub))!).TrimStart('/')}", stop);
+            Assert.Contains(stop, confirmedEn.Text, StringComparison.Ordinal);
+            Assert.Contains($"{MailCluster.SiteUrl}account/reminders", confirmedEn.Text, StringComparison.Ordinal);
+
+            // Opting in again (the language changed) is no new opt-in: no second confirmation.
+            Assert.True((await Shard(grains, roundId, people[0].Sub).OptInAsync(new ReminderSubscriber(people[0].Sub, "en", people[0].VoterKey))).Succeeded);
+            Assert.True((await Shard(grains, roundId, people[0].Sub).OptInAsync(new ReminderSubscriber(people[0].Sub, "ja", people[0].VoterKey))).Succeeded);
+            Assert.Equal(people.Length + 1, smtp.Received.Count(IsConfirmation));
+
             // Before the window opens nothing is due.
             await CheckAllAsync(grains, roundId);
             await Task.Delay(500);
-            Assert.Empty(smtp.Received);
+            Assert.Empty(Events(smtp.Received));
 
             // Voting opens: one email to each subscriber, the person's language first; nothing to the one who left.
             clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
             await CheckAllAsync(grains, roundId);
-            var opens = await smtp.WaitForAsync(r => r.Count == people.Length);
+            var opens = Events(await smtp.WaitForAsync(r => Events(r).Count == people.Length));
             Assert.Equal(people.Select(p => p.Address).Order(), opens.Select(m => m.To.Single()).Order());
             Assert.All(opens, m => Assert.Equal($"{roundId}:voting-opens", m.Message.Headers[ReminderEmail.EventHeader]));
             var japanese = opens.Single(m => m.To.Single() == people[0].Address);
@@ -96,16 +115,16 @@ public sealed partial class ReminderEmailTests
             Assert.True(cast1.Accepted && cast3.Accepted);
             await CheckAllAsync(grains, roundId);
             await Task.Delay(500);
-            Assert.Equal(people.Length, smtp.Received.Count);
+            Assert.Equal(people.Length, Events(smtp.Received).Count);
 
             // Three days before the close: only to those on the register who have not voted (v2, v4).
             clock.Advance(TimeSpan.FromDays(6));
             await CheckAllAsync(grains, roundId);
-            var closing = (await smtp.WaitForAsync(r => r.Count == people.Length + 2)).Skip(people.Length).ToList();
+            var closing = Events(await smtp.WaitForAsync(r => Events(r).Count == people.Length + 2)).Skip(people.Length).ToList();
             Assert.Equal(new[] { people[1].Address, people[3].Address }.Order(), closing.Select(m => m.To.Single()).Order());
             Assert.All(closing, m => Assert.Equal($"{roundId}:closing-soon", m.Message.Headers[ReminderEmail.EventHeader]));
             await Task.Delay(500);
-            Assert.Equal(people.Length + 2, smtp.Received.Count);
+            Assert.Equal(people.Length + 2, Events(smtp.Received).Count);
             var progress = await ProgressAsync(grains, roundId);
             Assert.Equal((5, 5, 0), Totals(progress, ReminderEvent.VotingOpens));
             // v1 and v3 voted, the worker is not on the register: skipped, without saying which was which.
@@ -119,13 +138,22 @@ public sealed partial class ReminderEmailTests
             restarted.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
             await CheckAllAsync(grains, roundId);
             await Task.Delay(500);
-            Assert.Equal(people.Length + 2, smtp.Received.Count);
+            Assert.Equal(people.Length + 2, Events(smtp.Received).Count);
 
-            // The results are out (after the close): the same words to everyone, voters and non-voters alike.
+            // The results are out (after the close): publication wakes the shards itself (no waiting for the next tick, a
+            // minute away), and the same words go to everyone, voters and non-voters alike.
             restarted.Clock.Advance(TimeSpan.FromDays(4));
             Assert.NotNull(await grains.GetGrain<IRoundGrain>(roundId).RecordPublicationAsync(restarted.Clock.GetUtcNow()));
+            var published = System.Diagnostics.Stopwatch.StartNew();
+            await ReminderSharding.WakeAllAsync(grains, roundId);
+            var results = Events(await smtp.WaitForAsync(r => Events(r).Count == 2 * people.Length + 2, TimeSpan.FromSeconds(15))).Skip(people.Length + 2).ToList();
+            Assert.True(published.Elapsed < ReminderShardGrain.ReminderPeriod, $"results reminders took {published.Elapsed}");
+
+            // Woken again (a retried publication) and by the tick: nothing more.
+            await ReminderSharding.WakeAllAsync(grains, roundId);
             await CheckAllAsync(grains, roundId);
-            var results = (await smtp.WaitForAsync(r => r.Count == 2 * people.Length + 2)).Skip(people.Length + 2).ToList();
+            await Task.Delay(500);
+            Assert.Equal(2 * people.Length + 2, Events(smtp.Received).Count);
             Assert.Equal(people.Select(p => p.Address).Order(), results.Select(m => m.To.Single()).Order());
             Assert.Contains($"{MailCluster.SiteUrl}rounds/{roundId}/results", results[0].Text, StringComparison.Ordinal);
             var voterText = Neutral(results.Single(m => m.To.Single() == people[0].Address).Text);
@@ -189,6 +217,11 @@ public sealed partial class ReminderEmailTests
         Assert.False(await Shard(grains, roundId, a).UnsubscribeAsync(tokenA));
         Assert.True(await Shard(grains, roundId, a).IsOptedInAsync(a));
     }
+
+    private static bool IsConfirmation(ReceivedMail m) => m.Message.Headers[ReminderEmail.EventHeader]?.EndsWith(":" + ReminderEmail.OptedIn, StringComparison.Ordinal) == true;
+
+    /// <summary>The event reminders among the mail received (without the opt-in confirmations).</summary>
+    private static List<ReceivedMail> Events(IReadOnlyList<ReceivedMail> received) => [.. received.Where(m => !IsConfirmation(m))];
 
     private static IReminderShardGrain Shard(IGrainFactory grains, string roundId, string sub) =>
         grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKeyOf(roundId, sub));

@@ -113,7 +113,32 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             var (offResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, path), new FormUrlEncodedContent(RemindersForm(after)));
             Assert.Contains("リマインダーメールは受け取らない設定です。", await offResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.False((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
-            Assert.Empty(smtp.Received);
+
+            // The account page (linked from the header menu) lists the rounds one gets reminders for, each with its stop button.
+            await HttpAssertions.JsonAsync(await resident80.PutAsJsonAsync(reminders, new { language = "ja" }), 200);
+            var (accountResponse, _) = await session.SendAsync(HttpMethod.Get, new Uri(web, "/account/reminders"));
+            var account = await accountResponse.Content.ReadAsStringAsync();
+            Assert.Contains("href=\"/account/reminders\"", account, StringComparison.Ordinal);
+            Assert.Contains($"data-round=\"{roundId}\"", account, StringComparison.Ordinal);
+            var (stoppedResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, "/account/reminders"),
+                new FormUrlEncodedContent(RemindersForm(account, $"stop-{roundId}")));
+            var stopped = await stoppedResponse.Content.ReadAsStringAsync();
+            Assert.True(stoppedResponse.StatusCode == HttpStatusCode.OK, $"stop form: {(int)stoppedResponse.StatusCode}\n{stopped}");
+            Assert.Contains("data-testid=\"my-reminders-stopped\"", stopped, StringComparison.Ordinal);
+            Assert.DoesNotContain($"data-round=\"{roundId}\"", stopped, StringComparison.Ordinal);
+            Assert.False((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // Every opt-in was confirmed by email, in the language asked for, with that opt-in's own stop link; nothing else was sent.
+            var confirmations = await smtp.WaitForAsync(r => r.Count == 4);
+            Assert.All(confirmations, m => Assert.Equal($"{roundId}:opted-in", m.Message.Headers["X-Civic-Reminder"]));
+            var to45 = confirmations.Where(m => m.To.Single() == "resident-45@example.jp").ToList();
+            Assert.Equal(2, to45.Count);
+            Assert.StartsWith("Reminders are on:", to45[0].Message.Subject, StringComparison.Ordinal);
+            Assert.Contains(stopUrl, to45[0].Text, StringComparison.Ordinal);
+            Assert.Contains(again, to45[1].Text, StringComparison.Ordinal);
+            var to80 = confirmations.Where(m => m.To.Single() == "resident-80@example.jp").ToList();
+            Assert.Equal(2, to80.Count);
+            Assert.All(to80, m => Assert.StartsWith("リマインダーメールの登録を受け付けました", m.Message.Subject, StringComparison.Ordinal));
         }
         finally
         {
@@ -123,9 +148,9 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
     }
 
     /// <summary>The hidden fields of the page's reminders form (its handler name, antiforgery token and choice), as a browser posts them.</summary>
-    private static Dictionary<string, string> RemindersForm(string html)
+    private static Dictionary<string, string> RemindersForm(string html, string handler = "reminders")
     {
-        var start = html.IndexOf("value=\"reminders\"", StringComparison.Ordinal);
+        var start = html.IndexOf($"value=\"{handler}\"", StringComparison.Ordinal);
         Assert.True(start >= 0, "no reminders form on the page:\n" + html);
         var form = html[html.LastIndexOf("<form", start, StringComparison.Ordinal)..html.IndexOf("</form>", start, StringComparison.Ordinal)];
         return System.Text.RegularExpressions.Regex.Matches(form, "<input[^>]*type=\"hidden\"[^>]*>").ToDictionary(
