@@ -183,6 +183,7 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
             using var file = new MemoryStream(Encoding.UTF8.GetBytes(paper.ToString()));
             var keyings = keyer.Api.V1.Rounds[roundId].PaperBatches["hall-1"].Keyings;
             var request = keyings.ToPostRequestInformation(new KeyingRequest());
+            request.Headers.Remove("Content-Type");
             request.SetStreamContent(file, "text/csv");
             await CivicApi.Expect("paper keying", () => keyer.Adapter.SendPrimitiveAsync<Stream>(request));
         }
