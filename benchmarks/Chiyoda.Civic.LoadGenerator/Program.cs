@@ -1,19 +1,23 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Chiyoda.Civic.Client;
+using Chiyoda.Civic.Client.Api.V1.Rounds.Item.Ballot;
+using Chiyoda.Civic.Client.Models;
 using Chiyoda.Civic.Replay;
+using Microsoft.Kiota.Abstractions;
 
 namespace Chiyoda.Civic.LoadGenerator;
 
 /// <summary>
 /// Casts online ballots for distinct register voters through the HTTP API with bearer tokens and
-/// prints throughput and latency, beside Azurite's raw write rates measured in the same run.
+/// prints throughput and latency, beside Azurite's raw write rates measured in the same run. Every API call goes through
+/// the client generated from the OpenAPI document (<see cref="CivicApiClient"/>).
 /// Usage: see benchmarks/online-vote.sh, which starts the platform and passes these options.
 /// </summary>
 public static class Program
@@ -34,11 +38,13 @@ public static class Program
             Timeout = TimeSpan.FromSeconds(30),
         }).ToArray();
         var http = fronts[0];
+        var api = fronts.Select(CivicApi.For).ToArray();
         Console.WriteLine($"front ends: {string.Join(", ", options.Web)}");
         var tokens = new TokenSource(options.IdentityProvider);
         var adminToken = await tokens.GetAsync("admin");
         var roundId = "bench-" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
         await Setup.RoundAsync(http, tokens, roundId);
+        var ballots = api.Select(front => front.Api.V1.Rounds[roundId].Ballot).ToArray();
 
         var stopwatch = Stopwatch.StartNew();
         var voterKeys = Enumerable.Range(1, options.Voters).Select(n => $"b{n:000000}").ToArray();
@@ -64,7 +70,7 @@ public static class Program
         // into the same Azurite, so a tail that is the emulator's (its whole-database saves) shows as such.
         using (var probe = StorageProbe.Start(options.Storage, perSecond: 50))
         {
-            var fixedRate = await Load.OpenLoopAsync(fronts, roundId, fixedQueue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
+            var fixedRate = await Load.OpenLoopAsync(ballots, fixedQueue, voterTokens, accepted, options.FixedRate, TimeSpan.FromSeconds(options.FixedSeconds));
             Console.WriteLine(fixedRate.Describe($"fixed rate {options.FixedRate}/s (open loop)"));
             Console.WriteLine(await probe.DescribeAsync());
             unansweredFixed = fixedRate.Unanswered;
@@ -72,19 +78,19 @@ public static class Program
 
         // Phase 2: as many durable ballots per second as the platform takes, for the set duration
         // (or until its voters have all voted).
-        var throughput = await Load.ClosedLoopAsync(fronts, roundId, queue, voterTokens, accepted, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+        var throughput = await Load.ClosedLoopAsync(ballots, queue, voterTokens, accepted, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
         Console.WriteLine(throughput.Describe($"sustained (closed loop, {voterKeys.Length - reserved:N0} voters)"));
 
         // A request whose answer was lost (time-out, 5xx) may or may not have been stored: a client
         // retries it with the same Idempotency-Key, which returns the stored receipt or stores it now.
         var unanswered = throughput.Unanswered.Concat(unansweredFixed).Distinct().Where(v => !accepted.ContainsKey(v)).ToList();
-        var retried = await Load.RetryAsync(fronts, roundId, unanswered, voterTokens, accepted);
+        var retried = await Load.RetryAsync(ballots, unanswered, voterTokens, accepted);
         Console.WriteLine($"retries: {unanswered.Count:N0} requests without an answer retried with their Idempotency-Key; {retried:N0} answered with a receipt");
 
         // Every acknowledged ballot must be counted once, and nothing else.
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-        var turnout = await http.GetFromJsonAsync<JsonElement>($"/api/v1/rounds/{roundId}/turnout");
-        var counted = turnout.GetProperty("voters").GetInt32();
+        var turnout = await CivicApi.Expect("turnout", () => api[0].Api.V1.Rounds[roundId].Turnout.GetAsync());
+        var counted = turnout?.Voters ?? 0;
         Console.WriteLine($"check: voters with an acknowledged ballot {accepted.Count:N0}; voters in the live count {counted:N0}; {(accepted.Count == counted ? "equal" : "DIFFERENT")}");
         Console.WriteLine($"ratio: sustained {throughput.PerSecond:N0} ballots/s = {throughput.PerSecond / ceiling.SinglePerSecond:P0} of the raw single-upsert ceiling");
         return accepted.Count == counted ? 0 : 1;
@@ -235,6 +241,8 @@ public static class Setup
     public static async Task<string> RegisterAsync(HttpClient http, string adminToken, string roundId, IReadOnlyList<string> voterKeys)
     {
         using var patient = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
+        patient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        var register = CivicApi.For(patient).Api.V1.Rounds[roundId].Register;
         int added = 0, refused = 0;
         foreach (var part in voterKeys.Chunk(200_000))
         {
@@ -249,13 +257,10 @@ public static class Setup
                    .Append(',').Append(birthdate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(",102-8688\n");
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/register") { Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv") };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-            using var response = await patient.SendAsync(request);
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-            response.EnsureSuccessStatusCode();
-            added += body.GetProperty("added").GetInt32();
-            refused += body.GetProperty("refused").GetInt32();
+            using var file = new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString()));
+            var report = await CivicApi.Expect("register", () => register.PostAsync(file));
+            added += report?.Added ?? 0;
+            refused += report?.Refused ?? 0;
         }
 
         return $"{added:N0} added, {refused} refused";
@@ -281,25 +286,25 @@ public static class Load
 {
     private static readonly int[][] Ballots = [[1], [2, 5], [1, 4, 7], [3, 6], [2, 4, 6], [7], [5, 1], [3]];
 
-    /// <summary>The request bodies encoded once: the generator shares the machine with what it measures, so it spends as little as it can.</summary>
-    private static readonly byte[][] Bodies = [.. Ballots.Select(choices => JsonSerializer.SerializeToUtf8Bytes(new { choices }))];
+    /// <summary>The request bodies made once: the generator shares the machine with what it measures, so it spends as little as it can.</summary>
+    private static readonly BallotRequest[] Bodies = [.. Ballots.Select(choices => new BallotRequest { Choices = [.. choices.Select(c => (int?)c)] })];
 
-    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
-
-    private static async Task<(bool Ok, string? Failure)> CastAsync(HttpClient[] fronts, string roundId, string voterKey, string token)
+    /// <summary>The round's ballot operation at each front end (built once per run), for <paramref name="voterKey"/>.</summary>
+    private static async Task<(bool Ok, string? Failure)> CastAsync(BallotRequestBuilder[] fronts, string voterKey, string token)
     {
-        var http = fronts[(voterKey.GetHashCode() & int.MaxValue) % fronts.Length];
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/rounds/{roundId}/ballot")
-        {
-            Content = new ByteArrayContent(Bodies[voterKey.GetHashCode() & 7]) { Headers = { ContentType = Json } },
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add("Idempotency-Key", "bench-" + voterKey);
+        var ballot = fronts[(voterKey.GetHashCode() & int.MaxValue) % fronts.Length];
         try
         {
-            // Only the status is needed; the small body is drained when the response is disposed.
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            return response.StatusCode == HttpStatusCode.OK ? (true, null) : (false, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+            await ballot.PutAsync(Bodies[voterKey.GetHashCode() & 7], request =>
+            {
+                request.Headers.Add("Authorization", "Bearer " + token);
+                request.Headers.Add(CivicApi.IdempotencyKeyHeader, "bench-" + voterKey);
+            });
+            return (true, null);
+        }
+        catch (ApiException refusal)
+        {
+            return (false, refusal.ResponseStatusCode.ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
@@ -307,7 +312,7 @@ public static class Load
         }
     }
 
-    public static async Task<LoadResult> ClosedLoopAsync(HttpClient[] http, string roundId, ConcurrentQueue<string> voters,
+    public static async Task<LoadResult> ClosedLoopAsync(BallotRequestBuilder[] http, ConcurrentQueue<string> voters,
         IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted, int concurrency, TimeSpan duration)
     {
         var latencies = new ConcurrentBag<double>();
@@ -319,7 +324,7 @@ public static class Load
             while (clock.Elapsed < duration && voters.TryDequeue(out var voter))
             {
                 var started = Stopwatch.GetTimestamp();
-                var (ok, failure) = await CastAsync(http, roundId, voter, tokens[voter]);
+                var (ok, failure) = await CastAsync(http, voter, tokens[voter]);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (ok)
                 {
@@ -339,7 +344,7 @@ public static class Load
         return new LoadResult(sorted.Length - failures.Values.Sum(), failures.Values.Sum(), clock.Elapsed.TotalSeconds, sorted, failures, unanswered);
     }
 
-    public static async Task<int> RetryAsync(HttpClient[] http, string roundId, IReadOnlyList<string> voters,
+    public static async Task<int> RetryAsync(BallotRequestBuilder[] http, IReadOnlyList<string> voters,
         IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted)
     {
         var answered = 0;
@@ -347,7 +352,7 @@ public static class Load
         {
             for (var attempt = 0; attempt < 5; attempt++)
             {
-                if ((await CastAsync(http, roundId, voter, tokens[voter])).Ok)
+                if ((await CastAsync(http, voter, tokens[voter])).Ok)
                 {
                     accepted[voter] = 1;
                     Interlocked.Increment(ref answered);
@@ -358,7 +363,7 @@ public static class Load
         return answered;
     }
 
-    public static async Task<LoadResult> OpenLoopAsync(HttpClient[] http, string roundId, ConcurrentQueue<string> voters,
+    public static async Task<LoadResult> OpenLoopAsync(BallotRequestBuilder[] http, ConcurrentQueue<string> voters,
         IReadOnlyDictionary<string, string> tokens, ConcurrentDictionary<string, int> accepted, int perSecond, TimeSpan duration)
     {
         var latencies = new ConcurrentBag<double>();
@@ -381,7 +386,7 @@ public static class Load
             {
                 var started = Stopwatch.GetTimestamp();
                 var warm = clock.Elapsed >= WarmAfter;
-                var (ok, failure) = await CastAsync(http, roundId, voter, tokens[voter]);
+                var (ok, failure) = await CastAsync(http, voter, tokens[voter]);
                 var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 latencies.Add(latency);
                 if (warm)

@@ -46,6 +46,7 @@ public static class Program
         app.MapCivicAccountEndpoints();
         app.MapCivicKioskEndpoints();
         app.MapCivicApi();
+        app.MapCivicApiReference();
         app.MapCivicUserInterface();
 
         return app;

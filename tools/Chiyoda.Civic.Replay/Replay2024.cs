@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Chiyoda.Civic.Client;
+using Chiyoda.Civic.Client.Api.V1.Rounds.Item.Facilities;
+using Chiyoda.Civic.Client.Models;
 
 namespace Chiyoda.Civic.Replay;
 
@@ -89,7 +91,9 @@ public sealed record ReplayOutcome(
 /// <summary>
 /// Replays a round end to end through the API of a fresh platform, as the ward would run it: residents'
 /// proposals screened to the shortlist (<see cref="ShortlistThroughScreening"/>), a register, online ballots (some changed before the close), paper ballots keyed twice and committed
-/// (some superseding online ballots, one spoiled, one duplicate), then close, count, certify and publish.
+/// (some superseding online ballots, one spoiled, one duplicate), then close, count, certify and publish. Every call goes
+/// through the client generated from the OpenAPI document (<see cref="CivicApiClient"/>), so a change of the API that
+/// the replay no longer matches fails its build.
 /// </summary>
 public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
 {
@@ -101,9 +105,12 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
     public async Task<ReplayOutcome> RunAsync(string roundId, string name, IReadOnlyList<(string Title, string TitleEn)> shortlist,
         IReadOnlyList<ReplayVoter> voters, int registeredNonVoters, int adoptedCount)
     {
-        var admin = await ClientAsync("admin");
-        var clerk = await ClientAsync("clerk");
-        var clerk2 = await ClientAsync("clerk-2");
+        using var adminHttp = await ClientAsync("admin");
+        using var clerkHttp = await ClientAsync("clerk");
+        using var clerk2Http = await ClientAsync("clerk-2");
+        var admin = CivicApi.For(adminHttp).Api.V1.Rounds[roundId];
+        var clerk = CivicApi.For(clerkHttp);
+        var clerk2 = CivicApi.For(clerk2Http);
         var now = DateTimeOffset.UtcNow;
         var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
 
@@ -111,7 +118,7 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
         log.WriteLine($"round {roundId}: shortlist of {shortlist.Count} through submission and screening, then the register");
         await new ShortlistThroughScreening(ClientAsync, log).CreateRoundAsync(roundId, name, "Digital proposal programme (replay)",
             new ChainSchedule(now.AddDays(-90), now.AddDays(-30), now.AddDays(-1), now.AddDays(20), now.AddDays(30)),
-            new { maxVotesPerVoter = 3, minimumAge = 18, maxProposalsPerProposer = 3, adoptedCount },
+            new RoundRequest_rules { MaxVotesPerVoter = 3, MinimumAge = 18, MaxProposalsPerProposer = 3, AdoptedCount = adoptedCount },
             [.. shortlist.Select((p, i) => new ChainProposal($"p-{i + 1:000}", p.Title, p.TitleEn, p.Title))]);
 
         var register = new StringBuilder("voter_key,name_kana,birthdate,postcode\n");
@@ -122,18 +129,18 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
             register.Append(CultureInfo.InvariantCulture, $"{keys[i]},クミン {i},{birthdate:yyyy-MM-dd},102-8688\n");
         }
 
-        using (var content = new ByteArrayContent(Encoding.UTF8.GetBytes(register.ToString())))
+        using (var file = new MemoryStream(Encoding.UTF8.GetBytes(register.ToString())))
         {
-            content.Headers.ContentType = new("text/csv");
-            await Expect(admin.PostAsync($"/api/v1/rounds/{roundId}/register", content), 200);
+            await CivicApi.Expect("register", () => admin.Register.PostAsync(file));
         }
 
-        await Expect(admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/facilities", new[] { new { code = "HALL", name = "区役所" } }), 200);
+        await CivicApi.Expect("facilities", () => admin.Facilities.PutAsync([new Facilities { Code = "HALL", Name = "区役所" }]));
 
         log.WriteLine($"online ballots of {voters.Count(v => !v.Paper || v.EarlierOnline is not null)} voters");
         await Parallel.ForEachAsync(voters.Where(v => !v.Paper || v.EarlierOnline is not null), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (voter, _) =>
         {
-            using var client = await ClientAsync($"voter:{voter.VoterKey}");
+            using var http = await ClientAsync($"voter:{voter.VoterKey}");
+            var client = CivicApi.For(http);
             if (voter.EarlierOnline is { } earlier)
             {
                 await CastAsync(client, roundId, earlier);
@@ -146,86 +153,101 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
         });
 
         var paperVoters = voters.Where(v => v.Paper).ToList();
-        var file = new StringBuilder("ballot_serial,facility,cast_date,voter_key,choices\n");
+        var paper = new StringBuilder("ballot_serial,facility,cast_date,voter_key,choices\n");
         var serial = 0;
         foreach (var voter in paperVoters)
         {
-            file.Append(CultureInfo.InvariantCulture, $"S{++serial:000000},HALL,{today:yyyy-MM-dd},{voter.VoterKey},{string.Join(';', voter.Final)}\n");
+            paper.Append(CultureInfo.InvariantCulture, $"S{++serial:000000},HALL,{today:yyyy-MM-dd},{voter.VoterKey},{string.Join(';', voter.Final)}\n");
         }
 
         // A spoiled ballot (no choice) and a second paper ballot from a paper voter: their own columns, never counted.
-        file.Append(CultureInfo.InvariantCulture, $"S{++serial:000000},HALL,{today:yyyy-MM-dd},spoiler,\n");
+        paper.Append(CultureInfo.InvariantCulture, $"S{++serial:000000},HALL,{today:yyyy-MM-dd},spoiler,\n");
         var duplicates = 0;
         if (paperVoters.Count > 0)
         {
-            file.Append(CultureInfo.InvariantCulture, $"S{++serial:000000},HALL,{today:yyyy-MM-dd},{paperVoters[0].VoterKey},{string.Join(';', paperVoters[0].Final)}\n");
+            paper.Append(CultureInfo.InvariantCulture, $"S{++serial:000000},HALL,{today:yyyy-MM-dd},{paperVoters[0].VoterKey},{string.Join(';', paperVoters[0].Final)}\n");
             duplicates = 1;
         }
 
         log.WriteLine($"paper batch of {serial} ballots, keyed twice, committed");
-        var batch = await Expect(clerk.PostAsJsonAsync($"/api/v1/rounds/{roundId}/paper-batches",
-            new { batchId = "hall-1", facility = "HALL", sessionDate = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ballotsInBox = serial }), 201);
+        await CivicApi.Expect("open paper batch", () => clerk.Api.V1.Rounds[roundId].PaperBatches.PostAsync(new BatchRequest
+        {
+            BatchId = "hall-1",
+            Facility = "HALL",
+            SessionDate = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            BallotsInBox = serial,
+        }));
         foreach (var keyer in new[] { clerk, clerk2 })
         {
-            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(file.ToString()));
-            content.Headers.ContentType = new("text/csv");
-            await Expect(keyer.PostAsync($"/api/v1/rounds/{roundId}/paper-batches/hall-1/keyings", content), 200);
+            // The clerks' file import: the same operation as keyed lines, with the file as it came (text/csv).
+            using var file = new MemoryStream(Encoding.UTF8.GetBytes(paper.ToString()));
+            var keyings = keyer.Api.V1.Rounds[roundId].PaperBatches["hall-1"].Keyings;
+            var request = keyings.ToPostRequestInformation(new KeyingRequest());
+            request.Headers.Remove("Content-Type");
+            request.SetStreamContent(file, "text/csv");
+            await CivicApi.Expect("paper keying", () => keyer.Adapter.SendPrimitiveAsync<Stream>(request));
         }
 
         for (var attempt = 0; ; attempt++)
         {
-            var commit = await clerk.PostAsJsonAsync($"/api/v1/rounds/{roundId}/paper-batches/hall-1/commit", new { });
-            if ((int)commit.StatusCode == 200)
+            // 200 once committed; 202 (the same view, still committing) while the commit goes on: ask again.
+            var view = await CivicApi.Expect("commit paper batch", () => clerk.Api.V1.Rounds[roundId].PaperBatches["hall-1"].Commit.PostAsync(new CommitRequest()));
+            if (view?.Summary?.Status == "committed")
             {
                 break;
             }
 
-            if ((int)commit.StatusCode != 202 || attempt > 60)
+            if (attempt > 60)
             {
-                throw new InvalidOperationException($"commit: {(int)commit.StatusCode} {await commit.Content.ReadAsStringAsync()}");
+                throw new InvalidOperationException($"commit: still {view?.Summary?.Status} after {attempt} attempts");
             }
         }
 
         log.WriteLine("close, count, certify, publish");
-        await Expect(admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "Replay: the window of the replayed round is over." }), 200);
-        var count = await Expect(admin.PostAsync($"/api/v1/rounds/{roundId}/count", null), 200);
-        if (count.GetProperty("differences").GetArrayLength() != 0)
+        await CivicApi.Expect("close", () => admin.Close.PostAsync(new CloseRequest { Reason = "Replay: the window of the replayed round is over." }));
+        await CivicApi.Expect("count", () => admin.Count.PostAsync());
+        var counted = await CivicApi.Expect("counting", () => admin.Counting.GetAsync());
+        if (counted?.LastCount is not { Differences: { } differences })
         {
-            throw new InvalidOperationException("The recount differs from the live tally: " + count.GetProperty("differences"));
+            throw new InvalidOperationException("The count did not finish within its request.");
         }
 
-        await Expect(admin.PostAsync($"/api/v1/rounds/{roundId}/certify", null), 200);
-        await Expect(admin.PostAsync($"/api/v1/rounds/{roundId}/publish", null), 200);
+        if (differences.Count != 0)
+        {
+            throw new InvalidOperationException("The recount differs from the live tally: " + string.Join("; ", differences.Select(d => $"{d.Item}: live {d.Live}, recount {d.Recount}")));
+        }
+
+        var certified = await CivicApi.Expect("certify", () => admin.Certify.PostAsync());
+        if (certified?.Certified is null)
+        {
+            throw new InvalidOperationException("The certification did not finish within its request.");
+        }
+
+        await CivicApi.Expect("publish", () => admin.Publish.PostAsync());
 
         var expected = voters.SelectMany(v => v.Final).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
         var ordered = expected.OrderByDescending(e => e.Value).ToList();
         var adopted = ordered.Take(adoptedCount).Select(e => e.Key).Order().ToList();
+        var published = CivicApi.For(_anonymous).Api.V1.Rounds[roundId];
+        using var results = await JsonDocument.ParseAsync((await CivicApi.Expect("results", () => published.Results.GetAsync()))!);
         return new ReplayOutcome(roundId, expected, voters.Count, voters.Count(v => !v.Paper), paperVoters.Count, 1, duplicates, adopted,
-            await Expect(_anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200),
-            await TextAsync($"/api/v1/rounds/{roundId}/results.csv"),
-            await TextAsync($"/api/v1/rounds/{roundId}/ballots.csv"),
-            await TextAsync($"/api/v1/rounds/{roundId}/ballots.pb"));
+            results.RootElement.Clone(),
+            await TextAsync("results.csv", () => published.ResultsCsv.GetAsync()),
+            await TextAsync("ballots.csv", () => published.BallotsCsv.GetAsync()),
+            await TextAsync("ballots.pb", () => published.BallotsPb.GetAsync()));
     }
 
-    private async Task CastAsync(HttpClient client, string roundId, int[] choices)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/rounds/{roundId}/ballot")
-        {
-            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-            Content = JsonContent.Create(new { choices }),
-        };
-        using var response = await client.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"ballot {string.Join(';', choices)}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-    }
+    private static async Task CastAsync(CivicApiClient client, string roundId, int[] choices) =>
+        await CivicApi.Expect($"ballot {string.Join(';', choices)}", () => client.Api.V1.Rounds[roundId].Ballot.PutAsync(
+            new BallotRequest { Choices = [.. choices.Select(c => (int?)c)] },
+            request => request.Headers.Add(CivicApi.IdempotencyKeyHeader, Guid.NewGuid().ToString("N"))));
 
-    private async Task<string> TextAsync(string path)
+    /// <summary>A download's text as served, without the byte-order mark a CSV for Excel starts with.</summary>
+    private static async Task<string> TextAsync(string what, Func<Task<Stream?>> download)
     {
-        using var response = await _anonymous.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {text}");
+        await using var stream = await CivicApi.Expect("GET " + what, download) ?? throw new InvalidOperationException($"GET {what}: no content");
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync();
     }
 
     /// <summary>A client with a bearer token of the development provider's password grant (scripts' way in).</summary>
@@ -248,18 +270,6 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
         var client = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromMinutes(2) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString());
         return client;
-    }
-
-    private static async Task<JsonElement> Expect(Task<HttpResponseMessage> call, int status)
-    {
-        using var response = await call;
-        var body = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode != status)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: expected {status}, got {(int)response.StatusCode} {body}");
-        }
-
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
     }
 }
 

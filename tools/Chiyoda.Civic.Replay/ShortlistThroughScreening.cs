@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
+using Chiyoda.Civic.Client;
+using Chiyoda.Civic.Client.Models;
 
 namespace Chiyoda.Civic.Replay;
 
@@ -16,7 +16,8 @@ public sealed record ChainSchedule(DateTimeOffset CallOpens, DateTimeOffset Call
 /// administrator assigns the screener to every stage of the round's screening set-up; the screener scores
 /// where a stage is scored and advances the proposals stage by stage until they are selected; an
 /// administrator publishes the shortlist in ballot order; then the round takes its final schedule (voting
-/// open, not yet open, or closed). The replay, the load generator and the tests set rounds up with it.
+/// open, not yet open, or closed). The replay, the load generator and the tests set rounds up with it, through the API
+/// client generated from the OpenAPI document (<see cref="CivicApiClient"/>).
 /// </summary>
 /// <param name="clientFor">An API client signed in as the named development account.</param>
 public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> clientFor, TextWriter? log = null)
@@ -45,21 +46,29 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
     /// shortlist (ballot numbers in list order), then sets <paramref name="schedule"/>. <paramref name="rules"/>
     /// is the API's rules object (null: the ward's defaults). Returns the published shortlist.
     /// </summary>
-    public async Task<JsonElement> CreateRoundAsync(string roundId, string name, string? nameEn, ChainSchedule schedule,
-        object? rules, IReadOnlyList<ChainProposal> ballot)
+    public async Task<Shortlist> CreateRoundAsync(string roundId, string name, string? nameEn, ChainSchedule schedule,
+        RoundRequest_rules? rules, IReadOnlyList<ChainProposal> ballot)
     {
         var now = DateTimeOffset.UtcNow;
-        using var admin = await clientFor(Administrator);
-        using var screener = await clientFor(Screener);
+        using var adminHttp = await clientFor(Administrator);
+        using var screenerHttp = await clientFor(Screener);
+        var admin = CivicApi.For(adminHttp).Api.V1.Rounds[roundId];
+        var screener = CivicApi.For(screenerHttp).Api.V1.Rounds[roundId];
         var residents = ProposersOf(roundId);
         var proposers = await Task.WhenAll(residents.Take(Math.Max(1, Math.Min(ballot.Count, residents.Count))).Select(clientFor));
-        var r = $"/api/v1/rounds/{roundId}";
-        object Round(ChainSchedule s) => new
+        RoundRequest Round(ChainSchedule s) => new()
         {
-            name,
-            nameEn,
-            schedule = new { callOpens = Iso(s.CallOpens), callCloses = Iso(s.CallCloses), votingOpens = Iso(s.VotingOpens), votingCloses = Iso(s.VotingCloses), resultsDue = Iso(s.ResultsDue) },
-            rules,
+            Name = name,
+            NameEn = nameEn,
+            Schedule = new RoundRequest_schedule
+            {
+                CallOpens = Ward(s.CallOpens),
+                CallCloses = Ward(s.CallCloses),
+                VotingOpens = Ward(s.VotingOpens),
+                VotingCloses = Ward(s.VotingCloses),
+                ResultsDue = Ward(s.ResultsDue),
+            },
+            Rules = rules,
         };
 
         // While proposals are taken, voting is at least a day away, whatever the final schedule says.
@@ -68,23 +77,24 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
         var votingCloses = Later(schedule.VotingCloses, votingOpens.AddDays(1));
         var callOpen = new ChainSchedule(Earlier(schedule.CallOpens, now.AddDays(-1)), callCloses, votingOpens, votingCloses, Later(schedule.ResultsDue, votingCloses));
         log?.WriteLine($"round {roundId}: call for proposals open, {ballot.Count} proposals submitted by residents");
-        await Expect(admin.PostAsJsonAsync(r, Round(callOpen)), 201);
+        await CivicApi.Expect($"create round {roundId}", () => admin.PostAsync(Round(callOpen)));
         try
         {
-            await Task.WhenAll(ballot.Select((p, i) => Expect(proposers[i % proposers.Length].PostAsJsonAsync($"{r}/proposals", new
-            {
-                proposalId = p.ProposalId,
-                title = p.Title,
-                titleEn = p.TitleEn,
-                summary = p.Summary,
-                summaryEn = p.SummaryEn,
-                problem = "手続きや情報が紙と窓口に頼っている。",
-                solution = p.Summary,
-                expectedEffect = "区民の手間が減る。",
-                category = p.Category,
-                relation = "lives",
-                submit = true,
-            }), 201)));
+            await Task.WhenAll(ballot.Select((p, i) => CivicApi.Expect($"submit proposal {p.ProposalId}", () =>
+                CivicApi.For(proposers[i % proposers.Length]).Api.V1.Rounds[roundId].Proposals.PostAsync(new ProposalRequest
+                {
+                    ProposalId = p.ProposalId,
+                    Title = p.Title,
+                    TitleEn = p.TitleEn,
+                    Summary = p.Summary,
+                    SummaryEn = p.SummaryEn,
+                    Problem = "手続きや情報が紙と窓口に頼っている。",
+                    Solution = p.Summary,
+                    ExpectedEffect = "区民の手間が減る。",
+                    Category = p.Category,
+                    Relation = ProposalRequest_relation.Lives,
+                    Submit = true,
+                }))));
         }
         finally
         {
@@ -97,71 +107,48 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
         // The call closes (when the final schedule has it closed) before staff screen.
         if (schedule.CallCloses <= now)
         {
-            await Expect(admin.PutAsJsonAsync(r, Round(callOpen with { CallOpens = schedule.CallOpens, CallCloses = schedule.CallCloses })), 200);
+            await CivicApi.Expect($"close the call of {roundId}", () => admin.PutAsync(Round(callOpen with { CallOpens = schedule.CallOpens, CallCloses = schedule.CallCloses })));
         }
 
-        var stages = (await Expect(admin.GetAsync($"{r}/screening"), 200)).GetProperty("stages").EnumerateArray().ToList();
-        await Expect(admin.PutAsJsonAsync($"{r}/screening/assignments/{Screener}",
-            new { name = "審査担当", stages = stages.Select(s => s.GetProperty("number").GetInt32()) }), 200);
-        var ids = ballot.Select(p => p.ProposalId).ToArray();
+        var setup = await CivicApi.Expect($"screening set-up of {roundId}", () => admin.Screening.GetAsync());
+        var stages = setup?.Stages ?? [];
+        await CivicApi.Expect($"assign {Screener}", () => admin.Screening.Assignments[Screener].PutAsync(
+            new StageAssignmentRequest { Name = "審査担当", Stages = [.. stages.Select(s => s.Number)] }));
+        var ids = ballot.Select(p => p.ProposalId).ToList();
         foreach (var stage in stages)
         {
-            var number = stage.GetProperty("number").GetInt32();
-            var criteria = stage.GetProperty("criteria").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+            var number = stage.Number;
+            var criteria = stage.Criteria?.Select(c => c.Id!).ToList() ?? [];
             if (criteria.Count > 0)
             {
-                await Task.WhenAll(ids.Select(id => ExpectRetryingAsync(() => screener.PostAsJsonAsync($"{r}/proposals/{id}/reviews/scores",
-                    new { stage = number, scores = criteria.ToDictionary(c => c, _ => 4) }), 200)));
+                await Task.WhenAll(ids.Select(id => CivicApi.ExpectRetrying($"scores of {id} at stage {number}", () => screener.Proposals[id].Reviews.Scores.PostAsync(
+                    new ScoreRequest { Stage = number, Scores = new ScoreRequest_scores { AdditionalData = criteria.ToDictionary(c => c, _ => (object)4) } }))));
             }
 
-            var decided = await ExpectRetryingAsync(() => screener.PostAsJsonAsync($"{r}/screening/decisions",
-                new { proposalIds = ids, stage = number, decision = "advance", batchId = $"{roundId}-stage-{number}" }), 200);
-            if (decided.EnumerateArray().FirstOrDefault(d => !d.GetProperty("succeeded").GetBoolean()) is { ValueKind: JsonValueKind.Object } refused)
+            var decided = await CivicApi.ExpectRetrying($"advance at stage {number}", () => screener.Screening.Decisions.PostAsync(
+                new BulkDecisionRequest { ProposalIds = ids, Stage = number, Decision = BulkDecisionRequest_decision.Advance, BatchId = $"{roundId}-stage-{number}" }));
+            if (decided?.FirstOrDefault(d => d.Succeeded != true) is { } refused)
             {
-                throw new InvalidOperationException($"screening at stage {number} refused: {refused}");
+                throw new InvalidOperationException($"screening at stage {number} refused: {refused.ProposalId} {refused.Code}");
             }
         }
 
-        log?.WriteLine($"round {roundId}: {ids.Length} proposals screened through {stages.Count} stages, shortlist published");
-        var shortlist = await Expect(admin.PostAsJsonAsync($"{r}/shortlist/publish", new { proposalIds = ids }), 200);
-        await Expect(admin.PutAsJsonAsync(r, Round(schedule)), 200);
-        return shortlist;
+        log?.WriteLine($"round {roundId}: {ids.Count} proposals screened through {stages.Count} stages, shortlist published");
+        var shortlist = await CivicApi.Expect($"publish the shortlist of {roundId}", () => admin.Shortlist.Publish.PostAsync(new ShortlistPublishRequest { ProposalIds = ids }));
+        await CivicApi.Expect($"schedule of {roundId}", () => admin.PutAsync(Round(schedule)));
+        return shortlist!;
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    /// <summary>The instant in ward time (+09:00), to the second, as the ward's forms give it.</summary>
+    public static DateTimeOffset Ward(DateTimeOffset instant)
+    {
+        var ward = instant.ToOffset(TimeSpan.FromHours(9));
+        return ward.AddTicks(-(ward.Ticks % TimeSpan.TicksPerSecond));
+    }
+
     public static string Iso(DateTimeOffset instant) => instant.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// As <see cref="Expect"/>, sending again on 503 ("nothing was changed; try again shortly"), as a client should
-    /// while a silo is replaced: scores are set, not added, and a decision batch carries its id, so a repeat is safe.
-    /// </summary>
-    private static async Task<JsonElement> ExpectRetryingAsync(Func<Task<HttpResponseMessage>> send, int status)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var response = await send();
-            if ((int)response.StatusCode != 503 || attempt == 5)
-            {
-                return await Expect(Task.FromResult(response), status);
-            }
-
-            response.Dispose();
-            await Task.Delay(TimeSpan.FromSeconds(attempt));
-        }
-    }
-
-    private static async Task<JsonElement> Expect(Task<HttpResponseMessage> call, int status)
-    {
-        using var response = await call;
-        var body = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode != status)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: expected {status}, got {(int)response.StatusCode} {body}");
-        }
-
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
 }

@@ -54,6 +54,12 @@ public sealed class ProductionStartTests
             using var home = await http.GetAsync($"http://127.0.0.1:{port}/");
             Assert.True(home.StatusCode == HttpStatusCode.OK, $"home page: {(int)home.StatusCode}\n{web.RecentOutput}");
 
+            // The API reference page is for development only; the document itself is served everywhere.
+            using var reference = await http.GetAsync($"http://127.0.0.1:{port}/scalar/v1");
+            Assert.Equal(HttpStatusCode.NotFound, reference.StatusCode);
+            using var document = await http.GetAsync($"http://127.0.0.1:{port}/api/v1/openapi.json");
+            Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+
             // It listens on the web port and the silo port, and on nothing else: no gateway unless configured.
             Assert.Equal(new[] { port, siloPort }.Order(), ListeningTcpPorts(web.Id));
         }
