@@ -32,17 +32,18 @@ public sealed class NotificationService(IGrainFactory grains, AuthenticationStat
         return [.. views.Where(v => v.View.Counted is { Channel: BallotChannel.Online or BallotChannel.Kiosk }).Select(v => ReceiptNotice(v.RoundId, v.View.Counted!))];
     }
 
-    private static Notice ReceiptNotice(string roundId, BallotReceipt receipt)
-    {
-        var numbers = string.Join(", ", receipt.Choices);
-        return new Notice(
+    /// <summary>
+    /// The receipt in the inbox names the receipt code, never the choices: an inbox is read on shared and family
+    /// devices and lists notices side by side, so the choices stay on the ballot page alone (and go with the purge).
+    /// </summary>
+    private static Notice ReceiptNotice(string roundId, BallotReceipt receipt) =>
+        new(
             $"ballot:{roundId}:{receipt.Code}", receipt.CastAt, "ballot-receipt", roundId,
             "投票を受け付けました", "Your ballot was received",
-            $"受付番号 {receipt.Code}。選んだ提案の番号：{numbers}。投票期間中は変更できます。",
-            $"Receipt {receipt.Code}. Ballot numbers chosen: {numbers}. You may change it until voting closes.",
+            $"受付番号 {receipt.Code}。投票内容は「あなたの投票」のページで確かめられます。投票期間中は変更できます。",
+            $"Receipt {receipt.Code}. The ‘Your ballot’ page shows what you chose. You may change it until voting closes.",
             $"/rounds/{roundId}/ballot",
             Read: true);
-    }
 
     public Task MarkReadAsync(string sub, string noticeId) =>
         grains.GetGrain<INotificationInboxGrain>(sub).MarkReadAsync(noticeId);

@@ -37,6 +37,11 @@ public sealed class BallotsApiTests(PlatformFixture platform)
         var inbox = await HttpAssertions.JsonAsync(await voter.GetAsync("/api/v1/inbox"), 200);
         var receipt = Assert.Single(inbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "ballot-receipt");
         Assert.Contains(changed.GetProperty("code").GetString()!, receipt.GetProperty("body").GetString());
+        // It never says what was chosen: no ballot number of either ballot appears in any language.
+        foreach (var text in receipt.EnumerateObject().Where(p => p.Name.StartsWith("body", StringComparison.Ordinal)).Select(p => p.Value.GetString() ?? ""))
+        {
+            Assert.DoesNotMatch(@"[：:]\s*[0-9]|[0-9]\s*,\s*[0-9]|chosen:", text);
+        }
     }
 
     [Fact]

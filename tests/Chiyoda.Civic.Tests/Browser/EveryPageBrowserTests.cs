@@ -206,7 +206,7 @@ public abstract class EveryPageBrowserTests(PlatformFixture platform, string lan
         var after = $"/api/v1/rounds/{published}/proposals/p-002/implementation";
         var adoptedOn = (await HttpAssertions.JsonAsync(await admin.GetAsync(after), 200)).GetProperty("adoptedOn").GetString();
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{after}/status", new { requestId = "walk-1", status = "budget-consideration", date = adoptedOn,
-            note = "予算化を検討しています。", noteEn = "Budgeting is being considered.", department = "DX戦略課" }), 200);
+            note = "予算化を検討しています。", noteEn = "Budgeting is being considered.", department = "政策経営部 DX戦略課" }), 200);
         await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{after}/indicators/calendars", new { requestId = "walk-2", name = "電子化実施数",
             nameEn = "Calendars published electronically", unit = "校", unitEn = "schools", target = 10 }), 200);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{after}/indicators/calendars/actuals", new { requestId = "walk-3", date = adoptedOn, value = 4 }), 200);

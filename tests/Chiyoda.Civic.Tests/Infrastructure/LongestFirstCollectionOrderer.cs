@@ -1,0 +1,20 @@
+using Xunit.Abstractions;
+
+[assembly: TestCollectionOrderer("Chiyoda.Civic.Tests.Infrastructure.LongestFirstCollectionOrderer", "Chiyoda.Civic.Tests")]
+
+namespace Chiyoda.Civic.Tests.Infrastructure;
+
+/// <summary>
+/// Starts the longest collections first: the three platforms' browser collections take minutes each, everything else
+/// seconds. With three collections at a time (xunit.runner.json), a platform collection that happened to start last
+/// added its whole length to the suite's; started first, the short collections fill the lanes beside them.
+/// </summary>
+public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
+{
+    private static readonly string[] Longest = [WalkPlatformCollection.Name, SecondPlatformCollection.Name, PlatformCollection.Name];
+
+    public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
+        testCollections
+            .OrderBy(c => Array.IndexOf(Longest, c.DisplayName) is var rank and >= 0 ? rank : Longest.Length)
+            .ThenBy(c => c.DisplayName, StringComparer.Ordinal);
+}
