@@ -103,7 +103,7 @@ public static class ScreeningApi
 
         var results = await screening.DecideManyAsync(roundId, ids, caller.Actor, body.Stage,
             string.IsNullOrWhiteSpace(body.BatchId) ? Guid.NewGuid().ToString("N") : body.BatchId, body.Decision, body.Message);
-        return TypedResults.Ok(results.Select(r => new BulkDecisionOutcome(r.ProposalId, r.Result.Succeeded, r.Result.Code, r.Result.Proposal?.Status)));
+        return TypedResults.Ok(results.Select(r => new BulkDecisionOutcome(r.ProposalId, r.Result.Succeeded, r.Result.Code, r.Result.Value?.Status)));
     }
 
     public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> AssignScreeners(string roundId, string proposalId, JsonBody<AssigneesRequest> body, Caller caller, ScreeningService screening) =>

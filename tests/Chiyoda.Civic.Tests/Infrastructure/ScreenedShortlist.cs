@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -56,7 +57,7 @@ public static class ScreenedShortlist
         }));
     }
 
-    private static void Ok(ProposalCommandResult result) => Assert.True(result.Succeeded, result.Code);
+    private static void Ok(CommandResult<ProposalView> result) => Assert.True(result.Succeeded, result.Code);
 
     private static void Ok(ScreeningResult result) => Assert.True(result.Succeeded, result.Code);
 }
