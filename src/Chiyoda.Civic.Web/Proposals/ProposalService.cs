@@ -116,14 +116,14 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
         return results;
     }
 
-    public Task<ScreeningResult> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) =>
+    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) =>
         grains.GetGrain<IScreeningGrain>(roundId).SetSetupAsync(admin, setup);
 
-    public Task<ScreeningResult> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) =>
+    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) =>
         grains.GetGrain<IScreeningGrain>(roundId).AssignStagesAsync(admin, assignment);
 
-    public Task<ScreeningResult> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
+    public Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
         RoundValidation.IsValidRoundId(roundId)
             ? grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(admin, proposalIds)
-            : Task.FromResult(ScreeningResult.Refused(RoundErrorCodes.RoundNotFound));
+            : Task.FromResult(CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.RoundNotFound, []));
 }

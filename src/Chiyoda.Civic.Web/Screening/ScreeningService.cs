@@ -34,10 +34,10 @@ public sealed class ScreeningService(ProposalService proposals)
     public Task<CommandResult<ProposalView>> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
         proposals.AssignAsync(roundId, proposalId, admin, screeners);
 
-    public Task<ScreeningResult> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) => proposals.SetSetupAsync(roundId, admin, setup);
+    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) => proposals.SetSetupAsync(roundId, admin, setup);
 
-    public Task<ScreeningResult> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) => proposals.AssignStagesAsync(roundId, admin, assignment);
+    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) => proposals.AssignStagesAsync(roundId, admin, assignment);
 
-    public Task<ScreeningResult> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
+    public Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
         proposals.PublishShortlistAsync(roundId, admin, proposalIds);
 }
