@@ -160,22 +160,6 @@ public sealed record CommentThreadView(
     }
 }
 
-/// <summary>What one command on a thread answers: the comment it concerns, or a refusal with a stable code.</summary>
-[GenerateSerializer, Immutable, Alias("civic.comment-result")]
-public sealed record CommentResult(
-    [property: Id(0)] Comment? Comment,
-    [property: Id(1)] string? Code,
-    [property: Id(2)] IReadOnlyList<ValidationError> Errors,
-    [property: Id(3)] TimeSpan? RetryAfter = null)
-{
-    public bool Succeeded => Code is null;
-
-    public static CommentResult Done(Comment comment) => new(comment, null, []);
-
-    public static CommentResult Refused(string code, string message, string field = "", TimeSpan? retryAfter = null) =>
-        new(null, code, [new(field, code, message)], retryAfter);
-}
-
 /// <summary>A new comment or reply. <see cref="AsWard"/> is an answer from the ward, allowed when <see cref="MayAnswerAsWard"/> (staff roles, set by the web).</summary>
 [GenerateSerializer, Immutable, Alias("civic.comment-draft")]
 public sealed record CommentDraft(
@@ -210,24 +194,24 @@ public interface ICommentThreadGrain : IGrainWithStringKey
     Task<CommentThreadView> GetAsync();
 
     [Alias("post")]
-    Task<CommentResult> PostAsync(CommentDraft draft);
+    Task<CommandResult<Comment>> PostAsync(CommentDraft draft);
 
     [Alias("edit")]
-    Task<CommentResult> EditAsync(string authorSub, string commentId, string text);
+    Task<CommandResult<Comment>> EditAsync(string authorSub, string commentId, string text);
 
     [Alias("delete")]
-    Task<CommentResult> DeleteAsync(string authorSub, string commentId);
+    Task<CommandResult<Comment>> DeleteAsync(string authorSub, string commentId);
 
     [Alias("report")]
-    Task<CommentResult> ReportAsync(Actor reporter, string commentId, string reason);
+    Task<CommandResult<Comment>> ReportAsync(Actor reporter, string commentId, string reason);
 
     /// <summary>Moderators: hides a comment; the public sees the reason in its place; the text goes to the audit log.</summary>
     [Alias("hide")]
-    Task<CommentResult> HideAsync(Actor moderator, string commentId, string reason);
+    Task<CommandResult<Comment>> HideAsync(Actor moderator, string commentId, string reason);
 
     /// <summary>Moderators: shows a hidden comment again, or dismisses its reports (the public reason is recorded in the audit log).</summary>
     [Alias("restore")]
-    Task<CommentResult> RestoreAsync(Actor moderator, string commentId, string reason);
+    Task<CommandResult<Comment>> RestoreAsync(Actor moderator, string commentId, string reason);
 }
 
 /// <summary>Per account (key: the sub), across threads: how many comments and reports in the last <see cref="CommentRules.RateWindow"/>.</summary>

@@ -206,21 +206,6 @@ public sealed record IndicatorDefinition(
     [property: Id(5)] decimal Target,
     [property: Id(6)] DateOnly? TargetDate);
 
-[GenerateSerializer, Immutable, Alias("civic.implementation-result")]
-public sealed record ImplementationResult(
-    [property: Id(0)] ImplementationRecord? Record,
-    [property: Id(1)] string? Code,
-    [property: Id(2)] IReadOnlyList<ValidationError> Errors)
-{
-    public bool Succeeded => Code is null && Record is not null;
-
-    public static ImplementationResult Done(ImplementationRecord record) => new(record, null, []);
-
-    public static ImplementationResult Refused(string code, string message, string field = "") => new(null, code, [new(field, code, message)]);
-
-    public static ImplementationResult Refused(string code, IReadOnlyList<ValidationError> errors) => new(null, code, errors);
-}
-
 public static class ImplementationErrorCodes
 {
     public const string NotFound = "implementation-not-found";
@@ -253,35 +238,35 @@ public interface IImplementationGrain : IGrainWithStringKey
 {
     /// <summary>Opens the record if the published results adopt the proposal (the first step, 採用, dated the publication); a repeat answers the record.</summary>
     [Alias("open")]
-    Task<ImplementationResult> OpenAsync();
+    Task<CommandResult<ImplementationRecord>> OpenAsync();
 
     [Alias("get"), ReadOnly]
     Task<ImplementationRecord?> GetAsync();
 
     [Alias("set-status")]
-    Task<ImplementationResult> SetStatusAsync(Actor actor, string requestId, StatusChange change);
+    Task<CommandResult<ImplementationRecord>> SetStatusAsync(Actor actor, string requestId, StatusChange change);
 
     [Alias("set-details")]
-    Task<ImplementationResult> SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details);
+    Task<CommandResult<ImplementationRecord>> SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details);
 
     /// <summary>Adds an indicator or changes its definition (its actuals stay).</summary>
     [Alias("set-indicator")]
-    Task<ImplementationResult> SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator);
+    Task<CommandResult<ImplementationRecord>> SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator);
 
     /// <summary>Records an actual on a date; a value for a date already recorded replaces it.</summary>
     [Alias("record-actual")]
-    Task<ImplementationResult> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual);
+    Task<CommandResult<ImplementationRecord>> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual);
 
     /// <summary>
     /// Administrators only: the date the ward counts as the adoption (by default the day the results were published here),
     /// corrected when they were published earlier elsewhere, e.g. a round run before the platform. Not after any later step.
     /// </summary>
     [Alias("set-adopted-on")]
-    Task<ImplementationResult> SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date);
+    Task<CommandResult<ImplementationRecord>> SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date);
 
     /// <summary>Administrators only: the department staff who may change the record (the whole list).</summary>
     [Alias("assign")]
-    Task<ImplementationResult> AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees);
+    Task<CommandResult<ImplementationRecord>> AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees);
 }
 
 /// <summary>
@@ -298,7 +283,7 @@ public interface IImplementationDirectoryGrain : IGrainWithStringKey
 
     /// <summary>Administrators only. Statuses records have already reached must stay on the path.</summary>
     [Alias("set-path")]
-    Task<ImplementationResult> SetPathAsync(Actor admin, ImplementationPath path);
+    Task<CommandResult<ImplementationPath>> SetPathAsync(Actor admin, ImplementationPath path);
 
     [Alias("upsert")]
     Task UpsertAsync(ImplementationSummary summary);

@@ -183,34 +183,20 @@ public sealed record ProposalReview(
     [property: Id(4)] IReadOnlyList<string> Assignees,
     [property: Id(5)] decimal? WeightedScore);
 
-[GenerateSerializer, Immutable, Alias("civic.proposal-command-result")]
-public sealed record ProposalCommandResult(
-    [property: Id(0)] ProposalView? Proposal,
-    [property: Id(1)] string? Code,
-    [property: Id(2)] IReadOnlyList<ValidationError> Errors)
-{
-    public bool Succeeded => Code is null && Proposal is not null;
-
-    public static ProposalCommandResult Done(ProposalView proposal) => new(proposal, null, []);
-
-    public static ProposalCommandResult Refused(string code, string message, IReadOnlyList<ValidationError>? errors = null) =>
-        new(null, code, errors is { Count: > 0 } ? errors : [new("proposal", code, message)]);
-}
-
 /// <summary>One proposal of a round (key <c>{roundId}:{proposalId}</c>): content, author, status, review and history.</summary>
 [Alias("civic.IProposalGrain")]
 public interface IProposalGrain : IGrainWithStringKey
 {
     /// <summary>Saves a new draft. The same creation repeated by its author returns the stored draft.</summary>
     [Alias("create")]
-    Task<ProposalCommandResult> CreateAsync(Actor author, ProposalContent content);
+    Task<CommandResult<ProposalView>> CreateAsync(Actor author, ProposalContent content);
 
     [Alias("update")]
-    Task<ProposalCommandResult> UpdateAsync(Actor author, ProposalContent content);
+    Task<CommandResult<ProposalView>> UpdateAsync(Actor author, ProposalContent content);
 
     /// <summary>Submits a draft, or resubmits a returned proposal. Already submitted: nothing happens.</summary>
     [Alias("submit")]
-    Task<ProposalCommandResult> SubmitAsync(Actor author);
+    Task<CommandResult<ProposalView>> SubmitAsync(Actor author);
 
     /// <summary>
     /// Staff (screeners, administrators) enter a proposal received on paper or by mail for its named proposer: created
@@ -218,10 +204,10 @@ public interface IProposalGrain : IGrainWithStringKey
     /// voting opens, for proposals received while the call was open. The same entry again answers the same.
     /// </summary>
     [Alias("enter-from-paper")]
-    Task<ProposalCommandResult> EnterFromPaperAsync(Actor staff, ProposalIntake intake, ProposalContent content);
+    Task<CommandResult<ProposalView>> EnterFromPaperAsync(Actor staff, ProposalIntake intake, ProposalContent content);
 
     [Alias("withdraw")]
-    Task<ProposalCommandResult> WithdrawAsync(Actor author, string reason);
+    Task<CommandResult<ProposalView>> WithdrawAsync(Actor author, string reason);
 
     [Alias("get"), ReadOnly]
     Task<ProposalView?> GetAsync();
@@ -232,23 +218,23 @@ public interface IProposalGrain : IGrainWithStringKey
 
     /// <summary>Sets the screener's scores at a scored stage (replacing the screener's earlier scores there).</summary>
     [Alias("score")]
-    Task<ProposalCommandResult> ScoreAsync(Actor screener, int stage, IReadOnlyDictionary<string, int> scores);
+    Task<CommandResult<ProposalView>> ScoreAsync(Actor screener, int stage, IReadOnlyDictionary<string, int> scores);
 
     /// <summary>Adds a private note; a note id already stored is not added twice.</summary>
     [Alias("add-note")]
-    Task<ProposalCommandResult> AddNoteAsync(Actor screener, int stage, string noteId, string text);
+    Task<CommandResult<ProposalView>> AddNoteAsync(Actor screener, int stage, string noteId, string text);
 
     /// <summary>Decides at the proposal's current stage; the decision id makes a retry harmless.</summary>
     [Alias("decide")]
-    Task<ProposalCommandResult> DecideAsync(Actor screener, int stage, string decisionId, DecisionKind decision, string? message);
+    Task<CommandResult<ProposalView>> DecideAsync(Actor screener, int stage, string decisionId, DecisionKind decision, string? message);
 
     /// <summary>Administrators: the screeners assigned to this proposal (besides those assigned to its stage).</summary>
     [Alias("assign")]
-    Task<ProposalCommandResult> AssignAsync(Actor admin, IReadOnlyList<string> screenerSubs);
+    Task<CommandResult<ProposalView>> AssignAsync(Actor admin, IReadOnlyList<string> screenerSubs);
 
     /// <summary>Called by the shortlist step only: a ballot number for a selected proposal, or null to take it off the ballot.</summary>
     [Alias("set-ballot-number")]
-    Task<ProposalCommandResult> SetBallotNumberAsync(Actor admin, int? ballotNumber);
+    Task<CommandResult<ProposalView>> SetBallotNumberAsync(Actor admin, int? ballotNumber);
 }
 
 /// <summary>What the proposal index keeps of each proposal: enough to list, filter, sort and count.</summary>

@@ -55,14 +55,6 @@ public sealed record ReminderSubscriber(
     [property: Id(1)] string Language,
     [property: Id(2)] string? VoterKey);
 
-/// <summary>The answer to an opt-in: the refusal's code, or success.</summary>
-[GenerateSerializer, Immutable, Alias("civic.reminder-opt-in")]
-public sealed record ReminderOptInResult(
-    [property: Id(0)] string? Code)
-{
-    public bool Succeeded => Code is null;
-}
-
 /// <summary>How far one event's reminders have gone in one shard: counts only, never who.</summary>
 [GenerateSerializer, Immutable, Alias("civic.reminder-event-progress")]
 public sealed record ReminderEventProgress(
@@ -167,7 +159,7 @@ public interface IReminderShardGrain : IGrainWithStringKey
 
     /// <summary>Opts in (again: the language and register key are updated). Registers the shard's durable reminder.</summary>
     [Alias("opt-in")]
-    Task<ReminderOptInResult> OptInAsync(ReminderSubscriber subscriber);
+    Task<CommandResult<ReminderSubscriber>> OptInAsync(ReminderSubscriber subscriber);
 
     /// <summary>False when the person was not opted in.</summary>
     [Alias("opt-out")]

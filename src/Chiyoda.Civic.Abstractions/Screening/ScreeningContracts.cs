@@ -144,17 +144,14 @@ public sealed record Actor(
     [property: Id(3)] bool IsScreener = false,
     [property: Id(4)] bool IsDepartment = false);
 
-[GenerateSerializer, Immutable, Alias("civic.screening-result")]
-public sealed record ScreeningResult(
-    [property: Id(0)] ScreeningConfig? Config,
-    [property: Id(1)] Shortlist? Shortlist,
-    [property: Id(2)] string? Code,
-    [property: Id(3)] IReadOnlyList<ValidationError> Errors)
-{
-    public bool Succeeded => Code is null;
-
-    public static ScreeningResult Refused(string code, IReadOnlyList<ValidationError>? errors = null) => new(null, null, code, errors ?? []);
-}
+/// <summary>
+/// What a screening command answers: the round's screening as it now stands and, after publishing, the shortlist.
+/// Answered inside a <see cref="CommandResult{TValue}"/> whose code says why nothing changed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.screening-outcome")]
+public sealed record ScreeningOutcome(
+    [property: Id(0)] ScreeningConfig Config,
+    [property: Id(1)] Shortlist? Shortlist = null);
 
 /// <summary>A round's screening: its stages, who screens where, and the step that ends it, the shortlist (key: round id).</summary>
 [Alias("civic.IScreeningGrain")]
@@ -169,18 +166,18 @@ public interface IScreeningGrain : IGrainWithStringKey
 
     /// <summary>Replaces the stages and categories; refused with setup-locked once the call for proposals has closed.</summary>
     [Alias("set-setup")]
-    Task<ScreeningResult> SetSetupAsync(Actor admin, ScreeningSetup setup);
+    Task<CommandResult<ScreeningOutcome>> SetSetupAsync(Actor admin, ScreeningSetup setup);
 
     /// <summary>Sets the stages a screener works at (an empty list removes the screener).</summary>
     [Alias("assign-stages")]
-    Task<ScreeningResult> AssignStagesAsync(Actor admin, ScreenerAssignment assignment);
+    Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(Actor admin, ScreenerAssignment assignment);
 
     /// <summary>
     /// Ends the committee stage: the selected proposals, in the given order, get ballot numbers 1..N,
     /// the round's shortlist is set and published, the proposals are frozen. Repeating it is harmless.
     /// </summary>
     [Alias("publish-shortlist")]
-    Task<ScreeningResult> PublishShortlistAsync(Actor admin, IReadOnlyList<string> proposalIds);
+    Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(Actor admin, IReadOnlyList<string> proposalIds);
 }
 
 public static class ScreeningErrorCodes

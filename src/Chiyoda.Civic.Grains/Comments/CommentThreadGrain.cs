@@ -44,12 +44,12 @@ public sealed class CommentThreadGrain(
 
     Task<CommentThreadView> ICommentThreadGrain.GetAsync() => Task.FromResult(new CommentThreadView([.. state.State.Comments]));
 
-    async Task<CommentResult> ICommentThreadGrain.PostAsync(CommentDraft draft)
+    async Task<CommandResult<Comment>> ICommentThreadGrain.PostAsync(CommentDraft draft)
     {
         await DeliverAsync();
         if (draft.RequestId is not { Length: > 0 and <= 64 })
         {
-            return CommentResult.Refused(CommentErrorCodes.InvalidRequestId, "A request id of 1 to 64 characters is required.", "requestId");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId, "A request id of 1 to 64 characters is required.", "requestId");
         }
 
         if (state.State.Requests.FirstOrDefault(r => r.Key == draft.RequestId) is { Key: not null } seen)
@@ -57,42 +57,42 @@ public sealed class CommentThreadGrain(
             // The same form sent twice, or a retry whose answer was lost: the comment it made, nothing new.
             var made = state.State.Comments.First(c => c.Id == seen.Value);
             return made.AuthorSub == draft.AuthorSub
-                ? CommentResult.Done(made)
-                : CommentResult.Refused(CommentErrorCodes.InvalidRequestId, "This request id was used by someone else.", "requestId");
+                ? CommandResult<Comment>.Done(made)
+                : CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId, "This request id was used by someone else.", "requestId");
         }
 
         var (text, error) = CommentValidation.Text(draft.Text);
         if (error is not null)
         {
-            return new CommentResult(null, error.Code, [error]);
+            return new CommandResult<Comment>(null, error.Code, [error]);
         }
 
         if (draft.AsWard && !draft.MayAnswerAsWard)
         {
-            return CommentResult.Refused(CommentErrorCodes.NotWardStaff, "Only ward staff may answer as the ward.", "asWard");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.NotWardStaff, "Only ward staff may answer as the ward.", "asWard");
         }
 
         if (draft.ParentId is { } parentId)
         {
             if (state.State.Comments.FirstOrDefault(c => c.Id == parentId) is not { } parent)
             {
-                return CommentResult.Refused(CommentErrorCodes.NotFound, "The comment to reply to does not exist.", "parentId");
+                return CommandResult<Comment>.Refused(CommentErrorCodes.NotFound, "The comment to reply to does not exist.", "parentId");
             }
 
             if (parent.ParentId is not null)
             {
-                return CommentResult.Refused(CommentErrorCodes.ReplyDepth, "Replies go one level deep: reply to the first comment of the conversation.", "parentId");
+                return CommandResult<Comment>.Refused(CommentErrorCodes.ReplyDepth, "Replies go one level deep: reply to the first comment of the conversation.", "parentId");
             }
 
             if (parent.Status != CommentStatus.Visible)
             {
-                return CommentResult.Refused(CommentErrorCodes.ParentNotOpen, "This comment was hidden or deleted, so it takes no replies.", "parentId");
+                return CommandResult<Comment>.Refused(CommentErrorCodes.ParentNotOpen, "This comment was hidden or deleted, so it takes no replies.", "parentId");
             }
         }
 
         if (state.State.Comments.Count >= CommentRules.MaxPerThread)
         {
-            return CommentResult.Refused(CommentErrorCodes.ThreadFull, $"This proposal has reached {CommentRules.MaxPerThread} comments; no more can be added.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.ThreadFull, $"This proposal has reached {CommentRules.MaxPerThread} comments; no more can be added.");
         }
 
         // Staff answering as the ward have a limit of their own, apart from what they write as themselves.
@@ -120,10 +120,10 @@ public sealed class CommentThreadGrain(
         }
 
         await WriteAndDeliverAsync();
-        return CommentResult.Done(comment);
+        return CommandResult<Comment>.Done(comment);
     }
 
-    async Task<CommentResult> ICommentThreadGrain.EditAsync(string authorSub, string commentId, string text)
+    async Task<CommandResult<Comment>> ICommentThreadGrain.EditAsync(string authorSub, string commentId, string text)
     {
         await DeliverAsync();
         if (Own(authorSub, commentId) is { } refused)
@@ -134,28 +134,28 @@ public sealed class CommentThreadGrain(
         var (clean, error) = CommentValidation.Text(text);
         if (error is not null)
         {
-            return new CommentResult(null, error.Code, [error]);
+            return new CommandResult<Comment>(null, error.Code, [error]);
         }
 
         var comment = Find(commentId)!;
         if (comment.Text == clean)
         {
-            return CommentResult.Done(comment);
+            return CommandResult<Comment>.Done(comment);
         }
 
         // Edits take nothing from the rate limit: the edit window (and the API's request limit) bounds them already.
         var edited = comment with { Text = clean, EditedAt = time.GetUtcNow() };
         Replace(edited);
         await WriteAndDeliverAsync();
-        return CommentResult.Done(edited);
+        return CommandResult<Comment>.Done(edited);
     }
 
-    async Task<CommentResult> ICommentThreadGrain.DeleteAsync(string authorSub, string commentId)
+    async Task<CommandResult<Comment>> ICommentThreadGrain.DeleteAsync(string authorSub, string commentId)
     {
         await DeliverAsync();
         if (Find(commentId) is { Status: CommentStatus.Deleted } already && already.AuthorSub == authorSub)
         {
-            return CommentResult.Done(already);
+            return CommandResult<Comment>.Done(already);
         }
 
         if (Own(authorSub, commentId) is { } refused)
@@ -172,10 +172,10 @@ public sealed class CommentThreadGrain(
 
         Replace(deleted);
         await WriteAndDeliverAsync();
-        return CommentResult.Done(deleted);
+        return CommandResult<Comment>.Done(deleted);
     }
 
-    async Task<CommentResult> ICommentThreadGrain.ReportAsync(Actor reporter, string commentId, string reason)
+    async Task<CommandResult<Comment>> ICommentThreadGrain.ReportAsync(Actor reporter, string commentId, string reason)
     {
         await DeliverAsync();
         var (comment, clean, refusal) = WithReason(commentId, reason);
@@ -186,17 +186,17 @@ public sealed class CommentThreadGrain(
 
         if (comment.Status == CommentStatus.Deleted)
         {
-            return CommentResult.Refused(CommentErrorCodes.Deleted, "This comment was deleted by its author.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.Deleted, "This comment was deleted by its author.");
         }
 
         if (comment.Status == CommentStatus.Hidden)
         {
-            return CommentResult.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
         }
 
         if (comment.AuthorSub == reporter.Sub)
         {
-            return CommentResult.Refused(CommentErrorCodes.OwnComment, "You cannot report your own comment; edit or delete it instead.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.OwnComment, "You cannot report your own comment; edit or delete it instead.");
         }
 
         // One account counts once per comment. Reported again while it waits: nothing changes. Reported again after a
@@ -204,8 +204,8 @@ public sealed class CommentThreadGrain(
         if (comment.Reports.Any(r => r.ReporterSub == reporter.Sub))
         {
             return comment.Reports.Any(r => r.ReporterSub == reporter.Sub && !r.Settled)
-                ? CommentResult.Done(comment)
-                : CommentResult.Refused(CommentErrorCodes.AlreadyReported, "You reported this comment already, and a moderator has looked at it.");
+                ? CommandResult<Comment>.Done(comment)
+                : CommandResult<Comment>.Refused(CommentErrorCodes.AlreadyReported, "You reported this comment already, and a moderator has looked at it.");
         }
 
         if (await Quota(reporter.Sub).TakeAsync(CommentValidation.ReportKind) is { } wait)
@@ -227,10 +227,10 @@ public sealed class CommentThreadGrain(
         state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:report:{reports.Count}:{reporter.Sub}", now, reporter.Sub, reporter.Name,
             "comment.reported", Subject(commentId), null, clean));
         await WriteAndDeliverAsync();
-        return CommentResult.Done(reported);
+        return CommandResult<Comment>.Done(reported);
     }
 
-    async Task<CommentResult> ICommentThreadGrain.HideAsync(Actor moderator, string commentId, string reason)
+    async Task<CommandResult<Comment>> ICommentThreadGrain.HideAsync(Actor moderator, string commentId, string reason)
     {
         await DeliverAsync();
         var (comment, clean, refusal) = WithReason(commentId, reason);
@@ -241,14 +241,14 @@ public sealed class CommentThreadGrain(
 
         if (comment.Status == CommentStatus.Deleted)
         {
-            return CommentResult.Refused(CommentErrorCodes.Deleted, "This comment was deleted by its author.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.Deleted, "This comment was deleted by its author.");
         }
 
         if (comment.Status == CommentStatus.Hidden)
         {
             return comment.ModerationReason == clean
-                ? CommentResult.Done(comment)
-                : CommentResult.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
+                ? CommandResult<Comment>.Done(comment)
+                : CommandResult<Comment>.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
         }
 
         var now = time.GetUtcNow();
@@ -275,10 +275,10 @@ public sealed class CommentThreadGrain(
                 $"({i + 1}/{parts.Count}) {parts[i]}", null));
         }
         await WriteAndDeliverAsync();
-        return CommentResult.Done(hidden);
+        return CommandResult<Comment>.Done(hidden);
     }
 
-    async Task<CommentResult> ICommentThreadGrain.RestoreAsync(Actor moderator, string commentId, string reason)
+    async Task<CommandResult<Comment>> ICommentThreadGrain.RestoreAsync(Actor moderator, string commentId, string reason)
     {
         await DeliverAsync();
         var (comment, clean, refusal) = WithReason(commentId, reason);
@@ -289,7 +289,7 @@ public sealed class CommentThreadGrain(
 
         if (comment.Status != CommentStatus.Hidden && !comment.AwaitingModeration)
         {
-            return CommentResult.Refused(CommentErrorCodes.NotHidden, "This comment is neither hidden nor reported.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.NotHidden, "This comment is neither hidden nor reported.");
         }
 
         var now = time.GetUtcNow();
@@ -306,10 +306,10 @@ public sealed class CommentThreadGrain(
         state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:restored:{now.ToUnixTimeMilliseconds()}", now, moderator.Sub, moderator.Name,
             comment.Status == CommentStatus.Hidden ? "comment.restored" : "comment.reports-dismissed", Subject(commentId), comment.ModerationReason, clean));
         await WriteAndDeliverAsync();
-        return CommentResult.Done(restored);
+        return CommandResult<Comment>.Done(restored);
     }
 
-    private CommentResult? Own(string authorSub, string commentId)
+    private CommandResult<Comment>? Own(string authorSub, string commentId)
     {
         if (Find(commentId) is not { } comment)
         {
@@ -318,14 +318,14 @@ public sealed class CommentThreadGrain(
 
         if (comment.AuthorSub != authorSub)
         {
-            return CommentResult.Refused(CommentErrorCodes.NotAuthor, "Only the author may change or delete a comment.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.NotAuthor, "Only the author may change or delete a comment.");
         }
 
         return comment.Status switch
         {
-            CommentStatus.Hidden => CommentResult.Refused(CommentErrorCodes.Hidden, "This comment was hidden by a moderator and cannot be changed."),
-            CommentStatus.Deleted => CommentResult.Refused(CommentErrorCodes.Deleted, "This comment was deleted."),
-            _ when time.GetUtcNow() - comment.PostedAt >= EditWindow => CommentResult.Refused(CommentErrorCodes.EditWindowPassed,
+            CommentStatus.Hidden => CommandResult<Comment>.Refused(CommentErrorCodes.Hidden, "This comment was hidden by a moderator and cannot be changed."),
+            CommentStatus.Deleted => CommandResult<Comment>.Refused(CommentErrorCodes.Deleted, "This comment was deleted."),
+            _ when time.GetUtcNow() - comment.PostedAt >= EditWindow => CommandResult<Comment>.Refused(CommentErrorCodes.EditWindowPassed,
                 $"A comment may be changed or deleted within {options.Value.EditMinutes} minutes of posting; that time has passed."),
             _ => null,
         };
@@ -338,20 +338,20 @@ public sealed class CommentThreadGrain(
         return [.. Enumerable.Range(0, Math.Max(1, (text.Length + size - 1) / size)).Select(i => text.Substring(i * size, Math.Min(size, text.Length - (i * size))))];
     }
 
-    private static CommentResult RateLimited(TimeSpan wait, int limit) =>
-        CommentResult.Refused(CommentErrorCodes.RateLimited,
+    private static CommandResult<Comment> RateLimited(TimeSpan wait, int limit) =>
+        CommandResult<Comment>.Refused(CommentErrorCodes.RateLimited,
             $"At most {limit} in {CommentRules.RateWindow.TotalMinutes:0} minutes from one account; try again in {Math.Ceiling(wait.TotalMinutes):0} minutes.",
             retryAfter: wait);
 
     /// <summary>A moderator acted: the reports so far are answered (kept for the record, no longer counted in the queue).</summary>
     private static IReadOnlyList<CommentReport> Settle(IReadOnlyList<CommentReport> reports) => [.. reports.Select(r => r with { Settled = true })];
 
-    private static CommentResult NotFound() => CommentResult.Refused(CommentErrorCodes.NotFound, "There is no such comment.");
+    private static CommandResult<Comment> NotFound() => CommandResult<Comment>.Refused(CommentErrorCodes.NotFound, "There is no such comment.");
 
     private Comment? Find(string commentId) => state.State.Comments.FirstOrDefault(c => c.Id == commentId);
 
     /// <summary>The comment a report or a moderator's step acts on, with its reason cleaned; or why the step is refused.</summary>
-    private (Comment Comment, string Reason, CommentResult? Refusal) WithReason(string commentId, string reason)
+    private (Comment Comment, string Reason, CommandResult<Comment>? Refusal) WithReason(string commentId, string reason)
     {
         if (Find(commentId) is not { } comment)
         {
@@ -359,7 +359,7 @@ public sealed class CommentThreadGrain(
         }
 
         var (clean, error) = CommentValidation.Reason(reason);
-        return error is null ? (comment, clean, null) : (comment, "", new CommentResult(null, error.Code, [error]));
+        return error is null ? (comment, clean, null) : (comment, "", new CommandResult<Comment>(null, error.Code, [error]));
     }
 
     private void Replace(Comment comment) => state.State.Comments[state.State.Comments.FindIndex(c => c.Id == comment.Id)] = comment;

@@ -38,17 +38,17 @@ public sealed class ImplementationDirectoryGrain(
 
     Task<ImplementationPath> IImplementationDirectoryGrain.GetPathAsync() => Task.FromResult(CurrentPath);
 
-    async Task<ImplementationResult> IImplementationDirectoryGrain.SetPathAsync(Actor admin, ImplementationPath path)
+    async Task<CommandResult<ImplementationPath>> IImplementationDirectoryGrain.SetPathAsync(Actor admin, ImplementationPath path)
     {
         if (!admin.IsAdministrator)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators set the status path.");
+            return CommandResult<ImplementationPath>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators set the status path.");
         }
 
         var errors = ImplementationPath.Validate(path);
         if (errors.Count > 0)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidPath, errors);
+            return CommandResult<ImplementationPath>.Refused(ImplementationErrorCodes.InvalidPath, errors);
         }
 
         // A record's timeline names its statuses by id: none it has reached may disappear from the path.
@@ -56,7 +56,7 @@ public sealed class ImplementationDirectoryGrain(
             .Where(id => path.Statuses.All(s => s.Id != id)).Distinct().ToList();
         if (inUse.Count > 0)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.StatusInUse,
+            return CommandResult<ImplementationPath>.Refused(ImplementationErrorCodes.StatusInUse,
                 [new("statuses", ImplementationErrorCodes.StatusInUse, $"Records are at {string.Join(", ", inUse)}: keep these statuses on the path.")]);
         }
 
@@ -65,7 +65,7 @@ public sealed class ImplementationDirectoryGrain(
         var after = path with { Statuses = [.. path.Statuses.Select(s => new ImplementationStatus(s.Id, s.Name.Trim(), s.NameEn.Trim()))] };
         if (state.State.Path is not null && before.Statuses.SequenceEqual(after.Statuses))
         {
-            return new ImplementationResult(null, null, []);
+            return CommandResult<ImplementationPath>.Done(before);
         }
 
         // The path is the ward's, not a round's: its changes go to the ward's own audit chain (key "ward").
@@ -76,7 +76,7 @@ public sealed class ImplementationDirectoryGrain(
             "implementation.path", "status path", removed, added));
         await state.WriteStateAsync();
         await DeliverAuditAsync();
-        return new ImplementationResult(null, null, []);
+        return CommandResult<ImplementationPath>.Done(after);
     }
 
     /// <summary>

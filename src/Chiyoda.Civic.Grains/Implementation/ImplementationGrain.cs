@@ -65,12 +65,12 @@ public sealed class ImplementationGrain(
         }
     }
 
-    async Task<ImplementationResult> IImplementationGrain.OpenAsync()
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.OpenAsync()
     {
         if (S.Exists)
         {
             await FlushIfPendingAsync();
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var results = await GrainFactory.GetGrain<IResultsGrain>(_roundId).GetAsync();
@@ -79,7 +79,7 @@ public sealed class ImplementationGrain(
             : null;
         if (adopted is null)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.NotAdopted, "Only proposals adopted in published results have an implementation record.");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAdopted, "Only proposals adopted in published results have an implementation record.");
         }
 
         var proposal = await GrainFactory.GetGrain<IProposalGrain>(ImplementationValidation.Key(_roundId, _proposalId)).GetAsync();
@@ -100,7 +100,7 @@ public sealed class ImplementationGrain(
 
     Task<ImplementationRecord?> IImplementationGrain.GetAsync() => Task.FromResult(S.Exists ? Record() : null);
 
-    async Task<ImplementationResult> IImplementationGrain.SetStatusAsync(Actor actor, string requestId, StatusChange change)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetStatusAsync(Actor actor, string requestId, StatusChange change)
     {
         if (Check(actor, requestId) is { } refused)
         {
@@ -109,14 +109,14 @@ public sealed class ImplementationGrain(
 
         if (S.RecentRequests.Contains(requestId))
         {
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var path = await Path();
         var status = path.Find(change?.StatusId);
         if (change is null || status is null)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidStatus, "Choose a status of the ward's path, or not-pursued.", "status");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidStatus, "Choose a status of the ward's path, or not-pursued.", "status");
         }
 
         var note = change.Note?.Trim() ?? "";
@@ -162,12 +162,12 @@ public sealed class ImplementationGrain(
 
         if (errors.Count > 0)
         {
-            return ImplementationResult.Refused(errors[0].Code, errors);
+            return CommandResult<ImplementationRecord>.Refused(errors[0].Code, errors);
         }
 
         if (S.Steps.Count >= ImplementationValidation.MaxSteps)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.TooMany, $"A record keeps at most {ImplementationValidation.MaxSteps} steps.", "status");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.TooMany, $"A record keeps at most {ImplementationValidation.MaxSteps} steps.", "status");
         }
 
         var now = time.GetUtcNow();
@@ -178,7 +178,7 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId);
     }
 
-    async Task<ImplementationResult> IImplementationGrain.SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details)
     {
         if (Check(actor, requestId) is { } refused)
         {
@@ -187,13 +187,13 @@ public sealed class ImplementationGrain(
 
         if (S.RecentRequests.Contains(requestId))
         {
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var errors = ImplementationValidation.Validate(details);
         if (errors.Count > 0)
         {
-            return ImplementationResult.Refused(errors[0].Code, errors);
+            return CommandResult<ImplementationRecord>.Refused(errors[0].Code, errors);
         }
 
         var links = details.Links?.Select(l => new ImplementationLink(l.Title.Trim(), l.Url.Trim())).ToList() ?? [];
@@ -204,7 +204,7 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId);
     }
 
-    async Task<ImplementationResult> IImplementationGrain.SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator)
     {
         if (Check(actor, requestId) is { } refused)
         {
@@ -213,19 +213,19 @@ public sealed class ImplementationGrain(
 
         if (S.RecentRequests.Contains(requestId))
         {
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var errors = ImplementationValidation.Validate(indicator);
         if (errors.Count > 0)
         {
-            return ImplementationResult.Refused(errors[0].Code, errors);
+            return CommandResult<ImplementationRecord>.Refused(errors[0].Code, errors);
         }
 
         var index = S.Indicators.FindIndex(i => i.Id == indicator.Id);
         if (index < 0 && S.Indicators.Count >= ImplementationValidation.MaxIndicators)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.TooMany, $"A record has at most {ImplementationValidation.MaxIndicators} indicators.", "id");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.TooMany, $"A record has at most {ImplementationValidation.MaxIndicators} indicators.", "id");
         }
 
         var updated = new Indicator(indicator.Id, indicator.Name.Trim(), Blank(indicator.NameEn), indicator.Unit.Trim(), Blank(indicator.UnitEn),
@@ -245,7 +245,7 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId);
     }
 
-    async Task<ImplementationResult> IImplementationGrain.RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual)
     {
         if (Check(actor, requestId) is { } refused)
         {
@@ -254,13 +254,13 @@ public sealed class ImplementationGrain(
 
         if (S.RecentRequests.Contains(requestId))
         {
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var index = S.Indicators.FindIndex(i => i.Id == indicatorId);
         if (index < 0)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.IndicatorNotFound, "The record has no such indicator.", "indicatorId");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.IndicatorNotFound, "The record has no such indicator.", "indicatorId");
         }
 
         var errors = new List<ValidationError>();
@@ -281,7 +281,7 @@ public sealed class ImplementationGrain(
 
         if (errors.Count > 0)
         {
-            return ImplementationResult.Refused(errors[0].Code, errors);
+            return CommandResult<ImplementationRecord>.Refused(errors[0].Code, errors);
         }
 
         var indicator = S.Indicators[index];
@@ -289,7 +289,7 @@ public sealed class ImplementationGrain(
         var previous = indicator.Actuals.FirstOrDefault(a => a.Date == actual!.Date);
         if (previous is null && actuals.Count >= ImplementationValidation.MaxActuals)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.TooMany, $"An indicator keeps at most {ImplementationValidation.MaxActuals} actuals.", "date");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.TooMany, $"An indicator keeps at most {ImplementationValidation.MaxActuals} actuals.", "date");
         }
 
         actuals.Add(new IndicatorActual(actual!.Date, actual.Value, Blank(actual.Note)));
@@ -300,7 +300,7 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId);
     }
 
-    async Task<ImplementationResult> IImplementationGrain.SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date)
     {
         if (Check(admin, requestId) is { } refused)
         {
@@ -309,18 +309,18 @@ public sealed class ImplementationGrain(
 
         if (!admin.IsAdministrator)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators correct the adoption date.");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators correct the adoption date.");
         }
 
         if (S.RecentRequests.Contains(requestId))
         {
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var published = DateOnly.FromDateTime(WardClock.ToWardTime(S.Steps[0].RecordedAt).DateTime);
         if (!ImplementationValidation.IsValidDate(date) || date > published || S.Steps.Skip(1).Any(s => s.Date < date))
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidDate,
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate,
                 "The adoption date is on or before the publication here and before every later step.", "date");
         }
 
@@ -331,7 +331,7 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId);
     }
 
-    async Task<ImplementationResult> IImplementationGrain.AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees)
     {
         if (!S.Exists)
         {
@@ -340,7 +340,7 @@ public sealed class ImplementationGrain(
 
         if (!admin.IsAdministrator)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators assign department staff.");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators assign department staff.");
         }
 
         if (!ImplementationValidation.IsValidRequestId(requestId))
@@ -350,7 +350,7 @@ public sealed class ImplementationGrain(
 
         if (S.RecentRequests.Contains(requestId))
         {
-            return ImplementationResult.Done(Record());
+            return CommandResult<ImplementationRecord>.Done(Record());
         }
 
         var list = (assignees ?? []).ToList();
@@ -358,7 +358,7 @@ public sealed class ImplementationGrain(
             || list.Any(a => a is null || a.Sub?.Trim() is not { Length: > 0 and <= 100 } || a.Name?.Trim().Length > 100)
             || list.Select(a => a.Sub.Trim()).Distinct().Count() != list.Count)
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.InvalidAssignment,
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidAssignment,
                 $"Up to {ImplementationValidation.MaxAssignees} distinct staff, each with a login id of at most 100 characters.", "assignees");
         }
 
@@ -369,7 +369,7 @@ public sealed class ImplementationGrain(
     }
 
     /// <summary>Exists, the actor may change it (administrators, or department staff assigned to it), and the request id is usable.</summary>
-    private ImplementationResult? Check(Actor actor, string requestId)
+    private CommandResult<ImplementationRecord>? Check(Actor actor, string requestId)
     {
         if (!S.Exists)
         {
@@ -378,17 +378,17 @@ public sealed class ImplementationGrain(
 
         if (!actor.IsAdministrator && !(actor.IsDepartment && S.Assignees.Any(a => a.Sub == actor.Sub)))
         {
-            return ImplementationResult.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators and the department staff assigned to this proposal change its record.");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators and the department staff assigned to this proposal change its record.");
         }
 
         return ImplementationValidation.IsValidRequestId(requestId) ? null : BadRequestId();
     }
 
-    private static ImplementationResult BadRequestId() =>
-        ImplementationResult.Refused(ImplementationErrorCodes.InvalidRequestId, "Every change carries a request id of 1 to 100 characters (a retry repeats it).", "requestId");
+    private static CommandResult<ImplementationRecord> BadRequestId() =>
+        CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidRequestId, "Every change carries a request id of 1 to 100 characters (a retry repeats it).", "requestId");
 
-    private static ImplementationResult NotFound() =>
-        ImplementationResult.Refused(ImplementationErrorCodes.NotFound, "This proposal has no implementation record (only adopted proposals of published results do).");
+    private static CommandResult<ImplementationRecord> NotFound() =>
+        CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotFound, "This proposal has no implementation record (only adopted proposals of published results do).");
 
     private Task<ImplementationPath> Path() =>
         GrainFactory.GetGrain<IImplementationDirectoryGrain>(IImplementationDirectoryGrain.WardKey).GetPathAsync();
@@ -402,7 +402,7 @@ public sealed class ImplementationGrain(
 
     private static string? Blank(string? value) => value?.Trim() is { Length: > 0 } v ? v : null;
 
-    private async Task<ImplementationResult> SaveAsync(string? requestId = null)
+    private async Task<CommandResult<ImplementationRecord>> SaveAsync(string? requestId = null)
     {
         if (requestId is not null)
         {
@@ -418,7 +418,7 @@ public sealed class ImplementationGrain(
         S.DirectoryPending = true;
         await state.WriteStateAsync();
         await FlushAsync();
-        return ImplementationResult.Done(Record());
+        return CommandResult<ImplementationRecord>.Done(Record());
     }
 
     private async Task FlushIfPendingAsync()

@@ -43,7 +43,7 @@ public sealed class ProposalGrain(
 
     public static string Key(string roundId, string proposalId) => $"{roundId}:{proposalId}";
 
-    async Task<ProposalCommandResult> IProposalGrain.CreateAsync(Actor author, ProposalContent content)
+    async Task<CommandResult<ProposalView>> IProposalGrain.CreateAsync(Actor author, ProposalContent content)
     {
         if (!RoundValidation.IsValidRoundId(_roundId) || !ProposalValidation.IsValidProposalId(_proposalId))
         {
@@ -55,7 +55,7 @@ public sealed class ProposalGrain(
         {
             // A retried creation (lost response) returns the draft; anything else under this id is refused.
             return S.AuthorSub == author.Sub && S.Content == content
-                ? ProposalCommandResult.Done(View())
+                ? CommandResult<ProposalView>.Done(View())
                 : Refuse(ProposalErrorCodes.ProposalExists, "Another proposal already has this id.");
         }
 
@@ -96,7 +96,7 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.EnterFromPaperAsync(Actor staff, ProposalIntake intake, ProposalContent content)
+    async Task<CommandResult<ProposalView>> IProposalGrain.EnterFromPaperAsync(Actor staff, ProposalIntake intake, ProposalContent content)
     {
         if (!RoundValidation.IsValidRoundId(_roundId) || !ProposalValidation.IsValidProposalId(_proposalId))
         {
@@ -113,7 +113,7 @@ public sealed class ProposalGrain(
         if (S.Exists)
         {
             return S.Intake?.AsTyped() == intake && S.Content == content
-                ? ProposalCommandResult.Done(View())
+                ? CommandResult<ProposalView>.Done(View())
                 : Refuse(ProposalErrorCodes.ProposalExists, "Another proposal already has this id.");
         }
 
@@ -198,7 +198,7 @@ public sealed class ProposalGrain(
         return "paper:" + Convert.ToHexString(digest, 0, 8).ToLowerInvariant();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.UpdateAsync(Actor author, ProposalContent content)
+    async Task<CommandResult<ProposalView>> IProposalGrain.UpdateAsync(Actor author, ProposalContent content)
     {
         if (AuthorRefusal(author) is { } refused)
         {
@@ -232,7 +232,7 @@ public sealed class ProposalGrain(
 
         if (S.Content == content)
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         await FlushIfPendingAsync();
@@ -240,7 +240,7 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.SubmitAsync(Actor author)
+    async Task<CommandResult<ProposalView>> IProposalGrain.SubmitAsync(Actor author)
     {
         if (AuthorRefusal(author) is { } refused)
         {
@@ -252,7 +252,7 @@ public sealed class ProposalGrain(
             // Already submitted (a retry), or past the point where submitting means anything.
             return S.Status is ProposalStatus.Withdrawn
                 ? Refuse(ProposalErrorCodes.ProposalWithdrawn, "This proposal was withdrawn.")
-                : ProposalCommandResult.Done(View());
+                : CommandResult<ProposalView>.Done(View());
         }
 
         var (round, config, refusal) = await ContextAsync();
@@ -281,7 +281,7 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.WithdrawAsync(Actor author, string reason)
+    async Task<CommandResult<ProposalView>> IProposalGrain.WithdrawAsync(Actor author, string reason)
     {
         if (AuthorRefusal(author) is { } refused)
         {
@@ -290,7 +290,7 @@ public sealed class ProposalGrain(
 
         if (S.Status == ProposalStatus.Withdrawn)
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         if (ProposalStatusMachine.WithdrawRefusal(S.Status) is { } notWithdrawable)
@@ -319,7 +319,7 @@ public sealed class ProposalGrain(
         ? new ProposalReview(View(), [.. S.Scores], [.. S.Notes], [.. S.Decisions], [.. S.Assignees], WeightedScore())
         : null);
 
-    async Task<ProposalCommandResult> IProposalGrain.ScoreAsync(Actor screener, int stage, IReadOnlyDictionary<string, int> scores)
+    async Task<CommandResult<ProposalView>> IProposalGrain.ScoreAsync(Actor screener, int stage, IReadOnlyDictionary<string, int> scores)
     {
         var (config, refusal) = await StaffCheckAsync(screener, stage);
         if (refusal is not null)
@@ -360,7 +360,7 @@ public sealed class ProposalGrain(
         var ordered = definition.Criteria.ToDictionary(c => c.Id, c => scores[c.Id]);
         if (existing is not null && existing.Scores.Count == ordered.Count && ordered.All(kv => existing.Scores.TryGetValue(kv.Key, out var v) && v == kv.Value))
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         await FlushIfPendingAsync();
@@ -372,11 +372,11 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.AddNoteAsync(Actor screener, int stage, string noteId, string text)
+    async Task<CommandResult<ProposalView>> IProposalGrain.AddNoteAsync(Actor screener, int stage, string noteId, string text)
     {
         if (S.Exists && S.Notes.Any(n => n.NoteId == noteId))
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         var (_, refusal) = await StaffCheckAsync(screener, stage);
@@ -409,11 +409,11 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.DecideAsync(Actor screener, int stage, string decisionId, DecisionKind decision, string? message)
+    async Task<CommandResult<ProposalView>> IProposalGrain.DecideAsync(Actor screener, int stage, string decisionId, DecisionKind decision, string? message)
     {
         if (S.Exists && S.Decisions.Any(d => d.DecisionId == decisionId))
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         var (config, refusal) = await StaffCheckAsync(screener, stage);
@@ -468,7 +468,7 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.AssignAsync(Actor admin, IReadOnlyList<string> screenerSubs)
+    async Task<CommandResult<ProposalView>> IProposalGrain.AssignAsync(Actor admin, IReadOnlyList<string> screenerSubs)
     {
         if (!S.Exists)
         {
@@ -483,7 +483,7 @@ public sealed class ProposalGrain(
         var subs = (screenerSubs ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length is > 0 and <= 100).Distinct(StringComparer.Ordinal).Take(20).ToList();
         if (subs.SequenceEqual(S.Assignees))
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         await FlushIfPendingAsync();
@@ -493,7 +493,7 @@ public sealed class ProposalGrain(
         return await SaveAsync();
     }
 
-    async Task<ProposalCommandResult> IProposalGrain.SetBallotNumberAsync(Actor admin, int? ballotNumber)
+    async Task<CommandResult<ProposalView>> IProposalGrain.SetBallotNumberAsync(Actor admin, int? ballotNumber)
     {
         if (!S.Exists)
         {
@@ -507,7 +507,7 @@ public sealed class ProposalGrain(
 
         if (S.BallotNumber == ballotNumber && (ballotNumber is null || S.Status == ProposalStatus.Shortlisted))
         {
-            return ProposalCommandResult.Done(View());
+            return CommandResult<ProposalView>.Done(View());
         }
 
         if (ProposalStatusMachine.BallotNumberRefusal(S.Status, ballotNumber) is { } notSelected)
@@ -547,7 +547,7 @@ public sealed class ProposalGrain(
 
     // ---- rules shared by the commands ----
 
-    private ProposalCommandResult? AuthorRefusal(Actor author)
+    private CommandResult<ProposalView>? AuthorRefusal(Actor author)
     {
         if (!S.Exists)
         {
@@ -559,10 +559,10 @@ public sealed class ProposalGrain(
     }
 
     /// <summary>Drafts and submissions awaiting intake change while the call is open; returned proposals until voting opens.</summary>
-    private ProposalCommandResult? EditRefusal(RoundSnapshot round) =>
+    private CommandResult<ProposalView>? EditRefusal(RoundSnapshot round) =>
         ProposalStatusMachine.EditRefusal(S.Status, round.Definition.Schedule.PhaseAt(time.GetUtcNow())) is { } refusal ? Refuse(refusal) : null;
 
-    private async Task<(ScreeningConfig? Config, ProposalCommandResult? Refusal)> StaffCheckAsync(Actor actor, int stage)
+    private async Task<(ScreeningConfig? Config, CommandResult<ProposalView>? Refusal)> StaffCheckAsync(Actor actor, int stage)
     {
         if (!S.Exists)
         {
@@ -594,7 +594,7 @@ public sealed class ProposalGrain(
         return (config, null);
     }
 
-    private async Task<(RoundSnapshot? Round, ScreeningConfig Config, ProposalCommandResult? Refusal)> ContextAsync()
+    private async Task<(RoundSnapshot? Round, ScreeningConfig Config, CommandResult<ProposalView>? Refusal)> ContextAsync()
     {
         var round = await GrainFactory.GetGrain<IRoundGrain>(_roundId).GetAsync();
         var config = await ConfigAsync();
@@ -626,14 +626,14 @@ public sealed class ProposalGrain(
             $"proposal {_proposalId}", before, after));
     }
 
-    private async Task<ProposalCommandResult> SaveAsync()
+    private async Task<CommandResult<ProposalView>> SaveAsync()
     {
         S.Version++;
         S.UpdatedAt = time.GetUtcNow();
         S.IndexPending = true;
         await state.WriteStateAsync();
         await FlushAsync();
-        return ProposalCommandResult.Done(View());
+        return CommandResult<ProposalView>.Done(View());
     }
 
     private async Task FlushIfPendingAsync()
@@ -691,10 +691,11 @@ public sealed class ProposalGrain(
     private ProposalView View() => new(_roundId, _proposalId, S.AuthorSub, S.AuthorName, S.Content!, S.Status, S.Stage, S.BallotNumber,
         S.PublicReason, S.PublishedAt, S.CreatedAt, S.UpdatedAt, S.Version, [.. S.History], S.Intake);
 
-    private static ProposalCommandResult NotFound() => Refuse(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+    private static CommandResult<ProposalView> NotFound() => Refuse(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
 
-    private static ProposalCommandResult Refuse(ProposalRefusal refusal) => Refuse(refusal.Code, refusal.Message);
+    private static CommandResult<ProposalView> Refuse(ProposalRefusal refusal) => Refuse(refusal.Code, refusal.Message);
 
-    private static ProposalCommandResult Refuse(string code, string message, IReadOnlyList<ValidationError>? errors = null) =>
-        ProposalCommandResult.Refused(code, message, errors);
+    /// <summary>A refusal; without errors of its own, one error on the field <c>proposal</c> carries the message.</summary>
+    private static CommandResult<ProposalView> Refuse(string code, string message, IReadOnlyList<ValidationError>? errors = null) =>
+        errors is { Count: > 0 } ? CommandResult<ProposalView>.Refused(code, errors) : CommandResult<ProposalView>.Refused(code, message, "proposal");
 }

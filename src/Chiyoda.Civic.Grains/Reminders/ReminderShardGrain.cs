@@ -127,27 +127,27 @@ public sealed class ReminderShardGrain(
         return Task.CompletedTask;
     }
 
-    async Task<ReminderOptInResult> IReminderShardGrain.OptInAsync(ReminderSubscriber subscriber)
+    async Task<CommandResult<ReminderSubscriber>> IReminderShardGrain.OptInAsync(ReminderSubscriber subscriber)
     {
         if (mailer is null)
         {
-            return new(ReminderErrorCodes.EmailOff);
+            return CommandResult<ReminderSubscriber>.Refused(ReminderErrorCodes.EmailOff, []);
         }
 
         if (subscriber.Language is not ("ja" or "en"))
         {
-            return new(ReminderErrorCodes.InvalidLanguage);
+            return CommandResult<ReminderSubscriber>.Refused(ReminderErrorCodes.InvalidLanguage, []);
         }
 
         var round = await GrainFactory.GetGrain<IRoundGrain>(RoundId).GetAsync();
         if (round is null)
         {
-            return new(ReminderErrorCodes.RoundNotFound);
+            return CommandResult<ReminderSubscriber>.Refused(ReminderErrorCodes.RoundNotFound, []);
         }
 
         if (round.PublishedAt is not null)
         {
-            return new(ReminderErrorCodes.Finished);
+            return CommandResult<ReminderSubscriber>.Refused(ReminderErrorCodes.Finished, []);
         }
 
         if (S.Subscriptions.TryGetValue(subscriber.Sub, out var existing))
@@ -163,7 +163,7 @@ public sealed class ReminderShardGrain(
         {
             if (S.Subscriptions.Count >= IReminderShardGrain.MaxSubscribers)
             {
-                return new(ReminderErrorCodes.Full);
+                return CommandResult<ReminderSubscriber>.Refused(ReminderErrorCodes.Full, []);
             }
 
             S.Subscriptions[subscriber.Sub] = new ReminderSubscription
@@ -184,7 +184,7 @@ public sealed class ReminderShardGrain(
             await ConfirmAsync(made, round.Definition);
         }
 
-        return new(null);
+        return CommandResult<ReminderSubscriber>.Done(subscriber);
     }
 
     async Task<bool> IReminderShardGrain.OptOutAsync(string sub)

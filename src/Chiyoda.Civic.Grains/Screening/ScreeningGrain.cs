@@ -31,33 +31,33 @@ public sealed class ScreeningGrain(
 
     Task<ScreeningConfig> IScreeningGrain.GetConfigAsync() => Task.FromResult(Config());
 
-    async Task<ScreeningResult> IScreeningGrain.SetSetupAsync(Actor admin, ScreeningSetup setup)
+    async Task<CommandResult<ScreeningOutcome>> IScreeningGrain.SetSetupAsync(Actor admin, ScreeningSetup setup)
     {
         if (!admin.IsAdministrator)
         {
-            return ScreeningResult.Refused(ProposalErrorCodes.NotStaff);
+            return CommandResult<ScreeningOutcome>.Refused(ProposalErrorCodes.NotStaff, []);
         }
 
         var errors = ScreeningSetup.Validate(setup);
         if (errors.Count > 0)
         {
-            return ScreeningResult.Refused(ScreeningErrorCodes.InvalidSetup, errors);
+            return CommandResult<ScreeningOutcome>.Refused(ScreeningErrorCodes.InvalidSetup, errors);
         }
 
         if (await GrainFactory.GetGrain<IRoundGrain>(RoundId).GetAsync() is not { } round)
         {
-            return ScreeningResult.Refused(RoundErrorCodes.RoundNotFound);
+            return CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.RoundNotFound, []);
         }
 
         if (SameSetup(Config().Setup, setup))
         {
-            return new ScreeningResult(Config(), null, null, []);
+            return CommandResult<ScreeningOutcome>.Done(new(Config()));
         }
 
         // Proposals are screened against these stages: they must not move once screening has begun.
         if (round.Definition.Schedule.PhaseAt(time.GetUtcNow()) >= RoundPhase.Screening)
         {
-            return ScreeningResult.Refused(ScreeningErrorCodes.SetupLocked,
+            return CommandResult<ScreeningOutcome>.Refused(ScreeningErrorCodes.SetupLocked,
                 [new("stages", ScreeningErrorCodes.SetupLocked, "Stages and categories cannot change once the call for proposals has closed.")]);
         }
 
@@ -67,14 +67,14 @@ public sealed class ScreeningGrain(
         await state.WriteStateAsync();
         await new GrainAuditLog(GrainFactory).AppendAsync(RoundId, new AuditEntry(
             $"screening:setup:{state.State.Version}", time.GetUtcNow(), admin.Sub, admin.Name, "screening.setup", "screening stages", before, after));
-        return new ScreeningResult(Config(), null, null, []);
+        return CommandResult<ScreeningOutcome>.Done(new(Config()));
     }
 
-    async Task<ScreeningResult> IScreeningGrain.AssignStagesAsync(Actor admin, ScreenerAssignment assignment)
+    async Task<CommandResult<ScreeningOutcome>> IScreeningGrain.AssignStagesAsync(Actor admin, ScreenerAssignment assignment)
     {
         if (!admin.IsAdministrator)
         {
-            return ScreeningResult.Refused(ProposalErrorCodes.NotStaff);
+            return CommandResult<ScreeningOutcome>.Refused(ProposalErrorCodes.NotStaff, []);
         }
 
         var setup = Config().Setup;
@@ -82,14 +82,14 @@ public sealed class ScreeningGrain(
         var stages = (assignment?.Stages ?? []).Distinct().Order().ToList();
         if (sub.Length is 0 or > 100 || stages.Any(s => setup.Stage(s) is null))
         {
-            return ScreeningResult.Refused(ScreeningErrorCodes.InvalidAssignment,
+            return CommandResult<ScreeningOutcome>.Refused(ScreeningErrorCodes.InvalidAssignment,
                 [new(sub.Length is 0 or > 100 ? "screenerSub" : "stages", ScreeningErrorCodes.InvalidAssignment, "Name a screener and stages the round has.")]);
         }
 
         var current = state.State.Assignments.FirstOrDefault(a => a.ScreenerSub == sub);
         if (current is not null ? current.Stages.SequenceEqual(stages) : stages.Count == 0)
         {
-            return new ScreeningResult(Config(), null, null, []);
+            return CommandResult<ScreeningOutcome>.Done(new(Config()));
         }
 
         state.State.Assignments.RemoveAll(a => a.ScreenerSub == sub);
@@ -103,27 +103,27 @@ public sealed class ScreeningGrain(
         await new GrainAuditLog(GrainFactory).AppendAsync(RoundId, new AuditEntry(
             $"screening:assign:{state.State.Version}", time.GetUtcNow(), admin.Sub, admin.Name, "screening.assign", $"screener {sub}",
             current is null ? null : "stages " + string.Join(", ", current.Stages), "stages " + string.Join(", ", stages)));
-        return new ScreeningResult(Config(), null, null, []);
+        return CommandResult<ScreeningOutcome>.Done(new(Config()));
     }
 
-    async Task<ScreeningResult> IScreeningGrain.PublishShortlistAsync(Actor admin, IReadOnlyList<string> proposalIds)
+    async Task<CommandResult<ScreeningOutcome>> IScreeningGrain.PublishShortlistAsync(Actor admin, IReadOnlyList<string> proposalIds)
     {
         if (!admin.IsAdministrator)
         {
-            return ScreeningResult.Refused(ProposalErrorCodes.NotStaff);
+            return CommandResult<ScreeningOutcome>.Refused(ProposalErrorCodes.NotStaff, []);
         }
 
         var ids = (proposalIds ?? []).ToList();
         if (ids.Count == 0 || ids.Count > ShortlistValidation.MaxEntries || ids.Distinct().Count() != ids.Count)
         {
-            return ScreeningResult.Refused(RoundErrorCodes.InvalidShortlist,
+            return CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.InvalidShortlist,
                 [new("proposalIds", RoundErrorCodes.InvalidShortlist, $"List 1 to {ShortlistValidation.MaxEntries} distinct proposals in ballot order.")]);
         }
 
         var round = GrainFactory.GetGrain<IRoundGrain>(RoundId);
         if (await round.GetAsync() is null)
         {
-            return ScreeningResult.Refused(RoundErrorCodes.RoundNotFound);
+            return CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.RoundNotFound, []);
         }
 
         var proposals = await Task.WhenAll(ids.Select(id => ProposalValidation.IsValidProposalId(id)
@@ -141,14 +141,14 @@ public sealed class ScreeningGrain(
 
         if (errors.Count > 0)
         {
-            return ScreeningResult.Refused(ScreeningErrorCodes.NotSelected, errors);
+            return CommandResult<ScreeningOutcome>.Refused(ScreeningErrorCodes.NotSelected, errors);
         }
 
         var shortlist = new Shortlist([.. proposals.Select((p, i) => ShortlistEntry.For(i + 1, p!))]);
         var stored = await round.SetShortlistAsync(shortlist);
         if (!stored.Succeeded)
         {
-            return ScreeningResult.Refused(stored.Code!, stored.Errors);
+            return CommandResult<ScreeningOutcome>.Refused(stored.Code!, stored.Errors);
         }
 
         // The round's shortlist is the record; the steps below bring the proposals in line with it.
@@ -177,11 +177,11 @@ public sealed class ScreeningGrain(
             var result = await GrainFactory.GetGrain<IProposalGrain>($"{RoundId}:{ids[i]}").SetBallotNumberAsync(admin, i + 1);
             if (!result.Succeeded)
             {
-                return ScreeningResult.Refused(result.Code!, result.Errors);
+                return CommandResult<ScreeningOutcome>.Refused(result.Code!, result.Errors);
             }
         }
 
-        return new ScreeningResult(Config(), shortlist, null, []);
+        return CommandResult<ScreeningOutcome>.Done(new(Config(), shortlist));
     }
 
     private static bool SameSetup(ScreeningSetup a, ScreeningSetup b) =>

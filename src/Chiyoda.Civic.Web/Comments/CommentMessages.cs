@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Comments;
 using Microsoft.Extensions.Localization;
 
@@ -6,7 +7,7 @@ namespace Chiyoda.Civic.Web.Comments;
 /// <summary>A refusal in the reader's words, with the numbers its message needs.</summary>
 public static class CommentMessages
 {
-    public static string Of(IStringLocalizer<CommentText> l, CommentResult result, TimeSpan editWindow) => result.Code switch
+    public static string Of(IStringLocalizer<CommentText> l, CommandResult<Comment> result, TimeSpan editWindow) => result.Code switch
     {
         CommentErrorCodes.TooLong => l["Error.comment-too-long", CommentRules.MaxLength],
         CommentErrorCodes.ReasonTooLong => l["Error.reason-too-long", CommentRules.ReasonMaxLength],

@@ -62,7 +62,7 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
         return new CommentsView(closed is null, thread.ForPublic(readerSub, time.GetUtcNow(), EditWindow), EditWindow, closed);
     }
 
-    public async Task<CommentResult> PostAsync(string roundId, string proposalId, ClaimsPrincipal user, string requestId, string? parentId, string? text, bool asWard)
+    public async Task<CommandResult<Comment>> PostAsync(string roundId, string proposalId, ClaimsPrincipal user, string requestId, string? parentId, string? text, bool asWard)
     {
         if (await RefuseAsync(roundId, proposalId, write: true) is { } refused)
         {
@@ -71,7 +71,7 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
 
         if (!MayWrite(user))
         {
-            return CommentResult.Refused(CommentErrorCodes.NotAllowed,
+            return CommandResult<Comment>.Refused(CommentErrorCodes.NotAllowed,
                 "Comments are written by people who live, work or study in the ward, and by ward staff.");
         }
 
@@ -79,20 +79,20 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
         return await Thread(roundId, proposalId).PostAsync(new CommentDraft(requestId, actor.Sub, actor.Name, NullIfEmpty(parentId), text ?? "", asWard, MayAnswerAsWard(user)));
     }
 
-    public async Task<CommentResult> EditAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId, string? text) =>
+    public async Task<CommandResult<Comment>> EditAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId, string? text) =>
         await RefuseAsync(roundId, proposalId, write: true) ?? await Thread(roundId, proposalId).EditAsync(user.ToActor().Sub, commentId, text ?? "");
 
-    public async Task<CommentResult> DeleteAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId) =>
+    public async Task<CommandResult<Comment>> DeleteAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId) =>
         await RefuseAsync(roundId, proposalId, write: true) ?? await Thread(roundId, proposalId).DeleteAsync(user.ToActor().Sub, commentId);
 
     /// <summary>Reports are taken as long as the proposal is public, also after the round: a thread stays readable.</summary>
-    public async Task<CommentResult> ReportAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId, string? reason) =>
+    public async Task<CommandResult<Comment>> ReportAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId, string? reason) =>
         await RefuseAsync(roundId, proposalId, write: false) ?? await Thread(roundId, proposalId).ReportAsync(user.ToActor(), commentId, reason ?? "");
 
-    public async Task<CommentResult> HideAsync(string roundId, string proposalId, ClaimsPrincipal moderator, string commentId, string? reason) =>
+    public async Task<CommandResult<Comment>> HideAsync(string roundId, string proposalId, ClaimsPrincipal moderator, string commentId, string? reason) =>
         await RefuseAsync(roundId, proposalId, write: false) ?? await Thread(roundId, proposalId).HideAsync(moderator.ToActor(), commentId, reason ?? "");
 
-    public async Task<CommentResult> RestoreAsync(string roundId, string proposalId, ClaimsPrincipal moderator, string commentId, string? reason) =>
+    public async Task<CommandResult<Comment>> RestoreAsync(string roundId, string proposalId, ClaimsPrincipal moderator, string commentId, string? reason) =>
         await RefuseAsync(roundId, proposalId, write: false) ?? await Thread(roundId, proposalId).RestoreAsync(moderator.ToActor(), commentId, reason ?? "");
 
     public Task<IReadOnlyList<ModerationItem>> QueueAsync() =>
@@ -145,21 +145,21 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
         return new ModerationView(roundId, proposalId, proposal.Content.Title, comment, participant);
     }
 
-    private async Task<CommentResult?> RefuseAsync(string roundId, string proposalId, bool write)
+    private async Task<CommandResult<Comment>?> RefuseAsync(string roundId, string proposalId, bool write)
     {
         if (await proposals.GetAsync(roundId, proposalId) is not { IsPublic: true } proposal)
         {
-            return CommentResult.Refused(CommentErrorCodes.ProposalNotFound, "There is no such published proposal.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.ProposalNotFound, "There is no such published proposal.");
         }
 
         if (write && ProposalTakesNoComments(proposal))
         {
-            return CommentResult.Refused(CommentErrorCodes.ProposalClosed,
+            return CommandResult<Comment>.Refused(CommentErrorCodes.ProposalClosed,
                 "This proposal was withdrawn or declined, so it takes no new comments; the comments on it stay readable.");
         }
 
         return write && !await IsOpenAsync(roundId)
-            ? CommentResult.Refused(CommentErrorCodes.Closed, "Comments are taken during the call for proposals, the screening and the vote; this round is past them.")
+            ? CommandResult<Comment>.Refused(CommentErrorCodes.Closed, "Comments are taken during the call for proposals, the screening and the vote; this round is past them.")
             : null;
     }
 

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using System.Globalization;
 using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Web.Account;
@@ -108,7 +109,7 @@ public static class CommentsApi
         var requestId = request.RequestId ?? http.Request.Headers[IdempotencyKey.Header].ToString();
         var result = await service.PostAsync(roundId, proposalId, caller.User, requestId, request.ParentId, request.Text, request.AsWard == true);
         return result.Succeeded
-            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{result.Comment!.Id}", OwnCommentResponse.From(result.Comment))
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{result.Value!.Id}", OwnCommentResponse.From(result.Value))
             : Refusal(http, result);
     }
 
@@ -146,16 +147,16 @@ public static class CommentsApi
                 [.. view.Comment.Reports.Select(r => new ModerationReportResponse(r.Reason, r.At))]))
             : ApiErrors.Problem(ApiErrors.CommentNotFound);
 
-    private static Results<Ok<OwnCommentResponse>, ProblemHttpResult> Answer(HttpContext http, CommentResult result) =>
-        result.Succeeded ? TypedResults.Ok(OwnCommentResponse.From(result.Comment!)) : Refusal(http, result);
+    private static Results<Ok<OwnCommentResponse>, ProblemHttpResult> Answer(HttpContext http, CommandResult<Comment> result) =>
+        result.Succeeded ? TypedResults.Ok(OwnCommentResponse.From(result.Value!)) : Refusal(http, result);
 
-    private static Results<Ok<ModeratedCommentResponse>, ProblemHttpResult> Moderated(HttpContext http, CommentResult result) =>
+    private static Results<Ok<ModeratedCommentResponse>, ProblemHttpResult> Moderated(HttpContext http, CommandResult<Comment> result) =>
         result.Succeeded
-            ? TypedResults.Ok(new ModeratedCommentResponse(result.Comment!.Id, result.Comment.Status, result.Comment.ModerationReason))
+            ? TypedResults.Ok(new ModeratedCommentResponse(result.Value!.Id, result.Value.Status, result.Value.ModerationReason))
             : Refusal(http, result);
 
     /// <summary>A refused command: the code's one status from the catalogue; a wait (429) also as <c>Retry-After</c>.</summary>
-    private static ProblemHttpResult Refusal(HttpContext http, CommentResult result)
+    private static ProblemHttpResult Refusal(HttpContext http, CommandResult<Comment> result)
     {
         Dictionary<string, object?>? extensions = null;
         if (result.RetryAfter is { } wait)

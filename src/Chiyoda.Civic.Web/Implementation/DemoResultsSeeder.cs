@@ -188,7 +188,7 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
             return;
         }
 
-        var outcomes = new List<ImplementationResult>
+        var outcomes = new List<CommandResult<ImplementationRecord>>
         {
             await implementation.SetAdoptedOnAsync(RoundId, proposalId, Staff, "demo-adopted-on", new DateOnly(2024, 11, 26)),
             await implementation.AssignAsync(RoundId, proposalId, Staff, "demo-assign", [new(Department, DepartmentName)]),

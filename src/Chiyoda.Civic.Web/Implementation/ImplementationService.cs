@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -30,7 +31,7 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
     /// Replaces the status path. A status any record's timeline has used (not only the status it is at now) stays on the path:
     /// removing it would leave past steps without a name on the pages and in records.csv (<c>status-in-use</c>). Renaming is fine.
     /// </summary>
-    public async Task<ImplementationResult> SetPathAsync(Actor admin, ImplementationPath path)
+    public async Task<CommandResult<ImplementationPath>> SetPathAsync(Actor admin, ImplementationPath path)
     {
         if (admin.IsAdministrator && ImplementationPath.Validate(path).Count == 0)
         {
@@ -39,7 +40,7 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
             {
                 var current = await Directory.GetPathAsync();
                 var names = used.Select(id => current.Find(id) is { } s ? $"{s.Name} ({id})" : id);
-                return ImplementationResult.Refused(ImplementationErrorCodes.StatusInUse,
+                return CommandResult<ImplementationPath>.Refused(ImplementationErrorCodes.StatusInUse,
                     [new("statuses", ImplementationErrorCodes.StatusInUse, $"Steps of implementation records used {string.Join(", ", names)}: keep these statuses on the path (you may rename them).")]);
             }
         }
@@ -74,7 +75,7 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
         }
 
         var grain = Grain(roundId, proposalId);
-        return await grain.GetAsync() ?? (await grain.OpenAsync()).Record;
+        return await grain.GetAsync() ?? (await grain.OpenAsync()).Value;
     }
 
     private async Task<bool> IsAdoptedAsync(string roundId, string proposalId)
@@ -97,27 +98,27 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
         }
     }
 
-    private async Task<ImplementationResult> IfExistsAsync(string roundId, string proposalId, Func<IImplementationGrain, Task<ImplementationResult>> command) =>
+    private async Task<CommandResult<ImplementationRecord>> IfExistsAsync(string roundId, string proposalId, Func<IImplementationGrain, Task<CommandResult<ImplementationRecord>>> command) =>
         await GetAsync(roundId, proposalId) is null
-            ? ImplementationResult.Refused(ImplementationErrorCodes.NotFound, "This proposal has no implementation record (only adopted proposals of published results do).")
+            ? CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotFound, "This proposal has no implementation record (only adopted proposals of published results do).")
             : await command(Grain(roundId, proposalId));
 
-    public Task<ImplementationResult> SetStatusAsync(string roundId, string proposalId, Actor actor, string requestId, StatusChange change) =>
+    public Task<CommandResult<ImplementationRecord>> SetStatusAsync(string roundId, string proposalId, Actor actor, string requestId, StatusChange change) =>
         IfExistsAsync(roundId, proposalId, g => g.SetStatusAsync(actor, requestId, change));
 
-    public Task<ImplementationResult> SetDetailsAsync(string roundId, string proposalId, Actor actor, string requestId, ImplementationDetails details) =>
+    public Task<CommandResult<ImplementationRecord>> SetDetailsAsync(string roundId, string proposalId, Actor actor, string requestId, ImplementationDetails details) =>
         IfExistsAsync(roundId, proposalId, g => g.SetDetailsAsync(actor, requestId, details));
 
-    public Task<ImplementationResult> SetIndicatorAsync(string roundId, string proposalId, Actor actor, string requestId, IndicatorDefinition indicator) =>
+    public Task<CommandResult<ImplementationRecord>> SetIndicatorAsync(string roundId, string proposalId, Actor actor, string requestId, IndicatorDefinition indicator) =>
         IfExistsAsync(roundId, proposalId, g => g.SetIndicatorAsync(actor, requestId, indicator));
 
-    public Task<ImplementationResult> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual) =>
+    public Task<CommandResult<ImplementationRecord>> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual) =>
         IfExistsAsync(roundId, proposalId, g => g.RecordActualAsync(actor, requestId, indicatorId, actual));
 
-    public Task<ImplementationResult> SetAdoptedOnAsync(string roundId, string proposalId, Actor admin, string requestId, DateOnly date) =>
+    public Task<CommandResult<ImplementationRecord>> SetAdoptedOnAsync(string roundId, string proposalId, Actor admin, string requestId, DateOnly date) =>
         IfExistsAsync(roundId, proposalId, g => g.SetAdoptedOnAsync(admin, requestId, date));
 
-    public Task<ImplementationResult> AssignAsync(string roundId, string proposalId, Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees) =>
+    public Task<CommandResult<ImplementationRecord>> AssignAsync(string roundId, string proposalId, Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees) =>
         IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, requestId, assignees));
 
     /// <summary>May this person change the record (administrators, or department staff assigned to it)?</summary>

@@ -85,9 +85,9 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains)
             result = await proposal.SubmitAsync(author);
         }
 
-        while (result.Succeeded && result.Proposal!.Status is ProposalStatus.Submitted or ProposalStatus.InReview)
+        while (result.Succeeded && result.Value!.Status is ProposalStatus.Submitted or ProposalStatus.InReview)
         {
-            var stage = result.Proposal.Stage;
+            var stage = result.Value.Stage;
             if (seed.AtStage == stage && seed.Fate == ProposalStatus.Withdrawn)
             {
                 result = await proposal.WithdrawAsync(author, seed.Reason!);
@@ -107,9 +107,9 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains)
             }
         }
 
-        var reached = result.Proposal?.Status == seed.Fate
-            || (seed.Fate == ProposalStatus.Selected && result.Proposal?.Status == ProposalStatus.Shortlisted);
-        return result.Succeeded && reached ? null : result.Code ?? $"{seed.Id}: {result.Proposal?.Status}";
+        var reached = result.Value?.Status == seed.Fate
+            || (seed.Fate == ProposalStatus.Selected && result.Value?.Status == ProposalStatus.Shortlisted);
+        return result.Succeeded && reached ? null : result.Code ?? $"{seed.Id}: {result.Value?.Status}";
     }
 
     /// <summary>The next year's demo call: proposals submitted and waiting for the intake check, so a screener has work at once.</summary>
@@ -133,7 +133,7 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains)
             var content = new ProposalContent(seed.Title, seed.Summary, Problem, seed.Summary, Effect, seed.Category, ProposerRelation.Lives, null,
                 seed.TitleEn, seed.SummaryEn);
             var result = await proposal.CreateAsync(author, content);
-            if (result.Succeeded && result.Proposal!.Status == ProposalStatus.Draft)
+            if (result.Succeeded && result.Value!.Status == ProposalStatus.Draft)
             {
                 result = await proposal.SubmitAsync(author);
             }

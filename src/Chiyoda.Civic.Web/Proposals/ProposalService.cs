@@ -10,8 +10,8 @@ namespace Chiyoda.Civic.Web.Proposals;
 /// <summary>The one way pages and the API reach proposals, their index and the screening grain.</summary>
 public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
 {
-    private static readonly ProposalCommandResult BadId =
-        ProposalCommandResult.Refused(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.");
+    private static readonly CommandResult<ProposalView> BadId =
+        CommandResult<ProposalView>.Refused(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.", "proposal");
 
     public static bool ValidIds(string roundId, string proposalId) =>
         RoundValidation.IsValidRoundId(roundId) && ProposalValidation.IsValidProposalId(proposalId);
@@ -26,7 +26,7 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
         ValidIds(roundId, proposalId) && await rounds.ExistsAsync(roundId)
         && await grains.GetGrain<IProposalIndexGrain>(roundId).ContainsAsync(proposalId);
 
-    private async Task<ProposalCommandResult> IfExistsAsync(string roundId, string proposalId, Func<IProposalGrain, Task<ProposalCommandResult>> command) =>
+    private async Task<CommandResult<ProposalView>> IfExistsAsync(string roundId, string proposalId, Func<IProposalGrain, Task<CommandResult<ProposalView>>> command) =>
         await ExistsAsync(roundId, proposalId) ? await command(Grain(roundId, proposalId)) : BadId;
 
     public Task<ScreeningConfig> ConfigAsync(string roundId) => grains.GetGrain<IScreeningGrain>(roundId).GetConfigAsync();
@@ -63,50 +63,50 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
         return [.. views.OfType<ProposalView>().Where(v => v.AuthorSub == sub)];
     }
 
-    public Task<ProposalCommandResult> CreateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
+    public Task<CommandResult<ProposalView>> CreateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
         ValidIds(roundId, proposalId) ? Grain(roundId, proposalId).CreateAsync(author, content)
-            : Task.FromResult(ProposalCommandResult.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens."));
+            : Task.FromResult(CommandResult<ProposalView>.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.", "proposal"));
 
     /// <summary>A proposal received on paper or by mail, entered by staff for its named proposer (a new id each time unless given).</summary>
-    public async Task<ProposalCommandResult> EnterFromPaperAsync(string roundId, string? proposalId, Actor staff, ProposalIntake intake, ProposalContent content)
+    public async Task<CommandResult<ProposalView>> EnterFromPaperAsync(string roundId, string? proposalId, Actor staff, ProposalIntake intake, ProposalContent content)
     {
         proposalId = string.IsNullOrWhiteSpace(proposalId) ? ProposalValidation.NewProposalId() : proposalId.Trim();
         return !ValidIds(roundId, proposalId)
-            ? ProposalCommandResult.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.")
+            ? CommandResult<ProposalView>.Refused(ProposalErrorCodes.InvalidProposalId, "Proposal ids are 1-63 lower-case letters, digits and hyphens.", "proposal")
             : !await rounds.ExistsAsync(roundId)
-                ? ProposalCommandResult.Refused(ProposalErrorCodes.RoundNotFound, "There is no such round.")
+                ? CommandResult<ProposalView>.Refused(ProposalErrorCodes.RoundNotFound, "There is no such round.", "proposal")
                 : await Grain(roundId, proposalId).EnterFromPaperAsync(staff, intake, content);
     }
 
-    public Task<ProposalCommandResult> UpdateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
+    public Task<CommandResult<ProposalView>> UpdateAsync(string roundId, string proposalId, Actor author, ProposalContent content) =>
         IfExistsAsync(roundId, proposalId, g => g.UpdateAsync(author, content));
 
-    public Task<ProposalCommandResult> SubmitAsync(string roundId, string proposalId, Actor author) =>
+    public Task<CommandResult<ProposalView>> SubmitAsync(string roundId, string proposalId, Actor author) =>
         IfExistsAsync(roundId, proposalId, g => g.SubmitAsync(author));
 
-    public Task<ProposalCommandResult> WithdrawAsync(string roundId, string proposalId, Actor author, string reason) =>
+    public Task<CommandResult<ProposalView>> WithdrawAsync(string roundId, string proposalId, Actor author, string reason) =>
         IfExistsAsync(roundId, proposalId, g => g.WithdrawAsync(author, reason));
 
-    public Task<ProposalCommandResult> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
+    public Task<CommandResult<ProposalView>> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
         IfExistsAsync(roundId, proposalId, g => g.ScoreAsync(screener, stage, scores));
 
-    public Task<ProposalCommandResult> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
+    public Task<CommandResult<ProposalView>> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
         IfExistsAsync(roundId, proposalId, g => g.AddNoteAsync(screener, stage, noteId, text));
 
-    public Task<ProposalCommandResult> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
+    public Task<CommandResult<ProposalView>> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
         IfExistsAsync(roundId, proposalId, g => g.DecideAsync(screener, stage, decisionId, decision, message));
 
-    public Task<ProposalCommandResult> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
+    public Task<CommandResult<ProposalView>> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
         IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, screeners));
 
     /// <summary>
     /// The same decision for each selected proposal. Each gets its own decision id derived from the
     /// batch id, so repeating the batch has no second effect; each result is reported separately.
     /// </summary>
-    public async Task<IReadOnlyList<(string ProposalId, ProposalCommandResult Result)>> DecideManyAsync(
+    public async Task<IReadOnlyList<(string ProposalId, CommandResult<ProposalView> Result)>> DecideManyAsync(
         string roundId, IReadOnlyList<string> proposalIds, Actor screener, int stage, string batchId, DecisionKind decision, string? message)
     {
-        var results = new List<(string, ProposalCommandResult)>();
+        var results = new List<(string, CommandResult<ProposalView>)>();
         foreach (var id in proposalIds.Distinct().Take(200))
         {
             var decisionId = $"b{ShardHash.Fnv1a(batchId):x8}{ShardHash.Fnv1a(batchId + ":" + id):x8}";
@@ -116,14 +116,14 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
         return results;
     }
 
-    public Task<ScreeningResult> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) =>
+    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) =>
         grains.GetGrain<IScreeningGrain>(roundId).SetSetupAsync(admin, setup);
 
-    public Task<ScreeningResult> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) =>
+    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) =>
         grains.GetGrain<IScreeningGrain>(roundId).AssignStagesAsync(admin, assignment);
 
-    public Task<ScreeningResult> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
+    public Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
         RoundValidation.IsValidRoundId(roundId)
             ? grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(admin, proposalIds)
-            : Task.FromResult(ScreeningResult.Refused(RoundErrorCodes.RoundNotFound));
+            : Task.FromResult(CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.RoundNotFound, []));
 }

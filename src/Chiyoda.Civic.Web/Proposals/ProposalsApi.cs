@@ -150,7 +150,7 @@ public static class ProposalsApi
         }
 
         return result.Succeeded
-            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}", result.Proposal)
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}", result.Value)
             : Refusal(result.Code!, result.Errors);
     }
 
@@ -177,7 +177,7 @@ public static class ProposalsApi
         var result = await service.EnterFromPaperAsync(roundId, body.ProposalId, caller.Actor,
             new ProposalIntake(body.Channel ?? "", body.ProposerName ?? "", body.ProposerContact ?? "", receivedOn, "", "", default), body.ToContent());
         return result.Succeeded
-            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{result.Proposal!.ProposalId}", result.Proposal)
+            ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{result.Value!.ProposalId}", result.Value)
             : Refusal(result.Code!, result.Errors);
     }
 
@@ -185,8 +185,8 @@ public static class ProposalsApi
     internal static T? ParseEnum<T>(string? value) where T : struct, Enum =>
         Enum.TryParse<T>(value?.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
 
-    internal static Results<Ok<ProposalView>, ProblemHttpResult> Answer(ProposalCommandResult result) =>
-        result.Succeeded ? TypedResults.Ok(result.Proposal!) : Refusal(result.Code!, result.Errors);
+    internal static Results<Ok<ProposalView>, ProblemHttpResult> Answer(CommandResult<ProposalView> result) =>
+        result.Succeeded ? TypedResults.Ok(result.Value!) : Refusal(result.Code!, result.Errors);
 
     /// <summary>A refused proposal or screening command: the code's status, the first error's message as the title.</summary>
     internal static ProblemHttpResult Refusal(string code, IReadOnlyList<ValidationError> errors) =>

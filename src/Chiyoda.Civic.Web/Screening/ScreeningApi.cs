@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -103,14 +104,14 @@ public static class ScreeningApi
 
         var results = await screening.DecideManyAsync(roundId, ids, caller.Actor, body.Stage,
             string.IsNullOrWhiteSpace(body.BatchId) ? Guid.NewGuid().ToString("N") : body.BatchId, body.Decision, body.Message);
-        return TypedResults.Ok(results.Select(r => new BulkDecisionOutcome(r.ProposalId, r.Result.Succeeded, r.Result.Code, r.Result.Proposal?.Status)));
+        return TypedResults.Ok(results.Select(r => new BulkDecisionOutcome(r.ProposalId, r.Result.Succeeded, r.Result.Code, r.Result.Value?.Status)));
     }
 
     public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> AssignScreeners(string roundId, string proposalId, JsonBody<AssigneesRequest> body, Caller caller, ScreeningService screening) =>
         ProposalsApi.Answer(await screening.AssignAsync(roundId, proposalId, caller.Actor, body.Value.Screeners ?? []));
 
     public static async Task<Results<Ok<ScreeningSetup>, ProblemHttpResult>> SetScreeningSetup(string roundId, JsonBody<ScreeningSetup> body, Caller caller, ScreeningService screening) =>
-        Answer(await screening.SetSetupAsync(roundId, caller.Actor, body.Value), r => r.Config!.Setup);
+        Answer(await screening.SetSetupAsync(roundId, caller.Actor, body.Value), r => r.Config.Setup);
 
     public static async Task<Ok<IReadOnlyList<ScreenerAssignment>>> GetStageAssignments(string roundId, ScreeningService screening) =>
         TypedResults.Ok((await screening.ConfigAsync(roundId)).Assignments);
@@ -120,12 +121,12 @@ public static class ScreeningApi
     {
         var body = json.Value;
         return Answer(await screening.AssignStagesAsync(roundId, caller.Actor, new ScreenerAssignment(screenerSub, body.Name ?? screenerSub, body.Stages ?? [])),
-            r => r.Config!.Assignments);
+            r => r.Config.Assignments);
     }
 
     public static async Task<Results<Ok<Shortlist>, ProblemHttpResult>> PublishShortlist(string roundId, JsonBody<ShortlistPublishRequest> body, Caller caller, ScreeningService screening) =>
         Answer(await screening.PublishShortlistAsync(roundId, caller.Actor, body.Value.ProposalIds ?? []), r => r.Shortlist!);
 
-    private static Results<Ok<T>, ProblemHttpResult> Answer<T>(ScreeningResult result, Func<ScreeningResult, T> body) =>
-        result.Succeeded ? TypedResults.Ok(body(result)) : ProposalsApi.Refusal(result.Code!, result.Errors);
+    private static Results<Ok<T>, ProblemHttpResult> Answer<T>(CommandResult<ScreeningOutcome> result, Func<ScreeningOutcome, T> body) =>
+        result.Succeeded ? TypedResults.Ok(body(result.Value!)) : ProposalsApi.Refusal(result.Code!, result.Errors);
 }

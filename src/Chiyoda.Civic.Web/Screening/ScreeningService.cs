@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Web.Proposals;
@@ -17,26 +18,26 @@ public sealed class ScreeningService(ProposalService proposals)
 
     public Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) => proposals.GetReviewAsync(roundId, proposalId);
 
-    public Task<ProposalCommandResult> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
+    public Task<CommandResult<ProposalView>> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
         proposals.ScoreAsync(roundId, proposalId, screener, stage, scores);
 
-    public Task<ProposalCommandResult> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
+    public Task<CommandResult<ProposalView>> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
         proposals.AddNoteAsync(roundId, proposalId, screener, stage, noteId, text);
 
-    public Task<ProposalCommandResult> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
+    public Task<CommandResult<ProposalView>> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
         proposals.DecideAsync(roundId, proposalId, screener, stage, decisionId, decision, message);
 
-    public Task<IReadOnlyList<(string ProposalId, ProposalCommandResult Result)>> DecideManyAsync(
+    public Task<IReadOnlyList<(string ProposalId, CommandResult<ProposalView> Result)>> DecideManyAsync(
         string roundId, IReadOnlyList<string> proposalIds, Actor screener, int stage, string batchId, DecisionKind decision, string? message) =>
         proposals.DecideManyAsync(roundId, proposalIds, screener, stage, batchId, decision, message);
 
-    public Task<ProposalCommandResult> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
+    public Task<CommandResult<ProposalView>> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
         proposals.AssignAsync(roundId, proposalId, admin, screeners);
 
-    public Task<ScreeningResult> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) => proposals.SetSetupAsync(roundId, admin, setup);
+    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) => proposals.SetSetupAsync(roundId, admin, setup);
 
-    public Task<ScreeningResult> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) => proposals.AssignStagesAsync(roundId, admin, assignment);
+    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) => proposals.AssignStagesAsync(roundId, admin, assignment);
 
-    public Task<ScreeningResult> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
+    public Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
         proposals.PublishShortlistAsync(roundId, admin, proposalIds);
 }

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using System.Text.Json;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Comments;
@@ -25,10 +26,10 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
     private static CommentDraft Draft(string sub, string text, string? parentId = null, bool asWard = false, bool mayAnswerAsWard = false, string? requestId = null) =>
         new(requestId ?? Guid.NewGuid().ToString("N"), sub, "名前 " + sub, parentId, text, asWard, mayAnswerAsWard);
 
-    private static Comment Ok(CommentResult result)
+    private static Comment Ok(CommandResult<Comment> result)
     {
         Assert.True(result.Succeeded, $"{result.Code}: {string.Join("; ", result.Errors.Select(e => e.Message))}");
-        return result.Comment!;
+        return result.Value!;
     }
 
     private async Task<IReadOnlyList<PublicComment>> PublicAsync(string key, string? reader = null) =>

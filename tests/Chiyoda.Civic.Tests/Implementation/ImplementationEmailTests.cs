@@ -24,7 +24,7 @@ public sealed class ImplementationEmailTests
         var opened = await grain.OpenAsync();
         Assert.True(opened.Succeeded, opened.Code);
         var admin = new Actor("admin", "管理者", IsAdministrator: true);
-        var change = new StatusChange("budget-debate", opened.Record!.AdoptedOn, "令和7年第1回区議会定例会で予算案を審議します。", "The draft budget goes to the assembly.", "政策経営部 DX戦略課");
+        var change = new StatusChange("budget-debate", opened.Value!.AdoptedOn, "令和7年第1回区議会定例会で予算案を審議します。", "The draft budget goes to the assembly.", "政策経営部 DX戦略課");
         Assert.True((await grain.SetStatusAsync(admin, "s1", change)).Succeeded);
         Assert.True((await grain.SetStatusAsync(admin, "s1", change)).Succeeded);
 

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Implementation;
@@ -42,10 +43,10 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
     private IImplementationGrain Record(string roundId, string proposalId) =>
         fixture.Grains.GetGrain<IImplementationGrain>(ImplementationValidation.Key(roundId, proposalId));
 
-    private static ImplementationRecord Ok(ImplementationResult result)
+    private static ImplementationRecord Ok(CommandResult<ImplementationRecord> result)
     {
         Assert.True(result.Succeeded, $"{result.Code}: {string.Join("; ", result.Errors.Select(e => e.Message))}");
-        return result.Record!;
+        return result.Value!;
     }
 
     [Fact]

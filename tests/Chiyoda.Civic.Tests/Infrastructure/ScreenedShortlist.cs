@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -29,7 +30,7 @@ public static class ScreenedShortlist
         await SelectAsync(grains, roundId, ballot);
         var published = await grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(Administrator, [.. ballot.Select(p => p.Id)]);
         Assert.True(published.Succeeded, published.Code);
-        return published.Shortlist!;
+        return published.Value!.Shortlist!;
     }
 
     /// <summary>Submits the proposals (proposal i by resident i mod 4) and screens each to selected, without publishing.</summary>
@@ -56,7 +57,7 @@ public static class ScreenedShortlist
         }));
     }
 
-    private static void Ok(ProposalCommandResult result) => Assert.True(result.Succeeded, result.Code);
+    private static void Ok(CommandResult<ProposalView> result) => Assert.True(result.Succeeded, result.Code);
 
-    private static void Ok(ScreeningResult result) => Assert.True(result.Succeeded, result.Code);
+    private static void Ok(CommandResult<ScreeningOutcome> result) => Assert.True(result.Succeeded, result.Code);
 }

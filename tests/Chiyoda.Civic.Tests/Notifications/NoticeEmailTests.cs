@@ -46,8 +46,8 @@ public sealed class NoticeEmailTests
             await mail.Grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(InScreening(round, mail.Clock.GetUtcNow()));
             Assert.True((await proposal.AddNoteAsync(Admin, 1, "n-1", PrivateNote)).Succeeded);
             var declined = await proposal.DecideAsync(Admin, 1, "d-1", DecisionKind.Decline, PublicReason);
-            Assert.Equal(ProposalStatus.Declined, declined.Proposal!.Status);
-            declinedId = $"proposal:{roundId}:p-mail:{declined.Proposal.History[^1].Seq}";
+            Assert.Equal(ProposalStatus.Declined, declined.Value!.Status);
+            declinedId = $"proposal:{roundId}:p-mail:{declined.Value.History[^1].Seq}";
 
             var received = await smtp.WaitForAsync(r => r.Any(m => m.NoticeId == declinedId));
             var email = Assert.Single(received, m => m.NoticeId == declinedId);
@@ -112,7 +112,7 @@ public sealed class NoticeEmailTests
                 // Nothing listens on the port: the submission and its notice are unaffected.
                 var submitted = await proposal.SubmitAsync(proposer);
                 Assert.True(submitted.Succeeded);
-                var submittedId = $"proposal:{roundId}:p-down:{submitted.Proposal!.History[^1].Seq}";
+                var submittedId = $"proposal:{roundId}:p-down:{submitted.Value!.History[^1].Seq}";
                 Assert.Contains(await inbox.ListAsync(50), n => n.NoticeId == submittedId && !n.Read);
 
                 var first = await WaitForMailAsync(inbox, m => m.Mails.Any(x => x.Attempts == 1));
@@ -130,7 +130,7 @@ public sealed class NoticeEmailTests
                 // A later notice fails too, until the server is back: then it is sent, and only it.
                 var withdrawn = await proposal.WithdrawAsync(proposer, "別の提案にまとめます。");
                 Assert.True(withdrawn.Succeeded);
-                withdrawnId = $"proposal:{roundId}:p-down:{withdrawn.Proposal!.History[^1].Seq}";
+                withdrawnId = $"proposal:{roundId}:p-down:{withdrawn.Value!.History[^1].Seq}";
                 await WaitForMailAsync(inbox, m => m.Mails.Any(x => x.NoticeId == withdrawnId && x.Attempts == 1));
                 smtp = SmtpReceiver.Start(port);
                 await AdvanceUntilAsync(mail.Clock, inbox, m => m.Mails.Any(x => x.NoticeId == withdrawnId && x.Status == NoticeMailStatus.Sent));

@@ -37,7 +37,7 @@ public sealed class PaperProposalGrainTests(ClusterFixture fixture)
         var entered = await Proposal(roundId, "p-paper-1").EnterFromPaperAsync(Screener, Intake(), Content("紙で届いた提案"));
 
         Assert.True(entered.Succeeded, entered.Code);
-        var view = entered.Proposal!;
+        var view = entered.Value!;
         Assert.Equal((ProposalStatus.Submitted, 1, "千代田 花子"), (view.Status, view.Stage, view.AuthorName));
         Assert.True(view.OnPaper);
         Assert.Equal((ProposalIntake.Mail, "千代田区九段南1-2-1", "screener", "審査担当"), (view.Intake!.Channel, view.Intake.ProposerContact, view.Intake.EnteredBySub, view.Intake.EnteredByName));
@@ -48,14 +48,14 @@ public sealed class PaperProposalGrainTests(ClusterFixture fixture)
         Assert.Contains("mail", entry.After);
 
         // The same entry again (a double submission) is the same proposal; another one under the id is refused.
-        Assert.Equal(view.Version, (await Proposal(roundId, "p-paper-1").EnterFromPaperAsync(Screener, Intake(), Content("紙で届いた提案"))).Proposal!.Version);
+        Assert.Equal(view.Version, (await Proposal(roundId, "p-paper-1").EnterFromPaperAsync(Screener, Intake(), Content("紙で届いた提案"))).Value!.Version);
         Assert.Equal(ProposalErrorCodes.ProposalExists, (await Proposal(roundId, "p-paper-1").EnterFromPaperAsync(Screener, Intake("別の人"), Content("紙で届いた提案"))).Code);
 
         // Screening as usual: intake at stage 1 makes it public, without the proposer's identity or contact.
         await fixture.Grains.GetGrain<IRoundGrain>(roundId).UpdateAsync(InScreening(round, fixture.Clock.GetUtcNow()));
         var advanced = await Proposal(roundId, "p-paper-1").DecideAsync(Admin, 1, "d-1", DecisionKind.Advance, null);
-        Assert.Equal((ProposalStatus.InReview, 2), (advanced.Proposal!.Status, advanced.Proposal.Stage));
-        var forPublic = advanced.Proposal.ForPublic();
+        Assert.Equal((ProposalStatus.InReview, 2), (advanced.Value!.Status, advanced.Value.Stage));
+        var forPublic = advanced.Value.ForPublic();
         Assert.Null(forPublic.Intake);
         Assert.Equal("", forPublic.AuthorName);
 

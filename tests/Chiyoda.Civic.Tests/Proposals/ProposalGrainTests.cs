@@ -58,13 +58,13 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
         var proposal = Proposal(roundId, "p-1");
 
         var draft = await proposal.CreateAsync(proposer, Content());
-        Assert.Equal(ProposalStatus.Draft, draft.Proposal!.Status);
-        Assert.Equal(ProposalStatus.Submitted, (await proposal.SubmitAsync(proposer)).Proposal!.Status);
+        Assert.Equal(ProposalStatus.Draft, draft.Value!.Status);
+        Assert.Equal(ProposalStatus.Submitted, (await proposal.SubmitAsync(proposer)).Value!.Status);
         await MoveRoundAsync(roundId, InScreening(round, fixture.Clock.GetUtcNow()));
 
         var intake = await proposal.DecideAsync(Admin, 1, "d-1", DecisionKind.Advance, null);
-        Assert.Equal((ProposalStatus.InReview, 2), (intake.Proposal!.Status, intake.Proposal.Stage));
-        Assert.True(intake.Proposal.IsPublic);
+        Assert.Equal((ProposalStatus.InReview, 2), (intake.Value!.Status, intake.Value.Stage));
+        Assert.True(intake.Value.IsPublic);
 
         var scored = await proposal.ScoreAsync(Admin, 2, Scores());
         Assert.True(scored.Succeeded);
@@ -72,7 +72,7 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
         Assert.Equal(3.88m, (await proposal.GetReviewAsync())!.WeightedScore);
         await proposal.DecideAsync(Admin, 2, "d-2", DecisionKind.Advance, null);
         var selected = await proposal.DecideAsync(Admin, 3, "d-3", DecisionKind.Advance, null);
-        Assert.Equal(ProposalStatus.Selected, selected.Proposal!.Status);
+        Assert.Equal(ProposalStatus.Selected, selected.Value!.Status);
 
         var published = await fixture.Grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(Admin, ["p-1"]);
         Assert.True(published.Succeeded, published.Code);
@@ -162,7 +162,7 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
         // Script is stored as text, exactly as written: the pages and the API only ever encode it.
         var script = "<script>alert('x')</script>";
         var updated = await proposal.UpdateAsync(proposer, Content(script));
-        Assert.Equal(script, updated.Proposal!.Content.Title);
+        Assert.Equal(script, updated.Value!.Content.Title);
         Assert.Equal(ProposalErrorCodes.ProposalNotFound, (await proposal.UpdateAsync(Resident("intruder"), Content("乗っ取り"))).Code);
     }
 
@@ -204,10 +204,10 @@ public sealed class ProposalGrainTests(ClusterFixture fixture)
 
         // Returned, edited and resubmitted: back at the same stage.
         var returned = await proposal.DecideAsync(screener, 2, "x8", DecisionKind.Return, "費用の見積もりを追記してください");
-        Assert.Equal(ProposalStatus.Returned, returned.Proposal!.Status);
+        Assert.Equal(ProposalStatus.Returned, returned.Value!.Status);
         Assert.True((await proposal.UpdateAsync(proposer, Content() with { ExpectedEffect = "費用は年間50万円程度。" })).Succeeded);
         var resubmitted = await proposal.SubmitAsync(proposer);
-        Assert.Equal((ProposalStatus.InReview, 2), (resubmitted.Proposal!.Status, resubmitted.Proposal.Stage));
+        Assert.Equal((ProposalStatus.InReview, 2), (resubmitted.Value!.Status, resubmitted.Value.Stage));
 
         // Withdrawn: no decision may follow.
         Assert.True((await proposal.WithdrawAsync(proposer, "別の提案に統合します")).Succeeded);
