@@ -92,12 +92,15 @@ public abstract class EveryPageBrowserTests(PlatformFixture platform, string lan
 
                     await session.Page.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/").ToString());
                     sessions[key] = session;
-                    // axe at the desktop size once per account (the header's full navigation); at the phone size on every page.
-                    problems.AddRange((await WalkAsync(session, path, name, timings, axeOnDesktop: true)).Select(p => $"{name} ({language}, {path}): {p}"));
+                    // axe at both sizes on each account's first page (the desktop adds only the header's full navigation).
+                    problems.AddRange((await WalkAsync(session, path, name, timings, axeAtPhone: true, axeOnDesktop: true)).Select(p => $"{name} ({language}, {path}): {p}"));
                     continue;
                 }
 
-                problems.AddRange((await WalkAsync(session, path, name, timings, axeOnDesktop: false)).Select(p => $"{name} ({language}, {path}): {p}"));
+                // axe at the phone size on every page in Japanese, the default. The English pages are the same components and
+                // markup with other words, so axe there finds what it found in Japanese; the checks that depend on the words
+                // (one language, header, reflow, target sizes) still run on every English page.
+                problems.AddRange((await WalkAsync(session, path, name, timings, axeAtPhone: language == "ja", axeOnDesktop: false)).Select(p => $"{name} ({language}, {path}): {p}"));
             }
         }
         finally
@@ -113,7 +116,7 @@ public abstract class EveryPageBrowserTests(PlatformFixture platform, string lan
         Assert.True(problems.Count == 0, $"{problems.Count} problems; screenshots in {PageWalk.ScreenshotDirectory}:\n" + string.Join("\n", problems));
     }
 
-    private async Task<List<string>> WalkAsync(BrowserSession session, string path, string name, Dictionary<string, double> timings, bool axeOnDesktop)
+    private async Task<List<string>> WalkAsync(BrowserSession session, string path, string name, Dictionary<string, double> timings, bool axeAtPhone, bool axeOnDesktop)
     {
         var page = session.Page;
         var problems = new List<string>();
@@ -153,7 +156,7 @@ public abstract class EveryPageBrowserTests(PlatformFixture platform, string lan
             }
             Lap("scripts");
 
-            if (size == "phone" || axeOnDesktop)
+            if (size == "phone" ? axeAtPhone : axeOnDesktop)
             {
                 try
                 {

@@ -63,7 +63,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         await using var admin = await OpenAsync(language, "admin");
         await GoAsync(admin.Page, $"/admin/rounds/{roundId}/facilities");
         await admin.Page.Locator("[data-interactive=true]").WaitForAsync();
-        await admin.AssertAccessibleAsync($"the facilities page ({language})");
+        await admin.AssertAccessibleOnTheJapaneseRunAsync($"the facilities page", language);
         await admin.Page.Locator("#facility-code-0").FillAsync("F 01");
         await admin.Page.Locator("#facility-name-0").FillAsync("区役所 1階");
         await admin.Page.GetByTestId("add-facility").ClickAsync();
@@ -72,7 +72,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         await admin.Page.GetByTestId("save-facilities").ClickAsync();
         await admin.Page.GetByTestId("facility-errors").WaitForAsync();
         Assert.Equal("true", await admin.Page.Locator("#facility-code-0").GetAttributeAsync("aria-invalid"));
-        await admin.AssertAccessibleAsync($"the facilities page with an error ({language})");
+        await admin.AssertAccessibleOnTheJapaneseRunAsync($"the facilities page with an error", language);
         await admin.Page.Locator("#facility-code-0").FillAsync("F01");
         await admin.Page.GetByTestId("save-facilities").ClickAsync();
         await admin.Page.GetByTestId("facility-message").WaitForAsync();
@@ -86,11 +86,11 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         await page.GetByTestId("nav-paper").ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith("/paper", StringComparison.Ordinal));
         await page.Locator("[data-interactive=true]").WaitForAsync();
-        await clerk.AssertAccessibleAsync($"the paper round list ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the paper round list", language);
         await GoAsync(page, $"/paper/{roundId}");
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await page.GetByTestId("no-batches").WaitForAsync();
-        await clerk.AssertAccessibleAsync($"the batch list ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the batch list", language);
         await page.Locator("#batch-facility").SelectOptionAsync("F01");
         Assert.Equal(Today, await page.Locator("#batch-session-date").InputValueAsync());
         await page.Locator("#batch-ballots").FillAsync(ballotsInBox.ToString(CultureInfo.InvariantCulture));
@@ -99,13 +99,13 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         var batchId = page.Url.Split('/')[^1];
         await page.Locator("[data-interactive=true]").WaitForAsync();
         Assert.Equal("open", await page.GetByTestId("batch-status").GetAttributeAsync("data-status"));
-        await clerk.AssertAccessibleAsync($"a batch just opened ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"a batch just opened", language);
 
         // Keying with the keyboard only: the first serial has the focus; Enter moves field to field and row to row.
         await GoAsync(page, $"/paper/{roundId}/{batchId}/key");
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await FocusOnAsync(page, "#row-1-serial");
-        await clerk.AssertAccessibleAsync($"the keying screen ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the keying screen", language);
         var slashed = DateOnly.ParseExact(Today, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("yyyy/M/d", CultureInfo.InvariantCulture);
         await KeyRowAsync(page, 1, "P-001", "", "v1", "1 4 7");
         await KeyRowAsync(page, 2, "P-002", slashed, "ヤマダ ハナコ 1960-04-01", "2,3");
@@ -132,7 +132,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Contains(en ? "outside the voting window" : "投票期間の外", await Row(page, 6).GetByTestId("row-check").InnerTextAsync());
         Assert.Contains(en ? "not on the voter register" : "投票者名簿に載っていません", await Row(page, 7).GetByTestId("row-check").InnerTextAsync());
         Assert.Contains(en ? "7 of 8" : "入力した投票用紙：7枚", await page.GetByTestId("keyed-count").InnerTextAsync());
-        await clerk.AssertAccessibleAsync($"the keying screen with problems shown ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the keying screen with problems shown", language);
 
         // Enter on the blank row after the last ballot goes to Save; Enter saves.
         await page.Keyboard.PressAsync("Enter");
@@ -148,14 +148,14 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Equal(("invalid", "unknown-proposal"), typedReport["P-005"]);
         Assert.Equal(("ineligible", "cast-date-outside-window"), typedReport["P-006"]);
         Assert.Equal(("ineligible", "not-on-register"), typedReport["P-007"]);
-        await clerk.AssertAccessibleAsync($"the keying screen after saving ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the keying screen after saving", language);
 
         // The second clerk imports the same box as a file; a file that is not a ballot file is refused whole first.
         await using var clerk2 = await OpenAsync(language, "clerk-2");
         var page2 = clerk2.Page;
         await GoAsync(page2, $"/paper/{roundId}/{batchId}/import");
         await page2.Locator("[data-interactive=true]").WaitForAsync();
-        await clerk2.AssertAccessibleAsync($"the import page ({language})");
+        await clerk2.AssertAccessibleOnTheJapaneseRunAsync($"the import page", language);
         await page2.GetByTestId("paper-file").SetInputFilesAsync(new FilePayload
         {
             Name = "meibo.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("voter_key,name_kana,birthdate,postcode\nv1,クミン イチ,1980-01-01,102-8688\n"),
@@ -164,7 +164,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         await refused.WaitForAsync();
         Assert.Equal("not-a-paper-ballot-file", await refused.GetAttributeAsync("data-code"));
         Assert.Contains(en ? "The whole file was refused" : "ファイル全体を受け付けませんでした", await refused.InnerTextAsync());
-        await clerk2.AssertAccessibleAsync($"the import page with a refused file ({language})");
+        await clerk2.AssertAccessibleOnTheJapaneseRunAsync($"the import page with a refused file", language);
 
         var file = PaperFile(
             $"P-001,F01,{Today},v1,1;4;6",
@@ -182,7 +182,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Equal(("invalid", "too-many-choices"), imported["P-003"]);
         Assert.Equal(("ineligible", "cast-date-outside-window"), imported["P-006"]);
         Assert.Contains(en ? "The keyings disagree" : "2回の入力が一致しません", await page2.GetByTestId("import-saved").InnerTextAsync());
-        await clerk2.AssertAccessibleAsync($"the import page with its report ({language})");
+        await clerk2.AssertAccessibleOnTheJapaneseRunAsync($"the import page with its report", language);
 
         // The first clerk sees the disagreement, but only an administrator may resolve it.
         await GoAsync(page, $"/paper/{roundId}/{batchId}");
@@ -190,7 +190,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         await page.GetByTestId("disagreement").WaitForAsync();
         Assert.Equal(0, await page.GetByTestId("take-first").CountAsync());
         Assert.True(await page.GetByTestId("commit").IsDisabledAsync());
-        await clerk.AssertAccessibleAsync($"the batch page with a disagreement, as a clerk ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the batch page with a disagreement, as a clerk", language);
 
         // The administrator sees the two keyings side by side and resolves the one line.
         var adminPage = admin.Page;
@@ -206,12 +206,12 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Contains("differs", await choices.GetAttributeAsync("class") ?? "");
         // Only the fields in dispute are shown: the voter key, on which the keyings agree, is not shown beside the choices.
         Assert.Equal(0, await disagreement.Locator("tr[data-field=voter]").CountAsync());
-        await admin.AssertAccessibleAsync($"the batch page with a disagreement ({language})");
+        await admin.AssertAccessibleOnTheJapaneseRunAsync($"the batch page with a disagreement", language);
         if (en)
         {
             await disagreement.GetByTestId("rekey").ClickAsync();
             await adminPage.Locator("#rekey-choices").FillAsync("7 4 1");
-            await admin.AssertAccessibleAsync($"the batch page re-keying a line ({language})");
+            await admin.AssertAccessibleOnTheJapaneseRunAsync($"the batch page re-keying a line", language);
             await adminPage.GetByTestId("save-rekey").ClickAsync();
         }
         else
@@ -239,7 +239,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
             Assert.Equal(0, await adminPage.GetByTestId("does-not-add-up").CountAsync());
         }
 
-        await admin.AssertAccessibleAsync($"the batch page ready to commit ({language})");
+        await admin.AssertAccessibleOnTheJapaneseRunAsync($"the batch page ready to commit", language);
         await commit.ClickAsync();
         await adminPage.GetByTestId("committed").WaitForAsync(new() { Timeout = 30_000 });
         if (en)
@@ -265,7 +265,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Equal("3", await Cell(batchRow, "ineligible"));
         Assert.Equal("0", await Cell(batchRow, "pending"));
         Assert.Equal(en ? "false" : "true", await batchRow.GetAttributeAsync("data-adds-up"));
-        await admin.AssertAccessibleAsync($"the committed batch ({language})");
+        await admin.AssertAccessibleOnTheJapaneseRunAsync($"the committed batch", language);
 
         // Per facility, the committed batch is added up; F02 has none.
         await GoAsync(page, $"/paper/{roundId}");
@@ -275,7 +275,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Equal("7", await Cell(facilityRow, "keyed"));
         Assert.Equal("2", await Cell(facilityRow, "accepted"));
         Assert.Equal("0", await Cell(page.GetByTestId("facility-reconciliation").Locator("[data-testid=reconciliation-row][data-key=F02]"), "keyed"));
-        await clerk.AssertAccessibleAsync($"the batch list after the commit ({language})");
+        await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the batch list after the commit", language);
 
         // The two accepted ballots are their voters' votes now.
         var turnout = await HttpAssertions.JsonAsync(await adminApi.GetAsync($"/api/v1/rounds/{roundId}/turnout"), 200);

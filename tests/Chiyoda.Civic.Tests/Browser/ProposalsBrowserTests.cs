@@ -61,7 +61,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
 
             await GoAsync(page, $"/rounds/{roundId}/propose");
             await page.Locator("form[data-interactive=true]").WaitForAsync();
-            await resident.AssertAccessibleAsync($"the proposal editor ({language})");
+            await resident.AssertAccessibleOnTheJapaneseRunAsync($"the proposal editor", language);
 
             // No relation to the ward is assumed; submitting and saving look different.
             Assert.Equal("", await page.Locator("#relation").InputValueAsync());
@@ -107,9 +107,9 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             var stageWords = language == "ja" ? "資格・記載内容" : "eligibility";
             Assert.Contains(stageWords, await mine.GetByTestId("my-proposal-stage").InnerTextAsync());
             Assert.DoesNotContain(stageWords, await mine.GetByTestId("my-proposal-status").InnerTextAsync());
-            await resident.AssertAccessibleAsync($"my proposals ({language})");
+            await resident.AssertAccessibleOnTheJapaneseRunAsync($"my proposals", language);
             await GoAsync(page, "/inbox");
-            await resident.AssertAccessibleAsync($"the inbox ({language})");
+            await resident.AssertAccessibleOnTheJapaneseRunAsync($"the inbox", language);
 
             // The returned proposal's edit page starts with what the ward asked to change.
             await GoAsync(page, $"/my-proposals/{roundId}/{returnedId}");
@@ -132,7 +132,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
         var adminPage = adminSession.Page;
         await GoAsync(adminPage, $"/admin/screening/{roundId}/assignments");
         await adminPage.Locator("[data-interactive=true]").WaitForAsync();
-        await adminSession.AssertAccessibleAsync($"the screener assignment page ({language})");
+        await adminSession.AssertAccessibleOnTheJapaneseRunAsync($"the screener assignment page", language);
         await adminPage.Locator("#screener-pick").SelectOptionAsync("screener");
         foreach (var stage in new[] { 1, 2, 3 })
         {
@@ -152,7 +152,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             await GoAsync(page, $"/screening/{roundId}");
             await page.Locator("[data-interactive=true]").WaitForAsync();
             await page.GetByRole(AriaRole.Link, new() { Name = title }).WaitForAsync();
-            await screener.AssertAccessibleAsync($"the screening queue ({language})");
+            await screener.AssertAccessibleOnTheJapaneseRunAsync($"the screening queue", language);
 
             // Bulk: nothing is chosen beforehand and nothing can be applied to nothing; the other proposal is
             // declined at intake with a public reason, confirmed in a second step.
@@ -170,7 +170,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             await page.WaitForURLAsync(url => url.Contains($"/screening/{roundId}/", StringComparison.Ordinal));
             await page.Locator("[data-interactive=true]").WaitForAsync();
             var proposalId = page.Url.Split('/')[^1];
-            await screener.AssertAccessibleAsync($"the review page at intake ({language})");
+            await screener.AssertAccessibleOnTheJapaneseRunAsync($"the review page at intake", language);
 
             // Intake: no decision is chosen beforehand, and recording none asks for one.
             Assert.Equal(0, await page.Locator("input[name=decision]:checked").CountAsync());
@@ -183,10 +183,10 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             await page.GetByTestId("decide").ClickAsync();
             await page.GetByTestId("confirm-decision").ClickAsync();
             await page.Locator("#err-message[role=alert]").WaitForAsync();
-            await screener.AssertAccessibleAsync($"the review page showing an error ({language})");
+            await screener.AssertAccessibleOnTheJapaneseRunAsync($"the review page showing an error", language);
             await page.GetByTestId("decision-advance").CheckAsync();
             await page.GetByTestId("decide").ClickAsync();
-            await screener.AssertAccessibleAsync($"the review page asking to confirm ({language})");
+            await screener.AssertAccessibleOnTheJapaneseRunAsync($"the review page asking to confirm", language);
             await page.GetByTestId("confirm-decision").ClickAsync();
             await page.GetByTestId("score-form").WaitForAsync();
 
@@ -208,7 +208,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             await page.GetByTestId("save-scores").ClickAsync();
             await page.Locator(".table-scroll [data-testid=score-sheet]").WaitForAsync();
             Assert.Equal("4.25", (await page.GetByTestId("review-weighted").InnerTextAsync()).Trim());
-            await screener.AssertAccessibleAsync($"the review page with scores ({language})");
+            await screener.AssertAccessibleOnTheJapaneseRunAsync($"the review page with scores", language);
             await page.GetByTestId("decision-advance").CheckAsync();
             await page.GetByTestId("decide").ClickAsync();
             await page.GetByTestId("confirm-decision").ClickAsync();
@@ -223,11 +223,11 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             // The administrator puts it on the ballot and publishes.
             await GoAsync(adminPage, $"/admin/screening/{roundId}/shortlist");
             await adminPage.Locator("[data-interactive=true]").WaitForAsync();
-            await adminSession.AssertAccessibleAsync($"the committee shortlist page ({language})");
+            await adminSession.AssertAccessibleOnTheJapaneseRunAsync($"the committee shortlist page", language);
             await adminPage.GetByTestId($"add-{proposalId}").ClickAsync();
             await adminPage.GetByTestId("publish-shortlist").ClickAsync();
             await adminPage.GetByTestId("shortlist-message").WaitForAsync();
-            await adminSession.AssertAccessibleAsync($"the committee shortlist page after publishing ({language})");
+            await adminSession.AssertAccessibleOnTheJapaneseRunAsync($"the committee shortlist page after publishing", language);
 
             await GoAsync(adminPage, $"/admin/audit?round={roundId}");
             await adminPage.GetByTestId("audit-row").Filter(new() { HasText = "shortlist.publish" }).WaitForAsync();
@@ -235,18 +235,18 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             // Each code is named in the page's language beside it.
             Assert.Equal(language == "ja" ? "投票対象の公表" : "Shortlist published",
                 await adminPage.GetByTestId("audit-row").Filter(new() { HasText = "shortlist.publish" }).First.GetByTestId("audit-action-name").InnerTextAsync());
-            await adminSession.AssertAccessibleAsync($"the audit log ({language})");
+            await adminSession.AssertAccessibleOnTheJapaneseRunAsync($"the audit log", language);
 
             // The public (signed out) sees the shortlist, and not the private note.
             await using var visitor = await OpenAsync(language, account: null);
             await GoAsync(visitor.Page, $"/rounds/{roundId}/proposals");
             var shortlist = visitor.Page.GetByTestId("shortlist");
             await shortlist.GetByRole(AriaRole.Link, new() { Name = title }).WaitForAsync();
-            await visitor.AssertAccessibleAsync($"the public proposal list ({language})");
+            await visitor.AssertAccessibleOnTheJapaneseRunAsync($"the public proposal list", language);
             await shortlist.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
             await visitor.Page.WaitForURLAsync(url => url.EndsWith($"/proposals/{proposalId}", StringComparison.Ordinal));
             Assert.DoesNotContain("内部メモ", await visitor.Page.Locator("main").InnerTextAsync());
-            await visitor.AssertAccessibleAsync($"the public proposal page ({language})");
+            await visitor.AssertAccessibleOnTheJapaneseRunAsync($"the public proposal page", language);
         }
     }
 
