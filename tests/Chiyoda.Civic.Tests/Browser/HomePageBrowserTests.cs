@@ -90,9 +90,9 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         await page.Locator("#results-due").FillAsync("2030-11-26T00:00");
         await page.GetByTestId("save-round").ClickAsync();
 
+        // The list from the empty form is still on screen until the second save renders: wait for the new one.
         var errors = page.GetByTestId("round-errors");
-        await errors.WaitForAsync();
-        Assert.Contains("日付の順序", await errors.InnerTextAsync());
+        await Assertions.Expect(errors).ToContainTextAsync("日付の順序", new() { Timeout = 30_000 });
         await session.AssertAccessibleAsync("the round editor showing errors");
 
         await page.Locator("#voting-opens").FillAsync("2030-08-05T00:00");
