@@ -322,8 +322,8 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         Assert.Equal(CommentStatus.Visible, restored.Status);
         var notices = await inbox.ListAsync(10);
         Assert.Equal(2, notices.Count);
-        Assert.Contains("確認の結果、再表示します", notices[0].Body, StringComparison.Ordinal);
-        Assert.Equal("Your comment is shown again", notices[0].TitleEn);
+        var shownAgain = Assert.Single(notices, n => n.TitleEn == "Your comment is shown again");
+        Assert.Contains("確認の結果、再表示します", shownAgain.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(reporter, string.Join("\n", notices.Select(n => n.Body + n.BodyEn + n.NoticeId)), StringComparison.Ordinal);
         Assert.Equal(CommentErrorCodes.NotHidden, (await Thread(key).RestoreAsync(moderator, comment.Id, "もう一度")).Code);
         Assert.Equal("隣の山田さんは 090-0000-0000 です", Assert.Single(await PublicAsync(key)).Text);

@@ -147,7 +147,8 @@ public sealed class CommentsApiTests(PlatformFixture platform)
         // The moderator reads the words as reported, in the queue and on the comment; nothing was edited since.
         var item = (await HttpAssertions.JsonAsync(await moderator.GetAsync("/api/v1/moderation/comments"), 200)).GetProperty("items").EnumerateArray()
             .Single(i => i.GetProperty("proposalId").GetString() == "p-001" && i.GetProperty("commentId").GetString() == id);
-        Assert.Equal((words, JsonValueKind.Null), (item.GetProperty("reportedText").GetString(), item.GetProperty("editedText").ValueKind));
+        Assert.Equal(words, item.GetProperty("reportedText").GetString());
+        Assert.True(!item.TryGetProperty("editedText", out var editedText) || editedText.ValueKind == JsonValueKind.Null, item.GetRawText());
         var one = await HttpAssertions.JsonAsync(await moderator.GetAsync($"/api/v1/moderation/comments/{Round}/p-001/{id}"), 200);
         Assert.Equal((words, words, false), (one.GetProperty("reportedText").GetString(), one.GetProperty("text").GetString(), one.GetProperty("editedSinceReport").GetBoolean()));
 

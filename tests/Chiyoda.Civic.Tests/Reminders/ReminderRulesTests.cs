@@ -84,7 +84,8 @@ public sealed class ReminderRulesTests
         Assert.StartsWith("区民投票の締切まであと3日です", ja.Subject, StringComparison.Ordinal);
         Assert.StartsWith("Three days left to vote", en.Subject, StringComparison.Ordinal);
         Assert.Contains("2024年9月20日(金) 9:00", ja.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Fri 20 Sep 2024, 09:00", ja.TextBody, StringComparison.Ordinal);
+        // en-GB writes September "Sep" or "Sept" depending on the ICU version.
+        Assert.Matches(@"Fri 20 Sept? 2024, 09:00", ja.TextBody);
         Assert.True(en.TextBody!.IndexOf("closes on", StringComparison.Ordinal) < en.TextBody.IndexOf("締め切ります", StringComparison.Ordinal));
         var link = $"https://civic.example.jp/reminders/unsubscribe?round=2024&token={token}";
         Assert.Equal($"<{link}>", ja.Headers["List-Unsubscribe"]);
