@@ -74,6 +74,9 @@ public static class CommentErrorCodes
     public const string OwnComment = "own-comment";
     public const string AlreadyReported = "already-reported";
     public const string ProposalClosed = "proposal-closed";
+
+    /// <summary>An edit while a report on the comment awaits a moderator (deleting stays allowed).</summary>
+    public const string UnderReview = "comment-under-review";
 }
 
 public enum CommentStatus
@@ -83,13 +86,18 @@ public enum CommentStatus
     Deleted = 2,
 }
 
-/// <summary>One report of a comment. <see cref="Settled"/>: a moderator has acted on the comment since (hidden, restored or kept).</summary>
+/// <summary>
+/// One report of a comment. <see cref="Settled"/>: a moderator has acted on the comment since (hidden, restored or kept).
+/// <see cref="TextHash"/>: which words were reported (<see cref="CommentValidation.TextHash"/>; null for reports made before it
+/// was kept), so one account reports the same words once, and words edited after a moderator kept them may be reported anew.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("civic.comment-report")]
 public sealed record CommentReport(
     [property: Id(0)] string ReporterSub,
     [property: Id(1)] string Reason,
     [property: Id(2)] DateTimeOffset At,
-    [property: Id(3)] bool Settled = false);
+    [property: Id(3)] bool Settled = false,
+    [property: Id(4)] string? TextHash = null);
 
 /// <summary>
 /// One comment as the thread stores it. <see cref="Text"/> of a hidden comment is kept here and in the audit log
@@ -112,7 +120,9 @@ public sealed record Comment(
 
 /// <summary>
 /// A comment as anyone may see it: no account, only a label per thread (「参加者 2」), and no text unless visible.
-/// <see cref="Mine"/> and <see cref="Editable"/> are for the reader the view was made for.
+/// <see cref="Mine"/>, <see cref="Editable"/>, <see cref="UnderReview"/> (the reader's own comment has a report awaiting a
+/// moderator, so it cannot be edited now) and <see cref="ReportedByMe"/> (the reader reported these words already) are for
+/// the reader the view was made for.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("civic.public-comment")]
 public sealed record PublicComment(
@@ -127,7 +137,9 @@ public sealed record PublicComment(
     [property: Id(8)] string? ModerationReason,
     [property: Id(9)] bool Mine,
     [property: Id(10)] bool Editable,
-    [property: Id(11)] IReadOnlyList<PublicComment> Replies);
+    [property: Id(11)] IReadOnlyList<PublicComment> Replies,
+    [property: Id(12)] bool UnderReview = false,
+    [property: Id(13)] bool ReportedByMe = false);
 
 [GenerateSerializer, Immutable, Alias("civic.comment-thread-view")]
 public sealed record CommentThreadView(
@@ -136,9 +148,33 @@ public sealed record CommentThreadView(
     /// <summary>
     /// The thread as the public page and API show it, for <paramref name="readerSub"/> (null: anonymous): top-level
     /// comments oldest first with their replies. Participants are numbered by their first comment in the thread, so
-    /// replies can be followed without naming anyone; the ward's answers carry no number.
+    /// replies can be followed without naming anyone; the ward's answers carry no number. A deleted comment leaves no
+    /// trace unless replies to it are still there: then it keeps its place (「削除されたコメント」) so they read in context.
     /// </summary>
     public IReadOnlyList<PublicComment> ForPublic(string? readerSub, DateTimeOffset now, TimeSpan editWindow)
+    {
+        var numbers = Numbers();
+        PublicComment Project(Comment c, IReadOnlyList<PublicComment> replies)
+        {
+            var mine = readerSub is not null && c.AuthorSub == readerSub;
+            var visible = c.Status == CommentStatus.Visible;
+            return new PublicComment(c.Id, c.ParentId, c.AsWard ? 0 : numbers[c.AuthorSub], c.AsWard,
+                visible ? c.Text : null, c.PostedAt, c.EditedAt, c.Status,
+                c.Status == CommentStatus.Hidden ? c.ModerationReason : null, mine,
+                mine && visible && now - c.PostedAt < editWindow, replies,
+                UnderReview: mine && visible && c.AwaitingModeration,
+                ReportedByMe: readerSub is not null && visible && CommentValidation.HasReported(c, readerSub));
+        }
+
+        return [.. Comments.Where(c => c.ParentId is null)
+            .Select(c => Project(c, [.. Comments.Where(r => r.ParentId == c.Id && r.Status != CommentStatus.Deleted).Select(r => Project(r, []))]))
+            .Where(c => c.Status != CommentStatus.Deleted || c.Replies.Count > 0)];
+    }
+
+    /// <summary>The label number of a comment's author in this thread (0 for the ward's answers), whatever the comment's status.</summary>
+    public int ParticipantOf(Comment comment) => comment.AsWard ? 0 : Numbers()[comment.AuthorSub];
+
+    private Dictionary<string, int> Numbers()
     {
         var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var c in Comments.Where(c => !c.AsWard))
@@ -146,17 +182,7 @@ public sealed record CommentThreadView(
             numbers.TryAdd(c.AuthorSub, numbers.Count + 1);
         }
 
-        PublicComment Project(Comment c, IReadOnlyList<PublicComment> replies)
-        {
-            var mine = readerSub is not null && c.AuthorSub == readerSub;
-            return new PublicComment(c.Id, c.ParentId, c.AsWard ? 0 : numbers[c.AuthorSub], c.AsWard,
-                c.Status == CommentStatus.Visible ? c.Text : null, c.PostedAt, c.EditedAt, c.Status,
-                c.Status == CommentStatus.Hidden ? c.ModerationReason : null, mine,
-                mine && c.Status == CommentStatus.Visible && now - c.PostedAt < editWindow, replies);
-        }
-
-        return [.. Comments.Where(c => c.ParentId is null)
-            .Select(c => Project(c, [.. Comments.Where(r => r.ParentId == c.Id).Select(r => Project(r, []))]))];
+        return numbers;
     }
 }
 
@@ -192,6 +218,13 @@ public interface ICommentThreadGrain : IGrainWithStringKey
 {
     [Alias("get"), ReadOnly]
     Task<CommentThreadView> GetAsync();
+
+    /// <summary>
+    /// For moderators: the words of a comment as they were when the report now awaiting a moderator was made (kept with the
+    /// reports, apart from the thread's own state, until a moderator acts or the author deletes it); null when none awaits.
+    /// </summary>
+    [Alias("reported-text"), ReadOnly]
+    Task<string?> ReportedTextAsync(string commentId);
 
     [Alias("post")]
     Task<CommandResult<Comment>> PostAsync(CommentDraft draft);
@@ -254,6 +287,25 @@ public static partial class CommentValidation
     };
 
     public static string Key(string roundId, string proposalId) => $"{roundId}:{proposalId}";
+
+    /// <summary>A short fingerprint of a comment's words (16 hex digits of SHA-256), kept with each report instead of the words.</summary>
+    public static string TextHash(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+
+    /// <summary>
+    /// Whether <paramref name="sub"/> reported the comment's present words already (awaiting or settled). A report kept from
+    /// before fingerprints counts for any words: such an account was refused a second report before, and still is.
+    /// </summary>
+    public static bool HasReported(Comment comment, string sub)
+    {
+        if (comment.Reports.Count == 0)
+        {
+            return false;
+        }
+
+        var hash = TextHash(comment.Text);
+        return comment.Reports.Any(r => r.ReporterSub == sub && (r.TextHash is null || r.TextHash == hash));
+    }
 
     /// <summary>
     /// Plain text only: line breaks kept (CRLF → LF), other control characters dropped, trimmed. A string that holds

@@ -1,6 +1,8 @@
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Screening;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,19 @@ public sealed class CommentThreadState
     [Id(4)] public List<string> PendingQueueRemovals { get; set; } = [];
 
     [Id(5)] public int NextNumber { get; set; } = 1;
+
+    /// <summary>Notices to authors (comment hidden or shown again), keyed by the author's sub, delivered after the state write.</summary>
+    [Id(6)] public List<KeyValuePair<string, Notice>> PendingNotices { get; set; } = [];
+}
+
+/// <summary>
+/// The words of each comment as reported, while the report awaits a moderator (comment id → text). A state of its own (its
+/// own table row), so that up to <see cref="CommentRules.MaxPerThread"/> reported texts never crowd the thread's row.
+/// </summary>
+[GenerateSerializer, Alias("civic.comment-reported-texts-state")]
+public sealed class CommentReportedTextsState
+{
+    [Id(0)] public Dictionary<string, string> Texts { get; set; } = [];
 }
 
 /// <summary>
@@ -33,6 +48,7 @@ public sealed class CommentThreadState
 [GrainType("comment-thread")]
 public sealed class CommentThreadGrain(
     [PersistentState("comments", StorageNames.GrainState)] IPersistentState<CommentThreadState> state,
+    [PersistentState("comment-reported", StorageNames.GrainState)] IPersistentState<CommentReportedTextsState> reported,
     IOptions<CommentOptions> options,
     TimeProvider time) : Grain, ICommentThreadGrain
 {
@@ -43,6 +59,9 @@ public sealed class CommentThreadGrain(
     private TimeSpan EditWindow => options.Value.EditWindow;
 
     Task<CommentThreadView> ICommentThreadGrain.GetAsync() => Task.FromResult(new CommentThreadView([.. state.State.Comments]));
+
+    Task<string?> ICommentThreadGrain.ReportedTextAsync(string commentId) =>
+        Task.FromResult(Find(commentId) is { AwaitingModeration: true } ? reported.State.Texts.GetValueOrDefault(commentId) : null);
 
     async Task<CommandResult<Comment>> ICommentThreadGrain.PostAsync(CommentDraft draft)
     {
@@ -69,7 +88,7 @@ public sealed class CommentThreadGrain(
 
         if (draft.AsWard && !draft.MayAnswerAsWard)
         {
-            return CommandResult<Comment>.Refused(CommentErrorCodes.NotWardStaff, "Only ward staff may answer as the ward.", "asWard");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.NotWardStaff, "Only staff who screen proposals, department staff, moderators and administrators may answer as the ward.", "asWard");
         }
 
         if (draft.ParentId is { } parentId)
@@ -131,13 +150,21 @@ public sealed class CommentThreadGrain(
             return refused;
         }
 
+        // A report awaits a moderator: the words stay as reported until one has looked (an edit could otherwise show the
+        // moderator harmless words, be kept, and be edited back). Deleting stays allowed: it takes the words away.
+        var comment = Find(commentId)!;
+        if (comment.AwaitingModeration)
+        {
+            return CommandResult<Comment>.Refused(CommentErrorCodes.UnderReview,
+                "This comment was reported and awaits a moderator, so it cannot be edited now; you may still delete it.");
+        }
+
         var (clean, error) = CommentValidation.Text(text);
         if (error is not null)
         {
             return new CommandResult<Comment>(null, error.Code, [error]);
         }
 
-        var comment = Find(commentId)!;
         if (comment.Text == clean)
         {
             return CommandResult<Comment>.Done(comment);
@@ -172,6 +199,7 @@ public sealed class CommentThreadGrain(
 
         Replace(deleted);
         await WriteAndDeliverAsync();
+        await ForgetReportedTextAsync(commentId);
         return CommandResult<Comment>.Done(deleted);
     }
 
@@ -199,13 +227,15 @@ public sealed class CommentThreadGrain(
             return CommandResult<Comment>.Refused(CommentErrorCodes.OwnComment, "You cannot report your own comment; edit or delete it instead.");
         }
 
-        // One account counts once per comment. Reported again while it waits: nothing changes. Reported again after a
-        // moderator decided on it: refused, so one account cannot put a comment back in the queue over and over.
-        if (comment.Reports.Any(r => r.ReporterSub == reporter.Sub))
+        // One account reports the same words once: again while the report waits, or after a moderator kept those words, is
+        // refused (409), so nobody puts a comment back in the queue over and over. Words edited after a moderator kept them are
+        // new words: anyone may report them, the earlier reporters too.
+        if (CommentValidation.HasReported(comment, reporter.Sub))
         {
-            return comment.Reports.Any(r => r.ReporterSub == reporter.Sub && !r.Settled)
-                ? CommandResult<Comment>.Done(comment)
-                : CommandResult<Comment>.Refused(CommentErrorCodes.AlreadyReported, "You reported this comment already, and a moderator has looked at it.");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.AlreadyReported,
+                comment.Reports.Any(r => r.ReporterSub == reporter.Sub && !r.Settled)
+                    ? "You reported this comment already; it awaits a moderator."
+                    : "You reported these words already, and a moderator has looked at them.");
         }
 
         if (await Quota(reporter.Sub).TakeAsync(CommentValidation.ReportKind) is { } wait)
@@ -215,10 +245,19 @@ public sealed class CommentThreadGrain(
 
         var now = time.GetUtcNow();
         var reports = comment.Reports.Count < CommentRules.MaxReportsPerComment
-            ? [.. comment.Reports, new CommentReport(reporter.Sub, clean, now)]
+            ? [.. comment.Reports, new CommentReport(reporter.Sub, clean, now, TextHash: CommentValidation.TextHash(comment.Text))]
             : comment.Reports;
-        var reported = comment with { Reports = reports, AwaitingModeration = true };
-        Replace(reported);
+        var reportedComment = comment with { Reports = reports, AwaitingModeration = true };
+
+        // The words as reported are kept with the report (written first: a thread write that fails after it leaves only a
+        // text nobody reads), so the moderator reads what the reporters read.
+        if (reported.State.Texts.GetValueOrDefault(commentId) != comment.Text)
+        {
+            reported.State.Texts[commentId] = comment.Text;
+            await reported.WriteStateAsync();
+        }
+
+        Replace(reportedComment);
 
         // The queue counts the people who reported since the last moderator's step, each once.
         var open = reports.Where(r => !r.Settled).ToList();
@@ -227,7 +266,7 @@ public sealed class CommentThreadGrain(
         state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:report:{reports.Count}:{reporter.Sub}", now, reporter.Sub, reporter.Name,
             "comment.reported", Subject(commentId), null, clean));
         await WriteAndDeliverAsync();
-        return CommandResult<Comment>.Done(reported);
+        return CommandResult<Comment>.Done(reportedComment);
     }
 
     async Task<CommandResult<Comment>> ICommentThreadGrain.HideAsync(Actor moderator, string commentId, string reason)
@@ -251,6 +290,7 @@ public sealed class CommentThreadGrain(
                 : CommandResult<Comment>.Refused(CommentErrorCodes.Hidden, "This comment is already hidden.");
         }
 
+        var title = await ProposalTitleAsync();
         var now = time.GetUtcNow();
         var hidden = comment with
         {
@@ -262,6 +302,7 @@ public sealed class CommentThreadGrain(
         };
         Replace(hidden);
         state.State.PendingQueueRemovals.Add(commentId);
+        state.State.PendingNotices.Add(new(comment.AuthorSub, CommentNotices.Hidden(RoundId, ProposalId, title, comment, clean, now)));
 
         // The hidden words are kept for the record here, in the audit log: never again on a public page or in the public API.
         // An entry's values are cut at AuditEntry.ValueMaxLength, so longer words follow in numbered parts (comment.hidden-text).
@@ -275,6 +316,7 @@ public sealed class CommentThreadGrain(
                 $"({i + 1}/{parts.Count}) {parts[i]}", null));
         }
         await WriteAndDeliverAsync();
+        await ForgetReportedTextAsync(commentId);
         return CommandResult<Comment>.Done(hidden);
     }
 
@@ -292,6 +334,7 @@ public sealed class CommentThreadGrain(
             return CommandResult<Comment>.Refused(CommentErrorCodes.NotHidden, "This comment is neither hidden nor reported.");
         }
 
+        var title = await ProposalTitleAsync();
         var now = time.GetUtcNow();
         var restored = comment with
         {
@@ -303,9 +346,16 @@ public sealed class CommentThreadGrain(
         };
         Replace(restored);
         state.State.PendingQueueRemovals.Add(commentId);
+        if (comment.Status == CommentStatus.Hidden)
+        {
+            // Shown again: its author is told, as they were told of the hiding. Reports merely dismissed tell nobody anything.
+            state.State.PendingNotices.Add(new(comment.AuthorSub, CommentNotices.Restored(RoundId, ProposalId, title, comment, clean, now)));
+        }
+
         state.State.PendingAudit.Add(new AuditEntry($"{AuditId(commentId)}:restored:{now.ToUnixTimeMilliseconds()}", now, moderator.Sub, moderator.Name,
             comment.Status == CommentStatus.Hidden ? "comment.restored" : "comment.reports-dismissed", Subject(commentId), comment.ModerationReason, clean));
         await WriteAndDeliverAsync();
+        await ForgetReportedTextAsync(commentId);
         return CommandResult<Comment>.Done(restored);
     }
 
@@ -366,6 +416,25 @@ public sealed class CommentThreadGrain(
 
     private ICommentQuotaGrain Quota(string sub) => GrainFactory.GetGrain<ICommentQuotaGrain>(sub);
 
+    /// <summary>The proposal's title in both languages for a notice (its id when the proposal cannot be read).</summary>
+    private async Task<(string Ja, string En)> ProposalTitleAsync()
+    {
+        var proposal = await GrainFactory.GetGrain<IProposalGrain>(this.GetPrimaryKeyString()).GetAsync();
+        return proposal is null ? (ProposalId, ProposalId) : (proposal.Content.Title, proposal.Content.TitleEn ?? proposal.Content.Title);
+    }
+
+    /// <summary>
+    /// A moderator acted, or the author deleted the comment (written first): the words as reported are no longer needed. A
+    /// failure here leaves a text nobody reads (<see cref="ICommentThreadGrain.ReportedTextAsync"/> answers only while awaiting).
+    /// </summary>
+    private async Task ForgetReportedTextAsync(string commentId)
+    {
+        if (reported.State.Texts.Remove(commentId))
+        {
+            await reported.WriteStateAsync();
+        }
+    }
+
     private string Subject(string commentId) => $"comment:{ProposalId}:{commentId}";
 
     private string AuditId(string commentId) => $"comment:{ProposalId}:{commentId}";
@@ -380,7 +449,7 @@ public sealed class CommentThreadGrain(
     private async Task DeliverAsync()
     {
         var s = state.State;
-        if (s.PendingAudit.Count == 0 && s.PendingQueue.Count == 0 && s.PendingQueueRemovals.Count == 0)
+        if (s.PendingAudit.Count == 0 && s.PendingQueue.Count == 0 && s.PendingQueueRemovals.Count == 0 && s.PendingNotices.Count == 0)
         {
             return;
         }
@@ -402,6 +471,13 @@ public sealed class CommentThreadGrain(
             await queue.RemoveAsync(RoundId, ProposalId, commentId);
         }
 
+        // Idempotent by notice id: a redelivery after a failed clear is ignored by the inbox.
+        foreach (var (sub, notice) in s.PendingNotices)
+        {
+            await GrainFactory.GetGrain<INotificationInboxGrain>(sub).DeliverAsync(notice);
+        }
+
+        s.PendingNotices.Clear();
         s.PendingAudit.Clear();
         s.PendingQueue.Clear();
         s.PendingQueueRemovals.Clear();

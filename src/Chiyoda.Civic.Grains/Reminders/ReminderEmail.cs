@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Reminders;
@@ -127,14 +126,14 @@ public static class ReminderEmail
         var (lineJa, lineEn, path) = e switch
         {
             ReminderEvent.VotingOpens => (
-                $"「{round.Name}」の区民投票が始まりました。投票期間は {Ja(schedule.VotingOpens)} から {Ja(schedule.VotingCloses)} までです。" +
+                $"「{round.Name}」の区民投票が始まりました。投票期間は {Ja(schedule.VotingOpens)} から {JaEnd(schedule.VotingCloses)} までです。" +
                 "満18歳以上の区民の方は、オンラインのほか、区の施設で紙でも投票できます。",
-                $"The resident vote of \"{nameEn}\" has opened. You can vote from {En(schedule.VotingOpens)} until {En(schedule.VotingCloses)} (Japan time). " +
+                $"The resident vote of \"{nameEn}\" has opened. You can vote from {En(schedule.VotingOpens)} until {EnEnd(schedule.VotingCloses)} (Japan time). " +
                 "Residents aged 18 or over may vote online or on paper at ward facilities.",
                 $"/rounds/{roundId}"),
             ReminderEvent.ClosingSoon => (
-                $"「{round.Name}」の区民投票は {Ja(schedule.VotingCloses)} に締め切ります。投票期間中は、投票した内容を変更することもできます。",
-                $"The resident vote of \"{nameEn}\" closes on {En(schedule.VotingCloses)} (Japan time). Until then you may also change a ballot you have cast.",
+                $"「{round.Name}」の区民投票は {JaEnd(schedule.VotingCloses)} に締め切ります。投票期間中は、投票した内容を変更することもできます。",
+                $"The resident vote of \"{nameEn}\" closes on {EnEnd(schedule.VotingCloses)} (Japan time). Until then you may also change a ballot you have cast.",
                 $"/rounds/{roundId}"),
             _ => (
                 $"「{round.Name}」の投票結果を公表しました。区民投票にご参加いただき、ありがとうございました。",
@@ -153,11 +152,14 @@ public static class ReminderEmail
         return (ja.ToString(), en.ToString());
     }
 
-    private static string Ja(DateTimeOffset instant) =>
-        WardClock.ToWardTime(instant).ToString("yyyy年M月d日 H:mm", CultureInfo.InvariantCulture);
+    // The site's own words for instants (WardDateText): a close at midnight reads 「3月1日(土) 24:00」 here as on the round page.
+    private static string Ja(DateTimeOffset instant) => WardDateText.Instant(instant, english: false);
 
-    private static string En(DateTimeOffset instant) =>
-        WardClock.ToWardTime(instant).ToString("d MMMM yyyy, H:mm", CultureInfo.GetCultureInfo("en-GB"));
+    private static string En(DateTimeOffset instant) => WardDateText.Instant(instant, english: true);
+
+    private static string JaEnd(DateTimeOffset instant) => WardDateText.End(instant, english: false);
+
+    private static string EnEnd(DateTimeOffset instant) => WardDateText.End(instant, english: true);
 
     private static string Absolute(string path, string? siteUrl) =>
         siteUrl is { Length: > 0 } && Uri.TryCreate(siteUrl, UriKind.Absolute, out var site)

@@ -193,6 +193,10 @@ public static class ApiErrors
     public static readonly ApiError UnsubscribeTokenInvalid = Add(ReminderErrorCodes.TokenInvalid, 400,
         "This link to stop reminders is not valid. Open the link from the email again, or sign in and turn reminders off on the round's page.");
 
+    // Comments (added after the catalogue's comment block: this one is newer).
+    public static readonly ApiError CommentUnderReview = Add(CommentErrorCodes.UnderReview, 409,
+        "The comment was reported and awaits a moderator, so it cannot be edited now; it may still be deleted.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyCollection<ApiError> All => Catalogue.Values;
 

@@ -21,11 +21,21 @@ public sealed record CommentsView(bool Open, IReadOnlyList<PublicComment> Commen
     public int Count => Comments.SelectMany(c => c.Replies.Prepend(c)).Count(c => c.Status != CommentStatus.Deleted);
 }
 
-/// <summary>One line of the moderation queue as staff read it: the item with its proposal's title and its round's name.</summary>
-public sealed record ModerationRow(ModerationItem Item, string ProposalTitle, string RoundName);
+/// <summary>
+/// One line of the moderation queue as staff read it: the item with its proposal's title and its round's name, the words as
+/// reported, and the present words when they differ (<see cref="EditedText"/>: edited since the report).
+/// </summary>
+public sealed record ModerationRow(ModerationItem Item, string ProposalTitle, string RoundName, string? ReportedText = null, string? EditedText = null);
 
-/// <summary>A moderator's view of one comment: everything the thread keeps, hidden text and reports included.</summary>
-public sealed record ModerationView(string RoundId, string ProposalId, string ProposalTitle, Comment Comment, int Participant);
+/// <summary>
+/// A moderator's view of one comment: everything the thread keeps, hidden text and reports included, and the words as the
+/// awaiting report was made about them (<see cref="ReportedText"/>; null when no report awaits).
+/// </summary>
+public sealed record ModerationView(string RoundId, string ProposalId, string ProposalTitle, Comment Comment, int Participant, string? ReportedText = null)
+{
+    /// <summary>The present words differ from the words as reported.</summary>
+    public bool EditedSinceReport => ReportedText is not null && Comment.Status != CommentStatus.Deleted && ReportedText != Comment.Text;
+}
 
 /// <summary>
 /// The one way pages and the API reach comment threads. Comments are taken on public proposals while the round is in its
@@ -40,9 +50,13 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
 
     public TimeSpan EditWindow => options.Value.EditWindow;
 
-    /// <summary>Staff may answer as the ward (「区からの回答」).</summary>
-    public static bool MayAnswerAsWard(ClaimsPrincipal user) =>
-        user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Screener) || user.IsInRole(Roles.Department) || user.IsInRole(Roles.Moderator);
+    /// <summary>
+    /// The staff roles that may answer as the ward (「区からの回答」): screeners, department staff, moderators, administrators.
+    /// Clerks (paper ballots, kiosk) are not among them; the refusals name these roles (Error.not-ward-staff, Error.comment-not-allowed).
+    /// </summary>
+    public static readonly IReadOnlyList<string> WardAnswerRoles = [Roles.Screener, Roles.Department, Roles.Moderator, Roles.Administrator];
+
+    public static bool MayAnswerAsWard(ClaimsPrincipal user) => WardAnswerRoles.Any(user.IsInRole);
 
     /// <summary>Residents and participants (living, working or studying in the ward) write; so do staff, who may answer as the ward.</summary>
     public static bool MayWrite(ClaimsPrincipal user) =>
@@ -69,15 +83,26 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
             return refused;
         }
 
+        // Asked to answer as the ward by someone who may not: say who may (a clerk is ward staff, yet not among them).
+        if (asWard && !MayAnswerAsWard(user))
+        {
+            return CommandResult<Comment>.Refused(CommentErrorCodes.NotWardStaff, NotWardStaffMessage, "asWard");
+        }
+
         if (!MayWrite(user))
         {
             return CommandResult<Comment>.Refused(CommentErrorCodes.NotAllowed,
-                "Comments are written by people who live, work or study in the ward, and by ward staff.");
+                "Comments are written by people who live, work or study in the ward (resident and participant accounts) and by the staff " +
+                "who may answer as the ward (screeners, department staff, moderators and administrators); this account may not write them.");
         }
 
         var actor = user.ToActor();
         return await Thread(roundId, proposalId).PostAsync(new CommentDraft(requestId, actor.Sub, actor.Name, NullIfEmpty(parentId), text ?? "", asWard, MayAnswerAsWard(user)));
     }
+
+    /// <summary>The refusal of an answer as the ward, naming who may give one (<see cref="WardAnswerRoles"/>).</summary>
+    public const string NotWardStaffMessage =
+        "Only staff who screen proposals, department staff, moderators and administrators may answer as the ward.";
 
     public async Task<CommandResult<Comment>> EditAsync(string roundId, string proposalId, ClaimsPrincipal user, string commentId, string? text) =>
         await RefuseAsync(roundId, proposalId, write: true) ?? await Thread(roundId, proposalId).EditAsync(user.ToActor().Sub, commentId, text ?? "");
@@ -121,7 +146,12 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
                     : english ? proposal.Content.TitleEn ?? proposal.Content.Title : proposal.Content.Title;
             }
 
-            rows.Add(new ModerationRow(item, title, name));
+            // The words as reported (kept with the report), and the present words when they differ.
+            var thread = await Thread(item.RoundId, item.ProposalId).GetAsync();
+            var current = thread.Comments.FirstOrDefault(c => c.Id == item.CommentId);
+            var reportedText = await Thread(item.RoundId, item.ProposalId).ReportedTextAsync(item.CommentId) ?? current?.Text;
+            var edited = current is { Status: CommentStatus.Visible } && reportedText is not null && current.Text != reportedText ? current.Text : null;
+            rows.Add(new ModerationRow(item, title, name, reportedText, edited));
         }
 
         return rows;
@@ -141,8 +171,15 @@ public sealed class CommentService(IGrainFactory grains, ProposalService proposa
             return null;
         }
 
-        var participant = thread.ForPublic(null, time.GetUtcNow(), EditWindow).SelectMany(c => c.Replies.Prepend(c)).First(c => c.Id == commentId).Participant;
-        return new ModerationView(roundId, proposalId, proposal.Content.Title, comment, participant);
+        return new ModerationView(roundId, proposalId, proposal.Content.Title, comment, thread.ParticipantOf(comment),
+            await Thread(roundId, proposalId).ReportedTextAsync(commentId));
+    }
+
+    /// <summary>How the thread keeps a comment (also one the public no longer sees, e.g. deleted); null when there is none.</summary>
+    public async Task<CommentStatus?> StoredStatusAsync(string roundId, string proposalId, string commentId)
+    {
+        var thread = await Thread(roundId, proposalId).GetAsync();
+        return thread.Comments.FirstOrDefault(c => c.Id == commentId)?.Status;
     }
 
     private async Task<CommandResult<Comment>?> RefuseAsync(string roundId, string proposalId, bool write)

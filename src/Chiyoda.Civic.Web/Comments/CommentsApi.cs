@@ -29,17 +29,24 @@ public sealed record CommentReportedResponse(bool Reported);
 
 public sealed record ModeratedCommentResponse(string Id, CommentStatus Status, string? ModerationReason);
 
-/// <summary>One line of the moderation queue, with the proposal's title and the round's name.</summary>
+/// <summary>
+/// One line of the moderation queue, with the proposal's title and the round's name; the words as reported
+/// (<c>reportedText</c>) and, only when they differ, the present words (<c>editedText</c>: edited since the report).
+/// </summary>
 public sealed record ModerationQueueItem(string RoundId, string ProposalId, string CommentId, string ProposalTitle, string RoundName, int Reports,
-    DateTimeOffset FirstReportedAt, string LatestReason);
+    DateTimeOffset FirstReportedAt, string LatestReason, string? ReportedText, string? EditedText);
 
 public sealed record ModerationQueueResponse(IReadOnlyList<ModerationQueueItem> Items);
 
 public sealed record ModerationReportResponse(string Reason, DateTimeOffset At);
 
-/// <summary>One comment for moderators: its words also when hidden, and the reports' reasons (never who reported).</summary>
+/// <summary>
+/// One comment for moderators: its words also when hidden, the reports' reasons (never who reported), and the words as the
+/// awaiting report was made about them (<c>reportedText</c>; <c>editedSinceReport</c> when <c>text</c> differs from them).
+/// </summary>
 public sealed record ModerationCommentResponse(string RoundId, string ProposalId, string ProposalTitle, string Id, int Participant, bool AsWard, string Text,
-    CommentStatus Status, string? ModerationReason, bool AwaitingModeration, DateTimeOffset PostedAt, IReadOnlyList<ModerationReportResponse> Reports);
+    CommentStatus Status, string? ModerationReason, bool AwaitingModeration, DateTimeOffset PostedAt, IReadOnlyList<ModerationReportResponse> Reports,
+    string? ReportedText, bool EditedSinceReport);
 
 /// <summary>
 /// Comments on a published proposal (public read; residents, participants and staff write; anyone signed in reports) and the
@@ -66,7 +73,7 @@ public static class CommentsApi
         thread.MapPut("/{commentId}", EditComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Change your own comment within the edit window")
             .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentNotFound,
-                ApiErrors.CommentNotAuthor, ApiErrors.CommentEditWindowPassed, ApiErrors.CommentHidden, ApiErrors.CommentDeleted]);
+                ApiErrors.CommentNotAuthor, ApiErrors.CommentEditWindowPassed, ApiErrors.CommentHidden, ApiErrors.CommentDeleted, ApiErrors.CommentUnderReview]);
         thread.MapDelete("/{commentId}", DeleteComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Delete your own comment within the edit window")
             .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentsClosed, ApiErrors.CommentProposalClosed, ApiErrors.CommentNotFound,
@@ -138,13 +145,14 @@ public static class CommentsApi
 
     public static async Task<Ok<ModerationQueueResponse>> ModerationQueue(CommentService service) =>
         TypedResults.Ok(new ModerationQueueResponse([.. (await service.QueueRowsAsync(LocalizationExtensions.IsEnglish)).Select(r => new ModerationQueueItem(
-            r.Item.RoundId, r.Item.ProposalId, r.Item.CommentId, r.ProposalTitle, r.RoundName, r.Item.Reports, r.Item.FirstReportedAt, r.Item.LatestReason))]));
+            r.Item.RoundId, r.Item.ProposalId, r.Item.CommentId, r.ProposalTitle, r.RoundName, r.Item.Reports, r.Item.FirstReportedAt, r.Item.LatestReason,
+            r.ReportedText, r.EditedText))]));
 
     public static async Task<Results<Ok<ModerationCommentResponse>, ProblemHttpResult>> ModerationComment(string roundId, string proposalId, string commentId, CommentService service) =>
         await service.ModerationAsync(roundId, proposalId, commentId) is { } view
             ? TypedResults.Ok(new ModerationCommentResponse(view.RoundId, view.ProposalId, view.ProposalTitle, view.Comment.Id, view.Participant, view.Comment.AsWard,
                 view.Comment.Text, view.Comment.Status, view.Comment.ModerationReason, view.Comment.AwaitingModeration, view.Comment.PostedAt,
-                [.. view.Comment.Reports.Select(r => new ModerationReportResponse(r.Reason, r.At))]))
+                [.. view.Comment.Reports.Select(r => new ModerationReportResponse(r.Reason, r.At))], view.ReportedText, view.EditedSinceReport))
             : ApiErrors.Problem(ApiErrors.CommentNotFound);
 
     private static Results<Ok<OwnCommentResponse>, ProblemHttpResult> Answer(HttpContext http, CommandResult<Comment> result) =>

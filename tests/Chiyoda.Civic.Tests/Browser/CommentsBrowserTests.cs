@@ -6,7 +6,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// <summary>
 /// Comments as people use them: a resident on a phone writes (an empty try first), edits, sees a link stay text; another
 /// resident at a desk, in English, replies and reports it; the moderator hides it with a reason; a visitor sees the reason
-/// and not the words; the ballot page shows no comments. Axe, language, boundaries and target sizes on each screen.
+/// and not the words; the ballot page shows no comments; the author finds the hiding, with its reason, in their inbox.
+/// Axe, language, boundaries and target sizes on each screen.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
@@ -129,6 +130,35 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             Assert.Contains("I agree", html, StringComparison.Ordinal);
             Assert.Equal(1, await page.GetByTestId("comment-sign-in").CountAsync());
             await CheckAsync(visitor, "public", "ja", problems);
+        }
+
+        // Its author is told in their inbox, with the public reason (never the reporter's); 「未読」 stands apart from the title.
+        await using (var author = await BrowserSession.OpenAsync(platform, 390, 844))
+        {
+            await author.SignInAsync(platform, first);
+            var page = author.Page;
+            await page.GotoAsync(new Uri(platform.Web, "/inbox").ToString());
+            var notice = page.GetByTestId("notice").Filter(new() { HasText = "事実と異なる内容を含むため" });
+            await notice.WaitForAsync();
+            var said = await notice.InnerTextAsync();
+            Assert.Contains("非表示にしました", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("misleading", said, StringComparison.Ordinal);
+            foreach (var (width, height, viewport) in PageWalk.Viewports)
+            {
+                await page.SetViewportSizeAsync(width, height);
+                // Side by side with a gap, or the title on a line of its own below the tag: never touching.
+                var apart = await notice.EvaluateAsync<string>("""
+                    n => { const b = n.querySelector('[data-testid=notice-new]').getBoundingClientRect(), t = n.querySelector('[data-testid=notice-title]').getBoundingClientRect();
+                           return (t.left - b.right >= 8 || t.top >= b.bottom - 1) ? 'ok' : `tag ${Math.round(b.left)}..${Math.round(b.right)}, title from ${Math.round(t.left)}`; }
+                    """);
+                Assert.True(apart == "ok", $"「未読」 runs into the title ({viewport}): {apart}");
+            }
+
+            await CheckAsync(author, "inbox", "ja", problems);
+            await author.SwitchLanguageAsync("en");
+            await notice.WaitForAsync();
+            Assert.Contains("hid it", await notice.InnerTextAsync(), StringComparison.Ordinal);
+            await CheckAsync(author, "inbox", "en", problems);
         }
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));

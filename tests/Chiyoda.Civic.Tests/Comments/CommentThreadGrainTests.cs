@@ -2,6 +2,7 @@ using Chiyoda.Civic.Abstractions.Common;
 using System.Text.Json;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Comments;
+using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Tests.Infrastructure;
 
@@ -75,7 +76,88 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         Assert.Equal((CommentStatus.Deleted, ""), (deleted.Status, deleted.Text));
         Assert.DoesNotContain("消す予定", JsonSerializer.Serialize(await Thread(key).GetAsync()), StringComparison.Ordinal);
         Assert.Equal(CommentErrorCodes.ParentNotOpen, (await Thread(key).PostAsync(Draft(alice, "返信", second.Id))).Code);
-        Assert.Equal(CommentStatus.Deleted, (await PublicAsync(key)).Single(c => c.Id == second.Id).Status);
+        Assert.DoesNotContain(await PublicAsync(key), c => c.Id == second.Id);
+    }
+
+    [Fact]
+    public async Task A_deleted_comment_leaves_a_placeholder_only_while_replies_to_it_are_still_shown()
+    {
+        var (_, key) = NewThread();
+        var (alice, bob, carol) = (NewSub("alice"), NewSub("bob"), NewSub("carol"));
+        var top = Ok(await Thread(key).PostAsync(Draft(alice, "最初の意見")));
+        var reply = Ok(await Thread(key).PostAsync(Draft(bob, "返信です", top.Id)));
+        var other = Ok(await Thread(key).PostAsync(Draft(carol, "もう一つの返信", top.Id)));
+
+        // A deleted reply with no replies of its own: gone from the thread, no 「削除されたコメント」 left behind.
+        Ok(await Thread(key).DeleteAsync(bob, reply.Id));
+        var shown = Assert.Single(await PublicAsync(key));
+        Assert.Equal([other.Id], shown.Replies.Select(r => r.Id));
+
+        // A deleted top-level comment keeps its place while a reply to it is shown...
+        Ok(await Thread(key).DeleteAsync(alice, top.Id));
+        shown = Assert.Single(await PublicAsync(key));
+        Assert.Equal((CommentStatus.Deleted, (string?)null, 1), (shown.Status, shown.Text, shown.Replies.Count));
+
+        // ...and disappears once no reply to it is shown. Participants keep their numbers (carol stays 「参加者 3」).
+        var later = Ok(await Thread(key).PostAsync(Draft(carol, "別の話題")));
+        Ok(await Thread(key).DeleteAsync(carol, other.Id));
+        var left = Assert.Single(await PublicAsync(key));
+        Assert.Equal((later.Id, 3), (left.Id, left.Participant));
+        var thread = await Thread(key).GetAsync();
+        Assert.Equal(1, thread.ParticipantOf(thread.Comments.Single(c => c.Id == top.Id)));
+    }
+
+    [Fact]
+    public async Task A_reported_comment_cannot_be_edited_until_a_moderator_acts_and_the_moderator_reads_the_words_as_reported()
+    {
+        var (roundId, key) = NewThread();
+        var (author, first, second, third) = (NewSub("odile"), NewSub("piet"), NewSub("quinn"), NewSub("rosa"));
+        var moderator = new Actor("moderator", "意見欄 管理担当");
+        var queue = fixture.Grains.GetGrain<ICommentModerationGrain>(ICommentModerationGrain.WardKey);
+        async Task<ModerationItem?> QueuedAsync() => (await queue.ListAsync()).SingleOrDefault(i => i.RoundId == roundId);
+        const string offensive = "あの人は嘘つきだ";
+        var comment = Ok(await Thread(key).PostAsync(Draft(author, offensive)));
+
+        // Reported: the author cannot edit it (the dodge: harmless words for the moderator, then back), only delete it.
+        Ok(await Thread(key).ReportAsync(new Actor(first, "通報者"), comment.Id, "中傷です"));
+        var refused = await Thread(key).EditAsync(author, comment.Id, "穏やかな意見です");
+        Assert.Equal(CommentErrorCodes.UnderReview, refused.Code);
+        Assert.Equal(CommentErrorCodes.UnderReview, (await Thread(key).EditAsync(author, comment.Id, offensive)).Code);
+        Assert.Equal(offensive, (await Thread(key).GetAsync()).Comments.Single().Text);
+        Assert.Equal(offensive, await Thread(key).ReportedTextAsync(comment.Id));
+        var authorView = Assert.Single(await PublicAsync(key, author));
+        Assert.True(authorView.UnderReview && authorView.Editable);
+        Assert.False(Assert.Single(await PublicAsync(key, first)).UnderReview);
+        Assert.True(Assert.Single(await PublicAsync(key, first)).ReportedByMe);
+
+        // The same account again while it waits: 409 already-reported (as the OpenAPI document says), nothing queued twice.
+        Assert.Equal(CommentErrorCodes.AlreadyReported, (await Thread(key).ReportAsync(new Actor(first, "通報者"), comment.Id, "やはり中傷です")).Code);
+        Assert.Equal(1, (await QueuedAsync())!.Reports);
+
+        // Kept by a moderator: the words as reported are let go, and the author may edit again within the window.
+        Ok(await Thread(key).RestoreAsync(moderator, comment.Id, "批判の範囲内です"));
+        Assert.Null(await Thread(key).ReportedTextAsync(comment.Id));
+        Ok(await Thread(key).EditAsync(author, comment.Id, "あの人は大嘘つきだ"));
+
+        // New words: anyone may report them, the first reporter too; the same person twice, no.
+        Ok(await Thread(key).ReportAsync(new Actor(first, "通報者"), comment.Id, "さらにひどくなりました"));
+        Assert.Equal(CommentErrorCodes.AlreadyReported, (await Thread(key).ReportAsync(new Actor(first, "通報者"), comment.Id, "もう一度")).Code);
+        Ok(await Thread(key).ReportAsync(new Actor(second, "通報者2"), comment.Id, "中傷"));
+        Assert.Equal(2, (await QueuedAsync())!.Reports);
+        Assert.Equal("あの人は大嘘つきだ", await Thread(key).ReportedTextAsync(comment.Id));
+        Ok(await Thread(key).RestoreAsync(moderator, comment.Id, "批判の範囲内です"));
+
+        // Edited back to words a moderator already kept: their first reporter cannot report them again; someone new can.
+        Ok(await Thread(key).EditAsync(author, comment.Id, offensive));
+        Assert.Equal(CommentErrorCodes.AlreadyReported, (await Thread(key).ReportAsync(new Actor(first, "通報者"), comment.Id, "元に戻りました")).Code);
+        Ok(await Thread(key).ReportAsync(new Actor(third, "通報者3"), comment.Id, "元に戻りました"));
+        Assert.Equal(offensive, await Thread(key).ReportedTextAsync(comment.Id));
+
+        // Deleting stays allowed while reported: the words, the text kept with the report and the queue item all go.
+        var deleted = Ok(await Thread(key).DeleteAsync(author, comment.Id));
+        Assert.Equal((CommentStatus.Deleted, ""), (deleted.Status, deleted.Text));
+        Assert.Null(await Thread(key).ReportedTextAsync(comment.Id));
+        Assert.Null(await QueuedAsync());
     }
 
     [Fact]
@@ -174,9 +256,9 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         Assert.Equal(CommentErrorCodes.OwnComment, (await Thread(key).ReportAsync(new Actor(author, "投稿者"), comment.Id, "自分の意見")).Code);
         Assert.Null(await QueuedAsync());
 
-        // The same account twice, with different words: one report in the queue.
+        // The same account twice, with different reasons: refused the second time (409), one report in the queue.
         Ok(await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "宣伝です"));
-        Ok(await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "やはり宣伝です"));
+        Assert.Equal(CommentErrorCodes.AlreadyReported, (await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "やはり宣伝です")).Code);
         Assert.Equal(1, (await QueuedAsync())!.Reports);
         Assert.Single((await Thread(key).GetAsync()).Comments.Single().Reports);
 
@@ -203,7 +285,7 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         Assert.Equal(CommentErrorCodes.ReasonRequired, (await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "  ")).Code);
         Assert.Equal(CommentErrorCodes.ReasonTooLong, (await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, new string('x', CommentRules.ReasonMaxLength + 1))).Code);
         Ok(await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "個人の電話番号が書かれています"));
-        Ok(await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "もう一度"));
+        Assert.Equal(CommentErrorCodes.AlreadyReported, (await Thread(key).ReportAsync(new Actor(reporter, "通報者"), comment.Id, "もう一度")).Code);
         Ok(await Thread(key).ReportAsync(new Actor(second, "通報者2"), comment.Id, "個人情報"));
         var queue = fixture.Grains.GetGrain<ICommentModerationGrain>(ICommentModerationGrain.WardKey);
         var item = Assert.Single(await queue.ListAsync(), i => i.RoundId == roundId);
@@ -213,6 +295,18 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         var hidden = Ok(await Thread(key).HideAsync(moderator, comment.Id, "個人情報を含むため"));
         Assert.Equal(CommentStatus.Hidden, hidden.Status);
         Assert.DoesNotContain(await queue.ListAsync(), i => i.RoundId == roundId);
+
+        // Its author is told, with the public reason and a link to the comment; never who reported it, their reasons, or the words.
+        var inbox = fixture.Grains.GetGrain<INotificationInboxGrain>(author);
+        var told = Assert.Single(await inbox.ListAsync(10));
+        Assert.Equal(("comment-moderation", roundId, $"/rounds/{roundId}/proposals/p-001#{comment.Id}"), (told.Kind, told.RoundId, told.Link));
+        Assert.Contains("個人情報を含むため", told.Body, StringComparison.Ordinal);
+        Assert.Contains("個人情報を含むため", told.BodyEn, StringComparison.Ordinal);
+        var noticeText = string.Join("\n", told.NoticeId, told.Title, told.TitleEn, told.Body, told.BodyEn, told.Link);
+        foreach (var secret in new[] { reporter, second, "個人の電話番号が書かれています", "090-0000-0000", "山田", "通報者" })
+        {
+            Assert.DoesNotContain(secret, noticeText, StringComparison.Ordinal);
+        }
 
         // In public: the reason in its place, never the words (nor in the JSON the API would send).
         var shown = Assert.Single(await PublicAsync(key, author));
@@ -226,6 +320,11 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
 
         var restored = Ok(await Thread(key).RestoreAsync(moderator, comment.Id, "確認の結果、再表示します"));
         Assert.Equal(CommentStatus.Visible, restored.Status);
+        var notices = await inbox.ListAsync(10);
+        Assert.Equal(2, notices.Count);
+        var shownAgain = Assert.Single(notices, n => n.TitleEn == "Your comment is shown again");
+        Assert.Contains("確認の結果、再表示します", shownAgain.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(reporter, string.Join("\n", notices.Select(n => n.Body + n.BodyEn + n.NoticeId)), StringComparison.Ordinal);
         Assert.Equal(CommentErrorCodes.NotHidden, (await Thread(key).RestoreAsync(moderator, comment.Id, "もう一度")).Code);
         Assert.Equal("隣の山田さんは 090-0000-0000 です", Assert.Single(await PublicAsync(key)).Text);
 

@@ -56,6 +56,9 @@ public sealed class CommentsApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("区です", asWard: true)), 403, "not-ward-staff");
         using var clerk = await platform.ApiClientAsync("clerk");
         await HttpAssertions.ProblemAsync(await clerk.PostJsonAsync(Thread("p-003"), Body("投票事務です")), 403, "comment-not-allowed");
+        // A clerk is ward staff, yet may not answer as the ward: the refusal names who may.
+        var notStaff = await HttpAssertions.ProblemAsync(await clerk.PostJsonAsync(Thread("p-003"), Body("区として回答します", asWard: true)), 403, "not-ward-staff");
+        Assert.Contains("moderators and administrators", notStaff.GetProperty("title").GetString(), StringComparison.Ordinal);
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync($"/api/v1/rounds/{Round}/proposals/p-999/comments", Body("ない提案")), 404, "proposal-not-found");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), new { text = "request id なし" }), 400, "invalid-request-id");
 
@@ -127,6 +130,35 @@ public sealed class CommentsApiTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_reported_comment_cannot_be_edited_a_second_report_is_409_and_moderators_read_the_words_as_reported()
+    {
+        using var author = await platform.ApiClientAsync(Voter());
+        using var reporter = await platform.ApiClientAsync(Voter());
+        using var moderator = await platform.ApiClientAsync("moderator");
+        var words = "駅前の人は迷惑 " + Guid.NewGuid().ToString("N")[..8];
+        var id = (await HttpAssertions.JsonAsync(await author.PostJsonAsync(Thread("p-001"), Body(words)), 201)).GetProperty("id").GetString()!;
+        var reports = $"{Thread("p-001")}/{id}/reports";
+
+        await HttpAssertions.JsonAsync(await reporter.PostJsonAsync(reports, new { reason = "中傷です" }), 200);
+        await HttpAssertions.ProblemAsync(await reporter.PostJsonAsync(reports, new { reason = "もう一度" }), 409, "already-reported");
+        var refused = await HttpAssertions.ProblemAsync(await author.PutAsJsonAsync($"{Thread("p-001")}/{id}", new { text = "穏やかな言葉" }), 409, "comment-under-review");
+        Assert.Contains("delete", refused.GetProperty("title").GetString(), StringComparison.Ordinal);
+
+        // The moderator reads the words as reported, in the queue and on the comment; nothing was edited since.
+        var item = (await HttpAssertions.JsonAsync(await moderator.GetAsync("/api/v1/moderation/comments"), 200)).GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("proposalId").GetString() == "p-001" && i.GetProperty("commentId").GetString() == id);
+        Assert.Equal(words, item.GetProperty("reportedText").GetString());
+        Assert.True(!item.TryGetProperty("editedText", out var editedText) || editedText.ValueKind == JsonValueKind.Null, item.GetRawText());
+        var one = await HttpAssertions.JsonAsync(await moderator.GetAsync($"/api/v1/moderation/comments/{Round}/p-001/{id}"), 200);
+        Assert.Equal((words, words, false), (one.GetProperty("reportedText").GetString(), one.GetProperty("text").GetString(), one.GetProperty("editedSinceReport").GetBoolean()));
+
+        // Deleting stays allowed, and takes it out of the queue.
+        await HttpAssertions.JsonAsync(await author.DeleteAsync($"{Thread("p-001")}/{id}"), 200);
+        Assert.DoesNotContain((await HttpAssertions.JsonAsync(await moderator.GetAsync("/api/v1/moderation/comments"), 200)).GetProperty("items").EnumerateArray(),
+            i => i.GetProperty("commentId").GetString() == id && i.GetProperty("proposalId").GetString() == "p-001");
+    }
+
+    [Fact]
     public async Task Pages_say_up_front_what_cannot_be_done_and_deleted_or_closed_threads_are_told_apart()
     {
         var (author, other) = (Voter(), Voter());
@@ -174,6 +206,31 @@ public sealed class CommentsApiTests(PlatformFixture platform)
             Assert.DoesNotContain("data-testid=\"comment-form\"", html, StringComparison.Ordinal);
             await HttpAssertions.ProblemAsync(await authorApi.PostJsonAsync($"/api/v1/rounds/{Round}/proposals/{closed}/comments", Body("まだ意見があります")), 409, "proposal-closed");
         }
+
+        // Reported by the other person: the author's edit page says it is under review and offers only deletion; the
+        // reporter's report page says they reported it already; the author sees the mark in the thread.
+        using var otherApi = await platform.ApiClientAsync(other);
+        await HttpAssertions.JsonAsync(await otherApi.PostJsonAsync($"{Thread("p-002")}/{id}/reports", new { reason = "言い過ぎです" }), 200);
+        var underReview = await GetAsync(authorSession, $"{page}/comments/{id}/edit");
+        Assert.Contains("data-code=\"comment-under-review\"", underReview, StringComparison.Ordinal);
+        Assert.Contains("この投稿は通報を受けて確認中のため、編集できません", underReview, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-save\"", underReview, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"comment-delete-form\"", underReview, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"comment-under-review\"", await GetAsync(authorSession, page), StringComparison.Ordinal);
+        var again = await GetAsync(session, $"{page}/comments/{id}/report");
+        Assert.Contains("data-code=\"already-reported\"", again, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-form\"", again, StringComparison.Ordinal);
+
+        // A deleted comment without replies is gone from the thread entirely; its edit page still says it was deleted.
+        Assert.DoesNotContain($"data-comment-id=\"{gone}\"", await GetAsync(session, page), StringComparison.Ordinal);
+
+        // A clerk (paper ballots) is told who may write and who may answer as the ward, not just "ward staff".
+        using var clerkSession = new BrowserlessSession();
+        await clerkSession.SignInAsync(platform.Web, "clerk", PlatformFixture.DevelopmentPassword, page);
+        var clerkPage = await GetAsync(clerkSession, page);
+        Assert.Contains("data-testid=\"comments-not-allowed\"", clerkPage, StringComparison.Ordinal);
+        Assert.Contains("区として回答できる職員（審査・所管課・モデレーター・管理者）", clerkPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-form\"", clerkPage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,7 +254,9 @@ public sealed class CommentsApiTests(PlatformFixture platform)
         Assert.Equal("#/components/schemas/CommentReasonRequest", BodySchema(report));
         Assert.Contains("own-comment", Codes(report, "403"));
         Assert.Contains("already-reported", Codes(report, "409"));
-        Assert.Equal("#/components/schemas/CommentEditRequest", BodySchema(PathOf(paths, "/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{commentId}").GetProperty("put")));
+        var edit = PathOf(paths, "/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{commentId}").GetProperty("put");
+        Assert.Equal("#/components/schemas/CommentEditRequest", BodySchema(edit));
+        Assert.Contains("comment-under-review", Codes(edit, "409"));
 
         var optIn = PathOf(paths, "/api/v1/rounds/{roundId}/reminders").GetProperty("put");
         Assert.Equal("#/components/schemas/ReminderOptInRequest", BodySchema(optIn));

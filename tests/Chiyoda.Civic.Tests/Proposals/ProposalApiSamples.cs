@@ -11,7 +11,7 @@ public static class ProposalApiSamples
     public static string Local(DateTimeOffset instant) =>
         instant.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static object RoundBody(DateTimeOffset callCloses, DateTimeOffset votingOpens, int maxProposals = 3)
+    public static object RoundBody(DateTimeOffset callCloses, DateTimeOffset votingOpens, int maxProposals = 3, DateTimeOffset? votingCloses = null)
     {
         var now = DateTimeOffset.UtcNow;
         return new
@@ -23,7 +23,7 @@ public static class ProposalApiSamples
                 callOpens = Local(now.AddDays(-5)),
                 callCloses = Local(callCloses),
                 votingOpens = Local(votingOpens),
-                votingCloses = Local(now.AddDays(30)),
+                votingCloses = Local(votingCloses ?? now.AddDays(30)),
                 resultsDue = Local(now.AddDays(40)),
             },
             rules = new { maxVotesPerVoter = 3, minimumAge = 18, maxProposalsPerProposer = maxProposals },

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Reminders;
 using static Chiyoda.Civic.Tests.Proposals.ProposalApiSamples;
 
@@ -28,6 +29,15 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             using var admin = await platform.ApiClientAsync("admin", web);
             var roundId = await OpenRoundAsync(admin);
             var reminders = $"/api/v1/rounds/{roundId}/reminders";
+
+            // Voting closes at midnight ward time: every page writes it as 24:00 of the day before (one formatter, WardDateText).
+            var now = DateTimeOffset.UtcNow;
+            var midnight = new DateTimeOffset(now.ToOffset(TimeSpan.FromHours(9)).Date.AddDays(31), TimeSpan.FromHours(9));
+            await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}", RoundBody(now.AddDays(2), now.AddDays(3), votingCloses: midnight)), 200);
+            var closeText = WardDateText.End(midnight, english: false);
+            var dayBefore = midnight.AddDays(-1);
+            Assert.Equal($"{dayBefore.Year}年{dayBefore.Month}月{dayBefore.Day}日", closeText[..closeText.IndexOf('(', StringComparison.Ordinal)]);
+            Assert.EndsWith(" 24:00", closeText, StringComparison.Ordinal);
 
             // A token with the email scope: the API records the address, then opts in (in English here).
             using var resident = new HttpClient { BaseAddress = web };
@@ -91,7 +101,9 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             Assert.DoesNotContain("action=\"/reminders/unsubscribe\"", invalid, StringComparison.Ordinal);
 
             // The round's public page offers reminders; the opt-in page itself asks for sign-in.
-            Assert.Contains($"/rounds/{roundId}/reminders", await anonymous.GetStringAsync($"/rounds/{roundId}"), StringComparison.Ordinal);
+            var roundPage = await anonymous.GetStringAsync($"/rounds/{roundId}");
+            Assert.Contains($"/rounds/{roundId}/reminders", roundPage, StringComparison.Ordinal);
+            Assert.Contains(closeText, roundPage, StringComparison.Ordinal);
             using var page = await anonymous.GetAsync($"/rounds/{roundId}/reminders");
             Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
 
@@ -120,6 +132,10 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             var account = await accountResponse.Content.ReadAsStringAsync();
             Assert.Contains("href=\"/account/reminders\"", account, StringComparison.Ordinal);
             Assert.Contains($"data-round=\"{roundId}\"", account, StringComparison.Ordinal);
+            // The close as the round page writes it (「3月1日 24:00」), never as the next day's 00:00.
+            var period = System.Text.RegularExpressions.Regex.Match(account, $"data-round=\"{roundId}\"[\\s\\S]*?data-testid=\"my-reminder-period\">([^<]*)<").Groups[1].Value;
+            Assert.Contains(closeText, WebUtility.HtmlDecode(period), StringComparison.Ordinal);
+            Assert.DoesNotContain($"{midnight.Year}年{midnight.Month}月{midnight.Day}日", WebUtility.HtmlDecode(period), StringComparison.Ordinal);
             var (stoppedResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, "/account/reminders"),
                 new FormUrlEncodedContent(RemindersForm(account, $"stop-{roundId}")));
             var stopped = await stoppedResponse.Content.ReadAsStringAsync();

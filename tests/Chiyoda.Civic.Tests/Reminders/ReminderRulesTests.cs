@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Reminders;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Grains.Reminders;
@@ -29,6 +30,31 @@ public sealed class ReminderRulesTests
     }
 
     [Fact]
+    public void A_close_at_midnight_reads_24_00_of_the_day_before_in_the_emails_as_on_the_pages()
+    {
+        // 2025-03-02 00:00 in Tokyo: the vote's last day is Saturday 1 March.
+        var midnight = new DateTimeOffset(2025, 3, 2, 0, 0, 0, TimeSpan.FromHours(9));
+        Assert.Equal("2025年3月1日(土) 24:00", WardDateText.End(midnight, english: false));
+        Assert.Equal("Sat 1 Mar 2025, 24:00", WardDateText.End(midnight, english: true));
+        // The same instant as a start, and any other end, read as the clock says (the server's own zone plays no part).
+        Assert.Equal("2025年3月2日(日) 0:00", WardDateText.Instant(midnight, english: false));
+        Assert.Equal("2025年3月1日(土) 23:59", WardDateText.End(midnight.AddMinutes(-1).ToUniversalTime(), english: false));
+        Assert.Equal("Sat 1 Mar 2025, 23:59", WardDateText.End(midnight.AddMinutes(-1), english: true));
+
+        var round = new RoundDefinition("デジタル活用提案制度 2024年度", "Digital proposal programme 2024",
+            new RoundSchedule(Opens.AddDays(-60), Opens.AddDays(-30), new DateTimeOffset(2025, 2, 1, 9, 0, 0, TimeSpan.FromHours(9)), midnight, midnight.AddDays(10)),
+            new RoundRules(3, 18, 3));
+        foreach (var e in new[] { ReminderEvent.VotingOpens, ReminderEvent.ClosingSoon })
+        {
+            var mail = ReminderEmail.Compose(e, "2025", round, "a@example.jp", "ja", UnsubscribeTokens.New(1), "Civic <no-reply@example.jp>", null, "sub-a");
+            Assert.Contains("2025年3月1日(土) 24:00", mail.TextBody, StringComparison.Ordinal);
+            Assert.Contains("Sat 1 Mar 2025, 24:00", mail.TextBody, StringComparison.Ordinal);
+            Assert.DoesNotContain("3月2日", mail.TextBody, StringComparison.Ordinal);
+            Assert.DoesNotContain("2 Mar", mail.TextBody, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_stop_token_names_its_shard_and_anything_else_is_refused()
     {
         for (var shard = 0; shard < ReminderSharding.ShardCount; shard++)
@@ -57,8 +83,9 @@ public sealed class ReminderRulesTests
 
         Assert.StartsWith("区民投票の締切まであと3日です", ja.Subject, StringComparison.Ordinal);
         Assert.StartsWith("Three days left to vote", en.Subject, StringComparison.Ordinal);
-        Assert.Contains("2024年9月20日 9:00", ja.TextBody, StringComparison.Ordinal);
-        Assert.Contains("20 September 2024, 9:00", ja.TextBody, StringComparison.Ordinal);
+        Assert.Contains("2024年9月20日(金) 9:00", ja.TextBody, StringComparison.Ordinal);
+        // en-GB writes September "Sep" or "Sept" depending on the ICU version.
+        Assert.Matches(@"Fri 20 Sept? 2024, 09:00", ja.TextBody);
         Assert.True(en.TextBody!.IndexOf("closes on", StringComparison.Ordinal) < en.TextBody.IndexOf("締め切ります", StringComparison.Ordinal));
         var link = $"https://civic.example.jp/reminders/unsubscribe?round=2024&token={token}";
         Assert.Equal($"<{link}>", ja.Headers["List-Unsubscribe"]);
