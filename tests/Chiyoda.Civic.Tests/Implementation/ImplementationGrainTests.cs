@@ -258,11 +258,11 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
     {
         var roundId = await RoundAsync();
         var grain = Record(roundId, "p-002");
+        var today = WardClock.Today(fixture.Clock); // the cluster's clock: the adoption (publication) is today there
         var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn.AddDays(-100);
         Ok(await grain.SetAdoptedOnAsync(Admin, "ad", adoptedOn));
         Ok(await grain.AssignAsync(Admin, "as", [new("department", "所管課 職員")]));
         Ok(await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("calendars", "電子化実施数", null, "校", null, 10, new DateOnly(2027, 3, 31))));
-        var today = WardClock.Today(TimeProvider.System);
 
         foreach (var (id, date) in new[] { ("f1", today.AddDays(1)), ("f2", new DateOnly(2099, 1, 1)) })
         {
