@@ -456,9 +456,9 @@ public static class ImplementationValidation
             errors.Add(new("target", ImplementationErrorCodes.InvalidIndicator, "The target is a number above 0 and at most 1,000,000,000."));
         }
 
-        if (indicator?.TargetDate is { } date && !IsValidDate(date))
+        if (ImplementationDates.Target(indicator?.TargetDate) is { } issue)
         {
-            errors.Add(new("targetDate", ImplementationErrorCodes.InvalidDate, "Dates are between 2000 and 2099."));
+            errors.Add(issue.Error);
         }
 
         return errors;
