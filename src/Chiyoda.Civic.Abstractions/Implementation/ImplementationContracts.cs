@@ -56,6 +56,33 @@ public sealed record ImplementationPath(
         return index < 0 ? null : Statuses.Count == 1 ? 100 : (int)Math.Round(100.0 * index / (Statuses.Count - 1));
     }
 
+    /// <summary>
+    /// Where a record may go from <paramref name="currentId"/>: only forward along the path (a later status), and to 見送り from any
+    /// status before 実施済 (<c>implemented</c>; on a path without it, before the last status). Nothing follows 見送り. So no record
+    /// ever goes back to 採用, and its adoption notice is sent once.
+    /// </summary>
+    public bool MayMove(string currentId, string nextId)
+    {
+        var statuses = Statuses.ToList();
+        var from = statuses.FindIndex(s => s.Id == currentId);
+        if (currentId == NotPursued || from < 0)
+        {
+            return false;
+        }
+
+        if (nextId == NotPursued)
+        {
+            var implemented = statuses.FindIndex(s => s.Id == "implemented");
+            return from < (implemented >= 0 ? implemented : statuses.Count - 1);
+        }
+
+        return statuses.FindIndex(s => s.Id == nextId) > from;
+    }
+
+    /// <summary>The statuses a record may move to next (見送り last, when allowed).</summary>
+    public IReadOnlyList<ImplementationStatus> NextFrom(string currentId) =>
+        [.. Statuses.Append(NotPursuedStatus).Where(s => MayMove(currentId, s.Id))];
+
     public static IReadOnlyList<ValidationError> Validate(ImplementationPath? path)
     {
         if (path?.Statuses is not { Count: > 0 } statuses || statuses.Count > MaxStatuses)
@@ -225,6 +252,9 @@ public static class ImplementationErrorCodes
     public const string TooMany = "too-many";
     public const string StatusInUse = "status-in-use";
     public const string InvalidDepartment = "invalid-department";
+    public const string StatusNotForward = "status-not-forward";
+    public const string StepNotWithdrawable = "step-not-withdrawable";
+    public const string ActualNotFound = "actual-not-found";
 }
 
 /// <summary>
@@ -256,6 +286,17 @@ public interface IImplementationGrain : IGrainWithStringKey
     /// <summary>Records an actual on a date; a value for a date already recorded replaces it.</summary>
     [Alias("record-actual")]
     Task<CommandResult<ImplementationRecord>> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual);
+
+    /// <summary>Deletes the actual of an indicator on a date (a wrong entry); audited with the value it had.</summary>
+    [Alias("delete-actual")]
+    Task<CommandResult<ImplementationRecord>> DeleteActualAsync(Actor actor, string requestId, string indicatorId, DateOnly date);
+
+    /// <summary>
+    /// Administrators only: withdraws the latest step (a wrong entry) with a reason. The public timeline no longer shows it; the
+    /// audit log keeps it, and the withdrawn step stays in the record's state. The adoption (step 0) cannot be withdrawn.
+    /// </summary>
+    [Alias("withdraw-step")]
+    Task<CommandResult<ImplementationRecord>> WithdrawStepAsync(Actor admin, string requestId, int seq, string reason);
 
     /// <summary>
     /// Administrators only: the date the ward counts as the adoption (by default the day the results were published here),
@@ -415,9 +456,9 @@ public static class ImplementationValidation
             errors.Add(new("target", ImplementationErrorCodes.InvalidIndicator, "The target is a number above 0 and at most 1,000,000,000."));
         }
 
-        if (indicator?.TargetDate is { } date && !IsValidDate(date))
+        if (ImplementationDates.Target(indicator?.TargetDate) is { } issue)
         {
-            errors.Add(new("targetDate", ImplementationErrorCodes.InvalidDate, "Dates are between 2000 and 2099."));
+            errors.Add(issue.Error);
         }
 
         return errors;
@@ -445,4 +486,110 @@ public interface IProposalFollowersGrain : IGrainWithStringKey
 
     [Alias("list"), ReadOnly]
     Task<IReadOnlyList<string>> ListAsync();
+}
+
+/// <summary>Which date of a record a date problem is about.</summary>
+public enum RecordDate
+{
+    Step,
+    Actual,
+    Target,
+    Adoption,
+}
+
+/// <summary>What is wrong with a date.</summary>
+public enum DateProblem
+{
+    Missing,
+    OutOfRange,
+    BeforeAdoption,
+    InFuture,
+    BeforePreviousStep,
+    AfterPublication,
+    AfterLaterStep,
+}
+
+/// <summary>
+/// One date refused, saying which date and what is wrong with it, in English (the API's message) and in Japanese (the pages').
+/// The grain refuses with <see cref="Error"/>; the editor page runs the same checks first to show the Japanese words.
+/// </summary>
+public sealed record DateIssue(RecordDate Of, DateProblem Problem, DateOnly? Date, DateOnly? Bound)
+{
+    public string Field => Of == RecordDate.Target ? "targetDate" : "date";
+
+    public ValidationError Error => new(Field, ImplementationErrorCodes.InvalidDate, Message(english: true));
+
+    public string Message(bool english)
+    {
+        var (what, whatJa) = Of switch
+        {
+            RecordDate.Step => ("The step's date", "段階の日付"),
+            RecordDate.Actual => ("The actual's date", "実績の日付"),
+            RecordDate.Target => ("The target date", "目標の期日"),
+            _ => ("The adoption date", "採用日"),
+        };
+        var date = Date is { } d ? $" ({d:yyyy-MM-dd})" : "";
+        var dateJa = Date is { } j ? $"（{Ja(j)}）" : "";
+        var bound = Bound is { } b ? b.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "";
+        var boundJa = Bound is { } bj ? Ja(bj) : "";
+        return english
+            ? Problem switch
+            {
+                DateProblem.Missing => $"{what} is required (yyyy-MM-dd).",
+                DateProblem.OutOfRange => $"{what}{date} is not between 2000-01-01 and 2099-12-31.",
+                DateProblem.BeforeAdoption => $"{what}{date} is before the adoption ({bound}): it must be on or after it.",
+                DateProblem.InFuture => Of == RecordDate.Actual
+                    ? $"{what}{date} is in the future: today is {bound} (ward time). Record an actual once it has been measured."
+                    : $"{what}{date} is in the future: today is {bound} (ward time). Record a step once it has happened.",
+                DateProblem.BeforePreviousStep => $"{what}{date} is before the previous step ({bound}): the timeline runs forward.",
+                DateProblem.AfterPublication => $"{what}{date} is after the publication of the results here ({bound}): it can only be moved earlier.",
+                _ => $"{what}{date} is after a later step ({bound}): the adoption comes first.",
+            }
+            : Problem switch
+            {
+                DateProblem.Missing => $"{whatJa}を入力してください。",
+                DateProblem.OutOfRange => $"{whatJa}{dateJa}は2000年1月1日から2099年12月31日までの日付にしてください。",
+                DateProblem.BeforeAdoption => $"{whatJa}{dateJa}が採用日（{boundJa}）より前です。採用日以降の日付にしてください。",
+                DateProblem.InFuture => Of == RecordDate.Actual
+                    ? $"{whatJa}{dateJa}が未来の日付です（今日は{boundJa}）。測った後に記録してください。"
+                    : $"{whatJa}{dateJa}が未来の日付です（今日は{boundJa}）。その段階になってから記録してください。",
+                DateProblem.BeforePreviousStep => $"{whatJa}{dateJa}が前の段階の日付（{boundJa}）より前です。前の段階の日付以降にしてください。",
+                DateProblem.AfterPublication => $"{whatJa}{dateJa}がこのサイトでの結果の公表日（{boundJa}）より後です。採用日は早めることだけができます。",
+                _ => $"{whatJa}{dateJa}が後の段階の日付（{boundJa}）より後です。採用日は最初の段階より前にしてください。",
+            };
+    }
+
+    private static string Ja(DateOnly d) => $"{d.Year}年{d.Month}月{d.Day}日";
+}
+
+/// <summary>The date rules of a record, one place for the grain and the editor page.</summary>
+public static class ImplementationDates
+{
+    /// <summary>A step: on or after the adoption and the previous step, never after today (ward time).</summary>
+    public static DateIssue? Step(DateOnly? date, DateOnly adoptedOn, DateOnly previous, DateOnly today) =>
+        date is not { } d ? new(RecordDate.Step, DateProblem.Missing, null, null)
+        : !ImplementationValidation.IsValidDate(d) ? new(RecordDate.Step, DateProblem.OutOfRange, d, null)
+        : d < adoptedOn ? new(RecordDate.Step, DateProblem.BeforeAdoption, d, adoptedOn)
+        : d > today ? new(RecordDate.Step, DateProblem.InFuture, d, today)
+        : d < previous ? new(RecordDate.Step, DateProblem.BeforePreviousStep, d, previous)
+        : null;
+
+    /// <summary>An actual: measured on or after the adoption, and never after today (a future actual would drive the public progress).</summary>
+    public static DateIssue? Actual(DateOnly? date, DateOnly adoptedOn, DateOnly today) =>
+        date is not { } d ? new(RecordDate.Actual, DateProblem.Missing, null, null)
+        : !ImplementationValidation.IsValidDate(d) ? new(RecordDate.Actual, DateProblem.OutOfRange, d, null)
+        : d < adoptedOn ? new(RecordDate.Actual, DateProblem.BeforeAdoption, d, adoptedOn)
+        : d > today ? new(RecordDate.Actual, DateProblem.InFuture, d, today)
+        : null;
+
+    /// <summary>A target date (optional, may lie ahead).</summary>
+    public static DateIssue? Target(DateOnly? date) =>
+        date is { } d && !ImplementationValidation.IsValidDate(d) ? new(RecordDate.Target, DateProblem.OutOfRange, d, null) : null;
+
+    /// <summary>The adoption date an administrator sets: not after the publication here, nor after any later step.</summary>
+    public static DateIssue? Adoption(DateOnly date, DateOnly published, DateOnly? firstLaterStep) =>
+        !ImplementationValidation.IsValidDate(date) ? new(RecordDate.Adoption, DateProblem.OutOfRange, date, null)
+        : date > published ? new(RecordDate.Adoption, DateProblem.AfterPublication, date, published)
+        : firstLaterStep is { } later && date > later ? new(RecordDate.Adoption, DateProblem.AfterLaterStep, date, later)
+        : null;
 }

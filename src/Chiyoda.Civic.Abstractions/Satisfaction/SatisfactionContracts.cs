@@ -68,50 +68,56 @@ public sealed record SatisfactionTally(
     }
 }
 
-/// <summary>One group's published figures: count, distribution per rating (cells of 1..9 hidden), mean and share satisfied from 10 up.</summary>
-public sealed record SatisfactionFigures(int Count, IReadOnlyList<int?> Distribution, decimal? Mean, decimal? SatisfiedShare)
+/// <summary>
+/// A round's (or a fiscal year's) published 「満足度」: one total, every answer merged (voters' and non-voters'), published
+/// whole or not at all. With fewer than <see cref="MinimumAnswers"/> answers nothing is published but that fact: no count,
+/// no cell, no mean, no share. From that many up, the five cells, the mean and the share satisfied (4 or 5).
+/// </summary>
+/// <remarks>
+/// Why one total and a high floor: a breakdown into small groups, or a derived figure (mean, share) beside hidden cells, lets
+/// someone who controls all but one answer of a group read the last one (nine 1s and one 5 give "mean 1.40, 10 % satisfied").
+/// To learn one person's rating from a published total, one must control all the others, i.e. at least
+/// <see cref="MinimumAnswers"/> − 1 answers of people with accounts; and the published figures move only in steps of that many
+/// answers (<see cref="ISatisfactionSnapshotGrain"/>), so a difference between two readings is such a group too.
+/// </remarks>
+public sealed record SatisfactionSummary(
+    bool Published,
+    int? Count,
+    IReadOnlyList<int>? Distribution,
+    decimal? Mean,
+    decimal? SatisfiedShare,
+    int MinimumAnswers)
 {
-    public bool Suppressed => Distribution.Any(d => d is null);
+    public static SatisfactionSummary NotPublished(int minimumAnswers) => new(false, null, null, null, null, minimumAnswers);
 
-    public static SatisfactionFigures From(IReadOnlyList<int> counts)
+    public static SatisfactionSummary From(SatisfactionTally tally, int minimumAnswers)
     {
-        var count = counts.Sum();
-        var enough = count >= SatisfactionRules.MinimumCell;
-        return new(count, SatisfactionRules.Suppress(counts),
-            enough ? (decimal?)Math.Round((decimal)counts.Select((c, i) => c * (i + 1)).Sum() / count, 2, MidpointRounding.AwayFromZero) : null,
-            enough ? (decimal?)Math.Round(100m * (counts[3] + counts[4]) / count, 1, MidpointRounding.AwayFromZero) : null);
+        int[] all = [.. Enumerable.Range(0, SatisfactionRules.Scale).Select(i => tally.Counts.ElementAtOrDefault(i) + tally.NonVoters.ElementAtOrDefault(i))];
+        var total = all.Sum();
+        if (total == 0 || total < minimumAnswers)
+        {
+            return NotPublished(minimumAnswers);
+        }
+
+        return new(true, total, all,
+            Math.Round((decimal)all.Select((c, i) => c * (i + 1)).Sum() / total, 2, MidpointRounding.AwayFromZero),
+            Math.Round(100m * (all[3] + all[4]) / total, 1, MidpointRounding.AwayFromZero),
+            minimumAnswers);
     }
 }
 
-/// <summary>
-/// The published aggregate of a round's ratings. Cells under <see cref="SatisfactionRules.MinimumCell"/> are hidden (null),
-/// and when only one would be hidden the next smallest is hidden too; the mean and the share of 4 and 5 are given only
-/// from <see cref="SatisfactionRules.MinimumCell"/> answers up.
-/// </summary>
-/// <remarks>
-/// The figures are those of the voters (people with a counted ballot in the round); <see cref="NonVoters"/> are the answers
-/// from the results page of people without one (or whose ballot is no longer linked to them), counted apart.
-/// </remarks>
-public sealed record SatisfactionSummary(
-    int Count,
-    IReadOnlyList<int?> Distribution,
-    decimal? Mean,
-    decimal? SatisfiedShare,
-    int? AfterVoting,
-    int? Results,
-    SatisfactionFigures NonVoters)
+/// <summary>Settings of 「満足度」 (section <c>Satisfaction</c>).</summary>
+public sealed class SatisfactionOptions
 {
-    public bool Suppressed => Distribution.Any(d => d is null);
+    public const string Section = "Satisfaction";
 
-    public static SatisfactionSummary Empty { get; } = From(SatisfactionTally.Empty);
+    /// <summary>
+    /// A round's satisfaction is published only from this many answers (all merged), and its published figures move only in
+    /// steps of this many. Default 30; values under <see cref="SmallCells.Minimum"/> are raised to it.
+    /// </summary>
+    public int MinimumAnswers { get; set; } = SatisfactionRules.DefaultMinimumAnswers;
 
-    public static SatisfactionSummary From(SatisfactionTally tally)
-    {
-        var voters = SatisfactionFigures.From([.. tally.Counts]);
-        return new(voters.Count, voters.Distribution, voters.Mean, voters.SatisfiedShare,
-            SatisfactionRules.SuppressOne(tally.AfterVoting), SatisfactionRules.SuppressOne(tally.Results),
-            SatisfactionFigures.From([.. tally.NonVoters]));
-    }
+    public int Threshold => Math.Max(MinimumAnswers, SmallCells.Minimum);
 }
 
 public static class SatisfactionErrorCodes
@@ -123,6 +129,7 @@ public static class SatisfactionErrorCodes
     public const string NotYet = "satisfaction-not-open";
     public const string NoBallot = "no-ballot";
     public const string NotPublished = "results-not-published";
+    public const string ContactDetails = "comment-contact-details";
 }
 
 public static class SatisfactionRules
@@ -135,13 +142,11 @@ public static class SatisfactionRules
     public const int MaxCommentsPerShard = 1_000;
 
     /// <summary>
-    /// The published figures of a round change only when at least this many answers have arrived since the last published
-    /// snapshot: reading before and after one person answers shows nothing new, so nobody's answer can be worked out.
+    /// The default of <see cref="SatisfactionOptions.MinimumAnswers"/>: a round's satisfaction is published from this many
+    /// answers, and its published figures change only when this many more have arrived since the last snapshot, so neither a
+    /// small group nor the difference between two readings can be reversed into one person's answer.
     /// </summary>
-    public const int PublishStep = 10;
-
-    /// <summary>No published cell counts fewer people than this (the same rule as the results' age bands).</summary>
-    public const int MinimumCell = SmallCells.Minimum;
+    public const int DefaultMinimumAnswers = 30;
 
     public static bool IsValidRating(int rating) => rating is >= 1 and <= Scale;
 
@@ -168,13 +173,39 @@ public static class SatisfactionRules
         {
             errors.Add(new("comment", SatisfactionErrorCodes.InvalidComment, $"The comment is at most {CommentMaxLength} characters."));
         }
+        else if (CleanComment(comment) is { } said && LooksLikeContactDetails(said))
+        {
+            errors.Add(new("comment", SatisfactionErrorCodes.ContactDetails,
+                "The answer is anonymous: leave out phone numbers and email addresses (and names). To be contacted, use the ward's enquiry form."));
+        }
 
         return errors;
     }
 
-    public static IReadOnlyList<int?> Suppress(IReadOnlyList<int> counts) => SmallCells.Suppress(counts);
+    /// <summary>
+    /// Whether a comment holds what would link the anonymous answer to a person: an email address, or a phone number (10 or
+    /// more digits in one run starting with 0 or +, with hyphens, spaces, dots or brackets between them; full-width forms too).
+    /// </summary>
+    public static bool LooksLikeContactDetails(string text)
+    {
+        var plain = text.Normalize(System.Text.NormalizationForm.FormKC);
+        if (System.Text.RegularExpressions.Regex.IsMatch(plain, @"[A-Za-z0-9._%+\-]+\s*@\s*[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+"))
+        {
+            return true;
+        }
 
-    public static int? SuppressOne(int count) => SmallCells.One(count);
+        // A Japanese number starts with 0 (or +81): "2024-08-05 10時" is a date and a time, not a phone number.
+        foreach (System.Text.RegularExpressions.Match run in System.Text.RegularExpressions.Regex.Matches(plain, @"[+(]?\d[\d\-\s.()‐‑–—―ー]{7,}\d"))
+        {
+            var number = run.Value.TrimStart('(');
+            if (number[0] is '0' or '+' && number.Count(char.IsAsciiDigit) >= 10)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The key of the "has rated" marks: apart from the answers, with no order and nothing about the answer.</summary>
     public static string RaterShardKey(string roundId, string raterHash) => $"{roundId}:{ShardHash.Shard(raterHash, 16)}";
@@ -210,8 +241,8 @@ public interface ISatisfactionRatersGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The published aggregate of a round's answers (key: round id): a snapshot of the shards' counts, replaced only when
-/// <see cref="SatisfactionRules.PublishStep"/> or more answers have arrived since it was taken. Every public figure
+/// The published aggregate of a round's answers (key: round id): a snapshot of the shards' counts, taken first when the
+/// shards hold <see cref="SatisfactionOptions.Threshold"/> answers and replaced only when that many more have arrived. Every public figure
 /// (the satisfaction API, 「統計」, statistics.json and .csv) is built from it, never from the live counts.
 /// </summary>
 [Alias("civic.ISatisfactionSnapshotGrain")]

@@ -33,7 +33,17 @@ public sealed class ImplementationState
     [Id(14)] public List<AuditEntry> PendingAudit { get; set; } = [];
     [Id(15)] public List<Notice> PendingNotices { get; set; } = [];
     [Id(16)] public bool DirectoryPending { get; set; }
+
+    /// <summary>Steps an administrator withdrew (corrected), with why: kept, never shown in public; their seq numbers are never reused.</summary>
+    [Id(17)] public List<WithdrawnStep> Withdrawn { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("civic.implementation-withdrawn-step")]
+public sealed record WithdrawnStep(
+    [property: Id(0)] ImplementationStep Step,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] string By,
+    [property: Id(3)] DateTimeOffset At);
 
 /// <summary>
 /// One adopted proposal's implementation record. Non-reentrant: changes are made one at a time. A few KB
@@ -94,7 +104,7 @@ public sealed class ImplementationGrain(
         var step = new ImplementationStep(0, path.Statuses[0].Id, S.AdoptedOn, "区民投票の結果、採用されました。", "Adopted by the resident vote.", "", now);
         S.Steps.Add(step);
         Audit("opened", SystemActor, "results", "implementation.opened", null, step.StatusId);
-        S.PendingNotices.Add(ImplementationNotices.For(_roundId, _proposalId, S.Title, step, path.Statuses[0], now));
+        S.PendingNotices.Add(ImplementationNotices.For(_roundId, _proposalId, S.Title, S.TitleEn, step, path.Statuses[0], now)!);
         return await SaveAsync();
     }
 
@@ -126,17 +136,17 @@ public sealed class ImplementationGrain(
         var errors = new List<ValidationError>();
         var today = WardClock.Today(time);
         var previous = S.Steps[^1];
-        if (!ImplementationValidation.IsValidDate(change.Date) || change.Date < S.AdoptedOn)
+        if (!path.MayMove(previous.StatusId, status.Id))
         {
-            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the adoption ({S.AdoptedOn:yyyy-MM-dd}) and before 2100."));
+            var allowed = string.Join(", ", path.NextFrom(previous.StatusId).Select(s => s.Id));
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.StatusNotForward,
+                $"A record moves only forward along the ward's path (見送り before 実施済): from \"{previous.StatusId}\" it may go to {(allowed.Length == 0 ? "nothing" : allowed)}. "
+                + "A wrong latest step is withdrawn by an administrator, with a reason.", "status");
         }
-        else if (change.Date > today)
+
+        if (ImplementationDates.Step(change.Date, S.AdoptedOn, previous.Date, today) is { } issue)
         {
-            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date cannot be in the future (today is {today:yyyy-MM-dd}): record a step once it has happened."));
-        }
-        else if (change.Date < previous.Date)
-        {
-            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the previous step ({previous.Date:yyyy-MM-dd}): the timeline runs forward."));
+            errors.Add(issue.Error);
         }
 
         // A department named here comes from the ward's list; a step that names none keeps the record's last one.
@@ -171,10 +181,13 @@ public sealed class ImplementationGrain(
         }
 
         var now = time.GetUtcNow();
-        var step = new ImplementationStep(S.Steps.Count, status.Id, change.Date, note, noteEn, department, now);
+        var step = new ImplementationStep(NextSeq(), status.Id, change.Date, note, noteEn, department, now);
         S.Steps.Add(step);
         Audit(requestId, actor.Sub, actor.Name, "implementation.status", $"{previous.StatusId} {previous.Date:yyyy-MM-dd}", $"{step.StatusId} {step.Date:yyyy-MM-dd} ({department})");
-        S.PendingNotices.Add(ImplementationNotices.For(_roundId, _proposalId, S.Title, step, status, now));
+        if (ImplementationNotices.For(_roundId, _proposalId, S.Title, S.TitleEn, step, status, now) is { } notice)
+        {
+            S.PendingNotices.Add(notice);
+        }
         return await SaveAsync(requestId);
     }
 
@@ -264,9 +277,9 @@ public sealed class ImplementationGrain(
         }
 
         var errors = new List<ValidationError>();
-        if (actual is null || !ImplementationValidation.IsValidDate(actual.Date) || actual.Date < S.AdoptedOn)
+        if (ImplementationDates.Actual(actual?.Date, S.AdoptedOn, WardClock.Today(time)) is { } issue)
         {
-            errors.Add(new("date", ImplementationErrorCodes.InvalidDate, $"The date is on or after the adoption ({S.AdoptedOn:yyyy-MM-dd}) and before 2100."));
+            errors.Add(issue.Error);
         }
 
         if (actual is not null && actual.Value is < 0 or > 1_000_000_000_000)
@@ -318,16 +331,89 @@ public sealed class ImplementationGrain(
         }
 
         var published = DateOnly.FromDateTime(WardClock.ToWardTime(S.Steps[0].RecordedAt).DateTime);
-        if (!ImplementationValidation.IsValidDate(date) || date > published || S.Steps.Skip(1).Any(s => s.Date < date))
+        if (ImplementationDates.Adoption(date, published, S.Steps.Skip(1).Select(s => (DateOnly?)s.Date).Min()) is { } issue)
         {
-            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate,
-                "The adoption date is on or before the publication here and before every later step.", "date");
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [issue.Error]);
         }
 
         var before = S.AdoptedOn;
         S.AdoptedOn = date;
         S.Steps[0] = S.Steps[0] with { Date = date };
         Audit(requestId, admin.Sub, admin.Name, "implementation.adopted-on", $"{before:yyyy-MM-dd}", $"{date:yyyy-MM-dd}");
+        return await SaveAsync(requestId);
+    }
+
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.DeleteActualAsync(Actor actor, string requestId, string indicatorId, DateOnly date)
+    {
+        if (Check(actor, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return CommandResult<ImplementationRecord>.Done(Record());
+        }
+
+        var index = S.Indicators.FindIndex(i => i.Id == indicatorId);
+        if (index < 0)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.IndicatorNotFound, "The record has no such indicator.", "indicatorId");
+        }
+
+        var indicator = S.Indicators[index];
+        if (indicator.Actuals.FirstOrDefault(a => a.Date == date) is not { } gone)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.ActualNotFound,
+                $"The indicator \"{indicatorId}\" has no actual dated {date:yyyy-MM-dd}.", "date");
+        }
+
+        S.Indicators[index] = indicator with { Actuals = [.. indicator.Actuals.Where(a => a.Date != date)] };
+        Audit(requestId, actor.Sub, actor.Name, "implementation.actual-deleted",
+            $"{indicator.Name} {gone.Date:yyyy-MM-dd}: {gone.Value.ToString(CultureInfo.InvariantCulture)}", null);
+        return await SaveAsync(requestId);
+    }
+
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.WithdrawStepAsync(Actor admin, string requestId, int seq, string reason)
+    {
+        if (Check(admin, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!admin.IsAdministrator)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators withdraw a step.");
+        }
+
+        if (S.RecentRequests.Contains(requestId))
+        {
+            return CommandResult<ImplementationRecord>.Done(Record());
+        }
+
+        var latest = S.Steps[^1];
+        if (S.Steps.Count == 1 || latest.Seq != seq)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.StepNotWithdrawable, S.Steps.Count == 1
+                ? "The adoption cannot be withdrawn: it is the record's first step."
+                : $"Only the latest step (seq {latest.Seq}) can be withdrawn; withdraw the steps after this one first.", "seq");
+        }
+
+        var why = reason?.Trim() ?? "";
+        if (why.Length == 0)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.ReasonRequired, "Withdrawing a step needs a reason (kept in the audit log).", "reason");
+        }
+
+        if (why.Length > 500)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidText, "The reason has at most 500 characters.", "reason");
+        }
+
+        S.Steps.RemoveAt(S.Steps.Count - 1);
+        S.Withdrawn.Add(new WithdrawnStep(latest, why, admin.Sub, time.GetUtcNow()));
+        Audit(requestId, admin.Sub, admin.Name, "implementation.step-withdrawn",
+            $"{latest.StatusId} {latest.Date:yyyy-MM-dd} ({latest.Department}) seq {latest.Seq}", why);
         return await SaveAsync(requestId);
     }
 
@@ -383,6 +469,9 @@ public sealed class ImplementationGrain(
 
         return ImplementationValidation.IsValidRequestId(requestId) ? null : BadRequestId();
     }
+
+    /// <summary>A new step's number: never one a withdrawn step had, so its notice id is new too.</summary>
+    private int NextSeq() => S.Steps.Select(s => s.Seq).Concat(S.Withdrawn.Select(w => w.Step.Seq)).DefaultIfEmpty(-1).Max() + 1;
 
     private static CommandResult<ImplementationRecord> BadRequestId() =>
         CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidRequestId, "Every change carries a request id of 1 to 100 characters (a retry repeats it).", "requestId");

@@ -13,14 +13,26 @@ public static class ImplementationNotices
 
     public static string Link(string roundId, string proposalId) => $"/rounds/{roundId}/proposals/{proposalId}#after";
 
-    public static Notice For(string roundId, string proposalId, string title, ImplementationStep step, ImplementationStatus status, DateTimeOffset at)
+    /// <summary>
+    /// The notice of a step; null for 採用 after the first step: the adoption notice goes out once per proposal, ever (the path only
+    /// moves forward, so this is a second guard). The English half names the proposal by its English title, or says it has none.
+    /// </summary>
+    public static Notice? For(string roundId, string proposalId, string title, string? titleEn, ImplementationStep step, ImplementationStatus status, DateTimeOffset at)
     {
+        if (status.Id == ImplementationPath.Adopted && step.Seq != 0)
+        {
+            return null;
+        }
+
         var (ja, en) = status.Id == ImplementationPath.Adopted
             ? ("区民投票の結果、提案が採用されました。ご提案と投票へのご参加、ありがとうございました。これからの進み具合は「提案のその後」でお知らせします。",
                "The resident vote adopted this proposal. Thank you for proposing and taking part. We will tell you here how it goes from now on.")
             : ($"提案のその後: 「{status.Name}」になりました（{step.Date:yyyy年M月d日}）。{step.Note}",
                $"What happened next: now \"{status.NameEn}\" ({step.Date:yyyy-MM-dd}). {step.NoteEn ?? step.Note}");
+        var subjectEn = string.IsNullOrWhiteSpace(titleEn)
+            ? $"What happened to the proposal (it has no English title; in Japanese: \"{title}\")"
+            : $"What happened to \"{titleEn.Trim()}\"";
         return new Notice(NoticeId(roundId, proposalId, step.Seq), at, Kind, roundId,
-            $"「{title}」のその後", $"What happened to \"{title}\"", ja.Trim(), en.Trim(), Link(roundId, proposalId));
+            $"「{title}」のその後", subjectEn, ja.Trim(), en.Trim(), Link(roundId, proposalId));
     }
 }

@@ -116,13 +116,15 @@ public sealed class SatisfactionSnapshotState
 }
 
 /// <summary>
-/// The published aggregate of a round's 「満足度」: a copy of the shards' counts taken in steps of at least
-/// <see cref="SatisfactionRules.PublishStep"/> answers, so reading the figures before and after one person answers never
-/// shows a difference that is theirs alone. Non-reentrant: two refreshes never both take a step. ~200 bytes.
+/// The published aggregate of a round's 「満足度」: a copy of the shards' counts, first taken when they hold
+/// <see cref="SatisfactionOptions.Threshold"/> answers (30 by default) and then in steps of at least as many, so the published
+/// total, and the difference between any two readings of it, is always a group of that many answers: nobody controlling
+/// fewer of them can work out anyone's answer. Non-reentrant: two refreshes never both take a step. ~200 bytes.
 /// </summary>
 [GrainType("satisfaction-snapshot")]
 public sealed class SatisfactionSnapshotGrain(
-    [PersistentState("satisfaction-snapshot", StorageNames.GrainState)] IPersistentState<SatisfactionSnapshotState> state) : Grain, ISatisfactionSnapshotGrain
+    [PersistentState("satisfaction-snapshot", StorageNames.GrainState)] IPersistentState<SatisfactionSnapshotState> state,
+    Microsoft.Extensions.Options.IOptions<SatisfactionOptions> options) : Grain, ISatisfactionSnapshotGrain
 {
     Task<SatisfactionTally> ISatisfactionSnapshotGrain.GetAsync() => Task.FromResult(state.State.Published ?? SatisfactionTally.Empty);
 
@@ -132,7 +134,7 @@ public sealed class SatisfactionSnapshotGrain(
         var live = SatisfactionTally.Sum(await Task.WhenAll(Enumerable.Range(0, SatisfactionRules.ShardCount)
             .Select(n => GrainFactory.GetGrain<ISatisfactionShardGrain>($"{roundId}:{n}").GetAsync())));
         var published = state.State.Published?.Total ?? 0;
-        if (live.Total - published < SatisfactionRules.PublishStep)
+        if (live.Total - published < options.Value.Threshold)
         {
             return false;
         }

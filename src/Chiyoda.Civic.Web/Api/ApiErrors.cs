@@ -153,6 +153,9 @@ public static class ApiErrors
 
     public static readonly ApiError StatusInUse = Add(ImplementationErrorCodes.StatusInUse, 409, "A status that records have reached stays on the path.");
     public static readonly ApiError InvalidDepartment = Add(ImplementationErrorCodes.InvalidDepartment, 400, "Choose the responsible department from the ward's list.");
+    public static readonly ApiError StatusNotForward = Add(ImplementationErrorCodes.StatusNotForward, 409, "A record moves only forward along the ward's path (見送り before 実施済); a wrong latest step is withdrawn by an administrator.");
+    public static readonly ApiError StepNotWithdrawable = Add(ImplementationErrorCodes.StepNotWithdrawable, 409, "Only the latest step, never the adoption, can be withdrawn.");
+    public static readonly ApiError ActualNotFound = Add(ImplementationErrorCodes.ActualNotFound, 404, "The indicator has no actual on that date.");
 
     // Satisfaction (「満足度」).
     public static readonly ApiError InvalidRating = Add(SatisfactionErrorCodes.InvalidRating, 400, "The rating is a whole number from 1 to 5.");
@@ -161,6 +164,7 @@ public static class ApiErrors
     public static readonly ApiError AlreadyRated = Add(SatisfactionErrorCodes.AlreadyRated, 409, "You have already answered for this round.");
     public static readonly ApiError NoBallot = Add(SatisfactionErrorCodes.NoBallot, 403, "Only a person whose ballot is recorded answers after voting.");
     public static readonly ApiError SatisfactionNotOpen = Add(SatisfactionErrorCodes.NotYet, 409, "Not before the results of this round are published.");
+    public static readonly ApiError CommentContactDetails = Add(SatisfactionErrorCodes.ContactDetails, 400, "The answer is anonymous: leave out phone numbers and email addresses.");
     // Comments and moderation.
     public static readonly ApiError CommentEmpty = Add(CommentErrorCodes.Empty, 400, "Write the comment (it is empty).");
     public static readonly ApiError CommentTooLong = Add(CommentErrorCodes.TooLong, 400, "The comment is too long.");

@@ -23,6 +23,7 @@ public static class OrleansExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<Abstractions.Comments.CommentOptions>(builder.Configuration.GetSection(Abstractions.Comments.CommentOptions.Section));
+        builder.Services.Configure<Abstractions.Satisfaction.SatisfactionOptions>(builder.Configuration.GetSection(Abstractions.Satisfaction.SatisfactionOptions.Section));
         builder.Services.Configure<Grains.Results.BallotRetentionOptions>(options =>
             options.PurgeAfter = TimeSpan.FromDays(builder.Configuration.GetValue("Ballots:PurgeAfterDays", options.PurgeAfter.TotalDays)));
         builder.UseOrleans(silo =>

@@ -126,13 +126,16 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         return published.Code;
     }
 
-    /// <summary>Demo answers to 「満足度」 from the results page (one per demo voter; a repeat is refused as already rated), so 「統計」 shows them.</summary>
+    /// <summary>
+    /// Demo answers to 「満足度」 from the results page (one per demo voter, and 12 from demo residents without a ballot, so the
+    /// round passes the 30 answers from which satisfaction is published; a repeat is refused as already rated), so 「統計」 shows them.
+    /// </summary>
     private static async Task SatisfactionAsync(Satisfaction.SatisfactionService satisfaction)
     {
-        int[] ratings = [5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 3, 5, 4, 1, 4, 5, 4, 3, 4];
-        for (var i = 0; i < Math.Min(ratings.Length, Choices.Length); i++)
+        int[] ratings = [5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 3, 5, 4, 1, 4, 5, 4, 3, 4, 4, 3, 5, 4, 2, 4, 5, 3, 4, 4, 5, 3];
+        for (var i = 0; i < ratings.Length; i++)
         {
-            var key = $"d-{i + 1:0000}";
+            var key = i < Choices.Length ? $"d-{i + 1:0000}" : $"guest-{i + 1 - Choices.Length:00}";
             await satisfaction.RateAsync(RoundId, new Ballots.Voter($"demo-rater:{key}", key), Abstractions.Satisfaction.SatisfactionSource.Results, ratings[i],
                 i % 5 == 0 ? "（デモ）紙でもスマホでも投票できて便利でした。" : null);
         }

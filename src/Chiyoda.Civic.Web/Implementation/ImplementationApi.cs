@@ -22,6 +22,8 @@ public sealed record IndicatorRequest(string? RequestId, string? Name, string? N
 
 public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? Value, string? Note);
 
+public sealed record WithdrawStepRequest(string? RequestId, string? Reason);
+
 public sealed record AdoptedOnRequest(string? RequestId, DateOnly? Date);
 
 public sealed record ImplementationAssigneesRequest(string? RequestId, IReadOnlyList<ImplementationAssignee>? Assignees);
@@ -60,13 +62,19 @@ public static class ImplementationApi
         record.MapGet("/", Get).AllowAnonymous().WithSummary("One adopted proposal's implementation record")
             .ProducesErrors(ApiErrors.ImplementationNotFound);
         record.MapPost("/status", SetStatus).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record a step of the timeline")
-            .ProducesErrors(Command(ApiErrors.InvalidStatus, ApiErrors.InvalidDate, ApiErrors.ReasonRequired, ApiErrors.InvalidText, ApiErrors.InvalidDepartment, ApiErrors.TooMany));
+            .ProducesErrors(Command(ApiErrors.InvalidStatus, ApiErrors.StatusNotForward, ApiErrors.InvalidDate, ApiErrors.ReasonRequired, ApiErrors.InvalidText, ApiErrors.InvalidDepartment, ApiErrors.TooMany));
         record.MapPut("/details", SetDetails).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Set the budget and links")
             .ProducesErrors(Command(ApiErrors.InvalidBudget, ApiErrors.InvalidLink, ApiErrors.TooMany));
         record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Add or change an indicator")
             .ProducesErrors(Command(ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.TooMany));
         record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record an indicator's actual on a date")
             .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.InvalidText, ApiErrors.TooMany));
+        record.MapDelete("/indicators/{indicatorId}/actuals/{date}", DeleteActual).RequireAuthorization(CivicPolicies.ApiDepartment)
+            .WithSummary("Delete an indicator's actual on a date (yyyy-MM-dd; a wrong entry, audited)").WithIdempotencyKey(required: false)
+            .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.ActualNotFound, ApiErrors.InvalidDate));
+        record.MapPost("/steps/{seq:int}/withdraw", WithdrawStep).RequireAuthorization(CivicPolicies.ApiAdministrator)
+            .WithSummary("Withdraw the latest step with a reason (administrators; audited, no longer shown in public)")
+            .ProducesErrors(Command(ApiErrors.StepNotWithdrawable, ApiErrors.ReasonRequired, ApiErrors.InvalidText));
         record.MapPut("/assignees", Assign).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Assign department staff (administrators)")
             .ProducesErrors(Command(ApiErrors.InvalidAssignment));
         record.MapPut("/adopted-on", SetAdoptedOn).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Correct the adoption date (administrators)")
@@ -139,7 +147,7 @@ public static class ImplementationApi
         var body = json.Value;
         if (body.Date is not { } date)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The date of the step is required (yyyy-MM-dd).", "date"));
+            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [ImplementationDates.Step(null, default, default, default)!.Error]));
         }
 
         return Answer(await service.SetStatusAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
@@ -164,21 +172,45 @@ public static class ImplementationApi
     public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> RecordActual(string roundId, string proposalId, string indicatorId, JsonBody<ActualRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
-        if (body.Date is not { } date || body.Value is not { } value)
+        if (body.Date is not { } date)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a date (yyyy-MM-dd) and a value.",
-                body.Date is null ? "date" : "value"));
+            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [ImplementationDates.Actual(null, default, default)!.Error]));
+        }
+
+        if (body.Value is not { } value)
+        {
+            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a value (a number from 0).", "value"));
         }
 
         return Answer(await service.RecordActualAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", indicatorId,
             new IndicatorActual(date, value, body.Note)));
     }
 
+    /// <summary>Deletes the actual dated <paramref name="date"/> (yyyy-MM-dd); the request id is the <c>Idempotency-Key</c> header when sent.</summary>
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> DeleteActual(string roundId, string proposalId, string indicatorId, string date,
+        HttpContext http, Caller caller, ImplementationService service)
+    {
+        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        {
+            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate,
+                $"The actual's date in the address (\"{date}\") is not a date: write it as yyyy-MM-dd.", "date"));
+        }
+
+        var key = http.Request.Headers[IdempotencyKey.Header].ToString();
+        return Answer(await service.DeleteActualAsync(roundId, proposalId, caller.Actor, key.Length > 0 ? key : Guid.NewGuid().ToString("N"), indicatorId, day));
+    }
+
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> WithdrawStep(string roundId, string proposalId, int seq, JsonBody<WithdrawStepRequest> json, Caller caller, ImplementationService service)
+    {
+        var body = json.Value;
+        return Answer(await service.WithdrawStepAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", seq, body.Reason ?? ""));
+    }
+
     public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetAdoptedOn(string roundId, string proposalId, JsonBody<AdoptedOnRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         return body.Date is not { } date
-            ? Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
+            ? Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The adoption date is required (yyyy-MM-dd).", "date"))
             : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 

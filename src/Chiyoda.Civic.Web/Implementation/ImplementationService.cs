@@ -115,6 +115,12 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
     public Task<CommandResult<ImplementationRecord>> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual) =>
         IfExistsAsync(roundId, proposalId, g => g.RecordActualAsync(actor, requestId, indicatorId, actual));
 
+    public Task<CommandResult<ImplementationRecord>> DeleteActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, DateOnly date) =>
+        IfExistsAsync(roundId, proposalId, g => g.DeleteActualAsync(actor, requestId, indicatorId, date));
+
+    public Task<CommandResult<ImplementationRecord>> WithdrawStepAsync(string roundId, string proposalId, Actor admin, string requestId, int seq, string reason) =>
+        IfExistsAsync(roundId, proposalId, g => g.WithdrawStepAsync(admin, requestId, seq, reason));
+
     public Task<CommandResult<ImplementationRecord>> SetAdoptedOnAsync(string roundId, string proposalId, Actor admin, string requestId, DateOnly date) =>
         IfExistsAsync(roundId, proposalId, g => g.SetAdoptedOnAsync(admin, requestId, date));
 

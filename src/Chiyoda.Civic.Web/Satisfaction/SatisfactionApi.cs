@@ -11,22 +11,17 @@ namespace Chiyoda.Civic.Web.Satisfaction;
 /// <summary>Body of POST /api/v1/rounds/{roundId}/satisfaction: a rating 1..5, an optional comment, and where it was given.</summary>
 public sealed record RatingRequest(int? Rating, string? Comment, string? Source);
 
-/// <summary>One rating's cell: its count, or null when 1..9 people (hidden).</summary>
-public sealed record SatisfactionCell(int Rating, int? Count, bool Suppressed);
-
-/// <summary>One group's published figures.</summary>
-public sealed record SatisfactionGroup(int Count, IReadOnlyList<SatisfactionCell> Distribution, decimal? Mean, decimal? SatisfiedPercent)
-{
-    public static SatisfactionGroup From(SatisfactionFigures f) => new(f.Count, SatisfactionApi.Cells(f.Distribution), f.Mean, f.SatisfiedShare);
-}
+/// <summary>One rating's count in a published total.</summary>
+public sealed record SatisfactionCell(int Rating, int Count);
 
 /// <summary>
-/// A round's published 「満足度」: the voters' figures (after voting and on the results page), and apart from them the answers
-/// of people without a counted ballot (<c>nonVoters</c>). A snapshot that moves only in steps of <c>publishStep</c> answers.
+/// A round's published 「満足度」: one total of every answer (after voting and on the results page, voters and non-voters merged),
+/// published whole (<c>published: true</c>: count, the five cells, mean, share satisfied) only from <c>minimumAnswers</c> answers;
+/// below that, nothing but <c>published: false</c>. The figures move only in steps of <c>minimumAnswers</c> answers.
 /// </summary>
 public sealed record SatisfactionResponse(
-    string RoundId, int Scale, int Count, IReadOnlyList<SatisfactionCell> Distribution, decimal? Mean, decimal? SatisfiedPercent,
-    int? AfterVoting, int? FromResultsPage, SatisfactionGroup NonVoters, int MinimumCell, int PublishStep);
+    string RoundId, int Scale, bool Published, int? Count, IReadOnlyList<SatisfactionCell>? Distribution, decimal? Mean, decimal? SatisfiedPercent,
+    int MinimumAnswers);
 
 /// <summary>Whether the caller may answer from a source now: <c>open</c>, <c>already-rated</c> or <c>closed</c> (with the code why).</summary>
 public sealed record MySatisfaction(string State, string? Code);
@@ -55,7 +50,7 @@ public static class SatisfactionApi
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.ResultsNotPublished);
         group.MapPost("/", Rate).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Answer 「満足度」 once for the round")
-            .ProducesErrors(ApiErrors.InvalidRating, ApiErrors.InvalidComment, ApiErrors.InvalidSource, ApiErrors.RoundNotFound,
+            .ProducesErrors(ApiErrors.InvalidRating, ApiErrors.InvalidComment, ApiErrors.CommentContactDetails, ApiErrors.InvalidSource, ApiErrors.RoundNotFound,
                 ApiErrors.AlreadyRated, ApiErrors.NoBallot, ApiErrors.SatisfactionNotOpen);
         group.MapGet("/mine", Mine).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller may still answer from a source")
             .ProducesErrors(ApiErrors.InvalidSource, ApiErrors.RoundNotFound);
@@ -73,10 +68,10 @@ public static class SatisfactionApi
 
     public static string NameOf(SatisfactionSource source) => source == SatisfactionSource.Results ? SourceResults : SourceAfterVoting;
 
-    public static IReadOnlyList<SatisfactionCell> Cells(IReadOnlyList<int?> distribution) =>
-        [.. distribution.Select((n, i) => new SatisfactionCell(i + 1, n, n is null))];
+    public static IReadOnlyList<SatisfactionCell>? Cells(IReadOnlyList<int>? distribution) =>
+        distribution is null ? null : [.. distribution.Select((n, i) => new SatisfactionCell(i + 1, n))];
 
-    /// <summary>The round's published aggregate: voters' count, distribution (cells under 10 hidden), mean and share satisfied; non-voters apart.</summary>
+    /// <summary>The round's published aggregate: one total, whole (count, cells, mean, share) from the minimum number of answers, else nothing.</summary>
     public static async Task<Results<Ok<SatisfactionResponse>, ProblemHttpResult>> Summary(string roundId, SatisfactionService service, KnownRounds rounds, HttpContext http)
     {
         if (!await rounds.ExistsAsync(roundId))
@@ -90,8 +85,8 @@ public static class SatisfactionApi
         }
 
         http.Response.Headers.CacheControl = "no-cache";
-        return TypedResults.Ok(new SatisfactionResponse(roundId, SatisfactionRules.Scale, s.Count, Cells(s.Distribution), s.Mean, s.SatisfiedShare,
-            s.AfterVoting, s.Results, SatisfactionGroup.From(s.NonVoters), SatisfactionRules.MinimumCell, SatisfactionRules.PublishStep));
+        return TypedResults.Ok(new SatisfactionResponse(roundId, SatisfactionRules.Scale, s.Published, s.Count, Cells(s.Distribution), s.Mean, s.SatisfiedShare,
+            s.MinimumAnswers));
     }
 
     /// <summary>Whether the caller may still rate from a source (<c>after-voting</c>, the default, or <c>results</c>): the same check as the answer.</summary>

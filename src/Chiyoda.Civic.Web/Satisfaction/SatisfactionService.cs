@@ -26,10 +26,18 @@ public sealed record RatingCounted(bool Counted, bool AsVoter);
 /// The anonymous 「満足度」 rating: one per person and round, after voting (the ballot page) or on the results page. The
 /// "has rated" mark and the answer go to different grains and share nothing: the mark is a hash of the account, the
 /// answer a rating, an optional comment and the ward day, added to the counts of a shard picked at random. The public
-/// figures come from <see cref="ISatisfactionSnapshotGrain"/> only, which moves in steps of 10 answers.
+/// figures come from <see cref="ISatisfactionSnapshotGrain"/> only, which moves in steps of <see cref="MinimumAnswers"/> answers,
+/// and are published as one total only from that many answers (<see cref="SatisfactionSummary"/>).
 /// </summary>
-public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds, BallotService ballots, TimeProvider time, IOutputCacheStore cache)
+public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds, BallotService ballots, TimeProvider time, IOutputCacheStore cache,
+    Microsoft.Extensions.Options.IOptions<SatisfactionOptions> options)
 {
+    /// <summary>The fewest answers a published satisfaction figure stands for (<c>Satisfaction:MinimumAnswers</c>, default 30).</summary>
+    public int MinimumAnswers => options.Value.Threshold;
+
+    /// <summary>The published summary of a snapshot: one total, or nothing below <see cref="MinimumAnswers"/>.</summary>
+    public SatisfactionSummary Summarize(SatisfactionTally published) => SatisfactionSummary.From(published, MinimumAnswers);
+
     /// <summary>
     /// May this person rate from <paramref name="source"/> now? After voting: only with a counted ballot of theirs. Results:
     /// anyone signed in once the results are published (a person without a counted ballot is counted apart, as a non-voter).
@@ -107,7 +115,7 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
         }
     }
 
-    /// <summary>The published counts of a round (a snapshot in steps of 10 answers; rounds answered before snapshots existed take their first on read).</summary>
+    /// <summary>The published counts of a round (a snapshot in steps of <see cref="MinimumAnswers"/> answers; rounds answered before snapshots existed take their first on read).</summary>
     public async Task<SatisfactionTally> PublishedTallyAsync(string roundId)
     {
         var snapshot = grains.GetGrain<ISatisfactionSnapshotGrain>(roundId);
@@ -128,7 +136,7 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
 
     /// <summary>The round's published aggregate, only once its results are published (null before, or without such a round).</summary>
     public async Task<SatisfactionSummary?> PublishedSummaryAsync(string roundId) =>
-        await IsPublishedAsync(roundId) ? SatisfactionSummary.From(await PublishedTallyAsync(roundId)) : null;
+        await IsPublishedAsync(roundId) ? Summarize(await PublishedTallyAsync(roundId)) : null;
 
     public async Task<bool> IsPublishedAsync(string roundId) =>
         await rounds.ExistsAsync(roundId) && (await grains.GetGrain<IResultsGrain>(roundId).GetAsync()).IsPublished;

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Satisfaction;
 using Chiyoda.Civic.Web.Files;
 using Chiyoda.Civic.Web.Implementation;
@@ -100,14 +101,16 @@ public static class StatisticsApi
     {
         var rounds = await service.RoundsAsync();
         var years = await service.YearsAsync(rounds);
+        var minimumAnswers = service.SatisfactionMinimumAnswers;
         var lastModified = rounds.Count == 0 ? DateTimeOffset.UnixEpoch : rounds.Max(r => r.VotingCloses);
         var json = JsonSerializer.SerializeToUtf8Bytes(new
         {
-            minimumCell = SatisfactionRules.MinimumCell,
-            satisfactionPublishStep = SatisfactionRules.PublishStep,
-            note = "Cells of 1 to 9 people are null (suppressed); when one cell alone would be, the next smallest is too. Satisfaction is the voters' "
-                + "(people with a counted ballot); nonVoters are answers from the results page by others, counted apart. Satisfaction figures change only "
-                + "when at least satisfactionPublishStep new answers have arrived. fiscalYear is the Japanese fiscal year of the round's adoption.",
+            minimumCell = SmallCells.Minimum,
+            satisfactionMinimumAnswers = minimumAnswers,
+            note = "Cells of 1 to 9 people are null (suppressed); when one cell alone would be, the next smallest is too. Satisfaction is one total of every "
+                + "answer (voters and non-voters merged), published whole (count, the five ratings, mean, share satisfied) only when it stands for at least "
+                + "satisfactionMinimumAnswers answers, else published: false and nothing else; it changes only when at least that many new answers have "
+                + "arrived. A year sums only the rounds whose satisfaction is published. fiscalYear is the Japanese fiscal year of the round's adoption.",
             rounds = rounds.Select(r => new
             {
                 r.RoundId, r.Name, r.NameEn, r.FiscalYear, r.Proposals, byCategory = r.ByCategory, byRelation = r.ByRelation, r.Shortlisted, r.Adopted,
@@ -169,7 +172,7 @@ public static class StatisticsApi
         var csv = new CsvWriter(proposals.Count * 200 + 256).Row(ProposalsCsvHeader.Split(','));
         foreach (var p in proposals)
         {
-            csv.Row(p.RoundId, p.ProposalId, Int(p.FiscalYear), p.BallotNumber is { } n ? Int(n) : "", p.Title, p.TitleEn, p.Category, p.Relation,
+            csv.Row(p.RoundId, p.ProposalId, p.FiscalYear is { } fy ? Int(fy) : "", p.BallotNumber is { } n ? Int(n) : "", p.Title, p.TitleEn, p.Category, p.Relation,
                 p.Votes is { } v ? Int(v) : "", p.FinalStatus, p.ImplementationStatus);
         }
 
@@ -179,37 +182,29 @@ public static class StatisticsApi
 
     private static object Satisfaction(SatisfactionSummary s) => new
     {
+        published = s.Published,
         count = s.Count,
-        distribution = s.Distribution.Select((n, i) => new { rating = i + 1, count = n }),
+        distribution = s.Distribution?.Select((n, i) => new { rating = i + 1, count = n }),
         mean = s.Mean,
         satisfiedPercent = s.SatisfiedShare,
-        nonVoters = new
-        {
-            count = s.NonVoters.Count,
-            distribution = s.NonVoters.Distribution.Select((n, i) => new { rating = i + 1, count = n }),
-            mean = s.NonVoters.Mean,
-            satisfiedPercent = s.NonVoters.SatisfiedShare,
-        },
     };
 
-    /// <summary>The voters' figures (<c>satisfaction_*</c>) and, apart, the non-voters' (<c>satisfaction_nonvoters_*</c>).</summary>
+    /// <summary>
+    /// One total (<c>satisfaction_*</c>): every value empty and <c>suppressed</c> true while it stands for fewer than the minimum
+    /// number of answers; whole once it does.
+    /// </summary>
     private static void SatisfactionRows(CsvWriter csv, string scope, string id, int year, SatisfactionSummary s)
     {
-        Figures(csv, scope, id, year, "satisfaction", new SatisfactionFigures(s.Count, s.Distribution, s.Mean, s.SatisfiedShare));
-        Figures(csv, scope, id, year, "satisfaction_nonvoters", s.NonVoters);
-    }
-
-    private static void Figures(CsvWriter csv, string scope, string id, int year, string prefix, SatisfactionFigures s)
-    {
         var fy = Int(year);
-        csv.Row(scope, id, fy, $"{prefix}_count", "", Int(s.Count), "false");
-        for (var i = 0; i < s.Distribution.Count; i++)
+        var hidden = s.Published ? "false" : "true";
+        csv.Row(scope, id, fy, "satisfaction_count", "", s.Count is { } c ? Int(c) : "", hidden);
+        for (var i = 0; i < SatisfactionRules.Scale; i++)
         {
-            csv.Row(scope, id, fy, $"{prefix}_by_rating", Int(i + 1), s.Distribution[i] is { } n ? Int(n) : "", s.Distribution[i] is null ? "true" : "false");
+            csv.Row(scope, id, fy, "satisfaction_by_rating", Int(i + 1), s.Distribution is { } d ? Int(d[i]) : "", hidden);
         }
 
-        csv.Row(scope, id, fy, $"{prefix}_mean", "", s.Mean is { } m ? Number(m) : "", s.Mean is null && s.Count > 0 ? "true" : "false");
-        csv.Row(scope, id, fy, $"{prefix}_satisfied_percent", "", s.SatisfiedShare is { } p ? Number(p) : "", s.SatisfiedShare is null && s.Count > 0 ? "true" : "false");
+        csv.Row(scope, id, fy, "satisfaction_mean", "", s.Mean is { } m ? Number(m) : "", hidden);
+        csv.Row(scope, id, fy, "satisfaction_satisfied_percent", "", s.SatisfiedShare is { } p ? Number(p) : "", hidden);
     }
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);

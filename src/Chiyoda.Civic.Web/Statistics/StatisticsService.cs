@@ -44,11 +44,14 @@ public sealed record YearStatistics(
     decimal TurnoutPercent,
     SatisfactionSummary Satisfaction);
 
-/// <summary>A published proposal of any round with where it ended (adopted, not-adopted, shortlisted, declined, withdrawn, ...).</summary>
+/// <summary>
+/// A published proposal of any round with where it ended (adopted, not-adopted, shortlisted, declined, withdrawn, ...). Its fiscal
+/// year is that of the round's adoption, so null until the round's results are published (nothing is adopted before).
+/// </summary>
 public sealed record FinalProposal(
     string RoundId,
     string ProposalId,
-    int FiscalYear,
+    int? FiscalYear,
     string Title,
     string? TitleEn,
     string Category,
@@ -69,6 +72,9 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
 
     public static readonly string[] Relations = ["lives", "works", "studies", "organisation"];
     public static readonly string[] Channels = ["online", "paper", "kiosk"];
+
+    /// <summary>The fewest answers a published satisfaction figure stands for.</summary>
+    public int SatisfactionMinimumAnswers => satisfaction.MinimumAnswers;
 
     public async Task<IReadOnlyList<RoundStatistics>> RoundsAsync()
     {
@@ -93,23 +99,27 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
                 table.Registered, table.Voters, Percent(table.Voters, table.Registered),
                 Cells(Channels, [table.OnlineVoters, table.PaperVoters, table.KioskVoters]),
                 [.. table.AgeBands.Select(b => new StatCell(b.To is { } to ? $"{b.From}-{to}" : $"{b.From}+", b.Voters))],
-                SatisfactionSummary.From(await satisfaction.PublishedTallyAsync(round.RoundId))));
+                satisfaction.Summarize(await satisfaction.PublishedTallyAsync(round.RoundId))));
         }
 
         return [.. list.OrderBy(r => r.VotingCloses).ThenBy(r => r.RoundId, StringComparer.Ordinal)];
     }
 
-    /// <summary>Each fiscal year's rounds summed; satisfaction from the rounds' published snapshots summed, then hidden as any breakdown is.</summary>
+    /// <summary>
+    /// Each fiscal year's rounds summed. Satisfaction: only the rounds whose own satisfaction is published (a snapshot of at least
+    /// the minimum number of answers) are summed, so the year's figure minus the published rounds' never reveals a round kept back.
+    /// </summary>
     public async Task<IReadOnlyList<YearStatistics>> YearsAsync(IReadOnlyList<RoundStatistics> byRound)
     {
         var years = new List<YearStatistics>();
         foreach (var year in byRound.GroupBy(r => r.FiscalYear).OrderBy(g => g.Key))
         {
-            var tallies = await Task.WhenAll(year.Select(r => satisfaction.PublishedTallyAsync(r.RoundId)));
+            var tallies = (await Task.WhenAll(year.Select(r => satisfaction.PublishedTallyAsync(r.RoundId))))
+                .Where(t => t.Total >= satisfaction.MinimumAnswers).ToList();
             var registered = year.Sum(r => r.Registered);
             var voters = year.Sum(r => r.Voters);
             years.Add(new YearStatistics(year.Key, year.Count(), year.Sum(r => r.Proposals), year.Sum(r => r.Shortlisted), year.Sum(r => r.Adopted),
-                registered, voters, Percent(voters, registered), SatisfactionSummary.From(SatisfactionTally.Sum(tallies))));
+                registered, voters, Percent(voters, registered), satisfaction.Summarize(SatisfactionTally.Sum(tallies))));
         }
 
         return years;
@@ -126,7 +136,9 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
             var results = await grains.GetGrain<IResultsGrain>(round.RoundId).GetAsync();
             Dictionary<int, int> votes = results.IsPublished ? results.Certified!.Table.Proposals.ToDictionary(p => p.BallotNumber, p => p.Votes) : [];
             IReadOnlyList<int> adopted = results.IsPublished ? results.Adoption?.Adopted ?? [] : [];
-            var year = FiscalYearOf(round.RoundId, results, results.Close?.ClosedAt ?? round.Definition.Schedule.VotingCloses, records);
+            // The fiscal year of the adoption: none yet while the results are unpublished (the demo round named 2024 with its vote open
+            // today is not "FY2026", and no round is given a year its adoption may not fall in).
+            int? year = results.IsPublished ? FiscalYearOf(round.RoundId, results, results.Close?.ClosedAt ?? round.Definition.Schedule.VotingCloses, records) : null;
             foreach (var p in (await ReceivedAsync(round.RoundId)).Where(p => p.IsPublic))
             {
                 var final = p.BallotNumber is { } number && results.IsPublished
@@ -138,7 +150,7 @@ public sealed class StatisticsService(IGrainFactory grains, RoundService rounds,
             }
         }
 
-        return [.. list.OrderBy(p => p.FiscalYear).ThenBy(p => p.RoundId, StringComparer.Ordinal).ThenBy(p => p.BallotNumber ?? int.MaxValue).ThenBy(p => p.ProposalId, StringComparer.Ordinal)];
+        return [.. list.OrderBy(p => p.FiscalYear ?? int.MaxValue).ThenBy(p => p.RoundId, StringComparer.Ordinal).ThenBy(p => p.BallotNumber ?? int.MaxValue).ThenBy(p => p.ProposalId, StringComparer.Ordinal)];
     }
 
     /// <summary>Every proposal the round received (submitted, whatever became of it; never drafts).</summary>

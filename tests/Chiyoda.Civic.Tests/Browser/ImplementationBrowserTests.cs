@@ -22,7 +22,7 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/assignees",
             new { requestId = "assign", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 200);
         await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/indicators/procedures",
-            new { requestId = "indicator", name = "電子化実施手続数", nameEn = "Procedures with electronic notices", unit = "手続", unitEn = "procedures", target = 20 }), 200);
+            new { requestId = "indicator", name = "電子化実施手続数", nameEn = "Procedures with electronic notices", unit = "手続", unitEn = "procedures", target = 20, targetDate = "2027-03-31" }), 200);
 
         // Department staff, on a desktop, in Japanese.
         await using (var staff = await BrowserSession.OpenAsync(platform, 1280, 800))
@@ -50,6 +50,49 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             await page.GetByTestId("implementation-errors").WaitForAsync();
             Assert.Contains("公開するメモ", await page.GetByTestId("implementation-errors").InnerTextAsync());
             await PageWalk.ScreenshotAsync(page, "implementation-editor-ja-desktop");
+
+            // On a phone: changing the indicator's target keeps its target date (the form used to drop it).
+            await page.SetViewportSizeAsync(390, 844);
+            Assert.Equal("2027-03-31", await page.GetByTestId("indicator-target-date").InputValueAsync());
+            await page.GetByTestId("indicator-target").FillAsync("25");
+            await page.GetByTestId("save-indicator").ClickAsync();
+            await page.GetByTestId("implementation-message").Filter(new() { HasText = "指標を保存しました" }).WaitForAsync();
+            var saved = await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200);
+            var indicator = saved.GetProperty("indicators")[0];
+            Assert.Equal((25m, "2027-03-31"), (indicator.GetProperty("target").GetDecimal(), indicator.GetProperty("targetDate").GetString()));
+            Assert.Equal("2027-03-31", await page.GetByTestId("indicator-target-date").InputValueAsync());
+
+            // An actual dated in the future is refused on the page, naming the date and what is wrong with it.
+            await page.GetByTestId("actual-date").FillAsync("2099-01-01");
+            await page.GetByTestId("actual-value").FillAsync("20");
+            await page.GetByTestId("save-actual").ClickAsync();
+            await page.GetByTestId("implementation-errors").Filter(new() { HasText = "実績の日付（2099年1月1日）が未来の日付です" }).WaitForAsync();
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll on a phone");
+            await staff.AssertAccessibleAsync("the implementation editor on a phone");
+            await PageWalk.ScreenshotAsync(page, "implementation-editor-ja-phone");
+        }
+
+        // 「統計」 on a phone: the year table scrolls sideways inside its region, and says so.
+        await using (var reader = await BrowserSession.OpenAsync(platform, 390, 844))
+        {
+            foreach (var language in new[] { "ja", "en" })
+            {
+                await reader.Page.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/statistics").ToString());
+                var hint = reader.Page.GetByTestId("years-scroll-hint");
+                await hint.WaitForAsync();
+                Assert.True(await hint.IsVisibleAsync(), "the scroll hint shows on a phone");
+                Assert.Contains(language == "ja" ? "横にスクロール" : "scrolls sideways", await hint.InnerTextAsync());
+                Assert.True(await reader.Page.GetByTestId("years-scroll").EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth"), "the year table is wider than a phone and scrolls");
+                Assert.True(await reader.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page itself does not scroll sideways");
+                Assert.Contains(language == "ja" ? "満足度は回答が30件以上の回のみ公表" : "Satisfaction is published only for rounds with 30 or more answers",
+                    await reader.Page.GetByTestId("satisfaction-rule").InnerTextAsync());
+                await reader.AssertAccessibleAsync($"「統計」 on a phone ({language})");
+                await PageWalk.ScreenshotAsync(reader.Page, $"statistics-years-{language}-phone");
+                await reader.Page.SetViewportSizeAsync(1280, 800);
+                Assert.False(await hint.IsVisibleAsync(), "no scroll hint where the table fits");
+                await PageWalk.ScreenshotAsync(reader.Page, $"statistics-years-{language}-desktop");
+                await reader.Page.SetViewportSizeAsync(390, 844);
+            }
         }
 
         // A resident on a phone reads it, in Japanese then English, and follows it.
@@ -66,7 +109,7 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             Assert.Contains(language == "ja" ? "予算化検討" : "Budget under consideration", await phone.GetByTestId("implementation-timeline").InnerTextAsync());
             Assert.Contains(language == "ja" ? "DX戦略課" : "DX戦略課", text);
             Assert.Equal(1, await phone.Locator("svg.indicator-chart[role=img]").CountAsync());
-            Assert.Contains("30", await phone.Locator("#indicator-p-001-procedures-summary").InnerTextAsync());
+            Assert.Contains("24", await phone.Locator("#indicator-p-001-procedures-summary").InnerTextAsync()); // 6 of the target 25 set on the phone
             Assert.True(await phone.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll on a phone");
             await resident.AssertAccessibleAsync($"「提案のその後」 on a phone ({language})");
             await PageWalk.ScreenshotAsync(phone, $"implementation-proposal-{language}-phone");
@@ -135,7 +178,11 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         var statistics = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/statistics.json"), 200);
         var demoRound = statistics.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("roundId").GetString() == Demo);
         Assert.Equal(2024, demoRound.GetProperty("fiscalYear").GetInt32());
-        Assert.True(demoRound.GetProperty("satisfaction").GetProperty("count").GetInt32() <= demoRound.GetProperty("voters").GetInt32(), "satisfaction counts voters only");
+        // Its satisfaction is one total, published only from 30 answers: never a count of fewer.
+        var demoSatisfaction = demoRound.GetProperty("satisfaction");
+        Assert.True(demoSatisfaction.GetProperty("published").GetBoolean()
+            ? demoSatisfaction.GetProperty("count").GetInt32() >= 30
+            : demoSatisfaction.GetProperty("count").ValueKind == System.Text.Json.JsonValueKind.Null, "no satisfaction figure under 30 answers");
         Assert.Contains(statistics.GetProperty("years").EnumerateArray(), y => y.GetProperty("fiscalYear").GetInt32() == 2024);
         var statisticsCsv = await CsvCheck.ParseAsync(await anonymous.GetByteArrayAsync("/api/v1/statistics.csv"));
         Assert.All(statisticsCsv.Records.Where(r => r[0] == "round" && r[1] == Demo), r => Assert.Equal("2024", r[2]));
@@ -143,6 +190,11 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         var demoProposals = proposalsCsv.Records.Where(r => r[0] == Demo).ToList();
         Assert.NotEmpty(demoProposals);
         Assert.All(demoProposals, r => Assert.Equal("2024", r[2]));
+        // A round whose results are not published has adopted nothing yet, so no fiscal year: the demo round named 2024 with its
+        // vote open today is not given the year of today's dates.
+        var proposalsJson = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/proposals.json"), 200);
+        Assert.All(proposalsJson.GetProperty("proposals").EnumerateArray().Where(p => p.GetProperty("roundId").GetString() == "demo-2024"),
+            p => Assert.Equal(System.Text.Json.JsonValueKind.Null, p.GetProperty("fiscalYear").ValueKind));
 
         await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
         foreach (var language in new[] { "ja", "en" })

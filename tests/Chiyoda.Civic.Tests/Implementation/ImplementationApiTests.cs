@@ -173,5 +173,41 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         Assert.Contains("budget-consideration", inUse.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         var unchanged = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/path"), 200);
         Assert.Equal(statuses.Count, unchanged.GetProperty("statuses").GetArrayLength());
+
+        // p-002 only moves forward; a wrong latest step is withdrawn by an administrator with a reason, and the public record drops it.
+        var notForward = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/status",
+            new { requestId = "g1", status = "adopted", date = today, department = "政策経営部 DX戦略課" }), 409, "status-not-forward");
+        Assert.Equal("status", notForward.GetProperty("errors")[0].GetProperty("field").GetString());
+        await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/status", new { requestId = "g2", status = "budget-consideration", date = today }), 409, "status-not-forward");
+        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{other}/steps/2/withdraw", new { requestId = "w1", reason = "誤り" }), 403, "forbidden");
+        await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/steps/1/withdraw", new { requestId = "w2", reason = "誤り" }), 409, "step-not-withdrawable");
+        var noWhy = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync($"{other}/steps/2/withdraw", new { requestId = "w3" }), 400, "reason-required");
+        Assert.Equal("reason", noWhy.GetProperty("errors")[0].GetProperty("field").GetString());
+        var withdrawn = await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{other}/steps/2/withdraw", new { requestId = "w4", reason = "審議の日付を誤って登録" }), 200);
+        Assert.Equal(2, withdrawn.GetProperty("steps").GetArrayLength());
+        var publicRecord = await HttpAssertions.JsonAsync(await anonymous.GetAsync(other), 200);
+        Assert.DoesNotContain(publicRecord.GetProperty("steps").EnumerateArray(), st => st.GetProperty("statusId").GetString() == "budget-debate");
+        var withdrawals = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?action=implementation.step-withdrawn"), 200);
+        Assert.Equal("審議の日付を誤って登録", Assert.Single(withdrawals.GetProperty("entries").EnumerateArray()).GetProperty("after").GetString());
+
+        // Actuals: never dated after today; a wrong one is deleted (audited), and deleting it again says there is none.
+        var later = await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", new { requestId = "v9", date = "2099-03-31", value = 20 }), 400, "invalid-date");
+        Assert.Contains("The actual's date (2099-03-31) is in the future", later.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        await HttpAssertions.ProblemAsync(await department.DeleteAsync($"{record}/indicators/procedures/actuals/2024-13-01"), 400, "invalid-date");
+        await HttpAssertions.ProblemAsync(await resident.DeleteAsync($"{record}/indicators/procedures/actuals/{adoptedOn}"), 403, "forbidden");
+        var emptied = await HttpAssertions.JsonAsync(await department.DeleteAsync($"{record}/indicators/procedures/actuals/{adoptedOn}"), 200);
+        Assert.Equal(0, emptied.GetProperty("indicators")[0].GetProperty("actuals").GetArrayLength());
+        await HttpAssertions.ProblemAsync(await department.DeleteAsync($"{record}/indicators/procedures/actuals/{adoptedOn}"), 404, "actual-not-found");
+        var deletions = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?action=implementation.actual-deleted"), 200);
+        Assert.Contains(": 6", Assert.Single(deletions.GetProperty("entries").EnumerateArray()).GetProperty("before").GetString(), StringComparison.Ordinal);
+
+        // The proposer was told of the adoption once, and the English half names the proposal by its English title.
+        using (var proposer = await platform.ApiClientAsync($"voter:{roundId}-proposer-1"))
+        {
+            var inbox = (await HttpAssertions.JsonAsync(await proposer.GetAsync("/api/v1/inbox"), 200)).EnumerateArray()
+                .Where(n => n.GetProperty("kind").GetString() == "implementation-status").ToList();
+            Assert.Single(inbox, n => n.GetProperty("body").GetString()!.Contains("採用されました", StringComparison.Ordinal));
+            Assert.All(inbox, n => Assert.Equal("What happened to \"Proposal 1\"", n.GetProperty("titleEn").GetString()));
+        }
     }
 }

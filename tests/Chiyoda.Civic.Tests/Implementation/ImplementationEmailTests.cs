@@ -30,7 +30,8 @@ public sealed class ImplementationEmailTests
 
         var received = await smtp.WaitForAsync(r => r.Count(m => m.To.Contains(address)) >= 2);
         var status = Assert.Single(received, m => m.NoticeId == $"implementation:{roundId}:p-002:1");
-        Assert.Equal("「提案 2」のその後 / What happened to \"提案 2\"", status.Message.Subject);
+        // The English half names the proposal by its English title.
+        Assert.Equal("「提案 2」のその後 / What happened to \"Proposal 2\"", status.Message.Subject);
         var text = status.Text;
         var japanese = text.IndexOf("「予算案審議」になりました", StringComparison.Ordinal);
         var english = text.IndexOf("Draft budget before the assembly", StringComparison.Ordinal);

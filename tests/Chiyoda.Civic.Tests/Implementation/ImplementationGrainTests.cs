@@ -197,6 +197,112 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_record_moves_only_forward_a_wrong_latest_step_is_withdrawn_and_the_adoption_notice_goes_once()
+    {
+        var roundId = await RoundAsync();
+        var follower = "follower-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True(await fixture.Grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, "p-001")).FollowAsync(follower));
+        var grain = Record(roundId, "p-001");
+        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn.AddDays(-100);
+        Ok(await grain.SetAdoptedOnAsync(Admin, "ad", adoptedOn));
+        Ok(await grain.AssignAsync(Admin, "as", [new("department", "所管課 職員")]));
+        Ok(await grain.SetStatusAsync(Department, "s1", new StatusChange("budget-consideration", adoptedOn.AddDays(10), "検討します。", null, Dx)));
+        // Forward may skip statuses.
+        var passed = Ok(await grain.SetStatusAsync(Department, "s2", new StatusChange("budget-passed", adoptedOn.AddDays(20), "予算が成立しました。", null, null)));
+
+        // Back, to the same status, or to 採用: refused, with the field and what is possible.
+        foreach (var (id, back) in new[] { ("b1", "budget-consideration"), ("b2", "budget-passed"), ("b3", ImplementationPath.Adopted) })
+        {
+            var refused = await grain.SetStatusAsync(Admin, id, new StatusChange(back, adoptedOn.AddDays(30), "戻します。", null, Dx));
+            Assert.Equal((ImplementationErrorCodes.StatusNotForward, "status"), (refused.Code, refused.Errors[0].Field));
+            Assert.Contains("in-progress", refused.Errors[0].Message, StringComparison.Ordinal);
+        }
+
+        // Withdrawing: administrators only, the latest step only, never the adoption, always with a reason.
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.WithdrawStepAsync(Department, "w0", passed.Current.Seq, "誤り")).Code);
+        Assert.Equal(ImplementationErrorCodes.StepNotWithdrawable, (await grain.WithdrawStepAsync(Admin, "w1", passed.Steps[1].Seq, "誤り")).Code);
+        Assert.Equal(ImplementationErrorCodes.ReasonRequired, (await grain.WithdrawStepAsync(Admin, "w2", passed.Current.Seq, "  ")).Code);
+        var corrected = Ok(await grain.WithdrawStepAsync(Admin, "w3", passed.Current.Seq, "予算成立は誤登録（まだ審議中）"));
+        Assert.Equal(["adopted", "budget-consideration"], corrected.Steps.Select(s => s.StatusId));
+        Assert.Equal(ImplementationErrorCodes.StepNotWithdrawable,
+            (await grain.WithdrawStepAsync(Admin, "w4", Ok(await grain.WithdrawStepAsync(Admin, "w5", corrected.Current.Seq, "これも誤り")).Current.Seq, "採用を消す")).Code);
+
+        // The path goes on with new step numbers (so new notice ids), and never to 採用 again.
+        Assert.Equal(ImplementationErrorCodes.StatusNotForward, (await grain.SetStatusAsync(Admin, "a1", new StatusChange(ImplementationPath.Adopted, adoptedOn, "再採用", null, Dx))).Code);
+        var again = Ok(await grain.SetStatusAsync(Admin, "s3", new StatusChange("budget-debate", adoptedOn.AddDays(40), "審議中です。", null, Dx)));
+        Assert.Equal(3, again.Current.Seq);
+
+        // 見送り: from any status before 実施済, and nothing after it.
+        Ok(await grain.SetStatusAsync(Admin, "s4", new StatusChange("implemented", adoptedOn.AddDays(50), "実施しました。", null, Dx)));
+        Assert.Equal(ImplementationErrorCodes.StatusNotForward, (await grain.SetStatusAsync(Admin, "s5", new StatusChange(ImplementationPath.NotPursued, adoptedOn.AddDays(60), "見送ります。", null, Dx))).Code);
+        Assert.True(ImplementationPath.WardDefaults.MayMove("in-progress", ImplementationPath.NotPursued));
+        Assert.False(ImplementationPath.WardDefaults.MayMove(ImplementationPath.NotPursued, "evaluated"));
+        Assert.Equal(["evaluated"], ImplementationPath.WardDefaults.NextFrom("implemented").Select(s => s.Id));
+
+        // The follower got the adoption notice exactly once and one notice per step recorded, the English half with the English title.
+        var notices = await fixture.Grains.GetGrain<INotificationInboxGrain>(follower).ListAsync(50);
+        Assert.Single(notices, n => n.Body.Contains("採用されました", StringComparison.Ordinal));
+        Assert.Equal(5, notices.Count);
+        Assert.All(notices, n => Assert.Equal("What happened to \"Proposal 1\"", n.TitleEn));
+
+        // The audit keeps the withdrawn steps and why; the public record does not show them.
+        var audit = await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 50, "implementation.step-withdrawn");
+        Assert.Equal(2, audit.Total);
+        Assert.Contains(audit.Entries, e => e.After == "予算成立は誤登録（まだ審議中）" && e.Before!.StartsWith("budget-passed", StringComparison.Ordinal) && e.ActorSub == "admin");
+        var record = await grain.GetAsync();
+        Assert.DoesNotContain(record!.Steps, s => s.StatusId == "budget-passed");
+    }
+
+    [Fact]
+    public async Task Actuals_are_never_dated_after_today_and_a_wrong_one_is_deleted_with_an_audit_entry()
+    {
+        var roundId = await RoundAsync();
+        var grain = Record(roundId, "p-002");
+        var today = WardClock.Today(fixture.Clock); // the cluster's clock: the adoption (publication) is today there
+        var adoptedOn = Ok(await grain.OpenAsync()).AdoptedOn.AddDays(-100);
+        Ok(await grain.SetAdoptedOnAsync(Admin, "ad", adoptedOn));
+        Ok(await grain.AssignAsync(Admin, "as", [new("department", "所管課 職員")]));
+        Ok(await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("calendars", "電子化実施数", null, "校", null, 10, new DateOnly(2027, 3, 31))));
+
+        foreach (var (id, date) in new[] { ("f1", today.AddDays(1)), ("f2", new DateOnly(2099, 1, 1)) })
+        {
+            var future = await grain.RecordActualAsync(Department, id, "calendars", new IndicatorActual(date, 10, null));
+            Assert.Equal((ImplementationErrorCodes.InvalidDate, "date"), (future.Code, future.Errors[0].Field));
+            Assert.Contains("The actual's date", future.Errors[0].Message, StringComparison.Ordinal);
+            Assert.Contains("future", future.Errors[0].Message, StringComparison.Ordinal);
+            Assert.Contains(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), future.Errors[0].Message, StringComparison.Ordinal);
+        }
+
+        var before = await grain.RecordActualAsync(Department, "f3", "calendars", new IndicatorActual(adoptedOn.AddDays(-1), 1, null));
+        Assert.Contains("before the adoption", before.Errors[0].Message, StringComparison.Ordinal);
+        Ok(await grain.RecordActualAsync(Department, "v1", "calendars", new IndicatorActual(adoptedOn.AddDays(30), 2, null)));
+        var two = Ok(await grain.RecordActualAsync(Department, "v2", "calendars", new IndicatorActual(today, 8, null)));
+        Assert.Equal((80, new DateOnly(2027, 3, 31)), (two.Indicators[0].Progress!.Value, two.Indicators[0].TargetDate!.Value));
+
+        Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.DeleteActualAsync(OtherDepartment, "d0", "calendars", today)).Code);
+        Assert.Equal(ImplementationErrorCodes.IndicatorNotFound, (await grain.DeleteActualAsync(Department, "d1", "none", today)).Code);
+        var deleted = Ok(await grain.DeleteActualAsync(Department, "d2", "calendars", today));
+        Assert.Equal([2m], deleted.Indicators[0].Actuals.Select(a => a.Value));
+        Assert.Equal(20, deleted.Indicators[0].Progress);
+        Assert.Equal(deleted.Version, Ok(await grain.DeleteActualAsync(Department, "d2", "calendars", today)).Version); // a retry changes nothing
+        var missing = await grain.DeleteActualAsync(Department, "d3", "calendars", today);
+        Assert.Equal((ImplementationErrorCodes.ActualNotFound, "date"), (missing.Code, missing.Errors[0].Field));
+
+        var audit = await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 50, "implementation.actual-deleted");
+        var entry = Assert.Single(audit.Entries);
+        Assert.Equal(("department", $"電子化実施数 {today:yyyy-MM-dd}: 8"), (entry.ActorSub, entry.Before!));
+
+        // Other dates say which date and what is wrong with it.
+        var target = await grain.SetIndicatorAsync(Admin, "i2", new IndicatorDefinition("calendars", "電子化実施数", null, "校", null, 10, new DateOnly(2100, 1, 1)));
+        Assert.Equal("targetDate", target.Errors[0].Field);
+        Assert.Contains("The target date (2100-01-01)", target.Errors[0].Message, StringComparison.Ordinal);
+        var adoption = await grain.SetAdoptedOnAsync(Admin, "ad2", today.AddDays(1));
+        Assert.Contains("The adoption date", adoption.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("after the publication", adoption.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("段階の日付（2099年1月1日）が未来の日付", ImplementationDates.Step(new DateOnly(2099, 1, 1), adoptedOn, adoptedOn, today)!.Message(english: false), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_results_notice_goes_to_those_who_asked_in_one_text_for_all_and_at_once_to_those_who_ask_later()
     {
         var roundId = "notice-" + Guid.NewGuid().ToString("N")[..10];

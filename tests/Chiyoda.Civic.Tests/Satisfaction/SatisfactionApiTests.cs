@@ -95,11 +95,21 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
             Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
         }
 
-        // The published aggregate moves in steps of 10 answers: with 3 so far, nothing is published yet.
+        // Satisfaction is published as one total from 30 answers: with 3 so far, nothing but that it is not published.
         var summary = await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200);
-        Assert.Equal((0, 0, 10), (summary.GetProperty("count").GetInt32(), summary.GetProperty("nonVoters").GetProperty("count").GetInt32(), summary.GetProperty("publishStep").GetInt32()));
-        Assert.Equal(5, summary.GetProperty("distribution").GetArrayLength());
-        Assert.False(summary.TryGetProperty("mean", out var mean) && mean.ValueKind != JsonValueKind.Null, "no mean under 10 answers");
+        Assert.Equal((false, 30), (summary.GetProperty("published").GetBoolean(), summary.GetProperty("minimumAnswers").GetInt32()));
+        foreach (var name in new[] { "count", "distribution", "mean", "satisfiedPercent" })
+        {
+            Assert.True(!summary.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null, $"{name} is not published under 30 answers");
+        }
+
+        // A comment with a phone number or an email address is refused: the answer is anonymous.
+        using (var talkative = await platform.ApiClientAsync($"voter:t{keys[0]}"))
+        {
+            var contact = await HttpAssertions.ProblemAsync(await talkative.PostAsJsonAsync(rate, new { rating = 4, comment = "山田です。090-1234-5678 に連絡ください", source = "results" }), 400, "comment-contact-details");
+            Assert.Equal("comment", contact.GetProperty("errors")[0].GetProperty("field").GetString());
+            Assert.Equal("open", (await HttpAssertions.JsonAsync(await talkative.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
+        }
 
         // Administrators read the comment: its rating and day, nothing about who (no account, ballot, receipt or time of day).
         await HttpAssertions.ProblemAsync(await first.GetAsync($"{rate}/comments"), 403, "forbidden");
@@ -124,7 +134,8 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.True(mine.GetProperty("proposals").GetInt32() >= mine.GetProperty("shortlisted").GetInt32());
         var online = mine.GetProperty("byChannel").EnumerateArray().Single(c => c.GetProperty("group").GetString() == "online");
         Assert.Equal(JsonValueKind.Null, online.GetProperty("count").ValueKind);
-        Assert.Equal(0, mine.GetProperty("satisfaction").GetProperty("count").GetInt32());
+        Assert.False(mine.GetProperty("satisfaction").GetProperty("published").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("satisfaction").GetProperty("count").ValueKind);
         Assert.Contains(statistics.GetProperty("years").EnumerateArray(), y => y.GetProperty("fiscalYear").GetInt32() == mine.GetProperty("fiscalYear").GetInt32());
 
         // Open data: every file's digest in the index is its bytes' SHA-256 and its Repr-Digest; CSVs are UTF-8 with BOM and read by csv-parse.
@@ -154,8 +165,10 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.Equal(["scope", "id", "fiscal_year", "measure", "group", "value", "suppressed"], stats[0]);
         Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "voters" && r[5] == "3");
         Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "voters_by_channel" && r[4] == "online" && r[5] == "" && r[6] == "true");
-        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "satisfaction_count" && r[5] == "0");
-        Assert.Contains(stats, r => r[0] == "round" && r[1] == roundId && r[3] == "satisfaction_nonvoters_count" && r[5] == "0");
+        Assert.All(stats.Where(r => r[0] == "round" && r[1] == roundId && r[3].StartsWith("satisfaction", StringComparison.Ordinal)),
+            r => Assert.Equal(("", "true"), (r[5], r[6])));
+        Assert.Equal(8, stats.Count(r => r[0] == "round" && r[1] == roundId && r[3].StartsWith("satisfaction", StringComparison.Ordinal)));
+        Assert.DoesNotContain(stats, r => r[3].Contains("nonvoters", StringComparison.Ordinal));
 
         // Every round's proposals with where they ended: the two adopted, the third not, and the page's figures agree.
         var proposals = csvs["/api/v1/proposals.csv"].Records;
@@ -174,14 +187,16 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         Assert.Contains("統計", page, StringComparison.Ordinal);
         Assert.Contains($"data-round=\"{roundId}\"", page, StringComparison.Ordinal);
         Assert.Contains("非表示（10人未満）", page, StringComparison.Ordinal);
+        Assert.Contains("満足度は回答が30件以上の回のみ公表", page, StringComparison.Ordinal);
     }
 
     /// <summary>Served from the output cache: the middleware adds the entry's age.</summary>
     private static bool FromCache(HttpResponseMessage response) => response.Headers.Age is not null;
 
     /// <summary>
-    /// The walk's differencing attack: read every public figure, let one more person answer, read again. Nothing may change
-    /// (page, satisfaction API, statistics.json, statistics.csv) until 10 answers have arrived since the last snapshot. The
+    /// The walk's attacks: nine answers one controls plus one more must show nothing (no group under 30 is published); then read
+    /// every public figure, let one more person answer, read again: nothing may change (page, satisfaction API, statistics.json,
+    /// statistics.csv) until 30 answers have arrived since the last snapshot. The
     /// anonymous 「統計」 page and files come from the output cache, and a publication or a new snapshot empties it.
     /// </summary>
     [Fact]
@@ -221,12 +236,12 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
 
         var rate = $"/api/v1/rounds/{roundId}/satisfaction";
         var raters = 0;
-        async Task AnswerAsync(int count)
+        async Task AnswerAsync(int count, Func<int, int> ratingOf)
         {
             for (var i = 0; i < count; i++, raters++)
             {
                 using var person = await platform.ApiClientAsync($"voter:n{raters}{key}");
-                var rating = raters % 5 + 1;
+                var rating = ratingOf(raters);
                 Assert.Equal("non-voter", (await HttpAssertions.JsonAsync(await person.PostAsJsonAsync(rate, new { rating, source = "results" }), 200)).GetProperty("countedAs").GetString());
             }
         }
@@ -247,14 +262,26 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
             return string.Join("\n---\n", summary, round, years, string.Join("\n", csv), section);
         }
 
-        await AnswerAsync(10);
+        // Nine answers one person controls (all 1), then someone else's: no public figure changes, whatever they answered,
+        // because nothing is published under 30 answers (the testers' "mean 1.40, 10 % satisfied" cannot appear).
+        await AnswerAsync(9, _ => 1);
+        var nine = await FiguresAsync();
+        await AnswerAsync(1, _ => 5);
+        var ten = await FiguresAsync();
+        Assert.Equal(nine, ten);
+        Assert.False((await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200)).GetProperty("published").GetBoolean());
+
+        // At 30 answers the round's one total is published whole.
+        await AnswerAsync(20, n => n % 5 + 1);
         var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200);
-        Assert.Equal((0, 10), (published.GetProperty("count").GetInt32(), published.GetProperty("nonVoters").GetProperty("count").GetInt32()));
+        Assert.Equal((true, 30), (published.GetProperty("published").GetBoolean(), published.GetProperty("count").GetInt32()));
+        Assert.Equal(5, published.GetProperty("distribution").GetArrayLength());
         var before = await FiguresAsync();
-        Assert.Contains("\"count\":10", before.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.NotEqual(ten, before);
+        Assert.Contains("\"count\":30", before.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
         // Someone known answers: nothing public changes, so their answer cannot be read off a difference.
-        await AnswerAsync(1);
+        await AnswerAsync(1, _ => 5);
         Assert.Equal(before, await FiguresAsync());
 
         using (var cached = await anonymous.GetAsync(pagePath))
@@ -267,11 +294,13 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
             Assert.True(FromCache(cached), "the statistics stay cached while no snapshot is taken");
         }
 
-        // Ten answers after the snapshot: the next one is published, and the cached page with it is dropped.
-        await AnswerAsync(9);
+        // Thirty answers after the snapshot: the next one is published, and the cached page with it is dropped.
+        await AnswerAsync(28, n => n % 5 + 1);
+        Assert.Equal(before, await FiguresAsync());
+        await AnswerAsync(1, n => n % 5 + 1);
         var moved = await FiguresAsync();
         Assert.NotEqual(before, moved);
-        Assert.Equal(20, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200)).GetProperty("nonVoters").GetProperty("count").GetInt32());
+        Assert.Equal(60, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200)).GetProperty("count").GetInt32());
         using (var fresh = await anonymous.GetAsync(pagePath))
         {
             Assert.False(FromCache(fresh), "a new satisfaction snapshot must empty the cached statistics");

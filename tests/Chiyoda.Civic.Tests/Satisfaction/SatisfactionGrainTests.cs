@@ -30,11 +30,8 @@ public sealed class SatisfactionGrainTests(ClusterFixture fixture)
         var comment = Assert.Single(tally.Comments);
         Assert.Equal(new SatisfactionComment(4, "わかりやすい  投票", day, SatisfactionSource.AfterVoting), comment);
 
-        var summary = SatisfactionSummary.From(SatisfactionTally.Sum([tally, SatisfactionTally.Empty]));
-        Assert.Equal(12, summary.Count);
-        Assert.Equal(4.5m, summary.Mean);
-        Assert.Equal(100.0m, summary.SatisfiedShare);
-        Assert.Equal([0, 0, 0, null, null], summary.Distribution);
+        // Twelve answers are fewer than 30: nothing of them is published.
+        Assert.Equal(SatisfactionSummary.NotPublished(30), SatisfactionSummary.From(SatisfactionTally.Sum([tally, SatisfactionTally.Empty]), 30));
 
         var marks = fixture.Grains.GetGrain<ISatisfactionRatersGrain>(SatisfactionRules.RaterShardKey(roundId, "abc"));
         Assert.False(await marks.HasRatedAsync("abc"));
@@ -45,7 +42,7 @@ public sealed class SatisfactionGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task The_published_snapshot_moves_only_in_steps_of_ten_answers_and_keeps_non_voters_apart()
+    public async Task The_published_snapshot_is_first_taken_at_thirty_answers_and_then_moves_only_in_steps_of_thirty()
     {
         var roundId = "snap-" + Guid.NewGuid().ToString("N")[..10];
         var snapshot = fixture.Grains.GetGrain<ISatisfactionSnapshotGrain>(roundId);
@@ -57,19 +54,23 @@ public sealed class SatisfactionGrainTests(ClusterFixture fixture)
             return await snapshot.RefreshAsync();
         }
 
-        for (var n = 0; n < 9; n++)
+        for (var n = 0; n < 29; n++)
         {
             Assert.False(await AnswerAsync(n, voter: n % 3 != 0));
         }
 
         Assert.Equal(0, (await snapshot.GetAsync()).Total);
-        Assert.True(await AnswerAsync(9, voter: true));
+        Assert.True(await AnswerAsync(29, voter: true));
         var first = await snapshot.GetAsync();
-        Assert.Equal((10, 7, 3), (first.Total, first.Count, first.NonVoters.Sum()));
+        Assert.Equal(30, first.Total);
         Assert.Empty(first.Comments);
+        var published = SatisfactionSummary.From(first, 30);
+        Assert.Equal((true, (int?)30), (published.Published, published.Count));
+        Assert.Equal([6, 6, 6, 6, 6], published.Distribution!);
 
-        // One more answer, or nine: the published counts stay exactly as they were.
-        for (var n = 10; n < 19; n++)
+        // One more answer, or twenty-nine: the published counts stay exactly as they were, so no difference between two
+        // readings stands for fewer than 30 answers.
+        for (var n = 30; n < 59; n++)
         {
             Assert.False(await AnswerAsync(n, voter: false));
             var same = await snapshot.GetAsync();
@@ -77,13 +78,10 @@ public sealed class SatisfactionGrainTests(ClusterFixture fixture)
             Assert.Equal(first.NonVoters, same.NonVoters);
         }
 
-        Assert.True(await AnswerAsync(19, voter: false));
+        Assert.True(await AnswerAsync(59, voter: false));
         var second = await snapshot.GetAsync();
-        Assert.Equal((20, 7, 13), (second.Total, second.Count, second.NonVoters.Sum()));
-        var summary = SatisfactionSummary.From(second);
-        Assert.Equal((7, 13), (summary.Count, summary.NonVoters.Count));
-        Assert.Null(summary.Mean);
-        Assert.NotNull(summary.NonVoters.Mean);
+        Assert.Equal(60, second.Total);
+        Assert.Equal((int?)60, SatisfactionSummary.From(second, 30).Count);
     }
 
     [Fact]
