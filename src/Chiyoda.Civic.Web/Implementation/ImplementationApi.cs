@@ -118,7 +118,7 @@ public static class ImplementationApi
     {
         var body = json.Value;
         var result = await service.SetPathAsync(caller.Actor, body);
-        return result.Code is null ? TypedResults.Ok(await service.PathAsync()) : Refusal(result);
+        return result.Code is null ? TypedResults.Ok(await service.PathAsync()) : ApiErrors.Problem(result);
     }
 
     /// <summary>The public record; administrators and department staff (bearer) also see who is assigned.</summary>
@@ -139,7 +139,7 @@ public static class ImplementationApi
         var body = json.Value;
         if (body.Date is not { } date)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The date of the step is required (yyyy-MM-dd).", "date"));
+            return ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The date of the step is required (yyyy-MM-dd).", "date"));
         }
 
         return Answer(await service.SetStatusAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
@@ -166,7 +166,7 @@ public static class ImplementationApi
         var body = json.Value;
         if (body.Date is not { } date || body.Value is not { } value)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a date (yyyy-MM-dd) and a value.",
+            return ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a date (yyyy-MM-dd) and a value.",
                 body.Date is null ? "date" : "value"));
         }
 
@@ -178,7 +178,7 @@ public static class ImplementationApi
     {
         var body = json.Value;
         return body.Date is not { } date
-            ? Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
+            ? ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The date is required (yyyy-MM-dd).", "date"))
             : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 
@@ -201,10 +201,7 @@ public static class ImplementationApi
             ? TypedResults.Ok(new FollowState(false))
             : ApiErrors.Problem(ApiErrors.ProposalNotFound);
 
-    private static Results<Ok<ImplementationRecord>, ProblemHttpResult> Answer(CommandResult<ImplementationRecord> result) => result.Succeeded ? TypedResults.Ok(result.Value!) : Refusal(result);
-
-    private static ProblemHttpResult Refusal<TValue>(CommandResult<TValue> result) =>
-        ApiErrors.Problem(result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
+    private static Results<Ok<ImplementationRecord>, ProblemHttpResult> Answer(CommandResult<ImplementationRecord> result) => result.Succeeded ? TypedResults.Ok(result.Value!) : ApiErrors.Problem(result);
 
     private static ProblemHttpResult NotFound() => ApiErrors.Problem(ApiErrors.ImplementationNotFound);
 }
