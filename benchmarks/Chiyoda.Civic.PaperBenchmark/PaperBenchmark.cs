@@ -82,7 +82,7 @@ public static class PaperBenchmark
     /// The shortlist the one way onto a ballot, while the round's call is open: residents submit, staff screen
     /// through every stage (scoring where a stage is scored), an administrator publishes proposals p-1..p-n.
     /// </summary>
-    private static async Task ShortlistThroughScreeningAsync(ProposalService proposals, string roundId, int count)
+    private static async Task ShortlistThroughScreeningAsync(ProposalService proposals, Chiyoda.Civic.Web.Screening.ScreeningService screening, string roundId, int count)
     {
         var staff = new Actor("admin", "管理者", IsAdministrator: true);
         var ids = Enumerable.Range(1, count).Select(n => $"p-{n}").ToList();
@@ -94,18 +94,18 @@ public static class PaperBenchmark
             Check((await proposals.SubmitAsync(roundId, id, author)).Succeeded, "submit");
         }
 
-        foreach (var stage in (await proposals.ConfigAsync(roundId)).Setup.Stages)
+        foreach (var stage in (await screening.ConfigAsync(roundId)).Setup.Stages)
         {
             foreach (var id in ids.Where(_ => stage.Kind == StageKind.Scored))
             {
-                Check((await proposals.ScoreAsync(roundId, id, staff, stage.Number, stage.Criteria.ToDictionary(c => c.Id, _ => 4))).Succeeded, "score");
+                Check((await screening.ScoreAsync(roundId, id, staff, stage.Number, stage.Criteria.ToDictionary(c => c.Id, _ => 4))).Succeeded, "score");
             }
 
-            var decided = await proposals.DecideManyAsync(roundId, ids, staff, stage.Number, $"bench-{stage.Number}", DecisionKind.Advance, null);
+            var decided = await screening.DecideManyAsync(roundId, ids, staff, stage.Number, $"bench-{stage.Number}", DecisionKind.Advance, null);
             Check(decided.All(d => d.Result.Succeeded), $"screen at stage {stage.Number}");
         }
 
-        Check((await proposals.PublishShortlistAsync(roundId, staff, ids)).Succeeded, "shortlist");
+        Check((await screening.PublishShortlistAsync(roundId, staff, ids)).Succeeded, "shortlist");
     }
 
     private static async Task RunAsync(IServiceProvider services, int ballots, double ceiling)
@@ -123,7 +123,8 @@ public static class PaperBenchmark
         var schedule = new RoundSchedule(now.AddDays(-60), now.AddDays(1), now.AddDays(1), now.AddDays(30), now.AddDays(40));
         var definition = new RoundDefinition("紙投票ベンチマーク", "Paper benchmark", schedule, RoundRules.WardDefaults);
         Check((await rounds.CreateAsync(roundId, definition)).Succeeded, "create round");
-        await ShortlistThroughScreeningAsync(new ProposalService(grains, known), roundId, 7);
+        var proposals = new ProposalService(grains, known);
+        await ShortlistThroughScreeningAsync(proposals, new Chiyoda.Civic.Web.Screening.ScreeningService(grains, proposals), roundId, 7);
         Check((await rounds.UpdateAsync(roundId, definition with { Schedule = schedule with { CallCloses = now.AddDays(-30), VotingOpens = now.AddDays(-1) } })).Succeeded, "open voting");
         var clock = Stopwatch.StartNew();
         var registerCsv = new StringBuilder("voter_key,name_kana,birthdate,postcode\n");

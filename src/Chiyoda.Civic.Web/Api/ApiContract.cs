@@ -105,6 +105,50 @@ public static class ApiContract
         }
 
         codes.AddRange(metadata.OfType<ApiErrorsMetadata>().SelectMany(m => m.Codes));
+
+        // A query value that does not convert to its parameter's type, a control character in the address: refused before
+        // the handler runs, for every operation that takes such values (Api/BadRequests.cs, Hosting/SecurityExtensions.cs).
+        if (operation.Parameters?.Any(p => p.In == ParameterLocation.Query) == true)
+        {
+            codes.Add(ApiErrors.InvalidQuery.Code);
+        }
+
+        if (operation.Parameters?.Any(p => p.In == ParameterLocation.Path) == true)
+        {
+            codes.Add(ApiErrors.InvalidAddress.Code);
+        }
+
+        foreach (var oneOf in metadata.OfType<OneOfResponseMetadata>())
+        {
+            List<IOpenApiSchema> schemas = [];
+            foreach (var type in oneOf.Types)
+            {
+                schemas.Add(await SchemaAsync(type, context, document, cancellation));
+            }
+
+            operation.Responses ??= [];
+            operation.Responses[oneOf.Status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponse
+            {
+                Description = $"One of: {string.Join(", ", oneOf.Types.Select(t => t.Name))}.",
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = schemas } } },
+            };
+        }
+
+        if (metadata.OfType<AnswersLaterMetadata>().Any() && operation.Responses?.GetValueOrDefault("202") is OpenApiResponse accepted)
+        {
+            accepted.Description = "Still running: ask at Location (after Retry-After seconds) for its stage, then for its answer.";
+            accepted.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            accepted.Headers["Location"] = new OpenApiHeader
+            {
+                Description = "Where the operation's stage, and then its answer, is read.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+            };
+            accepted.Headers["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before asking at Location.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+            };
+        }
         operation.Responses ??= [];
         foreach (var status in codes.Distinct(StringComparer.Ordinal).GroupBy(ApiErrors.StatusOf).OrderBy(g => g.Key))
         {
@@ -127,26 +171,9 @@ public static class ApiContract
         var content = new Dictionary<string, OpenApiMediaType>();
         foreach (var body in bodies)
         {
-            IOpenApiSchema schema;
-            if (body.Type is { } type)
-            {
-                var created = await context.GetOrCreateSchemaAsync(type, null, cancellation);
-                if (type.IsGenericType || type.IsArray)
-                {
-                    schema = created;
-                }
-                else
-                {
-                    document.Components ??= new OpenApiComponents();
-                    document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-                    document.Components.Schemas.TryAdd(type.Name, created);
-                    schema = new OpenApiSchemaReference(type.Name, document);
-                }
-            }
-            else
-            {
-                schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
-            }
+            var schema = body.Type is { } type
+                ? await SchemaAsync(type, context, document, cancellation)
+                : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
 
             foreach (var contentType in body.ContentTypes)
             {
@@ -155,6 +182,21 @@ public static class ApiContract
         }
 
         return new OpenApiRequestBody { Required = !bodies.All(b => b.Optional), Content = content };
+    }
+
+    /// <summary>A type's schema: a reference to it among the components (added there if new), inline for lists and generics.</summary>
+    private static async Task<IOpenApiSchema> SchemaAsync(Type type, OpenApiOperationTransformerContext context, OpenApiDocument document, CancellationToken cancellation)
+    {
+        var created = await context.GetOrCreateSchemaAsync(type, null, cancellation);
+        if (type.IsGenericType || type.IsArray)
+        {
+            return created;
+        }
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas.TryAdd(type.Name, created);
+        return new OpenApiSchemaReference(type.Name, document);
     }
 
     private static OpenApiResponse ProblemResponse(OpenApiDocument document, int status, IReadOnlyList<string> codes)
@@ -385,4 +427,23 @@ public static class ApiContract
             }
         }
     }
+}
+
+/// <summary>The operation answers <see cref="Status"/> with one of these types (which, depends on a path value): described as <c>oneOf</c>.</summary>
+public sealed record OneOfResponseMetadata(int Status, IReadOnlyList<Type> Types);
+
+/// <summary>The operation may answer 202 while it runs, with <c>Location</c> (where to ask) and <c>Retry-After</c>: both headers are described.</summary>
+public sealed record AnswersLaterMetadata;
+
+public static class ApiContractExtensions
+{
+    /// <summary>The answer with this status is one of these types (the framework would describe only the last).</summary>
+    public static TBuilder ProducesOneOf<TBuilder>(this TBuilder builder, int status, params Type[] types)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new OneOfResponseMetadata(status, types));
+
+    /// <summary>A 202 of this operation carries <c>Location</c> and <c>Retry-After</c>.</summary>
+    public static TBuilder AnswersLater<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AnswersLaterMetadata());
 }

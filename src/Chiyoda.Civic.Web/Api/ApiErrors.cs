@@ -34,11 +34,15 @@ public static class ApiErrors
     public static readonly ApiError NotFound = Add("not-found", 404, "There is no such API resource.");
     public static readonly ApiError MethodNotAllowed = Add("method-not-allowed", 405, "This resource does not take this method.");
     public static readonly ApiError MalformedRequest = Add("malformed-request", 400, "The request body is not valid JSON of the expected shape.");
+    public static readonly ApiError InvalidQuery = Add("invalid-query", 400, "A query parameter has a value it cannot take.");
+    public static readonly ApiError InvalidAddress = Add("invalid-address", 400, "The address holds a character or a value it cannot take.");
     public static readonly ApiError BodyTooLarge = Add("body-too-large", 413, "The request body is too large.");
     public static readonly ApiError UnsupportedMediaType = Add("unsupported-media-type", 415, "The request body's media type is not accepted.");
     public static readonly ApiError RateLimited = Add("rate-limited", 429, "Too many requests from this account; wait a moment.");
     public static readonly ApiError HostNotAllowed = Add("host-not-allowed", 400, "The request's Host is not one of this platform's.");
     public static readonly ApiError Error = Add("error", 500, "The request failed.");
+    public static readonly ApiError TemporarilyUnavailable = Add("temporarily-unavailable", 503,
+        "The service is briefly unavailable. Nothing was changed unless you were told so; try again shortly.");
 
     // Rounds.
     public static readonly ApiError InvalidRoundId = Add(RoundErrorCodes.InvalidRoundId, 400, "Round ids are 1 to 63 lower-case letters, digits and hyphens.");
@@ -216,6 +220,29 @@ public static class ApiErrors
     public static ProblemHttpResult Problem(string code, string? title = null, string? detail = null,
         IReadOnlyList<ValidationError>? errors = null, IReadOnlyDictionary<string, object?>? extensions = null) =>
         Problem(StatusOf(code), code, title ?? Find(code)?.Title ?? code, detail, errors, extensions);
+
+    /// <summary>
+    /// The one translation of a refused <see cref="CommandResult{TValue}"/> into problem details, for every capability:
+    /// the code's status and title from the catalogue (a code it does not hold: the first message as the title), the
+    /// refusal's messages as <c>detail</c> (unless the handler words it), its <see cref="ValidationError"/>s as
+    /// <c>errors</c>, and a wait (<see cref="CommandResult{TValue}.RetryAfter"/>) as <c>retryAfterSeconds</c>, which
+    /// the problem-details writer also sends as the <c>Retry-After</c> header (Hosting/ApiExtensions.cs).
+    /// </summary>
+    public static ProblemHttpResult Problem<TValue>(CommandResult<TValue> result, string? detail = null, IReadOnlyDictionary<string, object?>? extensions = null)
+    {
+        var code = result.Code ?? throw new ArgumentException("The command succeeded: there is no refusal to answer.", nameof(result));
+        var title = Find(code)?.Title ?? result.Errors.FirstOrDefault(e => e.Message.Length > 0)?.Message ?? code;
+        var all = extensions is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(extensions);
+        if (result.RetryAfter is { } wait)
+        {
+            all[RetryAfterExtension] = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        }
+
+        return Problem(StatusOf(code), code, title, detail ?? result.Detail, result.Errors, all);
+    }
+
+    /// <summary>The problem-details member that says how many seconds to wait; sent as <c>Retry-After</c> too.</summary>
+    public const string RetryAfterExtension = "retryAfterSeconds";
 
     public static ProblemHttpResult Problem(ApiError error, string? detail = null,
         IReadOnlyList<ValidationError>? errors = null, IReadOnlyDictionary<string, object?>? extensions = null) =>

@@ -12,6 +12,4 @@ public static class ApiProblems
     public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyList<ValidationError>? errors = null,
         IReadOnlyDictionary<string, object?>? extensions = null) =>
         ApiErrors.Problem(status, code, title, detail, errors, extensions);
-
-    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult MalformedBody(string detail) => ApiErrors.Problem(ApiErrors.MalformedRequest, detail);
 }

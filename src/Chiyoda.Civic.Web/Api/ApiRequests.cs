@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Chiyoda.Civic.Abstractions.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -7,25 +10,22 @@ namespace Chiyoda.Civic.Web.Api;
 public static class ApiRequests
 {
     /// <summary>
-    /// Reads a JSON body with the API's serializer settings; a body that is empty, not JSON or not of
-    /// the expected shape becomes a <c>malformed-request</c> problem instead of an exception. No list in any
+    /// Reads a JSON body with the API's serializer settings; a body that is empty, not JSON or not of the
+    /// expected shape becomes a <c>malformed-request</c> problem instead of an exception, worded for the caller: which field
+    /// and what it takes, or where the JSON breaks off, never a .NET type or the serializer's message. No list in any
     /// request holds <c>null</c> (a line, a facility, a stage, a choice): one that does is malformed, refused
-    /// here once for every endpoint rather than met as a null deep inside a handler.
+    /// here once for every endpoint rather than met as a null deep inside a handler. An <paramref name="optional"/> body
+    /// may be left out (nothing, white space or <c>null</c>): then neither a body nor a problem comes back.
     /// </summary>
-    public static async Task<(T? Body, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request)
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, bool optional = false)
         where T : class
     {
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var expected = BadRequests.Allowed(typeof(T));
+        using var buffer = new MemoryStream();
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-            if (NullInList(document.RootElement) is { } path)
-            {
-                return (null, ApiProblems.MalformedBody($"A list may not hold null ({path})."));
-            }
-
-            var body = document.RootElement.Deserialize<T>(options);
-            return body is null ? (null, ApiProblems.MalformedBody("The body is empty.")) : (body, null);
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -33,10 +33,182 @@ public static class ApiRequests
             return (null, Hosting.RequestLimitsExtensions.BodyTooLarge(
                 request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? Hosting.RequestLimitsExtensions.JsonBodyBytes));
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException or NotSupportedException or ArgumentException)
+        catch (BadHttpRequestException)
         {
-            return (null, ApiProblems.MalformedBody(e.Message));
+            return (null, Malformed("", "The body could not be read to its end: send it again, whole."));
         }
+
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (IsBlank(bytes.Span))
+        {
+            return optional ? (null, null) : (null, Malformed("", $"The body is empty: send {expected}."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line && e.BytePositionInLine is { } position ? $" (line {line + 1}, byte {position + 1})" : "";
+            return (null, Malformed("", $"The body is not valid JSON{where}: send {expected}."));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind == JsonValueKind.Null)
+            {
+                return optional ? (null, null) : (null, Malformed("", $"The body is null: send {expected}."));
+            }
+
+            if (NullInList(document.RootElement) is { } path)
+            {
+                return (null, Malformed(Field(path), $"A list may not hold null ({Field(path)})."));
+            }
+
+            try
+            {
+                var body = document.RootElement.Deserialize<T>(options);
+                return body is null ? (null, Malformed("", $"The body is empty: send {expected}.")) : (body, null);
+            }
+            catch (JsonException e)
+            {
+                var (field, message) = Describe(e, typeof(T), options);
+                return (null, Malformed(field, message));
+            }
+            catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or FormatException or OverflowException)
+            {
+                return (null, Malformed("", $"The body does not have the shape this operation takes: send {expected} as /api/v1/openapi.json describes it."));
+            }
+        }
+    }
+
+    /// <summary>A malformed body: the message as <c>detail</c> and, with the field it is about, as the one error.</summary>
+    private static ProblemHttpResult Malformed(string field, string message) =>
+        ApiErrors.Problem(ApiErrors.MalformedRequest, message, errors: [new ValidationError(field, ApiErrors.MalformedRequest.Code, message)]);
+
+    private static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The field a deserialisation error is about (from its JSON path) and what that field takes, found by walking the
+    /// request record's JSON contract along the path. A converter's own words (<see cref="JsonValueException"/>: a date it
+    /// cannot read, say) are kept; the serializer's are not, since they name .NET types.
+    /// </summary>
+    internal static (string Field, string Message) Describe(JsonException exception, Type root, JsonSerializerOptions options)
+    {
+        var segments = Segments(exception.Path);
+        var field = Field(segments);
+        if (exception is JsonValueException)
+        {
+            return (field, field.Length == 0 ? exception.Message : $"\"{field}\": {exception.Message}");
+        }
+
+        var type = TypeAt(root, segments, options);
+        if (type is null)
+        {
+            return (field, field.Length == 0
+                ? "The body does not have the shape this operation takes (see /api/v1/openapi.json)."
+                : $"\"{field}\" does not have the shape this operation takes (see /api/v1/openapi.json).");
+        }
+
+        var allowed = BadRequests.Allowed(type, options);
+        return (field, field.Length == 0 ? $"The body must be {allowed}." : $"\"{field}\" must be {allowed}.");
+    }
+
+    /// <summary>A JSON path (<c>$.lines[0].choices</c>, <c>$['a b']</c>) as its property names and indexes (<c>[0]</c>).</summary>
+    private static List<string> Segments(string? path)
+    {
+        var segments = new List<string>();
+        if (string.IsNullOrEmpty(path))
+        {
+            return segments;
+        }
+
+        var i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                segments.Add(path[(i + 1)..end]);
+                i = end;
+            }
+            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+            {
+                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                end = end < 0 ? path.Length : end;
+                segments.Add(path[(i + 2)..end]);
+                i = Math.Min(path.Length, end + 2);
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                end = end < 0 ? path.Length - 1 : end;
+                segments.Add(path[i..(end + 1)]);
+                i = end + 1;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return segments;
+    }
+
+    private static string Field(List<string> segments)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var segment in segments)
+        {
+            if (!segment.StartsWith('[') && text.Length > 0)
+            {
+                text.Append('.');
+            }
+
+            text.Append(segment);
+        }
+
+        return text.ToString();
+    }
+
+    private static string Field(string path) => Field(Segments(path));
+
+    /// <summary>The declared type at the path in the request record, or null where the contract does not say.</summary>
+    private static Type? TypeAt(Type root, List<string> segments, JsonSerializerOptions options)
+    {
+        Type? type = root;
+        foreach (var segment in segments)
+        {
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            var info = options.GetTypeInfo(type);
+            type = info.Kind switch
+            {
+                JsonTypeInfoKind.Object when !segment.StartsWith('[') => info.Properties.FirstOrDefault(p => string.Equals(p.Name, segment,
+                    options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))?.PropertyType,
+                JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary => info.ElementType,
+                _ => null,
+            };
+            if (type is null)
+            {
+                return null;
+            }
+        }
+
+        return type;
     }
 
     /// <summary>Where the first null inside an array is (a JSON path), or null when there is none.</summary>
@@ -76,3 +248,9 @@ public static class ApiRequests
         }
     }
 }
+
+/// <summary>
+/// A JSON value a converter of ours cannot read, in words meant for the caller ("'2024-13-01' is not a date ..."): the
+/// body reader shows it with the field it is about, where the serializer's own messages (which name .NET types) are not shown.
+/// </summary>
+public sealed class JsonValueException(string message) : JsonException(message);

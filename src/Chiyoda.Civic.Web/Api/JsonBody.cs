@@ -9,6 +9,11 @@ namespace Chiyoda.Civic.Web.Api;
 /// in a list never reaches the handler, because <see cref="RefusablePartsFilter"/> answers it with
 /// <c>malformed-request</c> (or <c>body-too-large</c>) first. The endpoint is described as taking
 /// <c>application/json</c> of <typeparamref name="T"/>, so the OpenAPI document carries the request schema.
+/// <para>
+/// An <b>optional</b> body is a nullable parameter (<c>JsonBody&lt;ReminderOptInRequest&gt;? body</c>): a request without
+/// one (no bytes, white space or <c>null</c>) reaches the handler with <c>null</c>, a body that is there must still be JSON
+/// of the record's shape, and the document says <c>required: false</c>. A non-nullable parameter needs the body.
+/// </para>
 /// </summary>
 public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpointParameterMetadataProvider, IRefusablePart
     where T : class
@@ -26,17 +31,23 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
 
     public IResult? Problem { get; }
 
+    /// <summary>The parameter is declared nullable (<c>JsonBody&lt;T&gt;?</c>): the body may be left out.</summary>
+    private static bool IsOptional(ParameterInfo parameter) =>
+        new NullabilityInfoContext().Create(parameter).ReadState == NullabilityState.Nullable;
+
     public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
-        var (value, problem) = await ApiRequests.ReadJsonAsync<T>(context.Request);
-        return new JsonBody<T>(value, problem);
+        var optional = IsOptional(parameter);
+        var (value, problem) = await ApiRequests.ReadJsonAsync<T>(context.Request, optional);
+        // Left out and allowed to be: the framework hands the nullable parameter null.
+        return value is null && problem is null ? null : new JsonBody<T>(value, problem);
     }
 
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
     {
         // Described, not enforced: routing's content-type matching would turn a body sent without
         // "application/json" into a 415, where the API has always read it as JSON.
-        builder.Metadata.Add(new RequestBodyMetadata(typeof(T), ["application/json"]));
+        builder.Metadata.Add(new RequestBodyMetadata(typeof(T), ["application/json"], IsOptional(parameter)));
         builder.Metadata.Add(new ApiErrorsMetadata([ApiErrors.MalformedRequest.Code, ApiErrors.BodyTooLarge.Code]));
         RefusablePartsFilter.AddTo(builder);
     }
@@ -86,7 +97,7 @@ public static class RequestBodyExtensions
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequestBodyMetadata(null, contentTypes));
 
-    /// <summary>The endpoint reads a JSON body of <typeparamref name="T"/> itself (handlers not yet on <see cref="JsonBody{T}"/>).</summary>
-    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder, bool optional = false) =>
-        builder.WithMetadata(new RequestBodyMetadata(typeof(T), ["application/json"], optional));
+    /// <summary>The endpoint reads a JSON body of <typeparamref name="T"/> itself (the paper keyings: JSON lines or a file, by content type).</summary>
+    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new RequestBodyMetadata(typeof(T), ["application/json"]));
 }

@@ -15,7 +15,7 @@ public sealed class WardTimeJsonConverter : JsonConverter<DateTimeOffset>
 
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var text = reader.GetString() ?? throw new JsonException("A date is required.");
+        var text = reader.GetString() ?? throw new JsonValueException("A date is required.");
         if (DateTime.TryParseExact(text, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
             return InRange(local.Year, text, () => new DateTimeOffset(local, WardClock.Tokyo.GetUtcOffset(local)));
@@ -26,7 +26,7 @@ public sealed class WardTimeJsonConverter : JsonConverter<DateTimeOffset>
             return InRange(withOffset.Year, text, () => withOffset);
         }
 
-        throw new JsonException($"'{text}' is not a date (use 2024-08-05, 2024-08-05T09:00 in Tokyo time, or an ISO 8601 time with an offset).");
+        throw new JsonValueException($"'{text}' is not a date (use 2024-08-05, 2024-08-05T09:00 in Tokyo time, or an ISO 8601 time with an offset).");
     }
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed class WardTimeJsonConverter : JsonConverter<DateTimeOffset>
     /// calendar (0001, 9999) would overflow when converted to and from Tokyo time.
     /// </summary>
     private static DateTimeOffset InRange(int year, string text, Func<DateTimeOffset> value) =>
-        year is >= 2000 and <= 2099 ? value() : throw new JsonException($"'{text}': dates are from 2000 to 2099.");
+        year is >= 2000 and <= 2099 ? value() : throw new JsonValueException($"'{text}': dates are from 2000 to 2099.");
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(WardClock.ToWardTime(value).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));

@@ -1,5 +1,4 @@
 using Chiyoda.Civic.Abstractions.Common;
-using System.Globalization;
 using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Web.Account;
 using Chiyoda.Civic.Web.Api;
@@ -117,31 +116,31 @@ public static class CommentsApi
         var result = await service.PostAsync(roundId, proposalId, caller.User, requestId, request.ParentId, request.Text, request.AsWard == true);
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{result.Value!.Id}", OwnCommentResponse.From(result.Value))
-            : Refusal(http, result);
+            : ApiErrors.Problem(result);
     }
 
     public static async Task<Results<Ok<OwnCommentResponse>, ProblemHttpResult>> EditComment(string roundId, string proposalId, string commentId,
         JsonBody<CommentEditRequest> body, HttpContext http, Caller caller, CommentService service) =>
-        Answer(http, await service.EditAsync(roundId, proposalId, caller.User, commentId, body.Value.Text));
+        Answer(await service.EditAsync(roundId, proposalId, caller.User, commentId, body.Value.Text));
 
     public static async Task<Results<Ok<OwnCommentResponse>, ProblemHttpResult>> DeleteComment(string roundId, string proposalId, string commentId,
         HttpContext http, Caller caller, CommentService service) =>
-        Answer(http, await service.DeleteAsync(roundId, proposalId, caller.User, commentId));
+        Answer(await service.DeleteAsync(roundId, proposalId, caller.User, commentId));
 
     public static async Task<Results<Ok<CommentReportedResponse>, ProblemHttpResult>> ReportComment(string roundId, string proposalId, string commentId,
         JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service)
     {
         var result = await service.ReportAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason);
-        return result.Succeeded ? TypedResults.Ok(new CommentReportedResponse(true)) : Refusal(http, result);
+        return result.Succeeded ? TypedResults.Ok(new CommentReportedResponse(true)) : ApiErrors.Problem(result);
     }
 
     public static async Task<Results<Ok<ModeratedCommentResponse>, ProblemHttpResult>> HideComment(string roundId, string proposalId, string commentId,
         JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service) =>
-        Moderated(http, await service.HideAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
+        Moderated(await service.HideAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
 
     public static async Task<Results<Ok<ModeratedCommentResponse>, ProblemHttpResult>> RestoreComment(string roundId, string proposalId, string commentId,
         JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service) =>
-        Moderated(http, await service.RestoreAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
+        Moderated(await service.RestoreAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
 
     public static async Task<Ok<ModerationQueueResponse>> ModerationQueue(CommentService service) =>
         TypedResults.Ok(new ModerationQueueResponse([.. (await service.QueueRowsAsync(LocalizationExtensions.IsEnglish)).Select(r => new ModerationQueueItem(
@@ -155,25 +154,12 @@ public static class CommentsApi
                 [.. view.Comment.Reports.Select(r => new ModerationReportResponse(r.Reason, r.At))], view.ReportedText, view.EditedSinceReport))
             : ApiErrors.Problem(ApiErrors.CommentNotFound);
 
-    private static Results<Ok<OwnCommentResponse>, ProblemHttpResult> Answer(HttpContext http, CommandResult<Comment> result) =>
-        result.Succeeded ? TypedResults.Ok(OwnCommentResponse.From(result.Value!)) : Refusal(http, result);
+    private static Results<Ok<OwnCommentResponse>, ProblemHttpResult> Answer(CommandResult<Comment> result) =>
+        result.Succeeded ? TypedResults.Ok(OwnCommentResponse.From(result.Value!)) : ApiErrors.Problem(result);
 
-    private static Results<Ok<ModeratedCommentResponse>, ProblemHttpResult> Moderated(HttpContext http, CommandResult<Comment> result) =>
+    private static Results<Ok<ModeratedCommentResponse>, ProblemHttpResult> Moderated(CommandResult<Comment> result) =>
         result.Succeeded
             ? TypedResults.Ok(new ModeratedCommentResponse(result.Value!.Id, result.Value.Status, result.Value.ModerationReason))
-            : Refusal(http, result);
+            : ApiErrors.Problem(result);
 
-    /// <summary>A refused command: the code's one status from the catalogue; a wait (429) also as <c>Retry-After</c>.</summary>
-    private static ProblemHttpResult Refusal(HttpContext http, CommandResult<Comment> result)
-    {
-        Dictionary<string, object?>? extensions = null;
-        if (result.RetryAfter is { } wait)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            extensions = new() { ["retryAfterSeconds"] = seconds };
-        }
-
-        return ApiErrors.Problem(result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors, extensions: extensions);
-    }
 }

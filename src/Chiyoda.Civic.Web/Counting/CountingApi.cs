@@ -21,6 +21,16 @@ public static class CountingApi
     /// <summary>Seconds a client is asked to wait before asking for a running operation again.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>
+    /// What a count can be refused for (its request and its status alike): CountingService.CountAsync, and a storage or
+    /// cluster failure while it reads every ballot (503 with Retry-After: the step is idempotent, ask again).
+    /// </summary>
+    private static readonly ApiError[] CountRefusals =
+        [ApiErrors.RoundNotFound, ApiErrors.NotClosed, ApiErrors.NoShortlist, ApiErrors.BallotsPurged, ApiErrors.TemporarilyUnavailable];
+
+    /// <summary>What a certification can be refused for besides a count's: CountingService.CertifyAsync and the results grain.</summary>
+    private static readonly ApiError[] CertifyRefusals = [ApiErrors.CountMismatch, ApiErrors.PaperCommitting];
+
     public static RouteGroupBuilder MapCountingApi(this RouteGroupBuilder api)
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("Counting").RequireAuthorization(CivicPolicies.ApiAdministrator);
@@ -31,12 +41,15 @@ public static class CountingApi
 
         // A count and a certification read every stored ballot: they run apart from the request (CountingOperations),
         // which waits up to Counting:AnswerWithinSeconds for the answer and otherwise answers 202 with where to ask.
+        // The count answers its report (CountReport), the certification the round's results (ResultsView); the status of
+        // either answers what its request would have (one of the two, by kind). 202 carries Location and Retry-After.
         round.MapPost("/count", Count).WithSummary("Count every stored ballot and compare with the live tally (after the close); 202 and a status location if it takes longer")
-            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.NotClosed, ApiErrors.NoShortlist, ApiErrors.BallotsPurged);
+            .AnswersLater().ProducesErrors(CountRefusals);
         round.MapPost("/certify", Certify).WithSummary("Count again and certify when the count matches the live tally; 202 and a status location if it takes longer")
-            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.NotClosed, ApiErrors.NoShortlist, ApiErrors.BallotsPurged, ApiErrors.CountMismatch, ApiErrors.PaperCommitting);
+            .AnswersLater().ProducesErrors([.. CountRefusals, .. CertifyRefusals]);
         round.MapGet("/counting/operations/{kind}", GetOperation).WithSummary("A running count's or certification's stage (202), then the answer its request would have had")
-            .ProducesErrors(ApiErrors.OperationNotFound, ApiErrors.NotClosed, ApiErrors.NoShortlist, ApiErrors.BallotsPurged, ApiErrors.CountMismatch, ApiErrors.PaperCommitting);
+            .AnswersLater().ProducesOneOf(StatusCodes.Status200OK, typeof(CountReport), typeof(ResultsView))
+            .ProducesErrors([ApiErrors.OperationNotFound, .. CountRefusals, .. CertifyRefusals]);
 
         round.MapPost("/adoption", DecideAdoption).WithSummary("Decide the adopted proposals (a tie at the cut-off), with a public reason")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidAdoption, ApiErrors.InvalidReason, ApiErrors.NotCertified, ApiErrors.AlreadyPublished);
@@ -54,13 +67,27 @@ public static class CountingApi
     public static async Task<Results<Ok<CloseRecord>, ProblemHttpResult>> CloseVoting(string roundId, CloseRequest? body, Caller caller, CountingService counting) =>
         Answer(await counting.CloseAsync(roundId, body?.Reason, caller.Actor), v => v.Close!);
 
-    public static Task<Results<Ok<CountReport>, Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> Count(
+    /// <summary>The count's report (200), or 202 with where to ask while it runs.</summary>
+    public static async Task<Results<Ok<CountReport>, Accepted<CountingOperationStatus>, ProblemHttpResult>> Count(
         string roundId, Caller caller, HttpContext http, CountingOperations operations, RoundService rounds, IConfiguration config) =>
-        StartAsync(roundId, CountingOperations.Count, caller, http, operations, rounds, config);
+        await StartAsync(roundId, CountingOperations.Count, caller, http, operations, rounds, config) switch
+        {
+            { Result: Ok<CountReport> report } => report,
+            { Result: Accepted<CountingOperationStatus> running } => running,
+            { Result: ProblemHttpResult problem } => problem,
+            var other => throw new InvalidOperationException($"A count answered {other.Result.GetType().Name}."),
+        };
 
-    public static Task<Results<Ok<CountReport>, Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> Certify(
+    /// <summary>The certified results (200), or 202 with where to ask while the certification runs.</summary>
+    public static async Task<Results<Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> Certify(
         string roundId, Caller caller, HttpContext http, CountingOperations operations, RoundService rounds, IConfiguration config) =>
-        StartAsync(roundId, CountingOperations.Certify, caller, http, operations, rounds, config);
+        await StartAsync(roundId, CountingOperations.Certify, caller, http, operations, rounds, config) switch
+        {
+            { Result: Ok<ResultsView> results } => results,
+            { Result: Accepted<CountingOperationStatus> running } => running,
+            { Result: ProblemHttpResult problem } => problem,
+            var other => throw new InvalidOperationException($"A certification answered {other.Result.GetType().Name}."),
+        };
 
     /// <summary>A count's or certification's progress (202 while it runs), then the same answer its request would have had.</summary>
     public static async Task<Results<Ok<CountReport>, Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> GetOperation(
@@ -140,13 +167,9 @@ public static class CountingApi
     private static Results<Ok<T>, ProblemHttpResult> Answer<T>(CommandResult<ResultsView> result, Func<ResultsView, T> select) =>
         result.Succeeded ? TypedResults.Ok(select(result.Value!)) : Refused(result);
 
-    private static ProblemHttpResult Refused(CommandResult<ResultsView> result)
-    {
-        var code = result.Code!;
-        // Administrators see where the recount and the live tally differ.
-        var extensions = code == ResultsErrorCodes.CountMismatch && result.Value?.LastCount is { } count
+    /// <summary>A refused step, as every refusal is (<see cref="ApiErrors.Problem{TValue}(CommandResult{TValue}, string?, IReadOnlyDictionary{string, object?}?)"/>); administrators also see where the recount and the live tally differ.</summary>
+    private static ProblemHttpResult Refused(CommandResult<ResultsView> result) =>
+        ApiErrors.Problem(result, extensions: result.Code == ResultsErrorCodes.CountMismatch && result.Value?.LastCount is { } count
             ? new Dictionary<string, object?> { ["differences"] = count.Differences, ["countId"] = count.CountId }
-            : null;
-        return ApiErrors.Problem(code, ApiErrors.Find(code)?.Title ?? "The step was refused.", result.Detail, extensions: extensions);
-    }
+            : null);
 }

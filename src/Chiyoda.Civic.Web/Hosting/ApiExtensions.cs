@@ -31,7 +31,17 @@ public static class ApiExtensions
             {
                 context.ProblemDetails.Extensions["code"] = ApiErrors.CodeForStatus(context.ProblemDetails.Status);
             }
+
+            // A refusal that passes with time says so in the header too, whichever handler built it (ApiErrors.Problem).
+            if (context.ProblemDetails.Extensions.TryGetValue(ApiErrors.RetryAfterExtension, out var wait) && wait is int seconds
+                && !context.HttpContext.Response.HasStarted && context.HttpContext.Response.Headers.RetryAfter.Count == 0)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         });
+        // Minimal APIs throw (rather than answer a bare 400) when a query or route value cannot be bound, in every
+        // environment, so one handler answers it with problem details (Hosting/SecurityExtensions.cs, Api/BadRequests.cs).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi("v1", options => ApiContract.Configure(options, builder.Configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

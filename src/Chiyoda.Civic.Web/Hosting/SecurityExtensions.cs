@@ -101,8 +101,7 @@ public static class SecurityExtensions
                 app.Logger.LogWarning(e, "{Method} {Path}: temporarily unavailable", context.Request.Method, context.Request.Path);
                 context.Response.Clear();
                 context.Response.Headers.RetryAfter = TransientRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The service is briefly unavailable. Nothing was changed unless you were told so; try again shortly.",
-                    extensions: new Dictionary<string, object?> { ["code"] = "temporarily-unavailable" }).ExecuteAsync(context);
+                await Api.ApiErrors.Problem(Api.ApiErrors.TemporarilyUnavailable).ExecuteAsync(context);
             }
         });
 
@@ -117,8 +116,50 @@ public static class SecurityExtensions
             return next(context);
         });
         app.UseWhen(context => IsApi(context.Request), api => api.UseStatusCodePages());
+
+        // A query or route value the framework cannot bind (?skip=abc), or a body it cannot read: problem details with a
+        // catalogue code and the parameter's name, never the exception (Api/BadRequests.cs). Elsewhere than the API the
+        // status alone goes on to the site's status pages (registered before, so they see it), as before.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                app.Logger.LogInformation("{Method} {Path}: refused as a bad request ({Status}): {Reason}", context.Request.Method, context.Request.Path, e.StatusCode, e.Message);
+                context.Response.Clear();
+                if (IsApi(context.Request))
+                {
+                    await Api.BadRequests.Problem(context, e).ExecuteAsync(context);
+                }
+                else
+                {
+                    context.Response.StatusCode = e.StatusCode;
+                }
+            }
+        });
+
+        // A control character in an API address (%01 to %1F, %7F: Kestrel itself refuses %00 before any of this runs) is
+        // answered the same way wherever it stands, rather than as whatever the route it lands on makes of it.
+        app.Use((context, next) =>
+        {
+            if (IsApi(context.Request) && context.Request.Path.Value is { } path && path.AsSpan().IndexOfAny(ControlCharacters) is var at and >= 0)
+            {
+                var message = $"The address holds a control character (U+{(int)path[at]:X4}) at position {at + 1} of its path; send it without control characters.";
+                return Api.ApiErrors.Problem(Api.ApiErrors.InvalidAddress, message,
+                    errors: [new Chiyoda.Civic.Abstractions.Common.ValidationError("path", Api.ApiErrors.InvalidAddress.Code, message)]).ExecuteAsync(context);
+            }
+
+            return next(context);
+        });
         return app;
     }
 
     public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    /// <summary>C0 controls, DEL and C1 controls.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)]);
 }

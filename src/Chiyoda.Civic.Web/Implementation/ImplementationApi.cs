@@ -126,7 +126,7 @@ public static class ImplementationApi
     {
         var body = json.Value;
         var result = await service.SetPathAsync(caller.Actor, body);
-        return result.Code is null ? TypedResults.Ok(await service.PathAsync()) : Refusal(result);
+        return result.Code is null ? TypedResults.Ok(await service.PathAsync()) : ApiErrors.Problem(result);
     }
 
     /// <summary>The public record; administrators and department staff (bearer) also see who is assigned.</summary>
@@ -147,7 +147,7 @@ public static class ImplementationApi
         var body = json.Value;
         if (body.Date is not { } date)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [ImplementationDates.Step(null, default, default, default)!.Error]));
+            return ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [ImplementationDates.Step(null, default, default, default)!.Error]));
         }
 
         return Answer(await service.SetStatusAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "",
@@ -174,12 +174,12 @@ public static class ImplementationApi
         var body = json.Value;
         if (body.Date is not { } date)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [ImplementationDates.Actual(null, default, default)!.Error]));
+            return ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, [ImplementationDates.Actual(null, default, default)!.Error]));
         }
 
         if (body.Value is not { } value)
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a value (a number from 0).", "value"));
+            return ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidIndicator, "An actual needs a value (a number from 0).", "value"));
         }
 
         return Answer(await service.RecordActualAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", indicatorId,
@@ -192,7 +192,7 @@ public static class ImplementationApi
     {
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
         {
-            return Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate,
+            return ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate,
                 $"The actual's date in the address (\"{date}\") is not a date: write it as yyyy-MM-dd.", "date"));
         }
 
@@ -210,7 +210,7 @@ public static class ImplementationApi
     {
         var body = json.Value;
         return body.Date is not { } date
-            ? Refusal(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The adoption date is required (yyyy-MM-dd).", "date"))
+            ? ApiErrors.Problem(CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.InvalidDate, "The adoption date is required (yyyy-MM-dd).", "date"))
             : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 
@@ -233,10 +233,7 @@ public static class ImplementationApi
             ? TypedResults.Ok(new FollowState(false))
             : ApiErrors.Problem(ApiErrors.ProposalNotFound);
 
-    private static Results<Ok<ImplementationRecord>, ProblemHttpResult> Answer(CommandResult<ImplementationRecord> result) => result.Succeeded ? TypedResults.Ok(result.Value!) : Refusal(result);
-
-    private static ProblemHttpResult Refusal<TValue>(CommandResult<TValue> result) =>
-        ApiErrors.Problem(result.Code!, result.Errors.FirstOrDefault()?.Message ?? result.Code!, errors: result.Errors);
+    private static Results<Ok<ImplementationRecord>, ProblemHttpResult> Answer(CommandResult<ImplementationRecord> result) => result.Succeeded ? TypedResults.Ok(result.Value!) : ApiErrors.Problem(result);
 
     private static ProblemHttpResult NotFound() => ApiErrors.Problem(ApiErrors.ImplementationNotFound);
 }

@@ -62,7 +62,6 @@ public static class PaperBallotsApi
             .WithSummary("Resolve a disagreement between the two keyings")
             .ProducesErrors([.. BatchStateRefusals, ApiErrors.InvalidResolution, ApiErrors.NoSuchDisagreement]);
         batches.MapPost("/{batchId}/commit", CommitBatch).RequireAuthorization(CivicPolicies.ApiClerk)
-            .AcceptsJson<CommitRequest>(optional: true)
             .WithSummary("Commit a batch (an administrator may force one that does not add up, with a reason)")
             .ProducesErrors([.. BatchStateRefusals, ApiErrors.Forbidden, ApiErrors.CountCertified, ApiErrors.NeedsSecondKeying, ApiErrors.KeyingsDisagree,
                 ApiErrors.KeyingsTooDifferent, ApiErrors.ReconciliationMismatch]);
@@ -111,14 +110,14 @@ public static class PaperBallotsApi
         var result = await paper.OpenBatchAsync(roundId, body.BatchId, body.Facility.Trim(), sessionDate, body.BallotsInBox.Value, PaperActor.From(caller.User)!);
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/rounds/{roundId}/paper-batches/{result.Value!.Summary.BatchId}", Shown(result.Value))
-            : Refusal(result.Code!, result.Detail);
+            : ApiErrors.Problem(result);
     }
 
     public static async Task<Results<Ok<PaperBatchResponse>, ProblemHttpResult>> GetBatch(string roundId, string batchId, int? skip, int? take, PaperBallotService paper)
     {
         if (await paper.GetBatchAsync(roundId, batchId) is not { } batch)
         {
-            return Refusal(PaperErrorCodes.BatchNotFound, null);
+            return ApiErrors.Problem(ApiErrors.BatchNotFound);
         }
 
         var lines = await paper.GetLinesAsync(roundId, batchId, skip ?? 0, take ?? 1000);
@@ -129,7 +128,7 @@ public static class PaperBallotsApi
     {
         if (await paper.GetBatchAsync(roundId, batchId) is null)
         {
-            return Refusal(PaperErrorCodes.BatchNotFound, null);
+            return ApiErrors.Problem(ApiErrors.BatchNotFound);
         }
 
         var csv = new Files.CsvWriter().Row("line", "ballot_serial", "voter_key", "outcome", "reason");
@@ -156,7 +155,7 @@ public static class PaperBallotsApi
         var actor = PaperActor.From(context.User)!;
         if (await paper.GetBatchAsync(roundId, batchId) is null)
         {
-            return Refusal(PaperErrorCodes.BatchNotFound, null);
+            return ApiErrors.Problem(ApiErrors.BatchNotFound);
         }
 
         (PaperKeyingReport? Report, string? Code, string? Detail) outcome;
@@ -196,7 +195,7 @@ public static class PaperBallotsApi
             outcome = await paper.ImportAsync(roundId, batchId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), actor);
         }
 
-        return outcome.Report is { } report ? TypedResults.Ok(report with { Batch = report.Batch is { } b ? Shown(b) : null }) : Refusal(outcome.Code!, outcome.Detail);
+        return outcome.Report is { } report ? TypedResults.Ok(report with { Batch = report.Batch is { } b ? Shown(b) : null }) : ApiErrors.Problem(outcome.Code!, detail: outcome.Detail);
     }
 
     public static async Task<Results<Ok<PaperBatchView>, ProblemHttpResult>> ResolveDisagreement(string roundId, string batchId, JsonBody<ResolutionRequest> json, Caller caller,
@@ -210,25 +209,14 @@ public static class PaperBallotsApi
 
         var result = await paper.ResolveAsync(roundId, batchId, body.Key.Trim(), body.Choice.Trim(), body.Line is null ? null : ToLine(body.Line, body.Line.Line ?? 0),
             PaperActor.From(caller.User)!, time.GetUtcNow());
-        return result.Succeeded ? TypedResults.Ok(Shown(result.Value!)) : Refusal(result.Code!, result.Detail);
+        return result.Succeeded ? TypedResults.Ok(Shown(result.Value!)) : ApiErrors.Problem(result);
     }
 
-    public static async Task<Results<Ok<PaperBatchView>, Accepted<PaperBatchView>, ProblemHttpResult>> CommitBatch(string roundId, string batchId, HttpContext context, Caller caller,
+    /// <summary>The body is optional (a nullable <see cref="JsonBody{T}"/>): a commit without one is an ordinary commit.</summary>
+    public static async Task<Results<Ok<PaperBatchView>, Accepted<PaperBatchView>, ProblemHttpResult>> CommitBatch(string roundId, string batchId, JsonBody<CommitRequest>? json, Caller caller,
         PaperBallotService paper)
     {
-        // The body is optional: a commit without one is an ordinary commit.
-        CommitRequest? body = null;
-        if (context.Request.ContentLength > 0 || context.Request.ContentType is not null)
-        {
-            var (read, problem) = await ApiRequests.ReadJsonAsync<CommitRequest>(context.Request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            body = read;
-        }
-
+        var body = json?.Value;
         var actor = PaperActor.From(caller.User)!;
         if (!string.IsNullOrWhiteSpace(body?.ForcedReason) && !actor.IsAdministrator)
         {
@@ -238,7 +226,7 @@ public static class PaperBallotsApi
         var result = await paper.CommitAsync(roundId, batchId, actor, body?.ForcedReason);
         if (!result.Succeeded)
         {
-            return Refusal(result.Code!, result.Detail);
+            return ApiErrors.Problem(result);
         }
 
         // Give a small batch the chance to finish within the request; a large one is followed by reading the batch.
@@ -261,8 +249,6 @@ public static class PaperBallotsApi
 
     private static ProblemHttpResult FileTooLarge() => ApiErrors.Problem(ApiErrors.FileTooLarge.Code,
         $"A paper-ballot file may be at most {PaperBallotFile.MaxBytes / 1024 / 1024} MB.");
-
-    private static ProblemHttpResult Refusal(string code, string? detail) => ApiErrors.Problem(code, ApiErrors.Find(code)?.Title ?? "The batch cannot do this now.", detail);
 
     /// <summary>A batch as the API shows it: each disagreement reduced to its serial and the fields in dispute (secrecy: no voter key beside undisputed choices).</summary>
     private static PaperBatchView Shown(PaperBatchView batch) => batch with { Disagreements = [.. batch.Disagreements.Select(d => d.OnlyDisputed())] };

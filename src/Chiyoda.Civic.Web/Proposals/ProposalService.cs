@@ -7,7 +7,11 @@ using Chiyoda.Civic.Web.Rounds;
 
 namespace Chiyoda.Civic.Web.Proposals;
 
-/// <summary>The one way pages and the API reach proposals, their index and the screening grain.</summary>
+/// <summary>
+/// The one way pages and the API reach the resident's side of proposals: create, edit, submit, withdraw, read, the public
+/// list (the index) and the round's categories. Screening (reviews, decisions, assignments, the shortlist) is
+/// <see cref="Screening.ScreeningService"/>'s.
+/// </summary>
 public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
 {
     private static readonly CommandResult<ProposalView> BadId =
@@ -47,9 +51,6 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
         };
     }
 
-    public async Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) =>
-        await ExistsAsync(roundId, proposalId) ? await Grain(roundId, proposalId).GetReviewAsync() : null;
-
     public async Task<ProposalPage> QueryAsync(string roundId, ProposalQuery query) =>
         await rounds.ExistsAsync(roundId)
             ? await grains.GetGrain<IProposalIndexGrain>(roundId).QueryAsync(query)
@@ -86,44 +87,4 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
 
     public Task<CommandResult<ProposalView>> WithdrawAsync(string roundId, string proposalId, Actor author, string reason) =>
         IfExistsAsync(roundId, proposalId, g => g.WithdrawAsync(author, reason));
-
-    public Task<CommandResult<ProposalView>> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
-        IfExistsAsync(roundId, proposalId, g => g.ScoreAsync(screener, stage, scores));
-
-    public Task<CommandResult<ProposalView>> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
-        IfExistsAsync(roundId, proposalId, g => g.AddNoteAsync(screener, stage, noteId, text));
-
-    public Task<CommandResult<ProposalView>> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
-        IfExistsAsync(roundId, proposalId, g => g.DecideAsync(screener, stage, decisionId, decision, message));
-
-    public Task<CommandResult<ProposalView>> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
-        IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, screeners));
-
-    /// <summary>
-    /// The same decision for each selected proposal. Each gets its own decision id derived from the
-    /// batch id, so repeating the batch has no second effect; each result is reported separately.
-    /// </summary>
-    public async Task<IReadOnlyList<(string ProposalId, CommandResult<ProposalView> Result)>> DecideManyAsync(
-        string roundId, IReadOnlyList<string> proposalIds, Actor screener, int stage, string batchId, DecisionKind decision, string? message)
-    {
-        var results = new List<(string, CommandResult<ProposalView>)>();
-        foreach (var id in proposalIds.Distinct().Take(200))
-        {
-            var decisionId = $"b{ShardHash.Fnv1a(batchId):x8}{ShardHash.Fnv1a(batchId + ":" + id):x8}";
-            results.Add((id, await DecideAsync(roundId, id, screener, stage, decisionId, decision, message)));
-        }
-
-        return results;
-    }
-
-    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) =>
-        grains.GetGrain<IScreeningGrain>(roundId).SetSetupAsync(admin, setup);
-
-    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) =>
-        grains.GetGrain<IScreeningGrain>(roundId).AssignStagesAsync(admin, assignment);
-
-    public Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
-        RoundValidation.IsValidRoundId(roundId)
-            ? grains.GetGrain<IScreeningGrain>(roundId).PublishShortlistAsync(admin, proposalIds)
-            : Task.FromResult(CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.RoundNotFound, []));
 }

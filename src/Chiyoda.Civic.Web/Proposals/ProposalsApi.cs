@@ -151,7 +151,7 @@ public static class ProposalsApi
 
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}", result.Value)
-            : Refusal(result.Code!, result.Errors);
+            : ApiErrors.Problem(result);
     }
 
     public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> UpdateProposal(string roundId, string proposalId, JsonBody<ProposalRequest> body, Caller caller, ProposalService service) =>
@@ -171,14 +171,14 @@ public static class ProposalsApi
         var body = json.Value;
         if (WardDates.Parse(body.ReceivedOn) is not { } receivedOn)
         {
-            return Refusal(ProposalErrorCodes.InvalidIntake, [new("intake.receivedOn", "invalid-date", "The day it was received, as 2024-06-03 or R6.6.3.")]);
+            return ApiErrors.Problem(CommandResult<ProposalView>.Refused(ProposalErrorCodes.InvalidIntake, [new("intake.receivedOn", "invalid-date", "The day it was received, as 2024-06-03 or R6.6.3.")]));
         }
 
         var result = await service.EnterFromPaperAsync(roundId, body.ProposalId, caller.Actor,
             new ProposalIntake(body.Channel ?? "", body.ProposerName ?? "", body.ProposerContact ?? "", receivedOn, "", "", default), body.ToContent());
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{result.Value!.ProposalId}", result.Value)
-            : Refusal(result.Code!, result.Errors);
+            : ApiErrors.Problem(result);
     }
 
     /// <summary>Query values are kebab-case like the JSON ("in-review", "score"); an unknown value filters nothing.</summary>
@@ -186,11 +186,7 @@ public static class ProposalsApi
         Enum.TryParse<T>(value?.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
 
     internal static Results<Ok<ProposalView>, ProblemHttpResult> Answer(CommandResult<ProposalView> result) =>
-        result.Succeeded ? TypedResults.Ok(result.Value!) : Refusal(result.Code!, result.Errors);
-
-    /// <summary>A refused proposal or screening command: the code's status, the first error's message as the title.</summary>
-    internal static ProblemHttpResult Refusal(string code, IReadOnlyList<ValidationError> errors) =>
-        ApiErrors.Problem(code, errors.FirstOrDefault()?.Message ?? code, errors: errors);
+        result.Succeeded ? TypedResults.Ok(result.Value!) : ApiErrors.Problem(result);
 
     internal static ProblemHttpResult RoundNotFound() => ApiErrors.Problem(ApiErrors.RoundNotFound);
 

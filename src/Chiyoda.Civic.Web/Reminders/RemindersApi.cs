@@ -35,8 +35,8 @@ public static class RemindersApi
         reminders.MapGet("/", ReminderStatus).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether you get reminder emails for a round")
             .ProducesErrors(ApiErrors.RoundNotFound);
         reminders.MapPut("/", OptIn).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
-            .WithSummary("Get reminder emails for a round (a confirmation email is sent)").AcceptsJson<ReminderOptInRequest>(optional: true)
-            .ProducesErrors(ApiErrors.MalformedRequest, ApiErrors.RoundNotFound, ApiErrors.InvalidLanguage, ApiErrors.EmailOff, ApiErrors.EmailUnknown,
+            .WithSummary("Get reminder emails for a round (a confirmation email is sent)")
+            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidLanguage, ApiErrors.EmailOff, ApiErrors.EmailUnknown,
                 ApiErrors.RemindersFinished, ApiErrors.RemindersFull);
         reminders.MapDelete("/", OptOut).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Stop reminder emails for a round").ProducesErrors(ApiErrors.RoundNotFound);
@@ -58,25 +58,11 @@ public static class RemindersApi
             ? TypedResults.Ok(new ReminderStatusResponse(status.OptedIn, status.EmailOn, status.AddressKnown, status.UnsubscribePath))
             : RoundNotFound();
 
-    /// <summary>
-    /// The body is optional (no body: the page's language); read here rather than through <see cref="JsonBody{T}"/>, which
-    /// refuses an empty body. A body that is there must be JSON of the record's shape.
-    /// </summary>
-    public static async Task<Results<Ok<ReminderOptInResponse>, ProblemHttpResult>> OptIn(string roundId, HttpRequest request, Caller caller, ReminderService service)
+    /// <summary>The body is optional (a nullable <see cref="JsonBody{T}"/>): without one, the page's language. A body that is there must be JSON of the record's shape.</summary>
+    public static async Task<Results<Ok<ReminderOptInResponse>, ProblemHttpResult>> OptIn(string roundId, JsonBody<ReminderOptInRequest>? body, Caller caller, ReminderService service)
     {
-        string? language = null;
-        if (request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0)
-        {
-            var (body, malformed) = await ApiRequests.ReadJsonAsync<ReminderOptInRequest>(request);
-            if (malformed is not null)
-            {
-                return malformed;
-            }
-
-            language = body?.Language;
-        }
-
-        language ??= System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "ja";
+        var language = body?.Value.Language
+            ?? (System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "ja");
         return await service.OptInAsync(roundId, caller.User, language) is { } code
             ? ApiErrors.Problem(code)
             : TypedResults.Ok(new ReminderOptInResponse(true, language));

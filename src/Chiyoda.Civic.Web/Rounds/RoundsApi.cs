@@ -88,7 +88,7 @@ public static class RoundsApi
         var result = await service.CreateAsync(roundId, definition!, caller.Actor);
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/rounds/{roundId}", RoundResponse.From(new RoundView(result.Value!, service.PhaseNow(result.Value!))))
-            : Refusal(result);
+            : ApiErrors.Problem(result, result.Code == RoundErrorCodes.RoundExists ? "Use PUT to change it." : null);
     }
 
     public static async Task<Results<Ok<RoundResponse>, ProblemHttpResult>> UpdateRound(string roundId, JsonBody<RoundRequest> body, Caller caller, RoundService service)
@@ -102,7 +102,7 @@ public static class RoundsApi
         var result = await service.UpdateAsync(roundId, definition!, caller.Actor);
         return result.Succeeded
             ? TypedResults.Ok(RoundResponse.From(new RoundView(result.Value!, service.PhaseNow(result.Value!))))
-            : Refusal(result);
+            : ApiErrors.Problem(result, result.Code == RoundErrorCodes.RoundExists ? "Use PUT to change it." : null);
     }
 
     public static async Task<Results<Ok<Shortlist>, ProblemHttpResult>> GetShortlist(string roundId, RoundService service) =>
@@ -121,14 +121,6 @@ public static class RoundsApi
                 errors: [.. missing, .. RoundValidation.Validate(definition).Where(e => !e.Field.StartsWith("schedule", StringComparison.Ordinal))]))
             : (definition, null);
     }
-
-    private static ProblemHttpResult Refusal(CommandResult<RoundSnapshot> result) => result.Code switch
-    {
-        RoundErrorCodes.RoundNotFound => RoundNotFound(null),
-        RoundErrorCodes.RoundExists => ApiErrors.Problem(ApiErrors.RoundExists, "Use PUT to change it."),
-        RoundErrorCodes.RulesLocked or RoundErrorCodes.VotingOpensLocked or RoundErrorCodes.VotingClosed => ApiErrors.Problem(result.Code, errors: result.Errors),
-        _ => ApiErrors.Problem(result.Code!, "The round is not valid.", errors: result.Errors),
-    };
 
     private static ProblemHttpResult RoundNotFound(string? roundId) =>
         ApiErrors.Problem(ApiErrors.RoundNotFound, roundId is null ? null : $"No round has the id '{roundId}'.");

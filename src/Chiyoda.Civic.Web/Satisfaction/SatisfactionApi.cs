@@ -114,7 +114,7 @@ public static class SatisfactionApi
         var result = await service.RateAsync(roundId, caller.Voter!, source, body.Rating ?? 0, body.Comment);
         return result.Succeeded
             ? TypedResults.Ok(new RatingAccepted(true, result.Value!.AsVoter ? "voter" : "non-voter"))
-            : ApiErrors.Problem(result.Code!, detail: result.Errors[0].Message, errors: result.Errors);
+            : ApiErrors.Problem(result);
     }
 
     /// <summary>Administrators, once the results are published: the comments (rating, day, source; never who), by rating then text.</summary>

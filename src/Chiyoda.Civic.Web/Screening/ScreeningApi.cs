@@ -128,5 +128,5 @@ public static class ScreeningApi
         Answer(await screening.PublishShortlistAsync(roundId, caller.Actor, body.Value.ProposalIds ?? []), r => r.Shortlist!);
 
     private static Results<Ok<T>, ProblemHttpResult> Answer<T>(CommandResult<ScreeningOutcome> result, Func<ScreeningOutcome, T> body) =>
-        result.Succeeded ? TypedResults.Ok(body(result.Value!)) : ProposalsApi.Refusal(result.Code!, result.Errors);
+        result.Succeeded ? TypedResults.Ok(body(result.Value!)) : ApiErrors.Problem(result);
 }

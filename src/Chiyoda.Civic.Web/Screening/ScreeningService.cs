@@ -1,43 +1,73 @@
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
 using Chiyoda.Civic.Web.Proposals;
 
 namespace Chiyoda.Civic.Web.Screening;
 
 /// <summary>
-/// Screening as the API reaches it: the round's setup, stage assignments and shortlist (the screening grain), and the
-/// reviews of single proposals (scores, private notes, decisions, assignees: the proposal grain, through
-/// <see cref="ProposalService"/>, which also checks that the proposal exists before touching its grain).
+/// The one way the screening pages and the API reach screening: the round's setup, stage assignments and shortlist (the
+/// screening grain), and the review of single proposals (scores, private notes, decisions, assignees: the proposal grain).
+/// The resident's side of a proposal (submit, edit, withdraw, the public list) stays in <see cref="ProposalService"/>, which
+/// this asks whether a proposal exists before its grain is touched (so unknown ids activate and store nothing).
 /// </summary>
-public sealed class ScreeningService(ProposalService proposals)
+public sealed class ScreeningService(IGrainFactory grains, ProposalService proposals)
 {
-    public Task<ScreeningConfig> ConfigAsync(string roundId) => proposals.ConfigAsync(roundId);
+    private static readonly CommandResult<ProposalView> NoSuchProposal =
+        CommandResult<ProposalView>.Refused(ProposalErrorCodes.ProposalNotFound, "There is no such proposal.", "proposal");
 
+    private IProposalGrain Proposal(string roundId, string proposalId) => grains.GetGrain<IProposalGrain>($"{roundId}:{proposalId}");
+
+    private IScreeningGrain Round(string roundId) => grains.GetGrain<IScreeningGrain>(roundId);
+
+    private async Task<CommandResult<ProposalView>> IfExistsAsync(string roundId, string proposalId, Func<IProposalGrain, Task<CommandResult<ProposalView>>> command) =>
+        await proposals.ExistsAsync(roundId, proposalId) ? await command(Proposal(roundId, proposalId)) : NoSuchProposal;
+
+    public Task<ScreeningConfig> ConfigAsync(string roundId) => Round(roundId).GetConfigAsync();
+
+    /// <summary>The screening queue: submitted proposals of the round, filtered, sorted and paged (the proposal index).</summary>
     public Task<ProposalPage> QueueAsync(string roundId, ProposalQuery query) => proposals.QueryAsync(roundId, query);
 
-    public Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) => proposals.GetReviewAsync(roundId, proposalId);
+    /// <summary>A proposal's review with its scores and private notes (staff only: never on a public page or answer).</summary>
+    public async Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) =>
+        await proposals.ExistsAsync(roundId, proposalId) ? await Proposal(roundId, proposalId).GetReviewAsync() : null;
 
     public Task<CommandResult<ProposalView>> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
-        proposals.ScoreAsync(roundId, proposalId, screener, stage, scores);
+        IfExistsAsync(roundId, proposalId, g => g.ScoreAsync(screener, stage, scores));
 
     public Task<CommandResult<ProposalView>> AddNoteAsync(string roundId, string proposalId, Actor screener, int stage, string noteId, string text) =>
-        proposals.AddNoteAsync(roundId, proposalId, screener, stage, noteId, text);
+        IfExistsAsync(roundId, proposalId, g => g.AddNoteAsync(screener, stage, noteId, text));
 
     public Task<CommandResult<ProposalView>> DecideAsync(string roundId, string proposalId, Actor screener, int stage, string decisionId, DecisionKind decision, string? message) =>
-        proposals.DecideAsync(roundId, proposalId, screener, stage, decisionId, decision, message);
-
-    public Task<IReadOnlyList<(string ProposalId, CommandResult<ProposalView> Result)>> DecideManyAsync(
-        string roundId, IReadOnlyList<string> proposalIds, Actor screener, int stage, string batchId, DecisionKind decision, string? message) =>
-        proposals.DecideManyAsync(roundId, proposalIds, screener, stage, batchId, decision, message);
+        IfExistsAsync(roundId, proposalId, g => g.DecideAsync(screener, stage, decisionId, decision, message));
 
     public Task<CommandResult<ProposalView>> AssignAsync(string roundId, string proposalId, Actor admin, IReadOnlyList<string> screeners) =>
-        proposals.AssignAsync(roundId, proposalId, admin, screeners);
+        IfExistsAsync(roundId, proposalId, g => g.AssignAsync(admin, screeners));
 
-    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) => proposals.SetSetupAsync(roundId, admin, setup);
+    /// <summary>
+    /// The same decision for each selected proposal. Each gets its own decision id derived from the
+    /// batch id, so repeating the batch has no second effect; each result is reported separately.
+    /// </summary>
+    public async Task<IReadOnlyList<(string ProposalId, CommandResult<ProposalView> Result)>> DecideManyAsync(
+        string roundId, IReadOnlyList<string> proposalIds, Actor screener, int stage, string batchId, DecisionKind decision, string? message)
+    {
+        var results = new List<(string, CommandResult<ProposalView>)>();
+        foreach (var id in proposalIds.Distinct().Take(200))
+        {
+            var decisionId = $"b{ShardHash.Fnv1a(batchId):x8}{ShardHash.Fnv1a(batchId + ":" + id):x8}";
+            results.Add((id, await DecideAsync(roundId, id, screener, stage, decisionId, decision, message)));
+        }
 
-    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) => proposals.AssignStagesAsync(roundId, admin, assignment);
+        return results;
+    }
+
+    public Task<CommandResult<ScreeningOutcome>> SetSetupAsync(string roundId, Actor admin, ScreeningSetup setup) => Round(roundId).SetSetupAsync(admin, setup);
+
+    public Task<CommandResult<ScreeningOutcome>> AssignStagesAsync(string roundId, Actor admin, ScreenerAssignment assignment) => Round(roundId).AssignStagesAsync(admin, assignment);
 
     public Task<CommandResult<ScreeningOutcome>> PublishShortlistAsync(string roundId, Actor admin, IReadOnlyList<string> proposalIds) =>
-        proposals.PublishShortlistAsync(roundId, admin, proposalIds);
+        RoundValidation.IsValidRoundId(roundId)
+            ? Round(roundId).PublishShortlistAsync(admin, proposalIds)
+            : Task.FromResult(CommandResult<ScreeningOutcome>.Refused(RoundErrorCodes.RoundNotFound, []));
 }

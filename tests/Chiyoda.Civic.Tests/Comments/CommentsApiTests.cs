@@ -260,7 +260,7 @@ public sealed class CommentsApiTests(PlatformFixture platform)
 
         var optIn = PathOf(paths, "/api/v1/rounds/{roundId}/reminders").GetProperty("put");
         Assert.Equal("#/components/schemas/ReminderOptInRequest", BodySchema(optIn));
-        Assert.Equal(["invalid-language", "malformed-request"], Codes(optIn, "400").Order());
+        Assert.Equal(["invalid-address", "invalid-language", "malformed-request"], Codes(optIn, "400").Order());
         Assert.Equal(["email-off", "email-unknown", "reminders-finished", "reminders-full"], Codes(optIn, "409").Order());
         Assert.Contains("round-not-found", Codes(optIn, "404"));
 

@@ -60,6 +60,14 @@ public sealed class ProductionStartTests
             using var document = await http.GetAsync($"http://127.0.0.1:{port}/api/v1/openapi.json");
             Assert.Equal(HttpStatusCode.OK, document.StatusCode);
 
+            // Bad input is answered in the caller's words here too: a catalogue code, never the exception or a stack trace.
+            using var badQuery = await http.GetAsync($"http://127.0.0.1:{port}/api/v1/implementation?year=abc");
+            var badQueryBody = await badQuery.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.BadRequest, badQuery.StatusCode);
+            Assert.Contains("\"code\":\"invalid-query\"", badQueryBody, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", badQueryBody, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", badQueryBody, StringComparison.Ordinal);
+
             // It listens on the web port and the silo port, and on nothing else: no gateway unless configured.
             Assert.Equal(new[] { port, siloPort }.Order(), ListeningTcpPorts(web.Id));
         }

@@ -4,9 +4,10 @@ namespace Chiyoda.Civic.Tests.Infrastructure;
 
 /// <summary>
 /// A checker written by others, run with Node: a folder under tools/ with a package.json and lock file pinning the
-/// npm package, installed with 'npm ci' on first use (once per test run) and called as 'node script args...'.
+/// npm package, installed with 'npm ci' on first use (once per test run) and called as 'node script args...' (a script of
+/// the folder, or a package's own entry point under node_modules), with the tool's environment variables.
 /// </summary>
-public sealed class NodeTool(string folderName, string package)
+public sealed class NodeTool(string folderName, string package, IReadOnlyDictionary<string, string>? environment = null)
 {
     private readonly string _folder = Path.Combine(Repository.Root, "tools", folderName);
     private readonly Lazy<Task> _installed = new(() => InstallAsync(Path.Combine(Repository.Root, "tools", folderName), package));
@@ -15,7 +16,7 @@ public sealed class NodeTool(string folderName, string package)
     public async Task<(int Code, string Output, string Error)> RunAsync(string script, params string[] arguments)
     {
         await _installed.Value;
-        return await RunInAsync(_folder, "node", [script, .. arguments]);
+        return await RunInAsync(_folder, "node", [script, .. arguments], environment);
     }
 
     private static async Task InstallAsync(string folder, string package)
@@ -32,12 +33,18 @@ public sealed class NodeTool(string folderName, string package)
         }
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunInAsync(string folder, string fileName, IEnumerable<string> arguments)
+    private static async Task<(int Code, string Output, string Error)> RunInAsync(string folder, string fileName, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -62,7 +62,7 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
         Assert.Equal(["bearer", "oidc"], security);
         Assert.Contains("unauthenticated", Codes(create, "401"));
         Assert.Contains("insufficient-scope", Codes(create, "403"));
-        Assert.Equal(["malformed-request", "invalid-round-id", "invalid-round"], Codes(create, "400"));
+        Assert.Equal(["malformed-request", "invalid-round-id", "invalid-round", "invalid-address"], Codes(create, "400"));
         Assert.Equal(["round-exists"], Codes(create, "409"));
         Assert.Equal("#/components/schemas/RoundRequest",
             create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
