@@ -12,6 +12,10 @@
 #      the load average after each row.
 # Options: --ballots 50000,200000  --seconds 10 (per URL)  --connections 64  --threads 2  --skip-pages
 #          --no-build: use the Release binaries already built
+#          --accept-encoding 'br, gzip': every page and open-data request (wrk and the size) asks for this coding, so the
+#          bytes column is what is sent compressed and the bare server is measured with bodies of that size
+#          --port-offset N: add N to every port the run listens on (web 5020, provider 5120, bare 5090, Azurite 10120-10122,
+#          silo 11131/11141), so two runs on one machine do not meet
 #          --azurite-in-memory: Azurite keeps its tables in memory only (--inMemoryPersistence) and may use 8 GB of heap;
 #          without it Azurite rewrites its whole database file every few seconds, which at 1,000,000 ballots is the
 #          emulator measuring itself (docs/performance.md).
@@ -26,6 +30,8 @@ threads=2
 pages=true
 in_memory=false
 build=true
+offset=0
+accept_encoding=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --ballots) ballots=$2; shift 2 ;;
@@ -35,6 +41,8 @@ while [ $# -gt 0 ]; do
     --skip-pages) pages=false; shift ;;
     --azurite-in-memory) in_memory=true; export NODE_OPTIONS=--max-old-space-size=8192; shift ;;
     --no-build) build=false; shift ;;
+    --port-offset) offset=$2; shift 2 ;;
+    --accept-encoding) accept_encoding=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -71,15 +79,20 @@ cleanup() {
 trap cleanup EXIT
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:10120/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10121/devstoreaccount1;TableEndpoint=http://127.0.0.1:10122/devstoreaccount1;"
-web=http://localhost:5020
-idp=http://localhost:5120
-bare=http://localhost:5090
+blob_port=$((10120 + offset)); queue_port=$((10121 + offset)); table_port=$((10122 + offset))
+storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+web=http://localhost:$((5020 + offset))
+idp=http://localhost:$((5120 + offset))
+bare_port=$((5090 + offset))
+bare=http://localhost:$bare_port
+for port in $blob_port $queue_port $table_port $((5020 + offset)) $((5120 + offset)) $bare_port $((11131 + offset)) $((11141 + offset)); do
+  if port_in_use "$port"; then echo "port $port is in use (another run?): choose --port-offset N" >&2; exit 1; fi
+done
 
 # Azurite refuses a --location beside --inMemoryPersistence.
 if [ "$in_memory" = true ]; then azurite_storage=(--inMemoryPersistence); else azurite_storage=(--location "$work/azurite"); fi
 tools/azurite/node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry "${azurite_storage[@]}" \
-  --blobHost 127.0.0.1 --blobPort 10120 --queueHost 127.0.0.1 --queuePort 10121 --tableHost 127.0.0.1 --tablePort 10122 \
+  --blobHost 127.0.0.1 --blobPort $blob_port --queueHost 127.0.0.1 --queuePort $queue_port --tableHost 127.0.0.1 --tablePort $table_port \
   >"$work/azurite.log" 2>&1 &
 pids+=($!)
 
@@ -105,7 +118,7 @@ ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10
   --Orleans:Membership=AzureStorage --Orleans:ClusterId=night --Orleans:ServiceId=$service_id --DataProtection:KeyRing=Blob "--Ballots:EncryptionKey=$ballot_key" \
   "--Orleans:Tls:CertificatePath=$work/silo-tls.crt" "--Orleans:Tls:KeyPath=$work/silo-tls.key" \
   "--DataProtection:CertificatePath=$work/keyring.crt" "--DataProtection:KeyPath=$work/keyring.key" \
-  --AllowedHosts=localhost "--Site:Url=$web/" --Orleans:SiloPort=11131 --Orleans:GatewayPort=11141 \
+  --AllowedHosts=localhost "--Site:Url=$web/" --Orleans:SiloPort=$((11131 + offset)) --Orleans:GatewayPort=$((11141 + offset)) \
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:Chiyoda.Civic.Web.Counting=Information >"$work/web.log" 2>&1 &
 web_pid=$!
 pids+=($web_pid)
@@ -127,7 +140,7 @@ english="Cookie: __Host-civic-culture=c%3Den%7Cuic%3Den"
 curl -fsS "$web/rounds/$round/results" -o "$work/page.html"
 # The bare server runs with the platform's own GC settings (workstation, concurrent: its csproj), so the ratio
 # compares the request path, not two garbage collectors.
-DOTNET_gcServer=0 DOTNET_gcConcurrent=1 dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll bare --port 5090 --page "$work/page.html" >"$work/bare.log" 2>&1 &
+DOTNET_gcServer=0 DOTNET_gcConcurrent=1 dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll bare --port $bare_port --page "$work/page.html" >"$work/bare.log" 2>&1 &
 bare_pid=$!
 pids+=($bare_pid)
 wait_for_http $bare/ 30 "The bare Kestrel server"
@@ -163,11 +176,11 @@ idle_rate() { # pid
 
 # wrk's summary as "requests/s p50 p99 errors µs-of-CPU-per-request" (errors: socket errors and non-2xx/3xx answers;
 # CPU: of the process that answered, over the run, less its idle rate).
-measure() { # pid idle-rate url [header]
-  local out before after pid=$1 idle=$2
-  shift 2
+measure() { # pid idle-rate url [wrk -H header arguments...]
+  local out before after pid=$1 idle=$2 url=$3
+  shift 3
   before=$(cpu_ticks "$pid")
-  if [ -n "${2:-}" ]; then out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -H "$2" "$1"); else out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "$1"); fi
+  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "$@" "$url")
   after=$(cpu_ticks "$pid")
   echo "$out" >>"$work/wrk.log"
   echo "$out" | awk -v ticks=$((after - before)) -v idle="$idle" -v seconds="$seconds" -v hz="$ticks_per_second" '
@@ -181,29 +194,40 @@ measure() { # pid idle-rate url [header]
     END { cpu = 0; busy = ticks - idle / 100 * seconds; if (busy < 0) busy = 0; if (requests > 0) cpu = busy * 1000000 / hz / requests; printf "%.0f %.1f %.1f %d %.0f\n", rps, p50, p99, errors, cpu }'
 }
 
+# The request headers of a target, as repeated -H arguments (wrk and curl take the same form).
+headers_of() { # lang
+  local h=()
+  [ "$1" = en ] && h+=(-H "$english")
+  [ -n "$accept_encoding" ] && h+=(-H "Accept-Encoding: $accept_encoding")
+  if [ ${#h[@]} -gt 0 ]; then printf '%s\0' "${h[@]}"; fi
+}
+
 # Warm-up: every URL once through wrk for 2 s (code compiled, caches filled), not counted.
 for target in "${targets[@]}"; do
   lang=${target%%|*}; path=${target#*|}
-  if [ "$lang" = en ]; then wrk -t1 -c8 -d2s -H "$english" "$web$path" >/dev/null; else wrk -t1 -c8 -d2s "$web$path" >/dev/null; fi
+  mapfile -d '' headers < <(headers_of "$lang")
+  wrk -t1 -c8 -d2s "${headers[@]}" "$web$path" >/dev/null
 done
+[ -n "$accept_encoding" ] && echo "every request asks for Accept-Encoding: $accept_encoding (bytes: as sent)"
 wrk -t1 -c8 -d2s "$bare/" >/dev/null
 web_idle=$(idle_rate "$web_pid")
 bare_idle=$(idle_rate "$bare_pid")
 echo "idle CPU (no requests, 10 s): platform $(awk -v r="$web_idle" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", r / hz }') % of a core, bare $(awk -v r="$bare_idle" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", r / hz }') %; taken off each row's CPU per request"
 
-printf '\n%-48s %-4s %9s %11s %8s %8s %7s %11s %7s %11s %11s %s\n' "url" "lang" "bytes" "requests/s" "p50 ms" "p99 ms" "errors" "bare req/s" "ratio" "CPU µs/req" "bare µs/req" "load (1 min, after the row)"
+printf '\n%-48s %-4s %9s %-8s %11s %8s %8s %7s %11s %7s %11s %11s %s\n' "url" "lang" "bytes" "coding" "requests/s" "p50 ms" "p99 ms" "errors" "bare req/s" "ratio" "CPU µs/req" "bare µs/req" "load (1 min, after the row)"
 worst=100
 total_errors=0
 for target in "${targets[@]}"; do
   lang=${target%%|*}; path=${target#*|}
-  header=""; [ "$lang" = en ] && header="$english"
-  if [ -n "$header" ]; then bytes=$(curl -fsS -H "$header" "$web$path" | wc -c); else bytes=$(curl -fsS "$web$path" | wc -c); fi
+  mapfile -d '' headers < <(headers_of "$lang")
+  bytes=$(curl -fsS "${headers[@]}" -D "$work/headers" "$web$path" | wc -c)
+  coding=$(tr -d '\r' <"$work/headers" | awk -F': ' 'tolower($1) == "content-encoding" { print $2 }')
   read -r bare_rps _ _ _ bare_cpu < <(measure "$bare_pid" "$bare_idle" "$bare/bytes/$bytes")
-  read -r rps p50 p99 errors cpu < <(measure "$web_pid" "$web_idle" "$web$path" "$header")
+  read -r rps p50 p99 errors cpu < <(measure "$web_pid" "$web_idle" "$web$path" "${headers[@]}")
   ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { r = 0; if (b > 0) r = 100 * a / b; printf "%.0f", r }')
   [ "$ratio" -lt "$worst" ] && worst=$ratio
   total_errors=$((total_errors + errors))
-  printf '%-48s %-4s %9s %11s %8s %8s %7s %11s %6s%% %11s %11s %s\n' "${path/$round/\{round\}}" "$lang" "$bytes" "$rps" "$p50" "$p99" "$errors" "$bare_rps" "$ratio" "$cpu" "$bare_cpu" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '%-48s %-4s %9s %-8s %11s %8s %8s %7s %11s %6s%% %11s %11s %s\n' "${path/$round/\{round\}}" "$lang" "$bytes" "${coding:-identity}" "$rps" "$p50" "$p99" "$errors" "$bare_rps" "$ratio" "$cpu" "$bare_cpu" "$(cut -d' ' -f1 /proc/loadavg)"
 done
 echo
 echo "lowest ratio to bare Kestrel (same size, same run): ${worst}%; errors ${total_errors} (target: >= 50%, 0 errors); load average now $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"

@@ -243,9 +243,11 @@ public static class Setup
         using var patient = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
         patient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         var register = CivicApi.For(patient).Api.V1.Rounds[roundId].Register;
-        int added = 0, refused = 0;
+        int added = 0, refused = 0, sent = 0;
         foreach (var part in voterKeys.Chunk(200_000))
         {
+            var first = sent + 1;
+            sent += part.Length;
             var csv = new StringBuilder("voter_key,name_kana,birthdate,postcode\n");
             foreach (var key in part)
             {
@@ -257,13 +259,53 @@ public static class Setup
                    .Append(',').Append(birthdate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(",102-8688\n");
             }
 
-            using var file = new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString()));
-            var report = await CivicApi.Expect("register", () => register.PostAsync(file));
+            var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+            var stopwatch = Stopwatch.StartNew();
+            var report = await RetryingUnavailableAsync($"register voters {first:N0}–{sent:N0}", async () =>
+            {
+                using var file = new MemoryStream(bytes);
+                return await register.PostAsync(file);
+            });
             added += report?.Added ?? 0;
             refused += report?.Refused ?? 0;
+            var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+            Console.WriteLine($"  register voters {first:N0}–{sent:N0}: {report?.Added ?? 0:N0} added in {stopwatch.Elapsed.TotalSeconds:N1} s; load average {load}");
         }
 
         return $"{added:N0} added, {refused} refused";
+    }
+
+    /// <summary>
+    /// Sends <paramref name="call"/> again after each 503 (a grain call past Orleans' 30 s response time-out on a busy machine:
+    /// "nothing was changed unless you were told so"), waiting the answer's Retry-After, and prints each retry. Only for calls
+    /// whose repeat is harmless: a register file is upserts, so lines already applied come back unchanged.
+    /// </summary>
+    public static async Task<T> RetryingUnavailableAsync<T>(string what, Func<Task<T>> call, int attempts = 10)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (ApiException refusal) when (CivicApi.Status(refusal) == 503 && attempt < attempts)
+            {
+                var wait = RetryAfter(refusal.ResponseHeaders);
+                Console.WriteLine($"  {what}: {CivicApi.Describe(refusal)}; retry {attempt} of {attempts - 1} after {wait.TotalSeconds:N0} s (Retry-After)");
+                await Task.Delay(wait);
+            }
+            catch (ApiException refusal)
+            {
+                throw new InvalidOperationException($"{what}: {CivicApi.Describe(refusal)}", refusal);
+            }
+        }
+    }
+
+    /// <summary>The answer's Retry-After in seconds (RFC 9110 also allows a date, which the platform never sends), else 5 s.</summary>
+    public static TimeSpan RetryAfter(IDictionary<string, IEnumerable<string>> headers)
+    {
+        var value = headers.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(Math.Max(1, seconds)) : TimeSpan.FromSeconds(5);
     }
 }
 

@@ -177,26 +177,39 @@ public static class Count
 
     /// <summary>
     /// A count or certification as a client should ask for a large one: the platform answers at once or, when it takes
-    /// longer, 202 with a status location; that is asked every second (the figure's resolution) until the answer.
+    /// longer, 202 with a status location; that is asked every second (the figure's resolution) until the answer. A 503
+    /// (a grain call past Orleans' response time-out, or the operation failing transiently) is the platform saying "try
+    /// again": each step is idempotent, so the step is posted again after the answer's Retry-After, and each retry printed.
     /// </summary>
-    private static async Task<HttpResponseMessage> UntilAnsweredAsync(HttpClient http, string url)
+    private static async Task<HttpResponseMessage> UntilAnsweredAsync(HttpClient http, string url, int attempts = 5)
     {
-        var response = await http.PostAsJsonAsync(url, new { });
-        var accepted = 0;
-        while (response.StatusCode == System.Net.HttpStatusCode.Accepted && response.Headers.Location is { } location)
+        for (var attempt = 1; ; attempt++)
         {
-            accepted++;
+            var response = await http.PostAsJsonAsync(url, new { });
+            var accepted = 0;
+            while (response.StatusCode == System.Net.HttpStatusCode.Accepted && response.Headers.Location is { } location)
+            {
+                accepted++;
+                response.Dispose();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                response = await http.GetAsync(location);
+            }
+
+            if (accepted > 0)
+            {
+                Console.WriteLine($"  {url}: answered 202, then {accepted} status request(s) until {(int)response.StatusCode}");
+            }
+
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == attempts)
+            {
+                return response;
+            }
+
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5);
+            Console.WriteLine($"  {url}: 503 {await response.Content.ReadAsStringAsync()}; posting again after {wait.TotalSeconds:N0} s (Retry-After), retry {attempt} of {attempts - 1}; load average {LoadAverage()}");
             response.Dispose();
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            response = await http.GetAsync(location);
+            await Task.Delay(wait);
         }
-
-        if (accepted > 0)
-        {
-            Console.WriteLine($"  {url}: answered 202, then {accepted} status request(s) until {(int)response.StatusCode}");
-        }
-
-        return response;
     }
 
     private static async Task<(double Seconds, int Status)> TimeAsync(Func<Task<HttpResponseMessage>> call)
@@ -255,8 +268,18 @@ public static class Count
             return table.ToEntity(partition, row, state);
         }
 
+        // Progress every tenth of the ballots, so a long seed shows it is moving (and at what load).
+        var done = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var step = Math.Max(1, batches.Count / 10);
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (batch, cancellation) =>
-            await client.SubmitTransactionAsync([.. batch.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(i)))], cancellation));
+        {
+            await client.SubmitTransactionAsync([.. batch.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(i)))], cancellation);
+            if (Interlocked.Increment(ref done) % step == 0)
+            {
+                Console.WriteLine($"  seed: {done * 100 / batches.Count} % of the batches in {stopwatch.Elapsed.TotalSeconds:N0} s; load average {LoadAverage()}");
+            }
+        });
         return (votes, paper);
     }
 

@@ -36,6 +36,7 @@ public static class Program
         app.UseCivicErrorHandling();
         app.UseCivicLocalization();
         app.UseCivicPublicCache();
+        app.UseCivicCompression();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseCivicRequestLimits();

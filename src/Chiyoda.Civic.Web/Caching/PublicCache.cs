@@ -127,9 +127,12 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         context.CacheVaryByRules.QueryKeys = "*";
         // The language the localization middleware chose (cookie, else Accept-Language): one entry per language, not per header.
         context.CacheVaryByRules.VaryByValues["culture"] = CultureInfo.CurrentUICulture.Name;
-        // Downloads compress themselves (Files/Download.cs: the coded bytes are their own representation), so what is
-        // stored is the coded body: one entry per coding the client gets (br, gzip, none), never br for a client without it.
+        // What is stored is the coded body: downloads compress themselves (Files/Download.cs: the coded bytes are their own
+        // representation) and pages and JSON are compressed inside the cache (HttpExtensions.UseCivicCompression), both by
+        // the same choice of coding. One entry per coding the client gets (br, gzip, none), never br for a client without it;
+        // and every answer says so (Vary), also the identity one, so a shared cache in front keeps them apart too.
         context.CacheVaryByRules.VaryByValues["coding"] = Files.Download.Coding(http.Request) ?? "identity";
+        http.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding;
         foreach (var tag in tags)
         {
             context.Tags.Add(tag);
