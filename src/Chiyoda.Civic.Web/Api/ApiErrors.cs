@@ -185,11 +185,11 @@ public static class ApiErrors
     public static readonly ApiError CommentHidden = Add(CommentErrorCodes.Hidden, 409, "The comment is hidden.");
     public static readonly ApiError CommentNotHidden = Add(CommentErrorCodes.NotHidden, 409, "The comment is neither hidden nor reported.");
     public static readonly ApiError CommentDeleted = Add(CommentErrorCodes.Deleted, 409, "The comment was deleted by its author.");
-    public static readonly ApiError NotWardStaff = Add(CommentErrorCodes.NotWardStaff, 403, "Only ward staff may answer as the ward.");
-    public static readonly ApiError CommentNotAllowed = Add(CommentErrorCodes.NotAllowed, 403, "Comments are written by people who live, work or study in the ward, and by ward staff.");
+    public static readonly ApiError NotWardStaff = Add(CommentErrorCodes.NotWardStaff, 403, "Only staff who screen proposals, department staff, moderators and administrators may answer as the ward.");
+    public static readonly ApiError CommentNotAllowed = Add(CommentErrorCodes.NotAllowed, 403, "Comments are written by people who live, work or study in the ward, and by the staff who may answer as the ward (screeners, department staff, moderators and administrators).");
     public static readonly ApiError ThreadFull = Add(CommentErrorCodes.ThreadFull, 409, "The proposal takes no more comments.");
     public static readonly ApiError CommentOwn = Add(CommentErrorCodes.OwnComment, 403, "You cannot report your own comment.");
-    public static readonly ApiError CommentAlreadyReported = Add(CommentErrorCodes.AlreadyReported, 409, "You reported this comment already, and a moderator has looked at it.");
+    public static readonly ApiError CommentAlreadyReported = Add(CommentErrorCodes.AlreadyReported, 409, "You reported these words of the comment already.");
     public static readonly ApiError CommentRequestId = Add(CommentErrorCodes.InvalidRequestId, 400, "The request id is not valid.");
 
     // Reminders.
