@@ -24,7 +24,8 @@ namespace Chiyoda.Civic.ResultsNight;
 /// Results night, two commands (benchmarks/results-night.sh runs both):
 /// <c>count</c> seeds rounds of N stored ballots and times close → count → certify → publish through the API, beside
 /// the storage's raw read rate measured on the same ballots; <c>bare</c> is a bare Kestrel server returning n bytes of
-/// HTML at <c>/bytes/{n}</c>, the ceiling the public pages are compared with.
+/// HTML at <c>/bytes/{n}</c>, the ceiling the public pages are compared with; <c>ceiling</c> measures how the storage's
+/// read rate falls as its table grows (benchmarks/azurite-ceiling.sh).
 /// </summary>
 public static class Program
 {
@@ -32,6 +33,8 @@ public static class Program
     {
         "count" => await Count.RunAsync(Options.Parse(args[1..])),
         "bare" => await Bare.RunAsync(int.Parse(Options.Get(args, "port", "5090"), CultureInfo.InvariantCulture), Options.Get(args, "page", "")),
+        "ceiling" => await Ceiling.RunAsync(Options.Get(args, "storage", "UseDevelopmentStorage=true"),
+            [.. Options.Get(args, "sizes", "62500,125000,250000,500000,1000000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]),
         _ => Usage(),
     };
 
@@ -39,6 +42,7 @@ public static class Program
     {
         Console.Error.WriteLine("usage: count --web URL --idp URL --storage CONN --service-id ID --ballot-key BASE64 [--ballots 50000,200000] [--paper-share 0.1] [--round-file PATH]");
         Console.Error.WriteLine("       bare --port 5090 --page FILE");
+        Console.Error.WriteLine("       ceiling --storage CONN [--sizes 62500,125000,250000,500000,1000000]");
         return 2;
     }
 }
