@@ -99,6 +99,8 @@ public static class ApiExtensions
         builder.Services.AddScoped<Comments.CommentService>();
         builder.Services.AddScoped<Reminders.ReminderService>();
         builder.Services.AddScoped<Satisfaction.SatisfactionService>();
+        // Keyed with the platform's own key, so a reader of the marks cannot test whether a known person answered.
+        builder.Services.AddSingleton(_ => new RaterMarks(BallotEncryptionKey.From(builder.Configuration, builder.Environment)));
         builder.Services.AddScoped<Statistics.StatisticsService>();
         return builder;
     }
