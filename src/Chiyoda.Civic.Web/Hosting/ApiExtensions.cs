@@ -93,6 +93,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<PaperBallotService>();
         builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
+        builder.Services.Configure<OpenDataOptions>(builder.Configuration.GetSection(OpenDataOptions.Section));
         builder.Services.AddScoped<ImplementationService>();
         builder.Services.Configure<Chiyoda.Civic.Abstractions.Implementation.ImplementationOptions>(
             builder.Configuration.GetSection(Chiyoda.Civic.Abstractions.Implementation.ImplementationDepartments.ConfigurationSection));
