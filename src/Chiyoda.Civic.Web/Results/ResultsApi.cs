@@ -19,9 +19,9 @@ public static class ResultsApi
             .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesErrors(FileRefusals);
         round.MapGet("/results.csv", GetResultsCsv).AllowAnonymous().WithSummary("Download the published results (CSV, UTF-8 with BOM)")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors(FileRefusals);
-        round.MapGet("/ballots.csv", GetBallotsCsv).AllowAnonymous().WithSummary("Download the anonymised counted ballots (CSV, UTF-8 with BOM; rounds of 100 ballots or more)")
+        round.MapGet("/ballots.csv", GetBallotsCsv).AllowAnonymous().WithSummary("Download the anonymised counted ballots (CSV, UTF-8 with BOM; only rounds of OpenData:MinimumBallotsForBallotFile ballots, default 100)")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
-        round.MapGet("/ballots.pb", GetBallotsPabulib).AllowAnonymous().WithSummary("Download the anonymised counted ballots (PABULIB; rounds of 100 ballots or more)")
+        round.MapGet("/ballots.pb", GetBallotsPabulib).AllowAnonymous().WithSummary("Download the anonymised counted ballots (PABULIB; only rounds of OpenData:MinimumBallotsForBallotFile ballots, default 100)")
             .Produces(StatusCodes.Status200OK, contentType: "text/plain").ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
         // The calendar's links and ids are made from Site:Url, never from the request's Host header.
         round.MapGet("/calendar.ics", GetCalendar).AllowAnonymous().WithSummary("Download the round's calendar (iCalendar)")

@@ -111,7 +111,7 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
                     SatisfactionErrorCodes.NotYet => "The results of this round are not published yet: rate from the results page once they are.",
                     BallotErrorCodes.NotOnRegister => "Only residents on this round's voter register answer its satisfaction survey.",
                     BallotErrorCodes.UnderAge => "Only residents who were old enough to vote in this round answer its satisfaction survey.",
-                    _ => "Only a person whose ballot is recorded in this round rates after voting; anyone may answer on the published results page.",
+                    _ => "Only a person whose ballot is recorded in this round rates after voting; anyone on its register may answer on the published results page.",
                 }, code is "round-not-found" or BallotErrorCodes.NotOnRegister or BallotErrorCodes.UnderAge ? "" : "source");
         }
 
