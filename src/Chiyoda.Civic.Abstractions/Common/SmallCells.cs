@@ -14,11 +14,11 @@ public static class SmallCells
         var hidden = counts.Select(c => c is > 0 and < Minimum).ToArray();
         if (hidden.Count(h => h) == 1 && counts.Count > 1)
         {
-            var candidates = Enumerable.Range(0, counts.Count).Where(i => !hidden[i] && counts[i] > 0).ToList();
-            if (candidates.Count > 0)
-            {
-                hidden[candidates.MinBy(i => counts[i])] = true;
-            }
+            // A zero is a candidate like any other cell: published beside one hidden cell, a 0 leaves the hidden one equal
+            // to the total minus the others ([5, 0] with a total of 5 gave the 5 back). Hidden, it may be 0 or anything up
+            // to the hidden sum, so neither hidden cell can be told apart.
+            var candidates = Enumerable.Range(0, counts.Count).Where(i => !hidden[i]).ToList();
+            hidden[candidates.MinBy(i => counts[i])] = true;
         }
 
         return [.. counts.Select((c, i) => hidden[i] ? (int?)null : c)];

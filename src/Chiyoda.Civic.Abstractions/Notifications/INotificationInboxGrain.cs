@@ -22,6 +22,13 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     Task MarkReadAsync(string noticeId);
 
     /// <summary>
+    /// Takes a notice back (a step an administrator withdrew as wrong): it leaves the inbox, and its email is not sent if it
+    /// has not been yet. Nothing when the inbox does not hold it; a later delivery of the same id is ignored.
+    /// </summary>
+    [Alias("withdraw")]
+    Task WithdrawAsync(string noticeId);
+
+    /// <summary>
     /// The address later notices are emailed to (from the person's "email" claim, recorded when they
     /// sign in or submit a proposal), so the platform can write when they are not on the site. Notices
     /// already delivered keep the address they were queued with. Returns false for an address that is

@@ -226,8 +226,9 @@ public interface ISatisfactionShardGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// Who has rated in a round (key <c>{roundId}:{0..15}</c>): a sorted set of salted hashes of accounts, kept apart from the
-/// answers and holding nothing about them, so one person rates once.
+/// Who has rated in a round (key <c>{roundId}:{0..15}</c>): a sorted set of keyed hashes (HMAC) of round and register key,
+/// kept apart from the answers and holding nothing about them (no rating, comment, source, day or order), so one person
+/// rates once and a reader of storage can neither learn an answer nor test whether a known person answered.
 /// </summary>
 [Alias("civic.ISatisfactionRatersGrain")]
 public interface ISatisfactionRatersGrain : IGrainWithStringKey

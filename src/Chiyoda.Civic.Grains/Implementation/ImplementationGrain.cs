@@ -36,6 +36,9 @@ public sealed class ImplementationState
 
     /// <summary>Steps an administrator withdrew (corrected), with why: kept, never shown in public; their seq numbers are never reused.</summary>
     [Id(17)] public List<WithdrawnStep> Withdrawn { get; set; } = [];
+
+    /// <summary>Notices of withdrawn steps still to be taken back from the inboxes they went to (outbox, like the notices).</summary>
+    [Id(18)] public List<string> PendingRetractions { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("civic.implementation-withdrawn-step")]
@@ -69,7 +72,7 @@ public sealed class ImplementationGrain(
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         _roundId = colon > 0 ? key[..colon] : key;
         _proposalId = colon > 0 ? key[(colon + 1)..] : "";
-        if (S.Exists && (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.DirectoryPending))
+        if (S.Exists && (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.PendingRetractions.Count > 0 || S.DirectoryPending))
         {
             await FlushAsync();
         }
@@ -412,6 +415,10 @@ public sealed class ImplementationGrain(
 
         S.Steps.RemoveAt(S.Steps.Count - 1);
         S.Withdrawn.Add(new WithdrawnStep(latest, why, admin.Sub, time.GetUtcNow()));
+        // The wrong step's notice leaves the inboxes with it: not delivered if it has not been yet, taken back if it has.
+        var noticeId = ImplementationNotices.NoticeId(_roundId, _proposalId, latest.Seq);
+        S.PendingNotices.RemoveAll(n => n.NoticeId == noticeId);
+        S.PendingRetractions.Add(noticeId);
         Audit(requestId, admin.Sub, admin.Name, "implementation.step-withdrawn",
             $"{latest.StatusId} {latest.Date:yyyy-MM-dd} ({latest.Department}) seq {latest.Seq}", why);
         return await SaveAsync(requestId);
@@ -512,7 +519,7 @@ public sealed class ImplementationGrain(
 
     private async Task FlushIfPendingAsync()
     {
-        if (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.DirectoryPending)
+        if (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.PendingRetractions.Count > 0 || S.DirectoryPending)
         {
             await FlushAsync();
         }
@@ -540,8 +547,20 @@ public sealed class ImplementationGrain(
             }
         }
 
+        if (S.PendingRetractions.Count > 0)
+        {
+            // The same people the notice went to: the proposer and the followers (an inbox without it ignores the call).
+            var followers = await GrainFactory.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(_roundId, _proposalId)).ListAsync();
+            var recipients = followers.Prepend(S.AuthorSub).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var noticeId in S.PendingRetractions)
+            {
+                await Task.WhenAll(recipients.Select(sub => GrainFactory.GetGrain<INotificationInboxGrain>(sub).WithdrawAsync(noticeId)));
+            }
+        }
+
         S.PendingAudit.Clear();
         S.PendingNotices.Clear();
+        S.PendingRetractions.Clear();
         S.DirectoryPending = false;
     }
 

@@ -15,6 +15,9 @@ public sealed class NotificationInboxState
 
     /// <summary>The email of each notice delivered while email was on and an address was known; only for notices still kept.</summary>
     [Id(2)] public List<NoticeMail> Mails { get; set; } = [];
+
+    /// <summary>Ids of notices taken back (the last <see cref="NotificationInboxGrain.Capacity"/>): a late redelivery of one is ignored.</summary>
+    [Id(3)] public List<string> Withdrawn { get; set; } = [];
 }
 
 /// <summary>
@@ -72,7 +75,7 @@ public sealed class NotificationInboxGrain(
 
     async Task INotificationInboxGrain.DeliverAsync(Notice notice)
     {
-        if (S.Notices.Any(n => n.NoticeId == notice.NoticeId))
+        if (S.Notices.Any(n => n.NoticeId == notice.NoticeId) || S.Withdrawn.Contains(notice.NoticeId))
         {
             return;
         }
@@ -119,6 +122,25 @@ public sealed class NotificationInboxGrain(
         }
 
         S.Notices[index] = S.Notices[index] with { Read = true };
+        await WriteAsync();
+    }
+
+    async Task INotificationInboxGrain.WithdrawAsync(string noticeId)
+    {
+        if (S.Withdrawn.Contains(noticeId))
+        {
+            return;
+        }
+
+        S.Notices.RemoveAll(n => n.NoticeId == noticeId);
+        // An email already accepted by the server cannot be called back; one still queued is simply not sent.
+        S.Mails.RemoveAll(m => m.NoticeId == noticeId && m.Status != NoticeMailStatus.Sent);
+        S.Withdrawn.Add(noticeId);
+        if (S.Withdrawn.Count > Capacity)
+        {
+            S.Withdrawn.RemoveRange(0, S.Withdrawn.Count - Capacity);
+        }
+
         await WriteAsync();
     }
 

@@ -93,12 +93,15 @@ public static class ApiExtensions
         builder.Services.AddScoped<PaperBallotService>();
         builder.Services.AddScoped<Kiosk.KioskService>();
         builder.Services.AddCountingAndResults();
+        builder.Services.Configure<OpenDataOptions>(builder.Configuration.GetSection(OpenDataOptions.Section));
         builder.Services.AddScoped<ImplementationService>();
         builder.Services.Configure<Chiyoda.Civic.Abstractions.Implementation.ImplementationOptions>(
             builder.Configuration.GetSection(Chiyoda.Civic.Abstractions.Implementation.ImplementationDepartments.ConfigurationSection));
         builder.Services.AddScoped<Comments.CommentService>();
         builder.Services.AddScoped<Reminders.ReminderService>();
         builder.Services.AddScoped<Satisfaction.SatisfactionService>();
+        // Keyed with the platform's own key, so a reader of the marks cannot test whether a known person answered.
+        builder.Services.AddSingleton(_ => new RaterMarks(BallotEncryptionKey.From(builder.Configuration, builder.Environment)));
         builder.Services.AddScoped<Statistics.StatisticsService>();
         return builder;
     }

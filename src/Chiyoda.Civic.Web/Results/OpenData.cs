@@ -19,11 +19,20 @@ public sealed record OpenDataFile(string Name, string MediaType, byte[] Content)
     public string Sha256 { get; } = Convert.ToHexString(SHA256.HashData(Content)).ToLowerInvariant();
 }
 
-/// <summary>The published results as documents: JSON, CSV, anonymised ballots (CSV and PABULIB). Fixed bytes, so their digests hold.</summary>
+/// <summary>
+/// The published results as documents: JSON, CSV, anonymised ballots (CSV and PABULIB). Fixed bytes, so their digests hold.
+/// The per-ballot files are null when the round counted fewer ballots than <see cref="MinimumBallots"/>
+/// (<see cref="BallotFilesWithheld"/>): a handful of ballots beside what people know of each other names voters.
+/// </summary>
 public sealed record OpenDataSet(ResultsView View, ResultsRound Round, IReadOnlyList<PublishedBallot> Ballots,
-    OpenDataFile ResultsJson, OpenDataFile ResultsCsv, OpenDataFile BallotsCsv, OpenDataFile Pabulib)
+    OpenDataFile ResultsJson, OpenDataFile ResultsCsv, OpenDataFile? BallotsCsv, OpenDataFile? Pabulib, int MinimumBallots = 0)
 {
-    public IEnumerable<OpenDataFile> Files => [ResultsJson, ResultsCsv, BallotsCsv, Pabulib];
+    public IEnumerable<OpenDataFile> Files => new[] { ResultsJson, ResultsCsv, BallotsCsv, Pabulib }.OfType<OpenDataFile>();
+
+    public bool BallotFilesWithheld => BallotsCsv is null;
+
+    /// <summary>Whether <paramref name="name"/> is one of the per-ballot files (withheld below the minimum).</summary>
+    public static bool IsBallotFile(string name) => name is "ballots.csv" or "ballots.pb";
 
     public OpenDataFile? ByName(string name) => Files.FirstOrDefault(f => f.Name == name);
 }
@@ -33,7 +42,7 @@ public sealed record ResultsRound(string RoundId, string Name, string? NameEn, D
 
 /// <summary>
 /// Writes the open-data files. Formats (docs/api.md): results.csv has one row per proposal
-/// (<c>item=proposal</c>) then one row per total, ballots.csv one row per counted ballot
+/// (<c>item=proposal</c>, with <c>tied</c>: the same vote count as another proposal) then one row per total, ballots.csv one row per counted ballot
 /// (<c>ballot_id,channel,choices</c>, choices as ballot numbers joined by ';'), ballots.pb the PABULIB
 /// format (approval ballots, cost 1 per project, budget = proposals adopted). Lines end in CRLF (RFC 4180); the CSVs are UTF-8 with a BOM (for Excel), ballots.pb and the JSON without one.
 /// </summary>
@@ -49,13 +58,18 @@ public static class OpenData
 
     public static string Path(string roundId, string file) => $"/api/v1/rounds/{roundId}/{file}";
 
-    public static OpenDataSet Build(ResultsView view, ResultsRound round, IReadOnlyList<PublishedBallot> ballots)
+    /// <summary>
+    /// The files of a published (or certified) count. Below <paramref name="minimumBallots"/> counted ballots the per-ballot
+    /// files (ballots.csv, ballots.pb) are not made at all, and results.json lists only what is published.
+    /// </summary>
+    public static OpenDataSet Build(ResultsView view, ResultsRound round, IReadOnlyList<PublishedBallot> ballots, int minimumBallots = 0)
     {
         var certified = view.Certified!;
         var adoption = view.Adoption!;
         var resultsCsv = new OpenDataFile("results.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(ResultsCsv(certified.Table, adoption)));
-        var ballotsCsv = new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(BallotsCsv(ballots)));
-        var pabulib = new OpenDataFile("ballots.pb", "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(Pabulib(round, certified.Table, adoption, ballots)));
+        var perBallot = ballots.Count >= minimumBallots;
+        var ballotsCsv = perBallot ? new OpenDataFile("ballots.csv", "text/csv; charset=utf-8", CsvWriter.ForPeople(BallotsCsv(ballots))) : null;
+        var pabulib = perBallot ? new OpenDataFile("ballots.pb", "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(Pabulib(round, certified.Table, adoption, ballots))) : null;
         var document = new ResultsDocument(
             round.RoundId, round.Name, round.NameEn, certified.CertifiedAt, view.PublishedAt,
             new ResultsTotals(certified.Table.Voters, certified.Table.OnlineVoters, certified.Table.PaperVoters, certified.Table.Votes,
@@ -63,19 +77,21 @@ public static class OpenData
             [.. certified.Table.Proposals.Select(p => new ResultsProposal(p.BallotNumber, p.ProposalId, p.Title, p.TitleEn, p.Votes, p.Rank, p.Tied, adoption.Adopted.Contains(p.BallotNumber)))],
             new ResultsAdoption(adoption.AdoptedCount, adoption.Adopted, adoption.TiedAtCutoff, adoption.Overridden, adoption.Reason),
             [.. certified.Table.AgeBands.Select(b => new ResultsAgeBand(b.From, b.To, b.Voters))],
-            [.. new[] { resultsCsv, ballotsCsv, pabulib }.Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256, Download.ReprDigestOf(Convert.FromHexString(f.Sha256))))],
+            [.. new[] { resultsCsv, ballotsCsv, pabulib }.OfType<OpenDataFile>().Select(f => new ResultsDownload(f.Name, Path(round.RoundId, f.Name), f.Sha256, Download.ReprDigestOf(Convert.FromHexString(f.Sha256))))],
             view.AuditHead is { } head ? new ResultsAuditLog(head.Entries, head.Sha256) : null);
         var resultsJson = new OpenDataFile("results", "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(document, Json));
-        return new OpenDataSet(view, round, ballots, resultsJson, resultsCsv, ballotsCsv, pabulib);
+        return new OpenDataSet(view, round, ballots, resultsJson, resultsCsv, ballotsCsv, pabulib, minimumBallots);
     }
 
     public static string ResultsCsv(ResultTable table, Adoption adoption)
     {
         var csv = new CsvWriter();
-        csv.Row("item", "ballot_number", "proposal_id", "title", "title_en", "count", "rank", "adopted");
+        // tied last: a reader that takes the columns by position before it still finds them where they were.
+        csv.Row("item", "ballot_number", "proposal_id", "title", "title_en", "count", "rank", "adopted", "tied");
         foreach (var p in table.Proposals)
         {
-            csv.Row("proposal", Int(p.BallotNumber), p.ProposalId, p.Title, p.TitleEn ?? "", Int(p.Votes), Int(p.Rank), adoption.Adopted.Contains(p.BallotNumber) ? "true" : "false");
+            csv.Row("proposal", Int(p.BallotNumber), p.ProposalId, p.Title, p.TitleEn ?? "", Int(p.Votes), Int(p.Rank),
+                adoption.Adopted.Contains(p.BallotNumber) ? "true" : "false", p.Tied ? "true" : "false");
         }
 
         foreach (var (item, count) in new[]
@@ -84,7 +100,7 @@ public static class OpenData
             ("invalid_paper_ballots", table.InvalidPaperBallots), ("duplicate_paper_ballots", table.DuplicatePaperBallots), ("registered", table.Registered),
         })
         {
-            csv.Row(item, "", "", "", "", Int(count), "", "");
+            csv.Row(item, "", "", "", "", Int(count), "", "", "");
         }
 
         return csv.ToString();

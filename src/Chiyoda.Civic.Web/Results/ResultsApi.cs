@@ -19,10 +19,10 @@ public static class ResultsApi
             .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesErrors(FileRefusals);
         round.MapGet("/results.csv", GetResultsCsv).AllowAnonymous().WithSummary("Download the published results (CSV, UTF-8 with BOM)")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors(FileRefusals);
-        round.MapGet("/ballots.csv", GetBallotsCsv).AllowAnonymous().WithSummary("Download the anonymised counted ballots (CSV, UTF-8 with BOM)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors(FileRefusals);
-        round.MapGet("/ballots.pb", GetBallotsPabulib).AllowAnonymous().WithSummary("Download the anonymised counted ballots (PABULIB)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/plain").ProducesErrors(FileRefusals);
+        round.MapGet("/ballots.csv", GetBallotsCsv).AllowAnonymous().WithSummary("Download the anonymised counted ballots (CSV, UTF-8 with BOM; only rounds of OpenData:MinimumBallotsForBallotFile ballots, default 100)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
+        round.MapGet("/ballots.pb", GetBallotsPabulib).AllowAnonymous().WithSummary("Download the anonymised counted ballots (PABULIB; only rounds of OpenData:MinimumBallotsForBallotFile ballots, default 100)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain").ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
         // The calendar's links and ids are made from Site:Url, never from the request's Host header.
         round.MapGet("/calendar.ics", GetCalendar).AllowAnonymous().WithSummary("Download the round's calendar (iCalendar)")
             .Produces(StatusCodes.Status200OK, contentType: "text/calendar").ProducesErrors(ApiErrors.RoundNotFound);
@@ -47,6 +47,13 @@ public static class ResultsApi
         var auth = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         var administrator = auth.Succeeded && auth.Principal.IsInRole(Roles.Administrator);
         var (data, code) = await results.GetAsync(roundId, administrator);
+        if (data is { BallotFilesWithheld: true } && OpenDataSet.IsBallotFile(name))
+        {
+            return ApiErrors.Problem(ApiErrors.BallotFileWithheld,
+                $"This round counted {data.Ballots.Count} ballots, fewer than {data.MinimumBallots}: its anonymised ballots are not published, so no voter can be "
+                + "picked out of a small round. results.csv and results.json hold every total.");
+        }
+
         if (data?.ByName(name) is not { } file)
         {
             return code switch

@@ -9,9 +9,13 @@ namespace Chiyoda.Civic.Web.RoundResults;
 /// Results as readers get them. Nothing is shown before the count is certified and published,
 /// except to administrators, who may preview a certified count before publishing it.
 /// </summary>
-public sealed class ResultsService(IGrainFactory grains, RoundService rounds, PublishedResultsCache cache)
+public sealed class ResultsService(IGrainFactory grains, RoundService rounds, PublishedResultsCache cache,
+    Microsoft.Extensions.Options.IOptions<OpenDataOptions> options)
 {
     /// <summary>The open data of a round, or why the reader may not have it (round-not-found, results-not-published, not-certified).</summary>
+    /// <summary>The fewest counted ballots with which a round's per-ballot files are published (<c>OpenData:MinimumBallotsForBallotFile</c>).</summary>
+    public int MinimumBallotsForBallotFile => options.Value.Minimum;
+
     public async Task<(OpenDataSet? Data, string? Code)> GetAsync(string roundId, bool administrator)
     {
         if (await rounds.GetAsync(roundId) is not { } round)
@@ -39,7 +43,8 @@ public sealed class ResultsService(IGrainFactory grains, RoundService rounds, Pu
         var chunks = await Task.WhenAll(Enumerable.Range(0, certified.BallotChunks)
             .Select(n => grains.GetGrain<IResultsBallotChunkGrain>($"{roundId}:{n}").GetAsync()));
         var data = OpenData.Build(view, new ResultsRound(roundId, round.Definition.Name, round.Definition.NameEn,
-            round.Definition.Schedule.VotingOpens, round.Definition.Schedule.VotingCloses, round.Definition.Rules.MaxVotesPerVoter), [.. chunks.SelectMany(c => c)]);
+            round.Definition.Schedule.VotingOpens, round.Definition.Schedule.VotingCloses, round.Definition.Rules.MaxVotesPerVoter), [.. chunks.SelectMany(c => c)],
+            options.Value.Minimum);
         if (view.IsPublished)
         {
             cache.Set(roundId, certified.CountId, data);

@@ -34,7 +34,7 @@ public sealed record SatisfactionCommentResponse(int Rating, string Text, DateOn
 public sealed record SatisfactionComments(int Count, IReadOnlyList<SatisfactionCommentResponse> Comments);
 
 /// <summary>
-/// 「満足度」: a signed-in person rates a round once (after voting with a counted ballot, or on the published results page);
+/// 「満足度」: a signed-in person on the round's register rates it once (after voting with a counted ballot, or on the published results page);
 /// anyone reads the published aggregate once the results are published; administrators read the comments. Named handlers,
 /// bound request records and typed results; refusals come from the one catalogue (<see cref="ApiErrors"/>).
 /// </summary>
@@ -49,9 +49,9 @@ public static class SatisfactionApi
         group.MapGet("/", Summary).AllowAnonymous().WithSummary("The round's published satisfaction (once its results are published)")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.ResultsNotPublished);
         group.MapPost("/", Rate).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
-            .WithSummary("Answer 「満足度」 once for the round")
+            .WithSummary("Answer 「満足度」 once for the round (people on its register)")
             .ProducesErrors(ApiErrors.InvalidRating, ApiErrors.InvalidComment, ApiErrors.CommentContactDetails, ApiErrors.InvalidSource, ApiErrors.RoundNotFound,
-                ApiErrors.AlreadyRated, ApiErrors.NoBallot, ApiErrors.SatisfactionNotOpen);
+                ApiErrors.AlreadyRated, ApiErrors.NoBallot, ApiErrors.NotOnRegister, ApiErrors.UnderAge, ApiErrors.SatisfactionNotOpen);
         group.MapGet("/mine", Mine).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller may still answer from a source")
             .ProducesErrors(ApiErrors.InvalidSource, ApiErrors.RoundNotFound);
         group.MapGet("/comments", Comments).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("The comments (administrators, after publication)")

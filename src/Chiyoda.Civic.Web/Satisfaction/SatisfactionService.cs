@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
-using System.Text;
+using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Results;
+using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Satisfaction;
 using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.Caching;
@@ -23,14 +25,15 @@ public enum RatingState
 public sealed record RatingCounted(bool Counted, bool AsVoter);
 
 /// <summary>
-/// The anonymous 「満足度」 rating: one per person and round, after voting (the ballot page) or on the results page. The
-/// "has rated" mark and the answer go to different grains and share nothing: the mark is a hash of the account, the
+/// The anonymous 「満足度」 rating: one per person and round, only from people on the round's register who were old enough
+/// to vote in it, after voting (the ballot page) or on the results page. The "has rated" mark and the answer go to
+/// different grains and share nothing: the mark is a keyed hash of round and register key (<see cref="RaterMarks"/>), the
 /// answer a rating, an optional comment and the ward day, added to the counts of a shard picked at random. The public
 /// figures come from <see cref="ISatisfactionSnapshotGrain"/> only, which moves in steps of <see cref="MinimumAnswers"/> answers,
 /// and are published as one total only from that many answers (<see cref="SatisfactionSummary"/>).
 /// </summary>
 public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds, BallotService ballots, TimeProvider time, IOutputCacheStore cache,
-    Microsoft.Extensions.Options.IOptions<SatisfactionOptions> options)
+    Microsoft.Extensions.Options.IOptions<SatisfactionOptions> options, RaterMarks marks)
 {
     /// <summary>The fewest answers a published satisfaction figure stands for (<c>Satisfaction:MinimumAnswers</c>, default 30).</summary>
     public int MinimumAnswers => options.Value.Threshold;
@@ -39,8 +42,10 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
     public SatisfactionSummary Summarize(SatisfactionTally published) => SatisfactionSummary.From(published, MinimumAnswers);
 
     /// <summary>
-    /// May this person rate from <paramref name="source"/> now? After voting: only with a counted ballot of theirs. Results:
-    /// anyone signed in once the results are published (a person without a counted ballot is counted apart, as a non-voter).
+    /// May this person rate from <paramref name="source"/> now? Only people on the round's register who were old enough to
+    /// vote in it (the residents whose opinion the figure stands for; anyone else could push it either way with accounts of
+    /// their own). After voting: only with a counted ballot of theirs. Results: once the results are published (a person
+    /// without a counted ballot is counted apart, as a non-voter).
     /// </summary>
     public async Task<(RatingState State, string? Code)> StateAsync(string roundId, Voter person, SatisfactionSource source)
     {
@@ -55,15 +60,35 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
             {
                 return (RatingState.Closed, SatisfactionErrorCodes.NotYet);
             }
+
+            if (await MayVoteAsync(roundId, person) is { } refused)
+            {
+                return (RatingState.Closed, refused);
+            }
         }
         else if ((await ballots.GetAsync(roundId, person))?.Counted is null)
         {
+            // A counted ballot was cast on the register and of age: the same rule as the results page, already checked.
             return (RatingState.Closed, SatisfactionErrorCodes.NoBallot);
         }
 
-        return await Raters(roundId, person.Subject).HasRatedAsync(RaterHash(roundId, person.Subject))
+        return await HasRatedAsync(roundId, person)
             ? (RatingState.AlreadyRated, SatisfactionErrorCodes.AlreadyRated)
             : (RatingState.Open, null);
+    }
+
+    /// <summary>Null when the person is on the round's register and had reached the voting age by its last day of voting; else why not.</summary>
+    private async Task<string?> MayVoteAsync(string roundId, Voter person)
+    {
+        if (person.VoterKey is null
+            || await (await grains.EntryShardAsync(roundId, person.VoterKey)).GetAsync(person.VoterKey) is not { } entry
+            || await grains.GetGrain<IRoundGrain>(roundId).GetBallotSettingsAsync() is not { } round)
+        {
+            return BallotErrorCodes.NotOnRegister;
+        }
+
+        var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(round.Schedule.VotingCloses.AddTicks(-1)).DateTime);
+        return Eligibility.IsOfAge(entry.Birthdate, round.Rules.MinimumAge, lastDay) ? null : BallotErrorCodes.UnderAge;
     }
 
     public async Task<CommandResult<RatingCounted>> RateAsync(string roundId, Voter person, SatisfactionSource source, int rating, string? comment)
@@ -84,8 +109,10 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
                 {
                     "round-not-found" => "There is no such round.",
                     SatisfactionErrorCodes.NotYet => "The results of this round are not published yet: rate from the results page once they are.",
-                    _ => "Only a person whose ballot is recorded in this round rates after voting; anyone may answer on the published results page.",
-                }, code == "round-not-found" ? "" : "source");
+                    BallotErrorCodes.NotOnRegister => "Only residents on this round's voter register answer its satisfaction survey.",
+                    BallotErrorCodes.UnderAge => "Only residents who were old enough to vote in this round answer its satisfaction survey.",
+                    _ => "Only a person whose ballot is recorded in this round rates after voting; anyone on its register may answer on the published results page.",
+                }, code is "round-not-found" or BallotErrorCodes.NotOnRegister or BallotErrorCodes.UnderAge ? "" : "source");
         }
 
         // After voting the ballot was just checked; on the results page a person without a counted ballot (or whose ballot
@@ -93,8 +120,9 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
         var asVoter = source == SatisfactionSource.AfterVoting || (await ballots.GetAsync(roundId, person))?.Counted is not null;
 
         // The mark first: if storing the answer then fails, the person has lost their answer, never answered twice.
-        var hash = RaterHash(roundId, person.Subject);
-        if (!await Raters(roundId, person.Subject).MarkAsync(hash))
+        // Only people on the register get here, so the mark is of the register key: one per person even with two accounts.
+        var hash = marks.Of(roundId, person.VoterKey!);
+        if (!await Raters(roundId, hash).MarkAsync(hash))
         {
             return CommandResult<RatingCounted>.Refused(SatisfactionErrorCodes.AlreadyRated, "You have already answered for this round: each person answers once.");
         }
@@ -141,10 +169,22 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
     public async Task<bool> IsPublishedAsync(string roundId) =>
         await rounds.ExistsAsync(roundId) && (await grains.GetGrain<IResultsGrain>(roundId).GetAsync()).IsPublished;
 
-    private ISatisfactionRatersGrain Raters(string roundId, string sub) =>
-        grains.GetGrain<ISatisfactionRatersGrain>(SatisfactionRules.RaterShardKey(roundId, RaterHash(roundId, sub)));
+    /// <summary>The keyed mark of the register key, or a mark written before the key existed (of the account, unkeyed).</summary>
+    private async Task<bool> HasRatedAsync(string roundId, Voter person)
+    {
+        if (person.VoterKey is { } voterKey)
+        {
+            var hash = marks.Of(roundId, voterKey);
+            if (await Raters(roundId, hash).HasRatedAsync(hash))
+            {
+                return true;
+            }
+        }
 
-    /// <summary>128 bits of SHA-256 over round and account: enough to tell one person from another, and not the account itself.</summary>
-    private static string RaterHash(string roundId, string sub) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"civic-satisfaction\n{roundId}\n{sub}")))[..32].ToLowerInvariant();
+        var legacy = RaterMarks.Legacy(roundId, person.Subject);
+        return await Raters(roundId, legacy).HasRatedAsync(legacy);
+    }
+
+    private ISatisfactionRatersGrain Raters(string roundId, string hash) =>
+        grains.GetGrain<ISatisfactionRatersGrain>(SatisfactionRules.RaterShardKey(roundId, hash));
 }

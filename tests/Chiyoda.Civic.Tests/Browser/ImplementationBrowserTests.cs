@@ -32,10 +32,23 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             await page.GotoAsync(new Uri(platform.Web, $"/implementation/{roundId}/p-001/edit").ToString());
             await page.Locator("[data-interactive=true]").WaitForAsync();
             await staff.AssertAccessibleAsync("the implementation editor");
-            Assert.Equal("budget-consideration", await page.GetByTestId("status-select").InputValueAsync());
+            // Nothing is chosen for them: one tap records nothing, and each missing choice is named under its own field.
+            var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal("", await page.GetByTestId("status-select").InputValueAsync());
+            Assert.Equal("", await page.GetByTestId("status-date").InputValueAsync());
+            await page.GetByTestId("save-status").ClickAsync();
+            Assert.Contains("状況を選んでください", await page.GetByTestId("status-error").InnerTextAsync());
+            Assert.Contains("段階の日付を入力してください", await page.GetByTestId("status-date-error").InnerTextAsync());
+            await page.GetByTestId("status-select").SelectOptionAsync("budget-consideration");
+            await page.GetByTestId("status-date").FillAsync(today);
             await page.GetByTestId("department-select").SelectOptionAsync("政策経営部 DX戦略課");
             await page.GetByTestId("status-note").FillAsync("区民投票の結果を踏まえ、予算化を検討しています。");
+            // A step that tells people is confirmed first; going back records nothing.
             await page.GetByTestId("save-status").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
+            Assert.Equal(1, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
+            await page.GetByTestId("save-status").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "記録してお知らせする" }).ClickAsync();
             await page.GetByTestId("implementation-message").WaitForAsync();
             Assert.Contains("予算化検討", await page.GetByTestId("implementation-timeline").InnerTextAsync());
 
@@ -44,15 +57,20 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             await page.GetByTestId("indicator-table").WaitForAsync();
             Assert.Contains("6", await page.GetByTestId("indicator-table").InnerTextAsync());
 
-            // Not pursuing it without a reason is refused with a message that names the field.
+            // Not pursuing it without a reason is refused with a message that names the field, and says so under it.
             await page.GetByTestId("status-select").SelectOptionAsync("not-pursued");
+            await page.GetByTestId("status-date").FillAsync(today);
             await page.GetByTestId("save-status").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "記録してお知らせする" }).ClickAsync();
             await page.GetByTestId("implementation-errors").WaitForAsync();
             Assert.Contains("公開するメモ", await page.GetByTestId("implementation-errors").InnerTextAsync());
+            Assert.Contains("理由", await page.GetByTestId("note-error").InnerTextAsync());
             await PageWalk.ScreenshotAsync(page, "implementation-editor-ja-desktop");
 
             // On a phone: changing the indicator's target keeps its target date (the form used to drop it).
             await page.SetViewportSizeAsync(390, 844);
+            Assert.Equal("", await page.GetByTestId("indicator-target-date").InputValueAsync()); // a new indicator starts empty
+            await page.GetByTestId("indicator-choice").SelectOptionAsync("procedures");
             Assert.Equal("2027-03-31", await page.GetByTestId("indicator-target-date").InputValueAsync());
             await page.GetByTestId("indicator-target").FillAsync("25");
             await page.GetByTestId("save-indicator").ClickAsync();
@@ -61,6 +79,24 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             var indicator = saved.GetProperty("indicators")[0];
             Assert.Equal((25m, "2027-03-31"), (indicator.GetProperty("target").GetDecimal(), indicator.GetProperty("targetDate").GetString()));
             Assert.Equal("2027-03-31", await page.GetByTestId("indicator-target-date").InputValueAsync());
+
+            // Adding another starts from an empty form; its own messages sit under its own fields; the first is untouched.
+            await page.GetByTestId("indicator-choice").SelectOptionAsync("");
+            Assert.Equal(("", "", ""), (await page.GetByTestId("indicator-name").InputValueAsync(), await page.GetByTestId("indicator-name-en").InputValueAsync(),
+                await page.GetByTestId("indicator-target-date").InputValueAsync()));
+            await page.GetByTestId("indicator-id").FillAsync("online-share");
+            await page.GetByTestId("save-indicator").ClickAsync();
+            Assert.Contains("指標名を", await page.GetByTestId("indicator-name-error").InnerTextAsync());
+            Assert.Contains("単位を", await page.GetByTestId("indicator-unit-error").InnerTextAsync());
+            Assert.Contains("目標値は", await page.GetByTestId("indicator-target-error").InnerTextAsync());
+            Assert.Equal(0, await page.GetByTestId("indicator-id-error").CountAsync());
+            var first = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators")[0];
+            Assert.Equal(("Procedures with electronic notices", "2027-03-31"), (first.GetProperty("nameEn").GetString(), first.GetProperty("targetDate").GetString()));
+
+            // Deleting an actual asks first; going back keeps it.
+            await page.GetByTestId("delete-actual").First.ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
+            Assert.Equal(1, await page.GetByTestId("delete-actual").CountAsync());
 
             // An actual dated in the future is refused on the page, naming the date and what is wrong with it.
             await page.GetByTestId("actual-date").FillAsync("2099-01-01");

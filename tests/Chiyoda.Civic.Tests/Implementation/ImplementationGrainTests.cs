@@ -222,8 +222,14 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.WithdrawStepAsync(Department, "w0", passed.Current.Seq, "誤り")).Code);
         Assert.Equal(ImplementationErrorCodes.StepNotWithdrawable, (await grain.WithdrawStepAsync(Admin, "w1", passed.Steps[1].Seq, "誤り")).Code);
         Assert.Equal(ImplementationErrorCodes.ReasonRequired, (await grain.WithdrawStepAsync(Admin, "w2", passed.Current.Seq, "  ")).Code);
+        var inbox = fixture.Grains.GetGrain<INotificationInboxGrain>(follower);
+        var wrongNotice = Assert.Single(await inbox.ListAsync(50), n => n.Body.Contains("予算成立", StringComparison.Ordinal));
         var corrected = Ok(await grain.WithdrawStepAsync(Admin, "w3", passed.Current.Seq, "予算成立は誤登録（まだ審議中）"));
         Assert.Equal(["adopted", "budget-consideration"], corrected.Steps.Select(s => s.StatusId));
+        // The wrong step's notice is taken back from the follower's inbox with it, and a late redelivery does not bring it back.
+        Assert.DoesNotContain(await inbox.ListAsync(50), n => n.NoticeId == wrongNotice.NoticeId);
+        await inbox.DeliverAsync(wrongNotice);
+        Assert.DoesNotContain(await inbox.ListAsync(50), n => n.NoticeId == wrongNotice.NoticeId);
         Assert.Equal(ImplementationErrorCodes.StepNotWithdrawable,
             (await grain.WithdrawStepAsync(Admin, "w4", Ok(await grain.WithdrawStepAsync(Admin, "w5", corrected.Current.Seq, "これも誤り")).Current.Seq, "採用を消す")).Code);
 
@@ -239,10 +245,12 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.False(ImplementationPath.WardDefaults.MayMove(ImplementationPath.NotPursued, "evaluated"));
         Assert.Equal(["evaluated"], ImplementationPath.WardDefaults.NextFrom("implemented").Select(s => s.Id));
 
-        // The follower got the adoption notice exactly once and one notice per step recorded, the English half with the English title.
-        var notices = await fixture.Grains.GetGrain<INotificationInboxGrain>(follower).ListAsync(50);
+        // The follower got the adoption notice exactly once and one notice per step standing (the two withdrawn ones taken
+        // back), the English half with the English title.
+        var notices = await inbox.ListAsync(50);
         Assert.Single(notices, n => n.Body.Contains("採用されました", StringComparison.Ordinal));
-        Assert.Equal(5, notices.Count);
+        Assert.Equal(3, notices.Count);
+        Assert.DoesNotContain(notices, n => n.Body.Contains("予算成立", StringComparison.Ordinal) || n.Body.Contains("予算化検討", StringComparison.Ordinal));
         Assert.All(notices, n => Assert.Equal("What happened to \"Proposal 1\"", n.TitleEn));
 
         // The audit keeps the withdrawn steps and why; the public record does not show them.

@@ -279,7 +279,11 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         Assert.Contains(2, tied);
         Assert.Contains(3, tied);
         var csv = await (await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results.csv")).Content.ReadAsStringAsync();
-        Assert.Contains("voters,,,,,4,,", csv);
+        Assert.Contains("\r\nvoters,,,,,4,,,\r\n", csv);
+        // The tie shows in results.csv too (last column), as in the JSON.
+        var tiedInCsv = csv.Split("\r\n").Where(l => l.StartsWith("proposal,", StringComparison.Ordinal) && l.EndsWith(",true", StringComparison.Ordinal))
+            .Select(l => int.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(tied.Order(), tiedInCsv.Order());
     }
 
     private static System.Text.Json.Nodes.JsonNode JsonNode(byte[] data) => System.Text.Json.Nodes.JsonNode.Parse(data)!;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.PaperBallots;
@@ -22,7 +23,8 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
     {
         using var admin = await platform.ApiClientAsync("admin");
         using var anonymous = await platform.ApiClientAsync();
-        var keys = Enumerable.Range(0, 3).Select(n => $"s{n}{Guid.NewGuid():N}"[..12]).ToList();
+        // Three voters, one person on the register who does not vote, one more who writes a contact detail.
+        var keys = Enumerable.Range(0, 5).Select(n => $"s{n}{Guid.NewGuid():N}"[..12]).ToList();
         var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
         var rate = $"/api/v1/rounds/{roundId}/satisfaction";
 
@@ -83,9 +85,9 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await first.PostAsJsonAsync(rate, new { rating = 3, source = "results" }), 409, "already-rated");
         Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await first.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
 
-        // A person without a ballot in this round: the ballot page's question is not theirs (the check and the answer agree),
-        // the results page's is, and the answer is counted apart from the voters'.
-        using (var outsider = await platform.ApiClientAsync("resident-45"))
+        // A person on the register without a ballot in this round: the ballot page's question is not theirs (the check and
+        // the answer agree), the results page's is, and the answer is counted apart from the voters'.
+        using (var outsider = await platform.ApiClientAsync("voter:" + keys[3]))
         {
             var closed = await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=after-voting"), 200);
             Assert.Equal(("closed", "no-ballot"), (closed.GetProperty("state").GetString(), closed.GetProperty("code").GetString()));
@@ -93,7 +95,48 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
             Assert.Equal("open", (await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
             Assert.Equal("non-voter", (await HttpAssertions.JsonAsync(await outsider.PostAsJsonAsync(rate, new { rating = 1, source = "results" }), 200)).GetProperty("countedAs").GetString());
             Assert.Equal("already-rated", (await HttpAssertions.JsonAsync(await outsider.GetAsync($"{rate}/mine?source=results"), 200)).GetProperty("state").GetString());
+            await HttpAssertions.ProblemAsync(await outsider.PostAsJsonAsync(rate, new { rating = 5, source = "results" }), 409, "already-rated");
         }
+
+        // Not on the round's register (a resident of the demo register, a worker) or too young to have voted in it: refused,
+        // so nobody can push the figure with accounts of their own.
+        foreach (var (account, code) in new[] { ("resident-45", "not-on-register"), ("worker", "not-on-register"), ("voter:young", "under-age") })
+        {
+            using var stranger = await platform.ApiClientAsync(account);
+            var closed = await HttpAssertions.JsonAsync(await stranger.GetAsync($"{rate}/mine?source=results"), 200);
+            Assert.Equal(("closed", code), (closed.GetProperty("state").GetString(), closed.GetProperty("code").GetString()));
+            await HttpAssertions.ProblemAsync(await stranger.PostAsJsonAsync(rate, new { rating = 1, source = "results" }), 403, code);
+        }
+
+        // What storage keeps of who answered: keyed marks only (no rating, comment, source or day), none of them a plain hash
+        // of a register key or account; and the answers' counts hold nobody's key.
+        var table = new TableClient(platform.StorageConnectionString, "CivicGrainState");
+        async Task<List<string>> StoredAsync(string grainType)
+        {
+            var prefix = $"{platform.ServiceId}_{grainType}_{roundId}:";
+            var rows = new List<string>();
+            await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(prefix) >= 0 && e.PartitionKey.CompareTo(prefix + "~") < 0))
+            {
+                rows.Add(Encoding.UTF8.GetString(row.GetBinary("Data") ?? Encoding.UTF8.GetBytes(row.GetString("StringData") ?? "")));
+            }
+
+            return rows;
+        }
+
+        var marks = (await StoredAsync("satisfaction-raters")).Select(text => JsonDocument.Parse(text)).ToList();
+        var stored = marks.SelectMany(m => m.RootElement.GetProperty("Raters").EnumerateArray().Select(r => r.GetString()!)).ToList();
+        Assert.Equal(3, stored.Count); // the first and second voters and the register's non-voter
+        Assert.All(marks, m => Assert.Equal(["Raters"], m.RootElement.EnumerateObject().Select(p => p.Name)));
+        Assert.All(stored, mark => Assert.Matches("^[0-9a-f]{32}$", mark));
+        foreach (var key in keys)
+        {
+            Assert.DoesNotContain(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32].ToLowerInvariant(), stored);
+            Assert.DoesNotContain(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"civic-satisfaction\n{roundId}\nvoter:{key}")))[..32].ToLowerInvariant(), stored);
+        }
+
+        var answers = string.Join("\n", await StoredAsync("satisfaction-shard"));
+        Assert.Contains("Counts", answers, StringComparison.Ordinal);
+        Assert.All(keys, key => Assert.DoesNotContain(key, answers, StringComparison.Ordinal));
 
         // Satisfaction is published as one total from 30 answers: with 3 so far, nothing but that it is not published.
         var summary = await HttpAssertions.JsonAsync(await anonymous.GetAsync(rate), 200);
@@ -104,7 +147,7 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         }
 
         // A comment with a phone number or an email address is refused: the answer is anonymous.
-        using (var talkative = await platform.ApiClientAsync($"voter:t{keys[0]}"))
+        using (var talkative = await platform.ApiClientAsync("voter:" + keys[4]))
         {
             var contact = await HttpAssertions.ProblemAsync(await talkative.PostAsJsonAsync(rate, new { rating = 4, comment = "山田です。090-1234-5678 に連絡ください", source = "results" }), 400, "comment-contact-details");
             Assert.Equal("comment", contact.GetProperty("errors")[0].GetProperty("field").GetString());
@@ -205,7 +248,8 @@ public sealed class SatisfactionApiTests(PlatformFixture platform)
         using var admin = await platform.ApiClientAsync("admin");
         using var anonymous = await platform.ApiClientAsync();
         var key = $"d{Guid.NewGuid():N}"[..12];
-        var roundId = await PaperApi.RoundAsync(admin, key);
+        // One voter and sixty more people on the register who answer from the results page without having voted.
+        var roundId = await PaperApi.RoundAsync(admin, [key, .. Enumerable.Range(0, 60).Select(n => $"n{n}{key}")]);
         using (var voter = await platform.ApiClientAsync("voter:" + key))
         {
             await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), [1, 2])), 200);

@@ -9,9 +9,9 @@ namespace Chiyoda.Civic.Tests.Satisfaction;
 public sealed class SatisfactionRulesTests
 {
     [Fact]
-    public void Small_cells_are_hidden_and_a_lone_hidden_cell_takes_the_next_smallest_with_it()
+    public void Small_cells_are_hidden_and_a_lone_hidden_cell_takes_the_next_smallest_with_it_a_zero_too()
     {
-        Assert.Equal([null, null, 15, 0, 20], SmallCells.Suppress([12, 3, 15, 0, 20]));
+        Assert.Equal([12, null, 15, null, 20], SmallCells.Suppress([12, 3, 15, 0, 20]));
         Assert.Equal([null, null, 30], SmallCells.Suppress([2, 9, 30]));
         Assert.Equal([10, 11, 0], SmallCells.Suppress([10, 11, 0]));
         Assert.Null(SmallCells.One(9));

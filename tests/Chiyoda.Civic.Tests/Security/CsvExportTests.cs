@@ -66,6 +66,13 @@ public sealed class CsvExportTests(PlatformFixture platform)
         using var anonymous = await platform.ApiClientAsync();
         var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
         var results = await CheckedAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results.csv"), published);
+        Assert.Equal(["item", "ballot_number", "proposal_id", "title", "title_en", "count", "rank", "adopted", "tied"], results.Records[0]);
+        // tied says what the JSON says, proposal by proposal (two proposals of 2 votes, five of 0 here); totals leave it empty.
+        Assert.Equal(published.GetProperty("proposals").EnumerateArray().ToDictionary(p => p.GetProperty("ballotNumber").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                p => p.GetProperty("tied").GetBoolean() ? "true" : "false"),
+            results.Records.Where(r => r[0] == "proposal").ToDictionary(r => r[1], r => r[8]));
+        Assert.Contains(results.Records, r => r[0] == "proposal" && r[8] == "true");
+        Assert.All(results.Records.Where(r => r[0] is not ("proposal" or "item")), r => Assert.Equal("", r[8]));
         var titles = results.Records.Where(r => r[0] == "proposal").Select(r => r[3]).ToList();
         Assert.Equal(HostileTitles.Length, titles.Count);
         foreach (var title in HostileTitles)
