@@ -71,6 +71,12 @@ public static class CommentErrorCodes
     public const string ThreadFull = "thread-full";
     public const string RateLimited = "rate-limited";
     public const string InvalidRequestId = "invalid-request-id";
+
+    /// <summary>A post's request id sent again with other words (the same code as a ballot's reused <c>Idempotency-Key</c>).</summary>
+    public const string RequestIdReused = RememberedRequests.ReusedCode;
+
+    /// <summary>Text that holds a bidi override, embedding or isolate (U+202A–U+202E, U+2066–U+2069): refused, never removed quietly.</summary>
+    public const string DirectionControl = "text-direction-control";
     public const string OwnComment = "own-comment";
     public const string AlreadyReported = "already-reported";
     public const string ProposalClosed = "proposal-closed";

@@ -67,8 +67,8 @@ public static class CommentsApi
         thread.MapPost("/", PostComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Write a comment or a reply (staff: as the ward)").WithIdempotencyKey(required: false)
             .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentReplyDepth,
-                ApiErrors.CommentRequestId, ApiErrors.CommentNotFound, ApiErrors.CommentParentNotOpen, ApiErrors.CommentNotAllowed, ApiErrors.NotWardStaff,
-                ApiErrors.ThreadFull]);
+                ApiErrors.CommentRequestId, ApiErrors.IdempotencyKeyReused, ApiErrors.CommentNotFound, ApiErrors.CommentParentNotOpen, ApiErrors.CommentNotAllowed,
+                ApiErrors.NotWardStaff, ApiErrors.ThreadFull]);
         thread.MapPut("/{commentId}", EditComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Change your own comment within the edit window")
             .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentNotFound,
