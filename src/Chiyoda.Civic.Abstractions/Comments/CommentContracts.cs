@@ -71,6 +71,12 @@ public static class CommentErrorCodes
     public const string ThreadFull = "thread-full";
     public const string RateLimited = "rate-limited";
     public const string InvalidRequestId = "invalid-request-id";
+
+    /// <summary>A post's request id sent again with other words (the same code as a ballot's reused <c>Idempotency-Key</c>).</summary>
+    public const string RequestIdReused = RememberedRequests.ReusedCode;
+
+    /// <summary>Text that holds a bidi override, embedding or isolate (U+202A–U+202E, U+2066–U+2069): refused, never removed quietly.</summary>
+    public const string DirectionControl = "text-direction-control";
     public const string OwnComment = "own-comment";
     public const string AlreadyReported = "already-reported";
     public const string ProposalClosed = "proposal-closed";
@@ -308,21 +314,19 @@ public static partial class CommentValidation
     }
 
     /// <summary>
-    /// Plain text only: line breaks kept (CRLF → LF), other control characters dropped, trimmed. A string that holds
-    /// an HTML tag is refused rather than silently changed; links stay text (pages never make anchors of them).
+    /// Plain text only: line breaks kept (CRLF → LF), other control characters and invisible format characters dropped
+    /// (<see cref="InvisibleText.Clean"/>: zero-width spaces and the like; a zero-width joiner only between emoji is kept),
+    /// trimmed. Characters that reverse or reorder the text (bidi overrides and isolates) and a string that holds an HTML tag
+    /// are refused rather than silently changed; links stay text (pages never make anchors of them).
     /// </summary>
     public static (string Text, ValidationError? Error) Text(string? raw)
     {
-        var builder = new StringBuilder();
-        foreach (var c in (raw ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
+        if (InvisibleText.FirstDirectionControl(raw) is { } control)
         {
-            if (c == '\n' || !char.IsControl(c))
-            {
-                builder.Append(c);
-            }
+            return ("", DirectionControl("text", control));
         }
 
-        var text = builder.ToString().Trim();
+        var text = InvisibleText.Clean(raw).Trim();
         if (text.Length == 0)
         {
             return (text, new("text", CommentErrorCodes.Empty, "Write the comment (it is empty)."));
@@ -341,7 +345,14 @@ public static partial class CommentValidation
 
     public static (string Reason, ValidationError? Error) Reason(string? raw)
     {
-        var reason = string.Concat((raw ?? "").Select(c => char.IsControl(c) ? ' ' : c)).Trim();
+        if (InvisibleText.FirstDirectionControl(raw) is { } control)
+        {
+            return ("", DirectionControl("reason", control));
+        }
+
+        // A reason is one line (shown in place of a hidden comment, and in the queue): control characters, line breaks
+        // included, become spaces, as before; invisible format characters go.
+        var reason = InvisibleText.Clean(string.Concat((raw ?? "").Select(c => char.IsControl(c) ? ' ' : c))).Trim();
         if (reason.Length == 0)
         {
             return (reason, new("reason", CommentErrorCodes.ReasonRequired, "Give a reason."));
@@ -351,6 +362,10 @@ public static partial class CommentValidation
             ? (reason, new("reason", CommentErrorCodes.ReasonTooLong, $"A reason may have at most {CommentRules.ReasonMaxLength} characters; this one has {reason.Length}."))
             : (reason, null);
     }
+
+    private static ValidationError DirectionControl(string field, System.Text.Rune control) =>
+        new(field, CommentErrorCodes.DirectionControl,
+            $"The text holds an invisible character that changes the direction it reads in ({InvisibleText.Name(control)}); remove it and send the text again.");
 
     [GeneratedRegex(@"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|&#?[A-Za-z0-9]+;")]
     private static partial Regex HtmlTag();

@@ -46,6 +46,14 @@ public static class ReminderRules
         ReminderEvent.ClosingSoon => schedule.VotingCloses - ClosingSoonLead > schedule.VotingOpens ? schedule.VotingCloses - ClosingSoonLead : null,
         _ => publishedAt,
     };
+
+    /// <summary>
+    /// The reminders still to come for someone who opts in at <paramref name="now"/> (before the results, when opting in is
+    /// allowed): an event whose time has passed has gone to those who had asked by then, so a confirmation promises only
+    /// the others. "Results published" is always ahead until it happens.
+    /// </summary>
+    public static IReadOnlyList<ReminderEvent> Ahead(Rounds.RoundSchedule schedule, DateTimeOffset now) =>
+        [.. ReminderEvents.All.Where(e => e == ReminderEvent.ResultsPublished || DueAt(e, schedule, null) is { } at && at > now)];
 }
 
 /// <summary>Who opted in: the person's subject (their inbox holds the address), the language they read, and their register key if they have one.</summary>

@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Grains.Notifications;
 
 namespace Chiyoda.Civic.Grains.Comments;
 
@@ -19,18 +20,18 @@ public static class CommentNotices
     public static string Link(string roundId, string proposalId, string commentId) => $"/rounds/{roundId}/proposals/{proposalId}#{commentId}";
 
     public static Notice Hidden(string roundId, string proposalId, (string Ja, string En) title, Comment comment, string reason, DateTimeOffset at) =>
-        new(NoticeId(roundId, proposalId, comment.Id, "hidden", at), at, Kind, roundId,
-            "あなたの意見を非表示にしました", "Your comment was hidden",
-            $"提案「{title.Ja}」へのあなたの意見（{WardDateText.Instant(comment.PostedAt, english: false)}の投稿）を、担当職員が確認のうえ非表示にしました。" +
-            $"意見の場所には次の理由が表示されます：{reason}",
-            $"Staff reviewed your comment on the proposal \"{title.En}\" (posted {WardDateText.Instant(comment.PostedAt, english: true)}) and hid it. " +
-            $"This reason is shown in its place: \"{reason}\"",
+        NoticeText.Compose(NoticeId(roundId, proposalId, comment.Id, "hidden", at), at, Kind, roundId,
+            new("あなたの意見を非表示にしました", "Your comment was hidden"),
+            new($"提案「{title.Ja}」へのあなたの意見（{WardDateText.Instant(comment.PostedAt, english: false)}の投稿）を、担当職員が確認のうえ非表示にしました。" +
+                $"意見の場所には次の理由が表示されます：{reason}",
+                $"Staff reviewed your comment on the proposal \"{title.En}\" (posted {WardDateText.Instant(comment.PostedAt, english: true)}) and hid it. " +
+                $"This reason is shown in its place: \"{reason}\""),
             Link(roundId, proposalId, comment.Id));
 
     public static Notice Restored(string roundId, string proposalId, (string Ja, string En) title, Comment comment, string reason, DateTimeOffset at) =>
-        new(NoticeId(roundId, proposalId, comment.Id, "restored", at), at, Kind, roundId,
-            "あなたの意見を再び表示しました", "Your comment is shown again",
-            $"提案「{title.Ja}」へのあなたの意見（{WardDateText.Instant(comment.PostedAt, english: false)}の投稿）を、担当職員が確認のうえ再び表示しました。理由：{reason}",
-            $"Staff reviewed your comment on the proposal \"{title.En}\" (posted {WardDateText.Instant(comment.PostedAt, english: true)}) and show it again. Reason: \"{reason}\"",
+        NoticeText.Compose(NoticeId(roundId, proposalId, comment.Id, "restored", at), at, Kind, roundId,
+            new("あなたの意見を再び表示しました", "Your comment is shown again"),
+            new($"提案「{title.Ja}」へのあなたの意見（{WardDateText.Instant(comment.PostedAt, english: false)}の投稿）を、担当職員が確認のうえ再び表示しました。理由：{reason}",
+                $"Staff reviewed your comment on the proposal \"{title.En}\" (posted {WardDateText.Instant(comment.PostedAt, english: true)}) and show it again. Reason: \"{reason}\""),
             Link(roundId, proposalId, comment.Id));
 }

@@ -13,7 +13,7 @@ public sealed class CommentThreadState
 {
     [Id(0)] public List<Comment> Comments { get; set; } = [];
 
-    /// <summary>The last <see cref="CommentRules.RememberedRequests"/> post request ids and the comment each made.</summary>
+    /// <summary>Post request ids as stored before <see cref="Posts"/> (no digest): taken over into it on activation, then empty.</summary>
     [Id(1)] public List<KeyValuePair<string, string>> Requests { get; set; } = [];
 
     /// <summary>Audit entries written with the state and delivered after it (again on the next command until delivered).</summary>
@@ -28,6 +28,9 @@ public sealed class CommentThreadState
 
     /// <summary>Notices to authors (comment hidden or shown again), keyed by the author's sub, delivered after the state write.</summary>
     [Id(6)] public List<KeyValuePair<string, Notice>> PendingNotices { get; set; } = [];
+
+    /// <summary>The last <see cref="CommentRules.RememberedRequests"/> posts: request id, a digest of what was sent, and the comment it made.</summary>
+    [Id(7)] public RememberedRequests Posts { get; set; } = new();
 }
 
 /// <summary>
@@ -58,6 +61,18 @@ public sealed class CommentThreadGrain(
 
     private TimeSpan EditWindow => options.Value.EditWindow;
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Requests.Count > 0)
+        {
+            // State from before digests: those posts still answer a re-sent form as before; written with the next change.
+            state.State.Posts.Adopt(state.State.Requests.Select(r => (r.Key, (string?)r.Value)), CommentRules.RememberedRequests);
+            state.State.Requests.Clear();
+        }
+
+        return Task.CompletedTask;
+    }
+
     Task<CommentThreadView> ICommentThreadGrain.GetAsync() => Task.FromResult(new CommentThreadView([.. state.State.Comments]));
 
     Task<string?> ICommentThreadGrain.ReportedTextAsync(string commentId) =>
@@ -71,13 +86,21 @@ public sealed class CommentThreadGrain(
             return CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId, "A request id of 1 to 64 characters is required.", "requestId");
         }
 
-        if (state.State.Requests.FirstOrDefault(r => r.Key == draft.RequestId) is { Key: not null } seen)
+        var digest = RememberedRequests.Digest("post", draft.AuthorSub, draft.ParentId, draft.Text, draft.AsWard);
+        var seen = state.State.Posts.Check(draft.RequestId, digest, out var madeId);
+        if (seen != RequestSeen.New && state.State.Comments.FirstOrDefault(c => c.Id == madeId) is { } made)
         {
-            // The same form sent twice, or a retry whose answer was lost: the comment it made, nothing new.
-            var made = state.State.Comments.First(c => c.Id == seen.Value);
-            return made.AuthorSub == draft.AuthorSub
+            if (made.AuthorSub != draft.AuthorSub)
+            {
+                return CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId, "This request id was used by someone else.", "requestId");
+            }
+
+            // The same form sent twice, or a retry whose answer was lost: the comment it made, nothing new. Other words under
+            // the same id are refused: answering with the old comment would tell the sender their new words were posted.
+            return seen == RequestSeen.Repeated
                 ? CommandResult<Comment>.Done(made)
-                : CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId, "This request id was used by someone else.", "requestId");
+                : CommandResult<Comment>.Refused(CommentErrorCodes.RequestIdReused,
+                    "This request id was already used for a comment with other words; send a new request id to post these.", "requestId");
         }
 
         var (text, error) = CommentValidation.Text(draft.Text);
@@ -126,11 +149,7 @@ public sealed class CommentThreadGrain(
             CommentStatus.Visible, null, null, [], false);
         state.State.NextNumber++;
         state.State.Comments.Add(comment);
-        state.State.Requests.Add(new(draft.RequestId, comment.Id));
-        if (state.State.Requests.Count > CommentRules.RememberedRequests)
-        {
-            state.State.Requests.RemoveAt(0);
-        }
+        state.State.Posts.Remember(draft.RequestId, digest, comment.Id, CommentRules.RememberedRequests);
 
         if (draft.AsWard)
         {

@@ -26,7 +26,7 @@ public sealed class ImplementationState
     [Id(11)] public int Version { get; set; }
     [Id(12)] public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>The last <see cref="ImplementationGrain.RememberedRequests"/> request ids: a retried command changes nothing.</summary>
+    /// <summary>Request ids as stored before <see cref="Requests"/> (no digest): taken over into it on activation, then empty.</summary>
     [Id(13)] public List<string> RecentRequests { get; set; } = [];
 
     /// <summary>Effects stored with the change and delivered after it (an outbox, as in the proposal grain); their ids are fixed.</summary>
@@ -39,6 +39,9 @@ public sealed class ImplementationState
 
     /// <summary>Notices of withdrawn steps still to be taken back from the inboxes they went to (outbox, like the notices).</summary>
     [Id(18)] public List<string> PendingRetractions { get; set; } = [];
+
+    /// <summary>The last <see cref="ImplementationGrain.RequestsKept"/> requests with a digest of each command: a retry changes nothing, another command under the same id is refused.</summary>
+    [Id(19)] public RememberedRequests Requests { get; set; } = new();
 }
 
 [GenerateSerializer, Alias("civic.implementation-withdrawn-step")]
@@ -58,7 +61,8 @@ public sealed class ImplementationGrain(
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<ImplementationOptions> options) : Grain, IImplementationGrain
 {
-    public const int RememberedRequests = 64;
+    /// <summary>How many requests the record remembers (<see cref="ImplementationState.Requests"/>).</summary>
+    public const int RequestsKept = 64;
     public const string SystemActor = "system:results";
 
     private string _roundId = "";
@@ -72,6 +76,13 @@ public sealed class ImplementationGrain(
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         _roundId = colon > 0 ? key[..colon] : key;
         _proposalId = colon > 0 ? key[(colon + 1)..] : "";
+        if (S.RecentRequests.Count > 0)
+        {
+            // State from before digests: those ids still answer a retry as before; written with the next change.
+            S.Requests.Adopt(S.RecentRequests.Select(id => (id, (string?)null)), RequestsKept);
+            S.RecentRequests.Clear();
+        }
+
         if (S.Exists && (S.PendingAudit.Count > 0 || S.PendingNotices.Count > 0 || S.PendingRetractions.Count > 0 || S.DirectoryPending))
         {
             await FlushAsync();
@@ -120,9 +131,10 @@ public sealed class ImplementationGrain(
             return refused;
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("status", actor.Sub, change);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var path = await Path();
@@ -191,7 +203,7 @@ public sealed class ImplementationGrain(
         {
             S.PendingNotices.Add(notice);
         }
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details)
@@ -201,9 +213,10 @@ public sealed class ImplementationGrain(
             return refused;
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("details", actor.Sub, details);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var errors = ImplementationValidation.Validate(details);
@@ -217,7 +230,7 @@ public sealed class ImplementationGrain(
         S.BudgetYen = details.BudgetYen;
         S.Links = links;
         Audit(requestId, actor.Sub, actor.Name, "implementation.details", before, Describe(S.BudgetYen, S.Links));
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator)
@@ -227,9 +240,10 @@ public sealed class ImplementationGrain(
             return refused;
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("indicator", actor.Sub, indicator);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var errors = ImplementationValidation.Validate(indicator);
@@ -258,7 +272,7 @@ public sealed class ImplementationGrain(
         }
 
         Audit(requestId, actor.Sub, actor.Name, "implementation.indicator", before, $"{updated.Name}: target {updated.Target.ToString(CultureInfo.InvariantCulture)} {updated.Unit}");
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual)
@@ -268,9 +282,10 @@ public sealed class ImplementationGrain(
             return refused;
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("actual", actor.Sub, indicatorId, actual);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var index = S.Indicators.FindIndex(i => i.Id == indicatorId);
@@ -313,7 +328,7 @@ public sealed class ImplementationGrain(
         Audit(requestId, actor.Sub, actor.Name, "implementation.actual",
             previous is null ? null : $"{indicator.Name} {previous.Date:yyyy-MM-dd}: {previous.Value.ToString(CultureInfo.InvariantCulture)}",
             $"{indicator.Name} {actual.Date:yyyy-MM-dd}: {actual.Value.ToString(CultureInfo.InvariantCulture)}");
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetAdoptedOnAsync(Actor admin, string requestId, DateOnly date)
@@ -328,9 +343,10 @@ public sealed class ImplementationGrain(
             return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators correct the adoption date.");
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("adopted-on", admin.Sub, date);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var published = DateOnly.FromDateTime(WardClock.ToWardTime(S.Steps[0].RecordedAt).DateTime);
@@ -343,7 +359,7 @@ public sealed class ImplementationGrain(
         S.AdoptedOn = date;
         S.Steps[0] = S.Steps[0] with { Date = date };
         Audit(requestId, admin.Sub, admin.Name, "implementation.adopted-on", $"{before:yyyy-MM-dd}", $"{date:yyyy-MM-dd}");
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.DeleteActualAsync(Actor actor, string requestId, string indicatorId, DateOnly date)
@@ -353,9 +369,10 @@ public sealed class ImplementationGrain(
             return refused;
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("actual-deleted", actor.Sub, indicatorId, date);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var index = S.Indicators.FindIndex(i => i.Id == indicatorId);
@@ -374,7 +391,7 @@ public sealed class ImplementationGrain(
         S.Indicators[index] = indicator with { Actuals = [.. indicator.Actuals.Where(a => a.Date != date)] };
         Audit(requestId, actor.Sub, actor.Name, "implementation.actual-deleted",
             $"{indicator.Name} {gone.Date:yyyy-MM-dd}: {gone.Value.ToString(CultureInfo.InvariantCulture)}", null);
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.WithdrawStepAsync(Actor admin, string requestId, int seq, string reason)
@@ -389,9 +406,10 @@ public sealed class ImplementationGrain(
             return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.NotAllowed, "Only administrators withdraw a step.");
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("step-withdrawn", admin.Sub, seq, reason);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var latest = S.Steps[^1];
@@ -421,7 +439,7 @@ public sealed class ImplementationGrain(
         S.PendingRetractions.Add(noticeId);
         Audit(requestId, admin.Sub, admin.Name, "implementation.step-withdrawn",
             $"{latest.StatusId} {latest.Date:yyyy-MM-dd} ({latest.Department}) seq {latest.Seq}", why);
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.AssignAsync(Actor admin, string requestId, IReadOnlyList<ImplementationAssignee> assignees)
@@ -441,9 +459,10 @@ public sealed class ImplementationGrain(
             return BadRequestId();
         }
 
-        if (S.RecentRequests.Contains(requestId))
+        var digest = RememberedRequests.Digest("assign", admin.Sub, assignees);
+        if (Repeat(requestId, digest) is { } repeat)
         {
-            return CommandResult<ImplementationRecord>.Done(Record());
+            return repeat;
         }
 
         var list = (assignees ?? []).ToList();
@@ -458,7 +477,7 @@ public sealed class ImplementationGrain(
         var before = string.Join(", ", S.Assignees.Select(a => a.Sub));
         S.Assignees = [.. list.Select(a => new ImplementationAssignee(a.Sub.Trim(), a.Name?.Trim() is { Length: > 0 } n ? n : a.Sub.Trim()))];
         Audit(requestId, admin.Sub, admin.Name, "implementation.assign", before.Length == 0 ? null : before, string.Join(", ", S.Assignees.Select(a => a.Sub)));
-        return await SaveAsync(requestId);
+        return await SaveAsync(requestId, digest);
     }
 
     /// <summary>Exists, the actor may change it (administrators, or department staff assigned to it), and the request id is usable.</summary>
@@ -476,6 +495,18 @@ public sealed class ImplementationGrain(
 
         return ImplementationValidation.IsValidRequestId(requestId) ? null : BadRequestId();
     }
+
+    /// <summary>
+    /// A request id seen before: the same command again is a retry whose answer was lost (the record as it is, nothing
+    /// changed); another command under that id is refused, so the caller never takes the old change for the new one.
+    /// </summary>
+    private CommandResult<ImplementationRecord>? Repeat(string requestId, string digest) => S.Requests.Check(requestId, digest, out _) switch
+    {
+        RequestSeen.New => null,
+        RequestSeen.Repeated => CommandResult<ImplementationRecord>.Done(Record()),
+        _ => CommandResult<ImplementationRecord>.Refused(RememberedRequests.ReusedCode,
+            "This request id was already used for a different change to this record; send a new request id for a new change.", "requestId"),
+    };
 
     /// <summary>A new step's number: never one a withdrawn step had, so its notice id is new too.</summary>
     private int NextSeq() => S.Steps.Select(s => s.Seq).Concat(S.Withdrawn.Select(w => w.Step.Seq)).DefaultIfEmpty(-1).Max() + 1;
@@ -498,15 +529,11 @@ public sealed class ImplementationGrain(
 
     private static string? Blank(string? value) => value?.Trim() is { Length: > 0 } v ? v : null;
 
-    private async Task<CommandResult<ImplementationRecord>> SaveAsync(string? requestId = null)
+    private async Task<CommandResult<ImplementationRecord>> SaveAsync(string? requestId = null, string? digest = null)
     {
         if (requestId is not null)
         {
-            S.RecentRequests.Add(requestId);
-            if (S.RecentRequests.Count > RememberedRequests)
-            {
-                S.RecentRequests.RemoveAt(0);
-            }
+            S.Requests.Remember(requestId, digest, null, RequestsKept);
         }
 
         S.Version++;

@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Grains.Notifications;
 
 namespace Chiyoda.Civic.Grains.Proposals;
 
@@ -30,7 +31,7 @@ public static class ProposalNotices
             ProposalEventKind.Withdrawn => ("提案を取り下げました。", "You withdrew your proposal."),
             _ => ("提案の状況が変わりました。", "Your proposal's status changed."),
         };
-        return new Notice(NoticeId(roundId, proposalId, seq), at, Kind, roundId,
-            $"「{title}」の状況", $"Your proposal \"{title}\"", ja, en, Link(roundId, proposalId));
+        return NoticeText.Compose(NoticeId(roundId, proposalId, seq), at, Kind, roundId,
+            new($"「{title}」の状況", $"Your proposal \"{title}\""), new(ja, en), Link(roundId, proposalId));
     }
 }

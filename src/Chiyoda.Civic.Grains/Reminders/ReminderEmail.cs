@@ -14,6 +14,14 @@ namespace Chiyoda.Civic.Grains.Reminders;
 /// other below, with a link to stop the reminders that needs no sign-in, also as <c>List-Unsubscribe</c> with one-click
 /// <c>List-Unsubscribe-Post</c> (RFC 8058).
 /// </summary>
+/// <summary>Where a round's vote stands when a confirmation is written (the close record counts: an early close is closed).</summary>
+public enum VotingState
+{
+    NotYetOpen,
+    Open,
+    Closed,
+}
+
 public static class ReminderEmail
 {
     public const string EventHeader = "X-Civic-Reminder";
@@ -67,33 +75,61 @@ public static class ReminderEmail
     public const string OptedIn = "opted-in";
 
     /// <summary>
-    /// The email that confirms an opt-in: which round, which reminders will come, and how to stop them (the link, no sign-in;
-    /// or the account page). The person's language first.
+    /// The email that confirms an opt-in: which round, where its vote stands at <paramref name="now"/>, which reminders are
+    /// still to come (<see cref="ReminderRules.Ahead"/>), and how to stop them (the link, no sign-in; or the account page).
+    /// While voting is open it says so and until when, and promises no opening that has passed. The person's language first.
     /// </summary>
     public static MimeMessage ComposeConfirmation(string roundId, RoundDefinition round, string to, string language, string token,
-        string from, string? siteUrl, string sub)
+        string from, string? siteUrl, string sub, DateTimeOffset now, VotingState voting)
     {
         var unsubscribe = Absolute(UnsubscribePath(roundId, token), siteUrl);
         var account = Absolute("/account/reminders", siteUrl);
         var nameEn = round.NameEn ?? round.Name;
+        var schedule = round.Schedule;
+        // Closed (early, perhaps, before "closes soon" was due): only the results are still to come.
+        IReadOnlyList<ReminderEvent> ahead = voting == VotingState.Closed ? [ReminderEvent.ResultsPublished] : ReminderRules.Ahead(schedule, now);
+        var (stateJa, stateEn) = voting switch
+        {
+            VotingState.Open => (
+                $"区民投票は現在受け付けています。締切は {JaEnd(schedule.VotingCloses)} です。\n\n",
+                $"The resident vote is open now, until {EnEnd(schedule.VotingCloses)} (Japan time).\n\n"),
+            VotingState.Closed => ("区民投票は締め切りました。\n\n", "The resident vote has closed.\n\n"),
+            _ => ("", ""),
+        };
         var ja = new StringBuilder()
-            .Append($"「{round.Name}」のリマインダーメールの登録を受け付けました。次のときにメールでお知らせします。\n\n")
-            .Append($"・区民投票が始まったとき（{Ja(round.Schedule.VotingOpens)}）\n")
-            .Append("・投票の締切3日前（まだ投票していない方のみ）\n")
-            .Append("・投票結果を公表したとき\n")
-            .Append("\n登録した回の一覧と停止: ").Append(account).Append('\n')
-            .Append("配信の停止（サインインは不要です）: ").Append(unsubscribe).Append('\n')
-            .Append("\n心当たりがない場合は、上の停止のリンクを開いてください。このメールは送信専用です。\n")
-            .ToString();
+            .Append($"「{round.Name}」のリマインダーメールの登録を受け付けました。\n\n")
+            .Append(stateJa)
+            .Append("次のときにメールでお知らせします。\n\n");
         var en = new StringBuilder()
-            .Append($"Your reminders for \"{nameEn}\" are on. We will email you:\n\n")
-            .Append($"- when the resident vote opens ({En(round.Schedule.VotingOpens)}, Japan time)\n")
-            .Append("- three days before voting closes (only if you are yet to vote)\n")
-            .Append("- when the results are published\n")
-            .Append("\nYour reminders, and stopping them: ").Append(account).Append('\n')
+            .Append($"Your reminders for \"{nameEn}\" are on.\n\n")
+            .Append(stateEn)
+            .Append("We will email you:\n\n");
+        foreach (var e in ahead)
+        {
+            var at = ReminderRules.DueAt(e, schedule, null);
+            switch (e)
+            {
+                case ReminderEvent.VotingOpens:
+                    ja.Append($"・区民投票が始まったとき（{Ja(at!.Value)}）\n");
+                    en.Append($"- when the resident vote opens ({En(at!.Value)}, Japan time)\n");
+                    break;
+                case ReminderEvent.ClosingSoon:
+                    ja.Append($"・投票の締切3日前（{Ja(at!.Value)}、まだ投票していない方のみ）\n");
+                    en.Append($"- three days before voting closes ({En(at!.Value)}, Japan time; only if you are yet to vote)\n");
+                    break;
+                default:
+                    ja.Append("・投票結果を公表したとき\n");
+                    en.Append("- when the results are published\n");
+                    break;
+            }
+        }
+
+        ja.Append("\n登録した回の一覧と停止: ").Append(account).Append('\n')
+            .Append("配信の停止（サインインは不要です）: ").Append(unsubscribe).Append('\n')
+            .Append("\n心当たりがない場合は、上の停止のリンクを開いてください。このメールは送信専用です。\n");
+        en.Append("\nYour reminders, and stopping them: ").Append(account).Append('\n')
             .Append("Stop these reminders (no sign-in needed): ").Append(unsubscribe).Append('\n')
-            .Append("\nIf you did not ask for this, open the stop link above. Do not reply to this email.\n")
-            .ToString();
+            .Append("\nIf you did not ask for this, open the stop link above. Do not reply to this email.\n");
         var english = language == "en";
         var (subjectJa, subjectEn) = ($"リマインダーメールの登録を受け付けました：{round.Name}", $"Reminders are on: {nameEn}");
         var message = new MimeMessage

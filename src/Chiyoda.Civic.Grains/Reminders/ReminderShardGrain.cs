@@ -181,7 +181,7 @@ public sealed class ReminderShardGrain(
         await StartReminderAsync();
         if (S.Subscriptions[subscriber.Sub] is { ConfirmationPending: true } made)
         {
-            await ConfirmAsync(made, round.Definition);
+            await ConfirmAsync(made, round);
         }
 
         return CommandResult<ReminderSubscriber>.Done(subscriber);
@@ -255,7 +255,7 @@ public sealed class ReminderShardGrain(
         // Confirmations the server did not take at opt-in are tried again on each tick, a few times.
         foreach (var pending in S.Subscriptions.Values.Where(s => s.ConfirmationPending).Take(reminderOptions.Value.BatchSize).ToList())
         {
-            await ConfirmAsync(pending, round.Definition);
+            await ConfirmAsync(pending, round);
         }
 
         var now = time.GetUtcNow();
@@ -463,12 +463,17 @@ public sealed class ReminderShardGrain(
     /// Message-ID is made from the subscription's token, so a resend after an unknown outcome is the same message. A refusal
     /// is tried again on the next ticks, then given up: the opt-in itself stands either way.
     /// </summary>
-    private async Task ConfirmAsync(ReminderSubscription subscription, RoundDefinition round)
+    private async Task ConfirmAsync(ReminderSubscription subscription, RoundSnapshot round)
     {
         if (mailer is null)
         {
             return;
         }
+
+        // Where the vote stands as the email is written (a resend on a later tick says it as it is then).
+        var now = time.GetUtcNow();
+        var voting = await VotingOpenAsync(round, now) ? VotingState.Open
+            : now < round.Definition.Schedule.VotingOpens ? VotingState.NotYetOpen : VotingState.Closed;
 
         var address = (await GrainFactory.GetGrain<INotificationInboxGrain>(subscription.Sub).GetMailAsync()).Address;
         var email = emailOptions.Value;
@@ -478,8 +483,8 @@ public sealed class ReminderShardGrain(
             await pacer.WaitAsync();
             try
             {
-                await mailer.SendAsync(ReminderEmail.ComposeConfirmation(RoundId, round, address, subscription.Language, subscription.Token,
-                    email.Smtp.From!, email.SiteUrl, subscription.Sub), CancellationToken.None);
+                await mailer.SendAsync(ReminderEmail.ComposeConfirmation(RoundId, round.Definition, address, subscription.Language, subscription.Token,
+                    email.Smtp.From!, email.SiteUrl, subscription.Sub, now, voting), CancellationToken.None);
                 sent = true;
             }
             catch (Exception e)

@@ -206,6 +206,8 @@ public static class ApiErrors
     // Comments (added after the catalogue's comment block: this one is newer).
     public static readonly ApiError CommentUnderReview = Add(CommentErrorCodes.UnderReview, 409,
         "The comment was reported and awaits a moderator, so it cannot be edited now; it may still be deleted.");
+    public static readonly ApiError TextDirectionControl = Add(CommentErrorCodes.DirectionControl, 400,
+        "The text holds an invisible character that changes the direction it reads in (such as U+202E); remove it and send the text again.");
 
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyCollection<ApiError> All => Catalogue.Values;

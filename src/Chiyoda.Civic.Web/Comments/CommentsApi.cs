@@ -66,12 +66,12 @@ public static class CommentsApi
             .ProducesErrors(ApiErrors.ProposalNotFound);
         thread.MapPost("/", PostComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Write a comment or a reply (staff: as the ward)").WithIdempotencyKey(required: false)
-            .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentReplyDepth,
-                ApiErrors.CommentRequestId, ApiErrors.CommentNotFound, ApiErrors.CommentParentNotOpen, ApiErrors.CommentNotAllowed, ApiErrors.NotWardStaff,
-                ApiErrors.ThreadFull]);
+            .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.TextDirectionControl, ApiErrors.CommentReplyDepth,
+                ApiErrors.CommentRequestId, ApiErrors.IdempotencyKeyReused, ApiErrors.CommentNotFound, ApiErrors.CommentParentNotOpen, ApiErrors.CommentNotAllowed,
+                ApiErrors.NotWardStaff, ApiErrors.ThreadFull]);
         thread.MapPut("/{commentId}", EditComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Change your own comment within the edit window")
-            .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.CommentNotFound,
+            .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.TextDirectionControl, ApiErrors.CommentNotFound,
                 ApiErrors.CommentNotAuthor, ApiErrors.CommentEditWindowPassed, ApiErrors.CommentHidden, ApiErrors.CommentDeleted, ApiErrors.CommentUnderReview]);
         thread.MapDelete("/{commentId}", DeleteComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Delete your own comment within the edit window")
@@ -79,15 +79,15 @@ public static class CommentsApi
                 ApiErrors.CommentNotAuthor, ApiErrors.CommentEditWindowPassed, ApiErrors.CommentHidden, ApiErrors.CommentDeleted);
         thread.MapPost("/{commentId}/reports", ReportComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Report a comment to the moderators")
-            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong,
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong, ApiErrors.TextDirectionControl,
                 ApiErrors.CommentOwn, ApiErrors.CommentAlreadyReported, ApiErrors.CommentHidden, ApiErrors.CommentDeleted, ApiErrors.RateLimited);
         thread.MapPost("/{commentId}/hide", HideComment).RequireAuthorization(CivicPolicies.ApiModerator)
             .WithSummary("Hide a comment with a public reason (moderators)")
-            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong,
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong, ApiErrors.TextDirectionControl,
                 ApiErrors.CommentHidden, ApiErrors.CommentDeleted);
         thread.MapPost("/{commentId}/restore", RestoreComment).RequireAuthorization(CivicPolicies.ApiModerator)
             .WithSummary("Show a hidden comment again, or dismiss its reports (moderators)")
-            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong,
+            .ProducesErrors(ApiErrors.ProposalNotFound, ApiErrors.CommentNotFound, ApiErrors.CommentReasonRequired, ApiErrors.CommentReasonTooLong, ApiErrors.TextDirectionControl,
                 ApiErrors.CommentNotHidden);
 
         var moderation = api.MapGroup("/moderation/comments").WithTags("Comments");

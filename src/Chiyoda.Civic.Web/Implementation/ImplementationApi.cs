@@ -118,9 +118,9 @@ public static class ImplementationApi
 
     public static Ok<DepartmentList> Departments(ImplementationService service) => TypedResults.Ok(new DepartmentList(service.Departments()));
 
-    /// <summary>The refusals every change of a record may give, with those of the command itself.</summary>
+    /// <summary>The refusals every change of a record may give (a request id sent again with another change too), with those of the command itself.</summary>
     private static ApiError[] Command(params ApiError[] own) =>
-        [ApiErrors.ImplementationNotFound, ApiErrors.NotAssigned, ApiErrors.InvalidRequestId, .. own];
+        [ApiErrors.ImplementationNotFound, ApiErrors.NotAssigned, ApiErrors.InvalidRequestId, ApiErrors.IdempotencyKeyReused, .. own];
 
     public static async Task<Results<Ok<ImplementationPath>, ProblemHttpResult>> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
     {

@@ -188,7 +188,10 @@ public sealed class CommentThreadGrainTests(ClusterFixture fixture)
         var made = Ok(await Thread(one).PostAsync(Draft(sub, "一回だけ", requestId: requestId)));
         Assert.Equal(made.Id, Ok(await Thread(one).PostAsync(Draft(sub, "一回だけ", requestId: requestId))).Id);
         Assert.Equal(CommentErrorCodes.InvalidRequestId, (await Thread(one).PostAsync(Draft(other, "横取り", requestId: requestId))).Code);
-        Assert.Single((await Thread(one).GetAsync()).Comments);
+        // Other words under the same id are refused, not answered with the first comment as if they had been posted.
+        var reused = await Thread(one).PostAsync(Draft(sub, "別の言葉", requestId: requestId));
+        Assert.Equal((CommentErrorCodes.RequestIdReused, "requestId"), (reused.Code, reused.Errors[0].Field));
+        Assert.Equal("一回だけ", Assert.Single((await Thread(one).GetAsync()).Comments).Text);
 
         for (var i = 1; i < CommentRules.PostsPerWindow; i++)
         {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Tests.Infrastructure;
 
 namespace Chiyoda.Civic.Tests.Comments;
@@ -11,7 +13,7 @@ namespace Chiyoda.Civic.Tests.Comments;
 /// audit, and hidden words never in a public answer.
 /// </summary>
 [Collection(PlatformCollection.Name)]
-public sealed class CommentsApiTests(PlatformFixture platform)
+public sealed partial class CommentsApiTests(PlatformFixture platform)
 {
     private const string Round = "demo-2024";
 
@@ -85,6 +87,86 @@ public sealed class CommentsApiTests(PlatformFixture platform)
         var problem = await HttpAssertions.ProblemAsync(refused, 429, "rate-limited");
         Assert.True(problem.GetProperty("retryAfterSeconds").GetInt32() is > 0 and <= 600);
         Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_request_id_sent_again_answers_the_same_comment_for_the_same_words_and_is_refused_for_other_words()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        using var resident = await platform.ApiClientAsync(Voter());
+        var requestId = Guid.NewGuid().ToString("N");
+        var words = "最初の言葉 " + requestId[..8];
+
+        // A retry (same id, same words) is answered with the comment it made, once.
+        var first = await HttpAssertions.JsonAsync(await resident.PostJsonAsync(Thread("p-007"), new { requestId, text = words }), 201);
+        var again = await HttpAssertions.JsonAsync(await resident.PostJsonAsync(Thread("p-007"), new { requestId, text = words }), 201);
+        Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
+
+        // Other words under the same id (in the body or as the Idempotency-Key header) are refused: never 201 with the old text.
+        var other = "別の言葉 " + requestId[..8];
+        var reused = await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-007"), new { requestId, text = other }), 422, "idempotency-key-reused");
+        Assert.Contains("already used for a comment with other words", reused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var byHeader = new HttpRequestMessage(HttpMethod.Post, Thread("p-007")) { Content = JsonContent.Create(new { text = other }) };
+        byHeader.Headers.Add("Idempotency-Key", requestId);
+        await HttpAssertions.ProblemAsync(await resident.SendAsync(byHeader), 422, "idempotency-key-reused");
+
+        var thread = (await HttpAssertions.JsonAsync(await anonymous.GetAsync(Thread("p-007")), 200)).GetRawText();
+        Assert.Equal(2, thread.Split(words).Length);
+        Assert.DoesNotContain(other, thread, StringComparison.Ordinal);
+
+        // Reversed or invisible text: a direction control is refused with its own code; only zero-width characters is empty.
+        var reversed = await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-007"), Body("\u202Eこれは逆さま")), 400, "text-direction-control");
+        Assert.Contains("U+202E", reversed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-007"), Body("\u200B\u200B\uFEFF")), 400, "comment-empty");
+    }
+
+    [Fact]
+    public async Task A_rate_limited_form_post_is_its_own_message_with_the_minutes_to_wait_not_an_input_error_in_japanese_and_english()
+    {
+        var voter = Voter();
+        using (var api = await platform.ApiClientAsync(voter))
+        {
+            for (var i = 0; i < CommentRules.PostsPerWindow; i++)
+            {
+                await HttpAssertions.JsonAsync(await api.PostJsonAsync(Thread(i % 2 == 0 ? "p-004" : "p-005"), Body($"連投 {i}")), 201);
+            }
+        }
+
+        // The sixth, through the page's form (a plain post with antiforgery, as the browser sends it).
+        var page = new Uri(platform.Web, $"/rounds/{Round}/proposals/p-005");
+        using var session = new BrowserlessSession();
+        await session.SignInAsync(platform.Web, voter, PlatformFixture.DevelopmentPassword, page.PathAndQuery);
+        foreach (var (language, wait, fixErrors) in new[]
+        {
+            ("ja", @"短い時間に多く投稿されました。\d+分後にもう一度お試しください。", "入力内容を確認してください"),
+            ("en", @"You have posted a lot in a short time\. Please try again in (1 minute|\d+ minutes)\.", "There is a problem"),
+        })
+        {
+            if (language == "en")
+            {
+                await session.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/culture/en?returnUrl=" + Uri.EscapeDataString(page.PathAndQuery)));
+            }
+
+            var (form, _) = await session.SendAsync(HttpMethod.Get, page);
+            var html = await form.Content.ReadAsStringAsync();
+            var start = html.IndexOf("data-testid=\"comment-form\"", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"no comment form on the {language} page");
+            var fields = HiddenInput().Matches(html[start..html.IndexOf("</form>", start, StringComparison.Ordinal)])
+                .ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+            Assert.Contains("_handler", fields.Keys);
+            fields["Form.Text"] = "6件目の意見";
+            var (posted, _) = await session.SendAsync(HttpMethod.Post, page, new FormUrlEncodedContent(fields));
+            var answer = await posted.Content.ReadAsStringAsync();
+
+            var error = ErrorBlock().Match(answer);
+            Assert.True(error.Success, $"no error on the {language} page");
+            Assert.Equal("rate-limited", error.Groups["code"].Value);
+            Assert.Contains("notice warning", error.Groups["class"].Value, StringComparison.Ordinal);
+            Assert.Matches(wait, WebUtility.HtmlDecode(error.Groups["body"].Value));
+            Assert.DoesNotContain(fixErrors, answer, StringComparison.Ordinal);
+            // Nothing typed is wrong: the field is not marked invalid.
+            Assert.DoesNotContain("aria-invalid=\"true\"", answer, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -283,4 +365,10 @@ public sealed class CommentsApiTests(PlatformFixture platform)
     private static List<string> Codes(JsonElement operation, string status) =>
         [.. operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/problem+json")
             .GetProperty("schema").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(c => c.GetString()!)];
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
+    private static partial Regex HiddenInput();
+
+    [GeneratedRegex("<div role=\"alert\" class=\"(?<class>[^\"]*)\" data-testid=\"comment-error\" data-code=\"(?<code>[^\"]*)\"[^>]*>(?<body>.*?)</div>", RegexOptions.Singleline)]
+    private static partial Regex ErrorBlock();
 }

@@ -97,7 +97,16 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/details", new { requestId = "d0", links = new[] { new { title = "x", url = "javascript:alert(1)" } } }), 400, "invalid-link");
         await HttpAssertions.ProblemAsync(await department.PostAsync($"{record}/status", new StringContent("{", Encoding.UTF8, "application/json")), 400, "malformed-request");
 
-        await HttpAssertions.JsonAsync(await department.PutAsJsonAsync($"{record}/details", new { requestId = "d1", budgetYen = 12000000, links = new[] { new { title = "予算案の概要", url = "https://www.city.chiyoda.lg.jp/" } } }), 200);
+        var details = new { requestId = "d1", budgetYen = 12000000, links = new[] { new { title = "予算案の概要", url = "https://www.city.chiyoda.lg.jp/" } } };
+        var detailed = await HttpAssertions.JsonAsync(await department.PutAsJsonAsync($"{record}/details", details), 200);
+        // The same request id again: the same change is a retry (the record as it is, nothing changed, nothing audited);
+        // another change under that id is refused, never answered 200 with the first change.
+        var retried = await HttpAssertions.JsonAsync(await department.PutAsJsonAsync($"{record}/details", details), 200);
+        Assert.Equal(detailed.GetProperty("version").GetInt32(), retried.GetProperty("version").GetInt32());
+        var reused = await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/details", details with { budgetYen = 99 }), 422, "idempotency-key-reused");
+        Assert.Equal("requestId", reused.GetProperty("errors")[0].GetProperty("field").GetString());
+        await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", new { requestId = "d1", status = "budget-debate", date = adoptedOn }), 422, "idempotency-key-reused");
+        Assert.Equal(12000000, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(record), 200)).GetProperty("budgetYen").GetInt64());
         await HttpAssertions.JsonAsync(await department.PutAsJsonAsync($"{record}/indicators/procedures", new { requestId = "i1", name = "電子化実施手続数", nameEn = "Procedures with electronic notices", unit = "手続", unitEn = "procedures", target = 20 }), 200);
         await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/indicators/none/actuals", new { requestId = "v0", date = adoptedOn, value = 3 }), 404, "indicator-not-found");
         var measured = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", new { requestId = "v1", date = adoptedOn, value = 6, note = "第1四半期" }), 200);

@@ -93,9 +93,14 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         var moved = Ok(await grain.SetStatusAsync(Department, "r1", change));
         Assert.Equal(("budget-consideration", Dx), (moved.Current.StatusId, moved.Department));
 
-        // A retried request changes nothing.
-        var retried = Ok(await grain.SetStatusAsync(Department, "r1", change with { StatusId = "budget-passed" }));
+        // A retried request (same id, same change) changes nothing. The same id with another change is refused, never
+        // answered with the first change as if the new one had been made.
+        var retried = Ok(await grain.SetStatusAsync(Department, "r1", change));
         Assert.Equal((moved.Version, 2), (retried.Version, retried.Steps.Count));
+        var reused = await grain.SetStatusAsync(Department, "r1", change with { StatusId = "budget-passed" });
+        Assert.Equal((RememberedRequests.ReusedCode, "requestId"), (reused.Code, reused.Errors[0].Field));
+        Assert.Equal(RememberedRequests.ReusedCode, (await grain.SetDetailsAsync(Department, "r1", new ImplementationDetails(1, []))).Code);
+        Assert.Equal((moved.Version, 2), ((await grain.GetAsync())!.Version, (await grain.GetAsync())!.Steps.Count));
 
         Ok(await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("procedures", "電子化実施手続数", "Procedures with electronic notices", "手続", "procedures", 20, null)));
         Ok(await grain.RecordActualAsync(Department, "v1", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 4, null)));

@@ -218,6 +218,32 @@ public sealed partial class ReminderEmailTests
         Assert.True(await Shard(grains, roundId, a).IsOptedInAsync(a));
     }
 
+    [Fact]
+    public async Task Opting_in_while_voting_is_open_is_confirmed_as_open_until_the_close_with_only_the_reminders_to_come()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        await using var mail = await MailCluster.StartAsync(NewServiceId(), smtp.Port);
+        var grains = mail.Grains;
+        // Voting opened a day ago and closes in 10 days (ward clock of the test silo).
+        var roundId = await VotingRounds.OpenAsync(grains, mail.Clock.GetUtcNow(), window: (TimeSpan.FromDays(-1), TimeSpan.FromDays(10)));
+        var schedule = (await grains.GetGrain<IRoundGrain>(roundId).GetAsync())!.Definition.Schedule;
+        var sub = $"open-{Guid.NewGuid().ToString("N")[..6]}";
+        Assert.True(await grains.GetGrain<INotificationInboxGrain>(sub).RecordEmailAsync(sub + "@example.jp"));
+        Assert.True((await Shard(grains, roundId, sub).OptInAsync(new ReminderSubscriber(sub, "en", null))).Succeeded);
+
+        var confirmation = Assert.Single(await smtp.WaitForAsync(r => r.Any(IsConfirmation)), IsConfirmation);
+        var text = confirmation.Text;
+        Assert.Contains($"The resident vote is open now, until {WardDateText.End(schedule.VotingCloses, english: true)} (Japan time).", text, StringComparison.Ordinal);
+        Assert.Contains($"区民投票は現在受け付けています。締切は {WardDateText.End(schedule.VotingCloses, english: false)} です。", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("is open now", StringComparison.Ordinal) < text.IndexOf("受け付けています", StringComparison.Ordinal));
+        // The opening has passed: it is neither promised nor dated; "closes soon" and the results are still to come.
+        Assert.DoesNotContain("when the resident vote opens", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("始まったとき", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(WardDateText.Instant(schedule.VotingOpens, english: false), text, StringComparison.Ordinal);
+        Assert.Contains($"three days before voting closes ({WardDateText.Instant(schedule.VotingCloses - ReminderRules.ClosingSoonLead, english: true)}, Japan time", text, StringComparison.Ordinal);
+        Assert.Contains("when the results are published", text, StringComparison.Ordinal);
+    }
+
     private static bool IsConfirmation(ReceivedMail m) => m.Message.Headers[ReminderEmail.EventHeader]?.EndsWith(":" + ReminderEmail.OptedIn, StringComparison.Ordinal) == true;
 
     /// <summary>The event reminders among the mail received (without the opt-in confirmations).</summary>

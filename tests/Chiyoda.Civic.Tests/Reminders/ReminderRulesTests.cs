@@ -100,4 +100,40 @@ public sealed class ReminderRulesTests
         Assert.Null(relative.Headers["List-Unsubscribe"]);
         Assert.Contains($"/reminders/unsubscribe?round=2024&token={token}", relative.TextBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Opting_in_while_voting_is_open_is_confirmed_with_the_close_and_only_the_reminders_still_to_come()
+    {
+        var schedule = Window(TimeSpan.FromDays(10));
+        var closingSoon = schedule.VotingCloses - ReminderRules.ClosingSoonLead;
+        Assert.Equal(ReminderEvents.All, ReminderRules.Ahead(schedule, Opens.AddDays(-1)));
+        Assert.Equal([ReminderEvent.ClosingSoon, ReminderEvent.ResultsPublished], ReminderRules.Ahead(schedule, Opens.AddDays(2)));
+        Assert.Equal([ReminderEvent.ResultsPublished], ReminderRules.Ahead(schedule, closingSoon));
+
+        var round = new RoundDefinition("投票テスト", "Voting test", schedule, new RoundRules(3, 18, 3));
+        MimeKit.MimeMessage Confirm(DateTimeOffset now, VotingState voting) => ReminderEmail.ComposeConfirmation("2024", round, "a@example.jp", "ja",
+            UnsubscribeTokens.New(3), "Civic <no-reply@example.jp>", "https://civic.example.jp/", "sub-a", now, voting);
+
+        // Voting open: it says so, until when (ward time, 24:00 style as on the pages), and neither promises the past opening.
+        var open = Confirm(Opens.AddDays(2), VotingState.Open).TextBody!;
+        Assert.Contains($"区民投票は現在受け付けています。締切は {WardDateText.End(schedule.VotingCloses, english: false)} です。", open, StringComparison.Ordinal);
+        Assert.Contains($"The resident vote is open now, until {WardDateText.End(schedule.VotingCloses, english: true)} (Japan time).", open, StringComparison.Ordinal);
+        Assert.DoesNotContain("始まったとき", open, StringComparison.Ordinal);
+        Assert.DoesNotContain("when the resident vote opens", open, StringComparison.Ordinal);
+        Assert.Contains($"・投票の締切3日前（{WardDateText.Instant(closingSoon, english: false)}、まだ投票していない方のみ）", open, StringComparison.Ordinal);
+        Assert.Contains("・投票結果を公表したとき", open, StringComparison.Ordinal);
+
+        // Inside the last three days: only the results are still to come.
+        var late = Confirm(closingSoon.AddHours(1), VotingState.Open).TextBody!;
+        Assert.DoesNotContain("締切3日前", late, StringComparison.Ordinal);
+        Assert.Contains("・投票結果を公表したとき", late, StringComparison.Ordinal);
+
+        // Before the opening: every reminder, with the opening's date; after the close (even an early one): only the results.
+        var before = Confirm(Opens.AddDays(-1), VotingState.NotYetOpen).TextBody!;
+        Assert.Contains($"・区民投票が始まったとき（{WardDateText.Instant(Opens, english: false)}）", before, StringComparison.Ordinal);
+        Assert.DoesNotContain("受け付けています", before, StringComparison.Ordinal);
+        var closed = Confirm(Opens.AddDays(1), VotingState.Closed).TextBody!;
+        Assert.Contains("区民投票は締め切りました。", closed, StringComparison.Ordinal);
+        Assert.DoesNotContain("締切3日前", closed, StringComparison.Ordinal);
+    }
 }

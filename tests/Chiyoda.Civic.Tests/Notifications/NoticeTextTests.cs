@@ -1,0 +1,35 @@
+using Chiyoda.Civic.Abstractions.Comments;
+using Chiyoda.Civic.Abstractions.Proposals;
+using Chiyoda.Civic.Grains.Comments;
+using Chiyoda.Civic.Grains.Notifications;
+using Chiyoda.Civic.Grains.Proposals;
+
+namespace Chiyoda.Civic.Tests.Notifications;
+
+/// <summary>The one way notices are written in both languages: Japanese in the Japanese places, English in the English ones.</summary>
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class NoticeTextTests
+{
+    private static readonly DateTimeOffset At = new(2024, 8, 5, 9, 0, 0, TimeSpan.FromHours(9));
+
+    [Fact]
+    public void Each_pair_goes_to_its_language_trimmed()
+    {
+        var notice = NoticeText.Compose("n-1", At, "kind", "2024", new(" 件名 ", " Subject "), new("本文\n", "Body\n"), "/x");
+        Assert.Equal(("件名", "Subject", "本文", "Body", "/x"), (notice.Title, notice.TitleEn, notice.Body, notice.BodyEn, notice.Link));
+        Assert.Equal(("n-1", At, "kind", "2024", false), (notice.NoticeId, notice.At, notice.Kind, notice.RoundId, notice.Read));
+    }
+
+    [Fact]
+    public void Comment_and_proposal_notices_keep_japanese_and_english_apart()
+    {
+        var comment = new Comment("c-0001", null, "sub", false, "意見", At, null, CommentStatus.Visible, null, null, [], false);
+        var hidden = CommentNotices.Hidden("2024", "p-001", ("駅の案内", "Station signs"), comment, "個人情報を含むため", At);
+        Assert.Equal(("あなたの意見を非表示にしました", "Your comment was hidden"), (hidden.Title, hidden.TitleEn));
+        Assert.StartsWith("提案「駅の案内」", hidden.Body, StringComparison.Ordinal);
+        Assert.StartsWith("Staff reviewed your comment on the proposal \"Station signs\"", hidden.BodyEn, StringComparison.Ordinal);
+
+        var withdrawn = ProposalNotices.For("2024", "p-001", "駅の案内", 3, At, ProposalEventKind.Withdrawn, null, null, null);
+        Assert.Equal(("「駅の案内」の状況", "提案を取り下げました。", "You withdrew your proposal."), (withdrawn.Title, withdrawn.Body, withdrawn.BodyEn));
+    }
+}
