@@ -257,7 +257,7 @@ public static class ApiErrors
         {
             0 => null,
             1 => messages[0],
-            _ => $"{messages.Count} things need correcting; each is listed in \"errors\" with the field it is about. The first: {messages[0]}",
+            _ => $"{messages.Count} things need correcting, each listed in \"errors\" with the field it is about. The first: {messages[0]}",
         };
     }
 
