@@ -167,6 +167,13 @@ public sealed class ProposalsApiTests(PlatformFixture platform)
             Assert.Contains("提案が見つかりません。", html, StringComparison.Ordinal);
         }
 
+        // Withdrawn before it was ever sent, a draft stays private: not in the queue, not readable by id.
+        var withdrawnId = (await CreateAsync(author, roundId, "取り下げた下書き", submit: false)).GetProperty("proposalId").GetString();
+        await HttpAssertions.JsonAsync(await author.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals/{withdrawnId}/withdraw", new { reason = "やめました" }), 200);
+        await HttpAssertions.ProblemAsync(await screener.GetAsync($"/api/v1/rounds/{roundId}/proposals/{withdrawnId}"), 404, "proposal-not-found");
+        var queue = await HttpAssertions.JsonAsync(await screener.GetAsync($"/api/v1/rounds/{roundId}/screening/queue?status=withdrawn"), 200);
+        Assert.Equal(0, queue.GetProperty("total").GetInt32());
+
         // Submitted, it is the ward's to screen.
         await HttpAssertions.JsonAsync(await author.PostAsync($"{p}/submit", null), 200);
         Assert.Equal(title, (await HttpAssertions.JsonAsync(await screener.GetAsync(p), 200)).GetProperty("content").GetProperty("title").GetString());
