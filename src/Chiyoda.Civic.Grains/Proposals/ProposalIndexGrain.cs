@@ -80,10 +80,11 @@ public sealed class ProposalIndexGrain(
             items = items.Where(p => p.IsPublic);
         }
 
-        // Staff queues: a draft is its proposer's alone until it is submitted.
+        // Staff queues: a draft is its proposer's alone until it is submitted, and so is a draft its proposer withdrew
+        // (status withdrawn, never past stage 0: every submission, on paper too, is at stage 1 or later).
         if (query.SubmittedOnly)
         {
-            items = items.Where(p => p.Status != ProposalStatus.Draft);
+            items = items.Where(p => p.Status != ProposalStatus.Draft && p.Stage > 0);
         }
 
         if (query.AuthorSub is { Length: > 0 } author)

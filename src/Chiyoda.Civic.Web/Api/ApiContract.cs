@@ -118,6 +118,33 @@ public static class ApiContract
             codes.Add(ApiErrors.InvalidAddress.Code);
         }
 
+        // Every round-scoped route answers an unknown round the same way, before its handler (Api/RoundScope.cs).
+        if (RoundScope.AnswersUnknownRound(metadata))
+        {
+            codes.Add(ApiErrors.RoundNotFound.Code);
+        }
+
+        // A query parameter's range or words, as the filter that refuses any other value holds them (Api/QueryRules.cs).
+        var rules = metadata.OfType<QueryRule>().ToList();
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Query) ?? [])
+        {
+            foreach (var rule in rules.Where(r => r.Name == parameter.Name))
+            {
+                parameter.Schema = rule switch
+                {
+                    QueryRange range => new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer,
+                        Format = "int32",
+                        Minimum = range.Min.ToString(CultureInfo.InvariantCulture),
+                        Maximum = range.Max.ToString(CultureInfo.InvariantCulture),
+                    },
+                    QueryChoice choice => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. choice.Values.Select(v => (System.Text.Json.Nodes.JsonNode)v)] },
+                    _ => parameter.Schema,
+                };
+            }
+        }
+
         foreach (var oneOf in metadata.OfType<OneOfResponseMetadata>())
         {
             List<IOpenApiSchema> schemas = [];
@@ -198,6 +225,17 @@ public static class ApiContract
         document.Components.Schemas.TryAdd(type.Name, created);
         return new OpenApiSchemaReference(type.Name, document);
     }
+
+    /// <summary>The answers shared by every address (components.responses), each with its one code.</summary>
+    private static readonly (string Name, int Status, string Code, string Text)[] CommonResponses =
+    [
+        ("NotFound", StatusCodes.Status404NotFound, "not-found", "Any address under /api/v1 that no operation has."),
+        ("MethodNotAllowed", StatusCodes.Status405MethodNotAllowed, "method-not-allowed", "An operation's address with a method it does not take (an Allow header lists those it does)."),
+        ("UriTooLong", StatusCodes.Status414UriTooLong, "uri-too-long",
+            "A request line (path and query) over 8 KB."),
+        ("RequestHeadersTooLarge", StatusCodes.Status431RequestHeaderFieldsTooLarge, "headers-too-large",
+            "Request headers over 32 KB in all."),
+    ];
 
     private static OpenApiResponse ProblemResponse(OpenApiDocument document, int status, IReadOnlyList<string> codes)
     {
@@ -363,6 +401,16 @@ public static class ApiContract
                 ["retryAfterSeconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
             },
         };
+
+        // What any address under /api/v1 may be answered with, operation or not: a path no operation has, a method the
+        // path does not take, and what the web server refuses before any operation is chosen (docs/api.md, "Errors").
+        document.Components.Responses ??= new Dictionary<string, IOpenApiResponse>();
+        foreach (var (name, status, code, text) in CommonResponses)
+        {
+            var response = ProblemResponse(document, status, [code]);
+            response.Description = $"{text} {response.Description}";
+            document.Components.Responses[name] = response;
+        }
 
         // Routes mapped as "/" in a group end in a slash; the router serves them without it too.
         if (document.Paths is { } paths)

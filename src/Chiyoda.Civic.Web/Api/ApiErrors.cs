@@ -40,6 +40,8 @@ public static class ApiErrors
     public static readonly ApiError UnsupportedMediaType = Add("unsupported-media-type", 415, "The request body's media type is not accepted.");
     public static readonly ApiError RateLimited = Add("rate-limited", 429, "Too many requests from this account; wait a moment.");
     public static readonly ApiError HostNotAllowed = Add("host-not-allowed", 400, "The request's Host is not one of this platform's.");
+    public static readonly ApiError UriTooLong = Add("uri-too-long", 414, "The address is too long: send a shorter path and query (at most 8 KB).");
+    public static readonly ApiError HeadersTooLarge = Add("headers-too-large", 431, "The request's headers are too large (at most 32 KB in all): send fewer or shorter ones.");
     public static readonly ApiError Error = Add("error", 500, "The request failed.");
     public static readonly ApiError TemporarilyUnavailable = Add("temporarily-unavailable", 503,
         "The service is briefly unavailable. Nothing was changed unless you were told so; try again shortly.");
@@ -74,6 +76,9 @@ public static class ApiErrors
     public static readonly ApiError TooManyChoices = Add(BallotErrorCodes.TooManyChoices, 400, "The ballot is not valid.");
     public static readonly ApiError DuplicateChoice = Add(BallotErrorCodes.DuplicateChoice, 400, "The ballot is not valid.");
     public static readonly ApiError UnknownProposal = Add(BallotErrorCodes.UnknownProposal, 400, "The ballot is not valid.");
+
+    // Notifications.
+    public static readonly ApiError NoticeNotFound = Add("notice-not-found", 404, "There is no such notice in your inbox.");
 
     // Proposals and screening.
     public static readonly ApiError InvalidProposalId = Add(ProposalErrorCodes.InvalidProposalId, 400, "The proposal id is not valid.");
@@ -242,7 +247,22 @@ public static class ApiErrors
             all[RetryAfterExtension] = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         }
 
-        return Problem(StatusOf(code), code, title, detail ?? result.Detail, result.Errors, all);
+        return Problem(StatusOf(code), code, title, detail ?? Detail(result.Errors), result.Errors, all);
+    }
+
+    /// <summary>
+    /// The <c>detail</c> of a refusal: its one message as it stands; with several, a sentence that sends the reader to
+    /// <c>errors</c>, where each stands by its field (never the messages run together with semicolons).
+    /// </summary>
+    internal static string? Detail(IReadOnlyList<ValidationError> errors)
+    {
+        var messages = errors.Where(e => e.Message.Length > 0).Select(e => e.Message).Distinct(StringComparer.Ordinal).ToList();
+        return messages.Count switch
+        {
+            0 => null,
+            1 => messages[0],
+            _ => $"{messages.Count} things need correcting, each listed in \"errors\" with the field it is about. The first: {messages[0]}",
+        };
     }
 
     /// <summary>The problem-details member that says how many seconds to wait; sent as <c>Retry-After</c> too.</summary>
@@ -285,8 +305,10 @@ public static class ApiErrors
         StatusCodes.Status404NotFound => NotFound.Code,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed.Code,
         StatusCodes.Status413PayloadTooLarge => BodyTooLarge.Code,
+        StatusCodes.Status414UriTooLong => UriTooLong.Code,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType.Code,
         StatusCodes.Status429TooManyRequests => RateLimited.Code,
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => HeadersTooLarge.Code,
         _ => Error.Code,
     };
 

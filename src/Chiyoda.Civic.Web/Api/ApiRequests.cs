@@ -39,6 +39,14 @@ public static class ApiRequests
         }
 
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+
+        // A UTF-8 byte order mark (Windows tools write one) says nothing about the JSON after it: read past it, where the
+        // parser would refuse the whole body at its first byte.
+        if (bytes.Span.StartsWith(Utf8Bom))
+        {
+            bytes = bytes[Utf8Bom.Length..];
+        }
+
         if (IsBlank(bytes.Span))
         {
             return optional ? (null, null) : (null, Malformed("", $"The body is empty: send {expected}."));
@@ -83,6 +91,8 @@ public static class ApiRequests
             }
         }
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>A malformed body: the message as <c>detail</c> and, with the field it is about, as the one error.</summary>
     private static ProblemHttpResult Malformed(string field, string message) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -45,7 +44,9 @@ public static partial class BadRequests
             var name = failure.Groups["name"].Value;
             var inPath = context.GetEndpoint() is RouteEndpoint route && route.RoutePattern.GetParameter(name) is not null;
             var where = inPath ? "path segment" : "query parameter";
-            var allowed = ParameterType(context, name) is { } type ? Allowed(type) : "a value of the kind it takes";
+            // The endpoint's own rule for the parameter says more than its type ("from 1 to 200", not any int).
+            var allowed = context.GetEndpoint()?.Metadata.GetOrderedMetadata<QueryRule>().FirstOrDefault(r => r.Name == name)?.Takes
+                ?? (ParameterType(context, name) is { } type ? Allowed(type) : "a value of the kind it takes");
             string message;
             if (failure.Groups["value"].Success)
             {
@@ -81,14 +82,10 @@ public static partial class BadRequests
         {
             _ when type == typeof(string) => "text (a string)",
             _ when type == typeof(bool) => "true or false",
-            _ when type == typeof(int) => Whole(int.MinValue, int.MaxValue),
-            _ when type == typeof(long) => Whole(long.MinValue, long.MaxValue),
-            _ when type == typeof(short) => Whole(short.MinValue, short.MaxValue),
-            _ when type == typeof(byte) => Whole(byte.MinValue, byte.MaxValue),
-            _ when type == typeof(uint) => Whole(uint.MinValue, uint.MaxValue),
-            _ when type == typeof(ulong) => Whole(ulong.MinValue, ulong.MaxValue),
-            _ when type == typeof(ushort) => Whole(ushort.MinValue, ushort.MaxValue),
-            _ when type == typeof(sbyte) => Whole(sbyte.MinValue, sbyte.MaxValue),
+            // A resident or clerk is told "a whole number", not the bounds of a .NET type; a field's own range is the
+            // grain's to state when it refuses the value ("The rating is a whole number from 1 to 5").
+            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(sbyte) => "a whole number",
+            _ when type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(byte) => "a whole number, 0 or more",
             _ when type == typeof(decimal) || type == typeof(double) || type == typeof(float) => "a number",
             _ when type == typeof(DateOnly) => "a date (2024-08-05)",
             _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a date and time (2024-08-05T09:00 in Tokyo time, or ISO 8601 with an offset)",
@@ -100,9 +97,6 @@ public static partial class BadRequests
             _ => "an object (a JSON object)",
         };
     }
-
-    private static string Whole<T>(T min, T max) where T : IFormattable =>
-        $"a whole number from {min.ToString(null, CultureInfo.InvariantCulture)} to {max.ToString(null, CultureInfo.InvariantCulture)}";
 
     private static bool IsGeneric(Type type, Type definition) =>
         (type.IsGenericType && type.GetGenericTypeDefinition() == definition)

@@ -9,11 +9,14 @@ namespace Chiyoda.Civic.Web.Audit;
 /// <summary>/api/v1/rounds/{roundId}/audit: the round's audit log for administrators (the chain itself is …/audit.csv).</summary>
 public static class AuditApi
 {
+    /// <summary>The largest page the audit log gives at once.</summary>
+    public const int AuditPageMax = 500;
+
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder api)
     {
         api.MapGet("/rounds/{roundId}/audit", ListAuditEntries).WithTags("Audit").RequireAuthorization(CivicPolicies.ApiAdministrator)
             .WithSummary("List the round's audit entries (newest first), filtered by action and subject")
-            .ProducesErrors(ApiErrors.RoundNotFound);
+            .Paged(AuditPageMax).ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
 

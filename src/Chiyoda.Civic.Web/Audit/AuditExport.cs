@@ -16,7 +16,8 @@ public static class AuditExport
 {
     public static WebApplication MapAuditExport(this WebApplication app)
     {
-        app.MapGet("/api/v1/rounds/{roundId}/audit.csv", ExportAsync).WithTags("Audit").RequireAuthorization(CivicPolicies.ApiAdministrator);
+        // Mapped outside the /api/v1 group (the page's download shares the handler), so it takes the round check itself.
+        app.MapGet("/api/v1/rounds/{roundId}/audit.csv", ExportAsync).WithTags("Audit").RequireAuthorization(CivicPolicies.ApiAdministrator).RequireKnownRound();
         app.MapGet("/admin/audit/{roundId}/audit.csv", ExportAsync).ExcludeFromDescription().RequireAuthorization(CivicPolicies.Administrator);
         return app;
     }

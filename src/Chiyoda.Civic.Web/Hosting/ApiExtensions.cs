@@ -26,10 +26,17 @@ public static class ApiExtensions
     {
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            // Refusals written by the framework (401, 403, 405, ...) get a stable code like our own.
+            // Refusals written by the framework (401, 403, 405, ...) get a stable code like our own, and the catalogue's
+            // words for it ("Your role may not do this."), not the status's bare reason phrase ("Forbidden").
             if (!context.ProblemDetails.Extensions.ContainsKey("code"))
             {
-                context.ProblemDetails.Extensions["code"] = ApiErrors.CodeForStatus(context.ProblemDetails.Status);
+                var code = ApiErrors.CodeForStatus(context.ProblemDetails.Status);
+                context.ProblemDetails.Extensions["code"] = code;
+                context.ProblemDetails.Type = $"urn:chiyoda-civic:problem:{code}";
+                if (ApiErrors.Find(code) is { } error && error.Status == context.ProblemDetails.Status)
+                {
+                    context.ProblemDetails.Title = error.Title;
+                }
             }
 
             // A refusal that passes with time says so in the header too, whichever handler built it (ApiErrors.Problem).
@@ -48,6 +55,9 @@ public static class ApiExtensions
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
             options.SerializerOptions.Converters.Add(new WardTimeJsonConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // A number is a JSON number: the web defaults would also read "5" as 5, which the document then has to
+            // describe as integer-or-string; strict reading keeps the schema (and every generated client) to integers.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         return builder;
     }
@@ -57,7 +67,8 @@ public static class ApiExtensions
     {
         app.MapOpenApi("/api/{documentName}/openapi.json");
         // JSON bodies are small; the file uploads (register, paper-ballot files) raise their own cap.
-        var api = app.MapGroup("/api/v1").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RequestLimitsExtensions.JsonBodyBytes));
+        var api = app.MapGroup("/api/v1").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RequestLimitsExtensions.JsonBodyBytes))
+            .RequireKnownRound().AddEndpointFilterFactory(QueryRules.Filter);
         api.MapRoundsApi();
         api.MapProposalsApi();
         api.MapScreeningApi();
@@ -77,7 +88,7 @@ public static class ApiExtensions
         api.MapSatisfactionApi();
         api.MapStatisticsApi();
         app.MapAuditExport();
-        api.MapFallback(() => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", "There is no such API resource."));
+        api.MapFallback(ApiFallback.Answer);
         return app;
     }
 

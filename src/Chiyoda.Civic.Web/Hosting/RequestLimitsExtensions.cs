@@ -26,12 +26,30 @@ public static class RequestLimitsExtensions
     /// <summary>Other repeatable writes (proposal edits, submit, withdraw, inbox marks): a burst of <c>RateLimits:Writes</c> (default 60), then one a second.</summary>
     public const string ResidentWritePolicy = "resident-write";
 
+    /// <summary>The longest request line (method, path, query) the platform takes: Kestrel's own default.</summary>
+    public const int RequestLineBytes = 8 * 1024;
+
+    /// <summary>The most header bytes (names and values) the platform takes: Kestrel's own default.</summary>
+    public const int HeaderBytes = 32 * 1024;
+
+    /// <summary>What Kestrel itself lets through, so that the two limits above are answered by the platform.</summary>
+    public const int ServerRequestLineBytes = 64 * 1024;
+
+    public const int ServerHeaderBytes = 96 * 1024;
+
     public const string RateLimitedCode = "rate-limited";
     public const string BodyTooLargeCode = "body-too-large";
 
     public static WebApplicationBuilder AddCivicRequestLimits(this WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = OtherBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = OtherBodyBytes;
+            // Kestrel refuses what is over its own limits with an empty answer before any middleware runs; with room
+            // above the platform's limits, a request between the two is refused by RefuseOversizedRequests, in words.
+            kestrel.Limits.MaxRequestLineSize = ServerRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = ServerHeaderBytes;
+        });
         var creates = builder.Configuration.GetValue("RateLimits:ProposalCreates", 30);
         var writes = builder.Configuration.GetValue("RateLimits:Writes", 60);
         builder.Services.AddRateLimiter(options =>
@@ -73,6 +91,55 @@ public static class RequestLimitsExtensions
     /// nothing is parsed or kept); a larger one gets the refusal and the connection is closed. A body sent
     /// without a length (chunked) is buffered up to the cap, so the endpoint reads it from memory.
     /// </summary>
+    /// <summary>
+    /// A request line over <see cref="RequestLineBytes"/> (414) or headers over <see cref="HeaderBytes"/> (431): problem
+    /// details for the API (<c>uri-too-long</c>, <c>headers-too-large</c>), the status alone (and the site's status page)
+    /// elsewhere. Only a request past Kestrel's own, higher limits still gets Kestrel's empty answer.
+    /// </summary>
+    public static WebApplication RefuseOversizedRequests(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var request = context.Request;
+            var refusal = TargetLength(context) + request.Method.Length > RequestLineBytes ? ApiErrors.UriTooLong
+                : HeaderLength(request.Headers) > HeaderBytes ? ApiErrors.HeadersTooLarge
+                : null;
+            if (refusal is null)
+            {
+                return next(context);
+            }
+
+            if (SecurityExtensions.IsApi(request))
+            {
+                return ApiErrors.Problem(refusal).ExecuteAsync(context);
+            }
+
+            context.Response.StatusCode = refusal.Status;
+            return Task.CompletedTask;
+        });
+        return app;
+    }
+
+    /// <summary>The request target as sent (escaped), which is what Kestrel's limit counts.</summary>
+    private static int TargetLength(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw.Length
+            : context.Request.Path.Value!.Length + context.Request.QueryString.Value!.Length;
+
+    private static long HeaderLength(IHeaderDictionary headers)
+    {
+        long total = 0;
+        foreach (var (name, values) in headers)
+        {
+            foreach (var value in values)
+            {
+                total += name.Length + (value?.Length ?? 0);
+            }
+        }
+
+        return total;
+    }
+
     public static WebApplication UseCivicRequestLimits(this WebApplication app)
     {
         app.Use(async (context, next) =>

@@ -154,6 +154,7 @@ public static class SecurityExtensions
 
             return next(context);
         });
+        app.RefuseOversizedRequests();
         return app;
     }
 

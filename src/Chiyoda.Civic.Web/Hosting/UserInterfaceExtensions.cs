@@ -34,7 +34,9 @@ public static class UserInterfaceExtensions
 
     public static WebApplication MapCivicUserInterface(this WebApplication app)
     {
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor would add a second Content-Security-Policy header (frame-ancestors 'self') to every interactive page; one
+        // policy is sent instead, the site's own (Hosting/SecurityExtensions.cs), whose frame-ancestors 'none' is stricter.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

@@ -12,7 +12,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Implementation;
 
-public sealed record StatusRequest(string? RequestId, string? Status, DateOnly? Date, string? Note, string? NoteEn, string? Department);
+/// <summary>
+/// A new step. <see cref="Department"/> is optional: a step that names none keeps the record's department, so only a
+/// record that has none yet needs one (refused with <c>invalid-department</c> otherwise).
+/// </summary>
+public sealed record StatusRequest(string? RequestId, string? Status, DateOnly? Date, string? Note = null, string? NoteEn = null,
+    [property: System.ComponentModel.Description("A department from GET /api/v1/implementation/departments. Optional: a step that names none keeps the record's department; needed only while the record has none.")]
+    string? Department = null);
 
 public sealed record LinkRequest(string? Title, string? Url);
 

@@ -48,6 +48,21 @@ public sealed class NotificationService(IGrainFactory grains, AuthenticationStat
     public Task MarkReadAsync(string sub, string noticeId) =>
         grains.GetGrain<INotificationInboxGrain>(sub).MarkReadAsync(noticeId);
 
+    /// <summary>
+    /// Marks one of the person's notices read; false when they have no notice of this id (a ballot receipt is one of
+    /// theirs too, and always shown as read). The inbox keeps its latest notices only, so the whole of it is looked at.
+    /// </summary>
+    public async Task<bool> MarkReadAsync(string sub, string? voterKey, string noticeId)
+    {
+        if ((await ListAsync(sub, voterKey, int.MaxValue)).All(n => n.NoticeId != noticeId))
+        {
+            return false;
+        }
+
+        await MarkReadAsync(sub, noticeId);
+        return true;
+    }
+
     public async Task<string?> CurrentSubAsync()
     {
         if (authentication is null)

@@ -31,6 +31,9 @@ public static class PaperBallotsApi
         ApiErrors.BatchNotFound, ApiErrors.KeyingsComplete, ApiErrors.BatchCommitted, ApiErrors.BatchCommitting,
     ];
 
+    /// <summary>The largest page of a batch's line report (the batch grain gives no more at once).</summary>
+    public const int BatchLinePageMax = 10_000;
+
     public static RouteGroupBuilder MapPaperBallotsApi(this RouteGroupBuilder api)
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("PaperBallots");
@@ -48,7 +51,7 @@ public static class PaperBallotsApi
             .WithSummary("Open a paper batch for a facility's box")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidBatch, ApiErrors.FacilityNotFound, ApiErrors.BatchExists);
         batches.MapGet("/{batchId}", GetBatch).RequireAuthorization(CivicPolicies.ApiClerk)
-            .WithSummary("Get a batch and a page of its line report").ProducesErrors(ApiErrors.BatchNotFound);
+            .WithSummary("Get a batch and a page of its line report").Paged(BatchLinePageMax).ProducesErrors(ApiErrors.BatchNotFound);
         batches.MapGet("/{batchId}/report.csv", GetBatchReportCsv).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("Download a batch's line report (CSV)").Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesErrors(ApiErrors.BatchNotFound);

@@ -38,18 +38,34 @@ public sealed class ProposalService(IGrainFactory grains, KnownRounds rounds)
     public async Task<ProposalView?> GetAsync(string roundId, string proposalId) =>
         await ExistsAsync(roundId, proposalId) ? await Grain(roundId, proposalId).GetAsync() : null;
 
-    /// <summary>What this reader may see: everything of their own proposal; staff see all (without notes); others only public ones.</summary>
+    /// <summary>
+    /// Never submitted: a draft, or a draft its proposer withdrew. It is the proposer's alone, staff included, until it is
+    /// submitted (a proposal entered from paper is submitted as it is entered): what a resident has not yet sent is not
+    /// the ward's to read.
+    /// </summary>
+    public static bool IsUnsubmitted(ProposalView view) => view.History.All(e => e.Kind != ProposalEventKind.Submitted);
+
+    /// <summary>
+    /// What this reader may see: everything of their own proposal; staff see every submitted one (without notes); others
+    /// only public ones. Anyone else asking for a draft is told there is no such proposal, as for an id that names none.
+    /// </summary>
     public async Task<ProposalView?> GetForReaderAsync(string roundId, string proposalId, Actor? reader)
     {
         var view = await GetAsync(roundId, proposalId);
         return view switch
         {
             null => null,
-            _ when reader is not null && (reader.Sub == view.AuthorSub || reader.IsAdministrator || reader.IsScreener) => view,
+            _ when reader is not null && reader.Sub == view.AuthorSub => view,
+            _ when IsUnsubmitted(view) => null,
+            _ when reader is not null && (reader.IsAdministrator || reader.IsScreener) => view,
             { IsPublic: true } => view.ForPublic(),
             _ => null,
         };
     }
+
+    /// <summary>The proposal exists and has been submitted: staff may screen it (a draft is answered as no proposal).</summary>
+    public async Task<bool> SubmittedExistsAsync(string roundId, string proposalId) =>
+        await GetAsync(roundId, proposalId) is { } view && !IsUnsubmitted(view);
 
     public async Task<ProposalPage> QueryAsync(string roundId, ProposalQuery query) =>
         await rounds.ExistsAsync(roundId)

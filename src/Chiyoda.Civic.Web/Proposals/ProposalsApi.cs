@@ -35,11 +35,12 @@ public sealed record PaperProposalRequest(
 
 public sealed record ScoreRequest(int Stage, Dictionary<string, int>? Scores);
 
-public sealed record NoteRequest(int Stage, string? NoteId, string? Text);
+public sealed record NoteRequest(int Stage, string? NoteId = null, string? Text = null);
 
-public sealed record DecisionRequest(int Stage, DecisionKind Decision, string? Message, string? DecisionId);
+/// <summary>A decision at a stage; <see cref="Message"/> is needed for <c>return</c> and <c>decline</c> only, <see cref="DecisionId"/> makes a retry safe.</summary>
+public sealed record DecisionRequest(int Stage, DecisionKind Decision, string? Message = null, string? DecisionId = null);
 
-public sealed record BulkDecisionRequest(IReadOnlyList<string>? ProposalIds, int Stage, DecisionKind Decision, string? Message, string? BatchId);
+public sealed record BulkDecisionRequest(IReadOnlyList<string>? ProposalIds, int Stage, DecisionKind Decision, string? Message = null, string? BatchId = null);
 
 public sealed record AssigneesRequest(IReadOnlyList<string>? Screeners);
 
@@ -76,6 +77,7 @@ public static class ProposalsApi
 
         // ---- anyone ----
         round.MapGet("/proposals", ListProposals).AllowAnonymous().WithSummary("List a round's published proposals")
+            .Paged(Screening.ScreeningApi.ProposalPageMax).QueryChoice<ProposalStatus>("status")
             .ProducesErrors(ApiErrors.RoundNotFound);
         round.MapGet("/proposals/{proposalId}", GetProposal).AllowAnonymous()
             .WithSummary("Get a proposal (its proposer and staff, with a bearer token, see more than the public)")
@@ -117,7 +119,7 @@ public static class ProposalsApi
             return RoundNotFound();
         }
 
-        var page = await service.QueryAsync(roundId, new ProposalQuery(true, Search: search, Category: category, Status: ParseEnum<ProposalStatus>(status),
+        var page = await service.QueryAsync(roundId, new ProposalQuery(true, Search: search, Category: category, Status: QueryRules.Parse<ProposalStatus>(status),
             Sort: ProposalSort.Title, Descending: false, Skip: skip ?? 0, Take: take ?? 50));
         return TypedResults.Ok(new PublicProposalPage(page.Total, page.Items.Select(PublicSummary.From)));
     }
@@ -180,10 +182,6 @@ public static class ProposalsApi
             ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{result.Value!.ProposalId}", result.Value)
             : ApiErrors.Problem(result);
     }
-
-    /// <summary>Query values are kebab-case like the JSON ("in-review", "score"); an unknown value filters nothing.</summary>
-    internal static T? ParseEnum<T>(string? value) where T : struct, Enum =>
-        Enum.TryParse<T>(value?.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
 
     internal static Results<Ok<ProposalView>, ProblemHttpResult> Answer(CommandResult<ProposalView> result) =>
         result.Succeeded ? TypedResults.Ok(result.Value!) : ApiErrors.Problem(result);

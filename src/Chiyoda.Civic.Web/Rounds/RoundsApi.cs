@@ -60,7 +60,7 @@ public static class RoundsApi
         rounds.MapGet("/", ListRounds).AllowAnonymous().WithSummary("List the rounds with their current phase");
         rounds.MapGet("/{roundId}", GetRound).AllowAnonymous().WithSummary("Get one round")
             .ProducesErrors(ApiErrors.RoundNotFound);
-        rounds.MapPost("/{roundId}", CreateRound).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Create a round")
+        rounds.MapPost("/{roundId}", CreateRound).RequireAuthorization(CivicPolicies.ApiAdministrator).MayCreateRound().WithSummary("Create a round")
             .ProducesErrors(ApiErrors.InvalidRoundId, ApiErrors.InvalidRound, ApiErrors.RoundExists);
         rounds.MapPut("/{roundId}", UpdateRound).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace a round's definition")
             .ProducesErrors(ApiErrors.InvalidRound, ApiErrors.RoundNotFound, ApiErrors.RulesLocked, ApiErrors.VotingOpensLocked, ApiErrors.VotingClosed);

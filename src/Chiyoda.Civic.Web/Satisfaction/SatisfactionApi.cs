@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Chiyoda.Civic.Web.Satisfaction;
 
 /// <summary>Body of POST /api/v1/rounds/{roundId}/satisfaction: a rating 1..5, an optional comment, and where it was given.</summary>
-public sealed record RatingRequest(int? Rating, string? Comment, string? Source);
+public sealed record RatingRequest(int? Rating, string? Comment = null, string? Source = null);
 
 /// <summary>One rating's count in a published total.</summary>
 public sealed record SatisfactionCell(int Rating, int Count);

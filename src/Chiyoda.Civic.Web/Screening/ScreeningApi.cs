@@ -22,6 +22,12 @@ public static class ScreeningApi
         ApiErrors.ProposalWithdrawn, ApiErrors.ProposalFrozen,
     ];
 
+    /// <summary>The largest page of a proposal list (the proposal index gives no more at once).</summary>
+    public const int ProposalPageMax = 200;
+
+    /// <summary>Stages are numbered from 1; no round has more than this many.</summary>
+    private const int ScreeningStageMax = 10;
+
     public static RouteGroupBuilder MapScreeningApi(this RouteGroupBuilder api)
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("Screening");
@@ -30,7 +36,8 @@ public static class ScreeningApi
             .ProducesErrors(ApiErrors.RoundNotFound);
 
         // ---- screeners (stage assignment checked by the proposal) ----
-        round.MapGet("/screening/queue", GetQueue).RequireAuthorization(CivicPolicies.ApiScreener).WithSummary("List submitted proposals for screening");
+        round.MapGet("/screening/queue", GetQueue).RequireAuthorization(CivicPolicies.ApiScreener).WithSummary("List submitted proposals for screening")
+            .Paged(ProposalPageMax).QueryRange("stage", 1, ScreeningStageMax).QueryChoice<ProposalStatus>("status").QueryChoice<ProposalSort>("sort");
         round.MapGet("/proposals/{proposalId}/reviews", GetReview).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Get a proposal's review: scores, private notes, decisions, assignees")
             .ProducesErrors(ApiErrors.ProposalNotFound);
@@ -70,8 +77,8 @@ public static class ScreeningApi
 
     public static async Task<Ok<ProposalPage>> GetQueue(string roundId, int? stage, string? status, string? category, string? assignee,
         string? search, string? sort, bool? descending, int? skip, int? take, ScreeningService screening) =>
-        TypedResults.Ok(await screening.QueueAsync(roundId, new ProposalQuery(false, null, search, category, ProposalsApi.ParseEnum<ProposalStatus>(status), stage, assignee,
-            ProposalsApi.ParseEnum<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50, SubmittedOnly: true)));
+        TypedResults.Ok(await screening.QueueAsync(roundId, new ProposalQuery(false, null, search, category, QueryRules.Parse<ProposalStatus>(status), stage, assignee,
+            QueryRules.Parse<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50, SubmittedOnly: true)));
 
     public static async Task<Results<Ok<ProposalReview>, ProblemHttpResult>> GetReview(string roundId, string proposalId, ScreeningService screening) =>
         await screening.GetReviewAsync(roundId, proposalId) is { } review ? TypedResults.Ok(review) : ProposalsApi.ProposalNotFound();

@@ -21,17 +21,24 @@ public sealed class ScreeningService(IGrainFactory grains, ProposalService propo
 
     private IScreeningGrain Round(string roundId) => grains.GetGrain<IScreeningGrain>(roundId);
 
+    /// <summary>Only submitted proposals are screened: a draft is its proposer's alone, so to staff it does not exist.</summary>
     private async Task<CommandResult<ProposalView>> IfExistsAsync(string roundId, string proposalId, Func<IProposalGrain, Task<CommandResult<ProposalView>>> command) =>
-        await proposals.ExistsAsync(roundId, proposalId) ? await command(Proposal(roundId, proposalId)) : NoSuchProposal;
+        await proposals.SubmittedExistsAsync(roundId, proposalId) ? await command(Proposal(roundId, proposalId)) : NoSuchProposal;
 
     public Task<ScreeningConfig> ConfigAsync(string roundId) => Round(roundId).GetConfigAsync();
 
     /// <summary>The screening queue: submitted proposals of the round, filtered, sorted and paged (the proposal index).</summary>
     public Task<ProposalPage> QueueAsync(string roundId, ProposalQuery query) => proposals.QueryAsync(roundId, query);
 
-    /// <summary>A proposal's review with its scores and private notes (staff only: never on a public page or answer).</summary>
+    /// <summary>
+    /// A proposal's review with its scores and private notes (staff only: never on a public page or answer); none for a
+    /// draft, which staff may not read until its proposer submits it (the API and the review page alike).
+    /// </summary>
     public async Task<ProposalReview?> GetReviewAsync(string roundId, string proposalId) =>
-        await proposals.ExistsAsync(roundId, proposalId) ? await Proposal(roundId, proposalId).GetReviewAsync() : null;
+        await proposals.ExistsAsync(roundId, proposalId) && await Proposal(roundId, proposalId).GetReviewAsync() is { } review
+            && !ProposalService.IsUnsubmitted(review.Proposal)
+            ? review
+            : null;
 
     public Task<CommandResult<ProposalView>> ScoreAsync(string roundId, string proposalId, Actor screener, int stage, IReadOnlyDictionary<string, int> scores) =>
         IfExistsAsync(roundId, proposalId, g => g.ScoreAsync(screener, stage, scores));

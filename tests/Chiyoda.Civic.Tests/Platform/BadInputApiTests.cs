@@ -17,9 +17,18 @@ public sealed class BadInputApiTests(PlatformFixture platform)
 {
     [Theory]
     [InlineData(null, "/api/v1/rounds/demo-2024/proposals?skip=abc", "skip", "a whole number")]
-    [InlineData(null, "/api/v1/rounds/demo-2024/proposals?take=99999999999", "take", "2147483647")]
+    [InlineData(null, "/api/v1/rounds/demo-2024/proposals?take=99999999999", "take", "a whole number from 1 to 200")]
     [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?descending=maybe", "descending", "true or false")]
     [InlineData(null, "/api/v1/implementation?year=R6", "year", "a whole number")]
+    [InlineData(null, "/api/v1/rounds/demo-2024/proposals?take=-1", "take", "a whole number from 1 to 200")]
+    [InlineData(null, "/api/v1/rounds/demo-2024/proposals?take=0", "take", "a whole number from 1 to 200")]
+    [InlineData(null, "/api/v1/rounds/demo-2024/proposals?skip=-5", "skip", "a whole number, 0 or more")]
+    [InlineData(null, "/api/v1/rounds/demo-2024/proposals?status=published", "status", "\"in-review\"")]
+    [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?sort=votes", "sort", "one of \"updated\", \"score\", \"title\", \"ballot-number\"")]
+    [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?status=InReview", "status", "\"in-review\"")]
+    [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?take=201", "take", "a whole number from 1 to 200")]
+    [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?descending=yes", "descending", "true or false")]
+    [InlineData("admin", "/api/v1/rounds/demo-2024/audit?take=-3", "take", "a whole number from 1 to 500")]
     public async Task A_query_value_that_does_not_convert_is_invalid_query_naming_the_parameter_and_what_it_takes(string? account, string url, string parameter, string allowed)
     {
         using var client = await platform.ApiClientAsync(account);
@@ -239,6 +248,123 @@ public sealed class BadInputApiTests(PlatformFixture platform)
         Assert.Contains(refused.GetProperty("code").GetString(), Codes(count, "409"));
     }
 
+    [Fact]
+    public async Task The_document_gives_each_ruled_query_parameter_its_range_or_its_words()
+    {
+        var document = await DocumentAsync();
+        var queue = Operation(document, "/api/v1/rounds/{roundId}/screening/queue", "get");
+        Assert.Equal(["updated", "score", "title", "ballot-number"], QueryParameter(queue, "sort").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Contains("in-review", QueryParameter(queue, "status").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        var take = QueryParameter(Operation(document, "/api/v1/rounds/{roundId}/proposals", "get"), "take");
+        Assert.Equal("integer", take.GetProperty("type").GetString());
+        Assert.Equal(1, take.GetProperty("minimum").GetInt32());
+        Assert.Equal(200, take.GetProperty("maximum").GetInt32());
+        Assert.Equal(500, QueryParameter(Operation(document, "/api/v1/rounds/{roundId}/audit", "get"), "take").GetProperty("maximum").GetInt32());
+
+        // Good values still pass.
+        using var screener = await platform.ApiClientAsync("screener");
+        await HttpAssertions.JsonAsync(await screener.GetAsync("/api/v1/rounds/demo-2024/screening/queue?sort=ballot-number&status=shortlisted&descending=false&skip=0&take=200"), 200);
+    }
+
+    /// <summary>A number is a JSON number, as the document says (no integer-or-string schema anywhere).</summary>
+    [Fact]
+    public async Task Numbers_sent_as_strings_are_refused_as_the_document_says()
+    {
+        using var resident = await platform.ApiClientAsync("resident-45");
+        var refused = await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/rounds/demo-2024/satisfaction",
+            new StringContent("""{"rating":"4","source":"results"}""", Encoding.UTF8, "application/json")), 400, "malformed-request");
+        Assert.Equal("rating", refused.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal("\"rating\" must be a whole number.", refused.GetProperty("detail").GetString());
+
+        using var anonymous = await platform.ApiClientAsync();
+        var text = await (await anonymous.GetAsync("/api/v1/openapi.json")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("^-?(?:0|[1-9]\\d*)$", text, StringComparison.Ordinal);
+        var document = JsonDocument.Parse(text).RootElement;
+        var rating = document.GetProperty("components").GetProperty("schemas").GetProperty("RatingRequest").GetProperty("properties").GetProperty("rating").GetProperty("type");
+        var types = rating.ValueKind == JsonValueKind.Array ? rating.EnumerateArray().Select(t => t.GetString()).ToList() : [rating.GetString()];
+        Assert.Contains("integer", types);
+        Assert.DoesNotContain("string", types);
+    }
+
+    [Fact]
+    public async Task Optional_fields_are_optional_in_the_schema_and_on_the_server()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        Assert.Equal(["stage", "decision"], RequiredFields(schemas.GetProperty("DecisionRequest")));
+        Assert.Equal(["requestId", "status", "date"], RequiredFields(schemas.GetProperty("StatusRequest")));
+        Assert.Contains("department", schemas.GetProperty("StatusRequest").GetProperty("properties").GetProperty("department").GetProperty("description").GetString(),
+            StringComparison.Ordinal);
+
+        // A decision without a message or an id reaches the screening rules (here: a proposal that does not exist).
+        using var admin = await platform.ApiClientAsync("admin");
+        await HttpAssertions.ProblemAsync(await admin.PostAsync("/api/v1/rounds/demo-2024/proposals/no-such-proposal/reviews/decisions",
+            new StringContent("""{"stage":1,"decision":"advance"}""", Encoding.UTF8, "application/json")), 404, "proposal-not-found");
+    }
+
+    [Fact]
+    public async Task A_json_body_that_starts_with_a_byte_order_mark_is_read_as_json()
+    {
+        using var resident = await platform.ApiClientAsync("resident-45");
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("""{"rating":4,"source":"results"}""")).ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        // Read: the demo round's results are not out yet, which is the answer to the body's question, not to its bytes.
+        await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/rounds/demo-2024/satisfaction", content), 409, "satisfaction-not-open");
+    }
+
+    [Fact]
+    public async Task Several_field_errors_stand_apart_in_errors_and_the_detail_is_a_sentence()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await Proposals.ProposalApiSamples.OpenRoundAsync(admin);
+        using var resident = await platform.ApiClientAsync("resident-45");
+        var problem = await HttpAssertions.ProblemAsync(await resident.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals", new
+        {
+            title = "", summary = new string('長', 401), problem = "", solution = "", expectedEffect = "", category = "", relation = "lives", submit = true,
+        }), 400, "invalid-proposal");
+
+        Assert.True(problem.GetProperty("errors").GetArrayLength() > 1);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.DoesNotContain("; ", detail, StringComparison.Ordinal);
+        Assert.Contains("\"errors\"", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_frameworks_own_refusals_are_worded_for_people_with_their_code()
+    {
+        using var resident = await platform.ApiClientAsync("resident-45");
+        using var anonymous = await platform.ApiClientAsync();
+
+        var forbidden = await HttpAssertions.ProblemAsync(await resident.GetAsync("/api/v1/rounds/demo-2024/audit"), 403, "forbidden");
+        Assert.Equal("Your role may not do this.", forbidden.GetProperty("title").GetString());
+        Assert.Equal("urn:chiyoda-civic:problem:forbidden", forbidden.GetProperty("type").GetString());
+        var unauthenticated = await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/inbox"), 401, "unauthenticated");
+        Assert.Equal("Sign in: no valid bearer token was sent.", unauthenticated.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task An_address_or_headers_too_long_get_problem_details_and_the_document_has_them_as_common_responses()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        var longQuery = await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds?search=" + new string('a', 9000)), 414, "uri-too-long");
+        Assert.Contains("8 KB", longQuery.GetProperty("title").GetString(), StringComparison.Ordinal);
+
+        using var bigHeaders = new HttpRequestMessage(HttpMethod.Get, "/api/v1/rounds");
+        bigHeaders.Headers.Add("X-Filler", new string('b', 40 * 1024));
+        await HttpAssertions.ProblemAsync(await anonymous.SendAsync(bigHeaders), 431, "headers-too-large");
+
+        var unknown = await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/no-such-resource"), 404, "not-found");
+        Assert.Equal("urn:chiyoda-civic:problem:not-found", unknown.GetProperty("type").GetString());
+
+        var responses = (await DocumentAsync()).GetProperty("components").GetProperty("responses");
+        foreach (var (name, code) in new[] { ("NotFound", "not-found"), ("MethodNotAllowed", "method-not-allowed"), ("UriTooLong", "uri-too-long"), ("RequestHeadersTooLarge", "headers-too-large") })
+        {
+            var schema = responses.GetProperty(name).GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");
+            Assert.Equal([code], schema.GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(c => c.GetString()));
+        }
+    }
+
     /// <summary>No exception, .NET type, namespace or stack frame in an answer to bad input.</summary>
     private static void AssertNothingInternal(string body)
     {
@@ -253,6 +379,13 @@ public sealed class BadInputApiTests(PlatformFixture platform)
         using var anonymous = await platform.ApiClientAsync();
         return await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/openapi.json"), 200);
     }
+
+    private static JsonElement QueryParameter(JsonElement operation, string name) =>
+        operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name && p.GetProperty("in").GetString() == "query")
+            .GetProperty("schema");
+
+    private static List<string?> RequiredFields(JsonElement schema) =>
+        schema.TryGetProperty("required", out var required) ? [.. required.EnumerateArray().Select(r => r.GetString())] : [];
 
     private static JsonElement Operation(JsonElement document, string path, string method) =>
         document.GetProperty("paths").GetProperty(path).GetProperty(method);

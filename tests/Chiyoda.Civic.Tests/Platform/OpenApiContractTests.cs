@@ -116,6 +116,50 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
         Assert.Contains(malformed.GetProperty("code").GetString(), Codes(Operation(document, "/api/v1/rounds/{roundId}/ballot", "put"), "400"));
     }
 
+    [Fact]
+    public async Task An_unknown_round_is_round_not_found_on_every_round_scoped_route_and_the_document_says_so()
+    {
+        var document = await DocumentAsync();
+        var missing = Operations(document)
+            .Where(o => o.Path.Contains("{roundId}", StringComparison.Ordinal) && !(o.Path == "/api/v1/rounds/{roundId}" && o.Method == "post"))
+            .Where(o => !o.Operation.GetProperty("responses").TryGetProperty("404", out _) || !Codes(o.Operation, "404").Contains("round-not-found"))
+            .Select(o => $"{o.Method.ToUpperInvariant()} {o.Path}").ToList();
+        Assert.True(missing.Count == 0, "round-not-found not listed:\n" + string.Join("\n", missing));
+
+        var unknown = "no-such-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var (account, path) in new[]
+                 {
+                     ("resident-45", $"/api/v1/rounds/{unknown}/ballot"),
+                     ("resident-45", $"/api/v1/rounds/{unknown}/proposals/p-1"),
+                     ("clerk", $"/api/v1/rounds/{unknown}/paper-batches"),
+                     ("clerk", $"/api/v1/rounds/{unknown}/paper-batches/b-1"),
+                     ("screener", $"/api/v1/rounds/{unknown}/screening/queue"),
+                     ("screener", $"/api/v1/rounds/{unknown}/proposals/p-1/reviews"),
+                     ("admin", $"/api/v1/rounds/{unknown}/turnout"),
+                     ("admin", $"/api/v1/rounds/{unknown}/audit.csv"),
+                     ("admin", $"/api/v1/rounds/{unknown}/screening/assignments"),
+                     ("admin", $"/api/v1/rounds/{unknown}/counting"),
+                 })
+        {
+            using var client = await platform.ApiClientAsync(account);
+            await HttpAssertions.ProblemAsync(await client.GetAsync(path), 404, "round-not-found");
+        }
+
+        // A write too, whatever its body: the round is looked up first.
+        using var voter = await platform.ApiClientAsync("resident-45");
+        await HttpAssertions.ProblemAsync(await voter.PutAsJsonAsync($"/api/v1/rounds/{unknown}/ballot", new { choices = new[] { 1 } }), 404, "round-not-found");
+    }
+
+    [Fact]
+    public async Task Marking_an_unknown_notice_read_is_notice_not_found_as_documented()
+    {
+        var document = await DocumentAsync();
+        Assert.Equal(["notice-not-found"], Codes(Operation(document, "/api/v1/inbox/{noticeId}/read", "post"), "404"));
+
+        using var resident = await platform.ApiClientAsync("resident-80");
+        await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/inbox/no-such-notice/read", null), 404, "notice-not-found");
+    }
+
     private async Task<JsonElement> DocumentAsync()
     {
         using var anonymous = await platform.ApiClientAsync();

@@ -22,6 +22,24 @@ public sealed class PlatformTests(PlatformFixture platform)
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/rounds/demo-2024/proposals")]
+    [InlineData("/rounds/demo-2024/proposals/p-001")]
+    [InlineData("/api/v1/rounds")]
+    [InlineData("/api/v1/no-such-resource")]
+    public async Task Every_answer_carries_one_content_security_policy_with_one_frame_ancestors(string path)
+    {
+        // Blazor's interactive pages would add a policy of their own (frame-ancestors 'self'): a browser then applies
+        // both, and a scanner sees two that disagree. One header, one frame-ancestors, the site's.
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(platform.Web, path));
+
+        var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(policy, "frame-ancestors"));
+        Assert.Contains("frame-ancestors 'none'", policy);
+    }
+
     [Fact]
     public async Task The_home_page_answers_in_japanese_by_default_and_in_english_on_request()
     {

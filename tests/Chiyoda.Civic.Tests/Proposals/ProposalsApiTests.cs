@@ -134,4 +134,49 @@ public sealed class ProposalsApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"{proposals}/no-such"), 404, "proposal-not-found");
         Assert.Equal(0, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(proposals), 200)).GetProperty("total").GetInt32());
     }
+
+    [Fact]
+    public async Task A_draft_is_its_proposers_alone_until_submitted_staff_included_in_the_api_and_on_the_review_page()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await OpenRoundAsync(admin);
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/screening/assignments/screener", new { stages = new[] { 1, 2 } }), 200);
+        using var author = await platform.ApiClientAsync("resident-45");
+        using var screener = await platform.ApiClientAsync("screener");
+        const string title = "まだ誰にも見せていない下書き";
+        var draftId = (await CreateAsync(author, roundId, title, submit: false)).GetProperty("proposalId").GetString();
+        var p = $"/api/v1/rounds/{roundId}/proposals/{draftId}";
+
+        // Staff get what an id that names nothing gets: no content, no hint that a draft is there.
+        Assert.Equal(title, (await HttpAssertions.JsonAsync(await author.GetAsync(p), 200)).GetProperty("content").GetProperty("title").GetString());
+        foreach (var staff in new[] { screener, admin })
+        {
+            await HttpAssertions.ProblemAsync(await staff.GetAsync(p), 404, "proposal-not-found");
+            await HttpAssertions.ProblemAsync(await staff.GetAsync($"{p}/reviews"), 404, "proposal-not-found");
+            await HttpAssertions.ProblemAsync(await staff.PostAsJsonAsync($"{p}/reviews/notes", new { stage = 1, text = "メモ" }), 404, "proposal-not-found");
+            await HttpAssertions.ProblemAsync(await staff.PostAsJsonAsync($"{p}/reviews/decisions", new { stage = 1, decision = "advance" }), 404, "proposal-not-found");
+        }
+
+        // The review page says the same to a signed-in screener.
+        using (var session = new BrowserlessSession())
+        {
+            await session.SignInAsync(platform.Web, "screener", PlatformFixture.DevelopmentPassword);
+            var (page, _) = await session.SendAsync(HttpMethod.Get, new Uri(platform.Web, $"/screening/{roundId}/{draftId}"));
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(title, html, StringComparison.Ordinal);
+            Assert.Contains("提案が見つかりません。", html, StringComparison.Ordinal);
+        }
+
+        // Withdrawn before it was ever sent, a draft stays private: not in the queue, not readable by id.
+        var withdrawnId = (await CreateAsync(author, roundId, "取り下げた下書き", submit: false)).GetProperty("proposalId").GetString();
+        await HttpAssertions.JsonAsync(await author.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals/{withdrawnId}/withdraw", new { reason = "やめました" }), 200);
+        await HttpAssertions.ProblemAsync(await screener.GetAsync($"/api/v1/rounds/{roundId}/proposals/{withdrawnId}"), 404, "proposal-not-found");
+        var queue = await HttpAssertions.JsonAsync(await screener.GetAsync($"/api/v1/rounds/{roundId}/screening/queue?status=withdrawn"), 200);
+        Assert.Equal(0, queue.GetProperty("total").GetInt32());
+
+        // Submitted, it is the ward's to screen.
+        await HttpAssertions.JsonAsync(await author.PostAsync($"{p}/submit", null), 200);
+        Assert.Equal(title, (await HttpAssertions.JsonAsync(await screener.GetAsync(p), 200)).GetProperty("content").GetProperty("title").GetString());
+        await HttpAssertions.JsonAsync(await screener.GetAsync($"{p}/reviews"), 200);
+    }
 }

@@ -206,7 +206,7 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         var again = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/counting/operations/certify"), 200);
         Assert.Equal(certified.GetProperty("certified").GetProperty("countId").GetString(), again.GetProperty("certified").GetProperty("countId").GetString());
         await HttpAssertions.ProblemAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/counting/operations/publish"), 404, "operation-not-found");
-        await HttpAssertions.ProblemAsync(await admin.GetAsync($"/api/v1/rounds/no-such-{roundId}/counting/operations/count"), 404, "operation-not-found");
+        await HttpAssertions.ProblemAsync(await admin.GetAsync($"/api/v1/rounds/no-such-{roundId}/counting/operations/count"), 404, "round-not-found");
         await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/no-such-{roundId}/count"), 404, "round-not-found");
         using var anonymous = await platform.ApiClientAsync();
         Assert.Equal(401, (int)(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/counting/operations/count")).StatusCode);

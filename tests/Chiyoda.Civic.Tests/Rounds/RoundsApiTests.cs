@@ -167,8 +167,12 @@ public sealed class RoundsApiTests(PlatformFixture platform)
                 new { entries = new[] { new { ballotNumber = 1, proposalId = "p-x", title = "差し替え", summary = "" } } });
             var post = await client.PostAsJsonAsync("/api/v1/rounds/demo-2024/shortlist", new { entries = Array.Empty<object>() });
 
-            Assert.True(put.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"PUT as {account ?? "anonymous"}: {(int)put.StatusCode}");
-            Assert.True(post.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"POST as {account ?? "anonymous"}: {(int)post.StatusCode}");
+            // As docs/api.md says: the address exists and takes GET only, whoever asks.
+            foreach (var refused in new[] { put, post })
+            {
+                await HttpAssertions.ProblemAsync(refused, 405, "method-not-allowed");
+                Assert.Contains("GET", refused.Content.Headers.Allow);
+            }
         }
 
         using var anonymous = await platform.ApiClientAsync();

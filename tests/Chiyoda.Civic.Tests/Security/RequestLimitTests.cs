@@ -81,7 +81,8 @@ public sealed class RequestLimitTests(PlatformFixture platform)
             }
             else
             {
-                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+                // No such notice (404 notice-not-found): the attempt counts against the account's limit all the same.
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
                 accepted++;
             }
         }
@@ -136,12 +137,12 @@ public sealed class RequestLimitTests(PlatformFixture platform)
 
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{unknownRound}"), 404, "round-not-found");
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{unknownRound}/proposals"), 404, "round-not-found");
-        await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{unknownRound}/proposals/p-1"), 404, "proposal-not-found");
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{unknownRound}/proposals/p-1"), 404, "round-not-found");
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-unknown"), 404, "proposal-not-found");
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/proposals/NOT%20AN%20ID"), 404, "proposal-not-found");
         await HttpAssertions.ProblemAsync(await proposer.PostAsJsonAsync($"/api/v1/rounds/{roundId}/proposals/p-unknown/withdraw", new { reason = "x" }), 404, "proposal-not-found");
         await HttpAssertions.ProblemAsync(await proposer.PutAsJsonAsync($"/api/v1/rounds/{roundId}/proposals/p-unknown", ProposalApiSamples.Body("x")), 404, "proposal-not-found");
-        await HttpAssertions.ProblemAsync(await proposer.PostAsync($"/api/v1/rounds/{unknownRound}/proposals/p-1/submit", null), 404, "proposal-not-found");
+        await HttpAssertions.ProblemAsync(await proposer.PostAsync($"/api/v1/rounds/{unknownRound}/proposals/p-1/submit", null), 404, "round-not-found");
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync($"/api/v1/rounds/{unknownRound}/results"), 404, "round-not-found");
         using var ballot = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/rounds/{unknownRound}/ballot") { Content = JsonContent.Create(new { choices = new[] { 1 } }) };
         ballot.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));

@@ -91,7 +91,7 @@ public sealed class SignInTests(PlatformFixture platform)
         var asForged = await forged.PutAsync("/api/v1/rounds/demo-2024", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
 
         // The administrator got past authorization to the round itself (which does not exist).
-        await HttpAssertions.ProblemAsync(asAdmin, 400, "invalid-round");
+        await HttpAssertions.ProblemAsync(asAdmin, 404, "round-not-found");
         Assert.Equal(HttpStatusCode.Unauthorized, asForged.StatusCode);
     }
 
