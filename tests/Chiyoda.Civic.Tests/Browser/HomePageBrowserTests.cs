@@ -100,7 +100,7 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         await page.GetByTestId("save-round").ClickAsync();
 
         // Created: on to the round's own edit page, with the message in focus (and in view).
-        await page.WaitForURLAsync(url => url.Contains($"/admin/rounds/{roundId}/edit", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.Contains($"/admin/rounds/{roundId}/edit", StringComparison.Ordinal), new() { Timeout = 30_000 });
         await page.GetByTestId("round-saved").WaitForAsync();
         await Assertions.Expect(page.Locator("#round-message")).ToBeFocusedAsync(new() { Timeout = 15_000 });
 

@@ -5,8 +5,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>The resident vote in the demo round (voting open, the 2024 shortlist, the demo register).</summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class VotingBrowserTests(PlatformFixture platform)
+[Collection(WalkPlatformCollection.Name)]
+public sealed class VotingBrowserTests(WalkPlatformFixture platform)
 {
     private const string Round = "demo-2024";
 

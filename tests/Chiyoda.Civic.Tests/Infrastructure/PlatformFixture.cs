@@ -187,9 +187,11 @@ public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 }
 
 /// <summary>
-/// A second platform of its own for the every-page walk, the suite's longest class: the walk runs beside the
-/// other platform tests instead of after them (xunit runs collections in parallel), which keeps the suite
-/// under 15 minutes. Its grain state lives under another service id, so neither sees the other's rounds.
+/// A second platform of its own for the every-page walk in Japanese, the suite's longest class, and the voting
+/// journeys: they run beside the other platform tests instead of after them (xunit runs collections in parallel;
+/// a collection's classes one after another). The first platform's collection was the suite's longest, ~400 s of
+/// browser journeys longer than this one in a timed run, so the voting journeys moved here. Its grain state lives
+/// under another service id, so neither sees the other's rounds.
 /// </summary>
 public sealed class WalkPlatformFixture : PlatformFixture
 {
