@@ -69,7 +69,7 @@ public static class ApiErrors
     public static readonly ApiError WindowNotOpen = Add(BallotErrorCodes.WindowNotOpen, 409, "Voting has not opened yet.");
     public static readonly ApiError WindowClosed = Add(BallotErrorCodes.WindowClosed, 409, "Voting has closed.");
     public static readonly ApiError SupersededByPaper = Add(BallotErrorCodes.SupersededByPaper, 409, "Your paper ballot counts; the online ballot can no longer change.");
-    public static readonly ApiError IdempotencyKeyReused = Add(BallotErrorCodes.IdempotencyKeyReused, 422, "This Idempotency-Key was already used for a different ballot.");
+    public static readonly ApiError IdempotencyKeyReused = Add(BallotErrorCodes.IdempotencyKeyReused, 422, "This request id (Idempotency-Key) was already used for a different request: send a new one.");
     public static readonly ApiError MissingIdempotencyKey = Add(BallotErrorCodes.MissingIdempotencyKey, 400, "Send an Idempotency-Key header (1 to 100 characters) with every ballot, and the same one when you retry.");
     public static readonly ApiError BallotNotStored = Add(BallotErrorCodes.NotStored, 503, "Your ballot could not be recorded just now and has not been counted.");
     public static readonly ApiError NoChoice = Add(BallotErrorCodes.NoChoice, 400, "The ballot is not valid.");

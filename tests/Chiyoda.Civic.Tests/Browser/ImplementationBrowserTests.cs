@@ -71,7 +71,8 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
             await page.SetViewportSizeAsync(390, 844);
             Assert.Equal("", await page.GetByTestId("indicator-target-date").InputValueAsync()); // a new indicator starts empty
             await page.GetByTestId("indicator-choice").SelectOptionAsync("procedures");
-            Assert.Equal("2027-03-31", await page.GetByTestId("indicator-target-date").InputValueAsync());
+            // The chosen indicator is loaded over the circuit after the change event: wait for it, do not read at once.
+            await Assertions.Expect(page.GetByTestId("indicator-target-date")).ToHaveValueAsync("2027-03-31");
             await page.GetByTestId("indicator-target").FillAsync("25");
             await page.GetByTestId("save-indicator").ClickAsync();
             await page.GetByTestId("implementation-message").Filter(new() { HasText = "指標を保存しました" }).WaitForAsync();
@@ -82,8 +83,10 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
 
             // Adding another starts from an empty form; its own messages sit under its own fields; the first is untouched.
             await page.GetByTestId("indicator-choice").SelectOptionAsync("");
-            Assert.Equal(("", "", ""), (await page.GetByTestId("indicator-name").InputValueAsync(), await page.GetByTestId("indicator-name-en").InputValueAsync(),
-                await page.GetByTestId("indicator-target-date").InputValueAsync()));
+            foreach (var field in new[] { "indicator-name", "indicator-name-en", "indicator-target-date" })
+            {
+                await Assertions.Expect(page.GetByTestId(field)).ToHaveValueAsync("");
+            }
             await page.GetByTestId("indicator-id").FillAsync("online-share");
             await page.GetByTestId("save-indicator").ClickAsync();
             Assert.Contains("指標名を", await page.GetByTestId("indicator-name-error").InnerTextAsync());
