@@ -176,7 +176,7 @@ public static class BallotErrorCodes
     public const string DuplicateChoice = "duplicate-choice";
     public const string UnknownProposal = "unknown-proposal";
     public const string SupersededByPaper = "superseded-by-paper";
-    public const string IdempotencyKeyReused = "idempotency-key-reused";
+    public const string IdempotencyKeyReused = Common.RememberedRequests.ReusedCode;
     public const string RateLimited = "rate-limited";
     public const string MissingIdempotencyKey = "missing-idempotency-key";
     public const string CastDateOutsideWindow = "cast-date-outside-window";
