@@ -34,6 +34,34 @@ public sealed class HomePageBrowserTests(PlatformFixture platform)
         await session.AssertAccessibleAsync("the round page in English");
     }
 
+    /// <summary>The suite's own axe runner (<see cref="BrowserSession.AssertAccessibleAsync"/>) fails on what axe is there to find.</summary>
+    [Fact]
+    public async Task Axe_fails_a_page_with_an_unlabelled_image_and_faint_text()
+    {
+        await using var session = await BrowserSession.OpenAsync(platform, 390, 844);
+        var page = session.Page;
+        await page.GotoAsync(platform.Web.ToString());
+        await session.AssertAccessibleAsync("the home page before the faults are added");
+
+        await page.EvaluateAsync("""
+            () => {
+              const main = document.querySelector('main');
+              const img = document.createElement('img');
+              img.src = '/favicon.png';
+              img.width = 40; img.height = 40;
+              main.prepend(img);
+              const faint = document.createElement('p');
+              faint.textContent = '薄い文字';
+              faint.style.color = '#dddddd';
+              faint.style.background = '#ffffff';
+              main.prepend(faint);
+            }
+            """);
+        var failure = await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => session.AssertAccessibleAsync("the home page with an image and faint text"));
+        Assert.Contains("image-alt", failure.Message);
+        Assert.Contains("color-contrast", failure.Message);
+    }
+
     [Fact]
     public async Task A_resident_signs_in_through_the_providers_page()
     {
