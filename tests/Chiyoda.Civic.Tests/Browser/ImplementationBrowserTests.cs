@@ -10,8 +10,9 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// 390×844 phone then reads 「提案のその後」 with the new step, in Japanese and in English, follows the proposal, and finds
 /// it on the ward-wide list. axe on every page; screenshots (phone and desktop, ja and en) to artifacts/screenshots/.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class ImplementationBrowserTests(PlatformFixture platform)
+[Trait(Tier.Name, Tier.Browser)]
+[Collection(SecondPlatformCollection.Name)]
+public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
 {
     [Fact]
     public async Task Department_staff_update_a_record_and_a_resident_on_a_phone_reads_what_happened_next()

@@ -8,8 +8,9 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// hands the device over (which signs the clerk out, here and at the provider), the person votes privately, and the
 /// device is left on a neutral screen. Every page is checked (axe, language, targets, reflow) and photographed at both sizes.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class KioskBrowserTests(PlatformFixture platform)
+[Trait(Tier.Name, Tier.Browser)]
+[Collection(WalkPlatformCollection.Name)]
+public sealed class KioskBrowserTests(WalkPlatformFixture platform)
 {
     private const string Round = "demo-2024";
 

@@ -4,6 +4,7 @@ using Chiyoda.Civic.Tests.Proposals;
 namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>A screener enters a proposal that arrived by mail, as a new staff member would: an era date wrong first, then right.</summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class PaperProposalBrowserTests(PlatformFixture platform)
 {

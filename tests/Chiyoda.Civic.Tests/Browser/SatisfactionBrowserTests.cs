@@ -10,6 +10,7 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// not asked again on the results page; anyone then reads 「統計」 in Japanese and English; an administrator opens the
 /// status-path editor and gets a clear message for a broken line. axe on every page.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(PlatformCollection.Name)]
 public sealed class SatisfactionBrowserTests(PlatformFixture platform)
 {
