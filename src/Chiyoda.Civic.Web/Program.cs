@@ -37,6 +37,7 @@ public static class Program
         app.UseCivicLocalization();
         app.UseCivicPublicCache();
         app.UseCivicCompression();
+        app.UseCivicRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseCivicRequestLimits();

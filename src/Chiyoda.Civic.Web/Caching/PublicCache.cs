@@ -105,6 +105,18 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
     [GeneratedRegex(@"^/api/v1/(statistics|statistics\.json|statistics\.csv|proposals\.json|proposals\.csv|open-data)$", RegexOptions.CultureInvariant)]
     private static partial Regex WardOpenDataPath();
 
+    /// <summary>
+    /// The addresses of the pages marked <see cref="PublicCacheAttribute"/> (home, round, proposals, a proposal, results). The
+    /// cache runs before routing, so a page is recognised by its path here, and stored only if the endpoint routing then
+    /// found carries the attribute (<see cref="IOutputCachePolicy.ServeResponseAsync"/>): a path that looks like a public
+    /// page but is not one is never stored, so never served from the cache.
+    /// </summary>
+    [GeneratedRegex(@"^/(rounds/(?<round>[^/]+)(/(?<kind>proposals|results)(/(?<proposal>[^/]+))?)?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex PublicPagePath();
+
+    /// <summary>Marks (in <c>HttpContext.Items</c>) a request whose answer is stored only if its endpoint is a public page.</summary>
+    private const string PageCandidateKey = "civic:public-page-candidate";
+
     ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var http = context.HttpContext;
@@ -146,6 +158,11 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Whether an anonymous read of this request may skip storing its antiforgery token: a public page's, after routing.</summary>
+    public static bool IsAnonymousPublicPageRead(HttpContext http) =>
+        http.Items.ContainsKey(PublicCache.AnonymousReadKey)
+        && (!http.Items.ContainsKey(PageCandidateKey) || http.GetEndpoint()?.Metadata.GetMetadata<PublicCacheAttribute>() is not null);
+
     ValueTask IOutputCachePolicy.ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
 
     ValueTask IOutputCachePolicy.ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
@@ -156,7 +173,9 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
             || response.Headers.SetCookie.Count > 0
             || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
             || cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase)
-            || context.HttpContext.User.Identity?.IsAuthenticated == true)
+            || context.HttpContext.User.Identity?.IsAuthenticated == true
+            || (context.HttpContext.Items.ContainsKey(PageCandidateKey)
+                && context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<PublicCacheAttribute>() is null))
         {
             context.AllowCacheStorage = false;
         }
@@ -184,11 +203,10 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
             && (name.Length == signIn.Length || name.AsSpan(signIn.Length).StartsWith("C")));
     }
 
-    /// <summary>The tags of a cacheable public read, or null when this request is not one.</summary>
+    /// <summary>The tags of a cacheable public read, or null when this request is not one. Runs before routing: by path alone.</summary>
     private static List<string>? TagsOf(HttpContext http)
     {
-        var request = http.Request;
-        var path = request.Path.Value ?? "";
+        var path = http.Request.Path.Value ?? "";
         var openData = OpenDataPath().Match(path);
         if (openData.Success)
         {
@@ -200,19 +218,23 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
             return [PublicCache.StatisticsTag];
         }
 
-        if (http.GetEndpoint()?.Metadata.GetMetadata<PublicCacheAttribute>() is null)
+        var page = PublicPagePath().Match(path);
+        if (!page.Success)
         {
             return null;
         }
 
-        var roundId = request.RouteValues.TryGetValue("RoundId", out var r) ? r as string : null;
-        var proposalId = request.RouteValues.TryGetValue("ProposalId", out var p) ? p as string : null;
-        return (roundId, proposalId) switch
+        http.Items[PageCandidateKey] = true;
+        var round = page.Groups["round"];
+        var kind = page.Groups["kind"];
+        var proposal = page.Groups["proposal"];
+        return (round.Success, kind.Value, proposal.Success) switch
         {
-            (null, _) => [PublicCache.HomeTag],
-            ({ } round, { } proposal) => [PublicCache.RoundTag(round), PublicCache.ProposalTag(round, proposal)],
-            ({ } round, null) when path.EndsWith("/proposals", StringComparison.Ordinal) => [PublicCache.RoundTag(round), PublicCache.ProposalsTag(round)],
-            ({ } round, null) => [PublicCache.RoundTag(round)],
+            (false, _, _) => [PublicCache.HomeTag],
+            (true, "proposals", true) => [PublicCache.RoundTag(round.Value), PublicCache.ProposalTag(round.Value, proposal.Value)],
+            (true, "proposals", false) => [PublicCache.RoundTag(round.Value), PublicCache.ProposalsTag(round.Value)],
+            // "/rounds/{id}/results/{x}" is no page: routing finds no public endpoint for it, so it is never stored.
+            _ => [PublicCache.RoundTag(round.Value)],
         };
     }
 }
@@ -317,7 +339,7 @@ public sealed class PublicCacheEviction(IOutputCacheStore store, ILogger<PublicC
 public sealed class PublicPageAntiforgery(IAntiforgery inner) : IAntiforgery
 {
     public AntiforgeryTokenSet GetAndStoreTokens(HttpContext httpContext) =>
-        httpContext.Items.ContainsKey(PublicCache.AnonymousReadKey) ? inner.GetTokens(httpContext) : inner.GetAndStoreTokens(httpContext);
+        PublicCachePolicy.IsAnonymousPublicPageRead(httpContext) ? inner.GetTokens(httpContext) : inner.GetAndStoreTokens(httpContext);
 
     public AntiforgeryTokenSet GetTokens(HttpContext httpContext) => inner.GetTokens(httpContext);
 

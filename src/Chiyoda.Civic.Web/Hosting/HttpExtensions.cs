@@ -51,7 +51,7 @@ public static class HttpExtensions
     /// <summary>
     /// Turns HEAD into GET before routing, so every GET endpoint (API, downloads, Blazor pages) answers HEAD with the
     /// same status and headers. Kestrel keeps the request's original method for its own purposes and sends no body
-    /// for a HEAD request whatever the handler writes. Must come before routing: it is first in the pipeline.
+    /// for a HEAD request whatever the handler writes. Must come before routing (<see cref="UseCivicRouting"/>): it is first in the pipeline.
     /// </summary>
     public static WebApplication UseCivicHead(this WebApplication app)
     {
@@ -64,7 +64,17 @@ public static class HttpExtensions
 
             return next(context);
         });
-        // Explicit, so routing runs after the rewrite (WebApplication would otherwise put it first).
+        return app;
+    }
+
+    /// <summary>
+    /// Routing, placed explicitly after the output cache (WebApplication would otherwise put it first): a cached public
+    /// page or open-data answer is served without matching a route, which was about a third of a cache hit's CPU when
+    /// profiled (docs/performance.md). The cache decides by path and stores only what the endpoint marks public
+    /// (<c>PublicCachePolicy</c>); everything after (authentication, authorization, limits, antiforgery) needs the endpoint.
+    /// </summary>
+    public static WebApplication UseCivicRouting(this WebApplication app)
+    {
         app.UseRouting();
         return app;
     }

@@ -112,6 +112,15 @@ public sealed class PublicPagesTests(PlatformFixture platform)
                 Assert.Equal(englishBody, englishAgainBody);
             }
         }
+
+        // The cache runs before routing and knows pages by their address: an address shaped like a public page that routing
+        // finds to be no page (or no public one) is never stored, so it is rendered anew every time.
+        foreach (var path in new[] { $"/rounds/{roundId}/results/extra", $"/rounds/{roundId}/proposals/p-002/", "/rounds/no-such-round" })
+        {
+            var (first, _) = await ReadAsync(anonymous, path);
+            var (second, _) = await ReadAsync(anonymous, path);
+            Assert.False(FromCache(first) || FromCache(second), path + ": not a public page, never from the cache");
+        }
     }
 
     [Fact]
