@@ -69,30 +69,32 @@ public static class NulInPath
 
     /// <summary>
     /// Whether <paramref name="at"/> is in the path of a request line: the line (from the buffer's start or after a line
-    /// feed) starts with a method in capitals and one space, and nothing between there and <paramref name="at"/> is a
-    /// space, a query's <c>?</c> or a line end. A body is never where a server reads a request line, and a body line shaped so
-    /// is not met in practice.
+    /// feed) starts with an HTTP method and one space, and everything between there and <paramref name="at"/> is printable
+    /// ASCII other than a query's <c>?</c> or a fragment's <c>#</c>. A body is never where a server reads a request line, and
+    /// a body line shaped so (or TLS ciphertext, which is random bytes) is not met in practice.
     /// </summary>
     internal static bool InRequestLinePath(ReadOnlySpan<byte> span, int at)
     {
         var start = span[..at].LastIndexOf((byte)'\n') + 1;
         var line = span[start..at];
         var space = line.IndexOf((byte)' ');
-        if (space is < 3 or > 16)
+        if (space is < 3 or > 7 || !Methods.Contains(System.Text.Encoding.ASCII.GetString(line[..space])))
         {
             return false;
         }
 
-        foreach (var b in line[..space])
+        foreach (var b in line[(space + 1)..])
         {
-            if (b is < (byte)'A' or > (byte)'Z')
+            if (b is < 0x21 or > 0x7E or (byte)'?' or (byte)'#')
             {
                 return false;
             }
         }
 
-        return line[(space + 1)..].IndexOfAny(" ?#\r"u8) < 0;
+        return true;
     }
+
+    private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT" };
 
     private static void Rewrite(in ReadOnlySequence<byte> buffer)
     {
