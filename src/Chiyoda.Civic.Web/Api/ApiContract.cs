@@ -142,6 +142,10 @@ public static class ApiContract
                     QueryChoice choice => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. choice.Values.Select(v => (System.Text.Json.Nodes.JsonNode)v)] },
                     _ => parameter.Schema,
                 };
+                if (rule is QueryListed listed)
+                {
+                    parameter.Description = $"One of the values listed at {listed.Source}; any other is refused with `invalid-query`.";
+                }
             }
         }
 
@@ -415,6 +419,17 @@ public static class ApiContract
         // Routes mapped as "/" in a group end in a slash; the router serves them without it too.
         if (document.Paths is { } paths)
         {
+            // What the platform answers before any operation is chosen, whatever the address: described once (above) and
+            // referenced from every operation, so a client generated from the document knows these two answers too.
+            foreach (var operation in paths.Values.SelectMany(p => (p.Operations ?? []).Values))
+            {
+                operation.Responses ??= [];
+                foreach (var (name, status, _, _) in CommonResponses.Where(r => r.Status is StatusCodes.Status414UriTooLong or StatusCodes.Status431RequestHeaderFieldsTooLarge))
+                {
+                    operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponseReference(name, document);
+                }
+            }
+
             foreach (var path in paths.Keys.Where(p => p.Length > 1 && p.EndsWith('/')).ToList())
             {
                 var trimmed = path.TrimEnd('/');

@@ -71,6 +71,7 @@ public static class ApiErrors
     public static readonly ApiError SupersededByPaper = Add(BallotErrorCodes.SupersededByPaper, 409, "Your paper ballot counts; the online ballot can no longer change.");
     public static readonly ApiError IdempotencyKeyReused = Add(BallotErrorCodes.IdempotencyKeyReused, 422, "This request id (Idempotency-Key) was already used for a different request: send a new one.");
     public static readonly ApiError MissingIdempotencyKey = Add(BallotErrorCodes.MissingIdempotencyKey, 400, "Send an Idempotency-Key header (1 to 100 characters) with every ballot, and the same one when you retry.");
+    public static readonly ApiError IdempotencyKeyTooLong = Add("idempotency-key-too-long", 400, "The Idempotency-Key header is too long: send 1 to 100 characters.");
     public static readonly ApiError BallotNotStored = Add(BallotErrorCodes.NotStored, 503, "Your ballot could not be recorded just now and has not been counted.");
     public static readonly ApiError NoChoice = Add(BallotErrorCodes.NoChoice, 400, "The ballot is not valid.");
     public static readonly ApiError TooManyChoices = Add(BallotErrorCodes.TooManyChoices, 400, "The ballot is not valid.");

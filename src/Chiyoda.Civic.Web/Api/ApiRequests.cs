@@ -22,6 +22,11 @@ public static class ApiRequests
     {
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = BadRequests.Allowed(typeof(T));
+        if (HasBody(request) && NotJson(request.ContentType) is { } refusal)
+        {
+            return (null, refusal);
+        }
+
         using var buffer = new MemoryStream();
         try
         {
@@ -82,7 +87,7 @@ public static class ApiRequests
             }
             catch (JsonException e)
             {
-                var (field, message) = Describe(e, typeof(T), options);
+                var (field, message) = Describe(e, typeof(T), options, document.RootElement);
                 return (null, Malformed(field, message));
             }
             catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or FormatException or OverflowException)
@@ -93,6 +98,45 @@ public static class ApiRequests
     }
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>A body is there: a length above zero, or one sent without a length (chunked).</summary>
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>
+    /// The refusal of a body that does not say it is JSON (<c>415 unsupported-media-type</c>): a body sent as
+    /// <c>text/plain</c>, a form, or with no <c>Content-Type</c> at all is not read as JSON on a guess. JSON is
+    /// <c>application/json</c> or <c>application/*+json</c>, in UTF-8 (a <c>charset</c>, when given, is <c>utf-8</c>).
+    /// </summary>
+    internal static ProblemHttpResult? NotJson(string? contentType)
+    {
+        const string Expected = "send it as JSON with Content-Type: application/json (application/json; charset=utf-8 and application/*+json are read too).";
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return UnsupportedMediaType($"The body has no Content-Type: {Expected}");
+        }
+
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return UnsupportedMediaType($"The body's Content-Type (\"{QueryRules.Shown(contentType)}\") cannot be read: {Expected}");
+        }
+
+        var type = media.MediaType.Value ?? "";
+        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        if (!json)
+        {
+            return UnsupportedMediaType($"The body is sent as {QueryRules.Shown(type)}: {Expected}");
+        }
+
+        var charset = media.Charset.Value;
+        return string.IsNullOrEmpty(charset) || charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Trim('"').Equals("utf8", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : UnsupportedMediaType($"The body is sent in {QueryRules.Shown(charset)}: JSON is read as UTF-8; {Expected}");
+    }
+
+    private static ProblemHttpResult UnsupportedMediaType(string message) =>
+        ApiErrors.Problem(ApiErrors.UnsupportedMediaType, message, errors: [new ValidationError("", ApiErrors.UnsupportedMediaType.Code, message)]);
 
     /// <summary>A malformed body: the message as <c>detail</c> and, with the field it is about, as the one error.</summary>
     private static ProblemHttpResult Malformed(string field, string message) =>
@@ -116,7 +160,7 @@ public static class ApiRequests
     /// request record's JSON contract along the path. A converter's own words (<see cref="JsonValueException"/>: a date it
     /// cannot read, say) are kept; the serializer's are not, since they name .NET types.
     /// </summary>
-    internal static (string Field, string Message) Describe(JsonException exception, Type root, JsonSerializerOptions options)
+    internal static (string Field, string Message) Describe(JsonException exception, Type root, JsonSerializerOptions options, JsonElement? body = null)
     {
         var segments = Segments(exception.Path);
         var field = Field(segments);
@@ -133,8 +177,81 @@ public static class ApiRequests
                 : $"\"{field}\" does not have the shape this operation takes (see /api/v1/openapi.json).");
         }
 
+        if (body is { } json && ValueAt(json, segments, options) is { ValueKind: JsonValueKind.Number } number && OutOfRange(number.GetRawText(), type) is { } range)
+        {
+            var name = field.Length == 0 ? "The body" : $"\"{field}\"";
+            return (field, $"{name} is out of range: {QueryRules.Shown(number.GetRawText())} is not {range}.");
+        }
+
         var allowed = BadRequests.Allowed(type, options);
         return (field, field.Length == 0 ? $"The body must be {allowed}." : $"\"{field}\" must be {allowed}.");
+    }
+
+    /// <summary>
+    /// What a numeric field takes, when a JSON number is a number all right but too large (or small) for it
+    /// (<c>99999999999999999999</c>, <c>1e308</c> for a whole number): "a whole number from … to …". Null when the number
+    /// is in range, or is not a whole number where one is taken (<c>1.5</c>: then the field's kind is the message).
+    /// </summary>
+    internal static string? OutOfRange(string raw, Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        (decimal Min, decimal Max, bool Whole)? limits = type switch
+        {
+            _ when type == typeof(int) => (int.MinValue, int.MaxValue, true),
+            _ when type == typeof(long) => (long.MinValue, long.MaxValue, true),
+            _ when type == typeof(short) => (short.MinValue, short.MaxValue, true),
+            _ when type == typeof(sbyte) => (sbyte.MinValue, sbyte.MaxValue, true),
+            _ when type == typeof(byte) => (byte.MinValue, byte.MaxValue, true),
+            _ when type == typeof(ushort) => (ushort.MinValue, ushort.MaxValue, true),
+            _ when type == typeof(uint) => (uint.MinValue, uint.MaxValue, true),
+            _ when type == typeof(ulong) => (ulong.MinValue, ulong.MaxValue, true),
+            _ when type == typeof(decimal) => (decimal.MinValue, decimal.MaxValue, false),
+            _ => null,
+        };
+        if (limits is null)
+        {
+            return null;
+        }
+
+        var (min, max, whole) = limits.Value;
+
+        // A number decimal cannot hold (beyond ±7.9e28, such as 1e308) is beyond every range here; one it holds is out of
+        // range only past the type's limits (1.5 for a whole number is in range, and told it must be a whole number).
+        if (decimal.TryParse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value >= min && value <= max)
+        {
+            return null;
+        }
+
+        var from = min.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var to = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return whole ? $"a whole number from {from} to {to}" : $"a number from {from} to {to}";
+    }
+
+    /// <summary>The JSON value at the path of a deserialisation error, or null where the body has none.</summary>
+    private static JsonElement? ValueAt(JsonElement element, List<string> segments, JsonSerializerOptions options)
+    {
+        foreach (var segment in segments)
+        {
+            if (segment.StartsWith('[') && element.ValueKind == JsonValueKind.Array
+                && int.TryParse(segment.AsSpan(1, segment.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+                && index < element.GetArrayLength())
+            {
+                element = element[index];
+            }
+            else if (!segment.StartsWith('[') && element.ValueKind == JsonValueKind.Object
+                && element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, segment,
+                    options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) is { Value.ValueKind: not JsonValueKind.Undefined } property)
+            {
+                element = property.Value;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return element;
     }
 
     /// <summary>A JSON path (<c>$.lines[0].choices</c>, <c>$['a b']</c>) as its property names and indexes (<c>[0]</c>).</summary>

@@ -45,10 +45,10 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
 
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
     {
-        // Described, not enforced: routing's content-type matching would turn a body sent without
-        // "application/json" into a 415, where the API has always read it as JSON.
+        // Enforced by the reader (ApiRequests.NotJson: 415 unsupported-media-type in words), not by routing's content-type
+        // matching, which would answer a bare 415 without saying what to send.
         builder.Metadata.Add(new RequestBodyMetadata(typeof(T), ["application/json"], IsOptional(parameter)));
-        builder.Metadata.Add(new ApiErrorsMetadata([ApiErrors.MalformedRequest.Code, ApiErrors.BodyTooLarge.Code]));
+        builder.Metadata.Add(new ApiErrorsMetadata([ApiErrors.MalformedRequest.Code, ApiErrors.BodyTooLarge.Code, ApiErrors.UnsupportedMediaType.Code]));
         RefusablePartsFilter.AddTo(builder);
     }
 }

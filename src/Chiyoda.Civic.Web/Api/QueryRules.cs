@@ -22,6 +22,26 @@ public abstract record QueryRule(string Name)
     /// <summary>Why <paramref name="value"/> is refused, in the caller's words, or null when it is taken.</summary>
     public string? Refusal(string value) =>
         Allows(value) ? null : $"The query parameter \"{Name}\" must be {Takes}; \"{QueryRules.Shown(value)}\" is not.";
+
+    /// <summary>The rule as it stands for this request (a fixed rule is itself; <see cref="QueryListed"/> reads its list).</summary>
+    public virtual ValueTask<QueryRule> ForRequestAsync(HttpContext context) => ValueTask.FromResult(this);
+}
+
+/// <summary>
+/// One of a list the platform holds only at run time (the ward's status path, its departments, the categories in use):
+/// for each request <see cref="Values"/> reads the list of the moment and the value is checked as a <see cref="QueryChoice"/>.
+/// The document cannot give such a list as an <c>enum</c>, so it says where the list is read (<see cref="Source"/>).
+/// </summary>
+public sealed record QueryListed(string Name, string Source, Func<HttpContext, Task<IReadOnlyList<string>>> Values) : QueryRule(Name)
+{
+    public override string Takes => $"one of the values listed at {Source}";
+
+    /// <summary>Not decided without the list: <see cref="QueryRules.Filter"/> asks <see cref="ForRequestAsync"/> first.</summary>
+    public override bool Allows(string value) =>
+        throw new InvalidOperationException($"The query parameter \"{Name}\" is checked against its list for the request ({nameof(ForRequestAsync)}).");
+
+    public override async ValueTask<QueryRule> ForRequestAsync(HttpContext context) =>
+        new QueryChoice(Name, [.. (await Values(context)).Distinct(StringComparer.Ordinal)]);
 }
 
 /// <summary>A whole number from <see cref="Min"/> to <see cref="Max"/>.</summary>
@@ -52,6 +72,14 @@ public static class QueryRules
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new QueryRange(name, min, max));
 
+    /// <summary>
+    /// The query parameter takes one of a list read for each request (<paramref name="source"/>: where a caller reads it,
+    /// for the message and the document).
+    /// </summary>
+    public static TBuilder QueryListed<TBuilder>(this TBuilder builder, string name, string source, Func<HttpContext, Task<IReadOnlyList<string>>> values)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new QueryListed(name, source, values));
+
     /// <summary><c>skip</c> (0 or more) and <c>take</c> (1 to <paramref name="maxTake"/>): a page of a list.</summary>
     public static TBuilder Paged<TBuilder>(this TBuilder builder, int maxTake)
         where TBuilder : IEndpointConventionBuilder =>
@@ -72,25 +100,32 @@ public static class QueryRules
             : Enum.GetValues<TEnum>().Cast<TEnum?>().FirstOrDefault(v => JsonNamingPolicy.KebabCaseLower.ConvertName(v!.Value.ToString()) == value);
 
     /// <summary>Refuses the first query value that breaks its endpoint's rules (an empty value is one left out).</summary>
-    public static EndpointFilterDelegate Filter(EndpointFilterFactoryContext factory, EndpointFilterDelegate next) => context =>
+    public static EndpointFilterDelegate Filter(EndpointFilterFactoryContext factory, EndpointFilterDelegate next) => async context =>
     {
         var http = context.HttpContext;
         if (http.GetEndpoint()?.Metadata.GetOrderedMetadata<QueryRule>() is { Count: > 0 } rules)
         {
-            foreach (var rule in rules)
+            foreach (var declared in rules)
             {
-                foreach (var value in http.Request.Query[rule.Name])
+                var values = http.Request.Query[declared.Name].Where(v => !string.IsNullOrEmpty(v)).ToList();
+                if (values.Count == 0)
                 {
-                    if (!string.IsNullOrEmpty(value) && rule.Refusal(value) is { } message)
+                    continue;
+                }
+
+                var rule = await declared.ForRequestAsync(http);
+                foreach (var value in values)
+                {
+                    if (rule.Refusal(value!) is { } message)
                     {
-                        return ValueTask.FromResult<object?>(ApiErrors.Problem(ApiErrors.InvalidQuery, message,
-                            errors: [new ValidationError(rule.Name, ApiErrors.InvalidQuery.Code, message)]));
+                        return ApiErrors.Problem(ApiErrors.InvalidQuery, message,
+                            errors: [new ValidationError(rule.Name, ApiErrors.InvalidQuery.Code, message)]);
                     }
                 }
             }
         }
 
-        return next(context);
+        return await next(context);
     };
 
     internal static string Shown(string value) => value.Length > ShownValueLength ? value[..ShownValueLength] + "…" : value;

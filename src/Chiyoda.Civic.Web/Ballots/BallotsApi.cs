@@ -36,12 +36,13 @@ public static class BallotsApi
             : ApiErrors.Problem(ApiErrors.NotOnRegister);
 
     public static async Task<Results<Ok<BallotReceipt>, ProblemHttpResult>> CastBallot(string roundId, IdempotencyKey idempotencyKey, JsonBody<BallotRequest> body,
-        Caller caller, HttpContext context, BallotService ballots, ILogger<BallotService> logger)
+        Caller caller, HttpContext context, BallotService ballots, Rounds.RoundService rounds, ILogger<BallotService> logger)
     {
         BallotResult result;
+        var choices = body.Value.Choices ?? [];
         try
         {
-            result = await ballots.CastAsync(roundId, caller.Voter!, idempotencyKey.Value, body.Value.Choices ?? []);
+            result = await ballots.CastAsync(roundId, caller.Voter!, idempotencyKey.Value, choices);
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
@@ -63,10 +64,40 @@ public static class BallotsApi
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        return Refusal(result);
+        return Refusal(result, await ChoiceDetailAsync(result.Code, choices, roundId, rounds));
     }
 
-    private static ProblemHttpResult Refusal(BallotResult result)
+    /// <summary>
+    /// Which of the caller's own choices the refusal is about, in words (the ballot is the caller's: nothing here is logged).
+    /// Only a refusal about the choices reads the shortlist again, to name the numbers the ballot has.
+    /// </summary>
+    private static async Task<string?> ChoiceDetailAsync(string? code, IReadOnlyList<int> choices, string roundId, Rounds.RoundService rounds)
+    {
+        switch (code)
+        {
+            case BallotErrorCodes.UnknownProposal:
+                var shortlist = await rounds.GetShortlistAsync(roundId);
+                var numbers = shortlist?.Entries.Select(e => e.BallotNumber).Order().ToList() ?? [];
+                var unknown = choices.Where(c => !numbers.Contains(c)).Distinct().ToList();
+                var which = unknown.Count == 1
+                    ? $"{Number(unknown[0])} is not a proposal on this round's ballot"
+                    : $"{string.Join(", ", unknown.Select(Number))} are not proposals on this round's ballot";
+                return numbers.Count == 0
+                    ? $"{which}: the round has no ballot yet."
+                    : $"{which}: choose ballot numbers from {Number(numbers[0])} to {Number(numbers[^1])}.";
+            case BallotErrorCodes.DuplicateChoice:
+                var twice = choices.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => Number(g.Key)).ToList();
+                return twice.Count == 1
+                    ? $"Each proposal may be chosen once: {twice[0]} is chosen more than once."
+                    : $"Each proposal may be chosen once: {string.Join(", ", twice)} are each chosen more than once.";
+            default:
+                return null;
+        }
+    }
+
+    private static string Number(int ballotNumber) => ballotNumber.ToString(CultureInfo.InvariantCulture);
+
+    private static ProblemHttpResult Refusal(BallotResult result, string? detail)
     {
         var title = result.Code switch
         {
@@ -75,7 +106,8 @@ public static class BallotsApi
         };
         if (result.EligibleFrom is not { } eligibleFrom)
         {
-            return ApiErrors.Problem(result.Code!, title);
+            return ApiErrors.Problem(result.Code!, title, detail,
+                errors: detail is null ? null : [new Abstractions.Common.ValidationError("choices", result.Code!, detail)]);
         }
 
         var from = eligibleFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

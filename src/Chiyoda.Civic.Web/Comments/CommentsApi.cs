@@ -65,7 +65,7 @@ public static class CommentsApi
         thread.MapGet("/", ListComments).AllowAnonymous().WithSummary("Read a published proposal's comments")
             .ProducesErrors(ApiErrors.ProposalNotFound);
         thread.MapPost("/", PostComment).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
-            .WithSummary("Write a comment or a reply (staff: as the ward)").WithIdempotencyKey(required: false)
+            .WithSummary("Write a comment or a reply (staff: as the ward)")
             .ProducesErrors([.. WriteErrors, ApiErrors.CommentEmpty, ApiErrors.CommentTooLong, ApiErrors.CommentHtml, ApiErrors.TextDirectionControl, ApiErrors.CommentReplyDepth,
                 ApiErrors.CommentRequestId, ApiErrors.IdempotencyKeyReused, ApiErrors.CommentNotFound, ApiErrors.CommentParentNotOpen, ApiErrors.CommentNotAllowed,
                 ApiErrors.NotWardStaff, ApiErrors.ThreadFull]);
@@ -108,11 +108,22 @@ public static class CommentsApi
             : ApiErrors.Problem(ApiErrors.ProposalNotFound, "There is no such published proposal.");
     }
 
-    public static async Task<Results<Created<OwnCommentResponse>, ProblemHttpResult>> PostComment(string roundId, string proposalId, JsonBody<CommentRequest> body,
-        HttpContext http, Caller caller, CommentService service)
+    /// <summary>
+    /// Posts a comment once per request id: the <c>Idempotency-Key</c> header when sent (as for ballots), else the body's
+    /// <c>requestId</c>. Both sent and different is refused (<c>invalid-request-id</c>): which one was meant cannot be told.
+    /// </summary>
+    public static async Task<Results<Created<OwnCommentResponse>, ProblemHttpResult>> PostComment(string roundId, string proposalId, IdempotencyKey? idempotencyKey,
+        JsonBody<CommentRequest> body, HttpContext http, Caller caller, CommentService service)
     {
         var request = body.Value;
-        var requestId = request.RequestId ?? http.Request.Headers[IdempotencyKey.Header].ToString();
+        if (idempotencyKey is { Value: var header } && request.RequestId is { Length: > 0 } inBody && !string.Equals(header, inBody, StringComparison.Ordinal))
+        {
+            return ApiErrors.Problem(CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId,
+                $"The {IdempotencyKey.Header} header (\"{QueryRules.Shown(header)}\") and the body's requestId (\"{QueryRules.Shown(inBody)}\") differ: "
+                + $"send the request id once (the header, or requestId), or the same in both.", "requestId"));
+        }
+
+        var requestId = idempotencyKey?.Value ?? request.RequestId ?? "";
         var result = await service.PostAsync(roundId, proposalId, caller.User, requestId, request.ParentId, request.Text, request.AsWard == true);
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/rounds/{roundId}/proposals/{proposalId}/comments/{result.Value!.Id}", OwnCommentResponse.From(result.Value))

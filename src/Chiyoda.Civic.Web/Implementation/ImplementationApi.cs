@@ -55,7 +55,11 @@ public static class ImplementationApi
     public static RouteGroupBuilder MapImplementationApi(this RouteGroupBuilder api)
     {
         var ward = api.MapGroup("/implementation").WithTags("Implementation");
-        ward.MapGet("/", List).AllowAnonymous().WithSummary("Every implementation record across rounds, filtered");
+        ward.MapGet("/", List).AllowAnonymous().WithSummary("Every implementation record across rounds, filtered")
+            .QueryListed("status", "GET /api/v1/implementation/path (a status id, or not-pursued)", http => Service(http).FilterStatusesAsync())
+            .QueryRange("year", ImplementationFilter.FirstYear, ImplementationFilter.LastYear)
+            .QueryListed("category", "GET /api/v1/rounds/{roundId}/screening (a category id)", http => Service(http).FilterCategoriesAsync())
+            .QueryListed("department", "GET /api/v1/implementation/departments", http => Service(http).FilterDepartmentsAsync());
         ward.MapGet("/path", Path).AllowAnonymous().WithSummary("The ward's status path");
         ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace the status path (administrators)")
             .ProducesErrors(ApiErrors.InvalidPath, ApiErrors.StatusInUse);
@@ -117,6 +121,12 @@ public static class ImplementationApi
             ? TypedResults.Ok(new ResultsNoticeState(on))
             : ApiErrors.Problem(ApiErrors.RoundNotFound);
 
+    private static ImplementationService Service(HttpContext http) => http.RequestServices.GetRequiredService<ImplementationService>();
+
+    /// <summary>
+    /// The ward-wide list. Each filter takes only a value the list can hold (<c>invalid-query</c> naming the parameter
+    /// otherwise), so a typo is not answered with an empty list as if nothing matched.
+    /// </summary>
     public static async Task<Ok<ImplementationList>> List(string? status, int? year, string? category, string? department, ImplementationService service) =>
         TypedResults.Ok(new ImplementationList(await service.ListAsync(new ImplementationFilter(status, year, category, department))));
 

@@ -10,6 +10,11 @@ namespace Chiyoda.Civic.Web.Implementation;
 /// <summary>Filters of the ward-wide list; each is optional (query-string values on the page and in the API).</summary>
 public sealed record ImplementationFilter(string? Status = null, int? Year = null, string? Category = null, string? Department = null)
 {
+    /// <summary>The fiscal years the <c>year</c> filter takes (the programme began in 2024; any other is not a year of it).</summary>
+    public const int FirstYear = 2000;
+
+    public const int LastYear = 2100;
+
     public bool Matches(ImplementationSummary s) =>
         (string.IsNullOrEmpty(Status) || s.StatusId == Status)
         && (Year is null || s.FiscalYear == Year)
@@ -59,6 +64,21 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
 
     /// <summary>The departments a step may name (the ward's configured list).</summary>
     public IReadOnlyList<string> Departments() => options.Value.DepartmentList;
+
+    /// <summary>
+    /// The statuses the ward-wide list's <c>status</c> filter takes: the ward's path, 見送り, and any status a record is at
+    /// (so no record is ever out of reach of the filter).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FilterStatusesAsync() =>
+        [.. ((await PathAsync()).Statuses ?? []).OfType<ImplementationStatus>().Select(s => s.Id).Append(ImplementationPath.NotPursued).Concat((await Directory.ListAsync()).Select(s => s.StatusId))];
+
+    /// <summary>The categories the <c>category</c> filter takes: the ward's, and any a record holds (a round may have its own).</summary>
+    public async Task<IReadOnlyList<string>> FilterCategoriesAsync() =>
+        [.. ScreeningSetup.WardDefaults.Categories.Select(c => c.Id).Concat((await Directory.ListAsync()).Select(s => s.Category).Where(c => c.Length > 0))];
+
+    /// <summary>The departments the <c>department</c> filter takes: the ward's list, and any a record names (one since taken off the list too).</summary>
+    public async Task<IReadOnlyList<string>> FilterDepartmentsAsync() =>
+        [.. Departments().Concat((await Directory.ListAsync()).Select(s => s.Department).Where(d => d.Length > 0))];
 
     public async Task<IReadOnlyList<ImplementationSummary>> ListAsync(ImplementationFilter filter) =>
         [.. (await Directory.ListAsync()).Where(filter.Matches)];

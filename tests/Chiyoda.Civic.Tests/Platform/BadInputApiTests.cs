@@ -29,6 +29,11 @@ public sealed class BadInputApiTests(PlatformFixture platform)
     [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?take=201", "take", "a whole number from 1 to 200")]
     [InlineData("screener", "/api/v1/rounds/demo-2024/screening/queue?descending=yes", "descending", "true or false")]
     [InlineData("admin", "/api/v1/rounds/demo-2024/audit?take=-3", "take", "a whole number from 1 to 500")]
+    [InlineData(null, "/api/v1/implementation?status=zzz&year=-5", "status", "one of \"adopted\"")]
+    [InlineData(null, "/api/v1/implementation?year=-5", "year", "a whole number from 2000 to 2100")]
+    [InlineData(null, "/api/v1/implementation?year=99999999999", "year", "a whole number from 2000 to 2100")]
+    [InlineData(null, "/api/v1/implementation?category=zzz", "category", "\"children-education\"")]
+    [InlineData(null, "/api/v1/implementation?department=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84%E8%AA%B2", "department", "\"政策経営部 企画課\"")]
     public async Task A_query_value_that_does_not_convert_is_invalid_query_naming_the_parameter_and_what_it_takes(string? account, string url, string parameter, string allowed)
     {
         using var client = await platform.ApiClientAsync(account);
@@ -42,6 +47,28 @@ public sealed class BadInputApiTests(PlatformFixture platform)
         Assert.Equal(parameter, problem.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal("urn:chiyoda-civic:problem:invalid-query", problem.GetProperty("type").GetString());
         AssertNothingInternal(body);
+    }
+
+    [Fact]
+    public async Task The_implementation_list_takes_every_value_its_records_can_hold_and_the_document_says_where_the_lists_are()
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        var all = (await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation"), 200)).GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(all);
+        var first = all[0];
+        var query = $"status={first.GetProperty("statusId").GetString()}&year={first.GetProperty("fiscalYear").GetInt32()}"
+            + $"&category={Uri.EscapeDataString(first.GetProperty("category").GetString()!)}&department={Uri.EscapeDataString(first.GetProperty("department").GetString()!)}";
+        var filtered = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation?" + query), 200);
+        Assert.Contains(filtered.GetProperty("items").EnumerateArray(), i => i.GetProperty("proposalId").GetString() == first.GetProperty("proposalId").GetString());
+        // Values the ward holds that no record is at yet are filters too (an empty list, not a refusal); so is an empty value.
+        await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation?status=not-pursued&year=2099&category=other&department=&"), 200);
+
+        var list = Operation(await DocumentAsync(), "/api/v1/implementation", "get");
+        var parameters = list.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Contains("/api/v1/implementation/path", parameters["status"].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("/api/v1/implementation/departments", parameters["department"].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2000, parameters["year"].GetProperty("schema").GetProperty("minimum").GetInt32());
+        Assert.Contains("invalid-query", Codes(list, "400"));
     }
 
     [Fact]
@@ -78,6 +105,8 @@ public sealed class BadInputApiTests(PlatformFixture platform)
     [InlineData("/api/v1/rounds/demo-2024/proposals/p%1F001", 0x1F)]
     [InlineData("/api/v1/rounds%7F", 0x7F)]
     [InlineData("/api/v1/rounds/demo-2024/proposals/p-001%C2%85", 0x85)]
+    [InlineData("/api/v1/rounds/%00", 0x00)]
+    [InlineData("/api/v1/rounds/demo-2024/proposals/%00", 0x00)]
     public async Task A_control_character_in_an_api_address_is_invalid_address_wherever_it_stands(string path, int character)
     {
         using var client = await platform.ApiClientAsync();
@@ -90,19 +119,81 @@ public sealed class BadInputApiTests(PlatformFixture platform)
     }
 
     /// <summary>
-    /// %00 never reaches the platform: Kestrel decodes the request line, refuses a NUL in the path and answers 400 itself
-    /// (no application code runs, so no problem details can be written). The status is the one <c>invalid-address</c> has.
+    /// Kestrel refuses a NUL in the path with an empty 400 before any application code runs; the platform rewrites it in the
+    /// request line (Hosting/NulInPath.cs), so the answer on the wire is problem details for the API and the not-found page
+    /// elsewhere. The bytes are sent as written, over a socket.
     /// </summary>
+    [Theory]
+    [InlineData("/api/v1/rounds/%00")]
+    [InlineData("/api/v1/rounds/demo-2024/proposals/%00")]
+    [InlineData("/api/v1/rounds/demo%00x?take=5")]
+    public async Task A_nul_in_an_api_path_is_answered_with_problem_details_not_an_empty_400(string target)
+    {
+        var (status, headers, body) = await RawGetAsync(target);
+
+        Assert.Equal(400, status);
+        Assert.StartsWith("application/problem+json", headers["content-type"], StringComparison.Ordinal);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("invalid-address", problem.GetProperty("code").GetString());
+        Assert.Contains("NUL", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("path", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        AssertNothingInternal(body);
+    }
+
     [Fact]
-    public async Task A_nul_in_the_path_is_refused_by_the_server_itself_with_400()
+    public async Task A_nul_in_a_page_path_gets_the_not_found_page_and_an_escaped_percent_is_an_ordinary_address()
+    {
+        var (status, headers, body) = await RawGetAsync("/rounds/%00");
+        Assert.Equal(404, status);
+        Assert.StartsWith("text/html", headers["content-type"], StringComparison.Ordinal);
+        Assert.Contains("ページが見つかりません", body, StringComparison.Ordinal);
+
+        // Only what was sent as %00 (or the never-UTF-8 %C0) is refused: "%25C0" is the text "%C0", an unknown round.
+        using var client = await platform.ApiClientAsync();
+        await HttpAssertions.ProblemAsync(await client.GetAsync(new Uri(new Uri(platform.Web, "/api/v1/rounds/%25C0").ToString(),
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true })), 404, "round-not-found");
+        // A %00 in the query is not in the path: the query's own rules answer it.
+        await HttpAssertions.ProblemAsync(await client.GetAsync(new Uri(new Uri(platform.Web, "/api/v1/rounds/demo-2024/proposals?take=%00").ToString(),
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true })), 400, "invalid-query");
+    }
+
+    /// <summary>A GET sent byte for byte over a socket: the status, the headers (names lower-case) and the body (chunked or not).</summary>
+    private async Task<(int Status, Dictionary<string, string> Headers, string Body)> RawGetAsync(string target)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(platform.Web.Host, platform.Web.Port);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /api/v1/rounds/demo%00 HTTP/1.1\r\nHost: {platform.Web.Authority}\r\nConnection: close\r\n\r\n"));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var statusLine = await reader.ReadLineAsync();
-        Assert.StartsWith("HTTP/1.1 400", statusLine, StringComparison.Ordinal);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: {platform.Web.Authority}\r\nConnection: close\r\n\r\n"));
+        using var all = new MemoryStream();
+        await stream.CopyToAsync(all);
+        var bytes = all.ToArray();
+        var split = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+        var head = Encoding.ASCII.GetString(bytes, 0, split).Split("\r\n");
+        var headers = head.Skip(1).Select(h => h.Split(':', 2)).ToDictionary(h => h[0].Trim().ToLowerInvariant(), h => h[1].Trim());
+        var content = new MemoryStream();
+        var at = split + 4;
+        if (headers.GetValueOrDefault("transfer-encoding") == "chunked")
+        {
+            while (true)
+            {
+                var lineEnd = Array.IndexOf(bytes, (byte)'\n', at);
+                var size = Convert.ToInt32(Encoding.ASCII.GetString(bytes, at, lineEnd - at).Trim(), 16);
+                if (size == 0)
+                {
+                    break;
+                }
+
+                content.Write(bytes, lineEnd + 1, size);
+                at = lineEnd + 1 + size + 2;
+            }
+        }
+        else
+        {
+            content.Write(bytes, at, bytes.Length - at);
+        }
+
+        var body = Encoding.UTF8.GetString(content.ToArray());
+        return (int.Parse(head[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), headers, body);
     }
 
     [Theory]
@@ -266,6 +357,116 @@ public sealed class BadInputApiTests(PlatformFixture platform)
         await HttpAssertions.JsonAsync(await screener.GetAsync("/api/v1/rounds/demo-2024/screening/queue?sort=ballot-number&status=shortlisted&descending=false&skip=0&take=200"), 200);
     }
 
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("99999999999999999999")]
+    [InlineData("-2147483649")]
+    public async Task A_number_too_large_for_its_field_is_said_to_be_out_of_range_with_the_range(string number)
+    {
+        using var resident = await platform.ApiClientAsync("resident-45");
+        var refused = await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/rounds/demo-2024/satisfaction",
+            new StringContent($$"""{"rating":{{number}},"source":"results"}""", Encoding.UTF8, "application/json")), 400, "malformed-request");
+
+        Assert.Equal("rating", refused.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal($"\"rating\" is out of range: {number} is not a whole number from -2147483648 to 2147483647.", refused.GetProperty("detail").GetString());
+        Assert.DoesNotContain("not a number", refused.GetRawText(), StringComparison.Ordinal);
+
+        // In range but not whole: still told what the field takes.
+        var fraction = await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/rounds/demo-2024/satisfaction",
+            new StringContent("""{"rating":4.5,"source":"results"}""", Encoding.UTF8, "application/json")), 400, "malformed-request");
+        Assert.Equal("\"rating\" must be a whole number.", fraction.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_sent_as_json_is_415_and_json_media_types_are_read()
+    {
+        using var resident = await platform.ApiClientAsync("resident-45");
+        const string satisfaction = "/api/v1/rounds/demo-2024/satisfaction";
+        const string json = """{"rating":4,"source":"results"}""";
+
+        var plain = await HttpAssertions.ProblemAsync(await resident.PostAsync(satisfaction, new StringContent(json, Encoding.UTF8, "text/plain")), 415, "unsupported-media-type");
+        Assert.Contains("text/plain", plain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/json", plain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssertions.ProblemAsync(await resident.PostAsync(satisfaction, new FormUrlEncodedContent([new("rating", "4")])), 415, "unsupported-media-type");
+        using var untyped = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+        var none = await HttpAssertions.ProblemAsync(await resident.PostAsync(satisfaction, untyped), 415, "unsupported-media-type");
+        Assert.Contains("no Content-Type", none.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssertions.ProblemAsync(await resident.PostAsync(satisfaction, new StringContent(json, Encoding.Latin1, "application/json")), 415, "unsupported-media-type");
+
+        // Read as JSON: the demo round's results are not out yet, which answers the body, not its media type.
+        foreach (var type in new[] { "application/json; charset=utf-8", "application/json", "application/merge-patch+json", "Application/JSON; charset=\"UTF-8\"" })
+        {
+            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+            content.Headers.TryAddWithoutValidation("Content-Type", type);
+            await HttpAssertions.ProblemAsync(await resident.PostAsync(satisfaction, content), 409, "satisfaction-not-open");
+        }
+
+        Assert.Equal(["unsupported-media-type"], Codes(Operation(await DocumentAsync(), "/api/v1/rounds/{roundId}/satisfaction", "post"), "415"));
+    }
+
+    [Fact]
+    public async Task A_ballot_names_the_choice_that_is_not_on_the_ballot_and_an_over_long_key_is_not_called_missing()
+    {
+        using var voter = await platform.ApiClientAsync("voter:d-0017");
+        var unknown = await HttpAssertions.ProblemAsync(await voter.SendAsync(Ballots.PlatformVoting.Ballot("demo-2024", Guid.NewGuid().ToString("N"), 2, 99)), 400, "unknown-proposal");
+        Assert.Equal("99 is not a proposal on this round's ballot: choose ballot numbers from 1 to 7.", unknown.GetProperty("detail").GetString());
+        Assert.Equal("choices", unknown.GetProperty("errors")[0].GetProperty("field").GetString());
+
+        var twice = await HttpAssertions.ProblemAsync(await voter.SendAsync(Ballots.PlatformVoting.Ballot("demo-2024", Guid.NewGuid().ToString("N"), 3, 3)), 400, "duplicate-choice");
+        Assert.Contains("3 is chosen more than once", twice.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var tooLong = await HttpAssertions.ProblemAsync(await voter.SendAsync(Ballots.PlatformVoting.Ballot("demo-2024", new string('k', 101), 1)), 400, "idempotency-key-too-long");
+        Assert.Equal("The Idempotency-Key header is 101 characters long: it takes 1 to 100 characters.", tooLong.GetProperty("detail").GetString());
+        Assert.Equal("Idempotency-Key", tooLong.GetProperty("errors")[0].GetProperty("field").GetString());
+        using var keyless = new HttpRequestMessage(HttpMethod.Put, "/api/v1/rounds/demo-2024/ballot") { Content = JsonContent.Create(new { choices = new[] { 1 } }) };
+        await HttpAssertions.ProblemAsync(await voter.SendAsync(keyless), 400, "missing-idempotency-key");
+
+        var ballot = Operation(await DocumentAsync(), "/api/v1/rounds/{roundId}/ballot", "put");
+        Assert.Contains("idempotency-key-too-long", Codes(ballot, "400"));
+        Assert.Contains("missing-idempotency-key", Codes(ballot, "400"));
+    }
+
+    [Fact]
+    public async Task A_comments_idempotency_key_is_its_request_id_and_a_different_body_request_id_is_refused()
+    {
+        using var resident = await platform.ApiClientAsync("voter:c" + Guid.NewGuid().ToString("N")[..10]);
+        const string thread = "/api/v1/rounds/demo-2024/proposals/p-004/comments";
+        var key = Guid.NewGuid().ToString("N");
+
+        HttpRequestMessage Post(string? header, object body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, thread) { Content = JsonContent.Create(body) };
+            if (header is not null)
+            {
+                request.Headers.Add("Idempotency-Key", header);
+            }
+
+            return request;
+        }
+
+        var differ = await HttpAssertions.ProblemAsync(await resident.SendAsync(Post(key, new { requestId = "other-id", text = "ヘッダーと本文" })), 400, "invalid-request-id");
+        Assert.Contains("Idempotency-Key", differ.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("differ", differ.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("requestId", differ.GetProperty("errors")[0].GetProperty("field").GetString());
+
+        // The header alone is the request id: sent again, the same comment is answered (posted once). A "%00" in a body is
+        // text, left as written (only a request line's path is rewritten, Hosting/NulInPath.cs).
+        const string text = "ヘッダーのみ 100%00";
+        var first = await HttpAssertions.JsonAsync(await resident.SendAsync(Post(key, new { text })), 201);
+        Assert.Equal(text, first.GetProperty("text").GetString());
+        var again = await HttpAssertions.JsonAsync(await resident.SendAsync(Post(key, new { text })), 201);
+        Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
+        // The same id in both is that id too; the header with other words is a reused key.
+        var both = await HttpAssertions.JsonAsync(await resident.SendAsync(Post(key, new { requestId = key, text })), 201);
+        Assert.Equal(first.GetProperty("id").GetString(), both.GetProperty("id").GetString());
+        await HttpAssertions.ProblemAsync(await resident.SendAsync(Post(key, new { text = "別の言葉" })), 422, "idempotency-key-reused");
+        await HttpAssertions.ProblemAsync(await resident.SendAsync(Post(new string('k', 101), new { text = "長い鍵" })), 400, "idempotency-key-too-long");
+
+        var operation = Operation(await DocumentAsync(), "/api/v1/rounds/{roundId}/proposals/{proposalId}/comments", "post");
+        var header = operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.False(header.TryGetProperty("required", out var required) && required.GetBoolean());
+    }
+
     /// <summary>A number is a JSON number, as the document says (no integer-or-string schema anywhere).</summary>
     [Fact]
     public async Task Numbers_sent_as_strings_are_refused_as_the_document_says()
@@ -357,7 +558,19 @@ public sealed class BadInputApiTests(PlatformFixture platform)
         var unknown = await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/no-such-resource"), 404, "not-found");
         Assert.Equal("urn:chiyoda-civic:problem:not-found", unknown.GetProperty("type").GetString());
 
-        var responses = (await DocumentAsync()).GetProperty("components").GetProperty("responses");
+        var document = await DocumentAsync();
+        var responses = document.GetProperty("components").GetProperty("responses");
+        // Referenced from every operation (described once), so a client knows them wherever it calls.
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.TryGetProperty("responses", out _)))
+            {
+                var answers = operation.Value.GetProperty("responses");
+                Assert.Equal("#/components/responses/UriTooLong", answers.GetProperty("414").GetProperty("$ref").GetString());
+                Assert.Equal("#/components/responses/RequestHeadersTooLarge", answers.GetProperty("431").GetProperty("$ref").GetString());
+            }
+        }
+
         foreach (var (name, code) in new[] { ("NotFound", "not-found"), ("MethodNotAllowed", "method-not-allowed"), ("UriTooLong", "uri-too-long"), ("RequestHeadersTooLarge", "headers-too-large") })
         {
             var schema = responses.GetProperty(name).GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");

@@ -66,7 +66,16 @@ public sealed class SignInTests(PlatformFixture platform)
         var (allowed, allowedAt) = await admin.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin/rounds"));
 
         Assert.Equal("/access-denied", refusedAt.AbsolutePath);
-        Assert.DoesNotContain("demo-2024", await refused.Content.ReadAsStringAsync());
+        // The page says "you may not", and so does the status (not 200); its words are unchanged, in Japanese first.
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var deniedHtml = await refused.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("demo-2024", deniedHtml);
+        Assert.Contains("アクセスできません", deniedHtml, StringComparison.Ordinal);
+        Assert.Contains("このページを表示する権限がありません。", deniedHtml, StringComparison.Ordinal);
+        var (english, englishAt) = await resident.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/culture/en?returnUrl=" + Uri.EscapeDataString("/admin/rounds")));
+        Assert.Equal("/access-denied", englishAt.AbsolutePath);
+        Assert.Equal(HttpStatusCode.Forbidden, english.StatusCode);
+        Assert.Contains("You do not have permission to see this page.", await english.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("/admin/rounds", allowedAt.AbsolutePath);
         Assert.Contains("demo-2024", await allowed.Content.ReadAsStringAsync());
     }
