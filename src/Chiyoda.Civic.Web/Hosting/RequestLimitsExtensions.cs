@@ -49,8 +49,6 @@ public static class RequestLimitsExtensions
             // above the platform's limits, a request between the two is refused by RefuseOversizedRequests, in words.
             kestrel.Limits.MaxRequestLineSize = ServerRequestLineBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = ServerHeaderBytes;
-            // A NUL in the path reaches the platform (as %C0) instead of Kestrel's empty 400 (NulInPath).
-            kestrel.ConfigureEndpointDefaults(NulInPath.Use);
         });
         var creates = builder.Configuration.GetValue("RateLimits:ProposalCreates", 30);
         var writes = builder.Configuration.GetValue("RateLimits:Writes", 60);

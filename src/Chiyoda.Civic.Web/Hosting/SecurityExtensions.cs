@@ -141,14 +141,13 @@ public static class SecurityExtensions
             }
         });
 
-        // A control character in an address (%00 to %1F, %7F, C1; a NUL arrives as %C0, see NulInPath) is answered the same way
-        // wherever it stands, rather than as whatever the route it lands on makes of it: problem details for the API, the
-        // not-found page (404: no page has such an address) elsewhere.
+        // A control character in an address (%01 to %1F, %7F, C1: Kestrel itself refuses %00 with an empty 400 before any of
+        // this runs) is answered the same way wherever it stands, rather than as whatever the route it lands on makes of it:
+        // problem details for the API, the not-found page (404: no page has such an address) elsewhere.
         app.Use((context, next) =>
         {
             var path = context.Request.Path.Value ?? "";
-            var nul = NulInPath.Holds(context);
-            var at = nul >= 0 ? nul : path.AsSpan().IndexOfAny(ControlCharacters);
+            var at = path.AsSpan().IndexOfAny(ControlCharacters);
             if (at < 0)
             {
                 return next(context);
@@ -160,8 +159,7 @@ public static class SecurityExtensions
                 return Task.CompletedTask;
             }
 
-            var what = nul >= 0 ? "a NUL character (U+0000, sent as %00) or a byte no UTF-8 text holds (%C0)" : $"a control character (U+{(int)path[at]:X4})";
-            var message = $"The address holds {what} at position {at + 1} of its path; send it without control characters.";
+            var message = $"The address holds a control character (U+{(int)path[at]:X4}) at position {at + 1} of its path; send it without control characters.";
             return Api.ApiErrors.Problem(Api.ApiErrors.InvalidAddress, message,
                 errors: [new Chiyoda.Civic.Abstractions.Common.ValidationError("path", Api.ApiErrors.InvalidAddress.Code, message)]).ExecuteAsync(context);
         });
