@@ -212,6 +212,8 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         Assert.False((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
 
         // An administrator withdraws the latest step only after a dialog that says what will happen; going back keeps it.
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/indicators/spare",
+            new { requestId = "indicator-spare", name = "予備の指標", unit = "件", target = 5 }), 200);
         await using var administrator = await BrowserSession.OpenAsync(platform, 1280, 800);
         var editor = administrator.Page;
         await administrator.SignInAsync(platform, "admin");
@@ -229,6 +231,20 @@ public sealed class ImplementationBrowserTests(PlatformFixture platform)
         await editor.GetByRole(AriaRole.Button, new() { Name = "取り消して訂正を送る" }).ClickAsync();
         await editor.GetByTestId("implementation-message").Filter(new() { HasText = "取り消しました" }).WaitForAsync();
         Assert.Equal(1, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
+
+        // An indicator is deleted from the editor only after a dialog naming it; going back keeps it.
+        await editor.GetByTestId("indicator-choice").SelectOptionAsync("spare");
+        await Assertions.Expect(editor.GetByTestId("indicator-name")).ToHaveValueAsync("予備の指標");
+        await editor.GetByTestId("delete-indicator").ClickAsync();
+        await Assertions.Expect(editor.GetByRole(AriaRole.Dialog)).ToContainTextAsync("指標「予備の指標」と、その実績0件を削除します");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
+        Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators").GetArrayLength());
+        await editor.GetByTestId("delete-indicator").ClickAsync();
+        await editor.GetByRole(AriaRole.Button, new() { Name = "削除する", Exact = true }).ClickAsync();
+        await editor.GetByTestId("implementation-message").Filter(new() { HasText = "指標を削除しました" }).WaitForAsync();
+        var kept = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators");
+        Assert.Equal(["procedures"], kept.EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(0, await editor.Locator("#indicator-choice option[value=spare]").CountAsync());
     }
 
     /// <summary>The demo's second round, seeded behind the first start: published results and the 2024 story after the vote.</summary>
