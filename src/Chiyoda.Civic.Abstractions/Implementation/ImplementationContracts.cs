@@ -255,6 +255,7 @@ public static class ImplementationErrorCodes
     public const string StatusNotForward = "status-not-forward";
     public const string StepNotWithdrawable = "step-not-withdrawable";
     public const string ActualNotFound = "actual-not-found";
+    public const string ActualExists = "actual-exists";
 }
 
 /// <summary>
@@ -283,9 +284,16 @@ public interface IImplementationGrain : IGrainWithStringKey
     [Alias("set-indicator")]
     Task<CommandResult<ImplementationRecord>> SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator);
 
-    /// <summary>Records an actual on a date; a value for a date already recorded replaces it.</summary>
+    /// <summary>
+    /// Records an actual on a date. A date already recorded is refused (<c>actual-exists</c>, naming the value held) unless
+    /// <paramref name="replace"/> says to replace it: a second value never silently takes the first one's place.
+    /// </summary>
     [Alias("record-actual")]
-    Task<CommandResult<ImplementationRecord>> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual);
+    Task<CommandResult<ImplementationRecord>> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual, bool replace);
+
+    /// <summary>Deletes an indicator with its actuals (pages and open data stop showing it); audited with what it held.</summary>
+    [Alias("delete-indicator")]
+    Task<CommandResult<ImplementationRecord>> DeleteIndicatorAsync(Actor actor, string requestId, string indicatorId);
 
     /// <summary>Deletes the actual of an indicator on a date (a wrong entry); audited with the value it had.</summary>
     [Alias("delete-actual")]

@@ -29,6 +29,14 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     Task WithdrawAsync(string noticeId);
 
     /// <summary>
+    /// Takes a notice back as <see cref="WithdrawAsync"/> does and, only when its email had already been sent (the server
+    /// accepted it), delivers <paramref name="correction"/> to this inbox and emails it to the same address, in the same write:
+    /// a person who read the wrong email is told it was withdrawn. Once per notice id: a repeat finds it withdrawn and does nothing.
+    /// </summary>
+    [Alias("withdraw-with-correction")]
+    Task WithdrawWithCorrectionAsync(string noticeId, Notice correction);
+
+    /// <summary>
     /// The address later notices are emailed to (from the person's "email" claim, recorded when they
     /// sign in or submit a proposal), so the platform can write when they are not on the site. Notices
     /// already delivered keep the address they were queued with. Returns false for an address that is

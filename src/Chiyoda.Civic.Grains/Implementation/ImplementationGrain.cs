@@ -275,14 +275,17 @@ public sealed class ImplementationGrain(
         return await SaveAsync(requestId, digest);
     }
 
-    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual)
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual, bool replace)
     {
         if (Check(actor, requestId) is { } refused)
         {
             return refused;
         }
 
-        var digest = RememberedRequests.Digest("actual", actor.Sub, indicatorId, actual);
+        // Without "replace" the digest is the one requests had before the flag existed, so their retries still match.
+        var digest = replace
+            ? RememberedRequests.Digest("actual", actor.Sub, indicatorId, actual, true)
+            : RememberedRequests.Digest("actual", actor.Sub, indicatorId, actual);
         if (Repeat(requestId, digest) is { } repeat)
         {
             return repeat;
@@ -318,6 +321,13 @@ public sealed class ImplementationGrain(
         var indicator = S.Indicators[index];
         var actuals = indicator.Actuals.Where(a => a.Date != actual!.Date).ToList();
         var previous = indicator.Actuals.FirstOrDefault(a => a.Date == actual!.Date);
+        if (previous is not null && !replace)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.ActualExists,
+                $"The indicator \"{indicator.Name}\" already has an actual dated {previous.Date:yyyy-MM-dd}: {previous.Value.ToString(CultureInfo.InvariantCulture)}. "
+                + $"To replace it with {actual!.Value.ToString(CultureInfo.InvariantCulture)}, send the request again with \"replace\": true.", "date");
+        }
+
         if (previous is null && actuals.Count >= ImplementationValidation.MaxActuals)
         {
             return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.TooMany, $"An indicator keeps at most {ImplementationValidation.MaxActuals} actuals.", "date");
@@ -391,6 +401,31 @@ public sealed class ImplementationGrain(
         S.Indicators[index] = indicator with { Actuals = [.. indicator.Actuals.Where(a => a.Date != date)] };
         Audit(requestId, actor.Sub, actor.Name, "implementation.actual-deleted",
             $"{indicator.Name} {gone.Date:yyyy-MM-dd}: {gone.Value.ToString(CultureInfo.InvariantCulture)}", null);
+        return await SaveAsync(requestId, digest);
+    }
+
+    async Task<CommandResult<ImplementationRecord>> IImplementationGrain.DeleteIndicatorAsync(Actor actor, string requestId, string indicatorId)
+    {
+        if (Check(actor, requestId) is { } refused)
+        {
+            return refused;
+        }
+
+        var digest = RememberedRequests.Digest("indicator-deleted", actor.Sub, indicatorId);
+        if (Repeat(requestId, digest) is { } repeat)
+        {
+            return repeat;
+        }
+
+        if (S.Indicators.FirstOrDefault(i => i.Id == indicatorId) is not { } gone)
+        {
+            return CommandResult<ImplementationRecord>.Refused(ImplementationErrorCodes.IndicatorNotFound, $"The record has no indicator \"{indicatorId}\".", "indicatorId");
+        }
+
+        S.Indicators.Remove(gone);
+        Audit(requestId, actor.Sub, actor.Name, "implementation.indicator-deleted",
+            $"{gone.Name} ({gone.Id}): target {gone.Target.ToString(CultureInfo.InvariantCulture)} {gone.Unit}, {gone.Actuals.Count} actuals"
+            + string.Concat(gone.Actuals.Select(a => $"; {a.Date:yyyy-MM-dd}: {a.Value.ToString(CultureInfo.InvariantCulture)}")), null);
         return await SaveAsync(requestId, digest);
     }
 
@@ -577,11 +612,18 @@ public sealed class ImplementationGrain(
         if (S.PendingRetractions.Count > 0)
         {
             // The same people the notice went to: the proposer and the followers (an inbox without it ignores the call).
+            // Those whose email of it had already gone out get one correction (the inbox knows; a repeat does nothing).
             var followers = await GrainFactory.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(_roundId, _proposalId)).ListAsync();
             var recipients = followers.Prepend(S.AuthorSub).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            var path = await directory.GetPathAsync();
             foreach (var noticeId in S.PendingRetractions)
             {
-                await Task.WhenAll(recipients.Select(sub => GrainFactory.GetGrain<INotificationInboxGrain>(sub).WithdrawAsync(noticeId)));
+                var correction = S.Withdrawn.LastOrDefault(w => ImplementationNotices.NoticeId(_roundId, _proposalId, w.Step.Seq) == noticeId) is { } withdrawn
+                    ? ImplementationNotices.Correction(_roundId, _proposalId, S.Title, S.TitleEn, withdrawn.Step, path.Find(withdrawn.Step.StatusId), withdrawn.Reason, withdrawn.At)
+                    : null;
+                await Task.WhenAll(recipients.Select(sub => correction is null
+                    ? GrainFactory.GetGrain<INotificationInboxGrain>(sub).WithdrawAsync(noticeId)
+                    : GrainFactory.GetGrain<INotificationInboxGrain>(sub).WithdrawWithCorrectionAsync(noticeId, correction)));
             }
         }
 

@@ -11,6 +11,12 @@ public static class ImplementationNotices
     /// <summary>Fixed by the record and the step, so a redelivery is ignored by the inbox.</summary>
     public static string NoticeId(string roundId, string proposalId, int seq) => $"implementation:{roundId}:{proposalId}:{seq}";
 
+    /// <summary>The kind of the correction sent when a step whose email had gone out is withdrawn.</summary>
+    public const string CorrectionKind = "implementation-correction";
+
+    /// <summary>The correction of a withdrawn step's notice: fixed by that notice, so it is told once.</summary>
+    public static string CorrectionId(string stepNoticeId) => $"{stepNoticeId}:withdrawn";
+
     public static string Link(string roundId, string proposalId) => $"/rounds/{roundId}/proposals/{proposalId}#after";
 
     /// <summary>
@@ -34,5 +40,24 @@ public static class ImplementationNotices
             : $"What happened to \"{titleEn.Trim()}\"";
         return new Notice(NoticeId(roundId, proposalId, step.Seq), at, Kind, roundId,
             $"「{title}」のその後", subjectEn, ja.Trim(), en.Trim(), Link(roundId, proposalId));
+    }
+
+    /// <summary>
+    /// The short correction a person gets when a step whose email reached them is withdrawn: which step (status and date)
+    /// and the administrator's reason. Only those emailed the step get it (the inbox decides, <c>WithdrawWithCorrectionAsync</c>).
+    /// </summary>
+    public static Notice Correction(string roundId, string proposalId, string title, string? titleEn, ImplementationStep step, ImplementationStatus? status,
+        string reason, DateTimeOffset at)
+    {
+        var name = status?.Name ?? step.StatusId;
+        var nameEn = status?.NameEn ?? step.StatusId;
+        var subjectEn = string.IsNullOrWhiteSpace(titleEn)
+            ? $"Correction: what happened to the proposal (it has no English title; in Japanese: \"{title}\")"
+            : $"Correction: what happened to \"{titleEn.Trim()}\"";
+        return new Notice(CorrectionId(NoticeId(roundId, proposalId, step.Seq)), at, CorrectionKind, roundId,
+            $"「{title}」のその後（訂正）", subjectEn,
+            $"訂正: {step.Date:yyyy年M月d日}の段階「{name}」は取り消されました。理由: {reason.Trim()}",
+            $"Correction: the status step \"{nameEn}\" of {step.Date:yyyy-MM-dd} was withdrawn: {reason.Trim()}",
+            Link(roundId, proposalId));
     }
 }

@@ -55,6 +55,8 @@ public sealed class NotificationInboxGrain(
     // Notices added in memory whose write has not finished: the interleaved timer must not email them yet
     // (the inbox is written first; should that write fail, the notice was never delivered).
     private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
+    // The email being handed to the server now (by the interleaved timer): a withdrawal of its notice waits for the outcome.
+    private (string NoticeId, Task Done)? _inFlight;
     private IGrainTimer? _mailTimer;
     private bool _sending;
     private bool _sendAgain;
@@ -125,13 +127,28 @@ public sealed class NotificationInboxGrain(
         await WriteAsync();
     }
 
-    async Task INotificationInboxGrain.WithdrawAsync(string noticeId)
+    Task INotificationInboxGrain.WithdrawAsync(string noticeId) => WithdrawAsync(noticeId, null);
+
+    Task INotificationInboxGrain.WithdrawWithCorrectionAsync(string noticeId, Notice correction) => WithdrawAsync(noticeId, correction);
+
+    private async Task WithdrawAsync(string noticeId, Notice? correction)
     {
         if (S.Withdrawn.Contains(noticeId))
         {
             return;
         }
 
+        // An email of this notice on its way to the server right now: wait for the outcome, so whether it went is known.
+        if (_inFlight is { } flight && flight.NoticeId == noticeId)
+        {
+            await flight.Done;
+            if (S.Withdrawn.Contains(noticeId))
+            {
+                return;
+            }
+        }
+
+        var sent = S.Mails.FirstOrDefault(m => m.NoticeId == noticeId && m.Status == NoticeMailStatus.Sent);
         S.Notices.RemoveAll(n => n.NoticeId == noticeId);
         // An email already accepted by the server cannot be called back; one still queued is simply not sent.
         S.Mails.RemoveAll(m => m.NoticeId == noticeId && m.Status != NoticeMailStatus.Sent);
@@ -141,7 +158,44 @@ public sealed class NotificationInboxGrain(
             S.Withdrawn.RemoveRange(0, S.Withdrawn.Count - Capacity);
         }
 
-        await WriteAsync();
+        // Only someone who was emailed the wrong notice is told it was withdrawn; the rest simply no longer see it.
+        var correcting = correction is not null && sent is not null && S.Notices.All(n => n.NoticeId != correction.NoticeId);
+        var queued = false;
+        if (correcting)
+        {
+            S.Notices.Add(correction! with { Read = false });
+            if (mailer is not null)
+            {
+                var now = time.GetUtcNow();
+                S.Mails.Add(new NoticeMail(correction!.NoticeId, sent!.To, NoticeMailStatus.Pending, 0, now, now));
+                queued = true;
+            }
+
+            if (S.Notices.Count > Capacity)
+            {
+                S.Notices = [.. S.Notices.OrderByDescending(n => n.At).Take(Capacity)];
+                S.Mails.RemoveAll(m => S.Notices.All(n => n.NoticeId != m.NoticeId));
+            }
+
+            _unsaved.Add(correction!.NoticeId);
+        }
+
+        try
+        {
+            await WriteAsync();
+        }
+        finally
+        {
+            if (correcting)
+            {
+                _unsaved.Remove(correction!.NoticeId);
+            }
+        }
+
+        if (queued)
+        {
+            ScheduleMail(TimeSpan.Zero);
+        }
     }
 
     async Task<bool> INotificationInboxGrain.RecordEmailAsync(string address)
@@ -263,24 +317,43 @@ public sealed class NotificationInboxGrain(
             }
             else
             {
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _inFlight = (mail.NoticeId, done.Task);
                 try
                 {
-                    await mailer.SendAsync(mail.To, notice, CancellationToken.None);
-                    outcome = mail with { Status = NoticeMailStatus.Sent, Attempts = mail.Attempts + 1, SentAt = time.GetUtcNow(), LastError = null };
+                    try
+                    {
+                        await mailer.SendAsync(mail.To, notice, CancellationToken.None);
+                        outcome = mail with { Status = NoticeMailStatus.Sent, Attempts = mail.Attempts + 1, SentAt = time.GetUtcNow(), LastError = null };
+                    }
+                    catch (Exception e)
+                    {
+                        outcome = Failed(mail, e);
+                    }
+
+                    await RecordAsync(mail, outcome);
                 }
-                catch (Exception e)
+                finally
                 {
-                    outcome = Failed(mail, e);
+                    _inFlight = null;
+                    done.TrySetResult();
                 }
+
+                continue;
             }
 
-            // The list may have changed while the email was being sent (a delivery, a pruned notice).
-            var index = S.Mails.FindIndex(m => m.NoticeId == mail.NoticeId);
-            if (index >= 0)
-            {
-                S.Mails[index] = outcome;
-                await WriteAsync();
-            }
+            await RecordAsync(mail, outcome);
+        }
+    }
+
+    private async Task RecordAsync(NoticeMail mail, NoticeMail outcome)
+    {
+        // The list may have changed while the email was being sent (a delivery, a pruned notice).
+        var index = S.Mails.FindIndex(m => m.NoticeId == mail.NoticeId);
+        if (index >= 0)
+        {
+            S.Mails[index] = outcome;
+            await WriteAsync();
         }
     }
 

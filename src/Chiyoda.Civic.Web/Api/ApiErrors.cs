@@ -168,6 +168,7 @@ public static class ApiErrors
     public static readonly ApiError StatusNotForward = Add(ImplementationErrorCodes.StatusNotForward, 409, "A record moves only forward along the ward's path (見送り before 実施済); a wrong latest step is withdrawn by an administrator.");
     public static readonly ApiError StepNotWithdrawable = Add(ImplementationErrorCodes.StepNotWithdrawable, 409, "Only the latest step, never the adoption, can be withdrawn.");
     public static readonly ApiError ActualNotFound = Add(ImplementationErrorCodes.ActualNotFound, 404, "The indicator has no actual on that date.");
+    public static readonly ApiError ActualExists = Add(ImplementationErrorCodes.ActualExists, 409, "The indicator already has an actual on that date; send \"replace\": true to replace it.");
 
     // Satisfaction (「満足度」).
     public static readonly ApiError InvalidRating = Add(SatisfactionErrorCodes.InvalidRating, 400, "The rating is a whole number from 1 to 5.");

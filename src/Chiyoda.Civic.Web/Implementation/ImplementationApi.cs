@@ -26,7 +26,9 @@ public sealed record DetailsRequest(string? RequestId, long? BudgetYen, IReadOnl
 
 public sealed record IndicatorRequest(string? RequestId, string? Name, string? NameEn, string? Unit, string? UnitEn, decimal? Target, DateOnly? TargetDate);
 
-public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? Value, string? Note);
+public sealed record ActualRequest(string? RequestId, DateOnly? Date, decimal? Value, string? Note,
+    [property: System.ComponentModel.Description("True replaces the actual already recorded on this date; without it a second actual on a date is refused (409 actual-exists, naming the value held).")]
+    bool? Replace = null);
 
 public sealed record WithdrawStepRequest(string? RequestId, string? Reason);
 
@@ -78,7 +80,10 @@ public static class ImplementationApi
         record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Add or change an indicator")
             .ProducesErrors(Command(ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.TooMany));
         record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record an indicator's actual on a date")
-            .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.InvalidText, ApiErrors.TooMany));
+            .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.InvalidText, ApiErrors.TooMany, ApiErrors.ActualExists));
+        record.MapDelete("/indicators/{indicatorId}", DeleteIndicator).RequireAuthorization(CivicPolicies.ApiDepartment)
+            .WithSummary("Delete an indicator with its actuals (audited; pages and open data stop showing it)").WithIdempotencyKey(required: false)
+            .ProducesErrors(Command(ApiErrors.IndicatorNotFound));
         record.MapDelete("/indicators/{indicatorId}/actuals/{date}", DeleteActual).RequireAuthorization(CivicPolicies.ApiDepartment)
             .WithSummary("Delete an indicator's actual on a date (yyyy-MM-dd; a wrong entry, audited)").WithIdempotencyKey(required: false)
             .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.ActualNotFound, ApiErrors.InvalidDate));
@@ -100,26 +105,31 @@ public static class ImplementationApi
         resultsNotice.MapGet("/", IsSubscribed).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller asked for the results notice")
             .ProducesErrors(ApiErrors.RoundNotFound);
         resultsNotice.MapPut("/", Subscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
-            .WithSummary("Ask to be told when the results are out").ProducesErrors(ApiErrors.RoundNotFound);
+            .WithSummary("Ask to be told when the results are out (people on the round's register who were old enough to vote in it)")
+            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.NotOnRegister, ApiErrors.UnderAge);
         resultsNotice.MapDelete("/", Unsubscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("No longer be told").ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
 
-    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> IsSubscribed(string roundId, HttpContext http, ImplementationService service) =>
-        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, null) is { } on
-            ? TypedResults.Ok(new ResultsNoticeState(on))
-            : ApiErrors.Problem(ApiErrors.RoundNotFound);
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> IsSubscribed(string roundId, Caller caller, ImplementationService service) =>
+        Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, null));
 
-    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Subscribe(string roundId, HttpContext http, ImplementationService service) =>
-        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, true) is { } on
-            ? TypedResults.Ok(new ResultsNoticeState(on))
-            : ApiErrors.Problem(ApiErrors.RoundNotFound);
+    /// <summary>Only people who could vote in the round (on its register, of age by its last day of voting) may ask: else 403, as 「満足度」 answers.</summary>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Subscribe(string roundId, Caller caller, ImplementationService service) =>
+        Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, true));
 
-    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Unsubscribe(string roundId, HttpContext http, ImplementationService service) =>
-        await service.ResultsNoticeAsync(roundId, http.User.ToActor().Sub, false) is { } on
-            ? TypedResults.Ok(new ResultsNoticeState(on))
-            : ApiErrors.Problem(ApiErrors.RoundNotFound);
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Unsubscribe(string roundId, Caller caller, ImplementationService service) =>
+        Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, false));
+
+    private static Results<Ok<ResultsNoticeState>, ProblemHttpResult> Answer(ResultsNoticeAnswer? answer) => answer switch
+    {
+        null => ApiErrors.Problem(ApiErrors.RoundNotFound),
+        { Refusal: Abstractions.Ballots.BallotErrorCodes.UnderAge } => ApiErrors.Problem(ApiErrors.UnderAge,
+            "Only residents who were old enough to vote in this round may ask to be told when its results are out."),
+        { Refusal: { } } => ApiErrors.Problem(ApiErrors.NotOnRegister, "Only residents on this round's voter register may ask to be told when its results are out."),
+        { } ok => TypedResults.Ok(new ResultsNoticeState(ok.Subscribed)),
+    };
 
     private static ImplementationService Service(HttpContext http) => http.RequestServices.GetRequiredService<ImplementationService>();
 
@@ -199,7 +209,15 @@ public static class ImplementationApi
         }
 
         return Answer(await service.RecordActualAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", indicatorId,
-            new IndicatorActual(date, value, body.Note)));
+            new IndicatorActual(date, value, body.Note), body.Replace == true));
+    }
+
+    /// <summary>Deletes an indicator and its actuals; the request id is the <c>Idempotency-Key</c> header when sent.</summary>
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> DeleteIndicator(string roundId, string proposalId, string indicatorId,
+        HttpContext http, Caller caller, ImplementationService service)
+    {
+        var key = http.Request.Headers[IdempotencyKey.Header].ToString();
+        return Answer(await service.DeleteIndicatorAsync(roundId, proposalId, caller.Actor, key.Length > 0 ? key : Guid.NewGuid().ToString("N"), indicatorId));
     }
 
     /// <summary>Deletes the actual dated <paramref name="date"/> (yyyy-MM-dd); the request id is the <c>Idempotency-Key</c> header when sent.</summary>

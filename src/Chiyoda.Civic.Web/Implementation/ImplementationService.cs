@@ -2,10 +2,14 @@ using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Web.Ballots;
 using Chiyoda.Civic.Web.Proposals;
 using Chiyoda.Civic.Web.Rounds;
 
 namespace Chiyoda.Civic.Web.Implementation;
+
+/// <summary>Whether the person is subscribed to the "results are out" notice, and why a subscription was refused (null: it was not).</summary>
+public sealed record ResultsNoticeAnswer(bool Subscribed, string? Refusal);
 
 /// <summary>Filters of the ward-wide list; each is optional (query-string values on the page and in the API).</summary>
 public sealed record ImplementationFilter(string? Status = null, int? Year = null, string? Category = null, string? Department = null)
@@ -132,8 +136,13 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
     public Task<CommandResult<ImplementationRecord>> SetIndicatorAsync(string roundId, string proposalId, Actor actor, string requestId, IndicatorDefinition indicator) =>
         IfExistsAsync(roundId, proposalId, g => g.SetIndicatorAsync(actor, requestId, indicator));
 
-    public Task<CommandResult<ImplementationRecord>> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual) =>
-        IfExistsAsync(roundId, proposalId, g => g.RecordActualAsync(actor, requestId, indicatorId, actual));
+    /// <summary>Records an actual; a date already recorded is refused (<c>actual-exists</c>) unless <paramref name="replace"/>.</summary>
+    public Task<CommandResult<ImplementationRecord>> RecordActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, IndicatorActual actual,
+        bool replace = false) =>
+        IfExistsAsync(roundId, proposalId, g => g.RecordActualAsync(actor, requestId, indicatorId, actual, replace));
+
+    public Task<CommandResult<ImplementationRecord>> DeleteIndicatorAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId) =>
+        IfExistsAsync(roundId, proposalId, g => g.DeleteIndicatorAsync(actor, requestId, indicatorId));
 
     public Task<CommandResult<ImplementationRecord>> DeleteActualAsync(string roundId, string proposalId, Actor actor, string requestId, string indicatorId, DateOnly date) =>
         IfExistsAsync(roundId, proposalId, g => g.DeleteActualAsync(actor, requestId, indicatorId, date));
@@ -153,9 +162,10 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
 
     /// <summary>
     /// "Tell me when the results are out" for a round: <paramref name="on"/> true subscribes, false unsubscribes, null reads.
-    /// Answers whether the person is subscribed now, or null when there is no such round.
+    /// Only people who could vote in the round (on its register, of age by its last day of voting: the rule of 「満足度」,
+    /// <see cref="RoundVoters"/>) may subscribe; anyone may read or stop. Null when there is no such round.
     /// </summary>
-    public async Task<bool?> ResultsNoticeAsync(string roundId, string sub, bool? on)
+    public async Task<ResultsNoticeAnswer?> ResultsNoticeAsync(string roundId, Voter person, bool? on)
     {
         if (!await rounds.ExistsAsync(roundId))
         {
@@ -166,14 +176,19 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
         switch (on)
         {
             case true:
-                return await grain.SubscribeAsync(sub);
+                return await RoundVoters.RefusalAsync(grains, roundId, person) is { } refusal
+                    ? new(await grain.IsSubscribedAsync(person.Subject), refusal)
+                    : new(await grain.SubscribeAsync(person.Subject), null);
             case false:
-                await grain.UnsubscribeAsync(sub);
-                return false;
+                await grain.UnsubscribeAsync(person.Subject);
+                return new(false, null);
             default:
-                return await grain.IsSubscribedAsync(sub);
+                return new(await grain.IsSubscribedAsync(person.Subject), null);
         }
     }
+
+    /// <summary>Why this person may not ask for the round's "results are out" notice (<c>not-on-register</c>, <c>under-age</c>), or null.</summary>
+    public Task<string?> ResultsNoticeRefusalAsync(string roundId, Voter person) => RoundVoters.RefusalAsync(grains, roundId, person);
 
     // ---- followers ----
 

@@ -11,14 +11,10 @@ public static class ImplementationText
     public static string StatusName(ImplementationPath path, string statusId) =>
         path.Find(statusId) is { } s ? (LocalizationExtensions.IsEnglish ? s.NameEn : s.Name) : statusId;
 
+    /// <summary>A date as the timeline, the tables and the charts show it (2025年6月30日, 30 Jun 2025): one format on every page.</summary>
     public static string Date(DateOnly date) => LocalizationExtensions.IsEnglish
         ? date.ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-GB"))
         : date.ToString("yyyy年M月d日", CultureInfo.GetCultureInfo("ja-JP"));
-
-    /// <summary>Short date for chart labels (2025/6/30, 30/6/2025).</summary>
-    public static string ShortDate(DateOnly date) => LocalizationExtensions.IsEnglish
-        ? date.ToString("d/M/yyyy", CultureInfo.InvariantCulture)
-        : date.ToString("yyyy/M/d", CultureInfo.InvariantCulture);
 
     public static string Number(decimal value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
 

@@ -78,18 +78,7 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
     }
 
     /// <summary>Null when the person is on the round's register and had reached the voting age by its last day of voting; else why not.</summary>
-    private async Task<string?> MayVoteAsync(string roundId, Voter person)
-    {
-        if (person.VoterKey is null
-            || await (await grains.EntryShardAsync(roundId, person.VoterKey)).GetAsync(person.VoterKey) is not { } entry
-            || await grains.GetGrain<IRoundGrain>(roundId).GetBallotSettingsAsync() is not { } round)
-        {
-            return BallotErrorCodes.NotOnRegister;
-        }
-
-        var lastDay = DateOnly.FromDateTime(WardClock.ToWardTime(round.Schedule.VotingCloses.AddTicks(-1)).DateTime);
-        return Eligibility.IsOfAge(entry.Birthdate, round.Rules.MinimumAge, lastDay) ? null : BallotErrorCodes.UnderAge;
-    }
+    private Task<string?> MayVoteAsync(string roundId, Voter person) => RoundVoters.RefusalAsync(grains, roundId, person);
 
     public async Task<CommandResult<RatingCounted>> RateAsync(string roundId, Voter person, SatisfactionSource source, int rating, string? comment)
     {

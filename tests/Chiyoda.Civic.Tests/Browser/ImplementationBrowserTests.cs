@@ -40,8 +40,16 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             await page.GetByTestId("save-status").ClickAsync();
             Assert.Contains("状況を選んでください", await page.GetByTestId("status-error").InnerTextAsync());
             Assert.Contains("段階の日付を入力してください", await page.GetByTestId("status-date-error").InnerTextAsync());
+            // Each message goes once its own field is put right (a stale one used to stay); the other stays until then.
             await page.GetByTestId("status-select").SelectOptionAsync("budget-consideration");
+            await Assertions.Expect(page.GetByTestId("status-error")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("status-date-error")).ToHaveCountAsync(1);
             await page.GetByTestId("status-date").FillAsync(today);
+            await Assertions.Expect(page.GetByTestId("status-date-error")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("implementation-errors")).ToHaveCountAsync(0);
+            // An English field left empty shows the Japanese text on the English page: the editor says so under it.
+            Assert.Contains("日本語の文", await page.GetByTestId("note-en-hint").InnerTextAsync());
+            Assert.Contains("日本語の文", await page.GetByTestId("indicator-name-en-hint").InnerTextAsync());
             await page.GetByTestId("department-select").SelectOptionAsync("政策経営部 DX戦略課");
             await page.GetByTestId("status-note").FillAsync("区民投票の結果を踏まえ、予算化を検討しています。");
             // A step that tells people is confirmed first; going back records nothing.
@@ -97,6 +105,13 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             var first = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators")[0];
             Assert.Equal(("Procedures with electronic notices", "2027-03-31"), (first.GetProperty("nameEn").GetString(), first.GetProperty("targetDate").GetString()));
 
+            // A target date out of range is named under its field, and the message goes once the date is put right.
+            await page.GetByTestId("indicator-target-date").FillAsync("1999-12-31");
+            await page.GetByTestId("save-indicator").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("indicator-target-date-error")).ToContainTextAsync("目標の期日（1999年12月31日）");
+            await page.GetByTestId("indicator-target-date").FillAsync("2027-03-31");
+            await Assertions.Expect(page.GetByTestId("indicator-target-date-error")).ToHaveCountAsync(0);
+
             // Deleting an actual asks first; going back keeps it.
             await page.GetByTestId("delete-actual").First.ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
@@ -110,6 +125,23 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll on a phone");
             await staff.AssertAccessibleAsync("the implementation editor on a phone");
             await PageWalk.ScreenshotAsync(page, "implementation-editor-ja-phone");
+
+            // Put right, the date's message goes (with the summary), before anything is saved.
+            await page.GetByTestId("actual-date").FillAsync(today);
+            await Assertions.Expect(page.GetByTestId("actual-date-error")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("implementation-errors")).ToHaveCountAsync(0);
+
+            // Today already has an actual (6): a second one on that date is never a silent replacement. The page asks
+            // "replace 6 with 20?"; going back keeps 6, replacing sends the request with replace.
+            await page.GetByTestId("save-actual").ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("6 を 20 に置き換えますか");
+            await page.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
+            Assert.Equal(6m, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators")[0].GetProperty("actuals")[0].GetProperty("value").GetDecimal());
+            await page.GetByTestId("save-actual").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "置き換える" }).ClickAsync();
+            await page.GetByTestId("implementation-message").Filter(new() { HasText = "実績を置き換えました" }).WaitForAsync();
+            var actuals = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators")[0].GetProperty("actuals");
+            Assert.Equal([20m], actuals.EnumerateArray().Select(a => a.GetProperty("value").GetDecimal()));
         }
 
         // 「統計」 on a phone: the year table scrolls sideways inside its region, and says so.
@@ -149,7 +181,10 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             Assert.Contains(language == "ja" ? "予算化検討" : "Budget under consideration", await phone.GetByTestId("implementation-timeline").InnerTextAsync());
             Assert.Contains(language == "ja" ? "DX戦略課" : "DX戦略課", text);
             Assert.Equal(1, await phone.Locator("svg.indicator-chart[role=img]").CountAsync());
-            Assert.Contains("24", await phone.Locator("#indicator-p-001-procedures-summary").InnerTextAsync()); // 6 of the target 25 set on the phone
+            Assert.Contains("80", await phone.Locator("#indicator-p-001-procedures-summary").InnerTextAsync()); // 20 (replacing 6) of the target 25 set on the phone
+            // The chart's dates read as the table's (one format on the page, in each language).
+            Assert.Equal(await phone.GetByTestId("indicator-table").Locator("tbody th time").First.InnerTextAsync(),
+                await phone.Locator("svg.indicator-chart text.indicator-chart-label").First.TextContentAsync());
             Assert.True(await phone.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll on a phone");
             await resident.AssertAccessibleAsync($"「提案のその後」 on a phone ({language})");
             await PageWalk.ScreenshotAsync(phone, $"implementation-proposal-{language}-phone");
@@ -176,6 +211,41 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         await phone.GetByTestId("follow-button").ClickAsync();
         await phone.GetByTestId("follow-state").Filter(new() { HasText = "フォローすると" }).WaitForAsync();
         Assert.False((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
+
+        // An administrator withdraws the latest step only after a dialog that says what will happen; going back keeps it.
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/indicators/spare",
+            new { requestId = "indicator-spare", name = "予備の指標", unit = "件", target = 5 }), 200);
+        await using var administrator = await BrowserSession.OpenAsync(platform, 1280, 800);
+        var editor = administrator.Page;
+        await administrator.SignInAsync(platform, "admin");
+        await editor.GotoAsync(new Uri(platform.Web, $"/culture/ja?returnUrl=/implementation/{roundId}/p-001/edit").ToString());
+        await editor.Locator("[data-interactive=true]").WaitForAsync();
+        await editor.GetByTestId("withdraw-reason").FillAsync("予算化検討の登録は誤り");
+        await editor.GetByTestId("withdraw-step").ClickAsync();
+        var dialog = editor.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("公開の経過から消え");
+        await Assertions.Expect(dialog).ToContainTextAsync("受信箱から取り消されます");
+        await Assertions.Expect(dialog).ToContainTextAsync("訂正が届きます");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
+        Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
+        await editor.GetByTestId("withdraw-step").ClickAsync();
+        await editor.GetByRole(AriaRole.Button, new() { Name = "取り消して訂正を送る" }).ClickAsync();
+        await editor.GetByTestId("implementation-message").Filter(new() { HasText = "取り消しました" }).WaitForAsync();
+        Assert.Equal(1, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
+
+        // An indicator is deleted from the editor only after a dialog naming it; going back keeps it.
+        await editor.GetByTestId("indicator-choice").SelectOptionAsync("spare");
+        await Assertions.Expect(editor.GetByTestId("indicator-name")).ToHaveValueAsync("予備の指標");
+        await editor.GetByTestId("delete-indicator").ClickAsync();
+        await Assertions.Expect(editor.GetByRole(AriaRole.Dialog)).ToContainTextAsync("指標「予備の指標」と、その実績0件を削除します");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
+        Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators").GetArrayLength());
+        await editor.GetByTestId("delete-indicator").ClickAsync();
+        await editor.GetByRole(AriaRole.Button, new() { Name = "削除する", Exact = true }).ClickAsync();
+        await editor.GetByTestId("implementation-message").Filter(new() { HasText = "指標を削除しました" }).WaitForAsync();
+        var kept = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators");
+        Assert.Equal(["procedures"], kept.EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(0, await editor.Locator("#indicator-choice option[value=spare]").CountAsync());
     }
 
     /// <summary>The demo's second round, seeded behind the first start: published results and the 2024 story after the vote.</summary>

@@ -210,6 +210,53 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         var deletions = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?action=implementation.actual-deleted"), 200);
         Assert.Contains(": 6", Assert.Single(deletions.GetProperty("entries").EnumerateArray()).GetProperty("before").GetString(), StringComparison.Ordinal);
 
+        // A second actual on a date already recorded is refused, naming the date and the value held; only "replace": true
+        // replaces it (and a retry of that request changes nothing more).
+        await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", new { requestId = "r1", date = adoptedOn, value = 6 }), 200);
+        var exists = await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", new { requestId = "r2", date = adoptedOn, value = 7 }), 409, "actual-exists");
+        Assert.Equal("date", exists.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains($"{adoptedOn}: 6", exists.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(6, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(record), 200)).GetProperty("indicators")[0].GetProperty("actuals")[0].GetProperty("value").GetDecimal());
+        var replacing = new { requestId = "r3", date = adoptedOn, value = 7, replace = true };
+        var replaced = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", replacing), 200);
+        Assert.Equal([7m], replaced.GetProperty("indicators")[0].GetProperty("actuals").EnumerateArray().Select(a => a.GetProperty("value").GetDecimal()));
+        Assert.Equal(replaced.GetProperty("version").GetInt32(),
+            (await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/indicators/procedures/actuals", replacing), 200)).GetProperty("version").GetInt32());
+
+        // An indicator is deleted with its actuals (assigned staff or administrators; audited with what it held): the record,
+        // the open data and the public page stop showing it; deleting it again says there is none.
+        await HttpAssertions.ProblemAsync(await resident.DeleteAsync($"{record}/indicators/procedures"), 403, "forbidden");
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, $"{record}/indicators/procedures"))
+        {
+            delete.Headers.Add("Idempotency-Key", "x1");
+            Assert.Equal(0, (await HttpAssertions.JsonAsync(await department.SendAsync(delete), 200)).GetProperty("indicators").GetArrayLength());
+        }
+
+        await HttpAssertions.ProblemAsync(await department.DeleteAsync($"{record}/indicators/procedures"), 404, "indicator-not-found");
+        var indicatorDeletions = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/audit?action=implementation.indicator-deleted"), 200);
+        var deletedEntry = Assert.Single(indicatorDeletions.GetProperty("entries").EnumerateArray());
+        Assert.Contains("電子化実施手続数 (procedures)", deletedEntry.GetProperty("before").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"{adoptedOn}: 7", deletedEntry.GetProperty("before").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await HttpAssertions.JsonAsync(await anonymous.GetAsync(record), 200)).GetProperty("indicators").GetArrayLength());
+        var csvAfter = Encoding.UTF8.GetString(await anonymous.GetByteArrayAsync("/api/v1/implementation/records.csv"));
+        Assert.DoesNotContain(csvAfter.Split('\n'), line => line.StartsWith($"{roundId},p-001,", StringComparison.Ordinal) && line.Contains(",procedures,", StringComparison.Ordinal));
+        using (var jsonAfter = JsonDocument.Parse(await anonymous.GetByteArrayAsync("/api/v1/implementation/records.json")))
+        {
+            var after = jsonAfter.RootElement.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("roundId").GetString() == roundId && r.GetProperty("proposalId").GetString() == "p-001");
+            Assert.Equal(0, after.GetProperty("indicators").GetArrayLength());
+        }
+
+        Assert.DoesNotContain("電子化実施手続数", await anonymous.GetStringAsync($"/rounds/{roundId}/proposals/p-001"), StringComparison.Ordinal);
+
+        // "Tell me when the results are out" is for the people who could vote in the round (the rule of 「満足度」): someone
+        // not on its register, or too young to have voted in it, is refused with the same codes; the first voter asked (200).
+        foreach (var (account, code) in new[] { ("resident-45", "not-on-register"), ("worker", "not-on-register"), ("voter:young", "under-age") })
+        {
+            using var stranger = await platform.ApiClientAsync(account);
+            await HttpAssertions.ProblemAsync(await stranger.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 403, code);
+            Assert.False((await HttpAssertions.JsonAsync(await stranger.GetAsync($"/api/v1/rounds/{roundId}/results-notice"), 200)).GetProperty("subscribed").GetBoolean());
+        }
+
         // The proposer was told of the adoption once, and the English half names the proposal by its English title.
         using (var proposer = await platform.ApiClientAsync($"voter:{roundId}-proposer-1"))
         {

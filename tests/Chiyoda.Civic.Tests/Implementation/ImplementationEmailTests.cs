@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Screening;
+using Chiyoda.Civic.Grains.Implementation;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.Notifications;
 
@@ -42,5 +43,67 @@ public sealed class ImplementationEmailTests
         // The retried change sends nothing more.
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(2, smtp.Received.Count(m => m.To.Contains(address)));
+    }
+
+    [Fact]
+    public async Task Withdrawing_a_step_whose_email_went_out_sends_those_recipients_one_correction()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        await using var mail = await MailCluster.StartAsync("civic-mail-" + Guid.NewGuid().ToString("N")[..8], smtp.Port);
+        var roundId = await ImplementationGrainTests.PublishedRoundAsync(mail.Grains);
+        var key = ImplementationValidation.Key(roundId, "p-002");
+        // Two followers: one emailed (an address is known), one told only in the site inbox (no address).
+        var emailed = "emailed-" + Guid.NewGuid().ToString("N")[..8];
+        var address = emailed + "@example.jp";
+        var inboxOnly = "inbox-only-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True(await mail.Grains.GetGrain<INotificationInboxGrain>(emailed).RecordEmailAsync(address));
+        Assert.True(await mail.Grains.GetGrain<IProposalFollowersGrain>(key).FollowAsync(emailed));
+        Assert.True(await mail.Grains.GetGrain<IProposalFollowersGrain>(key).FollowAsync(inboxOnly));
+
+        var grain = mail.Grains.GetGrain<IImplementationGrain>(key);
+        var opened = await grain.OpenAsync();
+        Assert.True(opened.Succeeded, opened.Code);
+        var admin = new Actor("admin", "管理者", IsAdministrator: true);
+        var date = opened.Value!.AdoptedOn;
+        var moved = await grain.SetStatusAsync(admin, "s1", new StatusChange("budget-passed", date, "予算が成立しました。", "The budget passed.", "政策経営部 DX戦略課"));
+        Assert.True(moved.Succeeded, moved.Code);
+        var stepNotice = $"implementation:{roundId}:p-002:1";
+        await smtp.WaitForAsync(r => r.Any(m => m.NoticeId == stepNotice && m.To.Contains(address)));
+        // The inbox stores "sent" just after the server accepted it: wait for that, as a withdrawal an hour later would find.
+        var inbox = mail.Grains.GetGrain<INotificationInboxGrain>(emailed);
+        for (var i = 0; i < 200 && !(await inbox.GetMailAsync()).Mails.Any(m => m.NoticeId == stepNotice && m.Status == NoticeMailStatus.Sent); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        const string Reason = "予算成立は誤登録（まだ審議中）";
+        var withdrawn = await grain.WithdrawStepAsync(admin, "w1", 1, Reason);
+        Assert.True(withdrawn.Succeeded, withdrawn.Code);
+
+        // The emailed follower gets one correction naming the step, its date and the reason, in Japanese then English.
+        var correctionId = stepNotice + ":withdrawn";
+        var received = await smtp.WaitForAsync(r => r.Any(m => m.NoticeId == correctionId));
+        var correction = Assert.Single(received, m => m.NoticeId == correctionId);
+        Assert.Equal([address], correction.To);
+        Assert.Equal("「提案 2」のその後（訂正） / Correction: what happened to \"Proposal 2\"", correction.Message.Subject);
+        var text = correction.Text;
+        var japanese = text.IndexOf($"{date:yyyy年M月d日}の段階「予算成立」は取り消されました。理由: {Reason}", StringComparison.Ordinal);
+        var english = text.IndexOf($"the status step \"Budget passed\" of {date:yyyy-MM-dd} was withdrawn: {Reason}", StringComparison.Ordinal);
+        Assert.True(japanese >= 0 && english > japanese, text);
+        var notices = await inbox.ListAsync(50);
+        Assert.Contains(notices, n => n.NoticeId == correctionId);
+        Assert.DoesNotContain(notices, n => n.NoticeId == stepNotice);
+
+        // The follower who was never emailed the step is not told anything: the step's notice just left their inbox.
+        var quiet = await mail.Grains.GetGrain<INotificationInboxGrain>(inboxOnly).ListAsync(50);
+        Assert.DoesNotContain(quiet, n => n.NoticeId == correctionId || n.NoticeId == stepNotice);
+
+        // Once: the withdrawal retried, and the retraction delivered again (as after a restart), send nothing more.
+        Assert.True((await grain.WithdrawStepAsync(admin, "w1", 1, Reason)).Succeeded);
+        var again = ImplementationNotices.Correction(roundId, "p-002", "提案 2", "Proposal 2", withdrawn.Value!.Steps[0] with { Seq = 1 }, null, Reason, DateTimeOffset.UtcNow);
+        await inbox.WithdrawWithCorrectionAsync(stepNotice, again);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(smtp.Received, m => m.NoticeId == correctionId);
+        Assert.Single(await inbox.ListAsync(50), n => n.NoticeId == correctionId);
     }
 }

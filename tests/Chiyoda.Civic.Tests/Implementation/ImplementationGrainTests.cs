@@ -103,9 +103,16 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
         Assert.Equal((moved.Version, 2), ((await grain.GetAsync())!.Version, (await grain.GetAsync())!.Steps.Count));
 
         Ok(await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("procedures", "電子化実施手続数", "Procedures with electronic notices", "手続", "procedures", 20, null)));
-        Ok(await grain.RecordActualAsync(Department, "v1", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 4, null)));
-        Ok(await grain.RecordActualAsync(Department, "v2", "procedures", new IndicatorActual(adoptedOn.AddDays(150), 9, "第2四半期")));
-        var replaced = Ok(await grain.RecordActualAsync(Department, "v3", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 5, null)));
+        Ok(await grain.RecordActualAsync(Department, "v1", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 4, null), false));
+        Ok(await grain.RecordActualAsync(Department, "v2", "procedures", new IndicatorActual(adoptedOn.AddDays(150), 9, "第2四半期"), false));
+        // A second actual on a date already recorded is refused, naming the date and the value held; it replaces the first
+        // only when the request says so.
+        var second = await grain.RecordActualAsync(Department, "v3", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 5, null), false);
+        Assert.Equal((ImplementationErrorCodes.ActualExists, "date"), (second.Code, second.Errors[0].Field));
+        Assert.Contains($"{adoptedOn.AddDays(60):yyyy-MM-dd}: 4", second.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal([4m, 9m], (await grain.GetAsync())!.Indicators[0].Actuals.Select(a => a.Value));
+        var replaced = Ok(await grain.RecordActualAsync(Department, "v4", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 5, null), true));
+        Assert.Equal(replaced.Version, Ok(await grain.RecordActualAsync(Department, "v4", "procedures", new IndicatorActual(adoptedOn.AddDays(60), 5, null), true)).Version);
         var indicator = Assert.Single(replaced.Indicators);
         Assert.Equal([5m, 9m], indicator.Actuals.Select(a => a.Value));
         Assert.Equal(45, indicator.Progress);
@@ -169,7 +176,7 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
 
         Assert.Equal(ImplementationErrorCodes.InvalidBudget, (await grain.SetDetailsAsync(Admin, "b1", new ImplementationDetails(-1, []))).Code);
         Assert.Equal(ImplementationErrorCodes.InvalidIndicator, (await grain.SetIndicatorAsync(Admin, "i1", new IndicatorDefinition("x", "指標", null, "件", null, 0, null))).Code);
-        Assert.Equal(ImplementationErrorCodes.IndicatorNotFound, (await grain.RecordActualAsync(Admin, "v1", "none", new IndicatorActual(adoptedOn, 1, null))).Code);
+        Assert.Equal(ImplementationErrorCodes.IndicatorNotFound, (await grain.RecordActualAsync(Admin, "v1", "none", new IndicatorActual(adoptedOn, 1, null), false)).Code);
 
         // 見送り with its public reason is a step like any other.
         var stopped = Ok(await grain.SetStatusAsync(Admin, "n5", new StatusChange(ImplementationPath.NotPursued, adoptedOn, "国の制度改正を待つため見送ります。", null, null)));
@@ -279,17 +286,17 @@ public sealed class ImplementationGrainTests(ClusterFixture fixture)
 
         foreach (var (id, date) in new[] { ("f1", today.AddDays(1)), ("f2", new DateOnly(2099, 1, 1)) })
         {
-            var future = await grain.RecordActualAsync(Department, id, "calendars", new IndicatorActual(date, 10, null));
+            var future = await grain.RecordActualAsync(Department, id, "calendars", new IndicatorActual(date, 10, null), false);
             Assert.Equal((ImplementationErrorCodes.InvalidDate, "date"), (future.Code, future.Errors[0].Field));
             Assert.Contains("The actual's date", future.Errors[0].Message, StringComparison.Ordinal);
             Assert.Contains("future", future.Errors[0].Message, StringComparison.Ordinal);
             Assert.Contains(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), future.Errors[0].Message, StringComparison.Ordinal);
         }
 
-        var before = await grain.RecordActualAsync(Department, "f3", "calendars", new IndicatorActual(adoptedOn.AddDays(-1), 1, null));
+        var before = await grain.RecordActualAsync(Department, "f3", "calendars", new IndicatorActual(adoptedOn.AddDays(-1), 1, null), false);
         Assert.Contains("before the adoption", before.Errors[0].Message, StringComparison.Ordinal);
-        Ok(await grain.RecordActualAsync(Department, "v1", "calendars", new IndicatorActual(adoptedOn.AddDays(30), 2, null)));
-        var two = Ok(await grain.RecordActualAsync(Department, "v2", "calendars", new IndicatorActual(today, 8, null)));
+        Ok(await grain.RecordActualAsync(Department, "v1", "calendars", new IndicatorActual(adoptedOn.AddDays(30), 2, null), false));
+        var two = Ok(await grain.RecordActualAsync(Department, "v2", "calendars", new IndicatorActual(today, 8, null), false));
         Assert.Equal((80, new DateOnly(2027, 3, 31)), (two.Indicators[0].Progress!.Value, two.Indicators[0].TargetDate!.Value));
 
         Assert.Equal(ImplementationErrorCodes.NotAllowed, (await grain.DeleteActualAsync(OtherDepartment, "d0", "calendars", today)).Code);
