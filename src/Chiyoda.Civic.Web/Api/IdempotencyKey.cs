@@ -65,11 +65,3 @@ public sealed class IdempotencyKey : IBindableFromHttpContext<IdempotencyKey>, I
 
 /// <summary>The operation takes an <c>Idempotency-Key</c> header (described in the OpenAPI document).</summary>
 public sealed record IdempotencyKeyMetadata(bool Required);
-
-public static class IdempotencyKeyExtensions
-{
-    /// <summary>For handlers that read the header themselves: describes it on the operation.</summary>
-    public static TBuilder WithIdempotencyKey<TBuilder>(this TBuilder builder, bool required)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new IdempotencyKeyMetadata(required));
-}

@@ -82,10 +82,10 @@ public static class ImplementationApi
         record.MapPost("/indicators/{indicatorId}/actuals", RecordActual).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record an indicator's actual on a date")
             .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.InvalidText, ApiErrors.TooMany, ApiErrors.ActualExists));
         record.MapDelete("/indicators/{indicatorId}", DeleteIndicator).RequireAuthorization(CivicPolicies.ApiDepartment)
-            .WithSummary("Delete an indicator with its actuals (audited; pages and open data stop showing it)").WithIdempotencyKey(required: false)
+            .WithSummary("Delete an indicator with its actuals (audited; pages and open data stop showing it)")
             .ProducesErrors(Command(ApiErrors.IndicatorNotFound));
         record.MapDelete("/indicators/{indicatorId}/actuals/{date}", DeleteActual).RequireAuthorization(CivicPolicies.ApiDepartment)
-            .WithSummary("Delete an indicator's actual on a date (yyyy-MM-dd; a wrong entry, audited)").WithIdempotencyKey(required: false)
+            .WithSummary("Delete an indicator's actual on a date (yyyy-MM-dd; a wrong entry, audited)")
             .ProducesErrors(Command(ApiErrors.IndicatorNotFound, ApiErrors.ActualNotFound, ApiErrors.InvalidDate));
         record.MapPost("/steps/{seq:int}/withdraw", WithdrawStep).RequireAuthorization(CivicPolicies.ApiAdministrator)
             .WithSummary("Withdraw the latest step with a reason (administrators; audited, no longer shown in public)")
@@ -214,15 +214,12 @@ public static class ImplementationApi
 
     /// <summary>Deletes an indicator and its actuals; the request id is the <c>Idempotency-Key</c> header when sent.</summary>
     public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> DeleteIndicator(string roundId, string proposalId, string indicatorId,
-        HttpContext http, Caller caller, ImplementationService service)
-    {
-        var key = http.Request.Headers[IdempotencyKey.Header].ToString();
-        return Answer(await service.DeleteIndicatorAsync(roundId, proposalId, caller.Actor, key.Length > 0 ? key : Guid.NewGuid().ToString("N"), indicatorId));
-    }
+        IdempotencyKey? idempotencyKey, Caller caller, ImplementationService service) =>
+        Answer(await service.DeleteIndicatorAsync(roundId, proposalId, caller.Actor, idempotencyKey?.Value ?? Guid.NewGuid().ToString("N"), indicatorId));
 
     /// <summary>Deletes the actual dated <paramref name="date"/> (yyyy-MM-dd); the request id is the <c>Idempotency-Key</c> header when sent.</summary>
     public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> DeleteActual(string roundId, string proposalId, string indicatorId, string date,
-        HttpContext http, Caller caller, ImplementationService service)
+        IdempotencyKey? idempotencyKey, Caller caller, ImplementationService service)
     {
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
         {
@@ -230,8 +227,7 @@ public static class ImplementationApi
                 $"The actual's date in the address (\"{date}\") is not a date: write it as yyyy-MM-dd.", "date"));
         }
 
-        var key = http.Request.Headers[IdempotencyKey.Header].ToString();
-        return Answer(await service.DeleteActualAsync(roundId, proposalId, caller.Actor, key.Length > 0 ? key : Guid.NewGuid().ToString("N"), indicatorId, day));
+        return Answer(await service.DeleteActualAsync(roundId, proposalId, caller.Actor, idempotencyKey?.Value ?? Guid.NewGuid().ToString("N"), indicatorId, day));
     }
 
     public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> WithdrawStep(string roundId, string proposalId, int seq, JsonBody<WithdrawStepRequest> json, Caller caller, ImplementationService service)
