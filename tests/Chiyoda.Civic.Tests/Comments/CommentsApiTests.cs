@@ -52,6 +52,13 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
 
         await HttpAssertions.ProblemAsync(await anonymous.PostAsJsonAsync(Thread("p-003"), Body("匿名")), 401, "unauthenticated");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("<b>太字</b>")), 400, "comment-html");
+        await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("写真 <img src=x onerror=alert(1)>")), 400, "comment-html");
+
+        // Angle brackets in ordinary writing are not HTML: taken, and shown exactly as written (encoded on the page).
+        var brackets = $"費用 < 効果 {Guid.NewGuid().ToString("N")[..6]}: 1 < 2 > 0, x<y <3";
+        var plain = await HttpAssertions.JsonAsync(await resident.PostJsonAsync(Thread("p-003"), Body(brackets)), 201);
+        Assert.Equal(brackets, plain.GetProperty("text").GetString());
+        Assert.Contains(WebUtility.HtmlEncode(brackets), await anonymous.GetStringAsync(page), StringComparison.Ordinal);
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("   ")), 400, "comment-empty");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body(new string('長', 501))), 400, "comment-too-long");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("ここ", parentId: "c-9999")), 404, "comment-not-found");
