@@ -82,6 +82,32 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task The_demo_call_round_has_published_proposals_to_comment_on_beside_the_three_waiting_for_the_intake_check()
+    {
+        const string call = "demo-2025";
+        using var anonymous = await platform.ApiClientAsync();
+        var listed = (await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{call}/proposals"), 200)).GetProperty("items")
+            .EnumerateArray().Select(p => p.GetProperty("proposalId").GetString()).ToList();
+        Assert.Contains("p-104", listed);
+        Assert.Contains("p-105", listed);
+        Assert.DoesNotContain(listed, id => id is "p-101" or "p-102" or "p-103");
+        Assert.Contains("子育て施設の空き状況をオンラインで確認", await anonymous.GetStringAsync($"/rounds/{call}/proposals"), StringComparison.Ordinal);
+
+        // The three still wait for the intake check, in the screener's queue.
+        using var screener = await platform.ApiClientAsync("screener");
+        var waiting = (await HttpAssertions.JsonAsync(await screener.GetAsync($"/api/v1/rounds/{call}/screening/queue?status=submitted"), 200)).GetProperty("items")
+            .EnumerateArray().Select(p => p.GetProperty("proposalId").GetString()).ToList();
+        Assert.True(new[] { "p-101", "p-102", "p-103" }.All(waiting.Contains), string.Join(", ", waiting));
+        Assert.DoesNotContain(waiting, id => id is "p-104" or "p-105");
+
+        // During the call, a resident comments on one, and anyone reads it there.
+        using var resident = await platform.ApiClientAsync(Voter());
+        var words = "予約の空きが分かると助かります " + Guid.NewGuid().ToString("N")[..8];
+        await HttpAssertions.JsonAsync(await resident.PostJsonAsync($"/api/v1/rounds/{call}/proposals/p-104/comments", Body(words)), 201);
+        Assert.Contains(words, await anonymous.GetStringAsync($"/rounds/{call}/proposals/p-104"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Posting_is_rate_limited_per_account_with_a_clear_refusal()
     {
         using var resident = await platform.ApiClientAsync(Voter());
