@@ -297,10 +297,25 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
         Assert.DoesNotContain("data-testid=\"comment-form\"", edit, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"comment-delete-form\"", edit, StringComparison.Ordinal);
 
+        // Nor may they delete it: the delete page refuses up front too.
+        var otherDelete = await GetAsync(session, $"{page}/comments/{id}/delete");
+        Assert.Contains("data-code=\"not-author\"", otherDelete, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", otherDelete, StringComparison.Ordinal);
+
         // The author's own: the form; reporting it: refused up front, and by the API with its code.
         using var authorSession = new BrowserlessSession();
         await authorSession.SignInAsync(platform.Web, author, PlatformFixture.DevelopmentPassword, page);
-        Assert.Contains("data-testid=\"comment-form\"", await GetAsync(authorSession, $"{page}/comments/{id}/edit"), StringComparison.Ordinal);
+        var ownEdit = await GetAsync(authorSession, $"{page}/comments/{id}/edit");
+        Assert.Contains("data-testid=\"comment-form\"", ownEdit, StringComparison.Ordinal);
+
+        // Deleting asks first: the edit page only links to a page that asks, and opening that page deletes nothing.
+        Assert.Contains($"href=\"{page}/comments/{id}/delete\"", ownEdit, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", ownEdit, StringComparison.Ordinal);
+        var ask = await GetAsync(authorSession, $"{page}/comments/{id}/delete");
+        Assert.Contains("この意見を削除しますか？", ask, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"comment-delete-confirm\"", ask, StringComparison.Ordinal);
+        Assert.Contains($"data-comment-id=\"{id}\"", ask, StringComparison.Ordinal);
+        Assert.Contains($"data-comment-id=\"{id}\"", await GetAsync(session, page), StringComparison.Ordinal);
         var ownReport = await GetAsync(authorSession, $"{page}/comments/{id}/report");
         Assert.Contains("data-code=\"own-comment\"", ownReport, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"comment-form\"", ownReport, StringComparison.Ordinal);
@@ -330,7 +345,9 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
         Assert.Contains("data-code=\"comment-under-review\"", underReview, StringComparison.Ordinal);
         Assert.Contains("この投稿は通報を受けて確認中のため、編集できません", underReview, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"comment-save\"", underReview, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"comment-delete-form\"", underReview, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{page}/comments/{id}/delete\"", underReview, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", underReview, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"comment-delete-form\"", await GetAsync(authorSession, $"{page}/comments/{id}/delete"), StringComparison.Ordinal);
         Assert.Contains("data-testid=\"comment-under-review\"", await GetAsync(authorSession, page), StringComparison.Ordinal);
         var again = await GetAsync(session, $"{page}/comments/{id}/report");
         Assert.Contains("data-code=\"already-reported\"", again, StringComparison.Ordinal);
