@@ -68,7 +68,7 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await toDelete.GetByTestId("comment-edit").ClickAsync();
             await page.GetByTestId("comment-delete").ClickAsync();
             await page.GetByTestId("comment-delete-confirm").WaitForAsync();
-            Assert.Contains("この意見を削除しますか", await page.Locator("h1").InnerTextAsync());
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("この意見を削除しますか？");
             Assert.Equal(1, await toDelete.CountAsync());
             await CheckAsync(phone, "delete", "ja", problems);
             await page.GetByTestId("comment-delete-cancel").ClickAsync();
@@ -123,7 +123,8 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             // Deleting asks first, in English too; going back keeps the reply.
             await reply.GetByTestId("comment-edit").ClickAsync();
             await page.GetByTestId("comment-delete").ClickAsync();
-            Assert.Equal("Delete this comment?", (await page.Locator("h1").InnerTextAsync()).Trim());
+            await page.GetByTestId("comment-delete-confirm").WaitForAsync();
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Delete this comment?");
             Assert.Equal("Delete", (await page.GetByTestId("comment-delete-confirm").InnerTextAsync()).Trim());
             await page.GetByTestId("comment-delete-cancel").ClickAsync();
             await page.GetByTestId("comment-save").WaitForAsync();
