@@ -338,10 +338,21 @@ public static partial class CommentValidation
                 $"A comment may have at most {CommentRules.MaxLength} characters; this one has {text.Length}."));
         }
 
-        return HtmlTag().IsMatch(text)
+        return LooksLikeHtml(text)
             ? (text, new("text", CommentErrorCodes.Html, "HTML cannot be used in a comment; write plain text (links are shown as text)."))
             : (text, null);
     }
+
+    /// <summary>
+    /// Whether the text holds what an HTML parser would take for markup: a tag (<c>&lt;b&gt;</c>, <c>&lt;br /&gt;</c>,
+    /// <c>&lt;/p&gt;</c>, <c>&lt;a href=</c>), a comment or declaration (<c>&lt;!--</c>, <c>&lt;!DOCTYPE</c>), or the start of an
+    /// element that runs script or loads something (<c>&lt;script</c>, <c>&lt;img</c>, <c>&lt;iframe</c> …, closed or not).
+    /// Any other <c>&lt;</c> and <c>&gt;</c> is ordinary writing, kept as written (<c>a &lt; b</c>, <c>1 &lt; 2 &gt; 0</c>,
+    /// <c>x&lt;y</c>, <c>&lt;3</c>, <c>&lt;注意&gt;</c>): a tag name starts with an ASCII letter right after <c>&lt;</c>, so a
+    /// space, a digit or a kana there makes no tag. Entities (<c>&amp;amp;</c>) are text as well: pages encode every comment,
+    /// so they show as typed.
+    /// </summary>
+    public static bool LooksLikeHtml(string text) => HtmlMarkup().IsMatch(text);
 
     public static (string Reason, ValidationError? Error) Reason(string? raw)
     {
@@ -367,6 +378,15 @@ public static partial class CommentValidation
         new(field, CommentErrorCodes.DirectionControl,
             $"The text holds an invisible character that changes the direction it reads in ({InvisibleText.Name(control)}); remove it and send the text again.");
 
-    [GeneratedRegex(@"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|&#?[A-Za-z0-9]+;")]
-    private static partial Regex HtmlTag();
+    // In order: a comment or declaration (<!--, <!DOCTYPE, <![CDATA[); an end tag; a tag closed at once (<b>, <br />); a tag
+    // with an attribute given a value (<a href=, <img src =); an element that runs script or loads something, closed or not.
+    [GeneratedRegex(
+        @"<!(--|\[|[A-Za-z])"
+        + @"|</[A-Za-z]"
+        + @"|<[A-Za-z][A-Za-z0-9-]*\s*/?>"
+        + @"|<[A-Za-z][A-Za-z0-9-]*\s+[A-Za-z_:@][-A-Za-z0-9_:.@]*\s*="
+        + @"|<(script|style|iframe|frame|frameset|img|image|svg|math|object|embed|applet|link|meta|base|form|input|button|textarea"
+        + @"|select|option|video|audio|source|track|template|body|html|head|marquee|details|dialog|noscript|xmp|plaintext)(?![A-Za-z0-9-])",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HtmlMarkup();
 }

@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Grains.Notifications;
 
 namespace Chiyoda.Civic.Grains.Implementation;
 
@@ -30,16 +31,16 @@ public static class ImplementationNotices
             return null;
         }
 
-        var (ja, en) = status.Id == ImplementationPath.Adopted
-            ? ("区民投票の結果、提案が採用されました。ご提案と投票へのご参加、ありがとうございました。これからの進み具合は「提案のその後」でお知らせします。",
-               "The resident vote adopted this proposal. Thank you for proposing and taking part. We will tell you here how it goes from now on.")
-            : ($"提案のその後: 「{status.Name}」になりました（{step.Date:yyyy年M月d日}）。{step.Note}",
-               $"What happened next: now \"{status.NameEn}\" ({step.Date:yyyy-MM-dd}). {step.NoteEn ?? step.Note}");
+        Bilingual body = status.Id == ImplementationPath.Adopted
+            ? new("区民投票の結果、提案が採用されました。ご提案と投票へのご参加、ありがとうございました。これからの進み具合は「提案のその後」でお知らせします。",
+                "The resident vote adopted this proposal. Thank you for proposing and taking part. We will tell you here how it goes from now on.")
+            : new($"提案のその後: 「{status.Name}」になりました（{step.Date:yyyy年M月d日}）。{step.Note}",
+                $"What happened next: now \"{status.NameEn}\" ({step.Date:yyyy-MM-dd}). {step.NoteEn ?? step.Note}");
         var subjectEn = string.IsNullOrWhiteSpace(titleEn)
             ? $"What happened to the proposal (it has no English title; in Japanese: \"{title}\")"
             : $"What happened to \"{titleEn.Trim()}\"";
-        return new Notice(NoticeId(roundId, proposalId, step.Seq), at, Kind, roundId,
-            $"「{title}」のその後", subjectEn, ja.Trim(), en.Trim(), Link(roundId, proposalId));
+        return NoticeText.Compose(NoticeId(roundId, proposalId, step.Seq), at, Kind, roundId,
+            new($"「{title}」のその後", subjectEn), body, Link(roundId, proposalId));
     }
 
     /// <summary>

@@ -123,10 +123,35 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains)
             "スマートフォンに不慣れな方も使えるビデオ相談の窓口をつくります。", null, "health-welfare"),
     ];
 
-    /// <summary>Submits the open call's proposals (idempotent: fixed ids); null when all are in, else what refused one.</summary>
+    /// <summary>
+    /// The next year's demo call: proposals that passed the intake check, so they are published (listed on the round's
+    /// proposals page) and take comments while the call is open: a newcomer can try comments there at once.
+    /// </summary>
+    private static readonly Seed[] OpenCallPublished =
+    [
+        new("p-104", "子育て施設の空き状況をオンラインで確認", "Checking places at childcare facilities online",
+            "保育園や一時預かりの空き状況を、区のサイトでいつでも確かめられるようにします。", "See free places at nurseries and drop-in childcare on the ward's site at any time.",
+            "children-education"),
+        new("p-105", "区内の公衆Wi-Fiをオープンデータで公開", "Publishing the ward's public Wi-Fi spots as open data",
+            "区の施設や駅周辺の公衆Wi-Fiの場所をオープンデータにし、地図アプリで探せるようにします。", "Publish where public Wi-Fi is in ward facilities and around stations, so map apps can show it.",
+            "community-tourism"),
+    ];
+
+    /// <summary>The open call's proposals that passed the intake check and are published.</summary>
+    public static IReadOnlyList<string> OpenCallPublishedIds { get; } = [.. OpenCallPublished.Select(s => s.Id)];
+
+    /// <summary>The open call's proposals waiting for the intake check.</summary>
+    public static IReadOnlyList<string> OpenCallWaitingIds { get; } = [.. OpenCall.Select(s => s.Id)];
+
+    /// <summary>
+    /// Submits the open call's proposals and takes two of them through the intake check, as staff would (idempotent: fixed
+    /// proposal and decision ids); null when all are where they belong, else what refused one.
+    /// </summary>
     public async Task<string?> SubmitOpenCallAsync(string roundId)
     {
-        foreach (var (seed, i) in OpenCall.Select((s, i) => (s, i)))
+        var intake = (await grains.GetGrain<IScreeningGrain>(roundId).GetConfigAsync()).Setup.Stages
+            .First(stage => stage.Kind == StageKind.Intake).Number;
+        foreach (var (seed, i) in OpenCall.Concat(OpenCallPublished).Select((s, i) => (s, i)))
         {
             var author = Author(i);
             var proposal = grains.GetGrain<IProposalGrain>($"{roundId}:{seed.Id}");
@@ -136,6 +161,12 @@ internal sealed class DemoProposalsSeeder(IGrainFactory grains)
             if (result.Succeeded && result.Value!.Status == ProposalStatus.Draft)
             {
                 result = await proposal.SubmitAsync(author);
+            }
+
+            // Past the intake check: published, as any proposal that passes it (a second start finds it in review already).
+            if (result.Succeeded && OpenCallPublished.Contains(seed) && result.Value!.Status == ProposalStatus.Submitted && result.Value.Stage == intake)
+            {
+                result = await proposal.DecideAsync(Staff, intake, $"demo-{intake}", DecisionKind.Advance, null);
             }
 
             if (!result.Succeeded)

@@ -1,11 +1,13 @@
+using Chiyoda.Civic.Abstractions.Comments;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>
-/// Comments as people use them: a resident on a phone writes (an empty try first), edits, sees a link stay text; another
-/// resident at a desk, in English, replies and reports it; the moderator hides it with a reason; a visitor sees the reason
+/// Comments as people use them: a resident on a phone writes (an empty try first, its message brought into view), edits (angle
+/// brackets kept as written), sees a link stay text, deletes another comment only after being asked, and is refused a post
+/// past the rate limit with the message in view; another resident at a desk, in English, replies and reports it; the moderator hides it with a reason; a visitor sees the reason
 /// and not the words; the ballot page shows no comments; the author finds the hiding, with its reason, in their inbox.
 /// Axe, language, boundaries and target sizes on each screen.
 /// </summary>
@@ -34,8 +36,8 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await page.GetByTestId("comment-post").ClickAsync();
             Assert.Equal("comment-empty", await page.GetByTestId("comment-error").GetAttributeAsync("data-code"));
             Assert.Contains("意見を入力してください", await page.GetByTestId("comment-error").InnerTextAsync());
-            // On a phone the form is far down the page: the error summary takes the focus (and so the view), not the heading.
-            await Assertions.Expect(page.GetByTestId("comment-error")).ToBeFocusedAsync(new() { Timeout = 15_000 });
+            // On a phone the form is far down the page: the error summary takes the focus and the view, not the heading.
+            await AssertMessageInViewAsync(page, "an empty post");
             await CheckAsync(phone, "error", "ja", problems);
 
             await page.GetByTestId("comment-input").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");
@@ -50,10 +52,48 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await mine.GetByTestId("comment-edit").ClickAsync();
             await page.GetByTestId("comment-save").WaitForAsync();
             await CheckAsync(phone, "edit", "ja", problems);
-            await page.GetByTestId("comment-input").FillAsync($"{marker}を駅前に増やしてほしい。");
+            // Angle brackets in ordinary writing are not HTML: taken, and shown exactly as written.
+            var edited = $"{marker}を駅前に増やしてほしい。費用 < 効果 <3 (1 < 2 > 0, x<y)";
+            await page.GetByTestId("comment-input").FillAsync(edited);
             await page.GetByTestId("comment-save").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
-            Assert.Contains("駅前に", await page.Locator("[data-testid=comment]", new() { HasText = marker }).InnerTextAsync());
+            Assert.Equal(edited, await page.Locator("[data-testid=comment]", new() { HasText = marker }).GetByTestId("comment-text").InnerTextAsync());
+
+            // Deleting asks first, on a page of its own: going back keeps the comment; only 「削除する」 there deletes it.
+            var spare = "あとで消す意見 " + Guid.NewGuid().ToString("N")[..8];
+            await page.GetByTestId("comment-input").FillAsync(spare);
+            await page.GetByTestId("comment-post").ClickAsync();
+            await page.GetByTestId("comment-done").WaitForAsync();
+            var toDelete = page.Locator("[data-testid=comment]", new() { HasText = spare });
+            await toDelete.GetByTestId("comment-edit").ClickAsync();
+            await page.GetByTestId("comment-delete").ClickAsync();
+            await page.GetByTestId("comment-delete-confirm").WaitForAsync();
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("この意見を削除しますか？");
+            Assert.Equal(1, await toDelete.CountAsync());
+            await CheckAsync(phone, "delete", "ja", problems);
+            await page.GetByTestId("comment-delete-cancel").ClickAsync();
+            await page.GetByTestId("comment-save").WaitForAsync();
+            Assert.Equal(1, await toDelete.CountAsync());
+            await page.GetByTestId("comment-delete").ClickAsync();
+            await page.GetByTestId("comment-delete-confirm").ClickAsync();
+            Assert.Contains("削除しました", await page.GetByTestId("comment-done").InnerTextAsync());
+            Assert.Equal(0, await toDelete.CountAsync());
+
+            // Past the rate limit (5 posts in 10 minutes, across threads: two here, three more elsewhere), the refusal is where the eye is.
+            using (var api = await platform.ApiClientAsync(first))
+            {
+                for (var i = 0; i < CommentRules.PostsPerWindow - 2; i++)
+                {
+                    var posted = await api.PostJsonAsync($"/api/v1/rounds/{Round}/proposals/p-006/comments",
+                        new { requestId = Guid.NewGuid().ToString("N"), text = $"案内の多言語化も {i}" });
+                    Assert.Equal(System.Net.HttpStatusCode.Created, posted.StatusCode);
+                }
+            }
+
+            await page.GetByTestId("comment-input").FillAsync("もう一つ意見があります。");
+            await page.GetByTestId("comment-post").ClickAsync();
+            Assert.Equal("rate-limited", await page.GetByTestId("comment-error").GetAttributeAsync("data-code"));
+            await AssertMessageInViewAsync(page, "a post past the rate limit");
 
             // No comments in the voting booth.
             await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/vote").ToString());
@@ -76,8 +116,20 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
             await page.GetByTestId("comment-input").FillAsync("I agree: the signs at the station are hard to read.");
             await page.GetByTestId("comment-post").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
-            Assert.Equal(1, await page.Locator(".comment-replies [data-testid=comment]", new() { HasText = "I agree" }).CountAsync());
+            var reply = page.Locator(".comment-replies [data-testid=comment]", new() { HasText = "I agree" });
+            Assert.Equal(1, await reply.CountAsync());
             await CheckAsync(desk, "thread", "en", problems);
+
+            // Deleting asks first, in English too; going back keeps the reply.
+            await reply.GetByTestId("comment-edit").ClickAsync();
+            await page.GetByTestId("comment-delete").ClickAsync();
+            await page.GetByTestId("comment-delete-confirm").WaitForAsync();
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Delete this comment?");
+            Assert.Equal("Delete", (await page.GetByTestId("comment-delete-confirm").InnerTextAsync()).Trim());
+            await page.GetByTestId("comment-delete-cancel").ClickAsync();
+            await page.GetByTestId("comment-save").WaitForAsync();
+            await page.GotoAsync(proposalPage);
+            Assert.Equal(1, await reply.CountAsync());
 
             await page.Locator("[data-testid=comment]", new() { HasText = marker }).First.GetByTestId("comment-report").ClickAsync();
             await page.GetByTestId("comment-send-report").ClickAsync();
@@ -162,6 +214,21 @@ public sealed class CommentsBrowserTests(PlatformFixture platform)
         }
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// After a refused post on a phone the message is where the eye is: focused, and its whole box inside the viewport (the
+    /// page used to open at its top with the message far below, the form being at the foot of a proposal).
+    /// </summary>
+    private static async Task AssertMessageInViewAsync(IPage page, string what)
+    {
+        var message = page.GetByTestId("comment-error");
+        await Assertions.Expect(message).ToBeFocusedAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(message).ToBeInViewportAsync(new() { Ratio = 1, Timeout = 15_000 });
+        var box = await message.BoundingBoxAsync();
+        var viewport = page.ViewportSize!;
+        Assert.True(box is not null && box.Y >= 0 && box.Y + box.Height <= viewport.Height && box.X >= 0 && box.X + box.Width <= viewport.Width,
+            $"{what}: the message's box ({box?.X}, {box?.Y}, {box?.Width} x {box?.Height}) is not inside the {viewport.Width} x {viewport.Height} viewport");
     }
 
     private static async Task CheckAsync(BrowserSession session, string name, string language, List<string> problems)

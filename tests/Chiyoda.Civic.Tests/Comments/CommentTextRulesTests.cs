@@ -90,4 +90,56 @@ public sealed class CommentTextRulesTests
         Assert.Equal("不適切 な表現", reason);
         Assert.Equal(CommentErrorCodes.ReasonRequired, CommentValidation.Reason("\u200B\uFEFF").Error?.Code);
     }
+
+    [Theory]
+    [InlineData("a < b")]
+    [InlineData("a > b")]
+    [InlineData("<3")]
+    [InlineData("応援しています <3 <3")]
+    [InlineData("1 < 2 > 0")]
+    [InlineData("x<y")]
+    [InlineData("x<y と y>z なら x<z")]
+    [InlineData("a < b and c > d")]
+    [InlineData("費用 < 効果 → 賛成")]
+    [InlineData("<注意> 駅前は混みます")]
+    [InlineData("矢印 -> と <- と <=> と >=")]
+    [InlineData("<<重要>>")]
+    [InlineData("< b >")]
+    [InlineData("AT&T; R&D や &amp; もそのまま")]
+    [InlineData("2 <= 3, 5 >= 4, 1<2")]
+    public void Ordinary_text_with_angle_brackets_is_kept_exactly(string raw)
+    {
+        var (text, error) = CommentValidation.Text(raw);
+        Assert.Null(error);
+        Assert.Equal(raw, text);
+    }
+
+    [Theory]
+    [InlineData("<b>太字</b>")]
+    [InlineData("大事 <b>とても")]
+    [InlineData("ここまで</p>")]
+    [InlineData("<br/>改行")]
+    [InlineData("<BR >")]
+    [InlineData("<script>alert(1)</script>")]
+    [InlineData("<script")]
+    [InlineData("前置き <SCRIPT src=x")]
+    [InlineData("<a href=\"https://evil.example\">ここ</a>")]
+    [InlineData("<a href=")]
+    [InlineData("<!-- 隠し -->")]
+    [InlineData("<!--")]
+    [InlineData("<!DOCTYPE html>")]
+    [InlineData("<![CDATA[x]]>")]
+    [InlineData("<img src=x onerror=alert(1)>")]
+    [InlineData("<img …>")]
+    [InlineData("写真 <img")]
+    [InlineData("<iframe src=//evil.example>")]
+    [InlineData("<svg/onload=alert(1)>")]
+    [InlineData("<div class=\"x\">")]
+    [InlineData("<p>段落</p>")]
+    public void Text_that_looks_like_a_tag_is_refused_with_the_existing_code(string raw)
+    {
+        Assert.True(CommentValidation.LooksLikeHtml(raw), raw);
+        var (_, error) = CommentValidation.Text(raw);
+        Assert.Equal((CommentErrorCodes.Html, "text"), (error?.Code, error?.Field));
+    }
 }

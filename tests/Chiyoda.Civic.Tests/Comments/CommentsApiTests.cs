@@ -52,6 +52,13 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
 
         await HttpAssertions.ProblemAsync(await anonymous.PostAsJsonAsync(Thread("p-003"), Body("匿名")), 401, "unauthenticated");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("<b>太字</b>")), 400, "comment-html");
+        await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("写真 <img src=x onerror=alert(1)>")), 400, "comment-html");
+
+        // Angle brackets in ordinary writing are not HTML: taken, and shown exactly as written (encoded on the page).
+        var brackets = $"費用 < 効果 {Guid.NewGuid().ToString("N")[..6]}: 1 < 2 > 0, x<y <3";
+        var plain = await HttpAssertions.JsonAsync(await resident.PostJsonAsync(Thread("p-003"), Body(brackets)), 201);
+        Assert.Equal(brackets, plain.GetProperty("text").GetString());
+        Assert.Contains(WebUtility.HtmlEncode(brackets), await anonymous.GetStringAsync(page), StringComparison.Ordinal);
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("   ")), 400, "comment-empty");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body(new string('長', 501))), 400, "comment-too-long");
         await HttpAssertions.ProblemAsync(await resident.PostJsonAsync(Thread("p-003"), Body("ここ", parentId: "c-9999")), 404, "comment-not-found");
@@ -72,6 +79,32 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await other.DeleteAsync($"{Thread("p-003")}/{id}"), 403, "not-author");
         var edited = await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync($"{Thread("p-003")}/{id}", new { text = marker + " 追記" }), 200);
         Assert.Equal(marker + " 追記", edited.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task The_demo_call_round_has_published_proposals_to_comment_on_beside_the_three_waiting_for_the_intake_check()
+    {
+        const string call = "demo-2025";
+        using var anonymous = await platform.ApiClientAsync();
+        var listed = (await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{call}/proposals"), 200)).GetProperty("items")
+            .EnumerateArray().Select(p => p.GetProperty("proposalId").GetString()).ToList();
+        Assert.Contains("p-104", listed);
+        Assert.Contains("p-105", listed);
+        Assert.DoesNotContain(listed, id => id is "p-101" or "p-102" or "p-103");
+        Assert.Contains("子育て施設の空き状況をオンラインで確認", await anonymous.GetStringAsync($"/rounds/{call}/proposals"), StringComparison.Ordinal);
+
+        // The three still wait for the intake check, in the screener's queue.
+        using var screener = await platform.ApiClientAsync("screener");
+        var waiting = (await HttpAssertions.JsonAsync(await screener.GetAsync($"/api/v1/rounds/{call}/screening/queue?status=submitted"), 200)).GetProperty("items")
+            .EnumerateArray().Select(p => p.GetProperty("proposalId").GetString()).ToList();
+        Assert.True(new[] { "p-101", "p-102", "p-103" }.All(waiting.Contains), string.Join(", ", waiting));
+        Assert.DoesNotContain(waiting, id => id is "p-104" or "p-105");
+
+        // During the call, a resident comments on one, and anyone reads it there.
+        using var resident = await platform.ApiClientAsync(Voter());
+        var words = "予約の空きが分かると助かります " + Guid.NewGuid().ToString("N")[..8];
+        await HttpAssertions.JsonAsync(await resident.PostJsonAsync($"/api/v1/rounds/{call}/proposals/p-104/comments", Body(words)), 201);
+        Assert.Contains(words, await anonymous.GetStringAsync($"/rounds/{call}/proposals/p-104"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -264,10 +297,25 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
         Assert.DoesNotContain("data-testid=\"comment-form\"", edit, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"comment-delete-form\"", edit, StringComparison.Ordinal);
 
+        // Nor may they delete it: the delete page refuses up front too.
+        var otherDelete = await GetAsync(session, $"{page}/comments/{id}/delete");
+        Assert.Contains("data-code=\"not-author\"", otherDelete, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", otherDelete, StringComparison.Ordinal);
+
         // The author's own: the form; reporting it: refused up front, and by the API with its code.
         using var authorSession = new BrowserlessSession();
         await authorSession.SignInAsync(platform.Web, author, PlatformFixture.DevelopmentPassword, page);
-        Assert.Contains("data-testid=\"comment-form\"", await GetAsync(authorSession, $"{page}/comments/{id}/edit"), StringComparison.Ordinal);
+        var ownEdit = await GetAsync(authorSession, $"{page}/comments/{id}/edit");
+        Assert.Contains("data-testid=\"comment-form\"", ownEdit, StringComparison.Ordinal);
+
+        // Deleting asks first: the edit page only links to a page that asks, and opening that page deletes nothing.
+        Assert.Contains($"href=\"{page}/comments/{id}/delete\"", ownEdit, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", ownEdit, StringComparison.Ordinal);
+        var ask = await GetAsync(authorSession, $"{page}/comments/{id}/delete");
+        Assert.Contains("この意見を削除しますか？", ask, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"comment-delete-confirm\"", ask, StringComparison.Ordinal);
+        Assert.Contains($"data-comment-id=\"{id}\"", ask, StringComparison.Ordinal);
+        Assert.Contains($"data-comment-id=\"{id}\"", await GetAsync(session, page), StringComparison.Ordinal);
         var ownReport = await GetAsync(authorSession, $"{page}/comments/{id}/report");
         Assert.Contains("data-code=\"own-comment\"", ownReport, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"comment-form\"", ownReport, StringComparison.Ordinal);
@@ -297,7 +345,9 @@ public sealed partial class CommentsApiTests(PlatformFixture platform)
         Assert.Contains("data-code=\"comment-under-review\"", underReview, StringComparison.Ordinal);
         Assert.Contains("この投稿は通報を受けて確認中のため、編集できません", underReview, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"comment-save\"", underReview, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"comment-delete-form\"", underReview, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{page}/comments/{id}/delete\"", underReview, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"comment-delete-form\"", underReview, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"comment-delete-form\"", await GetAsync(authorSession, $"{page}/comments/{id}/delete"), StringComparison.Ordinal);
         Assert.Contains("data-testid=\"comment-under-review\"", await GetAsync(authorSession, page), StringComparison.Ordinal);
         var again = await GetAsync(session, $"{page}/comments/{id}/report");
         Assert.Contains("data-code=\"already-reported\"", again, StringComparison.Ordinal);

@@ -1,6 +1,8 @@
 using Chiyoda.Civic.Abstractions.Comments;
+using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Proposals;
 using Chiyoda.Civic.Grains.Comments;
+using Chiyoda.Civic.Grains.Implementation;
 using Chiyoda.Civic.Grains.Notifications;
 using Chiyoda.Civic.Grains.Proposals;
 
@@ -31,5 +33,31 @@ public sealed class NoticeTextTests
 
         var withdrawn = ProposalNotices.For("2024", "p-001", "駅の案内", 3, At, ProposalEventKind.Withdrawn, null, null, null);
         Assert.Equal(("「駅の案内」の状況", "提案を取り下げました。", "You withdrew your proposal."), (withdrawn.Title, withdrawn.Body, withdrawn.BodyEn));
+    }
+
+    [Fact]
+    public void Implementation_notices_keep_japanese_and_english_apart_and_trimmed()
+    {
+        var adopted = ImplementationNotices.For("2024", "p-001", "デジタル書面送付サービス", "Digital document delivery service",
+            new ImplementationStep(0, ImplementationPath.Adopted, new DateOnly(2024, 11, 26), "", null, "", At),
+            new ImplementationStatus(ImplementationPath.Adopted, "採用", "Adopted"), At)!;
+        Assert.Equal(("「デジタル書面送付サービス」のその後", "What happened to \"Digital document delivery service\""), (adopted.Title, adopted.TitleEn));
+        Assert.StartsWith("区民投票の結果、提案が採用されました。", adopted.Body, StringComparison.Ordinal);
+        Assert.StartsWith("The resident vote adopted this proposal.", adopted.BodyEn, StringComparison.Ordinal);
+        Assert.Equal(("implementation:2024:p-001:0", ImplementationNotices.Kind, "/rounds/2024/proposals/p-001#after"), (adopted.NoticeId, adopted.Kind, adopted.Link));
+
+        // A step without a note, and a proposal without an English title: the texts end without a trailing space, and the
+        // English subject names the Japanese title.
+        var step = ImplementationNotices.For("2024", "p-002", "スクールカレンダー", null,
+            new ImplementationStep(2, "in-progress", new DateOnly(2025, 4, 1), "", null, "教育委員会", At),
+            new ImplementationStatus("in-progress", "実施中", "In progress"), At)!;
+        Assert.Equal(("「スクールカレンダー」のその後", "What happened to the proposal (it has no English title; in Japanese: \"スクールカレンダー\")"),
+            (step.Title, step.TitleEn));
+        Assert.Equal(("提案のその後: 「実施中」になりました（2025年4月1日）。", "What happened next: now \"In progress\" (2025-04-01)."), (step.Body, step.BodyEn));
+
+        // 採用 goes out once per proposal, on the first step only.
+        Assert.Null(ImplementationNotices.For("2024", "p-001", "x", null,
+            new ImplementationStep(3, ImplementationPath.Adopted, new DateOnly(2025, 1, 1), "", null, "", At),
+            new ImplementationStatus(ImplementationPath.Adopted, "採用", "Adopted"), At));
     }
 }

@@ -32,5 +32,28 @@
     });
 })();
 
+// A message that asks for the focus ([data-autofocus]: an error summary, a refusal) is also brought into view. Routes'
+// FocusOnNavigate focuses it without scrolling, so after a refused post the page opened at its top while the message sat far
+// below on a phone (a comment form at the foot of a proposal). Only when it is not already wholly in view: nothing moves otherwise.
+(() => {
+    const reveal = () => {
+        const target = document.querySelector('[data-autofocus]');
+        if (!target) return;
+        const box = target.getBoundingClientRect();
+        if (box.top < 0 || box.bottom > window.innerHeight) {
+            target.scrollIntoView({ block: 'start' });
+        }
+        if (document.activeElement === null || document.activeElement === document.body) {
+            target.focus({ preventScroll: true });
+        }
+    };
+    if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', reveal, { once: true });
+    } else {
+        reveal();
+    }
+    window.Blazor?.addEventListener?.('enhancedload', reveal);
+})();
+
 // Interactive pages move focus to an error summary once it is on screen.
 window.civicFocus = id => document.getElementById(id)?.focus();
