@@ -12,8 +12,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// Axe, language, boundaries and target sizes on each screen.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class CommentsBrowserTests(PlatformFixture platform)
+[Collection(WalkPlatformCollection.Name)]
+public sealed class CommentsBrowserTests(WalkPlatformFixture platform)
 {
     private const string Round = "demo-2024";
     private const string Proposal = "p-007";

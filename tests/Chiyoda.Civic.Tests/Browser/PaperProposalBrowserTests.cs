@@ -5,8 +5,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>A screener enters a proposal that arrived by mail, as a new staff member would: an era date wrong first, then right.</summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class PaperProposalBrowserTests(PlatformFixture platform)
+[Collection(WalkPlatformCollection.Name)]
+public sealed class PaperProposalBrowserTests(WalkPlatformFixture platform)
 {
     [Fact]
     public async Task A_screener_enters_a_mailed_proposal_and_it_waits_for_screening_marked_as_received_on_paper()

@@ -6,8 +6,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 
 /// <summary>An administrator closes, counts, certifies and publishes; the public sees the results page (ja and en).</summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class ResultsBrowserTests(PlatformFixture platform)
+[Collection(SecondPlatformCollection.Name)]
+public sealed class ResultsBrowserTests(SecondPlatformFixture platform)
 {
     [Theory]
     [InlineData("ja")]

@@ -11,8 +11,8 @@ namespace Chiyoda.Civic.Tests.Browser;
 /// status-path editor and gets a clear message for a broken line. axe on every page.
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
-[Collection(PlatformCollection.Name)]
-public sealed class SatisfactionBrowserTests(PlatformFixture platform)
+[Collection(WalkPlatformCollection.Name)]
+public sealed class SatisfactionBrowserTests(WalkPlatformFixture platform)
 {
     [Fact]
     public async Task A_voter_rates_on_a_phone_and_the_statistics_page_reads_in_both_languages()

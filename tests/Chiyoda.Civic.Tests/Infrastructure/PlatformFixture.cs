@@ -190,7 +190,8 @@ public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 /// A second platform of its own for the every-page walk in Japanese, the suite's longest class, and the voting
 /// journeys: they run beside the other platform tests instead of after them (xunit runs collections in parallel;
 /// a collection's classes one after another). The first platform's collection was the suite's longest, ~400 s of
-/// browser journeys longer than this one in a timed run, so the voting and kiosk journeys moved here. Its grain state lives
+/// browser journeys longer than this one in a timed run, so the voting, kiosk, comment, satisfaction and paper-proposal
+/// journeys moved here. Its grain state lives
 /// under another service id, so neither sees the other's rounds.
 /// </summary>
 public sealed class WalkPlatformFixture : PlatformFixture
@@ -208,7 +209,7 @@ public sealed class WalkPlatformCollection : ICollectionFixture<WalkPlatformFixt
 }
 
 /// <summary>
-/// A third platform, for the English walk and the longest browser journeys (paper ballots, proposals, implementation): xunit
+/// A third platform, for the English walk and the longest browser journeys (paper ballots, proposals, implementation, results): xunit
 /// runs one collection's classes one after another, so the suite's time is its longest collection's; spreading
 /// the browser classes over three platforms keeps each under about seven minutes.
 /// </summary>
