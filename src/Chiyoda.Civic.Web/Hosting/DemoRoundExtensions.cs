@@ -48,6 +48,26 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
             }
         }, CancellationToken.None);
 
+        // Every step repeats harmlessly, so a step that timed out (a machine so busy that a grain call outlasts Orleans' 30 s
+        // response time-out, seen when four test platforms started at once) is tried again rather than failing the start.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SeedDemoRoundsAsync();
+                return;
+            }
+            catch (TimeoutException e) when (attempt < SeedAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Seeding the demo rounds timed out (attempt {Attempt} of {Attempts}); trying again", attempt, SeedAttempts);
+            }
+        }
+    }
+
+    private const int SeedAttempts = 3;
+
+    private async Task SeedDemoRoundsAsync()
+    {
         var today = WardClock.Today(time);
         await LoadRegisterAsync(today);
         await SeedFacilitiesAsync();
