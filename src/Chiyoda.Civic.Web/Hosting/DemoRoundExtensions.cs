@@ -49,7 +49,7 @@ internal sealed class DemoRoundSeeder(IGrainFactory grains, TimeProvider time, I
         }, CancellationToken.None);
 
         // Every step repeats harmlessly, so a step that timed out (a machine so busy that a grain call outlasts Orleans' 30 s
-        // response time-out, seen when four test platforms started at once) is tried again rather than failing the start.
+        // response time-out, seen when four test collections started their platforms and clusters at once beside another platform) is tried again rather than failing the start.
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -247,7 +247,15 @@ public static class ImplementationApi
     public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> Assign(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
-        return Answer(await service.AssignAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", body.Assignees ?? []));
+        if (body.Assignees is not { } assignees)
+        {
+            // The list replaces the one held: a body without it (a field misspelt, or null) must not remove every assignee.
+            const string message = "\"assignees\" is required: send the whole list of assigned department staff ([] removes every assignee).";
+            return ApiErrors.Problem(ApiErrors.MalformedRequest, message,
+                errors: [new ValidationError("assignees", ApiErrors.MalformedRequest.Code, message)]);
+        }
+
+        return Answer(await service.AssignAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", assignees));
     }
 
     public static async Task<Ok<FollowState>> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>

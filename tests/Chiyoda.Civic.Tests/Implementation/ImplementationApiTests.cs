@@ -85,6 +85,11 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await department.PostAsJsonAsync($"{record}/status", step), 403, "not-assigned");
         await HttpAssertions.ProblemAsync(await department.PutAsJsonAsync($"{record}/assignees", new { requestId = "a1", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 403, "forbidden");
         await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"{record}/assignees", new { requestId = "a1", assignees = new[] { new { sub = "department", name = "所管課 職員" } } }), 200);
+        // A body without the list (misspelt, or null) is refused and removes no one: the assigned staff keep their record.
+        await HttpAssertions.ProblemAsync(await admin.PutAsJsonAsync($"{record}/assignees", new { requestId = "a0", subs = Array.Empty<string>() }), 400, "malformed-request");
+        await HttpAssertions.ProblemAsync(await admin.PutAsJsonAsync($"{record}/assignees", new { requestId = "a0", assignees = (object?)null }), 400, "malformed-request");
+        var stillAssigned = await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200);
+        Assert.Equal("department", stillAssigned.GetProperty("assignees")[0].GetProperty("sub").GetString());
 
         var moved = await HttpAssertions.JsonAsync(await department.PostAsJsonAsync($"{record}/status", step), 200);
         Assert.Equal(2, moved.GetProperty("steps").GetArrayLength());

@@ -5,24 +5,18 @@ using Xunit.Abstractions;
 namespace Chiyoda.Civic.Tests.Infrastructure;
 
 /// <summary>
-/// Starts the three platforms' browser collections first (minutes each), then the short collections, and the fault tests
-/// (four and a half minutes, mostly waiting) last. With four collections at a time (xunit.runner.json), the short ones fill
-/// the fourth lane while the platforms run, and the fault cluster's silos start once the platforms are up rather than beside
-/// their start (four such starts at once on two cores timed out the platforms' start-up in a run with other load). A timed
-/// clean-clone run with three lanes (2026-12-02) used 1.2 of the 2 cores on average and could not end before ~16 minutes
-/// whatever the order (about 2,900 s of collections over three lanes), hence the fourth lane.
+/// Starts the longest collections first: the three platforms' browser collections take minutes each, then the fault
+/// tests (three and a half minutes, mostly waiting), everything else seconds. With three collections at a time
+/// (xunit.runner.json), a platform collection that happened to start last added its whole length to the suite's;
+/// started first, the short collections fill the lanes beside them. The fault cluster starts fourth, when the first
+/// platform is done, so its three silos do not start while the three platforms do.
 /// </summary>
 public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
 {
-    private static readonly string[] Longest = [WalkPlatformCollection.Name, SecondPlatformCollection.Name, PlatformCollection.Name];
+    private static readonly string[] Longest = [WalkPlatformCollection.Name, SecondPlatformCollection.Name, PlatformCollection.Name, Faults.FaultCollection.Name];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
         testCollections
-            .OrderBy(Rank)
+            .OrderBy(c => Array.IndexOf(Longest, c.DisplayName) is var rank and >= 0 ? rank : Longest.Length)
             .ThenBy(c => c.DisplayName, StringComparer.Ordinal);
-
-    private static int Rank(ITestCollection collection) =>
-        collection.DisplayName == Faults.FaultCollection.Name ? int.MaxValue
-        : Array.IndexOf(Longest, collection.DisplayName) is var rank and >= 0 ? rank
-        : Longest.Length;
 }
