@@ -135,7 +135,8 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
 
         log?.WriteLine($"round {roundId}: {ids.Count} proposals screened through {stages.Count} stages, shortlist published");
         var shortlist = await CivicApi.Expect($"publish the shortlist of {roundId}", () => admin.Shortlist.Publish.PostAsync(new ShortlistPublishRequest { ProposalIds = ids }));
-        await CivicApi.Expect($"schedule of {roundId}", () => admin.PutAsync(Round(schedule)));
+        // A PUT of the whole round is safe to repeat: sent again on a 503 (a cluster replacing a silo, as the fault tests make it).
+        await CivicApi.ExpectRetrying($"schedule of {roundId}", () => admin.PutAsync(Round(schedule)));
         return shortlist!;
     }
 
