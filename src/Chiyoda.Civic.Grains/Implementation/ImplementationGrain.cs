@@ -126,15 +126,10 @@ public sealed class ImplementationGrain(
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetStatusAsync(Actor actor, string requestId, StatusChange change)
     {
-        if (Check(actor, requestId) is { } refused)
-        {
-            return refused;
-        }
-
         var digest = RememberedRequests.Digest("status", actor.Sub, change);
-        if (Repeat(requestId, digest) is { } repeat)
+        if (Begin(actor, requestId, digest) is { } answered)
         {
-            return repeat;
+            return answered;
         }
 
         var path = await Path();
@@ -208,15 +203,10 @@ public sealed class ImplementationGrain(
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetDetailsAsync(Actor actor, string requestId, ImplementationDetails details)
     {
-        if (Check(actor, requestId) is { } refused)
-        {
-            return refused;
-        }
-
         var digest = RememberedRequests.Digest("details", actor.Sub, details);
-        if (Repeat(requestId, digest) is { } repeat)
+        if (Begin(actor, requestId, digest) is { } answered)
         {
-            return repeat;
+            return answered;
         }
 
         var errors = ImplementationValidation.Validate(details);
@@ -235,15 +225,10 @@ public sealed class ImplementationGrain(
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.SetIndicatorAsync(Actor actor, string requestId, IndicatorDefinition indicator)
     {
-        if (Check(actor, requestId) is { } refused)
-        {
-            return refused;
-        }
-
         var digest = RememberedRequests.Digest("indicator", actor.Sub, indicator);
-        if (Repeat(requestId, digest) is { } repeat)
+        if (Begin(actor, requestId, digest) is { } answered)
         {
-            return repeat;
+            return answered;
         }
 
         var errors = ImplementationValidation.Validate(indicator);
@@ -374,15 +359,10 @@ public sealed class ImplementationGrain(
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.DeleteActualAsync(Actor actor, string requestId, string indicatorId, DateOnly date)
     {
-        if (Check(actor, requestId) is { } refused)
-        {
-            return refused;
-        }
-
         var digest = RememberedRequests.Digest("actual-deleted", actor.Sub, indicatorId, date);
-        if (Repeat(requestId, digest) is { } repeat)
+        if (Begin(actor, requestId, digest) is { } answered)
         {
-            return repeat;
+            return answered;
         }
 
         var index = S.Indicators.FindIndex(i => i.Id == indicatorId);
@@ -406,15 +386,10 @@ public sealed class ImplementationGrain(
 
     async Task<CommandResult<ImplementationRecord>> IImplementationGrain.DeleteIndicatorAsync(Actor actor, string requestId, string indicatorId)
     {
-        if (Check(actor, requestId) is { } refused)
-        {
-            return refused;
-        }
-
         var digest = RememberedRequests.Digest("indicator-deleted", actor.Sub, indicatorId);
-        if (Repeat(requestId, digest) is { } repeat)
+        if (Begin(actor, requestId, digest) is { } answered)
         {
-            return repeat;
+            return answered;
         }
 
         if (S.Indicators.FirstOrDefault(i => i.Id == indicatorId) is not { } gone)
@@ -535,6 +510,10 @@ public sealed class ImplementationGrain(
     /// A request id seen before: the same command again is a retry whose answer was lost (the record as it is, nothing
     /// changed); another command under that id is refused, so the caller never takes the old change for the new one.
     /// </summary>
+    /// <summary>A department command's start: refused for the caller, or the first answer again for a repeated request; else null.</summary>
+    private CommandResult<ImplementationRecord>? Begin(Actor actor, string requestId, string digest) =>
+        Check(actor, requestId) ?? Repeat(requestId, digest);
+
     private CommandResult<ImplementationRecord>? Repeat(string requestId, string digest) => S.Requests.Check(requestId, digest, out _) switch
     {
         RequestSeen.New => null,
