@@ -21,14 +21,16 @@ fi
 
 ensure_azurite
 ensure_chromium
-say "Building"
-dotnet build Chiyoda.Civic.sln -nologo -v quiet -clp:ErrorsOnly
+# Release: the platforms the tests start run from this build, and a Debug build runs them unoptimised (the JIT never
+# optimises a Debug assembly), which on two cores cost the suite minutes of CPU for nothing the tests look at.
+say "Building (Release)"
+dotnet build Chiyoda.Civic.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 say "Testing"
 mkdir -p artifacts
 set +e
 # The trx file keeps each test's duration (artifacts/test-results.trx): where the suite's minutes go.
-dotnet test Chiyoda.Civic.sln --no-build -nologo --logger "trx;LogFileName=test-results.trx" --results-directory artifacts "${tier_filter[@]}" "$@" 2>&1 | tee artifacts/test-output.log
+dotnet test Chiyoda.Civic.sln -c Release --no-build -nologo --logger "trx;LogFileName=test-results.trx" --results-directory artifacts "${tier_filter[@]}" "$@" 2>&1 | tee artifacts/test-output.log
 status=${PIPESTATUS[0]}
 set -e
 

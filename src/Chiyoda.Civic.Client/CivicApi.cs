@@ -59,7 +59,7 @@ public static class CivicApi
     /// As <see cref="Expect{T}"/>, sending again on 503 ("nothing was changed; try again shortly"), as a client should
     /// while a silo is replaced; only for calls whose repeat is safe (set, not add; or carrying their own id).
     /// </summary>
-    public static async Task<T> ExpectRetrying<T>(string what, Func<Task<T>> call, int attempts = 5)
+    public static async Task<T> ExpectRetrying<T>(string what, Func<Task<T>> call, int attempts = 8)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -19,6 +19,11 @@ public sealed record ChainSchedule(DateTimeOffset CallOpens, DateTimeOffset Call
 /// open, not yet open, or closed). The replay, the load generator and the tests set rounds up with it, through the API
 /// client generated from the OpenAPI document (<see cref="CivicApiClient"/>).
 /// </summary>
+/// <remarks>
+/// Every call here is safe to repeat (creations carry their own ids and a repeat with the same content is answered as
+/// the first; the rest set rather than add), so each is sent again on a 503, as a client should while a silo is
+/// replaced: the fault tests set rounds up on a cluster that has just lost or restarted one.
+/// </remarks>
 /// <param name="clientFor">An API client signed in as the named development account.</param>
 public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> clientFor, TextWriter? log = null)
 {
@@ -77,10 +82,10 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
         var votingCloses = Later(schedule.VotingCloses, votingOpens.AddDays(1));
         var callOpen = new ChainSchedule(Earlier(schedule.CallOpens, now.AddDays(-1)), callCloses, votingOpens, votingCloses, Later(schedule.ResultsDue, votingCloses));
         log?.WriteLine($"round {roundId}: call for proposals open, {ballot.Count} proposals submitted by residents");
-        await CivicApi.Expect($"create round {roundId}", () => admin.PostAsync(Round(callOpen)));
+        await CivicApi.ExpectRetrying($"create round {roundId}", () => admin.PostAsync(Round(callOpen)));
         try
         {
-            await Task.WhenAll(ballot.Select((p, i) => CivicApi.Expect($"submit proposal {p.ProposalId}", () =>
+            await Task.WhenAll(ballot.Select((p, i) => CivicApi.ExpectRetrying($"submit proposal {p.ProposalId}", () =>
                 CivicApi.For(proposers[i % proposers.Length]).Api.V1.Rounds[roundId].Proposals.PostAsync(new ProposalRequest
                 {
                     ProposalId = p.ProposalId,
@@ -107,12 +112,12 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
         // The call closes (when the final schedule has it closed) before staff screen.
         if (schedule.CallCloses <= now)
         {
-            await CivicApi.Expect($"close the call of {roundId}", () => admin.PutAsync(Round(callOpen with { CallOpens = schedule.CallOpens, CallCloses = schedule.CallCloses })));
+            await CivicApi.ExpectRetrying($"close the call of {roundId}", () => admin.PutAsync(Round(callOpen with { CallOpens = schedule.CallOpens, CallCloses = schedule.CallCloses })));
         }
 
-        var setup = await CivicApi.Expect($"screening set-up of {roundId}", () => admin.Screening.GetAsync());
+        var setup = await CivicApi.ExpectRetrying($"screening set-up of {roundId}", () => admin.Screening.GetAsync());
         var stages = setup?.Stages ?? [];
-        await CivicApi.Expect($"assign {Screener}", () => admin.Screening.Assignments[Screener].PutAsync(
+        await CivicApi.ExpectRetrying($"assign {Screener}", () => admin.Screening.Assignments[Screener].PutAsync(
             new StageAssignmentRequest { Name = "審査担当", Stages = [.. stages.Select(s => s.Number)] }));
         var ids = ballot.Select(p => p.ProposalId).ToList();
         foreach (var stage in stages)
@@ -134,8 +139,7 @@ public sealed class ShortlistThroughScreening(Func<string, Task<HttpClient>> cli
         }
 
         log?.WriteLine($"round {roundId}: {ids.Count} proposals screened through {stages.Count} stages, shortlist published");
-        var shortlist = await CivicApi.Expect($"publish the shortlist of {roundId}", () => admin.Shortlist.Publish.PostAsync(new ShortlistPublishRequest { ProposalIds = ids }));
-        // A PUT of the whole round is safe to repeat: sent again on a 503 (a cluster replacing a silo, as the fault tests make it).
+        var shortlist = await CivicApi.ExpectRetrying($"publish the shortlist of {roundId}", () => admin.Shortlist.Publish.PostAsync(new ShortlistPublishRequest { ProposalIds = ids }));
         await CivicApi.ExpectRetrying($"schedule of {roundId}", () => admin.PutAsync(Round(schedule)));
         return shortlist!;
     }
