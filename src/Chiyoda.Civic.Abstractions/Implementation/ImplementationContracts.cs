@@ -49,7 +49,17 @@ public sealed record ImplementationPath(
     public ImplementationStatus? Find(string? id) =>
         id == NotPursued ? NotPursuedStatus : Statuses.FirstOrDefault(s => s.Id == id);
 
-    /// <summary>How far along the path a status is, 0..100 (見送り and unknown statuses: null).</summary>
+    /// <summary>
+    /// Which step of the path a status is, 1..count (見送り and unknown statuses: null). Pages show progress as this step "of"
+    /// the count, never as a bare percentage (step 5 of 7 is <see cref="Progress"/> 67 %, which read as a different figure).
+    /// </summary>
+    public int? Step(string statusId)
+    {
+        var index = Statuses.ToList().FindIndex(s => s.Id == statusId);
+        return index < 0 ? null : index + 1;
+    }
+
+    /// <summary>How far along the path a status is, 0..100 (見送り and unknown statuses: null): the bar's length.</summary>
     public int? Progress(string statusId)
     {
         var index = Statuses.ToList().FindIndex(s => s.Id == statusId);
@@ -288,7 +298,11 @@ public interface IImplementationGrain : IGrainWithStringKey
     /// Records an actual on a date. A date already recorded is refused (<c>actual-exists</c>, naming the value held) unless
     /// <paramref name="replace"/> says to replace it: a second value never silently takes the first one's place.
     /// </summary>
-    [Alias("record-actual")]
+    /// <remarks>
+    /// Its own alias since <paramref name="replace"/> was added: the method of "record-actual" took four arguments, and a silo
+    /// of that version, in a rolling update, must not be handed a five-argument call under the same name.
+    /// </remarks>
+    [Alias("record-actual-or-replace")]
     Task<CommandResult<ImplementationRecord>> RecordActualAsync(Actor actor, string requestId, string indicatorId, IndicatorActual actual, bool replace);
 
     /// <summary>Deletes an indicator with its actuals (pages and open data stop showing it); audited with what it held.</summary>
@@ -365,6 +379,24 @@ public static class ImplementationDepartments
         "教育委員会 学務課",
         "教育委員会 指導課",
     ];
+
+    /// <summary>The English names of <see cref="WardDefaults"/>, for English pages (a department the ward adds names its own in <see cref="ImplementationOptions.DepartmentsEn"/>).</summary>
+    public static IReadOnlyDictionary<string, string> WardDefaultsEn { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["政策経営部 企画課"] = "Policy and Management Department, Planning Section",
+        ["政策経営部 DX戦略課"] = "Policy and Management Department, DX Strategy Section",
+        ["政策経営部 財政課"] = "Policy and Management Department, Finance Section",
+        ["政策経営部 広報広聴課"] = "Policy and Management Department, Public Relations and Public Hearing Section",
+        ["総務部 総務課"] = "General Affairs Department, General Affairs Section",
+        ["地域振興部 コミュニティ総務課"] = "Community Development Department, Community Affairs Section",
+        ["地域振興部 区民課"] = "Community Development Department, Residents Section",
+        ["保健福祉部 福祉総務課"] = "Health and Welfare Department, Welfare Affairs Section",
+        ["子ども部 子ども総務課"] = "Children's Department, Children's Affairs Section",
+        ["環境まちづくり部 環境政策課"] = "Environment and Urban Development Department, Environmental Policy Section",
+        ["環境まちづくり部 道路公園課"] = "Environment and Urban Development Department, Roads and Parks Section",
+        ["教育委員会 学務課"] = "Board of Education, School Affairs Section",
+        ["教育委員会 指導課"] = "Board of Education, Curriculum and Instruction Section",
+    };
 }
 
 /// <summary>Settings of implementation records (section <c>Implementation</c>).</summary>
@@ -372,6 +404,17 @@ public sealed class ImplementationOptions
 {
     /// <summary>The ward's departments, as configured (empty: <see cref="ImplementationDepartments.WardDefaults"/>).</summary>
     public List<string> Departments { get; set; } = [];
+
+    /// <summary>
+    /// English names of departments, keyed by the Japanese name (<c>Implementation:DepartmentsEn:{name}</c>); the ward's
+    /// defaults are known without configuration. A department without one shows in Japanese on English pages.
+    /// </summary>
+    public Dictionary<string, string> DepartmentsEn { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The English name of <paramref name="department"/>, or null when none is known.</summary>
+    public string? EnglishName(string department) =>
+        DepartmentsEn.TryGetValue(department, out var configured) && !string.IsNullOrWhiteSpace(configured) ? configured.Trim()
+        : ImplementationDepartments.WardDefaultsEn.GetValueOrDefault(department);
 
     public IReadOnlyList<string> DepartmentList =>
         Departments.Select(d => d?.Trim() ?? "").Where(d => d.Length is > 0 and <= ImplementationValidation.DepartmentMaxLength).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } list

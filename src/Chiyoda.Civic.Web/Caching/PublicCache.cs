@@ -117,11 +117,29 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
     /// <summary>Marks (in <c>HttpContext.Items</c>) a request whose answer is stored only if its endpoint is a public page.</summary>
     private const string PageCandidateKey = "civic:public-page-candidate";
 
+    /// <summary>
+    /// The query keys each cached public read answers to: the proposals list's filters (<c>q</c>, <c>category</c>,
+    /// <c>status</c>) and a proposal page's comment message (<c>comment</c>); the other pages and the open data take none. Any
+    /// other key is ignored by the page, so it shares the entry of the address without it: <c>?x=1</c>, <c>?x=2</c>… cannot fill
+    /// the cache with copies of one page and push the real pages out. A page that reads a new query key must be listed here
+    /// (a test compares these with the pages' <c>[SupplyParameterFromQuery]</c> names).
+    /// </summary>
+    public static readonly string[] ProposalListQueryKeys = ["q", "category", "status"];
+
+    /// <inheritdoc cref="ProposalListQueryKeys"/>
+    public static readonly string[] ProposalPageQueryKeys = ["comment"];
+
+    /// <summary>
+    /// What a page's answer depends on besides its address: the coding, and the language, chosen by the culture cookie or
+    /// else Accept-Language (so Cookie too). The open data is the same in every language: Accept-Encoding only.
+    /// </summary>
+    private static readonly string PageVary = string.Join(", ", Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding,
+        Microsoft.Net.Http.Headers.HeaderNames.AcceptLanguage, Microsoft.Net.Http.Headers.HeaderNames.Cookie);
+
     ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var http = context.HttpContext;
-        var tags = TagsOf(http);
-        if (tags is null)
+        if (TagsOf(http) is not var (tags, queryKeys))
         {
             return ValueTask.CompletedTask;
         }
@@ -136,7 +154,7 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         // once right after an eviction; a page renders in milliseconds from activated grains, so that costs little.
         context.AllowLocking = false;
         context.ResponseExpirationTimeSpan = maxDuration;
-        context.CacheVaryByRules.QueryKeys = "*";
+        context.CacheVaryByRules.QueryKeys = queryKeys;
         // The language the localization middleware chose (cookie, else Accept-Language): one entry per language, not per header.
         context.CacheVaryByRules.VaryByValues["culture"] = CultureInfo.CurrentUICulture.Name;
         // What is stored is the coded body: downloads compress themselves (Files/Download.cs: the coded bytes are their own
@@ -144,7 +162,19 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         // the same choice of coding. One entry per coding the client gets (br, gzip, none), never br for a client without it;
         // and every answer says so (Vary), also the identity one, so a shared cache in front keeps them apart too.
         context.CacheVaryByRules.VaryByValues["coding"] = Files.Download.Coding(http.Request) ?? "identity";
-        http.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding;
+        if (IsPage(http))
+        {
+            http.Response.Headers.Vary = PageVary;
+            // A public page says how to keep it: anyone may, but must ask again each time (the page has no validator, and a
+            // proposal's status or a round's phase may change at any moment). Set before the page runs (a page that stores
+            // an antiforgery token replaces it with no-store, and is then not stored here); kept with the entry, so every hit
+            // says the same.
+            http.Response.Headers.CacheControl = "no-cache";
+        }
+        else
+        {
+            http.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding;
+        }
         foreach (var tag in tags)
         {
             context.Tags.Add(tag);
@@ -183,6 +213,9 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>A page (HTML in the reader's language), not a file of open data: the pages' addresses and 「統計」.</summary>
+    private static bool IsPage(HttpContext http) => http.Items.ContainsKey(PageCandidateKey) || http.Request.Path == "/statistics";
+
     /// <summary>The request carries no credentials at all: no Authorization header, no sign-in cookie (valid or not), no signed-in user.</summary>
     private bool IsAnonymous(HttpContext http)
     {
@@ -203,19 +236,22 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
             && (name.Length == signIn.Length || name.AsSpan(signIn.Length).StartsWith("C")));
     }
 
-    /// <summary>The tags of a cacheable public read, or null when this request is not one. Runs before routing: by path alone.</summary>
-    private static List<string>? TagsOf(HttpContext http)
+    /// <summary>
+    /// The tags of a cacheable public read and the query keys its answer depends on, or null when this request is not one.
+    /// Runs before routing: by path alone.
+    /// </summary>
+    private static (List<string> Tags, string[] QueryKeys)? TagsOf(HttpContext http)
     {
         var path = http.Request.Path.Value ?? "";
         var openData = OpenDataPath().Match(path);
         if (openData.Success)
         {
-            return [PublicCache.RoundTag(Uri.UnescapeDataString(openData.Groups["round"].Value))];
+            return ([PublicCache.RoundTag(Uri.UnescapeDataString(openData.Groups["round"].Value))], []);
         }
 
         if (WardOpenDataPath().IsMatch(path) || path == "/statistics")
         {
-            return [PublicCache.StatisticsTag];
+            return ([PublicCache.StatisticsTag], []);
         }
 
         var page = PublicPagePath().Match(path);
@@ -230,11 +266,11 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
         var proposal = page.Groups["proposal"];
         return (round.Success, kind.Value, proposal.Success) switch
         {
-            (false, _, _) => [PublicCache.HomeTag],
-            (true, "proposals", true) => [PublicCache.RoundTag(round.Value), PublicCache.ProposalTag(round.Value, proposal.Value)],
-            (true, "proposals", false) => [PublicCache.RoundTag(round.Value), PublicCache.ProposalsTag(round.Value)],
+            (false, _, _) => ([PublicCache.HomeTag], []),
+            (true, "proposals", true) => ([PublicCache.RoundTag(round.Value), PublicCache.ProposalTag(round.Value, proposal.Value)], ProposalPageQueryKeys),
+            (true, "proposals", false) => ([PublicCache.RoundTag(round.Value), PublicCache.ProposalsTag(round.Value)], ProposalListQueryKeys),
             // "/rounds/{id}/results/{x}" is no page: routing finds no public endpoint for it, so it is never stored.
-            _ => [PublicCache.RoundTag(round.Value)],
+            _ => ([PublicCache.RoundTag(round.Value)], []),
         };
     }
 }

@@ -40,6 +40,14 @@ public sealed class CommentsBrowserTests(WalkPlatformFixture platform)
             await AssertMessageInViewAsync(page, "an empty post");
             await CheckAsync(phone, "error", "ja", problems);
 
+            // The count under the box follows what is typed, and says at once when the text is over the limit the hint names.
+            Assert.Contains("0 / 500字", await page.GetByTestId("comment-count").InnerTextAsync());
+            await page.GetByTestId("comment-input").FillAsync(new string('あ', 501));
+            Assert.Contains("500字を超えています（いま501字）", await page.GetByTestId("comment-count").InnerTextAsync());
+            Assert.Contains("field-error", await page.GetByTestId("comment-count").GetAttributeAsync("class"));
+            await page.GetByTestId("comment-input").FillAsync(new string('あ', 12));
+            Assert.Equal("12 / 500字", (await page.GetByTestId("comment-count").InnerTextAsync()).Trim());
+
             await page.GetByTestId("comment-input").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");
             await page.GetByTestId("comment-post").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
@@ -70,6 +78,9 @@ public sealed class CommentsBrowserTests(WalkPlatformFixture platform)
             await page.GetByTestId("comment-delete-confirm").WaitForAsync();
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("この意見を削除しますか？");
             Assert.Equal(1, await toDelete.CountAsync());
+            // The deleting button is the ward's error red, not the blue of every safe action.
+            var red = await page.EvaluateAsync<string>("() => { const probe = document.createElement('span'); probe.style.color = 'var(--civic-error)'; document.body.append(probe); const c = getComputedStyle(probe).color; probe.remove(); return c; }");
+            Assert.Equal(red, await page.GetByTestId("comment-delete-confirm").EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor"));
             await CheckAsync(phone, "delete", "ja", problems);
             await page.GetByTestId("comment-delete-cancel").ClickAsync();
             await page.GetByTestId("comment-save").WaitForAsync();

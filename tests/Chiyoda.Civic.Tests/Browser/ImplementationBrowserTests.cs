@@ -179,7 +179,7 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             var text = await section.InnerTextAsync();
             Assert.Contains(language == "ja" ? "提案のその後" : "What happened next", text);
             Assert.Contains(language == "ja" ? "予算化検討" : "Budget under consideration", await phone.GetByTestId("implementation-timeline").InnerTextAsync());
-            Assert.Contains(language == "ja" ? "DX戦略課" : "DX戦略課", text);
+            Assert.Contains(language == "ja" ? "DX戦略課" : "DX Strategy Section", text);
             Assert.Equal(1, await phone.Locator("svg.indicator-chart[role=img]").CountAsync());
             Assert.Contains("80", await phone.Locator("#indicator-p-001-procedures-summary").InnerTextAsync()); // 20 (replacing 6) of the target 25 set on the phone
             // The chart's dates read as the table's (one format on the page, in each language).
@@ -206,10 +206,13 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         await phone.GetByTestId("follow-button").ClickAsync();
         await phone.WaitForURLAsync(url => url.Contains("/proposals/p-002", StringComparison.Ordinal));
         Assert.Contains("フォローしています", await phone.GetByTestId("follow-state").InnerTextAsync());
+        // The page reopens at the follow section, not at its top: on a phone the new state is on screen.
+        await Assertions.Expect(phone.GetByTestId("follow-state")).ToBeInViewportAsync();
         using var residentApi = await platform.ApiClientAsync("resident-45");
         Assert.True((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
         await phone.GetByTestId("follow-button").ClickAsync();
-        await phone.GetByTestId("follow-state").Filter(new() { HasText = "フォローすると" }).WaitForAsync();
+        await phone.GetByTestId("follow-state").Filter(new() { HasText = "フォローをやめました" }).WaitForAsync();
+        await Assertions.Expect(phone.GetByTestId("follow-state")).ToBeInViewportAsync();
         Assert.False((await HttpAssertions.JsonAsync(await residentApi.GetAsync($"/api/v1/rounds/{roundId}/proposals/p-002/follow"), 200)).GetProperty("following").GetBoolean());
 
         // An administrator withdraws the latest step only after a dialog that says what will happen; going back keeps it.

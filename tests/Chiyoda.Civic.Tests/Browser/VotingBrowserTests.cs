@@ -90,6 +90,16 @@ public sealed class VotingBrowserTests(WalkPlatformFixture platform)
         Assert.NotEqual(firstCode, await session.Page.GetByTestId("receipt-code").InnerTextAsync());
         Assert.Contains("スクールカレンダー", await session.Page.GetByTestId("receipt-choices").InnerTextAsync());
 
+        // 「投票結果のお知らせ」 on a phone: asking and stopping reopen the page at that section with its new state on screen.
+        await session.Page.SetViewportSizeAsync(390, 844);
+        await session.Page.GetByTestId("results-notice-button").ClickAsync();
+        await session.Page.GetByTestId("results-notice-state").Filter(new() { HasText = "投票結果が公表されたらお知らせします" }).WaitForAsync();
+        await Assertions.Expect(session.Page.GetByTestId("results-notice-state")).ToBeInViewportAsync();
+        await session.Page.GetByTestId("results-notice-button").ClickAsync();
+        await session.Page.GetByTestId("results-notice-state").Filter(new() { HasText = "取りやめました" }).WaitForAsync();
+        await Assertions.Expect(session.Page.GetByTestId("results-notice-state")).ToBeInViewportAsync();
+        await session.Page.SetViewportSizeAsync(1280, 800);
+
         // Home no longer asks them to vote in this round: it says they have, and leads to their ballot.
         await session.Page.GotoAsync(platform.Web.ToString());
         var card = session.Page.Locator($"[data-testid=round-card][data-round-id={Round}]");

@@ -130,6 +130,20 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
         Assert.Contains(adoptedOnly.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-002");
         Assert.DoesNotContain(adoptedOnly.GetProperty("items").EnumerateArray(), i => i.GetProperty("roundId").GetString() == roundId && i.GetProperty("proposalId").GetString() == "p-001");
 
+        // The pages show progress one way: the step of the path, the same in the ward-wide list as on the proposal's page (a
+        // percentage in one and "step 2 of 7" in the other read as two different figures), and departments in English on English pages.
+        var listPage = await anonymous.GetStringAsync("/implementation?status=budget-consideration");
+        var proposalPage = await anonymous.GetStringAsync($"/rounds/{roundId}/proposals/p-001");
+        Assert.Contains("全7段階のうち2段階目", listPage, StringComparison.Ordinal);
+        Assert.Contains("全7段階のうち2段階目", proposalPage, StringComparison.Ordinal);
+        using (var english = new HttpRequestMessage(HttpMethod.Get, "/implementation?status=budget-consideration"))
+        {
+            english.Headers.AcceptLanguage.ParseAdd("en-GB");
+            var englishList = await (await anonymous.SendAsync(english)).Content.ReadAsStringAsync();
+            Assert.Contains("Step 2 of 7", englishList, StringComparison.Ordinal);
+            Assert.Contains("Policy and Management Department, DX Strategy Section", englishList, StringComparison.Ordinal);
+        }
+
         // Open data: the digests in the index are the files' SHA-256, the CSV is UTF-8 with BOM and agrees with the record.
         var index = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/implementation/open-data"), 200);
         var files = index.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("sha256").GetString()!);

@@ -87,31 +87,56 @@ public sealed class PublicPagesTests(PlatformFixture platform)
         using var admin = await platform.ApiClientAsync("admin");
         var roundId = await ShortlistedRoundAsync(admin, RoundSamplesId());
         using var anonymous = await platform.ApiClientAsync();
-        foreach (var path in new[] { "/", $"/rounds/{roundId}", $"/rounds/{roundId}/proposals", $"/rounds/{roundId}/proposals/p-002", $"/rounds/{roundId}/results", $"/api/v1/rounds/{roundId}/calendar.ics" })
+        foreach (var path in new[] { "/", $"/rounds/{roundId}", $"/rounds/{roundId}/proposals", $"/rounds/{roundId}/proposals/p-002", $"/rounds/{roundId}/results", "/statistics", $"/api/v1/rounds/{roundId}/calendar.ics" })
         {
-            var (first, japanese) = await ReadAsync(anonymous, path + "?v=1");
+            var (first, japanese) = await ReadAsync(anonymous, path);
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
             Assert.False(FromCache(first), path + ": the first read cannot come from the cache");
             Assert.Empty(first.Headers.TryGetValues("Set-Cookie", out var set) ? set : []);
 
-            var (second, again) = await ReadAsync(anonymous, path + "?v=1");
+            var (second, again) = await ReadAsync(anonymous, path);
             Assert.True(FromCache(second), path + ": the second anonymous read should come from the cache");
             Assert.Equal(japanese, again);
 
-            // Another query is another page; English is another entry, with English text.
-            var (otherQuery, _) = await ReadAsync(anonymous, path + "?v=2");
-            Assert.False(FromCache(otherQuery), path + ": a different query must not share the entry");
-            var (english, englishBody) = await ReadAsync(anonymous, path + "?v=1", EnglishCookie);
+            // A query the page does not read is the same page: it shares the entry (so ?x=1, ?x=2… cannot fill the cache).
+            var (junk, junkBody) = await ReadAsync(anonymous, $"{path}?utm_source={Guid.NewGuid():N}");
+            Assert.True(FromCache(junk), path + ": a query the page ignores must share the entry");
+            Assert.Equal(japanese, junkBody);
+
+            // English is another entry, with English text.
+            var (english, englishBody) = await ReadAsync(anonymous, path, EnglishCookie);
             Assert.False(FromCache(english), path + ": English must not be served the Japanese entry");
+            var vary = string.Join(", ", first.Headers.Vary);
             if (!path.EndsWith(".ics", StringComparison.Ordinal))
             {
                 Assert.Contains("lang=\"ja\"", japanese[..200], StringComparison.Ordinal);
                 Assert.Contains("lang=\"en\"", englishBody[..200], StringComparison.Ordinal);
-                var (englishAgain, englishAgainBody) = await ReadAsync(anonymous, path + "?v=1", EnglishCookie);
+                var (englishAgain, englishAgainBody) = await ReadAsync(anonymous, path, EnglishCookie);
                 Assert.True(FromCache(englishAgain), path + ": the English entry should be reused");
                 Assert.Equal(englishBody, englishAgainBody);
+                // A shared cache in front learns what the page depends on (the language: its cookie or Accept-Language), and
+                // that it must ask again each time; a hit says the same as the answer it was stored from.
+                foreach (var header in new[] { "Accept-Encoding", "Accept-Language", "Cookie" })
+                {
+                    Assert.Contains(header, vary, StringComparison.Ordinal);
+                }
+
+                Assert.True(first.Headers.CacheControl?.NoCache, path + ": a public page says Cache-Control: no-cache");
+                Assert.True(second.Headers.CacheControl?.NoCache, path + ": a cached hit says Cache-Control: no-cache");
+            }
+            else
+            {
+                Assert.Equal("Accept-Encoding", vary);
             }
         }
+
+        // The proposals list's own filters are other entries: each filtered list is its own page.
+        var list = $"/rounds/{roundId}/proposals";
+        var (filtered, filteredBody) = await ReadAsync(anonymous, list + "?q=" + Uri.EscapeDataString("提案 2"));
+        Assert.False(FromCache(filtered), "a filtered list must not be served the unfiltered entry");
+        var (filteredAgain, _) = await ReadAsync(anonymous, list + "?q=" + Uri.EscapeDataString("提案 2") + "&utm_source=x");
+        Assert.True(FromCache(filteredAgain), "the filtered list's entry should be reused, whatever else the query holds");
+        Assert.NotEqual((await ReadAsync(anonymous, list)).Body, filteredBody);
 
         // The cache runs before routing and knows pages by their address: an address shaped like a public page that routing
         // finds to be no page (or no public one) is never stored, so it is rendered anew every time.

@@ -22,6 +22,19 @@
         }
     });
 
+    // A box with a limit ([data-count]: comments) shows what is written against it as one types; past it, the count says so.
+    document.addEventListener('input', event => {
+        const box = event.target;
+        if (!(box instanceof HTMLTextAreaElement) || !box.dataset.count) return;
+        const count = document.getElementById(box.dataset.count);
+        if (!count) return;
+        const length = box.value.trim().length;
+        const over = length > Number(box.dataset.countMax);
+        count.textContent = (over ? count.dataset.overTemplate : count.dataset.template).replace('{n}', String(length));
+        count.classList.toggle('field-error', over);
+        count.classList.toggle('hint', !over);
+    });
+
     // The header menu closes on Escape and returns focus to its button.
     document.addEventListener('keydown', event => {
         if (event.key !== 'Escape') return;
