@@ -36,6 +36,12 @@ public sealed class RememberedRequests
     /// <summary>The refusal's code: the one the ballots' <c>Idempotency-Key</c> already uses, so one concept has one code.</summary>
     public const string ReusedCode = "idempotency-key-reused";
 
+    /// <summary>
+    /// The longest request id any command takes, wherever it comes from (an <c>Idempotency-Key</c> header or a body's
+    /// <c>requestId</c>): one limit, so an id one operation takes is never refused by another.
+    /// </summary>
+    public const int MaxRequestIdLength = 100;
+
     private static readonly JsonSerializerOptions Canonical = new() { WriteIndented = false };
 
     /// <summary>Oldest first.</summary>

@@ -437,7 +437,7 @@ public static class ImplementationValidation
     public static bool IsValidId(string? id) =>
         id is { Length: > 0 and <= 40 } && id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && id[0] != '-';
 
-    public static bool IsValidRequestId(string? id) => id is { Length: > 0 and <= 100 } && !id.Any(char.IsControl);
+    public static bool IsValidRequestId(string? id) => id is { Length: > 0 and <= RememberedRequests.MaxRequestIdLength } && !id.Any(char.IsControl);
 
     public static int FiscalYear(DateOnly date) => date.Month >= 4 ? date.Year : date.Year - 1;
 

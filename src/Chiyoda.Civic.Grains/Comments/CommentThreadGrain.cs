@@ -81,9 +81,10 @@ public sealed class CommentThreadGrain(
     async Task<CommandResult<Comment>> ICommentThreadGrain.PostAsync(CommentDraft draft)
     {
         await DeliverAsync();
-        if (draft.RequestId is not { Length: > 0 and <= 64 })
+        if (draft.RequestId is not { Length: > 0 and <= RememberedRequests.MaxRequestIdLength })
         {
-            return CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId, "A request id of 1 to 64 characters is required.", "requestId");
+            return CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId,
+                $"A request id of 1 to {RememberedRequests.MaxRequestIdLength} characters is required.", "requestId");
         }
 
         var digest = RememberedRequests.Digest("post", draft.AuthorSub, draft.ParentId, draft.Text, draft.AsWard);

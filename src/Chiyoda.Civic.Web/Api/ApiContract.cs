@@ -83,11 +83,13 @@ public static class ApiContract
         }
 
         var isProtected = IsProtected(metadata);
+        IReadOnlyList<string> roles = [];
         if (isProtected)
         {
             operation.Security = [Requirement(document, BearerScheme, []), Requirement(document, OpenIdConnectScheme, ["openid", "civic-api"])];
             codes.AddRange([ApiErrors.Unauthenticated.Code, ApiErrors.Forbidden.Code, ApiErrors.InsufficientScope.Code]);
-            if (await RolesAsync(metadata, context.ApplicationServices) is { Count: > 0 } roles)
+            roles = await RolesAsync(metadata, context.ApplicationServices);
+            if (roles.Count > 0)
             {
                 var who = $"Roles: {string.Join(", ", roles.Select(r => $"`{r}`"))}.";
                 operation.Description = string.IsNullOrEmpty(operation.Description) ? who : $"{operation.Description}\n\n{who}";
@@ -113,7 +115,8 @@ public static class ApiContract
             codes.Add(ApiErrors.InvalidQuery.Code);
         }
 
-        if (operation.Parameters?.Any(p => p.In == ParameterLocation.Path) == true)
+        var hasRouteValues = operation.Parameters?.Any(p => p.In == ParameterLocation.Path) == true;
+        if (hasRouteValues)
         {
             codes.Add(ApiErrors.InvalidAddress.Code);
         }
@@ -122,6 +125,14 @@ public static class ApiContract
         if (RoundScope.AnswersUnknownRound(metadata))
         {
             codes.Add(ApiErrors.RoundNotFound.Code);
+        }
+
+        // A route value left empty (/rounds//proposals) is an address no operation has: the shared not-found (Api/ApiFallback.cs),
+        // listed beside the operation's own unknown values; an operation with none of its own refers to the shared answer
+        // (components.responses.NotFound, in DescribeDocument).
+        if (hasRouteValues && codes.Any(c => ApiErrors.StatusOf(c) == StatusCodes.Status404NotFound))
+        {
+            codes.Add(ApiErrors.NotFound.Code);
         }
 
         // A query parameter's range or words, as the filter that refuses any other value holds them (Api/QueryRules.cs).
@@ -186,6 +197,24 @@ public static class ApiContract
             operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ProblemResponse(document, status.Key, [.. status]);
         }
 
+        // A caller without the operation's role is told which role it needs (Api/ForbiddenRole.cs): the 403 says so too.
+        if (roles.Count > 0 && operation.Responses.TryGetValue("403", out var refusal) && refusal is OpenApiResponse { Content: { } forbidden }
+            && forbidden.TryGetValue(ProblemMediaType, out var problem) && problem.Schema is OpenApiSchema { Properties: { } properties })
+        {
+            properties[ForbiddenRole.RequiredRole] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. roles.Select(r => (System.Text.Json.Nodes.JsonNode)r)],
+                Description = "With `forbidden`: the role this operation is for (the first its policy names); `detail` says it in words.",
+            };
+            properties[ForbiddenRole.AllowedRoles] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. roles.Select(r => (System.Text.Json.Nodes.JsonNode)r)] },
+                Description = "With `forbidden`: every role that may call this operation (any one of them is enough).",
+            };
+        }
+
         // Every answer the framework gives without a handler (a status without content) still comes as problem details.
         foreach (var (key, response) in operation.Responses)
         {
@@ -233,8 +262,10 @@ public static class ApiContract
     /// <summary>The answers shared by every address (components.responses), each with its one code.</summary>
     private static readonly (string Name, int Status, string Code, string Text)[] CommonResponses =
     [
-        ("NotFound", StatusCodes.Status404NotFound, "not-found", "Any address under /api/v1 that no operation has."),
-        ("MethodNotAllowed", StatusCodes.Status405MethodNotAllowed, "method-not-allowed", "An operation's address with a method it does not take (an Allow header lists those it does)."),
+        ("NotFound", StatusCodes.Status404NotFound, "not-found",
+            "Any address under /api/v1 that no operation has, such as an operation's address with a route value left empty (/api/v1/rounds//proposals)."),
+        ("MethodNotAllowed", StatusCodes.Status405MethodNotAllowed, "method-not-allowed",
+            "An operation's address sent with a method it does not take: `detail` names the method sent and those taken, and the Allow header lists them."),
         ("UriTooLong", StatusCodes.Status414UriTooLong, "uri-too-long",
             "A request line (path and query) over 8 KB."),
         ("RequestHeadersTooLarge", StatusCodes.Status431RequestHeaderFieldsTooLarge, "headers-too-large",
@@ -272,6 +303,18 @@ public static class ApiContract
                 {
                     Description = "Seconds to wait before trying again (with the same Idempotency-Key, for a ballot).",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+                },
+            };
+        }
+
+        if (status is StatusCodes.Status405MethodNotAllowed)
+        {
+            response.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Allow"] = new OpenApiHeader
+                {
+                    Description = "The methods this address takes, e.g. `GET, HEAD` or `POST`.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 },
             };
         }
@@ -420,13 +463,22 @@ public static class ApiContract
         if (document.Paths is { } paths)
         {
             // What the platform answers before any operation is chosen, whatever the address: described once (above) and
-            // referenced from every operation, so a client generated from the document knows these two answers too.
+            // referenced from every operation, so a client generated from the document knows these answers too. 405: any
+            // operation's address sent with another method (OpenAPI has no responses per path, so each operation refers to it).
+            // 404: an operation whose route values have no unknown-value code of their own refers to the shared not-found (a
+            // value left empty); the others list not-found beside their own codes (round-not-found, proposal-not-found, ...).
             foreach (var operation in paths.Values.SelectMany(p => (p.Operations ?? []).Values))
             {
                 operation.Responses ??= [];
-                foreach (var (name, status, _, _) in CommonResponses.Where(r => r.Status is StatusCodes.Status414UriTooLong or StatusCodes.Status431RequestHeaderFieldsTooLarge))
+                foreach (var (name, status, _, _) in CommonResponses.Where(r => r.Status is StatusCodes.Status405MethodNotAllowed
+                             or StatusCodes.Status414UriTooLong or StatusCodes.Status431RequestHeaderFieldsTooLarge))
                 {
                     operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponseReference(name, document);
+                }
+
+                if (operation.Parameters?.Any(p => p.In == ParameterLocation.Path) == true && !operation.Responses.ContainsKey("404"))
+                {
+                    operation.Responses["404"] = new OpenApiResponseReference("NotFound", document);
                 }
             }
 

@@ -80,9 +80,16 @@ public static class ApiRequests
                 return (null, Malformed(Field(path), $"A list may not hold null ({Field(path)})."));
             }
 
+            // A field given twice or one the request does not have is refused, not read on a guess: the serializer would
+            // keep the last of two values (which one the sender meant cannot be told) and drop a misspelt field silently.
+            if (UnknownOrRepeated(document.RootElement, typeof(T), options, []) is { } unknownOrRepeated)
+            {
+                return (null, unknownOrRepeated);
+            }
+
             try
             {
-                var body = document.RootElement.Deserialize<T>(options);
+                var body = document.RootElement.Deserialize<T>(Strict(options));
                 return body is null ? (null, Malformed("", $"The body is empty: send {expected}.")) : (body, null);
             }
             catch (JsonException e)
@@ -98,6 +105,117 @@ public static class ApiRequests
     }
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> StrictOptions = new();
+
+    /// <summary>
+    /// The API's serializer settings that refuse a repeated property and one the request record does not have: what
+    /// <see cref="UnknownOrRepeated"/> has already answered in words, kept by the serializer too, so no body is read leniently.
+    /// </summary>
+    internal static JsonSerializerOptions Strict(JsonSerializerOptions options) =>
+        StrictOptions.GetValue(options, o => new JsonSerializerOptions(o)
+        {
+            AllowDuplicateProperties = false,
+            UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        });
+
+    /// <summary>
+    /// The first field of the body that is given twice in one object (<c>{"choices":[1],"choices":[2]}</c>, also in another
+    /// case where names are read without regard to case) or that the request record has no place for (a misspelt or an
+    /// invented field), walking the body along the record's JSON contract; null when there is none. A value the contract
+    /// does not describe as an object, a list or a dictionary (a date, an enum) is left to the serializer.
+    /// </summary>
+    internal static ProblemHttpResult? UnknownOrRepeated(JsonElement element, Type type, JsonSerializerOptions options, List<string> path)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        JsonTypeInfo info;
+        try
+        {
+            info = options.GetTypeInfo(type);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object when info.Kind == JsonTypeInfoKind.Object:
+            {
+                var comparison = options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+                var open = info.Properties.Any(p => p.IsExtensionData);
+                var seen = new Dictionary<string, string>(StringComparer.FromComparison(comparison));
+                foreach (var property in element.EnumerateObject())
+                {
+                    var field = Field([.. path, property.Name]);
+                    if (seen.TryGetValue(property.Name, out var first))
+                    {
+                        var also = string.Equals(first, property.Name, StringComparison.Ordinal) ? "" : $" (as \"{QueryRules.Shown(first)}\" and \"{QueryRules.Shown(property.Name)}\")";
+                        return Malformed(field, $"\"{QueryRules.Shown(field)}\" is given more than once{also}: send each field once.");
+                    }
+
+                    seen[property.Name] = property.Name;
+                    var member = info.Properties.FirstOrDefault(p => !p.IsExtensionData && string.Equals(p.Name, property.Name, comparison));
+                    if (member is null)
+                    {
+                        if (open)
+                        {
+                            continue;
+                        }
+
+                        var known = info.Properties.Where(p => !p.IsExtensionData).Select(p => $"\"{p.Name}\"").ToList();
+                        var takes = known.Count == 0 ? "it takes no fields" : $"it takes {string.Join(", ", known)}";
+                        var where = path.Count == 0 ? "this request" : $"\"{QueryRules.Shown(Field(path))}\"";
+                        return Malformed(field, $"\"{QueryRules.Shown(field)}\" is not a field of {where}: {takes} (see /api/v1/openapi.json).");
+                    }
+
+                    if (UnknownOrRepeated(property.Value, member.PropertyType, options, [.. path, property.Name]) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            }
+
+            case JsonValueKind.Object when info.Kind == JsonTypeInfoKind.Dictionary && info.ElementType is { } valueType:
+            {
+                var keys = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    var field = Field([.. path, property.Name]);
+                    if (!keys.Add(property.Name))
+                    {
+                        return Malformed(field, $"\"{QueryRules.Shown(field)}\" is given more than once: send each key once.");
+                    }
+
+                    if (UnknownOrRepeated(property.Value, valueType, options, [.. path, property.Name]) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            }
+
+            case JsonValueKind.Array when info.Kind == JsonTypeInfoKind.Enumerable && info.ElementType is { } itemType:
+            {
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (UnknownOrRepeated(item, itemType, options, [.. path, $"[{index++}]"]) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            }
+
+            default:
+                return null;
+        }
+    }
 
     /// <summary>A body is there: a length above zero, or one sent without a length (chunked).</summary>
     private static bool HasBody(HttpRequest request) =>

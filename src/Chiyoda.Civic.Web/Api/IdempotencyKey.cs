@@ -16,7 +16,7 @@ namespace Chiyoda.Civic.Web.Api;
 public sealed class IdempotencyKey : IBindableFromHttpContext<IdempotencyKey>, IEndpointParameterMetadataProvider, IRefusablePart
 {
     public const string Header = "Idempotency-Key";
-    public const int MaxLength = 100;
+    public const int MaxLength = Abstractions.Common.RememberedRequests.MaxRequestIdLength;
 
     private IdempotencyKey(string value, IResult? problem)
     {
@@ -44,12 +44,17 @@ public sealed class IdempotencyKey : IBindableFromHttpContext<IdempotencyKey>, I
         });
     }
 
-    /// <summary>The refusal of a key over <see cref="MaxLength"/> characters, saying how long it was and what is taken.</summary>
-    public static IResult TooLong(int length)
+    /// <summary>
+    /// The refusal of a key over <see cref="MaxLength"/> characters, saying how long it was and what is taken: the header's,
+    /// or a body's request id (<paramref name="field"/> <c>requestId</c>), which is the same key sent another way and obeys
+    /// the same limit.
+    /// </summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLong(int length, string field = Header)
     {
-        var message = $"The {Header} header is {length.ToString(CultureInfo.InvariantCulture)} characters long: it takes 1 to {MaxLength} characters.";
+        var what = field == Header ? $"The {Header} header" : $"The body's {field} (the request id, as the {Header} header)";
+        var message = $"{what} is {length.ToString(CultureInfo.InvariantCulture)} characters long: it takes 1 to {MaxLength} characters.";
         return ApiErrors.Problem(ApiErrors.IdempotencyKeyTooLong, message,
-            errors: [new Abstractions.Common.ValidationError(Header, ApiErrors.IdempotencyKeyTooLong.Code, message)]);
+            errors: [new Abstractions.Common.ValidationError(field, ApiErrors.IdempotencyKeyTooLong.Code, message)]);
     }
 
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)

@@ -9,7 +9,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chiyoda.Civic.Web.Comments;
 
-public sealed record CommentRequest(string? RequestId, string? ParentId, string? Text, bool? AsWard);
+public sealed record CommentRequest(
+    [property: System.ComponentModel.DataAnnotations.MaxLength(IdempotencyKey.MaxLength)]
+    [property: System.ComponentModel.Description("The request id: 1 to 100 characters, as the Idempotency-Key header (send one of the two, or the same in both); a longer one is refused with 400 idempotency-key-too-long.")]
+    string? RequestId,
+    string? ParentId,
+    string? Text,
+    bool? AsWard);
 
 public sealed record CommentEditRequest(string? Text);
 
@@ -116,6 +122,11 @@ public static class CommentsApi
         JsonBody<CommentRequest> body, HttpContext http, Caller caller, CommentService service)
     {
         var request = body.Value;
+        if (request.RequestId is { Length: > IdempotencyKey.MaxLength } tooLong)
+        {
+            return IdempotencyKey.TooLong(tooLong.Length, "requestId");
+        }
+
         if (idempotencyKey is { Value: var header } && request.RequestId is { Length: > 0 } inBody && !string.Equals(header, inBody, StringComparison.Ordinal))
         {
             return ApiErrors.Problem(CommandResult<Comment>.Refused(CommentErrorCodes.InvalidRequestId,

@@ -135,6 +135,8 @@ public static class AuthenticationExtensions
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                 .RequireRole(Roles.Clerk));
         builder.Services.AddAuthorizationBuilder().AddProposalPolicies();
+        // An API caller without the operation's role is told which role it needs (problem details with requiredRole).
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, Api.ForbiddenRole>();
         builder.Services.AddCascadingAuthenticationState();
         return builder;
     }

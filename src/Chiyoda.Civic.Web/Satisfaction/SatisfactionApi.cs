@@ -24,7 +24,10 @@ public sealed record SatisfactionResponse(
     int MinimumAnswers);
 
 /// <summary>Whether the caller may answer from a source now: <c>open</c>, <c>already-rated</c> or <c>closed</c> (with the code why).</summary>
-public sealed record MySatisfaction(string State, string? Code);
+public sealed record MySatisfaction(
+    string State,
+    [property: System.ComponentModel.Description(SatisfactionApi.WhoMayAnswer)]
+    string? Code);
 
 /// <summary>A counted answer: <c>countedAs</c> is <c>voter</c> (a counted ballot of theirs) or <c>non-voter</c> (counted apart).</summary>
 public sealed record RatingAccepted(bool Counted, string CountedAs);
@@ -43,6 +46,12 @@ public static class SatisfactionApi
     public const string SourceAfterVoting = "after-voting";
     public const string SourceResults = "results";
 
+    /// <summary>The one order of the checks, and so the one code for one situation, in the check (<c>…/mine</c>) and the answer alike.</summary>
+    public const string WhoMayAnswer = "Why not, the same code the answer (POST) is refused with, checked in this order whichever the source: "
+        + "`not-on-register` (not on the round's voter register), `under-age` (not of voting age by its last day of voting), then for "
+        + "`after-voting` `no-ballot` (no counted ballot of the caller's), for `results` `satisfaction-not-open` (results not published), "
+        + "and `already-rated` (answered once already, from either page).";
+
     public static RouteGroupBuilder MapSatisfactionApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/rounds/{roundId}/satisfaction").WithTags("Satisfaction");
@@ -50,9 +59,11 @@ public static class SatisfactionApi
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.ResultsNotPublished);
         group.MapPost("/", Rate).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Answer 「満足度」 once for the round (people on its register)")
+            .WithDescription(WhoMayAnswer.Replace("Why not, the same code the answer (POST) is refused with", "Refusals, the same codes `GET …/satisfaction/mine` gives as `code`", StringComparison.Ordinal))
             .ProducesErrors(ApiErrors.InvalidRating, ApiErrors.InvalidComment, ApiErrors.CommentContactDetails, ApiErrors.InvalidSource, ApiErrors.RoundNotFound,
                 ApiErrors.AlreadyRated, ApiErrors.NoBallot, ApiErrors.NotOnRegister, ApiErrors.UnderAge, ApiErrors.SatisfactionNotOpen);
         group.MapGet("/mine", Mine).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller may still answer from a source")
+            .WithDescription("`state` is `open`, `already-rated` or `closed`; `code` says why. " + WhoMayAnswer)
             .ProducesErrors(ApiErrors.InvalidSource, ApiErrors.RoundNotFound);
         group.MapGet("/comments", Comments).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("The comments (administrators, after publication)")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.SatisfactionNotOpen);

@@ -44,7 +44,7 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
     /// <summary>
     /// May this person rate from <paramref name="source"/> now? Only people on the round's register who were old enough to
     /// vote in it (the residents whose opinion the figure stands for; anyone else could push it either way with accounts of
-    /// their own). After voting: only with a counted ballot of theirs. Results: once the results are published (a person
+    /// their own), checked first for both sources, so one person gets one code. After voting: only with a counted ballot of theirs. Results: once the results are published (a person
     /// without a counted ballot is counted apart, as a non-voter).
     /// </summary>
     public async Task<(RatingState State, string? Code)> StateAsync(string roundId, Voter person, SatisfactionSource source)
@@ -54,21 +54,22 @@ public sealed class SatisfactionService(IGrainFactory grains, KnownRounds rounds
             return (RatingState.Closed, "round-not-found");
         }
 
+        // Who may answer at all comes first, whichever page asks: a person not on the register (or too young) is told so from
+        // both, by the check and by the answer alike, never "no ballot" from one and "not on the register" from the other.
+        if (await MayVoteAsync(roundId, person) is { } refused)
+        {
+            return (RatingState.Closed, refused);
+        }
+
         if (source == SatisfactionSource.Results)
         {
             if (!(await grains.GetGrain<IResultsGrain>(roundId).GetAsync()).IsPublished)
             {
                 return (RatingState.Closed, SatisfactionErrorCodes.NotYet);
             }
-
-            if (await MayVoteAsync(roundId, person) is { } refused)
-            {
-                return (RatingState.Closed, refused);
-            }
         }
         else if ((await ballots.GetAsync(roundId, person))?.Counted is null)
         {
-            // A counted ballot was cast on the register and of age: the same rule as the results page, already checked.
             return (RatingState.Closed, SatisfactionErrorCodes.NoBallot);
         }
 

@@ -306,10 +306,10 @@ public sealed class BadInputApiTests(PlatformFixture platform)
             Assert.True(headers.TryGetProperty("Retry-After", out _), "202 without Retry-After");
         }
 
-        Assert.Equal(["round-not-found"], Codes(count, "404"));
+        Assert.Equal(["round-not-found", "not-found"], Codes(count, "404"));
         Assert.Equal(["not-closed", "no-shortlist", "ballots-purged"], Codes(count, "409"));
         Assert.Equal(["not-closed", "no-shortlist", "ballots-purged", "count-mismatch", "paper-commit-in-progress"], Codes(certify, "409"));
-        Assert.Equal(["operation-not-found", "round-not-found"], Codes(status, "404"));
+        Assert.Equal(["operation-not-found", "round-not-found", "not-found"], Codes(status, "404"));
         foreach (var operation in new[] { count, certify, status })
         {
             Assert.Equal(["temporarily-unavailable"], Codes(operation, "503"));
@@ -523,6 +523,20 @@ public sealed class BadInputApiTests(PlatformFixture platform)
         var forbidden = await HttpAssertions.ProblemAsync(await resident.GetAsync("/api/v1/rounds/demo-2024/audit"), 403, "forbidden");
         Assert.Equal("Your role may not do this.", forbidden.GetProperty("title").GetString());
         Assert.Equal("urn:chiyoda-civic:problem:forbidden", forbidden.GetProperty("type").GetString());
+        // The role it needs, in words and as a member; an operation of two roles names both.
+        Assert.Equal("This needs the administrator role.", forbidden.GetProperty("detail").GetString());
+        Assert.Equal("admin", forbidden.GetProperty("requiredRole").GetString());
+        Assert.Equal(["admin"], forbidden.GetProperty("allowedRoles").EnumerateArray().Select(r => r.GetString()));
+        var clerks = await HttpAssertions.ProblemAsync(await resident.GetAsync("/api/v1/rounds/demo-2024/paper-batches"), 403, "forbidden");
+        Assert.Equal("This needs the clerk or administrator role.", clerks.GetProperty("detail").GetString());
+        Assert.Equal("clerk", clerks.GetProperty("requiredRole").GetString());
+        Assert.Equal(["clerk", "admin"], clerks.GetProperty("allowedRoles").EnumerateArray().Select(r => r.GetString()));
+
+        // The 403 response's schema says so, with the operation's roles.
+        var audit = Operation(await DocumentAsync(), "/api/v1/rounds/{roundId}/audit", "get").GetProperty("responses").GetProperty("403")
+            .GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("properties");
+        Assert.Equal(["admin"], audit.GetProperty("requiredRole").GetProperty("enum").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("array", audit.GetProperty("allowedRoles").GetProperty("type").GetString());
         var unauthenticated = await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/inbox"), 401, "unauthenticated");
         Assert.Equal("Sign in: no valid bearer token was sent.", unauthenticated.GetProperty("title").GetString());
     }
@@ -559,6 +573,135 @@ public sealed class BadInputApiTests(PlatformFixture platform)
             var schema = responses.GetProperty(name).GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");
             Assert.Equal([code], schema.GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(c => c.GetString()));
         }
+    }
+
+    /// <summary>
+    /// A wrong method names the method sent and the ones taken (it said "takes POST, not POST" for a step number that is not a
+    /// number); the method taken with a value its route cannot hold is that value's refusal, not a 405.
+    /// </summary>
+    [Fact]
+    public async Task A_wrong_method_names_the_method_sent_and_those_taken_and_a_value_the_route_cannot_hold_is_invalid_address()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        const string withdraw = "/api/v1/rounds/demo-2024-results/proposals/p-001/implementation/steps/abc/withdraw";
+
+        using var get = await admin.GetAsync(withdraw);
+        var wrongMethod = await HttpAssertions.ProblemAsync(get, 405, "method-not-allowed");
+        Assert.Equal("This address does not take GET: it takes POST.", wrongMethod.GetProperty("detail").GetString());
+        Assert.Equal(["POST"], get.Content.Headers.Allow);
+
+        var notANumber = await HttpAssertions.ProblemAsync(await admin.PostAsJsonAsync(withdraw, new { requestId = "w-1", reason = "x" }), 400, "invalid-address");
+        Assert.Equal("The path segment \"seq\" must be a whole number; \"abc\" is not.", notANumber.GetProperty("detail").GetString());
+        Assert.Equal("seq", notANumber.GetProperty("errors")[0].GetProperty("field").GetString());
+
+        using var put = await admin.PutAsJsonAsync("/api/v1/rounds/demo-2024/proposals/p-001/withdraw", new { reason = "x" });
+        var put405 = await HttpAssertions.ProblemAsync(put, 405, "method-not-allowed");
+        Assert.Equal("This address does not take PUT: it takes POST.", put405.GetProperty("detail").GetString());
+    }
+
+    /// <summary>
+    /// The shared 404 and 405 are referred to by the operations: 405 from every one (the Allow header described), 404 wherever
+    /// the operation has route values (not-found beside its own unknown-value codes, or the shared answer itself).
+    /// </summary>
+    [Fact]
+    public async Task Every_operation_refers_to_the_shared_405_and_those_with_route_values_to_the_shared_404()
+    {
+        var document = await DocumentAsync();
+        var shared = document.GetProperty("components").GetProperty("responses");
+        Assert.True(shared.GetProperty("MethodNotAllowed").GetProperty("headers").TryGetProperty("Allow", out _), "405 without Allow");
+        var referredTo404 = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.TryGetProperty("responses", out _)))
+            {
+                var where = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                var answers = operation.Value.GetProperty("responses");
+                Assert.Equal("#/components/responses/MethodNotAllowed", answers.GetProperty("405").GetProperty("$ref").GetString());
+                if (!path.Name.Contains('{', StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                Assert.True(answers.TryGetProperty("404", out var notFound), $"{where}: no 404");
+                if (notFound.TryGetProperty("$ref", out var reference))
+                {
+                    Assert.Equal("#/components/responses/NotFound", reference.GetString());
+                    referredTo404++;
+                }
+                else
+                {
+                    Assert.Contains("not-found", Codes(operation.Value, "404"));
+                }
+            }
+        }
+
+        Assert.True(referredTo404 > 0, "no operation refers to the shared 404");
+
+        // A route value left empty is an address no operation has: the shared not-found.
+        using var anonymous = await platform.ApiClientAsync();
+        await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds//proposals"), 404, "not-found");
+    }
+
+    /// <summary>A body's field given twice, or one the request does not have, is refused naming it, never read on a guess.</summary>
+    [Theory]
+    [InlineData("""{"rating":4,"rating":5,"source":"results"}""", "rating", "\"rating\" is given more than once: send each field once.")]
+    [InlineData("""{"rating":4,"Rating":5,"source":"results"}""", "Rating", "\"Rating\" is given more than once (as \"rating\" and \"Rating\")")]
+    [InlineData("""{"rating":4,"source":"results","ratting":5}""", "ratting", "\"ratting\" is not a field of this request: it takes \"rating\", \"comment\", \"source\"")]
+    public async Task A_repeated_or_unknown_field_is_malformed_naming_it(string json, string field, string expected)
+    {
+        using var resident = await platform.ApiClientAsync("resident-45");
+        using var response = await resident.PostAsync("/api/v1/rounds/demo-2024/satisfaction", new StringContent(json, Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        var problem = await HttpAssertions.ProblemAsync(response, 400, "malformed-request");
+        Assert.StartsWith(expected, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(field, problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        AssertNothingInternal(body);
+    }
+
+    [Fact]
+    public async Task A_ballot_with_its_choices_twice_or_a_nested_unknown_field_is_refused_and_nothing_is_recorded()
+    {
+        using var voter = await platform.ApiClientAsync("voter:d-0019");
+        using var twice = new HttpRequestMessage(HttpMethod.Put, "/api/v1/rounds/demo-2024/ballot")
+        {
+            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
+            Content = new StringContent("""{"choices":[1],"choices":[2]}""", Encoding.UTF8, "application/json"),
+        };
+        var refused = await HttpAssertions.ProblemAsync(await voter.SendAsync(twice), 400, "malformed-request");
+        Assert.Equal("choices", refused.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains("\"choices\" is given more than once", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Deeper in the body, the path names it.
+        using var admin = await platform.ApiClientAsync("admin");
+        var nested = await HttpAssertions.ProblemAsync(await admin.PutAsync("/api/v1/rounds/demo-2024/screening",
+            new StringContent("""{"stages":[{"bogus":1}]}""", Encoding.UTF8, "application/json")), 400, "malformed-request");
+        Assert.Equal("stages[0].bogus", nested.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains("is not a field of \"stages[0]\"", nested.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A comment's request id takes what the Idempotency-Key header takes (1 to 100 characters), from the header or the body,
+    /// and a longer one is idempotency-key-too-long as everywhere; the document gives the body's field the same limit.
+    /// </summary>
+    [Fact]
+    public async Task A_comments_request_id_obeys_the_idempotency_key_limit_in_the_header_and_the_body()
+    {
+        using var resident = await platform.ApiClientAsync("voter:c" + Guid.NewGuid().ToString("N")[..10]);
+        const string thread = "/api/v1/rounds/demo-2024/proposals/p-004/comments";
+        var hundred = Guid.NewGuid().ToString("N") + new string('h', 68);
+
+        using var header = new HttpRequestMessage(HttpMethod.Post, thread) { Content = JsonContent.Create(new { text = "百文字の鍵" }) };
+        header.Headers.Add("Idempotency-Key", hundred);
+        await HttpAssertions.JsonAsync(await resident.SendAsync(header), 201);
+        await HttpAssertions.JsonAsync(await resident.PostAsJsonAsync(thread, new { requestId = "b" + hundred[1..], text = "本文の百文字の鍵" }), 201);
+
+        var tooLong = await HttpAssertions.ProblemAsync(await resident.PostAsJsonAsync(thread, new { requestId = new string('k', 101), text = "長い鍵" }), 400, "idempotency-key-too-long");
+        Assert.Equal("requestId", tooLong.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains("101 characters long: it takes 1 to 100 characters", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var schema = (await DocumentAsync()).GetProperty("components").GetProperty("schemas").GetProperty("CommentRequest").GetProperty("properties").GetProperty("requestId");
+        Assert.Equal(100, schema.GetProperty("maxLength").GetInt32());
     }
 
     /// <summary>No exception, .NET type, namespace or stack frame in an answer to bad input.</summary>

@@ -158,7 +158,7 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
     public async Task Marking_an_unknown_notice_read_is_notice_not_found_as_documented()
     {
         var document = await DocumentAsync();
-        Assert.Equal(["notice-not-found"], Codes(Operation(document, "/api/v1/inbox/{noticeId}/read", "post"), "404"));
+        Assert.Equal(["notice-not-found", "not-found"], Codes(Operation(document, "/api/v1/inbox/{noticeId}/read", "post"), "404"));
 
         using var resident = await platform.ApiClientAsync("resident-80");
         await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/inbox/no-such-notice/read", null), 404, "notice-not-found");

@@ -18,6 +18,34 @@ namespace Chiyoda.Civic.Tests.Satisfaction;
 [Collection(PlatformCollection.Name)]
 public sealed class SatisfactionApiTests(PlatformFixture platform)
 {
+    /// <summary>
+    /// One person, one code: someone not on the round's register was told "no-ballot" by the ballot page's check and
+    /// "not-on-register" by the answer from the results page. Who may answer is checked first, for both sources, and the
+    /// document says so on both operations.
+    /// </summary>
+    [Fact]
+    public async Task Someone_not_on_the_register_gets_not_on_register_from_the_check_and_the_answer_whichever_the_source()
+    {
+        const string rate = "/api/v1/rounds/demo-2024/satisfaction";
+        using var worker = await platform.ApiClientAsync("worker");
+        foreach (var source in new[] { "after-voting", "results" })
+        {
+            var mine = await HttpAssertions.JsonAsync(await worker.GetAsync($"{rate}/mine?source={source}"), 200);
+            Assert.Equal(("closed", "not-on-register"), (mine.GetProperty("state").GetString(), mine.GetProperty("code").GetString()));
+            await HttpAssertions.ProblemAsync(await worker.PostAsJsonAsync(rate, new { rating = 4, source }), 403, "not-on-register");
+        }
+
+        using var anonymous = await platform.ApiClientAsync();
+        var document = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/openapi.json"), 200);
+        var operations = document.GetProperty("paths");
+        foreach (var (path, method) in new[] { ("/api/v1/rounds/{roundId}/satisfaction/mine", "get"), ("/api/v1/rounds/{roundId}/satisfaction", "post") })
+        {
+            var description = operations.GetProperty(path).GetProperty(method).GetProperty("description").GetString()!;
+            Assert.Contains("`not-on-register`", description, StringComparison.Ordinal);
+            Assert.Contains("`no-ballot`", description, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Ratings_are_once_per_person_anonymous_and_published_only_with_the_results_in_the_statistics_and_open_data()
     {
