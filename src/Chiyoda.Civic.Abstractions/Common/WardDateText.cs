@@ -20,6 +20,14 @@ public static class WardDateText
             : local.ToString("yyyy年M月d日(ddd) H:mm", Japanese);
     }
 
+    /// <summary>
+    /// A calendar day in running text (notices, emails): 「2025年3月20日」 / "20 March 2025". The English month is spelt out with the
+    /// invariant culture's names, never the machine's culture, and never ISO (which reads as a code, not a date, to a resident).
+    /// </summary>
+    public static string Day(DateOnly date, bool english) => english
+        ? date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)
+        : date.ToString("yyyy'年'M'月'd'日'", CultureInfo.InvariantCulture);
+
     /// <summary>The end of a period: midnight as 24:00 of the day before; any other time as <see cref="Instant"/>.</summary>
     public static string End(DateTimeOffset instant, bool english)
     {

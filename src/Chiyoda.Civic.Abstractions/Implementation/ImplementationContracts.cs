@@ -266,6 +266,7 @@ public static class ImplementationErrorCodes
     public const string StepNotWithdrawable = "step-not-withdrawable";
     public const string ActualNotFound = "actual-not-found";
     public const string ActualExists = "actual-exists";
+    public const string FollowTokenInvalid = "follow-token-invalid";
 }
 
 /// <summary>
@@ -537,6 +538,40 @@ public interface IProposalFollowersGrain : IGrainWithStringKey
 
     [Alias("list"), ReadOnly]
     Task<IReadOnlyList<string>> ListAsync();
+
+    /// <summary>
+    /// Every follower with their stop token (<see cref="FollowTokens"/>), for the notices' emails; a follower from before
+    /// tokens existed is given one here (stored before it is handed out).
+    /// </summary>
+    [Alias("recipients")]
+    Task<IReadOnlyList<ProposalFollower>> RecipientsAsync();
+
+    /// <summary>
+    /// Stops the following the token belongs to (the link in a notice's email; no sign-in). False when no follower has it:
+    /// already stopped, or never issued. Following again makes a new token, so an old link stops nothing.
+    /// </summary>
+    [Alias("unfollow-by-token")]
+    Task<bool> UnfollowByTokenAsync(string token);
+}
+
+/// <summary>One follower of a proposal and the token of the stop link in their notices' emails.</summary>
+[GenerateSerializer, Immutable, Alias("civic.proposal-follower")]
+public sealed record ProposalFollower(
+    [property: Id(0)] string Sub,
+    [property: Id(1)] string Token);
+
+/// <summary>
+/// The stop link's token of one follower of one proposal: 128 random bits in lowercase hex, made when they follow and kept
+/// only with the follower list. It names nobody; whoever holds it (the recipient of the email) may stop that one following.
+/// </summary>
+public static class FollowTokens
+{
+    public static string New() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    public static bool IsWellFormed(string? token) => token is { Length: 32 } && token.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    public static bool Same(string a, string b) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(a), System.Text.Encoding.ASCII.GetBytes(b));
 }
 
 /// <summary>Which date of a record a date problem is about.</summary>

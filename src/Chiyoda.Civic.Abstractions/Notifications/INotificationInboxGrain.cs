@@ -14,6 +14,14 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     [Alias("deliver")]
     Task DeliverAsync(Notice notice);
 
+    /// <summary>
+    /// Delivers as <see cref="DeliverAsync"/> does; its email (if any) also says why this person gets it and, when the footer
+    /// has one, carries a link that stops it without signing in (in the text and as <c>List-Unsubscribe</c>). The site
+    /// inbox shows the notice alone: the footer belongs to this person's email.
+    /// </summary>
+    [Alias("deliver-with-footer")]
+    Task DeliverWithFooterAsync(Notice notice, NoticeMailFooter footer);
+
     /// <summary>The newest notices first.</summary>
     [Alias("list"), ReadOnly]
     Task<IReadOnlyList<Notice>> ListAsync(int max);
@@ -87,7 +95,19 @@ public sealed record NoticeMail(
     [property: Id(4)] DateTimeOffset QueuedAt,
     [property: Id(5)] DateTimeOffset NextAttemptAt,
     [property: Id(6)] DateTimeOffset? SentAt = null,
-    [property: Id(7)] string? LastError = null);
+    [property: Id(7)] string? LastError = null,
+    [property: Id(8)] NoticeMailFooter? Footer = null);
+
+/// <summary>
+/// What one recipient's email of a notice says below it: why they get it (Japanese, English) and, for notices they may stop
+/// without signing in (a proposal they follow), the local path of the stop link. It names nobody; the path's token is the
+/// only authority to stop, and only the recipient has it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("civic.notice-mail-footer")]
+public sealed record NoticeMailFooter(
+    [property: Id(0)] string Why,
+    [property: Id(1)] string WhyEn,
+    [property: Id(2)] string? UnsubscribePath = null);
 
 [GenerateSerializer, Immutable, Alias("civic.inbox-mail")]
 public sealed record InboxMail(

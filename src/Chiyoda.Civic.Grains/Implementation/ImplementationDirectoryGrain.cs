@@ -137,9 +137,12 @@ public sealed class ImplementationDirectoryGrain(
 public sealed class ProposalFollowersState
 {
     [Id(0)] public List<string> Subs { get; set; } = [];
+
+    /// <summary>Each follower's stop-link token (<see cref="FollowTokens"/>), by sub; removed when they stop following.</summary>
+    [Id(1)] public Dictionary<string, string> Tokens { get; set; } = [];
 }
 
-/// <summary>The subs following one proposal (~40 bytes each, capped at 5,000: ~200 KB at most).</summary>
+/// <summary>The subs following one proposal, with their stop tokens (~80 bytes each, capped at 5,000: ~400 KB at most).</summary>
 [GrainType("proposal-followers")]
 public sealed class ProposalFollowersGrain(
     [PersistentState("followers", StorageNames.GrainState)] IPersistentState<ProposalFollowersState> state) : Grain, IProposalFollowersGrain
@@ -157,13 +160,14 @@ public sealed class ProposalFollowersGrain(
         }
 
         state.State.Subs.Add(sub);
+        state.State.Tokens[sub] = FollowTokens.New();
         await state.WriteStateAsync();
         return true;
     }
 
     async Task IProposalFollowersGrain.UnfollowAsync(string sub)
     {
-        if (state.State.Subs.Remove(sub))
+        if (state.State.Subs.Remove(sub) | state.State.Tokens.Remove(sub))
         {
             await state.WriteStateAsync();
         }
@@ -172,4 +176,49 @@ public sealed class ProposalFollowersGrain(
     Task<bool> IProposalFollowersGrain.IsFollowingAsync(string sub) => Task.FromResult(state.State.Subs.Contains(sub));
 
     Task<IReadOnlyList<string>> IProposalFollowersGrain.ListAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Subs]);
+
+    async Task<IReadOnlyList<ProposalFollower>> IProposalFollowersGrain.RecipientsAsync()
+    {
+        var missing = state.State.Subs.Where(s => !state.State.Tokens.ContainsKey(s)).ToList();
+        foreach (var sub in missing)
+        {
+            state.State.Tokens[sub] = FollowTokens.New();
+        }
+
+        // Stored before any email carries one: a token handed out always stops what it names.
+        if (missing.Count > 0)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return [.. state.State.Subs.Select(s => new ProposalFollower(s, state.State.Tokens[s]))];
+    }
+
+    async Task<bool> IProposalFollowersGrain.UnfollowByTokenAsync(string token)
+    {
+        if (!FollowTokens.IsWellFormed(token))
+        {
+            return false;
+        }
+
+        // Every token is compared (in constant time each), so how long the answer takes says nothing about the list.
+        string? found = null;
+        foreach (var (sub, held) in state.State.Tokens)
+        {
+            if (FollowTokens.Same(held, token))
+            {
+                found = sub;
+            }
+        }
+
+        if (found is null)
+        {
+            return false;
+        }
+
+        state.State.Subs.Remove(found);
+        state.State.Tokens.Remove(found);
+        await state.WriteStateAsync();
+        return true;
+    }
 }

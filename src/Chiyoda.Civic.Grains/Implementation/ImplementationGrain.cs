@@ -579,12 +579,18 @@ public sealed class ImplementationGrain(
 
         if (S.PendingNotices.Count > 0)
         {
-            // The proposer and everyone following the proposal, each once.
-            var followers = await GrainFactory.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(_roundId, _proposalId)).ListAsync();
-            var recipients = followers.Prepend(S.AuthorSub).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            // The proposer and everyone following the proposal, each once: the proposer as the proposer (even if they follow
+            // too), each follower with the stop link of their own following.
+            var followers = await GrainFactory.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(_roundId, _proposalId)).RecipientsAsync();
+            var recipients = followers
+                .Where(f => f.Sub.Length > 0 && f.Sub != S.AuthorSub)
+                .Select(f => (f.Sub, Footer: ImplementationNotices.FollowerFooter(_roundId, _proposalId, f.Token)))
+                .Prepend((Sub: S.AuthorSub, Footer: ImplementationNotices.ProposerFooter))
+                .Where(r => r.Sub.Length > 0)
+                .DistinctBy(r => r.Sub, StringComparer.Ordinal).ToList();
             foreach (var notice in S.PendingNotices)
             {
-                await Task.WhenAll(recipients.Select(sub => GrainFactory.GetGrain<INotificationInboxGrain>(sub).DeliverAsync(notice)));
+                await Task.WhenAll(recipients.Select(r => GrainFactory.GetGrain<INotificationInboxGrain>(r.Sub).DeliverWithFooterAsync(notice, r.Footer)));
             }
         }
 

@@ -19,14 +19,25 @@ public static class NoticeEmail
 
     public static string Subject(Notice notice) => $"{notice.Title} / {notice.TitleEn}";
 
-    public static string Text(Notice notice, string? siteUrl)
+    public static string Text(Notice notice, string? siteUrl, NoticeMailFooter? footer = null)
     {
         var link = LinkOf(notice, siteUrl);
+        var stop = footer?.UnsubscribePath is { Length: > 0 } path ? Absolute(path, siteUrl) : null;
         var text = new StringBuilder();
         text.Append(notice.Title).Append("\n\n").Append(notice.Body).Append('\n');
         if (link is not null)
         {
             text.Append("\n詳しくはサイトでご覧ください: ").Append(link).Append('\n');
+        }
+
+        if (footer is not null)
+        {
+            text.Append('\n').Append(footer.Why.Trim()).Append('\n');
+        }
+
+        if (stop is not null)
+        {
+            text.Append("配信の停止（サインインは不要です）: ").Append(stop).Append('\n');
         }
 
         text.Append("\nこのメールは千代田区デジタル活用提案制度のサイトからお送りしています（送信専用です）。")
@@ -38,12 +49,22 @@ public static class NoticeEmail
             text.Append("\nDetails on the site: ").Append(link).Append('\n');
         }
 
+        if (footer is not null)
+        {
+            text.Append('\n').Append(footer.WhyEn.Trim()).Append('\n');
+        }
+
+        if (stop is not null)
+        {
+            text.Append("Stop these emails (no sign-in needed): ").Append(stop).Append('\n');
+        }
+
         text.Append("\nThis email comes from the Chiyoda City digital proposal programme's site (do not reply). ")
             .Append("The same notice is in your inbox on the site.\n");
         return text.ToString();
     }
 
-    public static MimeMessage Compose(Notice notice, string to, string from, string? siteUrl)
+    public static MimeMessage Compose(Notice notice, string to, string from, string? siteUrl, NoticeMailFooter? footer = null)
     {
         var message = new MimeMessage
         {
@@ -52,15 +73,29 @@ public static class NoticeEmail
             // Fixed by the notice id: should a send be repeated (the server accepted it but the silo stopped
             // before recording that), mail systems and readers see the same message twice, not two messages.
             MessageId = MessageIdOf(notice.NoticeId, from),
-            Body = new TextPart(TextFormat.Plain) { Text = Text(notice, siteUrl) },
+            Body = new TextPart(TextFormat.Plain) { Text = Text(notice, siteUrl, footer) },
         };
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(MailboxAddress.Parse(to));
         message.Headers.Add(NoticeIdHeader, notice.NoticeId);
         // Automatic notices: ask auto-responders not to answer them (RFC 3834).
         message.Headers.Add("Auto-Submitted", "auto-generated");
+        // A notice the recipient may stop (a proposal they follow): the mail system's own "unsubscribe", one click (RFC 8058),
+        // as reminders do. Only an http(s) address (on Linux a bare path parses as an absolute file: URI).
+        if (footer?.UnsubscribePath is { Length: > 0 } path && Absolute(path, siteUrl) is var unsubscribe
+            && Uri.TryCreate(unsubscribe, UriKind.Absolute, out var stop) && stop.Scheme is "https" or "http")
+        {
+            message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         return message;
     }
+
+    private static string Absolute(string path, string? siteUrl) =>
+        siteUrl is { Length: > 0 } && Uri.TryCreate(siteUrl, UriKind.Absolute, out var site)
+            ? new Uri(site, path.TrimStart('/')).ToString()
+            : path;
 
     public static string? LinkOf(Notice notice, string? siteUrl)
     {

@@ -12,7 +12,8 @@ namespace Chiyoda.Civic.Grains.Notifications;
 /// </summary>
 public interface INoticeMailer
 {
-    Task SendAsync(string to, Notice notice, CancellationToken cancellationToken);
+    /// <summary>Sends a notice; <paramref name="footer"/> (this recipient's reason, and stop link if any) goes below it.</summary>
+    Task SendAsync(string to, Notice notice, NoticeMailFooter? footer, CancellationToken cancellationToken);
 
     /// <summary>Sends a message composed elsewhere (reminders: <c>ReminderEmail</c>), through the same server and settings.</summary>
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
@@ -21,8 +22,8 @@ public interface INoticeMailer
 /// <summary>SMTP through MailKit, one connection per email (notices are few: a handful per proposal).</summary>
 public sealed class SmtpNoticeMailer(IOptions<NoticeEmailOptions> options) : INoticeMailer
 {
-    public Task SendAsync(string to, Notice notice, CancellationToken cancellationToken) =>
-        SendAsync(NoticeEmail.Compose(notice, to, options.Value.Smtp.From!, options.Value.SiteUrl), cancellationToken);
+    public Task SendAsync(string to, Notice notice, NoticeMailFooter? footer, CancellationToken cancellationToken) =>
+        SendAsync(NoticeEmail.Compose(notice, to, options.Value.Smtp.From!, options.Value.SiteUrl, footer), cancellationToken);
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {

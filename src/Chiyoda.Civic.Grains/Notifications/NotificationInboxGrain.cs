@@ -75,7 +75,11 @@ public sealed class NotificationInboxGrain(
         return Task.CompletedTask;
     }
 
-    async Task INotificationInboxGrain.DeliverAsync(Notice notice)
+    Task INotificationInboxGrain.DeliverAsync(Notice notice) => DeliverAsync(notice, null);
+
+    Task INotificationInboxGrain.DeliverWithFooterAsync(Notice notice, NoticeMailFooter footer) => DeliverAsync(notice, footer);
+
+    private async Task DeliverAsync(Notice notice, NoticeMailFooter? footer)
     {
         if (S.Notices.Any(n => n.NoticeId == notice.NoticeId) || S.Withdrawn.Contains(notice.NoticeId))
         {
@@ -87,7 +91,7 @@ public sealed class NotificationInboxGrain(
         var queued = mailer is not null && S.Email is not null;
         if (queued)
         {
-            S.Mails.Add(new NoticeMail(notice.NoticeId, S.Email!, NoticeMailStatus.Pending, 0, now, now));
+            S.Mails.Add(new NoticeMail(notice.NoticeId, S.Email!, NoticeMailStatus.Pending, 0, now, now, Footer: footer));
         }
 
         if (S.Notices.Count > Capacity)
@@ -167,7 +171,8 @@ public sealed class NotificationInboxGrain(
             if (mailer is not null)
             {
                 var now = time.GetUtcNow();
-                S.Mails.Add(new NoticeMail(correction!.NoticeId, sent!.To, NoticeMailStatus.Pending, 0, now, now));
+                // The correction goes as the step did: to the same address, saying why, with the same stop link.
+                S.Mails.Add(new NoticeMail(correction!.NoticeId, sent!.To, NoticeMailStatus.Pending, 0, now, now, Footer: sent.Footer));
                 queued = true;
             }
 
@@ -323,7 +328,7 @@ public sealed class NotificationInboxGrain(
                 {
                     try
                     {
-                        await mailer.SendAsync(mail.To, notice, CancellationToken.None);
+                        await mailer.SendAsync(mail.To, notice, mail.Footer, CancellationToken.None);
                         outcome = mail with { Status = NoticeMailStatus.Sent, Attempts = mail.Attempts + 1, SentAt = time.GetUtcNow(), LastError = null };
                     }
                     catch (Exception e)

@@ -216,6 +216,10 @@ public static class ApiErrors
     public static readonly ApiError TextDirectionControl = Add(CommentErrorCodes.DirectionControl, 400,
         "The text holds an invisible character that changes the direction it reads in (such as U+202E); remove it and send the text again.");
 
+    // Following a proposal: the stop link in a follower's email (no sign-in).
+    public static readonly ApiError FollowTokenInvalid = Add(ImplementationErrorCodes.FollowTokenInvalid, 400,
+        "This link to stop following a proposal is not valid. Open the link from the email again, or sign in and stop following on the proposal's page.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyCollection<ApiError> All => Catalogue.Values;
 

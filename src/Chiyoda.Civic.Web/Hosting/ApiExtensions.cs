@@ -85,6 +85,7 @@ public static class ApiExtensions
         api.MapCommentsApi();
         api.MapRemindersApi();
         app.MapReminderUnsubscribe();
+        app.MapFollowUnsubscribe();
         api.MapSatisfactionApi();
         api.MapStatisticsApi();
         app.MapAuditExport();

@@ -2,6 +2,7 @@ using System.Text;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Results;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -38,6 +39,15 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         var grains = scope.ServiceProvider.GetRequiredService<IGrainFactory>();
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         var results = await grains.GetGrain<IResultsGrain>(RoundId).GetAsync();
+        if (results.IsPublished && (await grains.GetGrain<IRoundGrain>(RoundId).GetAsync())?.Definition.Schedule is { } dates
+            && dates.VotingCloses > WardClock.StartOf(AdoptedOn))
+        {
+            // Seeded before the round took the 2024 dates: a closed round's dates cannot move (nor its ballots be re-judged), so it
+            // keeps them and reads its vote after the adoption. Deleting .data/ seeds it afresh with the dates in order.
+            logger.LogInformation("Demo results round {RoundId} keeps the dates it was seeded with (vote closed {Closed:yyyy-MM-dd}); delete .data/ for the 2024 dates",
+                RoundId, WardClock.ToWardTime(dates.VotingCloses));
+        }
+
         if (!results.IsPublished)
         {
             var refused = await PublishAsync(scope.ServiceProvider, grains, time);
@@ -55,21 +65,41 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         logger.LogInformation("Demo results round {RoundId}: results published, the 2024 story recorded", RoundId);
     }
 
-    private static async Task<string?> PublishAsync(IServiceProvider provider, IGrainFactory grains, TimeProvider time)
+    /// <summary>
+    /// The round's own dates are the 2024 round's (voting 5 August to 20 September 2024, as the ward's report; results due on the
+    /// day of the report, 26 November 2024; the call's dates are the demo's), so its page reads call, vote, results, adoption and
+    /// steps in order. Adoption (26 November 2024) and the steps come after the close.
+    /// </summary>
+    public static RoundSchedule Schedule2024 { get; } = new(
+        CallOpens: WardClock.StartOf(new DateOnly(2024, 4, 1)),
+        CallCloses: WardClock.StartOf(new DateOnly(2024, 6, 1)),
+        VotingOpens: WardClock.StartOf(new DateOnly(2024, 8, 5)),
+        VotingCloses: WardClock.StartOf(new DateOnly(2024, 9, 21)),
+        ResultsDue: WardClock.StartOf(new DateOnly(2024, 11, 26)));
+
+    /// <summary>The adoption date of both records: the day the outcome went to the ward's DX committee.</summary>
+    public static DateOnly AdoptedOn { get; } = new(2024, 11, 26);
+
+    private const string Facility = "F01";
+    private const string BatchId = "demo-2024-results-f01";
+    private static readonly DateOnly CastOn = new(2024, 9, 20);
+
+    private async Task<string?> PublishAsync(IServiceProvider provider, IGrainFactory grains, TimeProvider time)
     {
         var today = WardClock.Today(time);
         var round = grains.GetGrain<IRoundGrain>(RoundId);
         var existing = await round.GetAsync();
-        var voting = new RoundSchedule(
+        // Proposals are submitted and screened the one way there is: while the call is open on today's clock, with voting ahead.
+        var screening = new RoundSchedule(
             CallOpens: WardClock.StartOf(today.AddDays(-120)),
-            CallCloses: WardClock.StartOf(today.AddDays(-90)),
-            VotingOpens: WardClock.StartOf(today.AddDays(-30)),
+            CallCloses: WardClock.StartOf(today.AddDays(1)),
+            VotingOpens: WardClock.StartOf(today.AddDays(1)),
             VotingCloses: WardClock.StartOf(today.AddDays(30)),
             ResultsDue: WardClock.StartOf(today.AddDays(40)));
         var definition = new RoundDefinition(
             "デジタル活用提案制度 2024年度（デモ・結果公表済み）",
             "Digital proposal programme 2024 (demo, results published)",
-            voting with { CallCloses = WardClock.StartOf(today.AddDays(1)), VotingOpens = WardClock.StartOf(today.AddDays(1)) },
+            screening,
             RoundRules.WardDefaults);
 
         if (await round.GetShortlistAsync() is null)
@@ -83,47 +113,106 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         }
 
         var counting = provider.GetRequiredService<CountingService>();
-        var view = await counting.GetAsync(RoundId);
-        if (view.Close is null)
+        if ((await counting.GetAsync(RoundId)).Certified is null)
         {
-            var opened = await round.UpdateAsync(definition with { Schedule = voting });
-            if (!opened.Succeeded && opened.Code != "voting-closed")
+            // Then the round takes the 2024 dates, before any ballot exists: voting has not opened on the screening dates, so
+            // the move is allowed (a round seeded with the old dates, whose voting opened, refuses it: see SeedAsync).
+            var dated = await round.UpdateAsync(definition with { Schedule = Schedule2024 });
+            if (!dated.Succeeded)
             {
-                return opened.Code;
+                return $"{dated.Code}: the round's dates cannot become 2024's";
             }
 
-            var register = new StringBuilder(RegisterFile.Header).Append('\n');
-            foreach (var n in Enumerable.Range(1, Choices.Length))
+            // The demo voters voted on paper at a ward facility within the 2024 window; the ballots are keyed now, twice, by
+            // two clerks and committed, as paper ballots are after a close (judged by the day cast, not the day keyed).
+            if (await PaperBallotsAsync(provider) is { } refused)
             {
-                register.Append($"d-{n:0000},デモ トウヒョウシャ{n},{1950 + n}-04-{n:00},102-0074\n");
+                return refused;
             }
 
-            var (_, error) = await provider.GetRequiredService<RegisterService>().LoadAsync(RoundId, Encoding.UTF8.GetBytes(register.ToString()));
-            if (error is not null)
+            if ((await counting.GetAsync(RoundId)).Close is null)
             {
-                return error;
+                // The window ended on 20 September 2024: the close is recorded at that instant (not early), as the close
+                // watch would on its own.
+                var closed = await counting.CloseAsync(RoundId, "デモ: 2024年度の投票期間が終わりました。", Staff);
+                if (!closed.Succeeded)
+                {
+                    return closed.Code;
+                }
             }
 
-            for (var i = 0; i < Choices.Length; i++)
+            var certified = await counting.CertifyAsync(RoundId, Staff);
+            if (!certified.Succeeded)
             {
-                await grains.GetGrain<IBallotGrain>($"{RoundId}:d-{i + 1:0000}").CastOnlineAsync(new OnlineBallot($"demo-results-{i + 1}", Choices[i]));
+                return certified.Code;
             }
-
-            var closed = await counting.CloseAsync(RoundId, "デモ: 投票結果を公表した回の例として締め切りました。", Staff);
-            if (!closed.Succeeded)
-            {
-                return closed.Code;
-            }
-        }
-
-        var certified = await counting.CertifyAsync(RoundId, Staff);
-        if (!certified.Succeeded)
-        {
-            return certified.Code;
         }
 
         var published = await counting.PublishAsync(RoundId, Staff);
         return published.Code;
+    }
+
+    /// <summary>The 20 demo voters' paper ballots (<see cref="Choices"/>), one batch keyed by two clerks and committed; null when committed.</summary>
+    private static async Task<string?> PaperBallotsAsync(IServiceProvider provider)
+    {
+        var paper = provider.GetRequiredService<PaperBallots.PaperBallotService>();
+        if ((await paper.GetBatchAsync(RoundId, BatchId))?.Summary.Status == PaperBatchStatuses.Committed)
+        {
+            return null;
+        }
+
+        var register = new StringBuilder(RegisterFile.Header).Append('\n');
+        foreach (var n in Enumerable.Range(1, Choices.Length))
+        {
+            register.Append($"d-{n:0000},デモ トウヒョウシャ{n},{1950 + n}-04-{n:00},102-0074\n");
+        }
+
+        var (_, error) = await provider.GetRequiredService<RegisterService>().LoadAsync(RoundId, Encoding.UTF8.GetBytes(register.ToString()));
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var staff = new PaperBallots.PaperActor(Staff.Sub, Staff.Name, IsAdministrator: true);
+        var facilities = await paper.SetFacilitiesAsync(RoundId, [new(Facility, "千代田区役所 1階 区民ホール")], staff);
+        if (facilities.Count > 0)
+        {
+            return facilities[0].Code;
+        }
+
+        if (await paper.GetBatchAsync(RoundId, BatchId) is null)
+        {
+            var opened = await paper.OpenBatchAsync(RoundId, BatchId, Facility, CastOn, Choices.Length, staff);
+            if (!opened.Succeeded)
+            {
+                return opened.Code;
+            }
+        }
+
+        var lines = Choices.Select((c, i) => new PaperLine(i + 1, $"demo-2024-{i + 1:000}", Facility, WardDates.Iso(CastOn), $"d-{i + 1:0000}",
+            string.Join(';', c))).ToList();
+        var batch = await paper.GetBatchAsync(RoundId, BatchId);
+        if (batch!.Summary.Status is not (PaperBatchStatuses.Agreed or PaperBatchStatuses.Committing))
+        {
+            foreach (var clerk in new[] { 1, 2 })
+            {
+                var (_, code, _) = await paper.KeyAsync(RoundId, BatchId, lines,
+                    new PaperBallots.PaperActor($"system:demo-clerk-{clerk}", $"デモ用の入力（自動）{clerk}", IsAdministrator: false), PaperKeyingSources.Typed);
+                if (code is not null && code != PaperErrorCodes.KeyingsComplete)
+                {
+                    return code;
+                }
+            }
+        }
+
+        var committed = await paper.CommitAsync(RoundId, BatchId, staff, null);
+        if (!committed.Succeeded)
+        {
+            return committed.Code;
+        }
+
+        var done = await paper.WaitForCommitAsync(RoundId, BatchId, TimeSpan.FromSeconds(60));
+        return done?.Summary.Status == PaperBatchStatuses.Committed ? null : "paper-batch-not-committed";
     }
 
     /// <summary>
@@ -193,7 +282,7 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
 
         var outcomes = new List<CommandResult<ImplementationRecord>>
         {
-            await implementation.SetAdoptedOnAsync(RoundId, proposalId, Staff, "demo-adopted-on", new DateOnly(2024, 11, 26)),
+            await implementation.SetAdoptedOnAsync(RoundId, proposalId, Staff, "demo-adopted-on", AdoptedOn),
             await implementation.AssignAsync(RoundId, proposalId, Staff, "demo-assign", [new(Department, DepartmentName)]),
         };
         for (var i = 0; i < story.Steps.Count; i++)

@@ -112,6 +112,43 @@ public static class ImplementationApi
         return api;
     }
 
+    public const string UnfollowPath = "/following/unsubscribe";
+    public const string StopFollowingPagePath = "/following/stop";
+
+    /// <summary>
+    /// The stop link in a follower's emails, no sign-in (the token is the authority, so no antiforgery token: mail systems
+    /// post without one): GET shows the confirmation page and changes nothing (link scanners stop nobody), POST stops (the
+    /// page's form, or a mail system's RFC 8058 one-click POST). As the reminders' link (<c>RemindersApi</c>).
+    /// </summary>
+    public static WebApplication MapFollowUnsubscribe(this WebApplication app)
+    {
+        app.MapGet(UnfollowPath, ShowStopFollowing).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost(UnfollowPath, StopFollowing).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        return app;
+    }
+
+    public static IResult ShowStopFollowing(string? round, string? proposal, string? token) =>
+        Results.Redirect($"{StopFollowingPagePath}?round={Uri.EscapeDataString(round ?? "")}&proposal={Uri.EscapeDataString(proposal ?? "")}&token={Uri.EscapeDataString(token ?? "")}");
+
+    public static async Task<IResult> StopFollowing(HttpContext http, ImplementationService service, string? round, string? proposal, string? token)
+    {
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
+        round ??= form?["round"];
+        proposal ??= form?["proposal"];
+        token ??= form?["token"];
+        var oneClick = form is not null && form["List-Unsubscribe"].ToString() == "One-Click";
+        var (code, stopped) = await service.UnfollowByTokenAsync(round, proposal, token);
+        if (code is not null)
+        {
+            return ApiErrors.Problem(code);
+        }
+
+        return oneClick
+            ? Results.Text(stopped ? "Stopped following the proposal.\n" : "No notices come through this link.\n", "text/plain; charset=utf-8")
+            : Results.Redirect($"{StopFollowingPagePath}?round={Uri.EscapeDataString(round!)}&proposal={Uri.EscapeDataString(proposal!)}&done={(stopped ? "1" : "0")}",
+                permanent: false, preserveMethod: false);
+    }
+
     public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> IsSubscribed(string roundId, Caller caller, ImplementationService service) =>
         Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, null));
 
@@ -261,10 +298,18 @@ public static class ImplementationApi
     public static async Task<Ok<FollowState>> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         TypedResults.Ok(new FollowState(await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub)));
 
-    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
-        await service.FollowAsync(roundId, proposalId, http.User.ToActor().Sub)
-            ? TypedResults.Ok(new FollowState(true))
-            : ApiErrors.Problem(ApiErrors.ProposalNotFound.Code, "There is no such published proposal to follow.");
+    /// <summary>A token with the email scope records the address first (as proposals do), so the follower's notices can be emailed.</summary>
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service,
+        Notifications.NoticeEmailAddresses emails)
+    {
+        if (!await service.FollowAsync(roundId, proposalId, http.User.ToActor().Sub))
+        {
+            return ApiErrors.Problem(ApiErrors.ProposalNotFound.Code, "There is no such published proposal to follow.");
+        }
+
+        await emails.RecordAsync(http.User);
+        return TypedResults.Ok(new FollowState(true));
+    }
 
     public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         await service.UnfollowAsync(roundId, proposalId, http.User.ToActor().Sub)

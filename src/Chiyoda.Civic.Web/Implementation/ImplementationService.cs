@@ -208,6 +208,21 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
         return true;
     }
 
+    /// <summary>
+    /// Stops the following the email link's token belongs to (no sign-in). A malformed token, or a proposal that does not
+    /// exist, is refused (<see cref="ImplementationErrorCodes.FollowTokenInvalid"/>); a well-formed token that matches no
+    /// follower (already stopped, or not a real link) stops nothing and says so: <c>Stopped</c> is false.
+    /// </summary>
+    public async Task<(string? Code, bool Stopped)> UnfollowByTokenAsync(string? roundId, string? proposalId, string? token)
+    {
+        if (!FollowTokens.IsWellFormed(token) || roundId is null || proposalId is null || !await proposals.ExistsAsync(roundId, proposalId))
+        {
+            return (ImplementationErrorCodes.FollowTokenInvalid, false);
+        }
+
+        return (null, await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).UnfollowByTokenAsync(token!));
+    }
+
     public async Task<bool> IsFollowingAsync(string roundId, string proposalId, string sub) =>
         await proposals.ExistsAsync(roundId, proposalId)
         && await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).IsFollowingAsync(sub);

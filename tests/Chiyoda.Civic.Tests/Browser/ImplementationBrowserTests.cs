@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Tests.Implementation;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -274,6 +275,25 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         }
 
         Assert.Equal("2024-11-26", notices.GetProperty("adoptedOn").GetString());
+
+        // The demo round's own timeline reads in order: its call, vote and results are 2024's, before the adoption on
+        // 2024-11-26 and the steps after it (the vote of the ward's report: 5 August to 20 September 2024).
+        var adoptedOn = WardClock.StartOf(new DateOnly(2024, 11, 26));
+        var schedule = (await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024-results"), 200)).GetProperty("schedule");
+        var dates = new[] { "callOpens", "callCloses", "votingOpens", "votingCloses", "resultsDue" }
+            .Select(name => schedule.GetProperty(name).GetDateTimeOffset()).ToList();
+        Assert.True(dates.SequenceEqual(dates.Order()) && dates.All(d => d <= adoptedOn), string.Join(", ", dates));
+        Assert.Equal(new DateTimeOffset(2024, 8, 5, 0, 0, 0, TimeSpan.FromHours(9)), dates[2]);
+        Assert.Equal(new DateTimeOffset(2024, 9, 21, 0, 0, 0, TimeSpan.FromHours(9)), dates[3]);
+        using (var demoAdmin = await platform.ApiClientAsync("admin"))
+        {
+            var counted = await HttpAssertions.JsonAsync(await demoAdmin.GetAsync("/api/v1/rounds/demo-2024-results/counting"), 200);
+            var close = counted.GetProperty("close");
+            Assert.True(close.GetProperty("closedAt").GetDateTimeOffset() < adoptedOn, close.ToString());
+            Assert.False(close.GetProperty("early").GetBoolean());
+            Assert.True(notices.GetProperty("steps").EnumerateArray().Skip(1)
+                .All(s => DateOnly.Parse(s.GetProperty("date").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > new DateOnly(2024, 9, 20)));
+        }
         Assert.Equal(["adopted", "budget-consideration", "budget-debate", "budget-passed", "in-progress"],
             notices.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("statusId").GetString()));
         var indicator = notices.GetProperty("indicators")[0];
@@ -315,7 +335,24 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             await session.Page.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/rounds/demo-2024-results/proposals/p-001").ToString());
             await session.Page.GetByTestId("implementation").WaitForAsync();
             Assert.Equal(6, await session.Page.GetByTestId("indicator-table").Locator("tbody tr").CountAsync() - 1);
+            // At 390 px no column of the indicator table is crushed to a few characters a line: every cell keeps at least 40 px and
+            // its text at most two lines, dates and numbers stay on one line, and what does not fit would scroll inside the table's
+            // region, never the page.
+            var cells = await session.Page.GetByTestId("indicator-table").First.EvaluateAsync<double[][]>(
+                "t => [...t.querySelectorAll('th, td')].map(c => { const r = document.createRange(); r.selectNodeContents(c); " +
+                "return [c.getBoundingClientRect().width, new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size, c.innerText.length]; })");
+            Assert.All(cells, c => Assert.True(c[0] >= 40 && c[1] <= 2, $"a cell {c[0]:0} px wide with {c[1]} lines for {c[2]} characters ({language})"));
+            var oneLine = await session.Page.GetByTestId("indicator-table").First.EvaluateAsync<bool>(
+                "t => [...t.querySelectorAll('tbody time, tbody td:nth-child(2)')].every(c => { const r = document.createRange(); r.selectNodeContents(c); " +
+                "return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size === 1; })");
+            Assert.True(oneLine, $"a date or number wraps ({language})");
+            Assert.True(await session.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"the page scrolls sideways ({language})");
+            // The demo's table fits the phone as it is: nothing hidden to the right of its region.
+            Assert.True(await session.Page.GetByTestId("indicator-scroll").First.EvaluateAsync<bool>("r => r.scrollWidth <= r.clientWidth + 1"), $"the table overflows its region ({language})");
+            await session.Page.GetByTestId("indicator-scroll").First.ScrollIntoViewIfNeededAsync();
             await session.AssertAccessibleAsync($"the demo's 「提案のその後」 ({language})");
+            Directory.CreateDirectory(PageWalk.ScreenshotDirectory);
+            await session.Page.GetByTestId("indicator").First.ScreenshotAsync(new() { Path = Path.Combine(PageWalk.ScreenshotDirectory, $"implementation-indicator-table-{language}-phone.png") });
             await PageWalk.ScreenshotAsync(session.Page, $"implementation-demo-{language}-phone");
             await session.Page.GotoAsync(new Uri(platform.Web, "/implementation").ToString());
             Assert.True(await session.Page.GetByTestId("implementation-item").CountAsync() >= 2);

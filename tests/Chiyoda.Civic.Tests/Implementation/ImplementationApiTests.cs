@@ -15,20 +15,20 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
     /// A round taken through the API from the vote to published results: ballot numbers 1 (p-001) and 2 (p-002) are
     /// adopted. Publication opens their records; the proposers are voter:{round}-proposer-1 and -2.
     /// </summary>
-    public static async Task<string> PublishedRoundAsync(PlatformFixture platform, HttpClient admin)
+    public static async Task<string> PublishedRoundAsync(PlatformFixture platform, HttpClient admin, Uri? web = null)
     {
         var keys = Enumerable.Range(0, 3).Select(n => $"i{n}{Guid.NewGuid():N}"[..12]).ToList();
         var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
         var choices = new[] { new[] { 1, 2 }, [1, 2, 3], [1] };
         for (var i = 0; i < keys.Count; i++)
         {
-            using var voter = await platform.ApiClientAsync("voter:" + keys[i]);
+            using var voter = await platform.ApiClientAsync("voter:" + keys[i], web);
             await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices[i])), 200);
         }
 
         // The first voter asks to be told when the results are out; the second asks and changes their mind.
-        using var first = await platform.ApiClientAsync("voter:" + keys[0]);
-        using var second = await platform.ApiClientAsync("voter:" + keys[1]);
+        using var first = await platform.ApiClientAsync("voter:" + keys[0], web);
+        using var second = await platform.ApiClientAsync("voter:" + keys[1], web);
         Assert.True((await HttpAssertions.JsonAsync(await first.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 200)).GetProperty("subscribed").GetBoolean());
         await HttpAssertions.JsonAsync(await second.PutAsync($"/api/v1/rounds/{roundId}/results-notice", null), 200);
         Assert.False((await HttpAssertions.JsonAsync(await second.DeleteAsync($"/api/v1/rounds/{roundId}/results-notice"), 200)).GetProperty("subscribed").GetBoolean());

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Screening;
@@ -39,10 +40,28 @@ public sealed class ImplementationEmailTests
         Assert.True(japanese >= 0 && english > japanese, text);
         Assert.Contains($"{MailCluster.SiteUrl}rounds/{roundId}/proposals/p-002#after", text, StringComparison.Ordinal);
         Assert.Single(received, m => m.NoticeId == $"implementation:{roundId}:p-002:0");
+        // Each carries the follower's own stop link (no sign-in), in the text and as one-click List-Unsubscribe.
+        var followers = mail.Grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, "p-002"));
+        var token = Assert.Single(await followers.RecipientsAsync()).Token;
+        var stop = $"{MailCluster.SiteUrl}following/unsubscribe?round={roundId}&proposal=p-002&token={token}";
+        Assert.All(received.Where(m => m.To.Contains(address)), m =>
+        {
+            Assert.Contains(stop, m.Text, StringComparison.Ordinal);
+            Assert.Contains("You receive this because you follow this proposal.", m.Text, StringComparison.Ordinal);
+            Assert.Equal($"<{stop}>", m.Message.Headers["List-Unsubscribe"]);
+            Assert.Equal("List-Unsubscribe=One-Click", m.Message.Headers["List-Unsubscribe-Post"]);
+        });
 
         // The retried change sends nothing more.
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(2, smtp.Received.Count(m => m.To.Contains(address)));
+
+        // The token stops that following once; a wrong one stops nothing.
+        Assert.False(await followers.UnfollowByTokenAsync(FollowTokens.New()));
+        Assert.True(await followers.IsFollowingAsync(follower));
+        Assert.True(await followers.UnfollowByTokenAsync(token));
+        Assert.False(await followers.IsFollowingAsync(follower));
+        Assert.False(await followers.UnfollowByTokenAsync(token));
     }
 
     [Fact]
@@ -87,9 +106,12 @@ public sealed class ImplementationEmailTests
         Assert.Equal([address], correction.To);
         Assert.Equal("「提案 2」のその後（訂正） / Correction: what happened to \"Proposal 2\"", correction.Message.Subject);
         var text = correction.Text;
-        var japanese = text.IndexOf($"{date:yyyy年M月d日}の段階「予算成立」は取り消されました。理由: {Reason}", StringComparison.Ordinal);
-        var english = text.IndexOf($"the status step \"Budget passed\" of {date:yyyy-MM-dd} was withdrawn: {Reason}", StringComparison.Ordinal);
+        var japanese = text.IndexOf($"{WardDateText.Day(date, english: false)}の段階「予算成立」は取り消されました。理由: {Reason}", StringComparison.Ordinal);
+        var english = text.IndexOf($"the status step \"Budget passed\" of {WardDateText.Day(date, english: true)} was withdrawn: {Reason}", StringComparison.Ordinal);
         Assert.True(japanese >= 0 && english > japanese, text);
+        // Sent as the step was: to a follower, with their stop link.
+        Assert.Contains($"following/unsubscribe?round={roundId}&proposal=p-002&token=", text, StringComparison.Ordinal);
+        Assert.NotNull(correction.Message.Headers["List-Unsubscribe"]);
         var notices = await inbox.ListAsync(50);
         Assert.Contains(notices, n => n.NoticeId == correctionId);
         Assert.DoesNotContain(notices, n => n.NoticeId == stepNotice);

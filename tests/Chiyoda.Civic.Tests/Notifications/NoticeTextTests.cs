@@ -35,6 +35,39 @@ public sealed class NoticeTextTests
         Assert.Equal(("「駅の案内」の状況", "提案を取り下げました。", "You withdrew your proposal."), (withdrawn.Title, withdrawn.Body, withdrawn.BodyEn));
     }
 
+    /// <summary>
+    /// A step's and a correction's dates read as a resident writes them: "20 March 2025" in English (not ISO, and with the invariant
+    /// month names whatever the machine's culture), 2025年3月20日 in Japanese. Run under a culture with other month names and another
+    /// calendar, so a format that leans on the current culture fails.
+    /// </summary>
+    [Fact]
+    public void Implementation_step_and_correction_dates_read_as_words_in_english_and_as_japanese_dates_whatever_the_culture()
+    {
+        var before = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
+        try
+        {
+            foreach (var culture in new[] { "fr-FR", "th-TH", "ja-JP", "en-US" })
+            {
+                System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo(culture);
+                System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo(culture);
+                var step = new ImplementationStep(3, "budget-passed", new DateOnly(2025, 3, 20), "予算が成立しました。", "The budget passed.", "政策経営部 DX戦略課", At);
+                var status = new ImplementationStatus("budget-passed", "予算成立", "Budget passed");
+                var notice = ImplementationNotices.For("2024", "p-001", "デジタル書面送付サービス", "Digital document delivery service", step, status, At)!;
+                Assert.Equal("What happened next: now \"Budget passed\" (20 March 2025). The budget passed.", notice.BodyEn);
+                Assert.Equal("提案のその後: 「予算成立」になりました（2025年3月20日）。予算が成立しました。", notice.Body);
+
+                var correction = ImplementationNotices.Correction("2024", "p-001", "デジタル書面送付サービス", "Digital document delivery service", step, status, "誤登録", At);
+                Assert.Equal("Correction: the status step \"Budget passed\" of 20 March 2025 was withdrawn: 誤登録", correction.BodyEn);
+                Assert.Equal("訂正: 2025年3月20日の段階「予算成立」は取り消されました。理由: 誤登録", correction.Body);
+                Assert.DoesNotContain("2025-03-20", notice.BodyEn + correction.BodyEn, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture) = before;
+        }
+    }
+
     [Fact]
     public void Implementation_notices_keep_japanese_and_english_apart_and_trimmed()
     {
@@ -53,7 +86,7 @@ public sealed class NoticeTextTests
             new ImplementationStatus("in-progress", "実施中", "In progress"), At)!;
         Assert.Equal(("「スクールカレンダー」のその後", "What happened to the proposal (it has no English title; in Japanese: \"スクールカレンダー\")"),
             (step.Title, step.TitleEn));
-        Assert.Equal(("提案のその後: 「実施中」になりました（2025年4月1日）。", "What happened next: now \"In progress\" (2025-04-01)."), (step.Body, step.BodyEn));
+        Assert.Equal(("提案のその後: 「実施中」になりました（2025年4月1日）。", "What happened next: now \"In progress\" (1 April 2025)."), (step.Body, step.BodyEn));
 
         // 採用 goes out once per proposal, on the first step only.
         Assert.Null(ImplementationNotices.For("2024", "p-001", "x", null,
