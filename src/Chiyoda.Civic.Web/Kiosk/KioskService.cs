@@ -9,7 +9,12 @@ using Chiyoda.Civic.Web.Rounds;
 namespace Chiyoda.Civic.Web.Kiosk;
 
 /// <summary>A person found on the register for a clerk, and whether they may vote now (null code) or why not.</summary>
-public sealed record KioskVoterCheck(RegisterEntry? Voter, string? Code, DateOnly? EligibleFrom = null);
+/// <remarks>
+/// <see cref="HasBallot"/>: the person already has a ballot (online or at a kiosk; a paper ballot refuses the session), which
+/// the kiosk ballot will replace, as a second online vote does. The clerk is told, as at a polling desk, so the person can be
+/// told before they vote; never what the ballot says.
+/// </remarks>
+public sealed record KioskVoterCheck(RegisterEntry? Voter, string? Code, DateOnly? EligibleFrom = null, bool HasBallot = false);
 
 /// <summary>
 /// Assisted voting at a facility: the clerk's side (find the person, check, open a session) and the device's side
@@ -63,8 +68,10 @@ public sealed class KioskService(IGrainFactory grains, KnownRounds rounds, Regis
             voter = found[0];
         }
 
-        var check = await grains.GetGrain<IBallotGrain>(Ballots.BallotService.BallotKey(roundId, voter.VoterKey)).CheckOnlineAsync();
-        return new(voter, check.Code, check.EligibleFrom);
+        var ballot = grains.GetGrain<IBallotGrain>(Ballots.BallotService.BallotKey(roundId, voter.VoterKey));
+        var check = await ballot.CheckOnlineAsync();
+        var hasBallot = check.Code is null && (await ballot.GetAsync()).Counted is not null;
+        return new(voter, check.Code, check.EligibleFrom, hasBallot);
     }
 
     /// <summary>Opens a session for a voter at a facility; the token goes to the device only.</summary>

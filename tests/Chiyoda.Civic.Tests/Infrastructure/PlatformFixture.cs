@@ -74,7 +74,10 @@ public class PlatformFixture : IAsyncLifetime
              // is tested on a web process of its own (Results/BallotFileMinimumTests).
              "--OpenData:MinimumBallotsForBallotFile=0",
              // Rounds "jitter-*" answer their pages' grain calls in a random order (PublicPages/PublicPagesTests).
-             "--Diagnostics:GrainCallJitterKeyPrefix=jitter-", .. settings],
+             "--Diagnostics:GrainCallJitterKeyPrefix=jitter-",
+             // A kiosk screen that ends a session returns to the neutral one by itself (30 s by default): long enough here
+             // that a slow machine's checks of that screen finish first (KioskBrowserTests reads the refresh it asks for).
+             "--Kiosk:ReturnToIdleSeconds=600", .. settings],
             Repository.ProjectDirectory("Chiyoda.Civic.Web"),
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         try

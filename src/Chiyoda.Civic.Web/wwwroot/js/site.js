@@ -70,3 +70,19 @@
 
 // Interactive pages move focus to an error summary once it is on screen.
 window.civicFocus = id => document.getElementById(id)?.focus();
+
+// A facility device ([data-kiosk-return-after], the kiosk's pages) goes back to its neutral screen on its own: at the session's
+// end, or a while after a screen that ends a session, so no one finds the last voter's ballot or receipt on it.
+(() => {
+    const schedule = () => {
+        const marker = document.querySelector('[data-kiosk-return-after]');
+        if (!marker) return;
+        const seconds = Number(marker.dataset.kioskReturnAfter);
+        if (seconds > 0) setTimeout(() => location.replace('/kiosk'), seconds * 1000);
+    };
+    if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', schedule, { once: true });
+    } else {
+        schedule();
+    }
+})();
