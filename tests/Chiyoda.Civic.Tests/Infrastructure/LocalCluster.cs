@@ -24,7 +24,8 @@ public sealed class LocalCluster : IAsyncLifetime
 
     private readonly int _identityPort = Repository.FreeTcpPort();
     private readonly Silo[] _silos = Enumerable.Range(0, Size)
-        .Select(index => new Silo(index, Repository.FreeTcpPort(), Repository.FreeTcpPort(), Repository.FreeTcpPort()))
+        // Reserved ports: a silo restarts on its own ports long after they were chosen (RestartAsync).
+        .Select(index => new Silo(index, Repository.ReservedTcpPort(), Repository.ReservedTcpPort(), Repository.ReservedTcpPort()))
         .ToArray();
     private readonly SemaphoreSlim _clientLock = new(1, 1);
     private IHost? _clientHost;

@@ -29,7 +29,7 @@ public class PlatformFixture : IAsyncLifetime
     private IBrowser? _browser;
     private readonly SemaphoreSlim _browserLock = new(1, 1);
 
-    public int SpareWebPort { get; } = Repository.FreeTcpPort();
+    public int SpareWebPort { get; } = Repository.ReservedTcpPort();
 
     public Uri IdentityProvider => new($"http://localhost:{_identityPort}/");
 

@@ -18,6 +18,39 @@ public static class Repository
     public static string ProgramPath(string project) =>
         Path.Combine(ProjectDirectory(project), "bin", Configuration, "net10.0", project + ".dll");
 
+    /// <summary>
+    /// A port that is free now and stays free until bound much later: below the kernel's ephemeral range (32768–60999), so
+    /// no outgoing connection is ever given it meanwhile (a port from <see cref="FreeTcpPort"/> kept for later was taken by
+    /// one in CI, and every test that started a web process on it failed with "address already in use").
+    /// </summary>
+    public static int ReservedTcpPort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(6000, 10000);
+            // Handed out once per test run: two fixtures holding the same unbound port would take it from each other.
+            lock (Reserved)
+            {
+                if (!Reserved.Add(port))
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException) when (attempt < 200)
+            {
+            }
+        }
+    }
+
+    private static readonly HashSet<int> Reserved = [];
+
     public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
