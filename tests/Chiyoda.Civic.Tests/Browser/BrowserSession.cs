@@ -80,6 +80,10 @@ public sealed class BrowserSession : IAsyncDisposable
 
         var violations = await Page.EvaluateAsync<string[]>("""
             async tags => {
+              // axe reads the colours of this moment: a button just enabled is still fading from its disabled grey for
+              // 250 ms (MudBlazor's transition), and mid-fade its white label fails contrast. Let finite transitions end first.
+              const settling = document.getAnimations().filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+              await Promise.race([Promise.allSettled(settling.map(a => a.finished)), new Promise(r => setTimeout(r, 2000))]);
               const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
               return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
             }
