@@ -32,6 +32,24 @@ public interface IKioskSessionGrain : IGrainWithStringKey
     Task EndAsync(string by);
 }
 
+/// <summary>
+/// One voter's kiosk sessions in one round (key: "{roundId}:{voterKey}"): which session, if any, is open for them now, so a
+/// clerk cannot hand a second device to a person who already has one waiting (two open sessions would each take a ballot,
+/// the later replacing the earlier: still one ballot, but not what the clerk meant). A claim lapses at its session's
+/// expiry, so a release that never arrives holds no one up for longer than a session lasts.
+/// </summary>
+[Alias("civic.IKioskVoterGrain")]
+public interface IKioskVoterGrain : IGrainWithStringKey
+{
+    /// <summary>Holds the voter for this session until it expires, unless another session of theirs is open; the same session again is granted.</summary>
+    [Alias("claim")]
+    Task<bool> ClaimAsync(string sessionKey, DateTimeOffset expiresAt);
+
+    /// <summary>Lets the voter go when their session closes (voted, ended); a release by any other session does nothing.</summary>
+    [Alias("release")]
+    Task ReleaseAsync(string sessionKey);
+}
+
 /// <summary>Who opened the session, for whom, where.</summary>
 [GenerateSerializer, Immutable, Alias("civic.kiosk-opening")]
 public sealed record KioskOpening(
@@ -84,6 +102,8 @@ public static class KioskErrorCodes
     public const string VoterNotFound = "voter-not-found";
     public const string VoterAmbiguous = "voter-ambiguous";
     public const string SessionConflict = "kiosk-session-conflict";
+    public const string SessionOpenElsewhere = "kiosk-session-open-elsewhere";
+    public const string VoterMismatch = "voter-mismatch";
 }
 
 public static class KioskRules

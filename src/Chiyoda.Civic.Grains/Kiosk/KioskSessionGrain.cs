@@ -23,6 +23,8 @@ public sealed class KioskSessionGrain(
 
     private string AuditId => KioskTokens.AuditId(this.GetPrimaryKeyString());
 
+    private IKioskVoterGrain Voter(KioskOpening opening) => GrainFactory.GetGrain<IKioskVoterGrain>($"{opening.RoundId}:{opening.VoterKey}");
+
     private IBallotGrain Ballot => GrainFactory.GetGrain<IBallotGrain>($"{state.State.Opening!.RoundId}:{state.State.Opening.VoterKey}");
 
     async Task<CommandResult<KioskOpened>> IKioskSessionGrain.OpenAsync(KioskOpening opening)
@@ -53,11 +55,20 @@ public sealed class KioskSessionGrain(
             return CommandResultDetail.RefusedWith(new KioskOpened(null, check.EligibleFrom), refused);
         }
 
+        var expiresAt = now + KioskRules.SessionLifetime;
+        if (!await Voter(opening).ClaimAsync(this.GetPrimaryKeyString(), expiresAt))
+        {
+            await new GrainAuditLog(GrainFactory).AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:open-refused", now,
+                opening.ClerkSub, opening.ClerkName, "kiosk.open-refused", $"kiosk-session:{AuditId}", null,
+                $"facility {opening.FacilityCode}; voter {opening.VoterKey}; refused: {KioskErrorCodes.SessionOpenElsewhere}"));
+            return CommandResult<KioskOpened>.Refused(KioskErrorCodes.SessionOpenElsewhere, []);
+        }
+
         state.State = new KioskSessionState
         {
             Opening = opening,
             OpenedAt = now,
-            ExpiresAt = now + KioskRules.SessionLifetime,
+            ExpiresAt = expiresAt,
             Status = KioskStatuses.Open,
             HadBallot = (await GrainFactory.GetGrain<IBallotGrain>($"{opening.RoundId}:{opening.VoterKey}").GetAsync()).Counted is not null,
         };
@@ -169,6 +180,7 @@ public sealed class KioskSessionGrain(
         state.State.ClosedAt = time.GetUtcNow();
         state.State.BallotRequest = ballotRequest;
         await state.WriteStateAsync();
+        await Voter(state.State.Opening!).ReleaseAsync(this.GetPrimaryKeyString());
         await DeliverAuditAsync();
     }
 

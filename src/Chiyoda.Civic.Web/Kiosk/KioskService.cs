@@ -2,6 +2,7 @@ using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Kiosk;
 using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Grains.Register;
 using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Register;
 using Chiyoda.Civic.Web.Rounds;
@@ -40,6 +41,19 @@ public sealed class KioskService(IGrainFactory grains, KnownRounds rounds, Regis
             if (voter is null)
             {
                 return new(null, BallotErrorCodes.NotOnRegister);
+            }
+
+            // A name or birthdate typed beside the number is checked against it, never silently passed over: the clerk
+            // typed it because that is who stands at the desk.
+            if (!string.IsNullOrWhiteSpace(birthdate) && WardDates.Parse(birthdate) is not { })
+            {
+                return new(null, "invalid-birthdate");
+            }
+
+            if ((!string.IsNullOrWhiteSpace(nameKana) && RegisterText.NormalizeKana(nameKana) != RegisterText.NormalizeKana(voter.NameKana))
+                || (!string.IsNullOrWhiteSpace(birthdate) && WardDates.Parse(birthdate) != voter.Birthdate))
+            {
+                return new(null, KioskErrorCodes.VoterMismatch);
             }
         }
         else

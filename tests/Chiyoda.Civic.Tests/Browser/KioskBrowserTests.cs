@@ -112,6 +112,14 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
         await page.GetByTestId("kiosk-may-vote").WaitForAsync();
         Assert.Contains("前の投票と置き換わります", await page.GetByTestId("kiosk-has-ballot").InnerTextAsync());
 
+        // A birthdate typed beside the number must be that voter's: never passed over in silence.
+        await page.GetByTestId("kiosk-voter-key").FillAsync("d-0017");
+        await page.GetByTestId("kiosk-birthdate").FillAsync("S45.1.2");
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        Assert.Equal("voter-mismatch", await page.GetByTestId("kiosk-check").GetAttributeAsync("data-code"));
+        Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
+        await page.GetByTestId("kiosk-birthdate").FillAsync("");
+
         await page.GetByTestId("kiosk-voter-key").FillAsync("ｄ－００１７");
         await page.GetByTestId("kiosk-find").ClickAsync();
         await page.GetByTestId("kiosk-found-name").Filter(new() { HasText = "トウヒョウシャ17" }).WaitForAsync();

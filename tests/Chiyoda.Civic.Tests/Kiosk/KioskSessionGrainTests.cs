@@ -219,6 +219,34 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_second_device_for_a_voter_whose_session_is_open_is_refused_until_that_session_closes_or_expires()
+    {
+        var roundId = await RoundAsync(VotingRounds.Adult("v1", Today), VotingRounds.Adult("v2", Today));
+        var first = KioskTokens.NewToken();
+        Assert.Null((await Session(first).OpenAsync(Opening(roundId, "v1"))).Code);
+
+        // A second device for the same person, even at another facility, while the first is open: refused and audited.
+        var second = KioskTokens.NewToken();
+        var refused = await Session(second).OpenAsync(Opening(roundId, "v1", "F02"));
+        Assert.Equal(KioskErrorCodes.SessionOpenElsewhere, refused.Code);
+        Assert.Equal(KioskStatuses.None, (await Session(second).GetAsync()).Status);
+        Assert.Contains(await AuditAsync(roundId), e => e.Action == "kiosk.open-refused" && e.After!.Contains(KioskErrorCodes.SessionOpenElsewhere));
+        // Someone else is not held up, and the open session itself still answers its own opening again.
+        Assert.Null((await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v2"))).Code);
+        Assert.Null((await Session(first).OpenAsync(Opening(roundId, "v1"))).Code);
+
+        // Once the first has its ballot, a new session may open (a later ballot replaces it, as online).
+        Assert.True((await Session(first).CastAsync("k1", [1])).Accepted);
+        var third = KioskTokens.NewToken();
+        Assert.Null((await Session(third).OpenAsync(Opening(roundId, "v1", "F02"))).Code);
+
+        // A session nobody closes holds the voter only until it expires.
+        Assert.Equal(KioskErrorCodes.SessionOpenElsewhere, (await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
+        fixture.Clock.Advance(KioskRules.SessionLifetime);
+        Assert.Null((await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
+    }
+
+    [Fact]
     public async Task Bad_choices_leave_the_session_open_and_an_unknown_token_has_no_session()
     {
         var (roundId, token) = await OpenSessionAsync();

@@ -1,0 +1,49 @@
+using Chiyoda.Civic.Abstractions.Common;
+using Chiyoda.Civic.Abstractions.Kiosk;
+
+namespace Chiyoda.Civic.Grains.Kiosk;
+
+/// <summary>
+/// Which kiosk session, if any, holds one voter in one round (<see cref="IKioskVoterGrain"/>). Stored, so a restarted silo
+/// still refuses a second device while the first is open; the claim carries its expiry, so nothing needs to clear it.
+/// </summary>
+[GrainType("kiosk-voter")]
+public sealed class KioskVoterGrain(
+    [PersistentState("kiosk-voter", StorageNames.GrainState)] IPersistentState<KioskVoterState> state,
+    TimeProvider time) : Grain, IKioskVoterGrain
+{
+    async Task<bool> IKioskVoterGrain.ClaimAsync(string sessionKey, DateTimeOffset expiresAt)
+    {
+        var held = state.State;
+        if (held.SessionKey is not null && held.SessionKey != sessionKey && time.GetUtcNow() < held.ExpiresAt)
+        {
+            return false;
+        }
+
+        if (held.SessionKey != sessionKey || held.ExpiresAt != expiresAt)
+        {
+            state.State = new KioskVoterState { SessionKey = sessionKey, ExpiresAt = expiresAt };
+            await state.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    async Task IKioskVoterGrain.ReleaseAsync(string sessionKey)
+    {
+        if (state.State.SessionKey == sessionKey)
+        {
+            state.State = new KioskVoterState();
+            await state.WriteStateAsync();
+        }
+    }
+}
+
+[GenerateSerializer, Alias("civic.kiosk-voter-state")]
+public sealed class KioskVoterState
+{
+    /// <summary>The session grain's key (the SHA-256 of its token, never the token).</summary>
+    [Id(0)] public string? SessionKey { get; set; }
+
+    [Id(1)] public DateTimeOffset ExpiresAt { get; set; }
+}
