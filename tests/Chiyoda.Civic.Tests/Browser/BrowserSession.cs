@@ -103,5 +103,26 @@ public sealed class BrowserSession : IAsyncDisposable
     public Task AssertAccessibleOnTheJapaneseRunAsync(string what, string language) =>
         AxeRunsIn(language) ? AssertAccessibleAsync($"{what} ({language})") : Task.CompletedTask;
 
+    /// <summary>
+    /// Waits for a navigation; when it does not come, fails with what the page shows instead (its messages, whether the
+    /// circuit dropped) and the web process's last lines, so a failure on CI says why rather than only "timeout".
+    /// </summary>
+    public async Task WaitForUrlOrExplainAsync(PlatformFixture platform, Func<string, bool> arrived, string what)
+    {
+        try
+        {
+            await Page.WaitForURLAsync(arrived, new() { Timeout = 45_000 });
+        }
+        catch (TimeoutException timeout)
+        {
+            var shown = await Page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('[role=alert], [data-testid$=errors], #components-reconnect-modal, #blazor-error-ui')].map(e => e.id + ': ' + e.innerText.trim()).join('\n')");
+            var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
+            throw new TimeoutException(
+                $"No navigation to {what} within 45 s; still at {Page.Url}.\nThe page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}",
+                timeout);
+        }
+    }
+
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
 }
