@@ -61,29 +61,33 @@ public static partial class PaperLineRules
     /// <summary>The cast date as stored and compared between keyings: ISO when it can be read (令和6年8月5日 and 2024-08-05 are one date), else as keyed.</summary>
     public static string TidyDate(string value) => ParseDate(value) is { } date ? WardDates.Iso(date) : value.Trim();
 
-    /// <summary>The ballot numbers marked, or null when the marks are not numbers separated by ';' (an unreadable ballot). Empty is a blank ballot.</summary>
+    /// <summary>
+    /// The ballot numbers marked, or null when the marks are not ballot numbers between separators (an unreadable ballot).
+    /// Empty is a blank ballot. Between two numbers: ';' (as stored), ',', '、', '/', '|' or spaces, so clerks may key
+    /// "3;4", "3,4", "3 4" or "３、４" (full width is read as half width); "34" is ballot number 34, never a guess at 3 and 4,
+    /// and an empty place ("3;;4", ";3") is not a number.
+    /// </summary>
     public static IReadOnlyList<int>? ParseChoices(string choices)
     {
-        var text = choices.Trim();
+        var text = choices.Normalize(System.Text.NormalizationForm.FormKC).Trim();
         if (text.Length == 0)
         {
             return [];
         }
 
-        var numbers = new List<int>();
-        foreach (var item in text.Split(';'))
+        if (!ChoicesPattern().IsMatch(text))
         {
-            var digits = item.Trim();
-            if (digits.Length is 0 or > 6 || !digits.All(char.IsAsciiDigit))
-            {
-                return null;
-            }
-
-            numbers.Add(int.Parse(digits, CultureInfo.InvariantCulture));
+            return null;
         }
 
-        return numbers;
+        return [.. NumberPattern().Matches(text).Select(m => int.Parse(m.Value, CultureInfo.InvariantCulture))];
     }
+
+    [GeneratedRegex(@"^[0-9]{1,6}(?:\s*[;,、/|]\s*[0-9]{1,6}|\s+[0-9]{1,6})*$")]
+    private static partial Regex ChoicesPattern();
+
+    [GeneratedRegex("[0-9]{1,6}")]
+    private static partial Regex NumberPattern();
 
     /// <summary>The marks as clerks compare them: numbers sorted (the order on paper means nothing), else the text as keyed.</summary>
     public static string CanonicalChoices(string choices) =>

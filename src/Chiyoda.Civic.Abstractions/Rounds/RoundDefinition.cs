@@ -20,6 +20,19 @@ public sealed record RoundSchedule(
     [property: Id(3)] DateTimeOffset VotingCloses,
     [property: Id(4)] DateTimeOffset ResultsDue)
 {
+    /// <summary>
+    /// This schedule with each instant that is the stored one to the second replaced by the stored one. Pages and clients
+    /// show and send whole seconds; a round stored with fractions (an early close's instant, a client's milliseconds) sent
+    /// back as read must not count as moving an opening or a close that can no longer move.
+    /// </summary>
+    public RoundSchedule KeepingWithinTheSecond(RoundSchedule stored)
+    {
+        static DateTimeOffset Keep(DateTimeOffset sent, DateTimeOffset stored) =>
+            sent.ToUnixTimeSeconds() == stored.ToUnixTimeSeconds() ? stored : sent;
+        return new(Keep(CallOpens, stored.CallOpens), Keep(CallCloses, stored.CallCloses), Keep(VotingOpens, stored.VotingOpens),
+            Keep(VotingCloses, stored.VotingCloses), Keep(ResultsDue, stored.ResultsDue));
+    }
+
     public RoundPhase PhaseAt(DateTimeOffset now) => now switch
     {
         _ when now < CallOpens => RoundPhase.Upcoming,

@@ -82,7 +82,7 @@ public sealed class ProposalGrain(
         if (reserved is not null)
         {
             return reserved == ProposalErrorCodes.ProposalLimit
-                ? Refuse(reserved, $"You already have {round.Definition.Rules.MaxProposalsPerProposer} proposals in this round, the most allowed.")
+                ? Refuse(reserved, $"You already have {round.Definition.Rules.MaxProposalsPerProposer} proposals in this round, the most allowed (drafts and withdrawn proposals count: withdrawing does not free a place).")
                 : Refuse(reserved, "This round takes no more proposals.");
         }
 

@@ -55,6 +55,7 @@ public sealed class RoundGrain(
             return CommandResult<RoundSnapshot>.Refused(RoundErrorCodes.RoundNotFound, []);
         }
 
+        definition = definition with { Schedule = definition.Schedule.KeepingWithinTheSecond(existing.Schedule) };
         var errors = RoundValidation.Validate(definition);
         if (errors.Count > 0)
         {

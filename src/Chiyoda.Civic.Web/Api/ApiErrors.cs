@@ -88,7 +88,7 @@ public static class ApiErrors
     public static readonly ApiError ProposalNotFound = Add(ProposalErrorCodes.ProposalNotFound, 404, "There is no such proposal.");
     public static readonly ApiError ProposalExists = Add(ProposalErrorCodes.ProposalExists, 409, "A proposal with this id already exists.");
     public static readonly ApiError CallClosed = Add(ProposalErrorCodes.CallClosed, 409, "The call for proposals is closed.");
-    public static readonly ApiError ProposalLimit = Add(ProposalErrorCodes.ProposalLimit, 409, "The proposer has reached the round's limit of proposals.");
+    public static readonly ApiError ProposalLimit = Add(ProposalErrorCodes.ProposalLimit, 409, "The proposer has reached the round's limit of proposals; drafts and withdrawn proposals count.");
     public static readonly ApiError RoundFull = Add(ProposalErrorCodes.RoundFull, 409, "The round takes no more proposals.");
     public static readonly ApiError NotAuthor = Add(ProposalErrorCodes.NotAuthor, 400, "This is not your proposal.");
     public static readonly ApiError NotEditable = Add(ProposalErrorCodes.NotEditable, 409, "The proposal can no longer be edited.");
@@ -139,7 +139,7 @@ public static class ApiErrors
     public static readonly ApiError AlreadyPublished = Add(ResultsErrorCodes.AlreadyPublished, 409, "The results are already published.");
     public static readonly ApiError AdoptionTied = Add(ResultsErrorCodes.AdoptionTied, 409, "Proposals are tied at the adoption cut-off; an administrator must decide.");
     public static readonly ApiError InvalidAdoption = Add(ResultsErrorCodes.InvalidAdoption, 400, "The adopted proposals are not valid.");
-    public static readonly ApiError PaperCommitting = Add(ResultsErrorCodes.PaperCommitting, 409, "Paper batches are still being committed.");
+    public static readonly ApiError PaperCommitting = Add(ResultsErrorCodes.PaperCommitting, 409, "Paper batches holding ballots are not committed yet.");
     public static readonly ApiError ResultsNotPublished = Add(ResultsErrorCodes.NotPublished, 404, "The results of this round are not published yet.");
     public static readonly ApiError NoShortlist = Add(ResultsErrorCodes.NoShortlist, 409, "The round has no shortlist.");
     public static readonly ApiError BallotsPurged = Add(ResultsErrorCodes.BallotsPurged, 409, "The stored ballots were purged; the certified count stands.");

@@ -110,7 +110,7 @@ public sealed class CountingService(
         await AuditCountAsync(roundId, count!, actor);
         if (count!.PaperBatchesCommitting > 0)
         {
-            return CommandResultDetail.RefusedWith<ResultsView>(await results.GetAsync(), ResultsErrorCodes.PaperCommitting, $"{count.PaperBatchesCommitting} paper batch(es) are still being committed.");
+            return CommandResultDetail.RefusedWith<ResultsView>(await results.GetAsync(), ResultsErrorCodes.PaperCommitting, $"{count.PaperBatchesCommitting} paper batch(es) are not committed yet: resolve and commit them first, or their ballots would be left out of the certified results.");
         }
 
         if (!count.Matches)
@@ -302,9 +302,16 @@ public sealed class CountingService(
             registered, CountingRules.AgeBands(ages, round.Definition.Rules.MinimumAge), kiosk);
         var report = new CountReport(Guid.NewGuid().ToString("N"), now, actor.Name, table, live.OnlineVoters, live.PaperVoters,
             live.VotesByBallotNumber, CountingRules.Compare(online, paper, kiosk, votes, live), stored.Count,
-            batches.Count(b => b.Status == PaperBatchStatuses.Committing), live.KioskVoters);
+            batches.Count(HoldsUncountedBallots), live.KioskVoters);
         return (report, counted, null);
     }
+
+    /// <summary>
+    /// A batch whose ballots are not in the count yet: keyed or with ballots in its box, and not committed (open, keyed
+    /// once, in disagreement, agreed, or committing). Certifying past it would leave those paper ballots out for good.
+    /// </summary>
+    private static bool HoldsUncountedBallots(PaperBatchSummary batch) =>
+        batch.Status != PaperBatchStatuses.Committed && (batch.BallotsInBox > 0 || batch.Keyings > 0);
 
     /// <summary>The stage a running count or certification is in (its status shows it).</summary>
     public static class CountingStages

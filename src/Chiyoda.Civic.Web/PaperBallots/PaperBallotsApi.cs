@@ -12,7 +12,17 @@ public sealed record FacilityRequest(string? Code, string? Name);
 
 public sealed record BatchRequest(string? BatchId, string? Facility, string? SessionDate, int? BallotsInBox);
 
-public sealed record KeyedLineRequest(int? Line, string? Serial, string? Facility, string? CastDate, string? VoterKey, string? Choices, bool? Unreadable);
+public sealed record KeyedLineRequest(
+    int? Line,
+    string? Serial,
+    string? Facility,
+    [property: System.ComponentModel.Description("The day the ballot was cast: an ISO date (2024-08-05) or a Japanese era date (令和6年8月5日, R6.8.5, R06.08.05; 元年 and full-width digits too).")]
+    string? CastDate,
+    string? VoterKey,
+    [property: System.ComponentModel.Description("The ballot numbers marked, e.g. \"3;4\": between numbers ';', ',', '、', '/', '|' or spaces (full width too). Empty is a blank ballot. Anything else (\"34\" is number 34; words; an empty place as in \"3;;4\") is kept as keyed and counts as an invalid ballot with reason unreadable.")]
+    string? Choices,
+    [property: System.ComponentModel.Description("True when the clerk could not read the marks: the ballot counts as invalid (unreadable).")]
+    bool? Unreadable);
 
 public sealed record KeyingRequest(IReadOnlyList<KeyedLineRequest>? Lines);
 

@@ -14,6 +14,30 @@ public sealed class PaperKeyingComparisonTests
 
     private static List<PaperLine> Tidy(params PaperLine[] lines) => PaperKeyingComparison.Tidy(lines, Facility);
 
+    /// <summary>Marks keyed with any usual separator, full width too, read as the same ballot numbers; what is not a list of numbers stays unreadable.</summary>
+    [Theory]
+    [InlineData("3;4", "3;4")]
+    [InlineData("3,4", "3;4")]
+    [InlineData("3 4", "3;4")]
+    [InlineData("3/4", "3;4")]
+    [InlineData("3|4", "3;4")]
+    [InlineData(" 3 ; 4 ", "3;4")]
+    [InlineData("３、４、７", "3;4;7")]
+    [InlineData("３，４", "3;4")]
+    [InlineData("3\u30004", "3;4")]
+    [InlineData("34", "34")]
+    [InlineData("", "")]
+    [InlineData("3;;4", null)]
+    [InlineData(";3", null)]
+    [InlineData("3,", null)]
+    [InlineData("3と4", null)]
+    [InlineData("三", null)]
+    public void Choices_are_read_with_any_usual_separator_and_nothing_else_is_guessed(string keyed, string? read)
+    {
+        var choices = PaperLineRules.ParseChoices(keyed);
+        Assert.Equal(read, choices is null ? null : string.Join(';', choices));
+    }
+
     [Fact]
     public void Equal_keyings_agree_and_choices_in_another_order_are_the_same_marks()
     {

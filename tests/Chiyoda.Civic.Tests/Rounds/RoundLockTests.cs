@@ -46,6 +46,33 @@ public sealed class RoundLockTests(ClusterFixture fixture)
         Assert.Equal(definition.Schedule.VotingOpens, (await round.GetAsync())!.Definition.Schedule.VotingOpens);
     }
 
+    /// <summary>
+    /// A round stored with fractions of a second (a client's milliseconds, an early close's instant) and sent back as pages
+    /// and the API show it, in whole seconds, is the same round: renaming it is not moving a locked opening or close.
+    /// </summary>
+    [Fact]
+    public async Task A_round_sent_back_in_whole_seconds_after_voting_opened_and_closed_is_not_a_move()
+    {
+        var (round, _, definition) = await RoundAsync(TimeSpan.FromDays(-3) + TimeSpan.FromMilliseconds(345), TimeSpan.FromHours(-1) + TimeSpan.FromMilliseconds(678));
+        static DateTimeOffset Whole(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds()).ToOffset(t.Offset);
+        var s = definition.Schedule;
+        var asShown = definition with
+        {
+            Name = "秒単位で送り返した名前",
+            Schedule = new RoundSchedule(Whole(s.CallOpens), Whole(s.CallCloses), Whole(s.VotingOpens), Whole(s.VotingCloses), Whole(s.ResultsDue)),
+        };
+
+        var renamed = await round.UpdateAsync(asShown, Admin);
+        var moved = await round.UpdateAsync(WithVoting(definition, opens: s.VotingOpens.AddSeconds(1)), Admin);
+
+        Assert.True(renamed.Succeeded, renamed.Code);
+        var stored = (await round.GetAsync())!.Definition;
+        Assert.Equal("秒単位で送り返した名前", stored.Name);
+        Assert.Equal(s.VotingOpens, stored.Schedule.VotingOpens);
+        Assert.Equal(s.VotingCloses, stored.Schedule.VotingCloses);
+        Assert.Equal(RoundErrorCodes.VotingOpensLocked, moved.Code);
+    }
+
     [Fact]
     public async Task After_the_scheduled_close_the_close_cannot_move_so_the_round_cannot_be_reopened()
     {
