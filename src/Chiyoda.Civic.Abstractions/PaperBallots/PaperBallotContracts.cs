@@ -343,6 +343,14 @@ public interface IPaperBatchGrain : IGrainWithStringKey
     [Alias("commit")]
     Task<CommandResult<PaperBatchView>> CommitAsync(string actorSub, string actorName, string? forcedReason);
 
+    /// <summary>
+    /// After the round's ballots are purged: forgets the marks the batch was keyed with (keyings, disagreements,
+    /// resolutions), as a commit does, also for a batch that was never committed (found after certification, or left in
+    /// disagreement), so nothing stored links a voter key to choices any more. Idempotent.
+    /// </summary>
+    [Alias("forget-choices")]
+    Task ForgetChoicesAsync();
+
     /// <summary>The batch as it stands; once committed, its outcome counts include later revisions (not [ReadOnly]: it may fold them in).</summary>
     [Alias("get")]
     Task<PaperBatchView?> GetAsync();

@@ -403,6 +403,17 @@ public sealed class PaperBatchGrain(
         S.Resolutions = [.. S.Resolutions.Select(r => r with { Line = Blank(r.Line) })];
     }
 
+    async Task IPaperBatchGrain.ForgetChoicesAsync()
+    {
+        if (S.Opening is null)
+        {
+            return;
+        }
+
+        await ScrubChoicesAsync();
+        await state.WriteStateAsync();
+    }
+
     private IPaperChunkGrain Chunk(string part, int chunk) => GrainFactory.GetGrain<IPaperChunkGrain>(PaperChunking.ChunkKey(RoundId, BatchId, part, chunk));
 
     private async Task<int> WriteChunksAsync(string part, IReadOnlyList<PaperLine> lines)

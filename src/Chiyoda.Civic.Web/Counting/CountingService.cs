@@ -198,6 +198,12 @@ public sealed class CountingService(
         var outcome = await Results(roundId).PurgeBallotsAsync(actor.Sub, actor.Name);
         if (outcome.Succeeded && outcome.Value?.Purge is { } purge)
         {
+            // Paper batches keep what clerks keyed until their commit scrubs it; one never committed (left in disagreement,
+            // or found after certification) would still hold a voter key beside choices.
+            var batches = await grains.GetGrain<IPaperRoundGrain>(roundId).ListBatchesAsync();
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (b, _) => await grains.GetGrain<IPaperBatchGrain>(PaperChunking.BatchKey(roundId, b.BatchId)).ForgetChoicesAsync());
+
             // Ballot grains still in memory would answer from what they read before: every silo lets idle ones go now.
             await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
             await audit.AppendAsync(roundId, new AuditEntry($"results:{roundId}:ballots-purged", purge.At, purge.BySub, purge.ByName,

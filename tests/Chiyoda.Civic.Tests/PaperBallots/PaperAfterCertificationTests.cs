@@ -46,10 +46,52 @@ public sealed class PaperAfterCertificationTests(PlatformFixture platform)
         var found = await OpenBatchAsync(clerk, roundId, ballotsInBox: 1);
         var foundFile = Utf8($"ballot_serial,facility,cast_date,voter_key,choices\nCERT-found-{voter},F01,{Today},{voter},3\n");
         await HttpAssertions.JsonAsync(await ImportAsync(clerk, roundId, found, foundFile), 200);
-        await HttpAssertions.JsonAsync(await ImportAsync(clerk2, roundId, found, foundFile), 200);
+        await HttpAssertions.JsonAsync(await ImportAsync(clerk2, roundId, found,
+            Utf8($"ballot_serial,facility,cast_date,voter_key,choices\nCERT-found-{voter},F01,{Today},{voter},1;3\n")), 200);
         var commit = await clerk.PostAsJsonAsync($"/api/v1/rounds/{roundId}/paper-batches/{found}/commit", new { forcedReason = (string?)null });
         await HttpAssertions.ProblemAsync(commit, 409, "count-certified");
         turnout = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/turnout"), 200);
         Assert.Equal(2, turnout.GetProperty("paperVoters").GetInt32());
+
+        // That batch is left in disagreement, a voter key beside two clerks' readings of the marks. Purging the round's
+        // ballots forgets them there too: nothing answers a voter key with choices any more.
+        var before = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/paper-batches/{found}?take=100"), 200);
+        Assert.Contains(Choices(before), c => c.Length > 0);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/purge-ballots", new { }), 200);
+        var after = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/paper-batches/{found}?take=100"), 200);
+        Assert.All(Choices(after), c => Assert.Equal("", c));
+    }
+
+    /// <summary>Every "choices" value anywhere in an answer.</summary>
+    private static List<string> Choices(System.Text.Json.JsonElement element)
+    {
+        var found = new List<string>();
+        void Walk(System.Text.Json.JsonElement e)
+        {
+            if (e.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (p.Name == "choices" && p.Value.ValueKind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Null)
+                    {
+                        found.Add(p.Value.GetString() ?? "");
+                    }
+                    else
+                    {
+                        Walk(p.Value);
+                    }
+                }
+            }
+            else if (e.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                foreach (var item in e.EnumerateArray())
+                {
+                    Walk(item);
+                }
+            }
+        }
+
+        Walk(element);
+        return found;
     }
 }
