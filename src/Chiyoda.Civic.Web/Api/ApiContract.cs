@@ -35,6 +35,19 @@ public static class ApiContract
     public static void Configure(OpenApiOptions options, IConfiguration configuration)
     {
         options.AddOperationTransformer((operation, context, cancellation) => DescribeOperationAsync(operation, context, cancellation));
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // Times go through WardTimeJsonConverter, so the generator knows their format but not their JSON type: without
+            // it a generated client types every time as unknown. They are strings (null where the property may be absent).
+            if (schema.Format == "date-time" && schema.Type is null)
+            {
+                schema.Type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) is not null
+                    ? JsonSchemaType.String | JsonSchemaType.Null
+                    : JsonSchemaType.String;
+            }
+
+            return Task.CompletedTask;
+        });
         options.AddDocumentTransformer((document, context, _) =>
         {
             DescribeDocument(document, configuration);

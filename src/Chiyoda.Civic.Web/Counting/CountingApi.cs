@@ -51,7 +51,8 @@ public static class CountingApi
             .AnswersLater().ProducesOneOf(StatusCodes.Status200OK, typeof(CountReport), typeof(ResultsView))
             .ProducesErrors([ApiErrors.OperationNotFound, .. CountRefusals, .. CertifyRefusals]);
 
-        round.MapPost("/adoption", DecideAdoption).WithSummary("Decide the adopted proposals (a tie at the cut-off), with a public reason")
+        round.MapPost("/adoption", DecideAdoption).WithSummary("Decide the adopted proposals (a tie at the cut-off, or the ward's decision against the ranking), with a public reason")
+            .WithDescription("Settles a tie at the cut-off, which publication waits for. The ward may also adopt other proposals than the ranking's (for example one it cannot carry out is declined): any set of proposals on the ballot is accepted, the answer says `overridden: true`, the results page and the results JSON show the public reason beside the ranking, and the decision is in the audit log (`results.adoption-overridden`). Refused once the results are published.")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidAdoption, ApiErrors.InvalidReason, ApiErrors.NotCertified, ApiErrors.AlreadyPublished);
         round.MapPost("/publish", Publish).WithSummary("Publish the certified results and open data")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.NotCertified, ApiErrors.AdoptionTied);

@@ -52,6 +52,46 @@ public sealed class OpenApiDocumentTests(PlatformFixture platform)
     }
 
     /// <summary>
+    /// Every time in the contract is typed: a "date-time" format without "type": "string" made a generated client
+    /// (openapi-typescript, from an outside check) type all 49 of them as unknown and accept a number for a date.
+    /// </summary>
+    [Fact]
+    public async Task Every_time_in_the_document_is_a_string()
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(CheckedInPath))!;
+        var untyped = new List<string>();
+        void Walk(JsonNode? node, string path)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    if (o["format"]?.GetValue<string>() == "date-time" && !(o["type"]?.ToJsonString().Contains("\"string\"", StringComparison.Ordinal) ?? false))
+                    {
+                        untyped.Add(path);
+                    }
+
+                    foreach (var (key, value) in o)
+                    {
+                        Walk(value, $"{path}/{key}");
+                    }
+
+                    break;
+                case JsonArray a:
+                    for (var i = 0; i < a.Count; i++)
+                    {
+                        Walk(a[i], $"{path}/{i}");
+                    }
+
+                    break;
+            }
+        }
+
+        Walk(document, "");
+        Assert.True(untyped.Count == 0, "date-time without type string at:\n" + string.Join("\n", untyped.Take(20)));
+        Assert.Contains("\"format\": \"date-time\"", document.ToJsonString(Indented), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The API reference page (Scalar) is served in development over the same document, and every script it loads comes
     /// from the platform itself (the page runs offline, and the site's policy forbids other origins); production does not
     /// map it (Deploy/ProductionStartTests).
