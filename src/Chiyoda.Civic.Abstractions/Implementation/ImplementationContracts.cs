@@ -51,7 +51,8 @@ public sealed record ImplementationPath(
 
     /// <summary>
     /// Which step of the path a status is, 1..count (見送り and unknown statuses: null). Pages show progress as this step "of"
-    /// the count, never as a bare percentage (step 5 of 7 is <see cref="Progress"/> 67 %, which read as a different figure).
+    /// the count, text and bar alike (a bar of value step, max count, whose value text is the same words), never as a bare
+    /// percentage (step 5 of 7 is <see cref="Progress"/> 67 %, and step 1 is 0 %, which read as different figures).
     /// </summary>
     public int? Step(string statusId)
     {
@@ -59,7 +60,10 @@ public sealed record ImplementationPath(
         return index < 0 ? null : index + 1;
     }
 
-    /// <summary>How far along the path a status is, 0..100 (見送り and unknown statuses: null): the bar's length.</summary>
+    /// <summary>
+    /// How far along the path a status is, 0..100 from 採用 (見送り and unknown statuses: null): the <c>progress</c> of the API's
+    /// summaries and the open data. Pages do not show it: their text and bar are <see cref="Step"/> of the count.
+    /// </summary>
     public int? Progress(string statusId)
     {
         var index = Statuses.ToList().FindIndex(s => s.Id == statusId);

@@ -357,6 +357,20 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             await session.Page.GotoAsync(new Uri(platform.Web, "/implementation").ToString());
             Assert.True(await session.Page.GetByTestId("implementation-item").CountAsync() >= 2);
             await PageWalk.ScreenshotAsync(session.Page, $"implementation-list-all-{language}-phone");
+            // The bar says the step its text says (it read 67 % beside "step 5 of 7"), to a screen reader too.
+            var bar = session.Page.Locator($"a[href='/rounds/{Demo}/proposals/p-001#after']").Locator("xpath=ancestor::li").Locator("progress");
+            Assert.Equal(("7", "5", language == "ja" ? "全7段階のうち5段階目" : "Step 5 of 7"),
+                (await bar.GetAttributeAsync("max"), await bar.GetAttributeAsync("value"), await bar.GetAttributeAsync("aria-valuetext")));
         }
+
+        // The demo's p-002 is at the path's last status (効果検証): its editor says so instead of a form with nothing to choose.
+        await using var staff = await BrowserSession.OpenAsync(platform, 1280, 800);
+        await staff.SignInAsync(platform, "department");
+        await staff.Page.GotoAsync(new Uri(platform.Web, $"/culture/ja?returnUrl=/implementation/{Demo}/p-002/edit").ToString());
+        await staff.Page.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(staff.Page.GetByTestId("no-next-status")).ToContainTextAsync("この記録は最後の段階（効果検証）に達しているため、新しい状況は記録できません。");
+        Assert.Equal(0, await staff.Page.GetByTestId("status-select").CountAsync());
+        Assert.Equal(0, await staff.Page.GetByTestId("save-status").CountAsync());
+        await staff.AssertAccessibleAsync("the editor of a record at its last status");
     }
 }

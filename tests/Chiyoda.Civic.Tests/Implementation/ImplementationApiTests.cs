@@ -285,4 +285,106 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
             Assert.All(inbox, n => Assert.Equal("What happened to \"Proposal 1\"", n.GetProperty("titleEn").GetString()));
         }
     }
+
+    /// <summary>
+    /// From an outside walk of 「提案のその後」: the bar says the step the text says (step 1 of 7 was an empty bar, step 5 read
+    /// 67 %), on the proposal page and the ward-wide list, in both languages, and 見送り has none; the editor says why no status
+    /// is left (the path's last, or 見送り) instead of a dead form; the proposer is told they hear as the proposer, not offered
+    /// to follow (and told after stopping that nothing would come, which was untrue).
+    /// </summary>
+    [Fact]
+    public async Task Pages_show_the_step_as_the_bar_say_why_no_status_is_left_and_do_not_offer_the_proposer_to_follow()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PublishedRoundAsync(platform, admin);
+        string Record(string proposal) => $"/api/v1/rounds/{roundId}/proposals/{proposal}/implementation";
+        var adoptedOn = (await HttpAssertions.JsonAsync(await admin.GetAsync(Record("p-001")), 200)).GetProperty("adoptedOn").GetString()!;
+        // p-001 at 実施中 (step 5 of 7), p-002 straight to 効果検証 (7 of 7: skipping is allowed).
+        foreach (var (proposal, status) in new[] { ("p-001", "budget-consideration"), ("p-001", "budget-debate"), ("p-001", "budget-passed"), ("p-001", "in-progress"), ("p-002", "evaluated") })
+        {
+            await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{Record(proposal)}/status",
+                new { requestId = $"{proposal}-{status}", status, date = adoptedOn, department = "政策経営部 DX戦略課" }), 200);
+        }
+
+        using var proposer = new BrowserlessSession();
+        await proposer.SignInAsync(platform.Web, $"voter:{roundId}-proposer-2", PlatformFixture.DevelopmentPassword, "/implementation");
+        async Task<string> PageAsync(BrowserlessSession session, string path)
+        {
+            var (response, url) = await session.SendAsync(HttpMethod.Get, new Uri(platform.Web, path));
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} at {url}");
+            return System.Net.WebUtility.HtmlDecode(html);
+        }
+
+        static string Between(string html, string start, string end)
+        {
+            var from = html.IndexOf(start, StringComparison.Ordinal);
+            Assert.True(from >= 0, $"no {start} on the page");
+            return html[from..html.IndexOf(end, from, StringComparison.Ordinal)];
+        }
+
+        static void AssertBar(string html, int step, string text)
+        {
+            var bar = System.Text.RegularExpressions.Regex.Match(html, "<progress[^>]*>");
+            Assert.True(bar.Success, "no progress bar");
+            Assert.Contains($"max=\"7\"", bar.Value, StringComparison.Ordinal);
+            Assert.Contains($"value=\"{step}\"", bar.Value, StringComparison.Ordinal);
+            Assert.Contains($"aria-valuetext=\"{text}\"", bar.Value, StringComparison.Ordinal);
+            Assert.Contains(text, html, StringComparison.Ordinal);
+        }
+
+        foreach (var (language, five, seven, proposerLine) in new[]
+        {
+            ("ja", "全7段階のうち5段階目", "全7段階のうち7段階目", "提案者としてお知らせ"),
+            ("en", "Step 5 of 7", "Step 7 of 7", "you are told as its proposer"),
+        })
+        {
+            if (language == "en")
+            {
+                await proposer.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/culture/en?returnUrl=%2Fimplementation"));
+            }
+
+            var p1 = await PageAsync(proposer, $"/rounds/{roundId}/proposals/p-001");
+            AssertBar(Between(p1, "data-testid=\"implementation-progress\"", "</div>"), 5, five);
+            var p2 = await PageAsync(proposer, $"/rounds/{roundId}/proposals/p-002");
+            AssertBar(Between(p2, "data-testid=\"implementation-progress\"", "</div>"), 7, seven);
+            var list = await PageAsync(proposer, "/implementation");
+            AssertBar(Between(list, $"href=\"/rounds/{roundId}/proposals/p-001#after\"", "</li>"), 5, five);
+            AssertBar(Between(list, $"href=\"/rounds/{roundId}/proposals/p-002#after\"", "</li>"), 7, seven);
+
+            // Their own proposal: a line saying they are told as the proposer, no follow form. Another's: the form.
+            var own = Between(p2, "data-testid=\"follow\"", "</section>");
+            Assert.Contains(proposerLine, Between(own, "data-testid=\"follow-proposer\"", "</p>"), StringComparison.Ordinal);
+            Assert.DoesNotContain("follow-button", own, StringComparison.Ordinal);
+            Assert.Contains("follow-button", Between(p1, "data-testid=\"follow\"", "</section>"), StringComparison.Ordinal);
+        }
+
+        // Department staff: p-002 has reached the path's last status, so the editor says so and what the withdrawal allows.
+        using var staff = new BrowserlessSession();
+        await staff.SignInAsync(platform.Web, "department", PlatformFixture.DevelopmentPassword, "/implementation");
+        var last = await PageAsync(staff, $"/implementation/{roundId}/p-002/edit");
+        var why = Between(last, "data-testid=\"no-next-status\"", "</p>");
+        Assert.Contains("最後の段階（効果検証）に達しているため、新しい状況は記録できません", why, StringComparison.Ordinal);
+        Assert.Contains("管理者が理由を付けて取り消せます", why, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"status-select\"", last, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"save-status\"", last, StringComparison.Ordinal);
+        // p-001 can still move: the form is there and no such message.
+        var open = await PageAsync(staff, $"/implementation/{roundId}/p-001/edit");
+        Assert.Contains("data-testid=\"status-select\"", open, StringComparison.Ordinal);
+        Assert.DoesNotContain("no-next-status", open, StringComparison.Ordinal);
+
+        // 見送り: nothing follows it; no bar pretends a step of the path.
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"{Record("p-001")}/status",
+            new { requestId = "p-001-not-pursued", status = "not-pursued", date = adoptedOn, note = "予算が認められませんでした。" }), 200);
+        var declined = await PageAsync(staff, $"/implementation/{roundId}/p-001/edit");
+        Assert.Contains("「見送り」となっているため、新しい状況は記録できません", Between(declined, "data-testid=\"no-next-status\"", "</p>"), StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"status-select\"", declined, StringComparison.Ordinal);
+        Assert.DoesNotContain("<progress", Between(await PageAsync(staff, $"/rounds/{roundId}/proposals/p-001"), "id=\"after\"", "</section>"), StringComparison.Ordinal);
+        Assert.DoesNotContain("<progress", Between(await PageAsync(staff, "/implementation"), $"href=\"/rounds/{roundId}/proposals/p-001#after\"", "</li>"), StringComparison.Ordinal);
+
+        await staff.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/culture/en?returnUrl=%2Fimplementation"));
+        var english = Between(await PageAsync(staff, $"/implementation/{roundId}/p-002/edit"), "data-testid=\"no-next-status\"", "</p>");
+        Assert.Contains("This record has reached the last step (Effects evaluated), so no new status can be recorded.", english, StringComparison.Ordinal);
+        Assert.Contains("an administrator can withdraw it with a reason", english, StringComparison.Ordinal);
+    }
 }
