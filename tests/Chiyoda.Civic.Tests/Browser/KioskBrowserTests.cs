@@ -171,4 +171,41 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
         await AssertClerkSignedOutAsync(page);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    [Fact]
+    public async Task A_clerk_at_another_desk_is_told_before_any_hand_over_that_the_persons_device_is_open_until_when_and_where()
+    {
+        var problems = new List<string>();
+        await using var first = await BrowserSession.OpenAsync(platform, 1280, 800);
+        await first.SignInAsync(platform, "clerk");
+        await first.Page.GotoAsync(new Uri(platform.Web, $"/kiosk/open/{Round}").ToString());
+        await first.Page.GetByTestId("kiosk-voter-key").FillAsync("d-0014");
+        await first.Page.GetByTestId("kiosk-find").ClickAsync();
+        await first.Page.GetByTestId("kiosk-may-vote").WaitForAsync();
+        var facility = (await first.Page.Locator("#kiosk-facility option:checked").InnerTextAsync()).Trim();
+        await first.Page.GetByTestId("kiosk-handover").ClickAsync();
+        await first.Page.Locator("fieldset#choices").WaitForAsync(new() { Timeout = 45_000 });
+
+        // A second desk checks the same person while that device is open: said at once, with no hand-over button.
+        await using var second = await BrowserSession.OpenAsync(platform, 1280, 800);
+        await second.SignInAsync(platform, "clerk");
+        var page = second.Page;
+        await page.GotoAsync(new Uri(platform.Web, $"/kiosk/open/{Round}").ToString());
+        await page.GetByTestId("kiosk-voter-key").FillAsync("d-0014");
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-check-refused").WaitForAsync();
+        Assert.Equal("kiosk-session-open-elsewhere", await page.GetByTestId("kiosk-check").GetAttributeAsync("data-code"));
+        Assert.Matches(@"[0-9]{2}:[0-9]{2}（区の時刻）まで開いています", await page.GetByTestId("kiosk-open-elsewhere").InnerTextAsync());
+        Assert.Contains(facility, await page.GetByTestId("kiosk-open-elsewhere-facility").InnerTextAsync());
+        Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
+        await CheckPageAsync(second, "clerk-open-elsewhere", "ja", problems);
+
+        // The voter finishes without voting on the first device: the person may be handed a device again.
+        await first.Page.GetByTestId("kiosk-end").ClickAsync();
+        await first.Page.GetByTestId("kiosk-finished").WaitForAsync();
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-may-vote").WaitForAsync();
+        Assert.Equal(1, await page.GetByTestId("kiosk-handover").CountAsync());
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
 }
