@@ -45,10 +45,24 @@ public interface IKioskVoterGrain : IGrainWithStringKey
     [Alias("claim")]
     Task<bool> ClaimAsync(string sessionKey, DateTimeOffset expiresAt);
 
+    /// <summary>As <see cref="ClaimAsync(string, DateTimeOffset)"/>, noting the facility, so a clerk elsewhere is told where the open session is.</summary>
+    [Alias("claim-at")]
+    Task<bool> ClaimAsync(string sessionKey, DateTimeOffset expiresAt, string facilityCode);
+
+    /// <summary>The session open for this voter now (until when, and where if known), or null: the clerk's check says so before any hand-over.</summary>
+    [Alias("open-session"), ReadOnly]
+    Task<KioskOpenSession?> GetOpenAsync();
+
     /// <summary>Lets the voter go when their session closes (voted, ended); a release by any other session does nothing.</summary>
     [Alias("release")]
     Task ReleaseAsync(string sessionKey);
 }
+
+/// <summary>A voter's session that is open now: until when, and at which facility (null for a claim stored before facilities were kept).</summary>
+[GenerateSerializer, Immutable, Alias("civic.kiosk-open-session")]
+public sealed record KioskOpenSession(
+    [property: Id(0)] DateTimeOffset ExpiresAt,
+    [property: Id(1)] string? FacilityCode);
 
 /// <summary>Who opened the session, for whom, where.</summary>
 [GenerateSerializer, Immutable, Alias("civic.kiosk-opening")]
@@ -104,6 +118,9 @@ public static class KioskErrorCodes
     public const string SessionConflict = "kiosk-session-conflict";
     public const string SessionOpenElsewhere = "kiosk-session-open-elsewhere";
     public const string VoterMismatch = "voter-mismatch";
+
+    /// <summary>Nothing is on the round's ballot (no shortlist published): no session opens, as the online ballot page shows no form.</summary>
+    public const string NoShortlist = "no-shortlist";
 }
 
 public static class KioskRules

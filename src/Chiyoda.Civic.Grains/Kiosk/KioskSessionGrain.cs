@@ -49,18 +49,21 @@ public sealed class KioskSessionGrain(
         var now = time.GetUtcNow();
         if (check.Code is { } refused)
         {
-            await new GrainAuditLog(GrainFactory).AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:open-refused", now,
-                opening.ClerkSub, opening.ClerkName, "kiosk.open-refused", $"kiosk-session:{AuditId}", null,
-                $"facility {opening.FacilityCode}; voter {opening.VoterKey}; refused: {refused}"));
+            await AuditRefusalAsync(opening, now, refused);
             return CommandResultDetail.RefusedWith(new KioskOpened(null, check.EligibleFrom), refused);
         }
 
-        var expiresAt = now + KioskRules.SessionLifetime;
-        if (!await Voter(opening).ClaimAsync(this.GetPrimaryKeyString(), expiresAt))
+        // Nothing on the ballot (no shortlist published): a session would show the voter nothing to choose and hold them for its lifetime.
+        if (!await KioskChecks.HasBallotItemsAsync(GrainFactory, opening.RoundId))
         {
-            await new GrainAuditLog(GrainFactory).AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:open-refused", now,
-                opening.ClerkSub, opening.ClerkName, "kiosk.open-refused", $"kiosk-session:{AuditId}", null,
-                $"facility {opening.FacilityCode}; voter {opening.VoterKey}; refused: {KioskErrorCodes.SessionOpenElsewhere}"));
+            await AuditRefusalAsync(opening, now, KioskErrorCodes.NoShortlist);
+            return CommandResult<KioskOpened>.Refused(KioskErrorCodes.NoShortlist, []);
+        }
+
+        var expiresAt = now + KioskRules.SessionLifetime;
+        if (!await Voter(opening).ClaimAsync(this.GetPrimaryKeyString(), expiresAt, opening.FacilityCode))
+        {
+            await AuditRefusalAsync(opening, now, KioskErrorCodes.SessionOpenElsewhere);
             return CommandResult<KioskOpened>.Refused(KioskErrorCodes.SessionOpenElsewhere, []);
         }
 
@@ -152,6 +155,11 @@ public sealed class KioskSessionGrain(
             }
         }
     }
+
+    private Task AuditRefusalAsync(KioskOpening opening, DateTimeOffset now, string code) =>
+        new GrainAuditLog(GrainFactory).AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:open-refused", now,
+            opening.ClerkSub, opening.ClerkName, "kiosk.open-refused", $"kiosk-session:{AuditId}", null,
+            $"facility {opening.FacilityCode}; voter {opening.VoterKey}; refused: {code}"));
 
     private bool Expired => time.GetUtcNow() >= state.State.ExpiresAt;
 

@@ -12,7 +12,16 @@ public sealed class KioskVoterGrain(
     [PersistentState("kiosk-voter", StorageNames.GrainState)] IPersistentState<KioskVoterState> state,
     TimeProvider time) : Grain, IKioskVoterGrain
 {
-    async Task<bool> IKioskVoterGrain.ClaimAsync(string sessionKey, DateTimeOffset expiresAt)
+    Task<bool> IKioskVoterGrain.ClaimAsync(string sessionKey, DateTimeOffset expiresAt) => ClaimAsync(sessionKey, expiresAt, null);
+
+    Task<bool> IKioskVoterGrain.ClaimAsync(string sessionKey, DateTimeOffset expiresAt, string facilityCode) => ClaimAsync(sessionKey, expiresAt, facilityCode);
+
+    Task<KioskOpenSession?> IKioskVoterGrain.GetOpenAsync() =>
+        Task.FromResult(state.State is { SessionKey: not null } held && time.GetUtcNow() < held.ExpiresAt
+            ? new KioskOpenSession(held.ExpiresAt, held.FacilityCode)
+            : null);
+
+    private async Task<bool> ClaimAsync(string sessionKey, DateTimeOffset expiresAt, string? facilityCode)
     {
         var held = state.State;
         if (held.SessionKey is not null && held.SessionKey != sessionKey && time.GetUtcNow() < held.ExpiresAt)
@@ -20,9 +29,9 @@ public sealed class KioskVoterGrain(
             return false;
         }
 
-        if (held.SessionKey != sessionKey || held.ExpiresAt != expiresAt)
+        if (held.SessionKey != sessionKey || held.ExpiresAt != expiresAt || held.FacilityCode != facilityCode)
         {
-            state.State = new KioskVoterState { SessionKey = sessionKey, ExpiresAt = expiresAt };
+            state.State = new KioskVoterState { SessionKey = sessionKey, ExpiresAt = expiresAt, FacilityCode = facilityCode };
             await state.WriteStateAsync();
         }
 
@@ -46,4 +55,7 @@ public sealed class KioskVoterState
     [Id(0)] public string? SessionKey { get; set; }
 
     [Id(1)] public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Where the session was opened (the clerk's check elsewhere names it); null for a claim stored before this was kept.</summary>
+    [Id(2)] public string? FacilityCode { get; set; }
 }

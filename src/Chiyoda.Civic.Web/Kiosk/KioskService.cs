@@ -2,6 +2,7 @@ using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Kiosk;
 using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Grains.Kiosk;
 using Chiyoda.Civic.Grains.Register;
 using Chiyoda.Civic.Web.PaperBallots;
 using Chiyoda.Civic.Web.Register;
@@ -14,8 +15,10 @@ namespace Chiyoda.Civic.Web.Kiosk;
 /// <see cref="HasBallot"/>: the person already has a ballot (online or at a kiosk; a paper ballot refuses the session), which
 /// the kiosk ballot will replace, as a second online vote does. The clerk is told, as at a polling desk, so the person can be
 /// told before they vote; never what the ballot says.
+/// <para><see cref="OpenSession"/>: with code <c>kiosk-session-open-elsewhere</c>, the person's session open now on another
+/// device (until when, where), so the clerk is told before any hand-over, which would be refused.</para>
 /// </remarks>
-public sealed record KioskVoterCheck(RegisterEntry? Voter, string? Code, DateOnly? EligibleFrom = null, bool HasBallot = false);
+public sealed record KioskVoterCheck(RegisterEntry? Voter, string? Code, DateOnly? EligibleFrom = null, bool HasBallot = false, KioskOpenSession? OpenSession = null);
 
 /// <summary>
 /// Assisted voting at a facility: the clerk's side (find the person, check, open a session) and the device's side
@@ -84,6 +87,16 @@ public sealed class KioskService(IGrainFactory grains, KnownRounds rounds, Regis
 
         var ballot = grains.GetGrain<IBallotGrain>(Ballots.BallotService.BallotKey(roundId, voter.VoterKey));
         var check = await ballot.CheckOnlineAsync();
+        if (check.Code is null)
+        {
+            // What the hand-over would refuse, said before it: nothing on the ballot, or a session open on another device.
+            var (refused, open) = await KioskChecks.BeforeHandOverAsync(grains, roundId, voter.VoterKey);
+            if (refused is not null)
+            {
+                return new(voter, refused, OpenSession: open);
+            }
+        }
+
         var hasBallot = check.Code is null && (await ballot.GetAsync()).Counted is not null;
         return new(voter, check.Code, check.EligibleFrom, hasBallot);
     }

@@ -48,7 +48,7 @@ public static class RegisterApi
 
         var (report, fileError) = await service.LoadAsync(roundId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), caller.User);
         return fileError is not null
-            ? ApiErrors.Problem(ApiErrors.NotARegisterFile, fileError)
+            ? ApiErrors.Problem(ApiErrors.NotARegisterFile, RegisterFile.FileErrors.Detail(fileError))
             : TypedResults.Ok(report!);
     }
 

@@ -7,7 +7,8 @@ using Chiyoda.Civic.Web.Files;
 namespace Chiyoda.Civic.Web.Register;
 
 /// <summary>What became of one line of a register file.</summary>
-public sealed record RegisterLineOutcome(int Line, string? VoterKey, string Outcome, string? Reason = null);
+/// <remarks><see cref="Fields"/>: for <c>missing-field</c>, the empty required fields by their header names (<c>voter_key</c>, <c>name_kana</c>, <c>birthdate</c>).</remarks>
+public sealed record RegisterLineOutcome(int Line, string? VoterKey, string Outcome, string? Reason = null, IReadOnlyList<string>? Fields = null);
 
 /// <summary>The report of a register load: a line each, and the counts.</summary>
 public sealed record RegisterLoadReport(int Lines, int Added, int Updated, int Unchanged, int Refused, IReadOnlyList<RegisterLineOutcome> Outcomes);
@@ -40,19 +41,35 @@ public static partial class RegisterFile
         public const string Malformed = "malformed";
     }
 
-    /// <summary>Reads the file; the error says why a file is refused whole (not text, or not a register file).</summary>
+    /// <summary>Why a file is refused whole: a code the pages translate (resx <c>FileError.{code}</c>) and the API's English detail.</summary>
+    public static class FileErrors
+    {
+        public const string NotText = "not-text";
+        public const string NoHeader = "no-header";
+
+        public static string Detail(string code) => code switch
+        {
+            NotText => "The file is not text in UTF-8 or Shift_JIS.",
+            _ => $"The first line must be the header '{Header}'.",
+        };
+    }
+
+    /// <summary>The required fields (the first three), by their header names.</summary>
+    public static readonly IReadOnlyList<string> RequiredFields = ["voter_key", "name_kana", "birthdate"];
+
+    /// <summary>Reads the file; the error (a <see cref="FileErrors"/> code) says why a file is refused whole (not text, or not a register file).</summary>
     public static (IReadOnlyList<(int Line, RegisterEntry Entry)> Entries, List<RegisterLineOutcome> Refused, int Lines, string? FileError) Read(ReadOnlySpan<byte> bytes)
     {
         var text = DelimitedText.Decode(bytes);
         if (text is null)
         {
-            return ([], [], 0, "The file is not text in UTF-8 or Shift_JIS.");
+            return ([], [], 0, FileErrors.NotText);
         }
 
         var records = DelimitedText.Parse(text).ToList();
         if (records.Count == 0 || string.Join(',', records[0].Fields.Select(f => DelimitedText.Normalize(f).ToLowerInvariant())) != Header)
         {
-            return ([], [], 0, $"The first line must be the header '{Header}'.");
+            return ([], [], 0, FileErrors.NoHeader);
         }
 
         var entries = new List<(int, RegisterEntry)>();
@@ -74,7 +91,9 @@ public static partial class RegisterFile
             };
             if (reason is not null)
             {
-                refused.Add(new RegisterLineOutcome(record.Line, key, Outcomes.Refused, reason));
+                refused.Add(new RegisterLineOutcome(record.Line, key, Outcomes.Refused, reason, reason == Reasons.MissingField
+                    ? [.. RequiredFields.Where((_, i) => DelimitedText.Normalize(record.Fields[i]).Length == 0)]
+                    : null));
                 continue;
             }
 

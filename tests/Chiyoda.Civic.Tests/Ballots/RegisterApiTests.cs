@@ -88,6 +88,33 @@ public sealed class RegisterApiTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_line_with_an_empty_required_field_names_the_empty_fields_beside_its_reason()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        var csv = string.Join("\r\n",
+            Header,
+            "w-009,,1980-01-01,102-8688",                  // 2 empty name
+            "w-010,テスト ジュウ,,102-8688",               // 3 empty birthdate
+            ",テスト ジュウイチ,1980-01-01,102-8688",      // 4 empty key
+            ",,　,102-8688",                               // 5 all three (a full-width space is empty)
+            "w-012,テスト ジュウニ,1980-01-01,");          // 6 added: the postcode may be empty
+
+        var report = await PlatformVoting.LoadRegisterAsync(admin, roundId, csv);
+        var outcomes = report.GetProperty("outcomes").EnumerateArray().ToDictionary(o => o.GetProperty("line").GetInt32());
+        string[] Fields(int line) =>
+            outcomes[line].TryGetProperty("fields", out var f) ? [.. f.EnumerateArray().Select(x => x.GetString()!)] : [];
+
+        Assert.All(new[] { 2, 3, 4, 5 }, line => Assert.Equal("missing-field", outcomes[line].GetProperty("reason").GetString()));
+        Assert.Equal(new[] { "name_kana" }, Fields(2));
+        Assert.Equal(new[] { "birthdate" }, Fields(3));
+        Assert.Equal(new[] { "voter_key" }, Fields(4));
+        Assert.Equal(new[] { "voter_key", "name_kana", "birthdate" }, Fields(5));
+        Assert.Equal("added", outcomes[6].GetProperty("outcome").GetString());
+        Assert.Empty(Fields(6));
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_register_is_refused_whole()
     {
         using var admin = await platform.ApiClientAsync("admin");

@@ -12,15 +12,22 @@ namespace Chiyoda.Civic.Tests.Ballots;
 /// </summary>
 public static class VotingRounds
 {
-    /// <summary>A round whose voting window contains <paramref name="now"/> (or is moved as <paramref name="window"/> says).</summary>
-    public static async Task<string> OpenAsync(IGrainFactory grains, DateTimeOffset now, int maxVotes = 3, (TimeSpan Opens, TimeSpan Closes)? window = null)
+    /// <summary>
+    /// A round whose voting window contains <paramref name="now"/> (or is moved as <paramref name="window"/> says); without
+    /// <paramref name="shortlist"/>, nothing is on its ballot (the shortlist never published).
+    /// </summary>
+    public static async Task<string> OpenAsync(IGrainFactory grains, DateTimeOffset now, int maxVotes = 3, (TimeSpan Opens, TimeSpan Closes)? window = null, bool shortlist = true)
     {
         var roundId = RoundSamples.NewRoundId();
         var round = grains.GetGrain<IRoundGrain>(roundId);
         var callOpen = new RoundSchedule(now.AddDays(-60), now.AddDays(1), now.AddDays(1), now.AddDays(30), now.AddDays(40));
         var definition = new RoundDefinition("投票テスト", "Voting test", callOpen, new RoundRules(maxVotes, 18, 3));
         Assert.True((await round.CreateAsync(definition)).Succeeded);
-        await ScreenedShortlist.PublishAsync(grains, roundId);
+        if (shortlist)
+        {
+            await ScreenedShortlist.PublishAsync(grains, roundId);
+        }
+
         var (opens, closes) = window ?? (TimeSpan.FromDays(-1), TimeSpan.FromDays(30));
         var moved = await round.UpdateAsync(definition with { Schedule = callOpen with { CallCloses = now.AddDays(-30), VotingOpens = now + opens, VotingCloses = now + closes } });
         Assert.True(moved.Succeeded, moved.Code);

@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Net.Http.Json;
 using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.Rounds;
 using Microsoft.Playwright;
 
 namespace Chiyoda.Civic.Tests.Browser;
@@ -169,6 +172,83 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
         Assert.Contains("Only you can see this screen", await page.GetByTestId("kiosk-private").InnerTextAsync());
         await VoteOnTheDeviceAsync(session, [3], "en", problems);
         await AssertClerkSignedOutAsync(page);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task A_clerk_at_another_desk_is_told_before_any_hand_over_that_the_persons_device_is_open_until_when_and_where()
+    {
+        var problems = new List<string>();
+        await using var first = await BrowserSession.OpenAsync(platform, 1280, 800);
+        await first.SignInAsync(platform, "clerk");
+        await first.Page.GotoAsync(new Uri(platform.Web, $"/kiosk/open/{Round}").ToString());
+        await first.Page.GetByTestId("kiosk-voter-key").FillAsync("d-0014");
+        await first.Page.GetByTestId("kiosk-find").ClickAsync();
+        await first.Page.GetByTestId("kiosk-may-vote").WaitForAsync();
+        var facility = (await first.Page.Locator("#kiosk-facility option:checked").InnerTextAsync()).Trim();
+        await first.Page.GetByTestId("kiosk-handover").ClickAsync();
+        await first.Page.Locator("fieldset#choices").WaitForAsync(new() { Timeout = 45_000 });
+
+        // A second desk checks the same person while that device is open: said at once, with no hand-over button.
+        await using var second = await BrowserSession.OpenAsync(platform, 1280, 800);
+        await second.SignInAsync(platform, "clerk");
+        var page = second.Page;
+        await page.GotoAsync(new Uri(platform.Web, $"/kiosk/open/{Round}").ToString());
+        await page.GetByTestId("kiosk-voter-key").FillAsync("d-0014");
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-check-refused").WaitForAsync();
+        Assert.Equal("kiosk-session-open-elsewhere", await page.GetByTestId("kiosk-check").GetAttributeAsync("data-code"));
+        Assert.Matches(@"[0-9]{2}:[0-9]{2}（区の時刻）まで開いています", await page.GetByTestId("kiosk-open-elsewhere").InnerTextAsync());
+        Assert.Contains(facility, await page.GetByTestId("kiosk-open-elsewhere-facility").InnerTextAsync());
+        Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
+        await CheckPageAsync(second, "clerk-open-elsewhere", "ja", problems);
+
+        // The voter finishes without voting on the first device: the person may be handed a device again.
+        await first.Page.GetByTestId("kiosk-end").ClickAsync();
+        await first.Page.GetByTestId("kiosk-finished").WaitForAsync();
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-may-vote").WaitForAsync();
+        Assert.Equal(1, await page.GetByTestId("kiosk-handover").CountAsync());
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task A_round_with_nothing_on_its_ballot_is_refused_at_the_clerks_check_with_its_reason_and_no_hand_over()
+    {
+        // A round in its voting window whose shortlist was never published, with a facility and a voter of age.
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = RoundSamples.NewRoundId();
+        var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9));
+        string Day(int days) => today.AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}", new
+        {
+            name = "投票用紙のない募集回",
+            nameEn = "A round with nothing on its ballot",
+            schedule = new { callOpens = Day(-60), callCloses = Day(-30), votingOpens = Day(-1), votingCloses = Day(30), resultsDue = Day(60) },
+            rules = new { maxVotesPerVoter = 3, minimumAge = 18, maxProposalsPerProposer = 3 },
+        }), 201);
+        await Ballots.PlatformVoting.LoadRegisterAsync(admin, roundId, "voter_key,name_kana,birthdate,postcode\n" + Ballots.PlatformVoting.Adult("ns-001"));
+        await HttpAssertions.JsonAsync(await admin.PutAsJsonAsync($"/api/v1/rounds/{roundId}/facilities", new[] { new { code = "F01", name = "区役所 1階" } }), 200);
+
+        var problems = new List<string>();
+        await using var session = await BrowserSession.OpenAsync(platform, 1280, 800);
+        await session.SignInAsync(platform, "clerk");
+        var page = session.Page;
+        await page.GotoAsync(new Uri(platform.Web, $"/kiosk/open/{roundId}").ToString());
+        await page.GetByTestId("kiosk-voter-key").FillAsync("ns-001");
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-check-refused").WaitForAsync();
+        Assert.Equal("no-shortlist", await page.GetByTestId("kiosk-check").GetAttributeAsync("data-code"));
+        Assert.Contains("投票の対象となる提案（投票用紙）がまだ公表されていません", await page.GetByTestId("kiosk-check-refused").InnerTextAsync());
+        Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
+        await CheckPageAsync(session, "clerk-no-shortlist", "ja", problems);
+
+        await session.SwitchLanguageAsync("en");
+        await page.GetByTestId("kiosk-voter-key").FillAsync("ns-001");
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-check-refused").WaitForAsync();
+        Assert.Contains("the shortlist has not been published", await page.GetByTestId("kiosk-check-refused").InnerTextAsync());
+        Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 }

@@ -39,4 +39,52 @@ public sealed class RegisterBrowserTests(PlatformFixture platform)
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await session.AssertAccessibleAsync("the register page (en)");
     }
+
+    [Fact]
+    public async Task A_file_without_the_header_and_lines_with_empty_fields_are_explained_in_the_pages_language()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        var noHeader = Encoding.UTF8.GetBytes("w-001,テスト イチ,1980-01-01,102-8688\n");
+        var emptyFields = Encoding.UTF8.GetBytes(
+            "voter_key,name_kana,birthdate,postcode\nw-009,,1980-01-01,102-8688\nw-010,テスト ジュウ,,102-8688\n,テスト ジュウイチ,1980-01-01,102-8688\n");
+        await using var session = await BrowserSession.OpenAsync(platform);
+        await session.SignInAsync(platform, "admin");
+        var page = session.Page;
+        await page.GotoAsync(new Uri(platform.Web, $"/admin/rounds/{roundId}/register").ToString());
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+
+        async Task<string> ErrorAsync()
+        {
+            await page.GetByTestId("register-file").SetInputFilesAsync(new FilePayload { Name = "meibo.csv", MimeType = "text/csv", Buffer = noHeader });
+            return await page.GetByTestId("register-error").InnerTextAsync();
+        }
+
+        async Task<IReadOnlyList<string>> RefusedAsync()
+        {
+            await page.GetByTestId("register-file").SetInputFilesAsync(new FilePayload { Name = "meibo2.csv", MimeType = "text/csv", Buffer = emptyFields });
+            await page.GetByTestId("register-report").WaitForAsync();
+            return await page.GetByTestId("refused-line").AllInnerTextsAsync();
+        }
+
+        var error = await ErrorAsync();
+        Assert.Contains("1行目が見出しではありません", error);
+        Assert.Contains("voter_key,name_kana,birthdate,postcode", error);
+        Assert.DoesNotContain("The first line", error, StringComparison.Ordinal);
+        var refused = await RefusedAsync();
+        Assert.Equal(3, refused.Count);
+        Assert.Contains("必須の項目が空です：氏名（カナ）", refused[0]);
+        Assert.Contains("必須の項目が空です：生年月日", refused[1]);
+        Assert.Contains("必須の項目が空です：投票者番号", refused[2]);
+        await session.AssertAccessibleAsync("the register page with empty fields named (ja)");
+
+        await session.SwitchLanguageAsync("en");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        error = await ErrorAsync();
+        Assert.Contains("The first line must be: voter_key,name_kana,birthdate,postcode", error);
+        refused = await RefusedAsync();
+        Assert.Contains("Empty required field(s): name (kana)", refused[0]);
+        Assert.Contains("Empty required field(s): birthdate", refused[1]);
+        Assert.Contains("Empty required field(s): voter key", refused[2]);
+    }
 }

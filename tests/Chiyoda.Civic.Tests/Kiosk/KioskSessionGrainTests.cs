@@ -6,6 +6,7 @@ using Chiyoda.Civic.Abstractions.PaperBallots;
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Grains.Kiosk;
 
 namespace Chiyoda.Civic.Tests.Kiosk;
 
@@ -26,9 +27,11 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
     private static KioskOpening Opening(string roundId, string voterKey, string facility = Facility) =>
         new(roundId, voterKey, facility, "clerk-sub", "窓口 係員");
 
-    private async Task<string> RoundAsync(params RegisterEntry[] voters)
+    private Task<string> RoundAsync(params RegisterEntry[] voters) => RoundAsync(true, voters);
+
+    private async Task<string> RoundAsync(bool shortlist, params RegisterEntry[] voters)
     {
-        var roundId = await VotingRounds.OpenAsync(fixture.Grains, Now);
+        var roundId = await VotingRounds.OpenAsync(fixture.Grains, Now, shortlist: shortlist);
         await VotingRounds.RegisterAsync(fixture.Grains, roundId, voters);
         await fixture.Grains.GetGrain<IPaperRoundGrain>(roundId).SetFacilitiesAsync([new(Facility, "千代田区役所"), new("F02", "神田公園出張所")]);
         return roundId;
@@ -42,6 +45,10 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
         Assert.Null(opened.Code);
         return (roundId, token);
     }
+
+    /// <summary>The clerk's check after the ballot's own (KioskService.FindAsync asks it before showing the hand-over).</summary>
+    private Task<(string? Code, KioskOpenSession? OpenSession)> CheckAsync(string roundId, string voterKey) =>
+        KioskChecks.BeforeHandOverAsync(fixture.Grains, roundId, voterKey);
 
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string roundId) =>
         (await new GrainAuditLog(fixture.Grains).ListAsync(roundId, 0, 100)).Entries;
@@ -244,6 +251,50 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
         Assert.Equal(KioskErrorCodes.SessionOpenElsewhere, (await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
         fixture.Clock.Advance(KioskRules.SessionLifetime);
         Assert.Null((await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
+    }
+
+    [Fact]
+    public async Task The_clerks_check_says_a_session_is_open_on_another_device_until_when_and_where_before_any_hand_over()
+    {
+        var roundId = await RoundAsync(VotingRounds.Adult("v1", Today), VotingRounds.Adult("v2", Today));
+        Assert.Null((await CheckAsync(roundId, "v1")).Code);
+        var first = KioskTokens.NewToken();
+        var opened = await Session(first).OpenAsync(Opening(roundId, "v1", "F02"));
+        Assert.Null(opened.Code);
+
+        // Checked at another desk while the first device is open: said at once, with its expiry and facility.
+        var check = await CheckAsync(roundId, "v1");
+        Assert.Equal(KioskErrorCodes.SessionOpenElsewhere, check.Code);
+        Assert.Equal(new KioskOpenSession(opened.Value!.ExpiresAt!.Value, "F02"), check.OpenSession);
+        Assert.Null((await CheckAsync(roundId, "v2")).Code);
+        // The hand-over itself is still refused as before.
+        Assert.Equal(KioskErrorCodes.SessionOpenElsewhere, (await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
+
+        // Once that session ends the person may vote again; a session left alone stops counting at its expiry.
+        await Session(first).EndAsync("voter");
+        Assert.Null((await CheckAsync(roundId, "v1")).Code);
+        Assert.Null((await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
+        Assert.Equal(KioskErrorCodes.SessionOpenElsewhere, (await CheckAsync(roundId, "v1")).Code);
+        fixture.Clock.Advance(KioskRules.SessionLifetime);
+        var after = await CheckAsync(roundId, "v1");
+        Assert.Null(after.Code);
+        Assert.Null(after.OpenSession);
+    }
+
+    [Fact]
+    public async Task A_round_with_nothing_on_the_ballot_is_refused_at_the_check_and_at_the_opening_and_opens_no_session()
+    {
+        var roundId = await RoundAsync(false, VotingRounds.Adult("v1", Today));
+
+        Assert.Equal(KioskErrorCodes.NoShortlist, (await CheckAsync(roundId, "v1")).Code);
+        var token = KioskTokens.NewToken();
+        var refused = await Session(token).OpenAsync(Opening(roundId, "v1"));
+        Assert.Equal(KioskErrorCodes.NoShortlist, refused.Code);
+        Assert.Equal(KioskStatuses.None, (await Session(token).GetAsync()).Status);
+        Assert.Contains(await AuditAsync(roundId), e => e.Action == "kiosk.open-refused" && e.After!.Contains(KioskErrorCodes.NoShortlist, StringComparison.Ordinal));
+        // Nothing holds the person: no open session to block a retry.
+        Assert.Null(await fixture.Grains.GetGrain<IKioskVoterGrain>($"{roundId}:v1").GetOpenAsync());
+        Assert.Equal(KioskErrorCodes.NoShortlist, (await Session(KioskTokens.NewToken()).OpenAsync(Opening(roundId, "v1"))).Code);
     }
 
     [Fact]
