@@ -46,18 +46,6 @@ public static class ApiContract
                     : JsonSchemaType.String;
             }
 
-            // The API leaves out null values (WhenWritingNull): a property that may be null may be absent, so it is not required.
-            if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
-            {
-                foreach (var (name, property) in properties)
-                {
-                    if (property is OpenApiSchema { Type: { } type } && type.HasFlag(JsonSchemaType.Null))
-                    {
-                        required.Remove(name);
-                    }
-                }
-            }
-
             return Task.CompletedTask;
         });
         options.AddDocumentTransformer((document, context, _) =>
