@@ -41,6 +41,9 @@ public interface IKioskSessionGrain : IGrainWithStringKey
 [Alias("civic.IKioskVoterGrain")]
 public interface IKioskVoterGrain : IGrainWithStringKey
 {
+    /// <summary>The grain key of one voter in one round.</summary>
+    public static string Key(string roundId, string voterKey) => $"{roundId}:{voterKey}";
+
     /// <summary>Holds the voter for this session until it expires, unless another session of theirs is open; the same session again is granted.</summary>
     [Alias("claim")]
     Task<bool> ClaimAsync(string sessionKey, DateTimeOffset expiresAt);

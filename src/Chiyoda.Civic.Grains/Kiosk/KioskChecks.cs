@@ -24,7 +24,7 @@ public static class KioskChecks
             return (KioskErrorCodes.NoShortlist, null);
         }
 
-        return await grains.GetGrain<IKioskVoterGrain>($"{roundId}:{voterKey}").GetOpenAsync() is { } open
+        return await grains.GetGrain<IKioskVoterGrain>(IKioskVoterGrain.Key(roundId, voterKey)).GetOpenAsync() is { } open
             ? (KioskErrorCodes.SessionOpenElsewhere, open)
             : (null, null);
     }

@@ -23,7 +23,7 @@ public sealed class KioskSessionGrain(
 
     private string AuditId => KioskTokens.AuditId(this.GetPrimaryKeyString());
 
-    private IKioskVoterGrain Voter(KioskOpening opening) => GrainFactory.GetGrain<IKioskVoterGrain>($"{opening.RoundId}:{opening.VoterKey}");
+    private IKioskVoterGrain Voter(KioskOpening opening) => GrainFactory.GetGrain<IKioskVoterGrain>(IKioskVoterGrain.Key(opening.RoundId, opening.VoterKey));
 
     private IBallotGrain Ballot => GrainFactory.GetGrain<IBallotGrain>($"{state.State.Opening!.RoundId}:{state.State.Opening.VoterKey}");
 
