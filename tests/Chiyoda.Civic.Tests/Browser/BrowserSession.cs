@@ -61,7 +61,7 @@ public sealed class BrowserSession : IAsyncDisposable
     {
         await OpenMenuAsync();
         await Page.GetByTestId("language-switch").ClickAsync();
-        await Page.WaitForFunctionAsync($"document.documentElement.lang === '{language}'");
+        await WaitUntilAsync($"document.documentElement.lang === '{language}'");
     }
 
     /// <summary>Runs axe with the WCAG 2.2 AA rule set and fails with every violation listed.</summary>
@@ -120,6 +120,58 @@ public sealed class BrowserSession : IAsyncDisposable
             var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
             throw new TimeoutException(
                 $"No navigation to {what} within 45 s; still at {Page.Url}.\nThe page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}",
+                timeout);
+        }
+    }
+
+    /// <summary>
+    /// Waits until a JavaScript condition holds on the page (15 s). Not Playwright's WaitForFunction: that polls inside the
+    /// page with eval, which the platform's Content Security Policy (script-src 'self') refuses whenever the condition is
+    /// not already true at the first look; an evaluation from outside (DevTools protocol) is not subject to it.
+    /// </summary>
+    public async Task WaitUntilAsync(string condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                if (await Page.EvaluateAsync<bool>($"() => !!({condition})"))
+                {
+                    return;
+                }
+            }
+            catch (PlaywrightException) when (DateTime.UtcNow < deadline)
+            {
+                // A navigation replaced the document mid-evaluation: look again.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Not true within 15 s at {Page.Url}: {condition}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Waits (45 s, for a cold page on a loaded machine) for what a page must show; when it does not come, fails with
+    /// where the browser is, the page's heading and messages, and the web process's last lines.
+    /// </summary>
+    public async Task WaitForOrExplainAsync(PlatformFixture platform, ILocator locator, string what)
+    {
+        try
+        {
+            await locator.WaitForAsync(new() { Timeout = 45_000 });
+        }
+        catch (TimeoutException timeout)
+        {
+            var shown = await Page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('h1, [role=alert], [data-testid$=errors], [data-testid=vote-refused], #components-reconnect-modal, #blazor-error-ui')].map(e => (e.id || e.tagName) + ': ' + e.innerText.trim()).join('\n')");
+            var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
+            throw new TimeoutException(
+                $"{what} not shown within 45 s at {Page.Url}.\nThe page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}",
                 timeout);
         }
     }

@@ -285,7 +285,7 @@ public sealed class EveryPageInJapaneseBrowserTests(WalkPlatformFixture platform
         await page.GetByTestId("submit-proposal").ClickAsync();
         await page.GetByTestId("proposal-errors").WaitForAsync();
         Assert.Contains("概要：", await page.GetByTestId("proposal-errors").InnerTextAsync());
-        await page.WaitForFunctionAsync("document.activeElement?.id === 'proposal-errors'");
+        await session.WaitUntilAsync("document.activeElement?.id === 'proposal-errors'");
     }
 
     [Fact]

@@ -330,7 +330,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         if (language != "ja")
         {
             await GoAsync(session.Page, $"/culture/{language}?returnUrl=/");
-            await session.Page.WaitForFunctionAsync($"document.documentElement.lang === '{language}'");
+            await session.WaitUntilAsync($"document.documentElement.lang === '{language}'");
         }
 
         return session;

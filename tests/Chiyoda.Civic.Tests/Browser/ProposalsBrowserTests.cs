@@ -275,7 +275,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
         if (language != "ja")
         {
             await GoAsync(session.Page, $"/culture/{language}?returnUrl=/");
-            await session.Page.WaitForFunctionAsync($"document.documentElement.lang === '{language}'");
+            await session.WaitUntilAsync($"document.documentElement.lang === '{language}'");
         }
 
         return session;

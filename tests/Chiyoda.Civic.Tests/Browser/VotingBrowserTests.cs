@@ -42,8 +42,8 @@ public sealed class VotingBrowserTests(WalkPlatformFixture platform)
     private async Task VoteWithTheKeyboardAsync(BrowserSession session, int[] choices, string language)
     {
         var page = session.Page;
-        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/vote").ToString());
-        await page.Locator("fieldset#choices").WaitForAsync();
+        await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/vote").ToString(), new() { Timeout = 45_000 });
+        await session.WaitForOrExplainAsync(platform, page.Locator("fieldset#choices"), "the choices");
         await session.AssertAccessibleAsync($"the choose page ({language})");
 
         // A changed vote starts from the current choices: clear them first.
@@ -156,7 +156,7 @@ public sealed class VotingBrowserTests(WalkPlatformFixture platform)
         var error = page.GetByTestId("choose-error");
         await error.WaitForAsync();
         Assert.Contains("投票する提案：選べる提案は3つまでです", await error.InnerTextAsync());
-        await page.WaitForFunctionAsync("document.activeElement?.dataset.testid === 'choose-error'");
+        await session.WaitUntilAsync("document.activeElement?.dataset.testid === 'choose-error'");
         Assert.StartsWith("エラー：提案を選ぶ", await page.TitleAsync());
         await session.AssertAccessibleAsync("the choose page with an error");
         await page.GotoAsync(new Uri(platform.Web, $"/rounds/{Round}/ballot").ToString());

@@ -166,7 +166,9 @@ public sealed class VoteLoad : IDisposable
             attempt = new Attempt(voter, key, frontEnd, started, Clock.Elapsed, status, code, response.Headers.RetryAfter is not null, contentType, receipt,
                 status == 200 || contentType == "application/problem+json" ? null : $"{status} {Shorten(body)}");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        // A connection to the front end being killed can also fail as a bare SocketException: HttpClient reads the socket's
+        // remote end point after connecting, and that throws unwrapped when the peer has already gone ("not connected").
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException)
         {
             attempt = new Attempt(voter, key, frontEnd, started, Clock.Elapsed, 0, null, false, null, null, e.GetType().Name);
         }

@@ -2,14 +2,13 @@ using Chiyoda.Civic.Grains.Ballots.Storage;
 using Azure.Data.Tables;
 using Chiyoda.Civic.Abstractions.Common;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace Chiyoda.Civic.Tests.Infrastructure;
 
 /// <summary>
 /// An Orleans test cluster whose grain state goes to the real Azurite, through the same provider
-/// the platform uses. The clock is a FakeTimeProvider the tests move.
+/// the platform uses. The clock (a <see cref="TestClock"/>) runs, and the tests push it forward.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -23,8 +22,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     public string ServiceId { get; } = "civic-tests-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>The clock of the (single, in-process) silo.</summary>
-    public FakeTimeProvider Clock => Cluster.Primary is InProcessSiloHandle silo
-        ? (FakeTimeProvider)silo.SiloHost.Services.GetRequiredService<TimeProvider>()
+    public TestClock Clock => Cluster.Primary is InProcessSiloHandle silo
+        ? (TestClock)silo.SiloHost.Services.GetRequiredService<TimeProvider>()
         : throw new InvalidOperationException("The test silo is not in process.");
 
     public async Task InitializeAsync() => Cluster = await StartClusterAsync(ServiceId);
@@ -52,7 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
-            siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
+            siloBuilder.Services.AddSingleton<TimeProvider>(new TestClock(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
             siloBuilder.AddAzureTableGrainStorage(StorageNames.GrainState, options =>
             {

@@ -54,6 +54,12 @@ public class PlatformFixture : IAsyncLifetime
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         await IdentityProviderProcess.WaitUntilHealthyAsync(new Uri(IdentityProvider, "health"), TimeSpan.FromSeconds(90));
         WebProcess = await StartWebAsync(_webPort, ServiceId);
+
+        // The first page a process renders compiles the components and activates the demo round's grains: seconds on a
+        // loaded machine. Done here, once, so the first browser test's 15 s waits measure the page, not the warm-up.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        using var home = await http.GetAsync(Web);
+        Assert.True(home.IsSuccessStatusCode, $"the home page answered {(int)home.StatusCode} after start-up");
     }
 
     /// <summary>Starts a web app process; its grain state is kept under the given service id. Extra settings are "--Key=value" arguments.</summary>

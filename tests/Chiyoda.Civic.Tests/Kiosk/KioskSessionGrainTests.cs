@@ -56,10 +56,12 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_kiosk_ballot_counts_as_channel_kiosk_and_the_session_is_audited_without_the_choices()
     {
+        var beforeOpening = Now;
         var (roundId, token) = await OpenSessionAsync();
         var view = await Session(token).GetAsync();
         Assert.Equal((KioskStatuses.Open, roundId, false), (view.Status, view.RoundId, view.AlreadyVoted));
-        Assert.Equal(Now + KioskRules.SessionLifetime, view.ExpiresAt);
+        Assert.NotNull(view.ExpiresAt);
+        Assert.InRange(view.ExpiresAt.Value - KioskRules.SessionLifetime, beforeOpening, Now);
 
         var cast = await Session(token).CastAsync("k1", [6, 2, 4]);
 

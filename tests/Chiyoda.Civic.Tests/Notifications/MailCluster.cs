@@ -5,7 +5,6 @@ using Chiyoda.Civic.Grains.Ballots.Storage;
 using Chiyoda.Civic.Grains.Notifications;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace Chiyoda.Civic.Tests.Notifications;
@@ -34,8 +33,8 @@ public sealed class MailCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    public FakeTimeProvider Clock => Cluster.Primary is InProcessSiloHandle silo
-        ? (FakeTimeProvider)silo.SiloHost.Services.GetRequiredService<TimeProvider>()
+    public TestClock Clock => Cluster.Primary is InProcessSiloHandle silo
+        ? (TestClock)silo.SiloHost.Services.GetRequiredService<TimeProvider>()
         : throw new InvalidOperationException("The test silo is not in process.");
 
     public static async Task<MailCluster> StartAsync(string serviceId, int smtpPort)
@@ -102,7 +101,7 @@ public sealed class MailCluster : IAsyncDisposable
             siloBuilder.Configure<Orleans.Configuration.SiloMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout);
             var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
             var port = int.Parse(siloBuilder.Configuration[SmtpPortKey]!, CultureInfo.InvariantCulture);
-            siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
+            siloBuilder.Services.AddSingleton<TimeProvider>(new TestClock(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
             siloBuilder.Services.Configure<NoticeEmailOptions>(options =>
             {
                 options.SiteUrl = SiteUrl;

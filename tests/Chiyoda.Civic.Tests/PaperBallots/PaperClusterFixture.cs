@@ -4,7 +4,6 @@ using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Grains.PaperBallots;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -27,7 +26,7 @@ public sealed class PaperClusterFixture : IAsyncLifetime
         ? silo.SiloHost.Services
         : throw new InvalidOperationException("The test silo is not in process.");
 
-    public FakeTimeProvider Clock => (FakeTimeProvider)SiloServices.GetRequiredService<TimeProvider>();
+    public TestClock Clock => (TestClock)SiloServices.GetRequiredService<TimeProvider>();
 
     public StorageFaults Faults => SiloServices.GetRequiredService<StorageFaults>();
 
@@ -57,7 +56,7 @@ public sealed class PaperClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             var connectionString = siloBuilder.Configuration[ConnectionStringKey]!;
-            siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
+            siloBuilder.Services.AddSingleton<TimeProvider>(new TestClock(new DateTimeOffset(2024, 8, 1, 0, 0, 0, TimeSpan.FromHours(9))));
             siloBuilder.Services.Configure<PaperBallotOptions>(o => o.LinesPerChunk = LinesPerChunk);
             siloBuilder.Services.AddSingleton<StorageFaults>();
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
