@@ -332,10 +332,10 @@ public static partial class CommentValidation
             return (text, new("text", CommentErrorCodes.Empty, "Write the comment (it is empty)."));
         }
 
-        if (text.Length > CommentRules.MaxLength)
+        if (TextLength.Characters(text) is var characters && characters > CommentRules.MaxLength)
         {
             return (text, new("text", CommentErrorCodes.TooLong,
-                $"A comment may have at most {CommentRules.MaxLength} characters; this one has {text.Length}."));
+                $"A comment may have at most {CommentRules.MaxLength} characters; this one has {characters}."));
         }
 
         return LooksLikeHtml(text)
@@ -369,8 +369,8 @@ public static partial class CommentValidation
             return (reason, new("reason", CommentErrorCodes.ReasonRequired, "Give a reason."));
         }
 
-        return reason.Length > CommentRules.ReasonMaxLength
-            ? (reason, new("reason", CommentErrorCodes.ReasonTooLong, $"A reason may have at most {CommentRules.ReasonMaxLength} characters; this one has {reason.Length}."))
+        return TextLength.Characters(reason) > CommentRules.ReasonMaxLength
+            ? (reason, new("reason", CommentErrorCodes.ReasonTooLong, $"A reason may have at most {CommentRules.ReasonMaxLength} characters; this one has {TextLength.Characters(reason)}."))
             : (reason, null);
     }
 

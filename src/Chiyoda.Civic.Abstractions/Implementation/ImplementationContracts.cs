@@ -556,6 +556,10 @@ public interface IProposalFollowersGrain : IGrainWithStringKey
     /// </summary>
     [Alias("unfollow-by-token")]
     Task<bool> UnfollowByTokenAsync(string token);
+
+    /// <summary>Whether the token still stops a following, without stopping it (the stop page, shown before its button).</summary>
+    [Alias("holds-token"), ReadOnly]
+    Task<bool> HoldsTokenAsync(string token);
 }
 
 /// <summary>One follower of a proposal and the token of the stop link in their notices' emails.</summary>

@@ -82,9 +82,9 @@ public static partial class ProposalValidation
                 errors.Add(new(field, ProposalErrorCodes.Required, "This field is required."));
             }
         }
-        else if (value.Length > max)
+        else if (TextLength.Characters(value) is var characters && characters > max)
         {
-            errors.Add(new(field, ProposalErrorCodes.TooLong, $"At most {max} characters; this has {value.Length}."));
+            errors.Add(new(field, ProposalErrorCodes.TooLong, $"At most {max} characters; this has {characters}."));
         }
     }
 

@@ -194,14 +194,16 @@ public sealed class ProposalFollowersGrain(
         return [.. state.State.Subs.Select(s => new ProposalFollower(s, state.State.Tokens[s]))];
     }
 
-    async Task<bool> IProposalFollowersGrain.UnfollowByTokenAsync(string token)
+    Task<bool> IProposalFollowersGrain.HoldsTokenAsync(string token) => Task.FromResult(FollowerOf(token) is not null);
+
+    /// <summary>The follower the token belongs to. Every token is compared (in constant time each), so how long the answer takes says nothing about the list.</summary>
+    private string? FollowerOf(string token)
     {
         if (!FollowTokens.IsWellFormed(token))
         {
-            return false;
+            return null;
         }
 
-        // Every token is compared (in constant time each), so how long the answer takes says nothing about the list.
         string? found = null;
         foreach (var (sub, held) in state.State.Tokens)
         {
@@ -211,6 +213,12 @@ public sealed class ProposalFollowersGrain(
             }
         }
 
+        return found;
+    }
+
+    async Task<bool> IProposalFollowersGrain.UnfollowByTokenAsync(string token)
+    {
+        var found = FollowerOf(token);
         if (found is null)
         {
             return false;

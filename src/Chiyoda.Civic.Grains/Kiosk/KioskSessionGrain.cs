@@ -192,6 +192,9 @@ public sealed class KioskSessionGrain(
         await DeliverAuditAsync();
     }
 
+    /// <summary>The audit actor of what happens on a facility's device after the clerk stepped away.</summary>
+    public static string KioskDeviceActor(string facilityCode) => $"kiosk-device:{facilityCode}";
+
     /// <summary>The opening and the close as audit entries: clerk, facility, times and outcome; never choices.</summary>
     private async Task DeliverAuditAsync()
     {
@@ -209,9 +212,12 @@ public sealed class KioskSessionGrain(
 
         if (s.Status != KioskStatuses.Open && !s.CloseAudited)
         {
-            await log.AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:closed", s.ClosedAt ?? time.GetUtcNow(), opening.ClerkSub, opening.ClerkName,
+            // The close is the voter's doing (or the clock's), not the clerk's: listed under the facility's device, with the
+            // clerk who opened the session named in the details.
+            await log.AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:closed", s.ClosedAt ?? time.GetUtcNow(),
+                KioskDeviceActor(opening.FacilityCode), $"施設の端末 {opening.FacilityCode}",
                 $"kiosk.session-{s.Status}", $"kiosk-session:{AuditId}", "open",
-                $"facility {opening.FacilityCode}; {s.Outcome}; at {WardClock.ToWardTime(s.ClosedAt ?? time.GetUtcNow()):yyyy-MM-dd'T'HH:mm:sszzz}"));
+                $"facility {opening.FacilityCode}; {s.Outcome}; opened by {opening.ClerkName} ({opening.ClerkSub}); at {WardClock.ToWardTime(s.ClosedAt ?? time.GetUtcNow()):yyyy-MM-dd'T'HH:mm:sszzz}"));
             s.CloseAudited = changed = true;
         }
 

@@ -57,6 +57,9 @@ public sealed class PaperBatchState
 
     /// <summary>The version of the batch's outcome revisions already folded into <see cref="AppliedOutcomes"/>.</summary>
     [Id(21)] public int FoldedRevisionsVersion { get; set; }
+
+    /// <summary>Whether the voter keys and choices of every line (keyings, disagreements, resolutions) have been blanked.</summary>
+    [Id(22)] public bool ChoicesForgotten { get; set; }
 }
 
 /// <summary>
@@ -401,11 +404,13 @@ public sealed class PaperBatchGrain(
         static PaperLine? Blank(PaperLine? line) => line is null ? null : line with { VoterKey = "", Choices = "" };
         S.Disagreements = [.. S.Disagreements.Select(d => d with { First = Blank(d.First), Second = Blank(d.Second) })];
         S.Resolutions = [.. S.Resolutions.Select(r => r with { Line = Blank(r.Line) })];
+        S.ChoicesForgotten = true;
     }
 
     async Task IPaperBatchGrain.ForgetChoicesAsync()
     {
-        if (S.Opening is null)
+        // A committed batch was blanked as its commit ended; a purge repeated after a failure finds the rest blanked too.
+        if (S.Opening is null || S.ChoicesForgotten)
         {
             return;
         }

@@ -198,14 +198,14 @@ public sealed class ReminderShardGrain(
         return true;
     }
 
+    Task<bool> IReminderShardGrain.HoldsTokenAsync(string token) => Task.FromResult(SubscriptionOf(token) is not null);
+
+    private ReminderSubscription? SubscriptionOf(string token) =>
+        UnsubscribeTokens.ShardOf(token) == Shard ? S.Subscriptions.Values.FirstOrDefault(s => UnsubscribeTokens.Same(s.Token, token)) : null;
+
     async Task<bool> IReminderShardGrain.UnsubscribeAsync(string token)
     {
-        if (UnsubscribeTokens.ShardOf(token) != Shard)
-        {
-            return false;
-        }
-
-        var found = S.Subscriptions.Values.FirstOrDefault(s => UnsubscribeTokens.Same(s.Token, token));
+        var found = SubscriptionOf(token);
         if (found is null)
         {
             return false;

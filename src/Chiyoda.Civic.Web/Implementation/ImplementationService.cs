@@ -223,6 +223,11 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
         return (null, await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).UnfollowByTokenAsync(token!));
     }
 
+    /// <summary>Whether the stop link's token still stops a following (false for a link already used, or never issued).</summary>
+    public async Task<bool> StopLinkWorksAsync(string roundId, string proposalId, string? token) =>
+        FollowTokens.IsWellFormed(token)
+        && await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).HoldsTokenAsync(token!);
+
     public async Task<bool> IsFollowingAsync(string roundId, string proposalId, string sub) =>
         await proposals.ExistsAsync(roundId, proposalId)
         && await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).IsFollowingAsync(sub);

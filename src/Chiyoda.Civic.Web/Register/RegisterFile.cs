@@ -11,7 +11,8 @@ namespace Chiyoda.Civic.Web.Register;
 public sealed record RegisterLineOutcome(int Line, string? VoterKey, string Outcome, string? Reason = null, IReadOnlyList<string>? Fields = null);
 
 /// <summary>The report of a register load: a line each, and the counts.</summary>
-public sealed record RegisterLoadReport(int Lines, int Added, int Updated, int Unchanged, int Refused, IReadOnlyList<RegisterLineOutcome> Outcomes);
+/// <remarks><see cref="Lines"/>: the lines read after the header; <see cref="BlankLines"/>: empty lines passed over (not in <see cref="Lines"/>), so the two add up to what an editor shows.</remarks>
+public sealed record RegisterLoadReport(int Lines, int Added, int Updated, int Unchanged, int Refused, IReadOnlyList<RegisterLineOutcome> Outcomes, int BlankLines = 0);
 
 /// <summary>
 /// The register file: header <c>voter_key,name_kana,birthdate,postcode</c>, one voter a line. A bad
@@ -58,18 +59,18 @@ public static partial class RegisterFile
     public static readonly IReadOnlyList<string> RequiredFields = ["voter_key", "name_kana", "birthdate"];
 
     /// <summary>Reads the file; the error (a <see cref="FileErrors"/> code) says why a file is refused whole (not text, or not a register file).</summary>
-    public static (IReadOnlyList<(int Line, RegisterEntry Entry)> Entries, List<RegisterLineOutcome> Refused, int Lines, string? FileError) Read(ReadOnlySpan<byte> bytes)
+    public static (IReadOnlyList<(int Line, RegisterEntry Entry)> Entries, List<RegisterLineOutcome> Refused, int Lines, string? FileError, int BlankLines) Read(ReadOnlySpan<byte> bytes)
     {
         var text = DelimitedText.Decode(bytes);
         if (text is null)
         {
-            return ([], [], 0, FileErrors.NotText);
+            return ([], [], 0, FileErrors.NotText, 0);
         }
 
         var records = DelimitedText.Parse(text).ToList();
         if (records.Count == 0 || string.Join(',', records[0].Fields.Select(f => DelimitedText.Normalize(f).ToLowerInvariant())) != Header)
         {
-            return ([], [], 0, FileErrors.NoHeader);
+            return ([], [], 0, FileErrors.NoHeader, 0);
         }
 
         var entries = new List<(int, RegisterEntry)>();
@@ -104,7 +105,19 @@ public static partial class RegisterFile
                 DelimitedText.Normalize(record.Fields[3]))));
         }
 
-        return (entries, refused, records.Count - 1, null);
+        return (entries, refused, records.Count - 1, null, EmptyLinesAfter(text, records[0].Line));
+    }
+
+    /// <summary>
+    /// Empty lines after the header, which the reader passes over: the report names them so its count of lines adds up to
+    /// what the clerk sees in an editor. (No register field holds a line break, so an empty line is never inside a value.)
+    /// </summary>
+    private static int EmptyLinesAfter(string text, int headerLine)
+    {
+        var lines = text.Split('\n');
+        // A last line break ends the file: what follows it is not a line.
+        var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
+        return lines.Take(count).Skip(headerLine).Count(l => l.TrimEnd('\r').Length == 0);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

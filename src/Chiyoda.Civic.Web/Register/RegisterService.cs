@@ -38,7 +38,7 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
 
     private async Task<(RegisterLoadReport? Report, string? FileError)> ApplyAsync(string roundId, ReadOnlyMemory<byte> file)
     {
-        var (entries, refused, lines, fileError) = RegisterFile.Read(file.Span);
+        var (entries, refused, lines, fileError, blankLines) = RegisterFile.Read(file.Span);
         if (fileError is not null)
         {
             return (null, fileError);
@@ -72,7 +72,7 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
             outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Updated),
             outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Unchanged),
             outcomes.Count(o => o.Outcome == RegisterFile.Outcomes.Refused),
-            outcomes), null);
+            outcomes, blankLines), null);
     }
 
     public async Task<RegisterEntry?> GetAsync(string roundId, string voterKey) =>

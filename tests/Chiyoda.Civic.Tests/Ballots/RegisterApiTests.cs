@@ -47,6 +47,21 @@ public sealed class RegisterApiTests(PlatformFixture platform)
         Assert.Equal(("refused", "wrong-field-count"), lines[7]);
         Assert.Equal(("refused", "bad-voter-key"), lines[8]);
         Assert.Equal(("added", null), lines[9]);
+        Assert.Equal(0, report.GetProperty("blankLines").GetInt32());
+    }
+
+    [Fact]
+    public async Task Empty_lines_are_passed_over_and_the_report_says_how_many_with_the_other_lines_keeping_their_numbers()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        // Line 3 and line 5 are empty; the file ends with a line break (not a line).
+        var csv = $"{Header}\r\nc001,ヤマダ タロウ,1980-01-02,102-8688\r\n\r\nc002,ヤマダ ハナコ,1981-03-04,\r\n\r\nc003,ヤマダ ジロウ,1982-05-06,102-8688\r\n";
+
+        var report = await PlatformVoting.LoadRegisterAsync(admin, roundId, csv);
+
+        Assert.Equal((3, 3, 2), (report.GetProperty("lines").GetInt32(), report.GetProperty("added").GetInt32(), report.GetProperty("blankLines").GetInt32()));
+        Assert.Equal([2, 4, 6], ByLine(report).Keys.Order());
     }
 
     [Fact]

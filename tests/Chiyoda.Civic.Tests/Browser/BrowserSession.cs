@@ -148,7 +148,8 @@ public sealed class BrowserSession : IAsyncDisposable
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException($"Not true within 15 s at {Page.Url}: {condition}");
+                var focused = await Page.EvaluateAsync<string>("() => { const e = document.activeElement; return e ? e.outerHTML.slice(0, 300) : 'nothing'; }");
+                throw new TimeoutException($"Not true within 15 s at {Page.Url}: {condition}\nThe focus is on: {focused}");
             }
 
             await Task.Delay(50);

@@ -230,6 +230,12 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         await Assertions.Expect(dialog).ToContainTextAsync("公開の経過から消え");
         await Assertions.Expect(dialog).ToContainTextAsync("受信箱から取り消されます");
         await Assertions.Expect(dialog).ToContainTextAsync("訂正が届きます");
+        // The focus starts on "cancel" (a reflexive Enter changes nothing), and Escape closes the dialog as cancel.
+        await administrator.WaitUntilAsync("document.activeElement?.dataset.testid === 'confirm-cancel'");
+        await editor.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
+        await editor.GetByTestId("withdraw-step").ClickAsync();
         await editor.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
         Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
         await editor.GetByTestId("withdraw-step").ClickAsync();

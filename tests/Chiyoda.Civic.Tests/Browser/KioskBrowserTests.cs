@@ -120,6 +120,8 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
         await page.GetByTestId("kiosk-birthdate").FillAsync("S45.1.2");
         await page.GetByTestId("kiosk-find").ClickAsync();
         Assert.Equal("voter-mismatch", await page.GetByTestId("kiosk-check").GetAttributeAsync("data-code"));
+        // Said as something to check in what was entered, not as a verdict that the person cannot vote.
+        Assert.Equal("入力を確認してください", (await page.Locator("#check-heading").InnerTextAsync()).Trim());
         Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
         await page.GetByTestId("kiosk-birthdate").FillAsync("");
 
@@ -203,7 +205,11 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
         Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
         await CheckPageAsync(second, "clerk-open-elsewhere", "ja", problems);
 
-        // The voter finishes without voting on the first device: the person may be handed a device again.
+        // The voter chooses, then at the last screen finishes without voting on the first device: nothing is recorded, and
+        // the person may be handed a device again.
+        await first.Page.Locator("#choice-1").CheckAsync();
+        await first.Page.GetByTestId("continue").ClickAsync();
+        await first.Page.GetByTestId("confirm-choices").WaitForAsync();
         await first.Page.GetByTestId("kiosk-end").ClickAsync();
         await first.Page.GetByTestId("kiosk-finished").WaitForAsync();
         await page.GetByTestId("kiosk-find").ClickAsync();

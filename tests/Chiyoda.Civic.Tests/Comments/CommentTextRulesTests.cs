@@ -142,4 +142,24 @@ public sealed class CommentTextRulesTests
         var (_, error) = CommentValidation.Text(raw);
         Assert.Equal((CommentErrorCodes.Html, "text"), (error?.Code, error?.Field));
     }
+
+    [Theory]
+    [InlineData("👍", 1)]
+    [InlineData("𠮷野家", 3)]
+    [InlineData("👨‍👩‍👧", 1)]
+    [InlineData("が", 1)]
+    [InlineData("が", 1)]
+    [InlineData("abc", 3)]
+    public void A_character_is_counted_as_a_person_sees_it(string text, int characters) =>
+        Assert.Equal(characters, TextLength.Characters(text));
+
+    [Fact]
+    public void The_limit_counts_characters_so_emoji_and_rare_kanji_count_once()
+    {
+        // 500 emoji are 1,000 UTF-16 units: within the limit of 500 characters; one more is over it, and the message says 501.
+        Assert.Null(CommentValidation.Text(string.Concat(Enumerable.Repeat("👍", CommentRules.MaxLength))).Error);
+        var (_, over) = CommentValidation.Text(string.Concat(Enumerable.Repeat("𠮷", CommentRules.MaxLength + 1)));
+        Assert.Equal(CommentErrorCodes.TooLong, over?.Code);
+        Assert.Contains($"this one has {CommentRules.MaxLength + 1}", over!.Message, StringComparison.Ordinal);
+    }
 }

@@ -117,6 +117,11 @@ public sealed class FollowEmailPlatformTests(PlatformFixture platform)
             using var second = await anonymous.PostAsync("/following/unsubscribe", Form(roundId, link.Groups[1].Value));
             var secondPage = await anonymous.GetStringAsync(second.Headers.Location!.OriginalString);
             Assert.Contains("このリンクで届くお知らせはありません", secondPage, StringComparison.Ordinal);
+            // Opened again from the email, the used link says so at once: no question, no button.
+            var reopened = await anonymous.GetStringAsync(confirmUrl);
+            Assert.Contains("このリンクで届くお知らせはありません", reopened, StringComparison.Ordinal);
+            Assert.DoesNotContain("この提案のフォローをやめますか", reopened, StringComparison.Ordinal);
+            Assert.DoesNotContain("action=\"/following/unsubscribe\"", reopened, StringComparison.Ordinal);
             Assert.False(await FollowingAsync(follower, follow));
             Assert.True(await FollowingAsync(other, follow));
 

@@ -78,6 +78,9 @@ public sealed class KioskSessionGrainTests(ClusterFixture fixture)
         var opened = Assert.Single(audit, e => e.Action == "kiosk.session-opened");
         var closed = Assert.Single(audit, e => e.Action == "kiosk.session-voted");
         Assert.Equal(("clerk-sub", "窓口 係員"), (opened.ActorSub, opened.ActorName));
+        // The ballot was the voter's doing on the device, not the clerk's: listed under the device, the clerk named in the details.
+        Assert.Equal(("kiosk-device:F01", "施設の端末 F01"), (closed.ActorSub, closed.ActorName));
+        Assert.Contains("opened by 窓口 係員 (clerk-sub)", closed.After);
         Assert.Contains("facility F01", opened.After);
         Assert.Contains("facility F01", closed.After);
         Assert.Equal(opened.Subject, closed.Subject);

@@ -83,6 +83,11 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             var nothing = await anonymous.GetStringAsync(second.Headers.Location!.OriginalString);
             Assert.Contains("リマインダーメールはありません", nothing, StringComparison.Ordinal);
             Assert.DoesNotContain("配信を止めました", nothing, StringComparison.Ordinal);
+            // Opened again from the email, the used link says so at once: no question, no button.
+            var reopened = await anonymous.GetStringAsync(confirmUrl);
+            Assert.Contains("リマインダーメールはありません", reopened, StringComparison.Ordinal);
+            Assert.DoesNotContain("配信を止めますか", reopened, StringComparison.Ordinal);
+            Assert.DoesNotContain("action=\"/reminders/unsubscribe\"", reopened, StringComparison.Ordinal);
 
             // Opted in again (a new link); a mail system's one-click POST to the link itself stops it too.
             await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync(reminders, new { }), 200);

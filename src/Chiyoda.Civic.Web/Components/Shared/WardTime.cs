@@ -12,7 +12,13 @@ public static class WardTime
     /// An end of a period: midnight is written as 24:00 of the day before (「1月10日(日) 24:00」), as Japanese
     /// notices do, so nobody wonders whether the 11th still counts. Any other time reads as <see cref="Format"/>.
     /// </summary>
-    public static string FormatEnd(DateTimeOffset instant) => WardDateText.End(instant, English);
+    public static string FormatEnd(DateTimeOffset instant) => WardDateText.End(instant, English) + Zone;
 
-    public static string Format(DateTimeOffset instant) => WardDateText.Instant(instant, English);
+    public static string Format(DateTimeOffset instant) => WardDateText.Instant(instant, English) + Zone;
+
+    /// <summary>
+    /// In English the time says whose clock it is (" JST"): a reader in English may well be abroad or on a device set to
+    /// another zone. In Japanese a time of the ward needs no such mark, as on the ward's own notices.
+    /// </summary>
+    private static string Zone => English ? " JST" : "";
 }

@@ -22,13 +22,17 @@
         }
     });
 
+    const graphemes = typeof Intl !== 'undefined' && Intl.Segmenter ? new Intl.Segmenter('ja', { granularity: 'grapheme' }) : null;
+    const characters = text => graphemes ? Array.from(graphemes.segment(text)).length : Array.from(text).length;
+
     // A box with a limit ([data-count]: comments) shows what is written against it as one types; past it, the count says so.
     document.addEventListener('input', event => {
         const box = event.target;
         if (!(box instanceof HTMLTextAreaElement) || !box.dataset.count) return;
         const count = document.getElementById(box.dataset.count);
         if (!count) return;
-        const length = box.value.trim().length;
+        // Characters as a person counts them (an emoji or 𠮷 is one), as the server does (TextLength.Characters).
+        const length = characters(box.value.trim());
         const over = length > Number(box.dataset.countMax);
         count.textContent = (over ? count.dataset.overTemplate : count.dataset.template).replace('{n}', String(length));
         count.classList.toggle('field-error', over);
