@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.PaperBallots;
 
 namespace Chiyoda.Civic.Grains.PaperBallots;
@@ -29,7 +30,7 @@ public static class PaperKeyingComparison
             var facility = raw.Facility.Trim();
             var line = raw with
             {
-                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = PaperLineRules.TidyDate(raw.CastDate), VoterKey = raw.VoterKey.Trim(),
+                Serial = raw.Serial.Trim(), Facility = facility.Length == 0 ? batchFacility : facility, CastDate = PaperLineRules.TidyDate(raw.CastDate), VoterKey = VoterKeys.Normalize(raw.VoterKey),
                 Choices = PaperLineRules.TidyChoices(raw.Choices),
             };
             var malformed = line.Malformed ?? PaperLineRules.Malformation(line.Serial, line.CastDate, line.VoterKey, line.Facility, batchFacility);

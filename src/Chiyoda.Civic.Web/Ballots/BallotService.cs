@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Register;
 using System.Security.Claims;
 using Chiyoda.Civic.Abstractions.Ballots;
 using Chiyoda.Civic.Web.Rounds;
@@ -9,8 +10,11 @@ public sealed record Voter(string Subject, string? VoterKey)
 {
     public const string VoterKeyClaim = "voter_key";
 
+    /// <summary>The claim's key is read as every other way in reads it (<see cref="VoterKeys"/>), so it finds its register line.</summary>
     public static Voter? From(ClaimsPrincipal user) =>
-        user.FindFirst("sub")?.Value is { } subject ? new Voter(subject, user.FindFirst(VoterKeyClaim)?.Value) : null;
+        user.FindFirst("sub")?.Value is { } subject
+            ? new Voter(subject, user.FindFirst(VoterKeyClaim)?.Value is { Length: > 0 } key ? VoterKeys.Normalize(key) : null)
+            : null;
 }
 
 /// <summary>Casting and reading a voter's own ballot; pages and the API both come through here.</summary>

@@ -82,7 +82,7 @@ public sealed class NotificationService(IGrainFactory grains, AuthenticationStat
         }
 
         var user = (await authentication.GetAuthenticationStateAsync()).User;
-        return await ListAsync(sub, user.FindFirst(Ballots.Voter.VoterKeyClaim)?.Value);
+        return await ListAsync(sub, Ballots.Voter.From(user)?.VoterKey);
     }
 
     public async Task<int> UnreadCountAsync() =>

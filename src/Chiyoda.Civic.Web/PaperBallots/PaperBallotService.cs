@@ -142,7 +142,7 @@ public sealed class PaperBallotService(IGrainFactory grains, RoundService rounds
         var shortlist = await rounds.GetShortlistAsync(roundId);
         var tidy = lines.Select(l => l with
         {
-            Serial = l.Serial.Trim(), Facility = l.Facility.Trim() is { Length: > 0 } named ? named : batchFacility ?? "", CastDate = PaperLineRules.TidyDate(l.CastDate), VoterKey = l.VoterKey.Trim(),
+            Serial = l.Serial.Trim(), Facility = l.Facility.Trim() is { Length: > 0 } named ? named : batchFacility ?? "", CastDate = PaperLineRules.TidyDate(l.CastDate), VoterKey = VoterKeys.Normalize(l.VoterKey),
             Choices = PaperLineRules.TidyChoices(l.Choices),
         }).Select(l => l.Malformed is null && PaperLineRules.Malformation(l.Serial, l.CastDate, l.VoterKey, l.Facility, batchFacility) is { } reason ? l with { Malformed = reason } : l).ToList();
 

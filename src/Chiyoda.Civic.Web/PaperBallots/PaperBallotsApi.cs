@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Register;
 using System.Globalization;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.PaperBallots;
@@ -254,7 +255,7 @@ public static class PaperBallotsApi
         Files.DelimitedText.Normalize(l.Serial ?? ""),
         Files.DelimitedText.Normalize(l.Facility ?? ""),
         Files.DelimitedText.Normalize(l.CastDate ?? ""),
-        Files.DelimitedText.Normalize(l.VoterKey ?? ""),
+        VoterKeys.Normalize(l.VoterKey),
         PaperLineRules.TidyChoices(Files.DelimitedText.Normalize(l.Choices ?? "")),
         l.Unreadable ?? false);
 

@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Register;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Chiyoda.Civic.Abstractions.PaperBallots;
@@ -86,8 +87,8 @@ public static partial class PaperKeyingInput
         return Date(parts[0]) is { } first ? (string.Join(' ', parts[1..]), first) : null;
     }
 
-    /// <summary>A voter key as typed (NFKC, trimmed).</summary>
-    public static string VoterKey(string typed) => DelimitedText.Normalize(typed);
+    /// <summary>A voter key as typed (NFKC, trimmed, lower case: <see cref="VoterKeys"/>).</summary>
+    public static string VoterKey(string typed) => VoterKeys.Normalize(typed);
 
     /// <summary>A ballot serial as typed (NFKC, trimmed).</summary>
     public static string Serial(string typed) => DelimitedText.Normalize(typed);

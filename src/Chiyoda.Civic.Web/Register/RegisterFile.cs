@@ -78,7 +78,7 @@ public static partial class RegisterFile
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in records.Skip(1))
         {
-            var key = record.Fields.Count > 0 ? DelimitedText.Normalize(record.Fields[0]) : null;
+            var key = record.Fields.Count > 0 ? VoterKeys.Normalize(record.Fields[0]) : null;
             string? reason = record switch
             {
                 { Error: not null } => Reasons.Malformed,

@@ -65,6 +65,19 @@ public sealed class RegisterApiTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_voter_key_is_one_key_whatever_its_letter_case_or_width()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        var first = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\nE001,ヤマダ タロウ,1980-01-02,102-8688\n");
+        Assert.Equal("e001", first.GetProperty("outcomes")[0].GetProperty("voterKey").GetString());
+        // The same person in lower case and in full width is the same line, unchanged; not a second voter.
+        var again = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\ne001,ヤマダ タロウ,1980-01-02,102-8688\nｅ００１,ヤマダ タロウ,1980-01-02,102-8688\n");
+        Assert.Equal((1, 1), (again.GetProperty("unchanged").GetInt32(), again.GetProperty("refused").GetInt32()));
+        Assert.Equal(("refused", "duplicate-key"), ByLine(again)[3]);
+    }
+
+    [Fact]
     public async Task Loading_the_same_file_twice_changes_nothing_and_a_corrected_line_updates_its_entry()
     {
         using var admin = await platform.ApiClientAsync("admin");

@@ -125,6 +125,11 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
         Assert.Equal(0, await page.GetByTestId("kiosk-handover").CountAsync());
         await page.GetByTestId("kiosk-birthdate").FillAsync("");
 
+        // The number as printed on a card, in capitals, is the same number.
+        await page.GetByTestId("kiosk-voter-key").FillAsync("D-0017");
+        await page.GetByTestId("kiosk-find").ClickAsync();
+        await page.GetByTestId("kiosk-found-name").Filter(new() { HasText = "トウヒョウシャ17" }).WaitForAsync();
+
         await page.GetByTestId("kiosk-voter-key").FillAsync("ｄ－００１７");
         await page.GetByTestId("kiosk-find").ClickAsync();
         await page.GetByTestId("kiosk-found-name").Filter(new() { HasText = "トウヒョウシャ17" }).WaitForAsync();
