@@ -10,5 +10,13 @@ namespace Chiyoda.Civic.Abstractions.Register;
 /// </summary>
 public static class VoterKeys
 {
-    public static string Normalize(string? key) => (key ?? "").Normalize(NormalizationForm.FormKC).Trim().ToLowerInvariant();
+    public static string Normalize(string? key)
+    {
+        var text = (key ?? "").Normalize(NormalizationForm.FormKC).Trim().ToLowerInvariant();
+        // The dashes a Japanese keyboard or a pasted document gives for "-" (NFKC leaves them as they are): the hyphens
+        // U+2010/2011, figure and en/em dashes, the minus sign, and the katakana long-vowel mark an IME writes for "-".
+        return text.IndexOfAny(Dashes) < 0 ? text : string.Concat(text.Select(c => Array.IndexOf(Dashes, c) >= 0 ? '-' : c));
+    }
+
+    private static readonly char[] Dashes = ['\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212', '\u30FC'];
 }

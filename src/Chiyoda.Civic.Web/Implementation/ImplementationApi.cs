@@ -145,7 +145,7 @@ public static class ImplementationApi
 
         return oneClick
             ? Results.Text(stopped ? "Stopped following the proposal.\n" : "No notices come through this link.\n", "text/plain; charset=utf-8")
-            : Results.Redirect($"{StopFollowingPagePath}?round={Uri.EscapeDataString(round!)}&proposal={Uri.EscapeDataString(proposal!)}&done={(stopped ? "1" : "0")}",
+            : Results.Redirect($"{StopFollowingPagePath}?round={Uri.EscapeDataString(round!)}&proposal={Uri.EscapeDataString(proposal!)}&token={Uri.EscapeDataString(token!)}&done={(stopped ? "1" : "0")}",
                 permanent: false, preserveMethod: false);
     }
 

@@ -76,8 +76,16 @@ public static partial class RegisterFile
         var entries = new List<(int, RegisterEntry)>();
         var refused = new List<RegisterLineOutcome>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var spaceOnly = 0;
         foreach (var record in records.Skip(1))
         {
+            // A line of spaces alone is an empty line too (counted with them below), not a line with one field.
+            if (record.Fields.Count == 1 && string.IsNullOrWhiteSpace(record.Fields[0]) && record.Error is null)
+            {
+                spaceOnly++;
+                continue;
+            }
+
             var key = record.Fields.Count > 0 ? VoterKeys.Normalize(record.Fields[0]) : null;
             string? reason = record switch
             {
@@ -105,11 +113,11 @@ public static partial class RegisterFile
                 DelimitedText.Normalize(record.Fields[3]))));
         }
 
-        return (entries, refused, records.Count - 1, null, EmptyLinesAfter(text, records[0].Line));
+        return (entries, refused, records.Count - 1 - spaceOnly, null, EmptyLinesAfter(text, records[0].Line));
     }
 
     /// <summary>
-    /// Empty lines after the header, which the reader passes over: the report names them so its count of lines adds up to
+    /// Empty lines (or spaces alone) after the header, which the reader passes over: the report names them so its count of lines adds up to
     /// what the clerk sees in an editor. (No register field holds a line break, so an empty line is never inside a value.)
     /// </summary>
     private static int EmptyLinesAfter(string text, int headerLine)
@@ -117,7 +125,7 @@ public static partial class RegisterFile
         var lines = text.Split('\n');
         // A last line break ends the file: what follows it is not a line.
         var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
-        return lines.Take(count).Skip(headerLine).Count(l => l.TrimEnd('\r').Length == 0);
+        return lines.Take(count).Skip(headerLine).Count(string.IsNullOrWhiteSpace);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

@@ -92,7 +92,7 @@ public static class RemindersApi
 
         return oneClick
             ? Results.Text(stopped ? "Reminders stopped.\n" : "No reminders are sent through this link.\n", "text/plain; charset=utf-8")
-            : Results.Redirect($"{StopPagePath}?round={Uri.EscapeDataString(round!)}&done={(stopped ? "1" : "0")}", permanent: false, preserveMethod: false);
+            : Results.Redirect($"{StopPagePath}?round={Uri.EscapeDataString(round!)}&token={Uri.EscapeDataString(token!)}&done={(stopped ? "1" : "0")}", permanent: false, preserveMethod: false);
     }
 
     private static ProblemHttpResult RoundNotFound() => ApiErrors.Problem(ApiErrors.RoundNotFound);

@@ -55,8 +55,8 @@ public sealed class RegisterApiTests(PlatformFixture platform)
     {
         using var admin = await platform.ApiClientAsync("admin");
         var roundId = await PlatformVoting.CreateRoundAsync(admin);
-        // Line 3 and line 5 are empty; the file ends with a line break (not a line).
-        var csv = $"{Header}\r\nc001,ヤマダ タロウ,1980-01-02,102-8688\r\n\r\nc002,ヤマダ ハナコ,1981-03-04,\r\n\r\nc003,ヤマダ ジロウ,1982-05-06,102-8688\r\n";
+        // Line 3 is empty and line 5 holds spaces alone; the file ends with a line break (not a line).
+        var csv = $"{Header}\r\nc001,ヤマダ タロウ,1980-01-02,102-8688\r\n\r\nc002,ヤマダ ハナコ,1981-03-04,\r\n  \r\nc003,ヤマダ ジロウ,1982-05-06,102-8688\r\n";
 
         var report = await PlatformVoting.LoadRegisterAsync(admin, roundId, csv);
 
@@ -75,6 +75,8 @@ public sealed class RegisterApiTests(PlatformFixture platform)
         var again = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\ne001,ヤマダ タロウ,1980-01-02,102-8688\nｅ００１,ヤマダ タロウ,1980-01-02,102-8688\n");
         Assert.Equal((1, 1), (again.GetProperty("unchanged").GetInt32(), again.GetProperty("refused").GetInt32()));
         Assert.Equal(("refused", "duplicate-key"), ByLine(again)[3]);
+        // The dashes a Japanese keyboard gives for "-" are "-" (U+2010 hyphen, U+2212 minus, the long-vowel mark ー).
+        Assert.Equal(["f-1", "f-2", "f-3"], new[] { "F‐1", "f−2", "Ｆー3" }.Select(Chiyoda.Civic.Abstractions.Register.VoterKeys.Normalize));
     }
 
     [Fact]

@@ -148,7 +148,8 @@ public sealed class BrowserSession : IAsyncDisposable
 
             if (DateTime.UtcNow >= deadline)
             {
-                var focused = await Page.EvaluateAsync<string>("() => { const e = document.activeElement; return e ? e.outerHTML.slice(0, 300) : 'nothing'; }");
+                var focused = await Page.EvaluateAsync<string>(
+                    "() => { const e = document.activeElement; const a = document.querySelector('[data-autofocus]'); return (e ? e.outerHTML.slice(0, 300) : 'nothing') + '\\nThe first [data-autofocus]: ' + (a ? a.outerHTML.slice(0, 300) : 'none'); }");
                 throw new TimeoutException($"Not true within 15 s at {Page.Url}: {condition}\nThe focus is on: {focused}");
             }
 

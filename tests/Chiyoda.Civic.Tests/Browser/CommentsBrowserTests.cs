@@ -51,6 +51,8 @@ public sealed class CommentsBrowserTests(WalkPlatformFixture platform)
             await page.GetByTestId("comment-input").FillAsync($"{marker}を増やしてほしい。\n詳しくは https://example.jp/annai をご覧ください。");
             await page.GetByTestId("comment-post").ClickAsync();
             await page.GetByTestId("comment-done").WaitForAsync();
+            // The reloaded page puts the focus on what was just done (a screen reader says it); the view stays on the new comment.
+            await phone.WaitUntilAsync("document.activeElement?.dataset.testid === 'comment-done'");
             var mine = page.Locator("[data-testid=comment]", new() { HasText = marker });
             Assert.Equal(1, await mine.GetByTestId("comment-mine").CountAsync());
             Assert.Equal(0, await mine.Locator("a[href^='https://example.jp']").CountAsync());

@@ -105,6 +105,10 @@ public sealed class FollowEmailPlatformTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
             var donePath = posted.Headers.Location!.OriginalString;
             Assert.Contains("フォローをやめました", await anonymous.GetStringAsync(donePath), StringComparison.Ordinal);
+            // A made-up "done" address without the link's token claims nothing.
+            var madeUp = await anonymous.GetStringAsync($"/following/stop?round={roundId}&proposal=p-001&done=1");
+            Assert.DoesNotContain("フォローをやめました", madeUp, StringComparison.Ordinal);
+            Assert.Contains("このリンクで届くお知らせはありません", madeUp, StringComparison.Ordinal);
             using var english = new HttpRequestMessage(HttpMethod.Get, donePath);
             english.Headers.Add("Cookie", "__Host-civic-culture=c%3Den%7Cuic%3Den");
             using var englishPage = await anonymous.SendAsync(english);

@@ -53,11 +53,15 @@
 // FocusOnNavigate focuses it without scrolling, so after a refused post the page opened at its top while the message sat far
 // below on a phone (a comment form at the foot of a proposal). Only when it is not already wholly in view: nothing moves otherwise.
 (() => {
+    // An address that names a place on the page (a new comment, #c-0001) keeps its view: the message only takes the focus,
+    // so a screen reader says it while the eye sees what was added.
+    const anchored = () => location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1))) !== null;
     const reveal = () => {
-        const target = document.querySelector('[data-autofocus]');
+        // A refusal goes before any other message that asks for the focus: it is what the person must act on.
+        const target = document.querySelector('[role=alert][data-autofocus], .error-summary[data-autofocus]') ?? document.querySelector('[data-autofocus]');
         if (!target) return;
         const box = target.getBoundingClientRect();
-        if (box.top < 0 || box.bottom > window.innerHeight) {
+        if (!anchored() && (box.top < 0 || box.bottom > window.innerHeight)) {
             target.scrollIntoView({ block: 'start' });
         }
         if (document.activeElement === null || document.activeElement === document.body) {
@@ -69,6 +73,8 @@
     } else {
         reveal();
     }
+    // Going to the address's fragment after loading puts the focus back on the body: look again once the page has loaded.
+    window.addEventListener('load', () => setTimeout(reveal, 0), { once: true });
     window.Blazor?.addEventListener?.('enhancedload', reveal);
 })();
 
