@@ -369,8 +369,8 @@ public static partial class CommentValidation
             return (reason, new("reason", CommentErrorCodes.ReasonRequired, "Give a reason."));
         }
 
-        return TextLength.Characters(reason) > CommentRules.ReasonMaxLength
-            ? (reason, new("reason", CommentErrorCodes.ReasonTooLong, $"A reason may have at most {CommentRules.ReasonMaxLength} characters; this one has {TextLength.Characters(reason)}."))
+        return TextLength.Characters(reason) is var characters && characters > CommentRules.ReasonMaxLength
+            ? (reason, new("reason", CommentErrorCodes.ReasonTooLong, $"A reason may have at most {CommentRules.ReasonMaxLength} characters; this one has {characters}."))
             : (reason, null);
     }
 

@@ -214,10 +214,11 @@ public sealed class KioskSessionGrain(
         {
             // The close is the voter's doing (or the clock's), not the clerk's: listed under the facility's device, with the
             // clerk who opened the session named in the details.
-            await log.AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:closed", s.ClosedAt ?? time.GetUtcNow(),
+            var closedAt = s.ClosedAt ?? time.GetUtcNow();
+            await log.AppendAsync(opening.RoundId, new AuditEntry($"kiosk:{AuditId}:closed", closedAt,
                 KioskDeviceActor(opening.FacilityCode), $"施設の端末 {opening.FacilityCode}",
                 $"kiosk.session-{s.Status}", $"kiosk-session:{AuditId}", "open",
-                $"facility {opening.FacilityCode}; {s.Outcome}; opened by {opening.ClerkName} ({opening.ClerkSub}); at {WardClock.ToWardTime(s.ClosedAt ?? time.GetUtcNow()):yyyy-MM-dd'T'HH:mm:sszzz}"));
+                $"facility {opening.FacilityCode}; {s.Outcome}; opened by {opening.ClerkName} ({opening.ClerkSub}); at {WardClock.ToWardTime(closedAt):yyyy-MM-dd'T'HH:mm:sszzz}"));
             s.CloseAudited = changed = true;
         }
 

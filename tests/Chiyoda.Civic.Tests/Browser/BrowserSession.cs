@@ -115,12 +115,7 @@ public sealed class BrowserSession : IAsyncDisposable
         }
         catch (TimeoutException timeout)
         {
-            var shown = await Page.EvaluateAsync<string>(
-                "() => [...document.querySelectorAll('[role=alert], [data-testid$=errors], #components-reconnect-modal, #blazor-error-ui')].map(e => e.id + ': ' + e.innerText.trim()).join('\n')");
-            var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
-            throw new TimeoutException(
-                $"No navigation to {what} within 45 s; still at {Page.Url}.\nThe page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}",
-                timeout);
+            throw new TimeoutException($"No navigation to {what} within 45 s; still at {Page.Url}.\n{await ExplainAsync(platform, "[role=alert], [data-testid$=errors]")}", timeout);
         }
     }
 
@@ -169,13 +164,17 @@ public sealed class BrowserSession : IAsyncDisposable
         }
         catch (TimeoutException timeout)
         {
-            var shown = await Page.EvaluateAsync<string>(
-                "() => [...document.querySelectorAll('h1, [role=alert], [data-testid$=errors], [data-testid=vote-refused], #components-reconnect-modal, #blazor-error-ui')].map(e => (e.id || e.tagName) + ': ' + e.innerText.trim()).join('\n')");
-            var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
-            throw new TimeoutException(
-                $"{what} not shown within 45 s at {Page.Url}.\nThe page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}",
-                timeout);
+            throw new TimeoutException($"{what} not shown within 45 s at {Page.Url}.\n{await ExplainAsync(platform, "h1, [role=alert], [data-testid$=errors], [data-testid=vote-refused]")}", timeout);
         }
+    }
+
+    /// <summary>What the page shows (the elements the selector names, and whether the circuit dropped) and the web process's last 60 lines.</summary>
+    private async Task<string> ExplainAsync(PlatformFixture platform, string selector)
+    {
+        var shown = await Page.EvaluateAsync<string>(
+            "selector => [...document.querySelectorAll(selector + ', #components-reconnect-modal, #blazor-error-ui')].map(e => (e.id || e.tagName) + ': ' + e.innerText.trim()).join('\\n')", selector);
+        var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
+        return $"The page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}";
     }
 
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
