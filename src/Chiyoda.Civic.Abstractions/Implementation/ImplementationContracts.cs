@@ -557,9 +557,9 @@ public interface IProposalFollowersGrain : IGrainWithStringKey
     [Alias("unfollow-by-token")]
     Task<bool> UnfollowByTokenAsync(string token);
 
-    /// <summary>Whether the token still stops a following, without stopping it (the stop page, shown before its button).</summary>
-    [Alias("holds-token"), ReadOnly]
-    Task<bool> HoldsTokenAsync(string token);
+    /// <summary>Whether the token still stops a following, stopped one already, or was never issued (the stop page, before its button).</summary>
+    [Alias("stop-link-state"), ReadOnly]
+    Task<Notifications.StopLinkState> StopLinkStateAsync(string token);
 }
 
 /// <summary>One follower of a proposal and the token of the stop link in their notices' emails.</summary>

@@ -177,9 +177,9 @@ public interface IReminderShardGrain : IGrainWithStringKey
     [Alias("unsubscribe")]
     Task<bool> UnsubscribeAsync(string token);
 
-    /// <summary>Whether the token still stops someone's reminders, without stopping them (the stop page, shown before its button).</summary>
-    [Alias("holds-token"), ReadOnly]
-    Task<bool> HoldsTokenAsync(string token);
+    /// <summary>Whether the token still stops someone's reminders, stopped them already, or was never issued (the stop page, before its button).</summary>
+    [Alias("stop-link-state"), ReadOnly]
+    Task<Notifications.StopLinkState> StopLinkStateAsync(string token);
 
     [Alias("is-opted-in"), ReadOnly]
     Task<bool> IsOptedInAsync(string sub);

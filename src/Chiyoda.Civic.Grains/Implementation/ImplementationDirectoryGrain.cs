@@ -1,6 +1,8 @@
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
+using Chiyoda.Civic.Abstractions.Notifications;
+using Chiyoda.Civic.Grains.Notifications;
 using Chiyoda.Civic.Abstractions.Screening;
 
 namespace Chiyoda.Civic.Grains.Implementation;
@@ -140,6 +142,9 @@ public sealed class ProposalFollowersState
 
     /// <summary>Each follower's stop-link token (<see cref="FollowTokens"/>), by sub; removed when they stop following.</summary>
     [Id(1)] public Dictionary<string, string> Tokens { get; set; } = [];
+
+    /// <summary>Stop-link tokens already spent (<see cref="SpentStopLinks"/>), so their page says "stopped", not "not valid".</summary>
+    [Id(2)] public List<string> SpentTokens { get; set; } = [];
 }
 
 /// <summary>The subs following one proposal, with their stop tokens (~80 bytes each, capped at 5,000: ~400 KB at most).</summary>
@@ -167,6 +172,12 @@ public sealed class ProposalFollowersGrain(
 
     async Task IProposalFollowersGrain.UnfollowAsync(string sub)
     {
+        // Stopping on the site spends the person's email link as well: opened later, it says the following has stopped.
+        if (state.State.Tokens.TryGetValue(sub, out var token))
+        {
+            SpentStopLinks.Spend(state.State.SpentTokens, token);
+        }
+
         if (state.State.Subs.Remove(sub) | state.State.Tokens.Remove(sub))
         {
             await state.WriteStateAsync();
@@ -194,7 +205,10 @@ public sealed class ProposalFollowersGrain(
         return [.. state.State.Subs.Select(s => new ProposalFollower(s, state.State.Tokens[s]))];
     }
 
-    Task<bool> IProposalFollowersGrain.HoldsTokenAsync(string token) => Task.FromResult(FollowerOf(token) is not null);
+    Task<StopLinkState> IProposalFollowersGrain.StopLinkStateAsync(string token) => Task.FromResult(
+        FollowerOf(token) is not null ? StopLinkState.Active
+        : FollowTokens.IsWellFormed(token) && SpentStopLinks.WasSpent(state.State.SpentTokens, token) ? StopLinkState.Spent
+        : StopLinkState.Unknown);
 
     /// <summary>The follower the token belongs to. Every token is compared (in constant time each), so how long the answer takes says nothing about the list.</summary>
     private string? FollowerOf(string token)
@@ -226,6 +240,7 @@ public sealed class ProposalFollowersGrain(
 
         state.State.Subs.Remove(found);
         state.State.Tokens.Remove(found);
+        SpentStopLinks.Spend(state.State.SpentTokens, token);
         await state.WriteStateAsync();
         return true;
     }

@@ -74,6 +74,9 @@ public sealed class ReminderShardState
 {
     [Id(0)] public Dictionary<string, ReminderSubscription> Subscriptions { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public List<ReminderDispatch> Dispatches { get; set; } = [];
+
+    /// <summary>Unsubscribe tokens already spent (<see cref="SpentStopLinks"/>), so their page says "stopped", not "not valid".</summary>
+    [Id(2)] public List<string> SpentTokens { get; set; } = [];
 }
 
 /// <summary>
@@ -189,16 +192,22 @@ public sealed class ReminderShardGrain(
 
     async Task<bool> IReminderShardGrain.OptOutAsync(string sub)
     {
-        if (!S.Subscriptions.Remove(sub))
+        if (!S.Subscriptions.Remove(sub, out var stopped))
         {
             return false;
         }
+
+        // Opting out on the site spends the email link as well: opened later, it says the reminders have stopped.
+        SpentStopLinks.Spend(S.SpentTokens, stopped.Token);
 
         await state.WriteStateAsync();
         return true;
     }
 
-    Task<bool> IReminderShardGrain.HoldsTokenAsync(string token) => Task.FromResult(SubscriptionOf(token) is not null);
+    Task<StopLinkState> IReminderShardGrain.StopLinkStateAsync(string token) => Task.FromResult(
+        SubscriptionOf(token) is not null ? StopLinkState.Active
+        : UnsubscribeTokens.ShardOf(token) == Shard && SpentStopLinks.WasSpent(S.SpentTokens, token) ? StopLinkState.Spent
+        : StopLinkState.Unknown);
 
     private ReminderSubscription? SubscriptionOf(string token) =>
         UnsubscribeTokens.ShardOf(token) == Shard ? S.Subscriptions.Values.FirstOrDefault(s => UnsubscribeTokens.Same(s.Token, token)) : null;
@@ -212,6 +221,7 @@ public sealed class ReminderShardGrain(
         }
 
         S.Subscriptions.Remove(found.Sub);
+        SpentStopLinks.Spend(S.SpentTokens, token);
         await state.WriteStateAsync();
         return true;
     }

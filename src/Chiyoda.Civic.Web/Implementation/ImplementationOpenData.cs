@@ -43,7 +43,9 @@ public static class ImplementationOpenData
             records = records.Select(r => new
             {
                 r.RoundId, r.ProposalId, r.Title, r.TitleEn, r.Category, r.FiscalYear, r.AdoptedOn,
-                status = r.Current.StatusId, progress = path.Progress(r.Current.StatusId), department = r.Department,
+                // The pages say "step 2 of 7"; the open data carries the same two figures beside the older 0..100 progress.
+                status = r.Current.StatusId, stepNumber = path.Step(r.Current.StatusId), stepCount = path.Statuses.Count,
+                progress = path.Progress(r.Current.StatusId), department = r.Department,
                 r.BudgetYen, r.Links, steps = r.Steps, r.Indicators,
             }),
         }, options);

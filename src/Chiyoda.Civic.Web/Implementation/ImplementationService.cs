@@ -1,3 +1,4 @@
+using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Implementation;
 using Chiyoda.Civic.Abstractions.Results;
@@ -223,10 +224,11 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
         return (null, await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).UnfollowByTokenAsync(token!));
     }
 
-    /// <summary>Whether the stop link's token still stops a following (false for a link already used, or never issued).</summary>
-    public async Task<bool> StopLinkWorksAsync(string roundId, string proposalId, string? token) =>
+    /// <summary>Whether the stop link's token still stops a following, already stopped one, or was never issued.</summary>
+    public async Task<StopLinkState> StopLinkStateAsync(string roundId, string proposalId, string? token) =>
         FollowTokens.IsWellFormed(token)
-        && await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).HoldsTokenAsync(token!);
+            ? await grains.GetGrain<IProposalFollowersGrain>(ImplementationValidation.Key(roundId, proposalId)).StopLinkStateAsync(token!)
+            : StopLinkState.Unknown;
 
     public async Task<bool> IsFollowingAsync(string roundId, string proposalId, string sub) =>
         await proposals.ExistsAsync(roundId, proposalId)

@@ -7,8 +7,12 @@ using Chiyoda.Civic.Web.Files;
 namespace Chiyoda.Civic.Web.Register;
 
 /// <summary>What became of one line of a register file.</summary>
-/// <remarks><see cref="Fields"/>: for <c>missing-field</c>, the empty required fields by their header names (<c>voter_key</c>, <c>name_kana</c>, <c>birthdate</c>).</remarks>
-public sealed record RegisterLineOutcome(int Line, string? VoterKey, string Outcome, string? Reason = null, IReadOnlyList<string>? Fields = null);
+/// <remarks>
+/// <see cref="Fields"/>: for <c>missing-field</c>, the empty required fields by their header names (<c>voter_key</c>, <c>name_kana</c>,
+/// <c>birthdate</c>). <see cref="DuplicateOf"/>: for <c>duplicate-key</c>, the line that holds the voter key first (and was read),
+/// so the clerk can compare the two lines.
+/// </remarks>
+public sealed record RegisterLineOutcome(int Line, string? VoterKey, string Outcome, string? Reason = null, IReadOnlyList<string>? Fields = null, int? DuplicateOf = null);
 
 /// <summary>The report of a register load: a line each, and the counts.</summary>
 /// <remarks><see cref="Lines"/>: the lines read after the header; <see cref="BlankLines"/>: empty lines passed over (not in <see cref="Lines"/>), so the two add up to what an editor shows.</remarks>
@@ -75,7 +79,8 @@ public static partial class RegisterFile
 
         var entries = new List<(int, RegisterEntry)>();
         var refused = new List<RegisterLineOutcome>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Each voter key with the line that holds it first.
+        var firstLines = new Dictionary<string, int>(StringComparer.Ordinal);
         var spaceOnly = 0;
         foreach (var record in records.Skip(1))
         {
@@ -95,14 +100,15 @@ public static partial class RegisterFile
                 _ when !VoterKeyPattern().IsMatch(key!) => Reasons.BadVoterKey,
                 _ when WardDates.Parse(record.Fields[2]) is null => Reasons.BadDate,
                 _ when DelimitedText.Normalize(record.Fields[3]) is { Length: > 0 } postcode && !PostcodePattern().IsMatch(postcode) => Reasons.BadPostcode,
-                _ when !seen.Add(key!) => Reasons.DuplicateKey,
+                _ when !firstLines.TryAdd(key!, record.Line) => Reasons.DuplicateKey,
                 _ => null,
             };
             if (reason is not null)
             {
                 refused.Add(new RegisterLineOutcome(record.Line, key, Outcomes.Refused, reason, reason == Reasons.MissingField
                     ? [.. RequiredFields.Where((_, i) => DelimitedText.Normalize(record.Fields[i]).Length == 0)]
-                    : null));
+                    : null,
+                    reason == Reasons.DuplicateKey ? firstLines[key!] : null));
                 continue;
             }
 

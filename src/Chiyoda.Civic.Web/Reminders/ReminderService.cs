@@ -115,10 +115,11 @@ public sealed class ReminderService(IGrainFactory grains, KnownRounds rounds, Ro
     /// not a real link) stops nothing and says so: <c>Stopped</c> is false, and the page words it so that it is true in
     /// both cases ("no reminders come through this link") without a real recipient's second click looking like an error.
     /// </summary>
-    /// <summary>Whether the stop link's token still stops someone's reminders (false for a link already used, or never issued).</summary>
-    public async Task<bool> StopLinkWorksAsync(string roundId, string? token) =>
+    /// <summary>Whether the stop link's token still stops someone's reminders, already stopped them, or was never issued.</summary>
+    public async Task<StopLinkState> StopLinkStateAsync(string roundId, string? token) =>
         UnsubscribeTokens.ShardOf(token) is { } shard
-        && await grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKey(roundId, shard)).HoldsTokenAsync(token!);
+            ? await grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKey(roundId, shard)).StopLinkStateAsync(token!)
+            : StopLinkState.Unknown;
 
     public async Task<(string? Code, bool Stopped)> UnsubscribeAsync(string? roundId, string? token)
     {

@@ -43,6 +43,9 @@ public sealed class RegisterApiTests(PlatformFixture platform)
         Assert.Equal(("added", null), lines[3]);
         Assert.Equal(("refused", "bad-date"), lines[4]);
         Assert.Equal(("refused", "duplicate-key"), lines[5]);
+        // The repeat names the line the key is on first, so the clerk can compare the two.
+        var duplicate = report.GetProperty("outcomes").EnumerateArray().Single(o => o.GetProperty("line").GetInt32() == 5);
+        Assert.Equal(2, duplicate.GetProperty("duplicateOf").GetInt32());
         Assert.Equal(("refused", "missing-field"), lines[6]);
         Assert.Equal(("refused", "wrong-field-count"), lines[7]);
         Assert.Equal(("refused", "bad-voter-key"), lines[8]);

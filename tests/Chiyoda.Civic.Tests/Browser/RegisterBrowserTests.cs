@@ -47,7 +47,8 @@ public sealed class RegisterBrowserTests(PlatformFixture platform)
         var roundId = await PlatformVoting.CreateRoundAsync(admin);
         var noHeader = Encoding.UTF8.GetBytes("w-001,テスト イチ,1980-01-01,102-8688\n");
         var emptyFields = Encoding.UTF8.GetBytes(
-            "voter_key,name_kana,birthdate,postcode\nw-009,,1980-01-01,102-8688\nw-010,テスト ジュウ,,102-8688\n,テスト ジュウイチ,1980-01-01,102-8688\n");
+            "voter_key,name_kana,birthdate,postcode\nw-009,,1980-01-01,102-8688\nw-010,テスト ジュウ,,102-8688\n,テスト ジュウイチ,1980-01-01,102-8688\n"
+            + "w-012,テスト ジュウニ,1980-01-01,\nW-012,テスト ジュウニ,1980-01-01,\n");
         await using var session = await BrowserSession.OpenAsync(platform);
         await session.SignInAsync(platform, "admin");
         var page = session.Page;
@@ -72,10 +73,12 @@ public sealed class RegisterBrowserTests(PlatformFixture platform)
         Assert.Contains("voter_key,name_kana,birthdate,postcode", error);
         Assert.DoesNotContain("The first line", error, StringComparison.Ordinal);
         var refused = await RefusedAsync();
-        Assert.Equal(3, refused.Count);
+        Assert.Equal(4, refused.Count);
         Assert.Contains("必須の項目が空です：氏名（カナ）", refused[0]);
         Assert.Contains("必須の項目が空です：生年月日", refused[1]);
         Assert.Contains("必須の項目が空です：投票者番号", refused[2]);
+        // The same key in capitals is the same voter: the repeat names the line that was read.
+        Assert.Contains("同じ投票者番号が5行目にもあります", refused[3]);
         await session.AssertAccessibleAsync("the register page with empty fields named (ja)");
 
         await session.SwitchLanguageAsync("en");
@@ -86,5 +89,6 @@ public sealed class RegisterBrowserTests(PlatformFixture platform)
         Assert.Contains("Empty required field(s): name (kana)", refused[0]);
         Assert.Contains("Empty required field(s): birthdate", refused[1]);
         Assert.Contains("Empty required field(s): voter key", refused[2]);
+        Assert.Contains("The same voter key is on line 5", refused[3]);
     }
 }

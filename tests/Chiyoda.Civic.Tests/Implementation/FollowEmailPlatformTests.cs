@@ -89,9 +89,13 @@ public sealed class FollowEmailPlatformTests(PlatformFixture platform)
             using var wrongPost = await anonymous.PostAsync("/following/unsubscribe", Form(roundId, wrong));
             Assert.Equal(HttpStatusCode.Redirect, wrongPost.StatusCode);
             var wrongPage = await anonymous.GetStringAsync(wrongPost.Headers.Location!.OriginalString);
-            Assert.Contains("このリンクで届くお知らせはありません", wrongPage, StringComparison.Ordinal);
-            Assert.Contains("何も変更していません", wrongPage, StringComparison.Ordinal);
+            Assert.Contains("このリンクは使えません", wrongPage, StringComparison.Ordinal);
             Assert.DoesNotContain("フォローをやめました", wrongPage, StringComparison.Ordinal);
+            Assert.DoesNotContain("すでにやめています", wrongPage, StringComparison.Ordinal);
+            // Nor does a made-up "done" address carrying a token never issued (it was read as "stopped" before spent links were remembered).
+            var madeUpDone = await anonymous.GetStringAsync($"/following/stop?round={roundId}&proposal=p-001&token={wrong}&done=1");
+            Assert.Contains("このリンクは使えません", madeUpDone, StringComparison.Ordinal);
+            Assert.DoesNotContain("フォローをやめました", madeUpDone, StringComparison.Ordinal);
             Assert.True(await FollowingAsync(follower, follow));
             Assert.True(await FollowingAsync(other, follow));
             // A damaged token is refused with its code, and its page says the link cannot be used.
@@ -108,7 +112,7 @@ public sealed class FollowEmailPlatformTests(PlatformFixture platform)
             // A made-up "done" address without the link's token claims nothing.
             var madeUp = await anonymous.GetStringAsync($"/following/stop?round={roundId}&proposal=p-001&done=1");
             Assert.DoesNotContain("フォローをやめました", madeUp, StringComparison.Ordinal);
-            Assert.Contains("このリンクで届くお知らせはありません", madeUp, StringComparison.Ordinal);
+            Assert.Contains("このリンクは使えません", madeUp, StringComparison.Ordinal);
             using var english = new HttpRequestMessage(HttpMethod.Get, donePath);
             english.Headers.Add("Cookie", "__Host-civic-culture=c%3Den%7Cuic%3Den");
             using var englishPage = await anonymous.SendAsync(english);
@@ -121,6 +125,8 @@ public sealed class FollowEmailPlatformTests(PlatformFixture platform)
             using var second = await anonymous.PostAsync("/following/unsubscribe", Form(roundId, link.Groups[1].Value));
             var secondPage = await anonymous.GetStringAsync(second.Headers.Location!.OriginalString);
             Assert.Contains("このリンクで届くお知らせはありません", secondPage, StringComparison.Ordinal);
+            Assert.Contains("すでにやめています", secondPage, StringComparison.Ordinal);
+            Assert.Contains("何も変更していません", secondPage, StringComparison.Ordinal);
             // Opened again from the email, the used link says so at once: no question, no button.
             var reopened = await anonymous.GetStringAsync(confirmUrl);
             Assert.Contains("このリンクで届くお知らせはありません", reopened, StringComparison.Ordinal);

@@ -351,6 +351,16 @@ public sealed class ImplementationApiTests(PlatformFixture platform)
             var list = await PageAsync(proposer, "/implementation");
             AssertBar(Between(list, $"href=\"/rounds/{roundId}/proposals/p-001#after\"", "</li>"), 5, five);
             AssertBar(Between(list, $"href=\"/rounds/{roundId}/proposals/p-002#after\"", "</li>"), 7, seven);
+            if (language == "ja")
+            {
+                // The open data carries the same "step N of M" the pages show.
+                using var openData = new HttpClient { BaseAddress = platform.Web };
+                using var data = JsonDocument.Parse(await openData.GetByteArrayAsync("/api/v1/implementation/records.json"));
+                var ours = data.RootElement.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("roundId").GetString() == roundId)
+                    .ToDictionary(r => r.GetProperty("proposalId").GetString()!, r => (r.GetProperty("stepNumber").GetInt32(), r.GetProperty("stepCount").GetInt32()));
+                Assert.Equal((5, 7), ours["p-001"]);
+                Assert.Equal((7, 7), ours["p-002"]);
+            }
 
             // Their own proposal: a line saying they are told as the proposer, no follow form. Another's: the form.
             var own = Between(p2, "data-testid=\"follow\"", "</section>");

@@ -82,7 +82,13 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
                 new FormUrlEncodedContent(new Dictionary<string, string> { ["round"] = query["round"]!, ["token"] = query["token"]! }));
             var nothing = await anonymous.GetStringAsync(second.Headers.Location!.OriginalString);
             Assert.Contains("リマインダーメールはありません", nothing, StringComparison.Ordinal);
+            Assert.Contains("すでに止めています", nothing, StringComparison.Ordinal);
             Assert.DoesNotContain("配信を止めました", nothing, StringComparison.Ordinal);
+            // A forged token of the right shape and shard, even with "done", is a link that cannot be used, not a stop.
+            var forged = UnsubscribeTokens.New(UnsubscribeTokens.ShardOf(query["token"])!.Value);
+            var forgedDone = await anonymous.GetStringAsync($"/reminders/stop?round={roundId}&token={forged}&done=1");
+            Assert.Contains("このリンクは使えません", forgedDone, StringComparison.Ordinal);
+            Assert.DoesNotContain("配信を止めました", forgedDone, StringComparison.Ordinal);
             // Opened again from the email, the used link says so at once: no question, no button.
             var reopened = await anonymous.GetStringAsync(confirmUrl);
             Assert.Contains("リマインダーメールはありません", reopened, StringComparison.Ordinal);
@@ -97,6 +103,15 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
                 new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
             Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
             Assert.False((await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
+
+            // Opted out on the site: the email's link is spent too, and says the reminders were already stopped.
+            await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync(reminders, new { }), 200);
+            var third = (await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("unsubscribeUrl").GetString()!;
+            Assert.True((await resident.DeleteAsync(reminders)).IsSuccessStatusCode);
+            using var thirdOpened = await anonymous.GetAsync(third);
+            var thirdPage = await anonymous.GetStringAsync(thirdOpened.Headers.Location!.OriginalString);
+            Assert.Contains("すでに止めています", thirdPage, StringComparison.Ordinal);
+            Assert.DoesNotContain("action=\"/reminders/unsubscribe\"", thirdPage, StringComparison.Ordinal);
 
             // A made-up or damaged link is refused with its code, and its page says the link cannot be used.
             await HttpAssertions.ProblemAsync(await anonymous.PostAsync($"/reminders/unsubscribe?round={roundId}&token=not-a-token",
@@ -150,13 +165,14 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             Assert.False((await HttpAssertions.JsonAsync(await resident80.GetAsync(reminders), 200)).GetProperty("optedIn").GetBoolean());
 
             // Every opt-in was confirmed by email, in the language asked for, with that opt-in's own stop link; nothing else was sent.
-            var confirmations = await smtp.WaitForAsync(r => r.Count == 4);
+            var confirmations = await smtp.WaitForAsync(r => r.Count == 5);
             Assert.All(confirmations, m => Assert.Equal($"{roundId}:opted-in", m.Message.Headers["X-Civic-Reminder"]));
             var to45 = confirmations.Where(m => m.To.Single() == "resident-45@example.jp").ToList();
-            Assert.Equal(2, to45.Count);
+            Assert.Equal(3, to45.Count);
             Assert.StartsWith("Reminders are on:", to45[0].Message.Subject, StringComparison.Ordinal);
             Assert.Contains(stopUrl, to45[0].Text, StringComparison.Ordinal);
             Assert.Contains(again, to45[1].Text, StringComparison.Ordinal);
+            Assert.Contains(third, to45[2].Text, StringComparison.Ordinal);
             var to80 = confirmations.Where(m => m.To.Single() == "resident-80@example.jp").ToList();
             Assert.Equal(2, to80.Count);
             Assert.All(to80, m => Assert.StartsWith("リマインダーメールの登録を受け付けました", m.Message.Subject, StringComparison.Ordinal));

@@ -78,6 +78,14 @@ public sealed class SignInTests(PlatformFixture platform)
         Assert.Contains("You do not have permission to see this page.", await english.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("/admin/rounds", allowedAt.AbsolutePath);
         Assert.Contains("demo-2024", await allowed.Content.ReadAsStringAsync());
+        // "/admin" typed by hand is the administrators' home (the rounds), not a "page not found".
+        var (home, homeAt) = await admin.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin"));
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Equal("/admin", homeAt.AbsolutePath);
+        Assert.Contains("demo-2024", await home.Content.ReadAsStringAsync());
+        var (residentHome, residentHomeAt) = await resident.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin"));
+        Assert.Equal(HttpStatusCode.Forbidden, residentHome.StatusCode);
+        Assert.Equal("/access-denied", residentHomeAt.AbsolutePath);
     }
 
     [Fact]
