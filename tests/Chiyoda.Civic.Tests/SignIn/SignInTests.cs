@@ -83,6 +83,21 @@ public sealed class SignInTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Equal("/admin", homeAt.AbsolutePath);
         Assert.Contains("demo-2024", await home.Content.ReadAsStringAsync());
+        // A round whose vote is ahead with no shortlist says what is still to do; the demo round (ready) does not.
+        using var adminApi = await platform.ApiClientAsync("admin");
+        var unready = await Chiyoda.Civic.Tests.Proposals.ProposalApiSamples.OpenRoundAsync(adminApi);
+        var (list, _) = await admin.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin"));
+        var html = WebUtility.HtmlDecode(await list.Content.ReadAsStringAsync());
+        string Row(string roundId)
+        {
+            var start = html.IndexOf($"<code>{roundId}</code>", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"{roundId} is not listed");
+            return html[start..html.IndexOf("</tr>", start, StringComparison.Ordinal)];
+        }
+
+        Assert.Contains("round-not-ready", Row(unready), StringComparison.Ordinal);
+        Assert.Contains("投票対象の提案（候補一覧）の公表", Row(unready), StringComparison.Ordinal);
+        Assert.DoesNotContain("round-not-ready", Row("demo-2024"), StringComparison.Ordinal);
         var (residentHome, residentHomeAt) = await resident.SendAsync(HttpMethod.Get, new Uri(platform.Web, "/admin"));
         Assert.Equal(HttpStatusCode.Forbidden, residentHome.StatusCode);
         Assert.Equal("/access-denied", residentHomeAt.AbsolutePath);
