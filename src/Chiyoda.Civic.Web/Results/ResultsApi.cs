@@ -74,8 +74,12 @@ public static class ResultsApi
     private static async Task<IResult> CalendarAsync(string roundId, RoundService rounds, SiteSettings site) =>
         await rounds.GetAsync(roundId) is { } view
             ? Download.Serve(new DownloadFile(System.Text.Encoding.UTF8.GetBytes(RoundCalendar.Write(view.Snapshot, site.Url)),
-                "text/calendar; charset=utf-8", view.Snapshot.UpdatedAt, null, Public: true), "public, max-age=60")
+                "text/calendar; charset=utf-8", Later(view.Snapshot.UpdatedAt, view.Snapshot.PublishedAt), null, Public: true), "public, max-age=60")
             : RoundNotFound();
+
+    /// <summary>The calendar last changed with the round or, later, with the publication (which moves its results event).</summary>
+    private static DateTimeOffset Later(DateTimeOffset updatedAt, DateTimeOffset? publishedAt) =>
+        publishedAt is { } published && published > updatedAt ? published : updatedAt;
 
     private static IResult RoundNotFound() => ApiErrors.Problem(ApiErrors.RoundNotFound);
 }

@@ -12,7 +12,9 @@ namespace Chiyoda.Civic.Web.RoundResults;
 /// VTIMEZONE carries its STANDARD observance (+09:00 since 1970, no daylight time): a TZID alone gives a
 /// reader no offset, and ical.js then reads every time as UTC, 9 hours late. UIDs come from <c>Site:Url</c>
 /// and stay the same when dates move; SEQUENCE is the round's version (less one), which rises with every
-/// change of the round (the early close included) and never falls, so subscribers take the new dates.
+/// change of the round (the early close included) and never falls, so subscribers take the new dates. Once the results
+/// are published, counting ends and the results event stands at the publication, not the planned date (one more
+/// SEQUENCE: publication is recorded without a new version of the round).
 /// </summary>
 public static class RoundCalendar
 {
@@ -26,19 +28,20 @@ public static class RoundCalendar
         calendar.AddProperty("X-WR-CALNAME", definition.Name);
         calendar.AddProperty("X-WR-TIMEZONE", TimeZoneId);
         var s = definition.Schedule;
+        var resultsAt = round.PublishedAt ?? s.ResultsDue;
         var phases = new (string Id, string Ja, string En, DateTimeOffset Starts, DateTimeOffset Ends)[]
         {
             ("call", "提案募集", "Call for proposals", s.CallOpens, s.CallCloses),
             ("screening", "審査", "Screening", s.CallCloses, s.VotingOpens),
             ("voting", "区民投票", "Resident vote", s.VotingOpens, s.VotingCloses),
-            ("counting", "開票", "Counting", s.VotingCloses, s.ResultsDue),
+            ("counting", "開票", "Counting", s.VotingCloses, resultsAt),
         };
         foreach (var phase in phases.Where(p => p.Ends > p.Starts))
         {
             calendar.Events.Add(Event(round, site, phase.Id, $"{definition.Name}: {phase.Ja} / {phase.En}", phase.Starts, phase.Ends));
         }
 
-        calendar.Events.Add(Event(round, site, "results", $"{definition.Name}: 投票結果の公表 / Results", s.ResultsDue, s.ResultsDue.AddHours(1)));
+        calendar.Events.Add(Event(round, site, "results", $"{definition.Name}: 投票結果の公表 / Results", resultsAt, resultsAt.AddHours(1)));
         return new CalendarSerializer().SerializeToString(calendar) ?? "";
     }
 
@@ -46,7 +49,7 @@ public static class RoundCalendar
     {
         // Stable ids: a subscriber's calendar updates the same events when dates move.
         Uid = $"{round.RoundId}-{phase}@{site.Host}",
-        Sequence = Math.Max(0, round.Version - 1),
+        Sequence = Math.Max(0, round.Version - 1) + (round.PublishedAt is null ? 0 : 1),
         Summary = summary,
         DtStart = Tokyo(starts),
         DtEnd = Tokyo(ends),

@@ -36,6 +36,16 @@ public sealed class RoundCalendarTests(PlatformFixture platform)
         AssertPhasesAt(before, schedule, roundId);
         Assert.Single(before.Events.Select(e => e.Sequence).Distinct());
 
+        // Three ballots, so the count adopts the top two without a tie to decide (p-001: 3 votes, p-002: 2).
+        var keys = Enumerable.Range(0, 3).Select(n => $"cal{n}{Guid.NewGuid():N}"[..12]).ToArray();
+        await PlatformVoting.LoadRegisterAsync(admin, roundId,
+            "voter_key,name_kana,birthdate,postcode\n" + string.Join('\n', keys.Select(k => PlatformVoting.Adult(k))) + "\n");
+        foreach (var (key, choices) in keys.Zip(new[] { new[] { 1, 2 }, [1, 2], [1] }))
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + key);
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
+        }
+
         // Closing early moves the close (and so the end of voting and the start of counting): the same events, a higher SEQUENCE.
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "カレンダーのテスト" }), 200);
         var (after, moved) = await ReadAsync(anonymous, roundId);
@@ -44,8 +54,24 @@ public sealed class RoundCalendarTests(PlatformFixture platform)
         Assert.Equal(before.Events.Select(e => e.Uid).Order(), after.Events.Select(e => e.Uid).Order());
         Assert.All(after.Events, e => Assert.True(e.Sequence > before.Events.Single(b => b.Uid == e.Uid).Sequence, $"{e.Uid}: SEQUENCE {e.Sequence} did not rise"));
 
+        // Published before the planned date: counting ends, and the results stand, at the publication; the SEQUENCE rises again.
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/count", new { }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        var publication = await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+        var publishedAt = publication.GetProperty("publishedAt").GetDateTimeOffset().ToUniversalTime();
+        var (published, _) = await ReadAsync(anonymous, roundId);
+        Assert.True(publishedAt < moved.GetProperty("resultsDue").GetDateTimeOffset(), "published before the planned date");
+        // iCalendar times are whole seconds.
+        var publishedSecond = publishedAt.AddTicks(-(publishedAt.Ticks % TimeSpan.TicksPerSecond));
+        Assert.Equal(publishedSecond, Event(published, roundId, "counting").End.ToUniversalTime());
+        Assert.Equal(publishedSecond, Event(published, roundId, "results").Start.ToUniversalTime());
+        Assert.All(published.Events, e => Assert.True(e.Sequence > after.Events.Single(b => b.Uid == e.Uid).Sequence, $"{e.Uid}: SEQUENCE {e.Sequence} did not rise at publication"));
+
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds/no-such-round/calendar.ics"), 404, "round-not-found");
     }
+
+    private IcalCheck.Event Event(IcalCheck.Parsed calendar, string roundId, string phase) =>
+        calendar.Events.Single(e => e.Uid == $"{roundId}-{phase}@{platform.Web.Host}");
 
     private void AssertPhasesAt(IcalCheck.Parsed calendar, JsonElement schedule, string roundId)
     {
