@@ -63,6 +63,7 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             Assert.Contains("予算化検討", await page.GetByTestId("implementation-timeline").InnerTextAsync());
 
             await page.GetByTestId("actual-value").FillAsync("6");
+            await page.GetByTestId("actual-note").FillAsync("4月分の集計");
             await page.GetByTestId("save-actual").ClickAsync();
             await page.GetByTestId("indicator-table").WaitForAsync();
             Assert.Contains("6", await page.GetByTestId("indicator-table").InnerTextAsync());
@@ -132,17 +133,26 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
             await Assertions.Expect(page.GetByTestId("actual-date-error")).ToHaveCountAsync(0);
             await Assertions.Expect(page.GetByTestId("implementation-errors")).ToHaveCountAsync(0);
 
-            // Today already has an actual (6): a second one on that date is never a silent replacement. The page asks
-            // "replace 6 with 20?"; going back keeps 6, replacing sends the request with replace.
+            // Today already has an actual (6, with a note): a second one on that date is never a silent replacement. The page
+            // asks "replace 6 with 20?" and says what becomes of the note (the whole actual is replaced: the note typed now,
+            // or none); going back keeps 6, replacing sends the request with replace.
+            await page.GetByTestId("actual-note").FillAsync("5月に再集計");
             await page.GetByTestId("save-actual").ClickAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("6 を 20 に置き換えますか");
+            var question = page.GetByRole(AriaRole.Alertdialog);
+            await Assertions.Expect(question).ToHaveAccessibleNameAsync("実績を備考ごと置き換えますか");
+            await Assertions.Expect(question).ToContainTextAsync("6 を 20 に置き換えますか");
+            await Assertions.Expect(question).ToContainTextAsync("備考も、いま入力した備考に置き換わります");
             await page.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
             Assert.Equal(6m, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators")[0].GetProperty("actuals")[0].GetProperty("value").GetDecimal());
+            await page.GetByTestId("actual-note").FillAsync("");
             await page.GetByTestId("save-actual").ClickAsync();
+            await Assertions.Expect(question).ToContainTextAsync("備考欄が空のため、いまの備考は消えます");
+            await AssertDialogFitsAsync(page, "implementation-confirm-ja-phone");
             await page.GetByRole(AriaRole.Button, new() { Name = "置き換える" }).ClickAsync();
             await page.GetByTestId("implementation-message").Filter(new() { HasText = "実績を置き換えました" }).WaitForAsync();
             var actuals = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators")[0].GetProperty("actuals");
             Assert.Equal([20m], actuals.EnumerateArray().Select(a => a.GetProperty("value").GetDecimal()));
+            Assert.False(actuals[0].TryGetProperty("note", out var note) && note.ValueKind == System.Text.Json.JsonValueKind.String, "the replaced actual's note went with it");
         }
 
         // 「統計」 on a phone: the year table scrolls sideways inside its region, and says so.
@@ -226,14 +236,34 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         await editor.Locator("[data-interactive=true]").WaitForAsync();
         await editor.GetByTestId("withdraw-reason").FillAsync("予算化検討の登録は誤り");
         await editor.GetByTestId("withdraw-step").ClickAsync();
-        var dialog = editor.GetByRole(AriaRole.Dialog);
-        await Assertions.Expect(dialog).ToContainTextAsync("公開の経過から消え");
+        var dialog = editor.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(dialog).ToHaveAccessibleNameAsync("直近の段階を取り消しますか");
+        await Assertions.Expect(dialog).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("公開の経過から消え"));
         await Assertions.Expect(dialog).ToContainTextAsync("受信箱から取り消されます");
         await Assertions.Expect(dialog).ToContainTextAsync("訂正が届きます");
-        // The focus starts on "cancel" (a reflexive Enter changes nothing), and Escape closes the dialog as cancel.
+        // The focus starts on "cancel" (a reflexive Enter changes nothing).
         await administrator.WaitUntilAsync("document.activeElement?.dataset.testid === 'confirm-cancel'");
+        // Tab goes round the two named buttons only. MudBlazor's dialog had unnamed focus-trap sentinels in between, stops
+        // where a keyboard or screen-reader user met nothing. Past the last button the browser's own address bar may take
+        // the focus (a modal <dialog> lets it): the page has no focus then, which is not a stop in the page.
+        var stops = new List<string>();
+        foreach (var key in new[] { "Tab", "Tab", "Tab", "Tab", "Tab", "Shift+Tab", "Shift+Tab", "Shift+Tab", "Shift+Tab" })
+        {
+            await editor.Keyboard.PressAsync(key);
+            stops.Add(await editor.EvaluateAsync<string>("""
+                () => !document.hasFocus() ? 'browser'
+                    : `${document.activeElement?.dataset?.testid ?? document.activeElement?.tagName}:${(document.activeElement?.textContent ?? '').trim()}`
+                """));
+        }
+        Assert.All(stops, stop => Assert.Contains(stop, new[] { "browser", "confirm-cancel:やめる", "confirm-yes:取り消して訂正を送る" }));
+        Assert.Contains("confirm-yes:取り消して訂正を送る", stops);
+        Assert.Contains("confirm-cancel:やめる", stops);
+        await administrator.AssertAccessibleAsync("the confirmation dialog");
+        await AssertDialogFitsAsync(editor, "implementation-confirm-ja-desktop");
+        // Escape closes it as cancel, and the focus is back on the button that opened it.
         await editor.Keyboard.PressAsync("Escape");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await administrator.WaitUntilAsync("document.activeElement?.dataset.testid === 'withdraw-step'");
         Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("steps").GetArrayLength());
         await editor.GetByTestId("withdraw-step").ClickAsync();
         await editor.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
@@ -247,7 +277,7 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         await editor.GetByTestId("indicator-choice").SelectOptionAsync("spare");
         await Assertions.Expect(editor.GetByTestId("indicator-name")).ToHaveValueAsync("予備の指標");
         await editor.GetByTestId("delete-indicator").ClickAsync();
-        await Assertions.Expect(editor.GetByRole(AriaRole.Dialog)).ToContainTextAsync("指標「予備の指標」と、その実績0件を削除します");
+        await Assertions.Expect(editor.GetByRole(AriaRole.Alertdialog)).ToContainTextAsync("指標「予備の指標」と、その実績0件を削除します");
         await editor.GetByRole(AriaRole.Button, new() { Name = "やめる" }).ClickAsync();
         Assert.Equal(2, (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators").GetArrayLength());
         await editor.GetByTestId("delete-indicator").ClickAsync();
@@ -256,6 +286,45 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         var kept = (await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators");
         Assert.Equal(["procedures"], kept.EnumerateArray().Select(i => i.GetProperty("id").GetString()));
         Assert.Equal(0, await editor.Locator("#indicator-choice option[value=spare]").CountAsync());
+
+        // In English on a phone: the longer words wrap and both buttons stay whole; Escape keeps the indicator.
+        await editor.SetViewportSizeAsync(390, 844);
+        await editor.GotoAsync(new Uri(platform.Web, $"/culture/en?returnUrl=/implementation/{roundId}/p-001/edit").ToString());
+        await editor.Locator("[data-interactive=true]").WaitForAsync();
+        await editor.GetByTestId("indicator-choice").SelectOptionAsync("procedures");
+        await Assertions.Expect(editor.GetByTestId("indicator-name")).ToHaveValueAsync("電子化実施手続数");
+        await editor.GetByTestId("delete-indicator").ClickAsync();
+        await Assertions.Expect(editor.GetByRole(AriaRole.Alertdialog)).ToHaveAccessibleNameAsync("Delete the indicator?");
+        await administrator.WaitUntilAsync("document.activeElement?.dataset.testid === 'confirm-cancel'");
+        await AssertDialogFitsAsync(editor, "implementation-confirm-en-phone");
+        await editor.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(editor.GetByRole(AriaRole.Alertdialog)).ToHaveCountAsync(0);
+        Assert.Single((await HttpAssertions.JsonAsync(await admin.GetAsync(record), 200)).GetProperty("indicators").EnumerateArray());
+    }
+
+    /// <summary>
+    /// The open confirmation sits inside the window, its buttons whole inside it and its words wrapped (nothing wider than
+    /// the dialog); a screenshot of the window as seen (not the full page: the dialog stays where the window is).
+    /// </summary>
+    private static async Task AssertDialogFitsAsync(IPage page, string screenshot)
+    {
+        var fits = await page.EvaluateAsync<string>("""
+            () => {
+              const dialog = document.querySelector('dialog[open]');
+              const box = dialog.getBoundingClientRect();
+              const inside = (r, o) => r.left >= o.left - 0.5 && r.right <= o.right + 0.5 && r.top >= o.top - 0.5 && r.bottom <= o.bottom + 0.5;
+              const view = { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
+              if (!inside(box, view)) return 'the dialog leaves the window';
+              if (dialog.scrollWidth > dialog.clientWidth) return 'the dialog scrolls sideways';
+              for (const button of dialog.querySelectorAll('button')) {
+                if (!inside(button.getBoundingClientRect(), box) || button.scrollWidth > button.clientWidth) return `"${button.textContent}" is clipped`;
+              }
+              return 'fits';
+            }
+            """);
+        Assert.Equal("fits", fits);
+        Directory.CreateDirectory(PageWalk.ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PageWalk.ScreenshotDirectory, screenshot + ".png") });
     }
 
     /// <summary>The demo's second round, seeded behind the first start: published results and the 2024 story after the vote.</summary>

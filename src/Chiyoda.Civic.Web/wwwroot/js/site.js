@@ -81,6 +81,13 @@
 // Interactive pages move focus to an error summary once it is on screen.
 window.civicFocus = id => document.getElementById(id)?.focus();
 
+// The staff's confirmation (Components/Shared/ConfirmDialog.razor): a native modal dialog, so the browser itself keeps the
+// rest of the page inert, Tab within the dialog, Escape as "cancel" and the focus's way back to the button that opened it.
+window.civicDialog = {
+    open: dialog => { if (!dialog.open) dialog.showModal(); },
+    close: dialog => { if (dialog.open) dialog.close(); },
+};
+
 // A facility device ([data-kiosk-return-after], the kiosk's pages) goes back to its neutral screen on its own: at the session's
 // end, or a while after a screen that ends a session, so no one finds the last voter's ballot or receipt on it.
 (() => {
