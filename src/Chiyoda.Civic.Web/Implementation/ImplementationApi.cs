@@ -66,9 +66,17 @@ public static class ImplementationApi
         ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace the status path (administrators)")
             .ProducesErrors(ApiErrors.InvalidPath, ApiErrors.StatusInUse);
         ward.MapGet("/departments", Departments).AllowAnonymous().WithSummary("The departments a step may name (the ward's list)");
-        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous().WithSummary("The implementation files with their SHA-256");
-        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous().WithSummary("Implementation records as JSON");
-        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous().WithSummary("Implementation records as CSV");
+        // Named: the handlers' own names (Index, Json, Csv) repeat other operations' or say nothing.
+        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous().WithName("listImplementationOpenData")
+            .WithSummary("The implementation files with their SHA-256");
+        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous().WithName("getImplementationRecordsJson")
+            .WithSummary("Implementation records as JSON")
+            .Downloads("application/json", description: "path (the status ids in order, then not-pursued) and records (per adopted proposal: title, "
+                + "status, progress, department, budgetYen, links, steps, indicators).");
+        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous().WithName("getImplementationRecordsCsv")
+            .WithSummary("Implementation records as CSV")
+            .Downloads("text/csv", description: "RFC 4180, UTF-8 with BOM, CRLF; one line per step, budget, link, indicator and actual (column kind); header "
+                + ImplementationOpenData.CsvHeader + ".");
 
         var record = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/implementation").WithTags("Implementation");
         record.MapGet("/", Get).AllowAnonymous().WithSummary("One adopted proposal's implementation record")
