@@ -324,7 +324,10 @@ public static class ApiContract
         });
     }
 
-    /// <summary>What Files.Download sets: the validators on every answer, the digest only with a body.</summary>
+    /// <summary>
+    /// What Files.Download sets: ETag and Cache-Control on every answer (RFC 9110 §15.4.5 has a 304 carry them); Last-Modified
+    /// and the digest with a body (a 304 is not promised Last-Modified: not every 304 a client sees carries it).
+    /// </summary>
     private static Dictionary<string, IOpenApiHeader> DownloadHeaders(bool withBody)
     {
         var headers = new Dictionary<string, IOpenApiHeader>
@@ -332,11 +335,6 @@ public static class ApiContract
             ["ETag"] = new OpenApiHeader
             {
                 Description = "Strong entity tag: the SHA-256 of the file (base64url), quoted; a compressed answer's ends in `-br` or `-gzip`.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            },
-            ["Last-Modified"] = new OpenApiHeader
-            {
-                Description = "When the file's content last changed (an HTTP date).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             },
             ["Cache-Control"] = new OpenApiHeader
@@ -347,6 +345,11 @@ public static class ApiContract
         };
         if (withBody)
         {
+            headers["Last-Modified"] = new OpenApiHeader
+            {
+                Description = "When the file's content last changed (an HTTP date).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
             headers["Repr-Digest"] = new OpenApiHeader
             {
                 Description = "RFC 9530: `sha-256=:<base64>:` over the bytes sent (the compressed ones when Content-Encoding is set; otherwise the "

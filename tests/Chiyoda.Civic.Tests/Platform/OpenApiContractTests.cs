@@ -202,7 +202,8 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
         var operation = Operation(document, template, "get");
         Assert.Contains(operation.GetProperty("parameters").EnumerateArray(),
             p => p.GetProperty("name").GetString() == "If-None-Match" && p.GetProperty("in").GetString() == "header");
-        static bool Sent(HttpResponseMessage response, string name) => response.Headers.Contains(name) || response.Content.Headers.Contains(name);
+        static bool Sent(HttpResponseMessage response, string name) =>
+            response.Headers.NonValidated.Contains(name) || response.Content.Headers.NonValidated.Contains(name);
 
         using var anonymous = await platform.ApiClientAsync();
         using var first = await anonymous.GetAsync(path);
