@@ -228,12 +228,16 @@ public class RoundReplay(Uri web, Uri identityProvider, TextWriter log)
         var expected = voters.SelectMany(v => v.Final).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
         var ordered = expected.OrderByDescending(e => e.Value).ToList();
         var adopted = ordered.Take(adoptedCount).Select(e => e.Key).Order().ToList();
-        var published = CivicApi.For(_anonymous).Api.V1.Rounds[roundId];
-        using var results = await JsonDocument.ParseAsync((await CivicApi.Expect("results", () => published.Results.GetAsync()))!);
+        var anonymous = CivicApi.For(_anonymous);
+        var published = anonymous.Api.V1.Rounds[roundId];
+        // The files as served, read as streams: results.json compared member by member (not as its generated model reads
+        // it), and the CSVs, whose media type (text/csv) Kiota does not read, so its methods for them return nothing.
+        using var results = await JsonDocument.ParseAsync((await CivicApi.Expect("results",
+            () => anonymous.Adapter.SendPrimitiveAsync<Stream>(published.Results.ToGetRequestInformation())))!);
         return new ReplayOutcome(roundId, expected, voters.Count, voters.Count(v => !v.Paper), paperVoters.Count, 1, duplicates, adopted,
             results.RootElement.Clone(),
-            await TextAsync("results.csv", () => published.ResultsCsv.GetAsync()),
-            await TextAsync("ballots.csv", () => published.BallotsCsv.GetAsync()),
+            await TextAsync("results.csv", () => anonymous.Adapter.SendPrimitiveAsync<Stream>(published.ResultsCsv.ToGetRequestInformation())),
+            await TextAsync("ballots.csv", () => anonymous.Adapter.SendPrimitiveAsync<Stream>(published.BallotsCsv.ToGetRequestInformation())),
             await TextAsync("ballots.pb", () => published.BallotsPb.GetAsync()));
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -44,6 +45,14 @@ public static class ApiContract
                 schema.Type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) is not null
                     ? JsonSchemaType.String | JsonSchemaType.Null
                     : JsonSchemaType.String;
+            }
+
+            // A text property that takes a few words only ([AllowedValues]): the words as an enum, so a client offers them.
+            if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(AllowedValuesAttribute), false)
+                    .OfType<AllowedValuesAttribute>().FirstOrDefault() is { } allowed)
+            {
+                schema.Type = JsonSchemaType.String;
+                schema.Enum = [.. allowed.Values.OfType<string>().Select(v => (System.Text.Json.Nodes.JsonNode)v)];
             }
 
             return Task.CompletedTask;
@@ -182,10 +191,14 @@ public static class ApiContract
             }
 
             operation.Responses ??= [];
+            // anyOf where one answer is a wider view of the other (it validates against both schemas, which oneOf forbids).
             operation.Responses[oneOf.Status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponse
             {
                 Description = $"One of: {string.Join(", ", oneOf.Types.Select(t => t.Name))}.",
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = schemas } } },
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = oneOf.Overlapping ? new OpenApiSchema { AnyOf = schemas } : new OpenApiSchema { OneOf = schemas } },
+                },
             };
         }
 
@@ -205,6 +218,22 @@ public static class ApiContract
             };
         }
         operation.Responses ??= [];
+        if (metadata.OfType<FileResponseMetadata>().ToList() is { Count: > 0 } files)
+        {
+            await DescribeFileAsync(operation, files, context, document, cancellation);
+        }
+
+        // A created resource's address (TypedResults.Created names it): a client follows Location rather than building the path.
+        if (operation.Responses.GetValueOrDefault("201") is OpenApiResponse created)
+        {
+            created.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            created.Headers.TryAdd("Location", new OpenApiHeader
+            {
+                Description = "The address of what was created.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+            });
+        }
+
         foreach (var status in codes.Distinct(StringComparer.Ordinal).GroupBy(ApiErrors.StatusOf).OrderBy(g => g.Key))
         {
             operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ProblemResponse(document, status.Key, [.. status]);
@@ -238,6 +267,100 @@ public static class ApiContract
         }
     }
 
+    /// <summary>
+    /// A file's 200 (a <c>Produces</c> without a type has no content in the generated document, so a client would not know
+    /// what comes): each media type with its schema (text as a string of bytes, so a generated client hands the caller a
+    /// stream rather than dropping a media type it does not parse; JSON by its type). A file served through
+    /// <see cref="Files.Download"/> also carries its validators and digest, and is answered 304 to a conditional GET.
+    /// </summary>
+    private static async Task DescribeFileAsync(OpenApiOperation operation, IReadOnlyList<FileResponseMetadata> files, OpenApiOperationTransformerContext context,
+        OpenApiDocument document, CancellationToken cancellation)
+    {
+        var content = new Dictionary<string, OpenApiMediaType>();
+        foreach (var file in files)
+        {
+            IOpenApiSchema schema = file.JsonType is { } type
+                ? await SchemaAsync(type, context, document, cancellation)
+                : file.MediaType == "application/json"
+                    ? new OpenApiSchema { Type = JsonSchemaType.Object, Description = file.Description }
+                    : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = file.Description };
+            content[file.MediaType] = new OpenApiMediaType { Schema = schema };
+        }
+
+        var ok = operation.Responses!.GetValueOrDefault("200") as OpenApiResponse ?? new OpenApiResponse { Description = "OK" };
+        ok.Content = content;
+        operation.Responses!["200"] = ok;
+        if (!files.Any(f => f.Download))
+        {
+            return;
+        }
+
+        ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        foreach (var (name, header) in DownloadHeaders(withBody: true))
+        {
+            ok.Headers[name] = header;
+        }
+
+        operation.Responses["304"] = new OpenApiResponse
+        {
+            Description = "Not Modified: the file is the one the client holds (If-None-Match names its ETag, or If-Modified-Since is not before "
+                + "Last-Modified); no body.",
+            Headers = DownloadHeaders(withBody: false),
+        };
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "If-None-Match",
+            In = ParameterLocation.Header,
+            Description = "ETags of the copies the client holds (or `*`): 304 when one is this file's, in any coding (weak comparison). Decides alone when sent.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "If-Modified-Since",
+            In = ParameterLocation.Header,
+            Description = "An HTTP date: 304 when the file has not changed since (to the second). Ignored when If-None-Match is sent.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+    }
+
+    /// <summary>
+    /// What Files.Download sets: ETag and Cache-Control on every answer (RFC 9110 §15.4.5 has a 304 carry them); Last-Modified
+    /// and the digest with a body (a 304 is not promised Last-Modified: not every 304 a client sees carries it).
+    /// </summary>
+    private static Dictionary<string, IOpenApiHeader> DownloadHeaders(bool withBody)
+    {
+        var headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["ETag"] = new OpenApiHeader
+            {
+                Description = "Strong entity tag: the SHA-256 of the file (base64url), quoted; a compressed answer's ends in `-br` or `-gzip`.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            },
+            ["Cache-Control"] = new OpenApiHeader
+            {
+                Description = "`public` with a max-age or `no-cache` for open data; `private, no-store` for a file for one reader.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            },
+        };
+        if (withBody)
+        {
+            headers["Last-Modified"] = new OpenApiHeader
+            {
+                Description = "When the file's content last changed (an HTTP date).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+            headers["Repr-Digest"] = new OpenApiHeader
+            {
+                Description = "RFC 9530: `sha-256=:<base64>:` over the bytes sent (the compressed ones when Content-Encoding is set; otherwise the "
+                    + "SHA-256 an open-data index lists).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+        }
+
+        return headers;
+    }
+
     private static async Task<OpenApiRequestBody> RequestBodyAsync(IReadOnlyList<RequestBodyMetadata> bodies, OpenApiOperationTransformerContext context,
         OpenApiDocument document, CancellationToken cancellation)
     {
@@ -254,7 +377,12 @@ public static class ApiContract
             }
         }
 
-        return new OpenApiRequestBody { Required = !bodies.All(b => b.Optional), Content = content };
+        return new OpenApiRequestBody
+        {
+            Required = !bodies.All(b => b.Optional),
+            Content = content,
+            Description = bodies.Select(b => b.Description).FirstOrDefault(d => d is not null),
+        };
     }
 
     /// <summary>A type's schema: a reference to it among the components (added there if new), inline for lists and generics.</summary>
@@ -334,6 +462,90 @@ public static class ApiContract
 
         return response;
     }
+
+    /// <summary>
+    /// An answer leaves out every property that is null (WhenWritingNull, Hosting/ApiExtensions.cs), so in a schema only
+    /// answers use, a property that may be null is not required: a client generated from the document would otherwise
+    /// refuse an answer without it. A schema a request uses too keeps its required list (a request must send them).
+    /// </summary>
+    private static void LeaveOutNullsOfAnswers(OpenApiDocument document)
+    {
+        if (document.Paths is null || document.Components?.Schemas is not { } schemas)
+        {
+            return;
+        }
+
+        var requests = new HashSet<string>(StringComparer.Ordinal);
+        var answers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var operation in document.Paths.Values.SelectMany(p => (p.Operations ?? []).Values))
+        {
+            foreach (var parameter in operation.Parameters ?? [])
+            {
+                Reach(parameter.Schema, schemas, requests);
+            }
+
+            foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+            {
+                Reach(media.Schema, schemas, requests);
+            }
+
+            foreach (var media in (operation.Responses ?? []).Values.SelectMany(r => r.Content?.Values ?? []))
+            {
+                Reach(media.Schema, schemas, answers);
+            }
+        }
+
+        foreach (var name in answers.Except(requests))
+        {
+            if (schemas[name] is OpenApiSchema schema)
+            {
+                Loosen(schema);
+            }
+        }
+
+        static void Loosen(OpenApiSchema schema)
+        {
+            if (schema.Required is { } required && schema.Properties is { } properties)
+            {
+                foreach (var name in required.Where(n => properties.TryGetValue(n, out var p) && MayBeNull(p)).ToList())
+                {
+                    required.Remove(name);
+                }
+            }
+
+            foreach (var inline in Children(schema).OfType<OpenApiSchema>())
+            {
+                Loosen(inline);
+            }
+        }
+
+        static bool MayBeNull(IOpenApiSchema schema) =>
+            (schema.Type is { } type && type.HasFlag(JsonSchemaType.Null)) || schema.OneOf?.Any(o => o.Type == JsonSchemaType.Null) == true;
+    }
+
+    /// <summary>Every component schema <paramref name="schema"/> refers to, at any depth.</summary>
+    private static void Reach(IOpenApiSchema? schema, IDictionary<string, IOpenApiSchema> schemas, HashSet<string> reached)
+    {
+        if (schema is OpenApiSchemaReference reference)
+        {
+            if (reference.Reference.Id is { } id && reached.Add(id) && schemas.TryGetValue(id, out var target))
+            {
+                Reach(target, schemas, reached);
+            }
+        }
+        else if (schema is OpenApiSchema inline)
+        {
+            foreach (var child in Children(inline))
+            {
+                Reach(child, schemas, reached);
+            }
+        }
+    }
+
+    private static IEnumerable<IOpenApiSchema> Children(OpenApiSchema schema) =>
+        [.. schema.Properties?.Values ?? [], .. schema.Items is { } items ? [items] : Array.Empty<IOpenApiSchema>(),
+         .. schema.AdditionalProperties is { } values ? [values] : Array.Empty<IOpenApiSchema>(),
+         .. schema.OneOf ?? [], .. schema.AnyOf ?? [], .. schema.AllOf ?? []];
 
     private static OpenApiSecurityRequirement Requirement(OpenApiDocument document, string scheme, List<string> scopes) =>
         new() { [new OpenApiSecuritySchemeReference(scheme, document)] = scopes };
@@ -456,9 +668,15 @@ public static class ApiContract
                 ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
                 ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["errors"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(ValidationErrorSchema, document) },
+                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The stable code of the refusal (an extension member, RFC 9457 §3.2)." },
+                ["errors"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchemaReference(ValidationErrorSchema, document),
+                    Description = "With a refused body or query: each field refused, with its own code.",
+                },
                 ["retryAfterSeconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's trace id (W3C), to quote when reporting a refusal." },
             },
         };
 
@@ -471,6 +689,8 @@ public static class ApiContract
             response.Description = $"{text} {response.Description}";
             document.Components.Responses[name] = response;
         }
+
+        LeaveOutNullsOfAnswers(document);
 
         // Routes mapped as "/" in a group end in a slash; the router serves them without it too.
         if (document.Paths is { } paths)
@@ -557,8 +777,18 @@ public static class ApiContract
     }
 }
 
-/// <summary>The operation answers <see cref="Status"/> with one of these types (which, depends on a path value): described as <c>oneOf</c>.</summary>
-public sealed record OneOfResponseMetadata(int Status, IReadOnlyList<Type> Types);
+/// <summary>
+/// The operation answers <see cref="Status"/> with one of these types (which, depends on a path value or on the caller):
+/// described as <c>oneOf</c>, or <c>anyOf</c> when <see cref="Overlapping"/> (one type holds every required field of another).
+/// </summary>
+public sealed record OneOfResponseMetadata(int Status, IReadOnlyList<Type> Types, bool Overlapping = false);
+
+/// <summary>
+/// The operation's 200 is a file of this media type: text (a string schema, <c>Description</c> says its format) or JSON of
+/// <c>JsonType</c> (an object when the file is built from anonymous types). <c>Download</c>: served through
+/// <see cref="Files.Download"/>, so with ETag, Last-Modified, Repr-Digest and 304.
+/// </summary>
+public sealed record FileResponseMetadata(string MediaType, Type? JsonType, string? Description, bool Download);
 
 /// <summary>The operation may answer 202 while it runs, with <c>Location</c> (where to ask) and <c>Retry-After</c>: both headers are described.</summary>
 public sealed record AnswersLaterMetadata;
@@ -569,6 +799,21 @@ public static class ApiContractExtensions
     public static TBuilder ProducesOneOf<TBuilder>(this TBuilder builder, int status, params Type[] types)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new OneOfResponseMetadata(status, types));
+
+    /// <summary>The answer with this status is one of these views, one a wider view of the other (anyOf): what a caller sees depends on who it is.</summary>
+    public static TBuilder ProducesViews<TBuilder>(this TBuilder builder, int status, params Type[] types)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new OneOfResponseMetadata(status, types, Overlapping: true));
+
+    /// <summary>The 200 is a file served through <see cref="Files.Download"/> (validators, digest, conditional GET).</summary>
+    public static TBuilder Downloads<TBuilder>(this TBuilder builder, string mediaType, Type? jsonType = null, string? description = null)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new FileResponseMetadata(mediaType, jsonType, description, Download: true));
+
+    /// <summary>The 200 is a body written by the handler as bytes (no type the framework could describe), without the download's validators.</summary>
+    public static TBuilder ProducesFile<TBuilder>(this TBuilder builder, string mediaType, Type? jsonType = null, string? description = null)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new FileResponseMetadata(mediaType, jsonType, description, Download: false));
 
     /// <summary>A 202 of this operation carries <c>Location</c> and <c>Retry-After</c>.</summary>
     public static TBuilder AnswersLater<TBuilder>(this TBuilder builder)

@@ -88,7 +88,7 @@ public static class RefusablePartsFilter
 }
 
 /// <summary>What the OpenAPI document says an endpoint's body is: a JSON request record, or a file (<c>Type</c> null).</summary>
-public sealed record RequestBodyMetadata(Type? Type, IReadOnlyList<string> ContentTypes, bool Optional = false);
+public sealed record RequestBodyMetadata(Type? Type, IReadOnlyList<string> ContentTypes, bool Optional = false, string? Description = null);
 
 public static class RequestBodyExtensions
 {
@@ -96,6 +96,11 @@ public static class RequestBodyExtensions
     public static TBuilder AcceptsFile<TBuilder>(this TBuilder builder, params string[] contentTypes)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequestBodyMetadata(null, contentTypes));
+
+    /// <summary>The endpoint reads its body as a file of this media type, whose format <paramref name="description"/> gives.</summary>
+    public static TBuilder AcceptsFileFormat<TBuilder>(this TBuilder builder, string contentType, string description)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequestBodyMetadata(null, [contentType], Description: description));
 
     /// <summary>The endpoint reads a JSON body of <typeparamref name="T"/> itself (the paper keyings: JSON lines or a file, by content type).</summary>
     public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>

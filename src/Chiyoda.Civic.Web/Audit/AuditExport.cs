@@ -17,7 +17,8 @@ public static class AuditExport
     public static WebApplication MapAuditExport(this WebApplication app)
     {
         // Mapped outside the /api/v1 group (the page's download shares the handler), so it takes the round check itself.
-        app.MapGet("/api/v1/rounds/{roundId}/audit.csv", ExportAsync).WithTags("Audit").RequireAuthorization(CivicPolicies.ApiAdministrator).RequireKnownRound();
+        app.MapGet("/api/v1/rounds/{roundId}/audit.csv", ExportAsync).WithTags("Audit").RequireAuthorization(CivicPolicies.ApiAdministrator).RequireKnownRound()
+            .WithName("exportAuditCsv").Downloads("text/csv", description: "RFC 4180, UTF-8 with BOM, CRLF; one hash-chained audit entry a line (tools/verify-audit.sh checks the chain).");
         app.MapGet("/admin/audit/{roundId}/audit.csv", ExportAsync).ExcludeFromDescription().RequireAuthorization(CivicPolicies.Administrator);
         return app;
     }

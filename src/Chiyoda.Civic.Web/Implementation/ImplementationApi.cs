@@ -57,21 +57,29 @@ public static class ImplementationApi
     public static RouteGroupBuilder MapImplementationApi(this RouteGroupBuilder api)
     {
         var ward = api.MapGroup("/implementation").WithTags("Implementation");
-        ward.MapGet("/", List).AllowAnonymous().WithSummary("Every implementation record across rounds, filtered")
+        // Named where the handler's name alone (List, Path, Get) says nothing of what it lists or gets.
+        ward.MapGet("/", List).AllowAnonymous().WithName("listImplementationRecords").WithSummary("Every implementation record across rounds, filtered")
             .QueryListed("status", "GET /api/v1/implementation/path (a status id, or not-pursued)", http => Service(http).FilterStatusesAsync())
             .QueryRange("year", ImplementationFilter.FirstYear, ImplementationFilter.LastYear)
             .QueryListed("category", "GET /api/v1/rounds/{roundId}/screening (a category id)", http => Service(http).FilterCategoriesAsync())
             .QueryListed("department", "GET /api/v1/implementation/departments", http => Service(http).FilterDepartmentsAsync());
-        ward.MapGet("/path", Path).AllowAnonymous().WithSummary("The ward's status path");
+        ward.MapGet("/path", Path).AllowAnonymous().WithName("getImplementationPath").WithSummary("The ward's status path");
         ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace the status path (administrators)")
             .ProducesErrors(ApiErrors.InvalidPath, ApiErrors.StatusInUse);
         ward.MapGet("/departments", Departments).AllowAnonymous().WithSummary("The departments a step may name (the ward's list)");
-        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous().WithSummary("The implementation files with their SHA-256");
-        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous().WithSummary("Implementation records as JSON");
-        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous().WithSummary("Implementation records as CSV");
+        ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous().WithName("listImplementationOpenData")
+            .WithSummary("The implementation files with their SHA-256");
+        ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous().WithName("getImplementationRecordsJson")
+            .WithSummary("Implementation records as JSON")
+            .Downloads("application/json", description: "path (the status ids in order, then not-pursued) and records (per adopted proposal: title, "
+                + "status, progress, department, budgetYen, links, steps, indicators).");
+        ward.MapGet("/records.csv", ImplementationOpenData.Csv).AllowAnonymous().WithName("getImplementationRecordsCsv")
+            .WithSummary("Implementation records as CSV")
+            .Downloads("text/csv", description: "RFC 4180, UTF-8 with BOM, CRLF; one line per step, budget, link, indicator and actual (column kind); header "
+                + ImplementationOpenData.CsvHeader + ".");
 
         var record = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/implementation").WithTags("Implementation");
-        record.MapGet("/", Get).AllowAnonymous().WithSummary("One adopted proposal's implementation record")
+        record.MapGet("/", Get).AllowAnonymous().WithName("getImplementationRecord").WithSummary("One adopted proposal's implementation record")
             .ProducesErrors(ApiErrors.ImplementationNotFound);
         record.MapPost("/status", SetStatus).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record a step of the timeline")
             .ProducesErrors(Command(ApiErrors.InvalidStatus, ApiErrors.StatusNotForward, ApiErrors.InvalidDate, ApiErrors.ReasonRequired, ApiErrors.InvalidText, ApiErrors.InvalidDepartment, ApiErrors.TooMany));

@@ -91,14 +91,13 @@ public static class ImplementationOpenData
     public static JsonSerializerOptions Options(HttpContext http) =>
         http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
 
-    public static async Task<IResult> Index(HttpContext http, ImplementationService service)
+    /// <summary>The same shape as the ward's open-data index (a typed answer, so the OpenAPI document describes it).</summary>
+    public static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<Statistics.StatisticsApi.OpenDataIndex>> Index(HttpContext http, ImplementationService service)
     {
         var (json, csv) = await BuildAsync(service, Options(http));
         http.Response.Headers.CacheControl = "no-cache";
-        return Results.Ok(new
-        {
-            files = new[] { json, csv }.Select(f => new { name = f.Name, href = $"/api/v1/implementation/{f.Name}", sha256 = f.Sha256, bytes = f.Content.Length }),
-        });
+        return TypedResults.Ok(new Statistics.StatisticsApi.OpenDataIndex(
+            [.. new[] { json, csv }.Select(f => new Statistics.StatisticsApi.OpenDataEntry(f.Name, $"/api/v1/implementation/{f.Name}", f.Sha256, f.Content.Length))]));
     }
 
     public static Task<IResult> Json(HttpContext http, ImplementationService service) => FileAsync(http, service, csv: false);

@@ -27,7 +27,12 @@ public sealed record KeyedLineRequest(
 
 public sealed record KeyingRequest(IReadOnlyList<KeyedLineRequest>? Lines);
 
-public sealed record ResolutionRequest(string? Key, string? Choice, KeyedLineRequest? Line);
+/// <summary><c>choice</c>: take the first keying's line, the second's, or <c>line</c> as re-keyed (PaperBatchGrain refuses any other word).</summary>
+public sealed record ResolutionRequest(
+    string? Key,
+    [property: System.ComponentModel.DataAnnotations.AllowedValues(PaperResolutionChoices.First, PaperResolutionChoices.Second, PaperResolutionChoices.Rekey)]
+    string? Choice,
+    KeyedLineRequest? Line);
 
 public sealed record CommitRequest(string? ForcedReason);
 
@@ -64,13 +69,14 @@ public static class PaperBallotsApi
         batches.MapGet("/{batchId}", GetBatch).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("Get a batch and a page of its line report").Paged(BatchLinePageMax).ProducesErrors(ApiErrors.BatchNotFound);
         batches.MapGet("/{batchId}/report.csv", GetBatchReportCsv).RequireAuthorization(CivicPolicies.ApiClerk)
-            .WithSummary("Download a batch's line report (CSV)").Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithSummary("Download a batch's line report (CSV)")
+            .ProducesFile("text/csv", description: "RFC 4180, UTF-8 with BOM; header line,ballot_serial,voter_key,outcome,reason.")
             .ProducesErrors(ApiErrors.BatchNotFound);
         // Typed lines (JSON) or an imported file (any other media type): the body is read by the handler.
         batches.MapPost("/{batchId}/keyings", KeyBatch).RequireAuthorization(CivicPolicies.ApiKeyingClerk)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperBallotFile.MaxBytes + 1))
             .AcceptsJson<KeyingRequest>().AcceptsFile("text/csv", "text/tab-separated-values", "application/octet-stream")
-            .WithSummary("Key a batch: typed lines (JSON) or an imported paper-ballot file")
+            .WithSummary("Key a batch: typed lines (JSON) or an imported paper-ballot file").Produces<PaperKeyingReport>(StatusCodes.Status200OK)
             .ProducesErrors([.. BatchStateRefusals, ApiErrors.EmptyKeying, ApiErrors.NotAPaperBallotFile, ApiErrors.FileTooLarge, ApiErrors.TooManyLines]);
         batches.MapPost("/{batchId}/resolutions", ResolveDisagreement).RequireAuthorization(CivicPolicies.ApiAdministrator)
             .WithSummary("Resolve a disagreement between the two keyings")

@@ -81,6 +81,7 @@ public static class ProposalsApi
             .ProducesErrors(ApiErrors.RoundNotFound);
         round.MapGet("/proposals/{proposalId}", GetProposal).AllowAnonymous()
             .WithSummary("Get a proposal (its proposer and staff, with a bearer token, see more than the public)")
+            .ProducesViews(StatusCodes.Status200OK, typeof(PublicProposal), typeof(ProposalView))
             .ProducesErrors(ApiErrors.ProposalNotFound);
 
         // ---- proposers ----

@@ -34,8 +34,10 @@ public static class ProposalsOpenData
     public static RouteGroupBuilder MapProposalsOpenData(this RouteGroupBuilder api)
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("Proposals");
-        round.MapGet("/proposals.json", JsonAsync).AllowAnonymous();
-        round.MapGet("/proposals.csv", CsvAsync).AllowAnonymous();
+        round.MapGet("/proposals.json", JsonAsync).AllowAnonymous().WithName("getRoundProposalsJson").Downloads("application/json", typeof(OpenProposals));
+        round.MapGet("/proposals.csv", CsvAsync).AllowAnonymous().WithName("getRoundProposalsCsv")
+            .Downloads("text/csv", description: "RFC 4180, UTF-8 with BOM, CRLF; header proposal_id,ballot_number,status,stage,category,title,title_en,summary,"
+                + "summary_en,problem,solution,expected_effect,relation,organisation_name,public_reason,published_at,updated_at.");
         return api;
     }
 
@@ -44,7 +46,8 @@ public static class ProposalsOpenData
         string Title, string? TitleEn, string Summary, string? SummaryEn, string Problem, string Solution, string ExpectedEffect,
         ProposerRelation Relation, string? OrganisationName, string? PublicReason, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
 
-    private sealed record Document(string RoundId, int Count, IReadOnlyList<OpenProposal> Proposals);
+    /// <summary>proposals.json (internal, not private: the OpenAPI document describes the download by it).</summary>
+    internal sealed record OpenProposals(string RoundId, int Count, IReadOnlyList<OpenProposal> Proposals);
 
     private static async Task<IResult> JsonAsync(string roundId, ProposalService proposals, RoundService rounds)
     {
@@ -53,7 +56,7 @@ public static class ProposalsOpenData
             return RoundNotFound();
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new Document(roundId, read.Proposals.Count, read.Proposals), Json);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new OpenProposals(roundId, read.Proposals.Count, read.Proposals), Json);
         return Download.Serve(new DownloadFile(bytes, "application/json; charset=utf-8", read.LastModified, null, Public: true), "public, max-age=60");
     }
 

@@ -19,7 +19,8 @@ public static class RegisterApi
         register.MapPost("/", LoadRegister).RequireAuthorization(CivicPolicies.ApiAdministrator)
             .WithSummary("Load the round's voter register from a CSV file")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RegisterFile.MaxBytes + 1))
-            .AcceptsFile("text/csv")
+            .WithDescription(RegisterFile.Format)
+            .AcceptsFileFormat("text/csv", RegisterFile.Format)
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.FileTooLarge, ApiErrors.NotARegisterFile);
         register.MapGet("/lookup", LookUpVoters).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("Find register entries by kana name and birthdate")

@@ -27,6 +27,13 @@ public static partial class RegisterFile
     public const string Header = "voter_key,name_kana,birthdate,postcode";
     public const int MaxBytes = 64 * 1024 * 1024;
 
+    /// <summary>The file's format as the API contract gives it (the register upload's description and body), from what <see cref="Read"/> takes.</summary>
+    public const string Format = "A CSV file (RFC 4180, UTF-8 or Shift_JIS, at most 64 MB) whose first line is the header `" + Header + "`, then one voter a line "
+        + "with the four fields: `voter_key` (required; 1 to 64 of A-Z a-z 0-9 _ -, read as NFKC lower case), `name_kana` (required), `birthdate` "
+        + "(required; ISO 2024-08-05 or a Japanese era date such as R6.8.5), `postcode` (may be empty; 102-8688 or 1028688). A bad line is refused "
+        + "with its reason in the report (missing-field, wrong-field-count, bad-voter-key, bad-date, bad-postcode, duplicate-key, malformed) and "
+        + "never stops the good ones; empty lines are passed over. A file that is not text or lacks the header is refused whole (not-a-register-file).";
+
     public static class Outcomes
     {
         public const string Added = "added";

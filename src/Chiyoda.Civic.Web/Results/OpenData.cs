@@ -191,25 +191,26 @@ public static class OpenData
 
     private static string Iso(DateTimeOffset at) => WardClock.ToWardTime(at).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    private sealed record ResultsDocument(string RoundId, string Name, string? NameEn,
+    /// <summary>results.json (internal, not private: the OpenAPI document describes the download by it).</summary>
+    internal sealed record ResultsDocument(string RoundId, string Name, string? NameEn,
         [property: JsonConverter(typeof(WardInstant))] DateTimeOffset CertifiedAt,
         [property: JsonConverter(typeof(WardNullableInstant))] DateTimeOffset? PublishedAt,
         ResultsTotals Totals, IReadOnlyList<ResultsProposal> Proposals, ResultsAdoption Adoption, IReadOnlyList<ResultsAgeBand> AgeBands, IReadOnlyList<ResultsDownload> Downloads,
         ResultsAuditLog? AuditLog);
 
     /// <summary>The audit chain's head at publication: the first <see cref="Entries"/> lines of audit.csv chain to <see cref="HeadSha256"/>.</summary>
-    private sealed record ResultsAuditLog(long Entries, string HeadSha256);
+    internal sealed record ResultsAuditLog(long Entries, string HeadSha256);
 
-    private sealed record ResultsTotals(int Voters, int OnlineVoters, int PaperVoters, int Votes, int InvalidPaperBallots, int DuplicatePaperBallots, int Registered, double Turnout, int KioskVoters);
+    internal sealed record ResultsTotals(int Voters, int OnlineVoters, int PaperVoters, int Votes, int InvalidPaperBallots, int DuplicatePaperBallots, int Registered, double Turnout, int KioskVoters);
 
-    private sealed record ResultsProposal(int BallotNumber, string ProposalId, string Title, string? TitleEn, int Votes, int Rank, bool Tied, bool Adopted);
+    internal sealed record ResultsProposal(int BallotNumber, string ProposalId, string Title, string? TitleEn, int Votes, int Rank, bool Tied, bool Adopted);
 
-    private sealed record ResultsAdoption(int AdoptedCount, IReadOnlyList<int> Adopted, IReadOnlyList<int> TiedAtCutoff, bool Overridden, string? Reason);
+    internal sealed record ResultsAdoption(int AdoptedCount, IReadOnlyList<int> Adopted, IReadOnlyList<int> TiedAtCutoff, bool Overridden, string? Reason);
 
-    private sealed record ResultsAgeBand(int From, int? To, int? Voters);
+    internal sealed record ResultsAgeBand(int From, int? To, int? Voters);
 
     /// <summary>A file with its SHA-256 as hex and as the <c>Repr-Digest</c> field its download carries (RFC 9530, uncompressed).</summary>
-    private sealed record ResultsDownload(string Name, string Href, string Sha256, string ReprDigest);
+    internal sealed record ResultsDownload(string Name, string Href, string Sha256, string ReprDigest);
 
     private sealed class WardInstant : JsonConverter<DateTimeOffset>
     {

@@ -16,16 +16,19 @@ public static class ResultsApi
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("Results");
         round.MapGet("/results", GetResults).AllowAnonymous().WithSummary("Get the published results (administrators: a certified count before publication)")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesErrors(FileRefusals);
+            .Downloads("application/json", typeof(OpenData.ResultsDocument)).ProducesErrors(FileRefusals);
         round.MapGet("/results.csv", GetResultsCsv).AllowAnonymous().WithSummary("Download the published results (CSV, UTF-8 with BOM)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors(FileRefusals);
+            .Downloads("text/csv", description: "RFC 4180, UTF-8 with BOM, CRLF; header item,ballot_number,proposal_id,title,title_en,count,rank,adopted,tied.")
+            .ProducesErrors(FileRefusals);
         round.MapGet("/ballots.csv", GetBallotsCsv).AllowAnonymous().WithSummary("Download the anonymised counted ballots (CSV, UTF-8 with BOM; only rounds of OpenData:MinimumBallotsForBallotFile ballots, default 100)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
+            .Downloads("text/csv", description: "RFC 4180, UTF-8 with BOM, CRLF; header ballot_id,channel,choices (ballot numbers joined by ';').")
+            .ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
         round.MapGet("/ballots.pb", GetBallotsPabulib).AllowAnonymous().WithSummary("Download the anonymised counted ballots (PABULIB; only rounds of OpenData:MinimumBallotsForBallotFile ballots, default 100)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/plain").ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
+            .Downloads("text/plain", description: "PABULIB (pabulib.org): META, PROJECTS and VOTES sections, approval ballots; UTF-8 without BOM.")
+            .ProducesErrors([.. FileRefusals, ApiErrors.BallotFileWithheld]);
         // The calendar's links and ids are made from Site:Url, never from the request's Host header.
         round.MapGet("/calendar.ics", GetCalendar).AllowAnonymous().WithSummary("Download the round's calendar (iCalendar)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/calendar").ProducesErrors(ApiErrors.RoundNotFound);
+            .Downloads("text/calendar", description: "iCalendar (RFC 5545): the round's phases as events.").ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
 

@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Satisfaction;
+using Chiyoda.Civic.Web.Api;
 using Chiyoda.Civic.Web.Files;
 using Chiyoda.Civic.Web.Implementation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,17 +41,20 @@ public static class StatisticsApi
     {
         const string Tag = "Statistics and open data";
         const string Json = "application/json", Csv = "text/csv";
+        const string StatisticsJsonText = "minimumCell, satisfactionMinimumAnswers, note, rounds (per round: proposals, turnout, counts by category, relation, "
+            + "channel and age band, satisfaction) and years; cells of 1 to 9 people are null.";
+        const string CsvText = "RFC 4180, UTF-8 with BOM, CRLF; header ";
         api.MapGet("/statistics", Statistics).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds (the document of statistics.json)")
-            .Produces(StatusCodes.Status200OK, contentType: Json);
+            .ProducesFile(Json, description: StatisticsJsonText);
         api.MapGet("/statistics.json", StatisticsJson).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a JSON file")
-            .Produces(StatusCodes.Status200OK, contentType: Json).Produces(StatusCodes.Status304NotModified);
+            .Downloads(Json, description: StatisticsJsonText);
         api.MapGet("/statistics.csv", StatisticsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a CSV file (long form)")
-            .Produces(StatusCodes.Status200OK, contentType: Csv).Produces(StatusCodes.Status304NotModified);
+            .Downloads(Csv, description: CsvText + StatisticsCsvHeader + ".");
         api.MapGet("/proposals.json", ProposalsJson).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (JSON)")
-            .Produces(StatusCodes.Status200OK, contentType: Json).Produces(StatusCodes.Status304NotModified);
+            .Downloads(Json, description: "count and proposals (the columns of proposals.csv, in camelCase).");
         api.MapGet("/proposals.csv", ProposalsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (CSV)")
-            .Produces(StatusCodes.Status200OK, contentType: Csv).Produces(StatusCodes.Status304NotModified);
-        api.MapGet("/open-data", Index).AllowAnonymous().WithTags(Tag).WithSummary("Every ward-wide open-data file with its SHA-256");
+            .Downloads(Csv, description: CsvText + ProposalsCsvHeader + ".");
+        api.MapGet("/open-data", Index).AllowAnonymous().WithTags(Tag).WithName("listOpenData").WithSummary("Every ward-wide open-data file with its SHA-256");
         return api;
     }
 

@@ -164,6 +164,67 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await resident.PostAsync("/api/v1/inbox/no-such-notice/read", null), 404, "notice-not-found");
     }
 
+    /// <summary>
+    /// What an anonymous caller gets (the public list; a proposal without its proposer) fits the served document. The
+    /// proposal's answer is one of two views: the public one leaves out authorSub and the rest the proposer's view requires,
+    /// which a generated client reading it as that view refused.
+    /// </summary>
+    [Fact]
+    public async Task The_anonymous_proposal_list_and_proposals_fit_the_served_document()
+    {
+        var document = await DocumentAsync();
+        using var anonymous = await platform.ApiClientAsync();
+        var list = await HttpAssertions.JsonAsync(await anonymous.GetAsync("/api/v1/rounds/demo-2024/proposals?take=200"), 200);
+        var listErrors = OpenApiSchemaCheck.Errors(document, JsonSchema(Operation(document, "/api/v1/rounds/{roundId}/proposals", "get"), "200"), list);
+        Assert.True(listErrors.Count == 0, "the public list does not fit its schema:\n" + string.Join("\n", listErrors.Take(20)));
+
+        var ids = list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("proposalId").GetString()!).ToList();
+        Assert.NotEmpty(ids);
+        var get = JsonSchema(Operation(document, "/api/v1/rounds/{roundId}/proposals/{proposalId}", "get"), "200");
+        foreach (var id in ids.Take(5))
+        {
+            var proposal = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/demo-2024/proposals/{id}"), 200);
+            var errors = OpenApiSchemaCheck.Errors(document, get, proposal);
+            Assert.True(errors.Count == 0, $"proposal {id} as the public sees it does not fit its schema:\n" + string.Join("\n", errors.Take(20)));
+            Assert.Empty(OpenApiSchemaCheck.Errors(document, Reference("PublicProposal"), proposal));
+            Assert.Contains("$: required member authorSub is missing", OpenApiSchemaCheck.Errors(document, Reference("ProposalView"), proposal));
+        }
+    }
+
+    /// <summary>A download answers with every header its operation's 200 and 304 list, and 304 to its own ETag, as the document says.</summary>
+    [Theory]
+    [InlineData("/api/v1/statistics.csv", "/api/v1/statistics.csv")]
+    [InlineData("/api/v1/rounds/demo-2024/calendar.ics", "/api/v1/rounds/{roundId}/calendar.ics")]
+    [InlineData("/api/v1/implementation/records.json", "/api/v1/implementation/records.json")]
+    public async Task A_download_sends_the_headers_the_document_lists_and_304_to_its_etag(string path, string template)
+    {
+        var document = await DocumentAsync();
+        var operation = Operation(document, template, "get");
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "If-None-Match" && p.GetProperty("in").GetString() == "header");
+        static bool Sent(HttpResponseMessage response, string name) =>
+            response.Headers.NonValidated.Contains(name) || response.Content.Headers.NonValidated.Contains(name);
+
+        using var anonymous = await platform.ApiClientAsync();
+        using var first = await anonymous.GetAsync(path);
+        Assert.Equal(200, (int)first.StatusCode);
+        var ok = operation.GetProperty("responses").GetProperty("200");
+        Assert.Contains(first.Content.Headers.ContentType!.MediaType!, ok.GetProperty("content").EnumerateObject().Select(c => c.Name));
+        foreach (var header in ok.GetProperty("headers").EnumerateObject().Select(h => h.Name))
+        {
+            Assert.True(Sent(first, header), $"GET {path}: no {header}, which the document lists");
+        }
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.Tag);
+        using var notModified = await anonymous.SendAsync(again);
+        Assert.Equal(304, (int)notModified.StatusCode);
+        foreach (var header in operation.GetProperty("responses").GetProperty("304").GetProperty("headers").EnumerateObject().Select(h => h.Name))
+        {
+            Assert.True(Sent(notModified, header), $"GET {path} (304): no {header}, which the document lists");
+        }
+    }
+
     private async Task<JsonElement> DocumentAsync()
     {
         using var anonymous = await platform.ApiClientAsync();
@@ -176,6 +237,11 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
 
     private static JsonElement Operation(JsonElement document, string path, string method) =>
         document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+    private static JsonElement JsonSchema(JsonElement operation, string status) =>
+        operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/json").GetProperty("schema");
+
+    private static JsonElement Reference(string schema) => JsonSerializer.Deserialize<JsonElement>($$"""{"$ref":"#/components/schemas/{{schema}}"}""");
 
     private static List<string> Codes(JsonElement operation, string status) =>
         [.. operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/problem+json")

@@ -92,6 +92,156 @@ public sealed class OpenApiDocumentTests(PlatformFixture platform)
     }
 
     /// <summary>
+    /// Every answer with a body names its media type and schema: a download described only as "OK" left a generated
+    /// client without a way to read it (Kiota made such an operation return nothing).
+    /// </summary>
+    [Fact]
+    public async Task Every_answer_with_a_body_names_its_media_type()
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(CheckedInPath))!;
+        var bare = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                foreach (var (status, response) in operation!["responses"]!.AsObject().Where(r => r.Key[0] == '2' && r.Key != "204"))
+                {
+                    if (response!["content"] is not JsonObject { Count: > 0 } content || content.Any(m => m.Value?["schema"] is null))
+                    {
+                        bare.Add($"{method.ToUpperInvariant()} {path} {status}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(bare.Count == 0, "answers without a media type and schema:\n" + string.Join("\n", bare));
+    }
+
+    /// <summary>
+    /// Every file served through Files.Download says what it carries (ETag, Last-Modified, Repr-Digest) and that it
+    /// answers If-None-Match with 304; the served headers are checked against this in OpenApiContractTests.
+    /// </summary>
+    [Fact]
+    public async Task Every_download_lists_its_validators_digest_and_304()
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(CheckedInPath))!;
+        string[] downloads =
+        [
+            "/api/v1/rounds/{roundId}/audit.csv", "/api/v1/statistics.json", "/api/v1/statistics.csv", "/api/v1/proposals.json", "/api/v1/proposals.csv",
+            "/api/v1/rounds/{roundId}/results", "/api/v1/rounds/{roundId}/results.csv", "/api/v1/rounds/{roundId}/ballots.csv",
+            "/api/v1/rounds/{roundId}/ballots.pb", "/api/v1/rounds/{roundId}/calendar.ics", "/api/v1/rounds/{roundId}/proposals.json",
+            "/api/v1/rounds/{roundId}/proposals.csv", "/api/v1/implementation/records.json", "/api/v1/implementation/records.csv",
+        ];
+        foreach (var path in downloads)
+        {
+            var operation = document["paths"]![path]!["get"]!;
+            var ok = operation["responses"]!["200"]!;
+            Assert.Equal(["ETag", "Cache-Control", "Last-Modified", "Repr-Digest"], ok["headers"]!.AsObject().Select(h => h.Key));
+            Assert.Equal(["ETag", "Cache-Control"], operation["responses"]!["304"]!["headers"]!.AsObject().Select(h => h.Key));
+            Assert.Equal(["If-None-Match", "If-Modified-Since"],
+                operation["parameters"]!.AsArray().Where(p => p!["in"]!.GetValue<string>() == "header").Select(p => p!["name"]!.GetValue<string>()));
+        }
+
+        Assert.Equal("text/calendar", document["paths"]!["/api/v1/rounds/{roundId}/calendar.ics"]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Single().Key);
+        Assert.Equal("#/components/schemas/ResultsDocument",
+            document["paths"]!["/api/v1/rounds/{roundId}/results"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// A null member is left out of an answer (WhenWritingNull), so no schema only answers use requires a member that
+    /// may be null; a schema requests use keeps what a request must send (StatusRequest: requestId, status, date).
+    /// </summary>
+    [Fact]
+    public async Task Answers_require_no_member_that_may_be_null_and_requests_keep_their_required_members()
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(CheckedInPath))!;
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        var requests = new HashSet<string>();
+        var answers = new HashSet<string>();
+        void Reach(JsonNode? node, HashSet<string> reached)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    if (o["$ref"]?.GetValue<string>() is { } reference && reference.Split('/')[^1] is var name && reached.Add(name))
+                    {
+                        Reach(schemas[name], reached);
+                    }
+
+                    foreach (var (_, value) in o)
+                    {
+                        Reach(value, reached);
+                    }
+
+                    break;
+                case JsonArray a:
+                    foreach (var value in a)
+                    {
+                        Reach(value, reached);
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var operation in document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(m => m.Value!)))
+        {
+            Reach(operation["requestBody"], requests);
+            Reach(operation["parameters"], requests);
+            Reach(operation["responses"], answers);
+        }
+
+        static bool MayBeNull(JsonNode? schema) =>
+            schema?["type"] is JsonArray types ? types.Any(t => t!.GetValue<string>() == "null")
+            : schema?["oneOf"] is JsonArray one && one.Any(o => o?["type"]?.ToJsonString() == "\"null\"");
+        var wrong = new List<string>();
+        void Check(string at, JsonNode? schema)
+        {
+            if (schema is not JsonObject o)
+            {
+                return;
+            }
+
+            foreach (var required in (o["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()))
+            {
+                if (MayBeNull(o["properties"]?[required]))
+                {
+                    wrong.Add($"{at}: {required}");
+                }
+            }
+
+            foreach (var (key, value) in o["properties"] as JsonObject ?? [])
+            {
+                Check($"{at}.{key}", value);
+            }
+
+            Check($"{at}[]", o["items"]);
+        }
+
+        Assert.Contains("PublicSummary", answers);
+        foreach (var name in answers.Except(requests))
+        {
+            Check(name, schemas[name]);
+        }
+
+        Assert.True(wrong.Count == 0, "answers' schemas require members that may be null (and are then left out):\n" + string.Join("\n", wrong));
+        Assert.Equal(["requestId", "status", "date"], schemas["StatusRequest"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+    }
+
+    /// <summary>The register upload says its format, and a resolution's choice lists its words.</summary>
+    [Fact]
+    public async Task The_register_file_format_and_the_resolution_choices_are_in_the_document()
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(CheckedInPath))!;
+        var register = document["paths"]!["/api/v1/rounds/{roundId}/register"]!["post"]!;
+        Assert.Contains("`voter_key,name_kana,birthdate,postcode`", register["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("voter_key,name_kana,birthdate,postcode", register["requestBody"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("text/csv", register["requestBody"]!["content"]!.AsObject().Single().Key);
+        Assert.Equal(["first", "second", "rekey"],
+            document["components"]!["schemas"]!["ResolutionRequest"]!["properties"]!["choice"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+    }
+
+    /// <summary>
     /// The API reference page (Scalar) is served in development over the same document, and every script it loads comes
     /// from the platform itself (the page runs offline, and the site's policy forbids other origins); production does not
     /// map it (Deploy/ProductionStartTests).
