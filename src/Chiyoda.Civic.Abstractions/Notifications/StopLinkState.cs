@@ -16,4 +16,7 @@ public enum StopLinkState
 
     /// <summary>Stopped something already (by this link, or by the person signed in); it stops nothing more.</summary>
     Spent = 2,
+
+    /// <summary>Spent, and its person has since asked again (followed, opted in) and got a newer link: this one stops nothing.</summary>
+    Superseded = 3,
 }

@@ -175,7 +175,7 @@ public sealed class ProposalFollowersGrain(
         // Stopping on the site spends the person's email link as well: opened later, it says the following has stopped.
         if (state.State.Tokens.TryGetValue(sub, out var token))
         {
-            SpentStopLinks.Spend(state.State.SpentTokens, token);
+            SpentStopLinks.Spend(state.State.SpentTokens, token, sub);
         }
 
         if (state.State.Subs.Remove(sub) | state.State.Tokens.Remove(sub))
@@ -207,8 +207,9 @@ public sealed class ProposalFollowersGrain(
 
     Task<StopLinkState> IProposalFollowersGrain.StopLinkStateAsync(string token) => Task.FromResult(
         FollowerOf(token) is not null ? StopLinkState.Active
-        : FollowTokens.IsWellFormed(token) && SpentStopLinks.WasSpent(state.State.SpentTokens, token) ? StopLinkState.Spent
-        : StopLinkState.Unknown);
+        : !FollowTokens.IsWellFormed(token) || SpentStopLinks.OwnerOf(state.State.SpentTokens, token) is not { } owner ? StopLinkState.Unknown
+        : state.State.Subs.Contains(owner) ? StopLinkState.Superseded
+        : StopLinkState.Spent);
 
     /// <summary>The follower the token belongs to. Every token is compared (in constant time each), so how long the answer takes says nothing about the list.</summary>
     private string? FollowerOf(string token)
@@ -240,7 +241,7 @@ public sealed class ProposalFollowersGrain(
 
         state.State.Subs.Remove(found);
         state.State.Tokens.Remove(found);
-        SpentStopLinks.Spend(state.State.SpentTokens, token);
+        SpentStopLinks.Spend(state.State.SpentTokens, token, found);
         await state.WriteStateAsync();
         return true;
     }

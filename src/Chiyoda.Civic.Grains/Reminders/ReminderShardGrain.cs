@@ -198,7 +198,7 @@ public sealed class ReminderShardGrain(
         }
 
         // Opting out on the site spends the email link as well: opened later, it says the reminders have stopped.
-        SpentStopLinks.Spend(S.SpentTokens, stopped.Token);
+        SpentStopLinks.Spend(S.SpentTokens, stopped.Token, sub);
 
         await state.WriteStateAsync();
         return true;
@@ -206,8 +206,9 @@ public sealed class ReminderShardGrain(
 
     Task<StopLinkState> IReminderShardGrain.StopLinkStateAsync(string token) => Task.FromResult(
         SubscriptionOf(token) is not null ? StopLinkState.Active
-        : UnsubscribeTokens.ShardOf(token) == Shard && SpentStopLinks.WasSpent(S.SpentTokens, token) ? StopLinkState.Spent
-        : StopLinkState.Unknown);
+        : UnsubscribeTokens.ShardOf(token) != Shard || SpentStopLinks.OwnerOf(S.SpentTokens, token) is not { } owner ? StopLinkState.Unknown
+        : S.Subscriptions.ContainsKey(owner) ? StopLinkState.Superseded
+        : StopLinkState.Spent);
 
     private ReminderSubscription? SubscriptionOf(string token) =>
         UnsubscribeTokens.ShardOf(token) == Shard ? S.Subscriptions.Values.FirstOrDefault(s => UnsubscribeTokens.Same(s.Token, token)) : null;
@@ -221,7 +222,7 @@ public sealed class ReminderShardGrain(
         }
 
         S.Subscriptions.Remove(found.Sub);
-        SpentStopLinks.Spend(S.SpentTokens, token);
+        SpentStopLinks.Spend(S.SpentTokens, token, found.Sub);
         await state.WriteStateAsync();
         return true;
     }

@@ -11,14 +11,14 @@ public sealed class SpentStopLinksTests
     {
         var spent = new List<string>();
         var used = FollowTokens.New();
-        SpentStopLinks.Spend(spent, used);
-        SpentStopLinks.Spend(spent, used);
+        SpentStopLinks.Spend(spent, used, "resident-45");
+        SpentStopLinks.Spend(spent, used, "resident-45");
 
-        Assert.True(SpentStopLinks.WasSpent(spent, used));
-        Assert.False(SpentStopLinks.WasSpent(spent, FollowTokens.New()));
+        Assert.Equal("resident-45", SpentStopLinks.OwnerOf(spent, used));
+        Assert.Null(SpentStopLinks.OwnerOf(spent, FollowTokens.New()));
         // Spending twice keeps one entry, and the token itself (a secret of someone's email) is not what is kept.
         Assert.Single(spent);
-        Assert.DoesNotContain(used, spent);
+        Assert.DoesNotContain(spent, entry => entry.Contains(used, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -28,13 +28,13 @@ public sealed class SpentStopLinksTests
         var tokens = Enumerable.Range(0, SpentStopLinks.Cap + 10).Select(_ => FollowTokens.New()).ToList();
         foreach (var token in tokens)
         {
-            SpentStopLinks.Spend(spent, token);
+            SpentStopLinks.Spend(spent, token, "resident-45");
         }
 
         Assert.Equal(SpentStopLinks.Cap, spent.Count);
-        Assert.False(SpentStopLinks.WasSpent(spent, tokens[0]));
-        Assert.False(SpentStopLinks.WasSpent(spent, tokens[9]));
-        Assert.True(SpentStopLinks.WasSpent(spent, tokens[10]));
-        Assert.True(SpentStopLinks.WasSpent(spent, tokens[^1]));
+        Assert.Null(SpentStopLinks.OwnerOf(spent, tokens[0]));
+        Assert.Null(SpentStopLinks.OwnerOf(spent, tokens[9]));
+        Assert.NotNull(SpentStopLinks.OwnerOf(spent, tokens[10]));
+        Assert.NotNull(SpentStopLinks.OwnerOf(spent, tokens[^1]));
     }
 }

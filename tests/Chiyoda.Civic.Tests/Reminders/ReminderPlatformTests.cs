@@ -99,6 +99,10 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             await HttpAssertions.JsonAsync(await resident.PutAsJsonAsync(reminders, new { }), 200);
             var again = (await HttpAssertions.JsonAsync(await resident.GetAsync(reminders), 200)).GetProperty("unsubscribeUrl").GetString()!;
             Assert.NotEqual(stopUrl, again);
+            // The first email's link, even with "done", now says it is an old link: the reminders are on again.
+            var old = await anonymous.GetStringAsync(confirmUrl + "&done=1");
+            Assert.Contains("このリンクは古いリンクです", old, StringComparison.Ordinal);
+            Assert.DoesNotContain("配信を止めました", old, StringComparison.Ordinal);
             using var oneClick = await anonymous.PostAsync(again,
                 new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
             Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
