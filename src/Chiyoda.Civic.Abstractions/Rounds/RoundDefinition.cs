@@ -44,13 +44,17 @@ public sealed record RoundSchedule(
     };
 
     /// <summary>Each phase with the instant it begins and the instant it ends (the next phase's start).</summary>
-    public IReadOnlyList<(RoundPhase Phase, DateTimeOffset Starts, DateTimeOffset? Ends)> Timeline() =>
+    /// <summary>
+    /// The phases with their dates; once the results are published (<paramref name="publishedAt"/>), counting ends and the
+    /// results stand at the publication rather than the planned date, as the calendar feed writes them.
+    /// </summary>
+    public IReadOnlyList<(RoundPhase Phase, DateTimeOffset Starts, DateTimeOffset? Ends)> Timeline(DateTimeOffset? publishedAt = null) =>
     [
         (RoundPhase.CallForProposals, CallOpens, CallCloses),
         (RoundPhase.Screening, CallCloses, VotingOpens),
         (RoundPhase.Voting, VotingOpens, VotingCloses),
-        (RoundPhase.Counting, VotingCloses, ResultsDue),
-        (RoundPhase.Results, ResultsDue, null),
+        (RoundPhase.Counting, VotingCloses, publishedAt ?? ResultsDue),
+        (RoundPhase.Results, publishedAt ?? ResultsDue, null),
     ];
 }
 

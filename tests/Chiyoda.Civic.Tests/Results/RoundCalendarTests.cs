@@ -66,6 +66,10 @@ public sealed class RoundCalendarTests(PlatformFixture platform)
         Assert.Equal(publishedSecond, Event(published, roundId, "counting").End.ToUniversalTime());
         Assert.Equal(publishedSecond, Event(published, roundId, "results").Start.ToUniversalTime());
         Assert.All(published.Events, e => Assert.True(e.Sequence > after.Events.Single(b => b.Uid == e.Uid).Sequence, $"{e.Uid}: SEQUENCE {e.Sequence} did not rise at publication"));
+        // The round's page agrees with the calendar: its timeline puts the results at the publication, not the planned date.
+        var page = System.Net.WebUtility.HtmlDecode(await anonymous.GetStringAsync($"/rounds/{roundId}"));
+        Assert.Contains(Chiyoda.Civic.Abstractions.Common.WardDateText.Instant(publishedAt, english: false), page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Chiyoda.Civic.Abstractions.Common.WardDateText.Instant(moved.GetProperty("resultsDue").GetDateTimeOffset(), english: false), page, StringComparison.Ordinal);
 
         await HttpAssertions.ProblemAsync(await anonymous.GetAsync("/api/v1/rounds/no-such-round/calendar.ics"), 404, "round-not-found");
     }
