@@ -67,6 +67,9 @@ public sealed class ReminderDispatch
     [Id(6)] public int Skipped { get; set; }
     [Id(7)] public int Failed { get; set; }
     [Id(8)] public int ResentAfterUncertain { get; set; }
+
+    /// <summary>When the event fell due (voting opened, three days before the close); null for dispatches stored before it was kept.</summary>
+    [Id(9)] public DateTimeOffset? DueAt { get; set; }
 }
 
 [GenerateSerializer, Alias("civic.reminder-shard-state")]
@@ -281,7 +284,7 @@ public sealed class ReminderShardGrain(
             .LastOrDefault();
         if (due is { } e && S.Dispatches.All(d => d.Event != e) && S.Dispatches.All(d => d.Event < e))
         {
-            S.Dispatches.Add(new ReminderDispatch { Event = e, StartedAt = now });
+            S.Dispatches.Add(new ReminderDispatch { Event = e, StartedAt = now, DueAt = ReminderRules.DueAt(e, round.Definition.Schedule, round.PublishedAt) });
             started = true;
         }
 
@@ -509,9 +512,17 @@ public sealed class ReminderShardGrain(
         await state.WriteStateAsync();
     }
 
-    /// <summary>The subscribers an event goes to: those opted in before it started, still opted in, in a fixed order.</summary>
+    /// <summary>
+    /// The subscribers an event goes to: those opted in before it started, still opted in, in a fixed order; and for "voting
+    /// opens" and "closes soon", only those who asked before the event fell due. Someone who opts in later was told in their
+    /// confirmation that it had passed (<see cref="ReminderRules.Ahead"/>), so it does not follow a minute later because the
+    /// shard happened to start the event after their opt-in.
+    /// </summary>
     private IEnumerable<ReminderSubscription> Recipients(ReminderDispatch dispatch) =>
-        S.Subscriptions.Values.Where(s => s.OptedInAt <= dispatch.StartedAt).OrderBy(s => s.OptedInAt).ThenBy(s => s.Sub, StringComparer.Ordinal);
+        S.Subscriptions.Values
+            .Where(s => s.OptedInAt <= dispatch.StartedAt)
+            .Where(s => dispatch.Event == ReminderEvent.ResultsPublished || dispatch.DueAt is not { } due || s.OptedInAt < due)
+            .OrderBy(s => s.OptedInAt).ThenBy(s => s.Sub, StringComparer.Ordinal);
 
     /// <summary>When every recipient has a final mark (or left), keeps the counts and drops the marks. True if it changed the state.</summary>
     private bool FoldIfDone(ReminderDispatch dispatch)

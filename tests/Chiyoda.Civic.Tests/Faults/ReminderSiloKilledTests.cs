@@ -1,5 +1,6 @@
 using Chiyoda.Civic.Abstractions.Notifications;
 using Chiyoda.Civic.Abstractions.Reminders;
+using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Grains.Reminders;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
@@ -27,7 +28,9 @@ public sealed class ReminderSiloKilledTests(FaultCluster fault, ITestOutputHelpe
         var cluster = Fault.Cluster;
         var smtp = Fault.Smtp;
         var client = await cluster.ClientAsync();
-        var roundId = await VotingRounds.OpenAsync(client, DateTimeOffset.UtcNow, window: (TimeSpan.FromMinutes(-1), TimeSpan.FromDays(10)));
+        // Voting opens after they opt in (the reminder goes to those who asked before it fell due): first a day ahead, then
+        // moved to the moment after the opt-ins below.
+        var roundId = await VotingRounds.OpenAsync(client, DateTimeOffset.UtcNow, window: (TimeSpan.FromDays(1), TimeSpan.FromDays(10)));
 
         // Twelve people whose subscriptions lie in one shard, so one grain sends them all, one after another.
         var tag = Guid.NewGuid().ToString("N")[..8];
@@ -40,6 +43,11 @@ public sealed class ReminderSiloKilledTests(FaultCluster fault, ITestOutputHelpe
             var optedIn = await grain.OptInAsync(new ReminderSubscriber(sub, "ja", null));
             Assert.True(optedIn.Succeeded, optedIn.Code);
         }
+
+        var round = client.GetGrain<IRoundGrain>(roundId);
+        var definition = (await round.GetAsync())!.Definition;
+        var opened = await round.UpdateAsync(definition with { Schedule = definition.Schedule with { VotingOpens = DateTimeOffset.UtcNow } });
+        Assert.True(opened.Succeeded, opened.Code);
 
         bool Mine(ReceivedMail m) => m.Message.Headers[ReminderEmail.EventHeader] == $"{roundId}:voting-opens";
         var before = smtp.Received.Count(Mine);

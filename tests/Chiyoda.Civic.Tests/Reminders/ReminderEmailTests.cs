@@ -117,6 +117,19 @@ public sealed partial class ReminderEmailTests
             await Task.Delay(500);
             Assert.Equal(people.Length, Events(smtp.Received).Count);
 
+            // Someone who opts in once voting is open (here the first in a round whose shards have not started "voting
+            // opens" yet) is told in the confirmation that it has passed, and it does not follow a moment later.
+            var lateRound = await VotingRounds.OpenAsync(grains, clock.GetUtcNow());
+            var late = new Person($"r-{tag}-late", null, "ja");
+            Assert.True(await grains.GetGrain<INotificationInboxGrain>(late.Sub).RecordEmailAsync(late.Address));
+            Assert.True((await Shard(grains, lateRound, late.Sub).OptInAsync(new ReminderSubscriber(late.Sub, "ja", null))).Succeeded);
+            var lateConfirmation = (await smtp.WaitForAsync(r => r.Any(m => IsConfirmation(m) && m.To.Single() == late.Address))).Single(m => IsConfirmation(m) && m.To.Single() == late.Address);
+            Assert.DoesNotContain("区民投票が始まったとき", lateConfirmation.Text, StringComparison.Ordinal);
+            await CheckAllAsync(grains, lateRound);
+            await Task.Delay(1000);
+            Assert.DoesNotContain(Events(smtp.Received), m => m.To.Single() == late.Address);
+            Assert.Equal(people.Length, Events(smtp.Received).Count);
+
             // Three days before the close: only to those on the register who have not voted (v2, v4).
             clock.Advance(TimeSpan.FromDays(6));
             await CheckAllAsync(grains, roundId);

@@ -138,6 +138,11 @@ public sealed class ReminderPlatformTests(PlatformFixture platform)
             var before = await signedIn.Content.ReadAsStringAsync();
             Assert.True(signedIn.StatusCode == HttpStatusCode.OK && at.AbsolutePath == path, $"after sign-in: {(int)signedIn.StatusCode} at {at}");
             Assert.Contains("リマインダーメールは受け取らない設定です。", before, StringComparison.Ordinal);
+            // A published round's page says every reminder has passed, with no button that could only be refused.
+            var (publishedResponse, _) = await session.SendAsync(HttpMethod.Get, new Uri(web, "/rounds/demo-2024-results/reminders"));
+            var published = await publishedResponse.Content.ReadAsStringAsync();
+            Assert.Contains("data-testid=\"reminders-finished\"", published, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"reminders-button\"", published, StringComparison.Ordinal);
             var (afterResponse, _) = await session.SendAsync(HttpMethod.Post, new Uri(web, path), new FormUrlEncodedContent(RemindersForm(before)));
             var after = await afterResponse.Content.ReadAsStringAsync();
             Assert.True(afterResponse.StatusCode == HttpStatusCode.OK, $"opt-in form: {(int)afterResponse.StatusCode}\n{after}");
