@@ -212,7 +212,7 @@ public sealed class ImplementationService(IGrainFactory grains, KnownRounds roun
     /// <summary>
     /// Stops the following the email link's token belongs to (no sign-in). A malformed token, or a proposal that does not
     /// exist, is refused (<see cref="ImplementationErrorCodes.FollowTokenInvalid"/>); a well-formed token that matches no
-    /// follower (already stopped, or not a real link) stops nothing and says so: <c>Stopped</c> is false.
+    /// follower stops nothing: <c>Stopped</c> is false, and the stop page says which it was (<see cref="StopLinkStateAsync"/>).
     /// </summary>
     public async Task<(string? Code, bool Stopped)> UnfollowByTokenAsync(string? roundId, string? proposalId, string? token)
     {

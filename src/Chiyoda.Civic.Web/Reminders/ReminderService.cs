@@ -109,18 +109,18 @@ public sealed class ReminderService(IGrainFactory grains, KnownRounds rounds, Ro
         return true;
     }
 
-    /// <summary>
-    /// Stops the subscription the link's token belongs to. A malformed token or an unknown round is refused
-    /// (<see cref="ReminderErrorCodes.TokenInvalid"/>); a well-formed token that matches nothing (already stopped, or
-    /// not a real link) stops nothing and says so: <c>Stopped</c> is false, and the page words it so that it is true in
-    /// both cases ("no reminders come through this link") without a real recipient's second click looking like an error.
-    /// </summary>
     /// <summary>Whether the stop link's token still stops someone's reminders, already stopped them, or was never issued.</summary>
     public async Task<StopLinkState> StopLinkStateAsync(string roundId, string? token) =>
         UnsubscribeTokens.ShardOf(token) is { } shard
             ? await grains.GetGrain<IReminderShardGrain>(ReminderSharding.ShardKey(roundId, shard)).StopLinkStateAsync(token!)
             : StopLinkState.Unknown;
 
+    /// <summary>
+    /// Stops the subscription the link's token belongs to. A malformed token or an unknown round is refused
+    /// (<see cref="ReminderErrorCodes.TokenInvalid"/>); a well-formed token that matches nothing stops nothing:
+    /// <c>Stopped</c> is false, and the stop page says which it was (<see cref="StopLinkStateAsync"/>: already stopped,
+    /// an old link replaced by a newer opt-in, or never issued).
+    /// </summary>
     public async Task<(string? Code, bool Stopped)> UnsubscribeAsync(string? roundId, string? token)
     {
         if (UnsubscribeTokens.ShardOf(token) is not { } shard || string.IsNullOrEmpty(roundId) || !await rounds.ExistsAsync(roundId))
