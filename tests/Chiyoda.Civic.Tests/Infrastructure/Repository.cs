@@ -53,10 +53,24 @@ public static class Repository
 
     public static int FreeTcpPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Never the same port twice in a run: the system may hand a port just released straight out again, and Azurite's
+        // blob and queue ports once came out equal (ci22: "EADDRINUSE", the shared storage down, 380 tests failed).
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     private static string FindRoot()
     {
