@@ -16,6 +16,9 @@
 #          bytes column is what is sent compressed and the bare server is measured with bodies of that size
 #          --port-offset N: add N to every port the run listens on (web 5020, provider 5120, bare 5090, Azurite 10120-10122,
 #          silo 11131/11141), so two runs on one machine do not meet
+#          --read-parallelism N (default 16): partitions the platform reads at once for the count and the live tally's first
+#          scans (Storage:BallotReadParallelism), and the ceiling's concurrent pass reads as many; at 1,000,000 ballots
+#          Azurite cannot answer 16 page queries at once within the storage client's time-out (docs/performance.md)
 #          --azurite-in-memory: Azurite keeps its tables in memory only (--inMemoryPersistence) and may use 8 GB of heap;
 #          without it Azurite rewrites its whole database file every few seconds, which at 1,000,000 ballots is the
 #          emulator measuring itself (docs/performance.md).
@@ -32,6 +35,7 @@ in_memory=false
 build=true
 offset=0
 accept_encoding=""
+read_parallelism=16
 while [ $# -gt 0 ]; do
   case "$1" in
     --ballots) ballots=$2; shift 2 ;;
@@ -43,6 +47,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=false; shift ;;
     --port-offset) offset=$2; shift 2 ;;
     --accept-encoding) accept_encoding=$2; shift 2 ;;
+    --read-parallelism) read_parallelism=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -119,6 +124,7 @@ ASPNETCORE_ENVIRONMENT=Production dotnet src/Chiyoda.Civic.Web/bin/Release/net10
   "--Orleans:Tls:CertificatePath=$work/silo-tls.crt" "--Orleans:Tls:KeyPath=$work/silo-tls.key" \
   "--DataProtection:CertificatePath=$work/keyring.crt" "--DataProtection:KeyPath=$work/keyring.key" \
   --AllowedHosts=localhost "--Site:Url=$web/" --Orleans:SiloPort=$((11131 + offset)) --Orleans:GatewayPort=$((11141 + offset)) \
+  --Storage:BallotReadParallelism=$read_parallelism \
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:Chiyoda.Civic.Web.Counting=Information >"$work/web.log" 2>&1 &
 web_pid=$!
 pids+=($web_pid)
@@ -128,9 +134,9 @@ say "Counting"
 status=0
 dotnet benchmarks/Chiyoda.Civic.ResultsNight/bin/Release/net10.0/Chiyoda.Civic.ResultsNight.dll count \
   --web $web/ --idp $idp/ --storage "$storage" --service-id $service_id --ballot-key "$ballot_key" \
-  --ballots "$ballots" --round-file "$work/round" | tee "$work/count.log" || status=$?
+  --ballots "$ballots" --round-file "$work/round" --read-parallelism "$read_parallelism" | tee "$work/count.log" || status=$?
 echo "count stages (the platform's log, one line per recount: count and certify each recount):"
-grep -o 'Recount of .*' "$work/web.log" | sed 's/^/  /' || true
+grep -oE '(Recount|Certification) of .*' "$work/web.log" | sed 's/^/  /' || true
 [ "$pages" = true ] || exit $status
 [ -s "$work/round" ] || { echo "no published round to read" >&2; exit 1; }
 round=$(cat "$work/round")

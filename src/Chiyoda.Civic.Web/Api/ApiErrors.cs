@@ -60,6 +60,7 @@ public static class ApiErrors
 
     // Register.
     public static readonly ApiError NotARegisterFile = Add("not-a-register-file", 400, "The file is not a voter register.");
+    public static readonly ApiError RegisterClosed = Add(Register.RegisterFile.FileErrors.VotingClosed, 409, "Voting in this round has closed: its register is final.");
     public static readonly ApiError InvalidLookup = Add("invalid-lookup", 400, "Give nameKana and birthdate (YYYY-MM-DD).");
     public static readonly ApiError FileTooLarge = Add(PaperErrorCodes.FileTooLarge, 413, "The file is too large.");
 

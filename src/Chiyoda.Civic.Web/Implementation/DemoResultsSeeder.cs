@@ -115,6 +115,12 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         var counting = provider.GetRequiredService<CountingService>();
         if ((await counting.GetAsync(RoundId)).Certified is null)
         {
+            // The demo voters are on the register before the round takes the 2024 dates: a register is final once voting has closed.
+            if (await RegisterAsync(provider) is { } notLoaded)
+            {
+                return notLoaded;
+            }
+
             // Then the round takes the 2024 dates, before any ballot exists: voting has not opened on the screening dates, so
             // the move is allowed (a round seeded with the old dates, whose voting opened, refuses it: see SeedAsync).
             var dated = await round.UpdateAsync(definition with { Schedule = Schedule2024 });
@@ -152,11 +158,11 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
         return published.Code;
     }
 
-    /// <summary>The 20 demo voters' paper ballots (<see cref="Choices"/>), one batch keyed by two clerks and committed; null when committed.</summary>
-    private static async Task<string?> PaperBallotsAsync(IServiceProvider provider)
+    /// <summary>Demo voters d-0001..d-0020 on the round's register; null when loaded (or loaded on an earlier start, the round since closed).</summary>
+    private static async Task<string?> RegisterAsync(IServiceProvider provider)
     {
-        var paper = provider.GetRequiredService<PaperBallots.PaperBallotService>();
-        if ((await paper.GetBatchAsync(RoundId, BatchId))?.Summary.Status == PaperBatchStatuses.Committed)
+        var registers = provider.GetRequiredService<RegisterService>();
+        if (await registers.IsFinalAsync(RoundId))
         {
             return null;
         }
@@ -167,10 +173,17 @@ public sealed class DemoResultsSeeder(IServiceProvider services, ILogger<DemoRes
             register.Append($"d-{n:0000},デモ トウヒョウシャ{n},{1950 + n}-04-{n:00},102-0074\n");
         }
 
-        var (_, error) = await provider.GetRequiredService<RegisterService>().LoadAsync(RoundId, Encoding.UTF8.GetBytes(register.ToString()));
-        if (error is not null)
+        var (_, error) = await registers.LoadAsync(RoundId, Encoding.UTF8.GetBytes(register.ToString()));
+        return error;
+    }
+
+    /// <summary>The 20 demo voters' paper ballots (<see cref="Choices"/>), one batch keyed by two clerks and committed; null when committed.</summary>
+    private static async Task<string?> PaperBallotsAsync(IServiceProvider provider)
+    {
+        var paper = provider.GetRequiredService<PaperBallots.PaperBallotService>();
+        if ((await paper.GetBatchAsync(RoundId, BatchId))?.Summary.Status == PaperBatchStatuses.Committed)
         {
-            return error;
+            return null;
         }
 
         var staff = new PaperBallots.PaperActor(Staff.Sub, Staff.Name, IsAdministrator: true);

@@ -21,7 +21,7 @@ public static class RegisterApi
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RegisterFile.MaxBytes + 1))
             .WithDescription(RegisterFile.Format)
             .AcceptsFileFormat("text/csv", RegisterFile.Format)
-            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.FileTooLarge, ApiErrors.NotARegisterFile);
+            .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.FileTooLarge, ApiErrors.NotARegisterFile, ApiErrors.RegisterClosed);
         register.MapGet("/lookup", LookUpVoters).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("Find register entries by kana name and birthdate")
             .ProducesErrors(ApiErrors.InvalidLookup);
@@ -48,9 +48,12 @@ public static class RegisterApi
         }
 
         var (report, fileError) = await service.LoadAsync(roundId, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), caller.User);
-        return fileError is not null
-            ? ApiErrors.Problem(ApiErrors.NotARegisterFile, RegisterFile.FileErrors.Detail(fileError))
-            : TypedResults.Ok(report!);
+        return fileError switch
+        {
+            null => TypedResults.Ok(report!),
+            RegisterFile.FileErrors.VotingClosed => ApiErrors.Problem(ApiErrors.RegisterClosed),
+            _ => ApiErrors.Problem(ApiErrors.NotARegisterFile, RegisterFile.FileErrors.Detail(fileError)),
+        };
     }
 
     public static async Task<Results<Ok<IEnumerable<RegisterLookupEntry>>, ProblemHttpResult>> LookUpVoters(string roundId, string? nameKana, string? birthdate, RegisterService service)

@@ -59,9 +59,13 @@ public static partial class RegisterFile
         public const string NotText = "not-text";
         public const string NoHeader = "no-header";
 
+        /// <summary>Not a fault of the file: the round's voting has closed, so its register no longer changes.</summary>
+        public const string VotingClosed = "register-closed";
+
         public static string Detail(string code) => code switch
         {
             NotText => "The file is not text in UTF-8 or Shift_JIS.",
+            VotingClosed => "Voting in this round has closed: its register is final and no longer changes.",
             _ => $"The first line must be the header '{Header}'.",
         };
     }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Chiyoda.Civic.Abstractions.Audit;
 using Chiyoda.Civic.Abstractions.Register;
+using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Grains.Register;
 
 namespace Chiyoda.Civic.Web.Register;
@@ -21,6 +22,11 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
     /// </summary>
     public async Task<(RegisterLoadReport? Report, string? FileError)> LoadAsync(string roundId, ReadOnlyMemory<byte> file, ClaimsPrincipal? loadedBy = null)
     {
+        if (await IsFinalAsync(roundId))
+        {
+            return (null, RegisterFile.FileErrors.VotingClosed);
+        }
+
         var before = await CountAsync(roundId);
         var (report, fileError) = await ApplyAsync(roundId, file);
         if (report is not null)
@@ -35,6 +41,15 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
 
         return (report, fileError);
     }
+
+    /// <summary>
+    /// The register is final once the round's voting has closed (on its schedule, or closed early, which moves the close to
+    /// that instant). Who could vote is then settled: a voter added afterwards could never have voted, yet would be counted
+    /// in the turnout's denominator and could answer the satisfaction survey as one of the round's residents. A load already
+    /// running when the close passes finishes (the close is an instant, a load a few seconds).
+    /// </summary>
+    public async Task<bool> IsFinalAsync(string roundId) =>
+        (await grains.GetGrain<IRoundGrain>(roundId).GetAsync()) is { } round && time.GetUtcNow() >= round.Definition.Schedule.VotingCloses;
 
     private async Task<(RegisterLoadReport? Report, string? FileError)> ApplyAsync(string roundId, ReadOnlyMemory<byte> file)
     {

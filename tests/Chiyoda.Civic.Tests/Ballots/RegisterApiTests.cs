@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Chiyoda.Civic.Tests.Infrastructure;
@@ -145,6 +146,25 @@ public sealed class RegisterApiTests(PlatformFixture platform)
         Assert.Equal(new[] { "voter_key", "name_kana", "birthdate" }, Fields(5));
         Assert.Equal("added", outcomes[6].GetProperty("outcome").GetString());
         Assert.Empty(Fields(6));
+    }
+
+    [Fact]
+    public async Task Once_voting_has_closed_the_register_is_final_and_a_load_is_refused_with_nothing_changed()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\n{PlatformVoting.Adult("f-001")}\n");
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "名簿確定の検査" }), 200);
+
+        // A new voter and a corrected line alike: after the close nobody joins and no entry changes.
+        using var late = new StringContent($"{Header}\n{PlatformVoting.Adult("f-002")}\nf-001,クミン カワッタ,1970-01-01,102-8688\n", Encoding.UTF8, "text/csv");
+        await HttpAssertions.ProblemAsync(await admin.PostAsync($"/api/v1/rounds/{roundId}/register", late), 409, "register-closed");
+
+        using var clerk = await platform.ApiClientAsync("clerk");
+        var unchanged = await HttpAssertions.JsonAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/register/lookup?nameKana={Uri.EscapeDataString("クミン タロウ")}&birthdate={DateTime.UtcNow.AddYears(-40):yyyy-MM-dd}"), 200);
+        Assert.Equal(["f-001"], unchanged.EnumerateArray().Select(e => e.GetProperty("voterKey").GetString()));
+        var changed = await HttpAssertions.JsonAsync(await clerk.GetAsync($"/api/v1/rounds/{roundId}/register/lookup?nameKana={Uri.EscapeDataString("クミン カワッタ")}&birthdate=1970-01-01"), 200);
+        Assert.Equal(0, changed.GetArrayLength());
     }
 
     [Fact]

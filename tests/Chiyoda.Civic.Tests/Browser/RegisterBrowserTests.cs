@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
@@ -90,5 +91,26 @@ public sealed class RegisterBrowserTests(PlatformFixture platform)
         Assert.Contains("Empty required field(s): birthdate", refused[1]);
         Assert.Contains("Empty required field(s): voter key", refused[2]);
         Assert.Contains("The same voter key is on line 5", refused[3]);
+    }
+
+    [Fact]
+    public async Task A_closed_rounds_register_page_says_the_register_is_final_and_offers_no_upload()
+    {
+        using var admin = await platform.ApiClientAsync("admin");
+        var roundId = await PlatformVoting.CreateRoundAsync(admin);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "名簿確定の画面" }), 200);
+        await using var session = await BrowserSession.OpenAsync(platform);
+        await session.SignInAsync(platform, "admin");
+        var page = session.Page;
+
+        await page.GotoAsync(new Uri(platform.Web, $"/admin/rounds/{roundId}/register").ToString());
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        Assert.Contains("投票者名簿は確定しているため", await page.GetByTestId("register-final").InnerTextAsync());
+        Assert.Equal(0, await page.GetByTestId("register-file").CountAsync());
+        await session.AssertAccessibleAsync("a closed round's register page (ja)");
+
+        await session.SwitchLanguageAsync("en");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        Assert.Contains("Its voter register is final", await page.GetByTestId("register-final").InnerTextAsync());
     }
 }

@@ -37,9 +37,11 @@ public sealed class BallotStorageOptions
     public int TransactionsInFlight { get; set; } = 4;
 
     /// <summary>
-    /// Partitions the official count reads at once (of <see cref="TallySharding.ShardCount"/>). Azure serves each
-    /// partition up to ~2,000 entities/s, so all 16 at once is the count's read ceiling; Azurite (one thread) gained
-    /// 2.5× from 1 to 16 on the benchmark machine (docs/performance.md).
+    /// Whole partitions this silo reads at once (of <see cref="TallySharding.ShardCount"/> per round): the official
+    /// count's reads and the live tally shards' first scans share it. Azure serves each partition up to ~2,000
+    /// entities/s, so all 16 at once is the count's read ceiling; Azurite (one thread) gained 2.5× from 1 to 16 on the
+    /// benchmark machine at 200,000 ballots, but at 1,000,000 it cannot answer 16 page queries at once within the storage
+    /// client's time-out (docs/performance.md), hence a setting.
     /// </summary>
     public int ReadParallelism { get; set; } = TallySharding.ShardCount;
 
@@ -71,6 +73,9 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
 
     /// <summary>Azure Table's limit for one binary property; a ballot is a few KB, so only a pathological one comes near.</summary>
     public const int MaxDataBytes = 64 * 1024;
+
+    /// <summary>Admits <see cref="BallotStorageOptions.ReadParallelism"/> whole-partition reads at a time, whoever asks.</summary>
+    private readonly SemaphoreSlim _partitionReads = new(Math.Clamp(options.Value.ReadParallelism, 1, TallySharding.ShardCount));
 
     private readonly BallotSealing _sealing = new(options.Value.EncryptionKey
         ?? throw new InvalidOperationException("Ballot storage needs BallotStorageOptions.EncryptionKey (Ballots:EncryptionKey)."));
@@ -231,13 +236,21 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     {
         var table = await ReadClientAsync();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
+        await _partitionReads.WaitAsync(cancellation);
+        try
         {
-            yield return new VoterContribution(
-                entity.RowKey,
-                entity.GetInt32(VersionColumn) ?? 0,
-                Choices(entity),
-                BallotChannels.Parse(entity.GetString(ChannelColumn)));
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", VersionColumn, ChannelColumn, ChoicesColumn], cancellationToken: cancellation))
+            {
+                yield return new VoterContribution(
+                    entity.RowKey,
+                    entity.GetInt32(VersionColumn) ?? 0,
+                    Choices(entity),
+                    BallotChannels.Parse(entity.GetString(ChannelColumn)));
+            }
+        }
+        finally
+        {
+            _partitionReads.Release();
         }
     }
 
@@ -267,7 +280,7 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
 
     /// <summary>
     /// Every stored ballot of a round, whole (for the official count): the shards' partitions are read
-    /// <see cref="BallotStorageOptions.ReadParallelism"/> at a time (each a query of 1,000 rows a page, only the key and
+    /// <see cref="BallotStorageOptions.ReadParallelism"/> at a time (with any tally shard's scan) (each a query of 1,000 rows a page, only the key and
     /// <c>Data</c> columns), and each ballot is opened and mapped by <paramref name="select"/> on the reading task, so
     /// unsealing and JSON spread over the cores while other partitions wait on storage. Order is not defined.
     /// </summary>
@@ -275,19 +288,25 @@ public sealed class BallotTable(IOptions<BallotStorageOptions> options, IOptions
     {
         var table = await ReadClientAsync();
         var shards = new List<T>[TallySharding.ShardCount];
-        var parallelism = Math.Clamp(options.Value.ReadParallelism, 1, TallySharding.ShardCount);
-        await Parallel.ForEachAsync(Enumerable.Range(0, TallySharding.ShardCount), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation },
-            async (shard, token) =>
+        await Task.WhenAll(Enumerable.Range(0, TallySharding.ShardCount).Select(async shard =>
+        {
+            await _partitionReads.WaitAsync(cancellation);
+            try
             {
                 var rows = new List<T>();
                 var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(roundId, shard)}");
-                await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", DataColumn], cancellationToken: token))
+                await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", DataColumn], cancellationToken: cancellation))
                 {
                     rows.Add(select(entity.RowKey, FromEntity(entity)));
                 }
 
                 shards[shard] = rows;
-            });
+            }
+            finally
+            {
+                _partitionReads.Release();
+            }
+        }));
 
         var all = new List<T>(shards.Sum(s => s.Count));
         foreach (var rows in shards)
