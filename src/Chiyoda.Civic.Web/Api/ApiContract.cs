@@ -2,12 +2,16 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Chiyoda.Civic.Web.Api;
@@ -280,7 +284,7 @@ public static class ApiContract
         foreach (var file in files)
         {
             IOpenApiSchema schema = file.JsonType is { } type
-                ? await SchemaAsync(type, context, document, cancellation)
+                ? await SchemaAsync(type, context, document, cancellation, nullObjects: true)
                 : file.MediaType == "application/json"
                     ? new OpenApiSchema { Type = JsonSchemaType.Object, Description = file.Description }
                     : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = file.Description };
@@ -325,8 +329,8 @@ public static class ApiContract
     }
 
     /// <summary>
-    /// What Files.Download sets: ETag and Cache-Control on every answer (RFC 9110 §15.4.5 has a 304 carry them); Last-Modified
-    /// and the digest with a body (a 304 is not promised Last-Modified: not every 304 a client sees carries it).
+    /// What Files.Download sets: ETag, Cache-Control and Last-Modified on every answer (RFC 9110 §15.4.5 has a 304 carry the
+    /// validators the 200 would; a cached file's 304 comes from the file too, PublicCachePolicy), the digest with a body.
     /// </summary>
     private static Dictionary<string, IOpenApiHeader> DownloadHeaders(bool withBody)
     {
@@ -342,14 +346,14 @@ public static class ApiContract
                 Description = "`public` with a max-age or `no-cache` for open data; `private, no-store` for a file for one reader.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             },
-        };
-        if (withBody)
-        {
-            headers["Last-Modified"] = new OpenApiHeader
+            ["Last-Modified"] = new OpenApiHeader
             {
                 Description = "When the file's content last changed (an HTTP date).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            };
+            },
+        };
+        if (withBody)
+        {
             headers["Repr-Digest"] = new OpenApiHeader
             {
                 Description = "RFC 9530: `sha-256=:<base64>:` over the bytes sent (the compressed ones when Content-Encoding is set; otherwise the "
@@ -386,9 +390,16 @@ public static class ApiContract
     }
 
     /// <summary>A type's schema: a reference to it among the components (added there if new), inline for lists and generics.</summary>
-    private static async Task<IOpenApiSchema> SchemaAsync(Type type, OpenApiOperationTransformerContext context, OpenApiDocument document, CancellationToken cancellation)
+    private static async Task<IOpenApiSchema> SchemaAsync(Type type, OpenApiOperationTransformerContext context, OpenApiDocument document, CancellationToken cancellation,
+        bool nullObjects = false)
     {
         var created = await context.GetOrCreateSchemaAsync(type, null, cancellation);
+        if (nullObjects)
+        {
+            var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            SayNullObjects(created, json.GetTypeInfo(type), json, 0);
+        }
+
         if (type.IsGenericType || type.IsArray)
         {
             return created;
@@ -398,6 +409,47 @@ public static class ApiContract
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas.TryAdd(type.Name, created);
         return new OpenApiSchemaReference(type.Name, document);
+    }
+
+    /// <summary>
+    /// A file's schema is built inline (GetOrCreateSchemaAsync), and there the generator leaves out the null of an object
+    /// property that may be null: it says it only where it refers to a component (oneOf null and the reference). A file
+    /// writes such a member as null (results.json has <c>"auditLog": null</c> until the audit log has a head, and its bytes
+    /// are covered by published digests, so it stays), so its schema says null too; an answer's schema then leaves it out of
+    /// required (<see cref="LeaveOutNullsOfAnswers"/>), as every other member that may be null.
+    /// </summary>
+    private static void SayNullObjects(IOpenApiSchema? schema, JsonTypeInfo info, JsonSerializerOptions json, int depth)
+    {
+        if (schema is not OpenApiSchema inline || depth > 16)
+        {
+            return;
+        }
+
+        if (info.Kind == JsonTypeInfoKind.Enumerable && info.ElementType is { } element)
+        {
+            SayNullObjects(inline.Items, json.GetTypeInfo(element), json, depth + 1);
+            return;
+        }
+
+        if (info.Kind != JsonTypeInfoKind.Object || inline.Properties is not { } properties)
+        {
+            return;
+        }
+
+        foreach (var property in info.Properties)
+        {
+            if (!properties.TryGetValue(property.Name, out var child) || child is not OpenApiSchema member)
+            {
+                continue;
+            }
+
+            if (property.IsGetNullable && !property.PropertyType.IsValueType && member.Type == JsonSchemaType.Object)
+            {
+                member.Type = JsonSchemaType.Object | JsonSchemaType.Null;
+            }
+
+            SayNullObjects(member, json.GetTypeInfo(property.PropertyType), json, depth + 1);
+        }
     }
 
     /// <summary>The answers shared by every address (components.responses), each with its one code.</summary>

@@ -146,7 +146,11 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
 
         var anonymous = IsAnonymous(http);
         context.EnableOutputCaching = true;
-        context.AllowCacheLookup = anonymous;
+        // A conditional GET of open data is answered by the file itself (Files/Download.cs), not by the cache: the cache's own
+        // 304 copies only ETag, Cache-Control, Content-Location, Date, Expires and Vary of the stored answer and drops its
+        // Last-Modified, where RFC 9110 §15.4.5 has a 304 carry the validators the 200 would (the document promises both). A
+        // revalidation then costs the file's build, as a miss does; a 200 it makes is stored as any other.
+        context.AllowCacheLookup = anonymous && (IsPage(http) || !IsConditional(http.Request));
         context.AllowCacheStorage = anonymous;
         // No request coalescing: with it on, every lookup, hits included, goes through the middleware's one dispatcher (a
         // lock and a dictionary insert per request). Profiled at 64 connections on one cached file, that was 23 % of the
@@ -215,6 +219,10 @@ public sealed partial class PublicCachePolicy(IOptionsMonitor<CookieAuthenticati
 
     /// <summary>A page (HTML in the reader's language), not a file of open data: the pages' addresses and 「統計」.</summary>
     private static bool IsPage(HttpContext http) => http.Items.ContainsKey(PageCandidateKey) || http.Request.Path == "/statistics";
+
+    /// <summary>The request asks for the answer only if it changed (If-None-Match or If-Modified-Since).</summary>
+    private static bool IsConditional(HttpRequest request) =>
+        request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0;
 
     /// <summary>The request carries no credentials at all: no Authorization header, no sign-in cookie (valid or not), no signed-in user.</summary>
     private bool IsAnonymous(HttpContext http)

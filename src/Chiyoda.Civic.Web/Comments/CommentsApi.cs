@@ -97,8 +97,8 @@ public static class CommentsApi
                 ApiErrors.CommentNotHidden);
 
         var moderation = api.MapGroup("/moderation/comments").WithTags("Comments");
-        moderation.MapGet("/", ModerationQueue).RequireAuthorization(CivicPolicies.ApiModerator).WithSummary("The reported comments awaiting a moderator, oldest first");
-        moderation.MapGet("/{roundId}/{proposalId}/{commentId}", ModerationComment).RequireAuthorization(CivicPolicies.ApiModerator)
+        moderation.MapGet("/", ListModerationQueue).RequireAuthorization(CivicPolicies.ApiModerator).WithSummary("The reported comments awaiting a moderator, oldest first");
+        moderation.MapGet("/{roundId}/{proposalId}/{commentId}", GetModerationComment).RequireAuthorization(CivicPolicies.ApiModerator)
             .WithSummary("One comment for moderators: its words and the reports' reasons")
             .ProducesErrors(ApiErrors.CommentNotFound);
         return api;
@@ -164,12 +164,12 @@ public static class CommentsApi
         JsonBody<CommentReasonRequest> body, HttpContext http, Caller caller, CommentService service) =>
         Moderated(await service.RestoreAsync(roundId, proposalId, caller.User, commentId, body.Value.Reason));
 
-    public static async Task<Ok<ModerationQueueResponse>> ModerationQueue(CommentService service) =>
+    public static async Task<Ok<ModerationQueueResponse>> ListModerationQueue(CommentService service) =>
         TypedResults.Ok(new ModerationQueueResponse([.. (await service.QueueRowsAsync(LocalizationExtensions.IsEnglish)).Select(r => new ModerationQueueItem(
             r.Item.RoundId, r.Item.ProposalId, r.Item.CommentId, r.ProposalTitle, r.RoundName, r.Item.Reports, r.Item.FirstReportedAt, r.Item.LatestReason,
             r.ReportedText, r.EditedText))]));
 
-    public static async Task<Results<Ok<ModerationCommentResponse>, ProblemHttpResult>> ModerationComment(string roundId, string proposalId, string commentId, CommentService service) =>
+    public static async Task<Results<Ok<ModerationCommentResponse>, ProblemHttpResult>> GetModerationComment(string roundId, string proposalId, string commentId, CommentService service) =>
         await service.ModerationAsync(roundId, proposalId, commentId) is { } view
             ? TypedResults.Ok(new ModerationCommentResponse(view.RoundId, view.ProposalId, view.ProposalTitle, view.Comment.Id, view.Participant, view.Comment.AsWard,
                 view.Comment.Text, view.Comment.Status, view.Comment.ModerationReason, view.Comment.AwaitingModeration, view.Comment.PostedAt,

@@ -43,9 +43,9 @@ public static class CountingApi
         // which waits up to Counting:AnswerWithinSeconds for the answer and otherwise answers 202 with where to ask.
         // The count answers its report (CountReport), the certification the round's results (ResultsView); the status of
         // either answers what its request would have (one of the two, by kind). 202 carries Location and Retry-After.
-        round.MapPost("/count", Count).WithSummary("Count every stored ballot and compare with the live tally (after the close); 202 and a status location if it takes longer")
+        round.MapPost("/count", CountBallots).WithSummary("Count every stored ballot and compare with the live tally (after the close); 202 and a status location if it takes longer")
             .AnswersLater().ProducesErrors(CountRefusals);
-        round.MapPost("/certify", Certify).WithSummary("Count again and certify when the count matches the live tally; 202 and a status location if it takes longer")
+        round.MapPost("/certify", CertifyCount).WithSummary("Count again and certify when the count matches the live tally; 202 and a status location if it takes longer")
             .AnswersLater().ProducesErrors([.. CountRefusals, .. CertifyRefusals]);
         round.MapGet("/counting/operations/{kind}", GetOperation).WithSummary("A running count's or certification's stage (202), then the answer its request would have had")
             .AnswersLater().ProducesOneOf(StatusCodes.Status200OK, typeof(CountReport), typeof(ResultsView))
@@ -54,7 +54,7 @@ public static class CountingApi
         round.MapPost("/adoption", DecideAdoption).WithSummary("Decide the adopted proposals (a tie at the cut-off, or the ward's decision against the ranking), with a public reason")
             .WithDescription("Settles a tie at the cut-off, which publication waits for. The ward may also adopt other proposals than the ranking's (for example one it cannot carry out is declined): any set of proposals on the ballot is accepted, the answer says `overridden: true`, the results page and the results JSON show the public reason beside the ranking, and the decision is in the audit log (`results.adoption-overridden`). Refused once the results are published.")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidAdoption, ApiErrors.InvalidReason, ApiErrors.NotCertified, ApiErrors.AlreadyPublished);
-        round.MapPost("/publish", Publish).WithSummary("Publish the certified results and open data")
+        round.MapPost("/publish", PublishResults).WithSummary("Publish the certified results and open data")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.NotCertified, ApiErrors.AdoptionTied);
         // After certification: removes every voter↔ballot link (the stored ballots); the anonymised ballots stay.
         round.MapPost("/purge-ballots", PurgeBallots).WithSummary("Remove every voter-ballot link of a certified round")
@@ -69,7 +69,7 @@ public static class CountingApi
         Answer(await counting.CloseAsync(roundId, body?.Reason, caller.Actor), v => v.Close!);
 
     /// <summary>The count's report (200), or 202 with where to ask while it runs.</summary>
-    public static async Task<Results<Ok<CountReport>, Accepted<CountingOperationStatus>, ProblemHttpResult>> Count(
+    public static async Task<Results<Ok<CountReport>, Accepted<CountingOperationStatus>, ProblemHttpResult>> CountBallots(
         string roundId, Caller caller, HttpContext http, CountingOperations operations, RoundService rounds, IConfiguration config) =>
         await StartAsync(roundId, CountingOperations.Count, caller, http, operations, rounds, config) switch
         {
@@ -80,7 +80,7 @@ public static class CountingApi
         };
 
     /// <summary>The certified results (200), or 202 with where to ask while the certification runs.</summary>
-    public static async Task<Results<Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> Certify(
+    public static async Task<Results<Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> CertifyCount(
         string roundId, Caller caller, HttpContext http, CountingOperations operations, RoundService rounds, IConfiguration config) =>
         await StartAsync(roundId, CountingOperations.Certify, caller, http, operations, rounds, config) switch
         {
@@ -121,7 +121,7 @@ public static class CountingApi
         return Answer(await counting.SetAdoptionAsync(roundId, numbers, body?.Reason, caller.Actor), v => v.Adoption!);
     }
 
-    public static async Task<Results<Ok<ResultsView>, ProblemHttpResult>> Publish(string roundId, Caller caller, CountingService counting) =>
+    public static async Task<Results<Ok<ResultsView>, ProblemHttpResult>> PublishResults(string roundId, Caller caller, CountingService counting) =>
         Answer(await counting.PublishAsync(roundId, caller.Actor), v => v);
 
     public static async Task<Results<Ok<BallotPurge>, ProblemHttpResult>> PurgeBallots(string roundId, Caller caller, CountingService counting) =>

@@ -64,9 +64,9 @@ public static class ImplementationApi
             .QueryListed("category", "GET /api/v1/rounds/{roundId}/screening (a category id)", http => Service(http).FilterCategoriesAsync())
             .QueryListed("department", "GET /api/v1/implementation/departments", http => Service(http).FilterDepartmentsAsync());
         ward.MapGet("/path", Path).AllowAnonymous().WithName("getImplementationPath").WithSummary("The ward's status path");
-        ward.MapPut("/path", SetPath).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace the status path (administrators)")
+        ward.MapPut("/path", SetImplementationPath).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Replace the status path (administrators)")
             .ProducesErrors(ApiErrors.InvalidPath, ApiErrors.StatusInUse);
-        ward.MapGet("/departments", Departments).AllowAnonymous().WithSummary("The departments a step may name (the ward's list)");
+        ward.MapGet("/departments", ListDepartments).AllowAnonymous().WithSummary("The departments a step may name (the ward's list)");
         ward.MapGet("/open-data", ImplementationOpenData.Index).AllowAnonymous().WithName("listImplementationOpenData")
             .WithSummary("The implementation files with their SHA-256");
         ward.MapGet("/records.json", ImplementationOpenData.Json).AllowAnonymous().WithName("getImplementationRecordsJson")
@@ -81,9 +81,9 @@ public static class ImplementationApi
         var record = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/implementation").WithTags("Implementation");
         record.MapGet("/", Get).AllowAnonymous().WithName("getImplementationRecord").WithSummary("One adopted proposal's implementation record")
             .ProducesErrors(ApiErrors.ImplementationNotFound);
-        record.MapPost("/status", SetStatus).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record a step of the timeline")
+        record.MapPost("/status", SetImplementationStatus).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Record a step of the timeline")
             .ProducesErrors(Command(ApiErrors.InvalidStatus, ApiErrors.StatusNotForward, ApiErrors.InvalidDate, ApiErrors.ReasonRequired, ApiErrors.InvalidText, ApiErrors.InvalidDepartment, ApiErrors.TooMany));
-        record.MapPut("/details", SetDetails).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Set the budget and links")
+        record.MapPut("/details", SetImplementationDetails).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Set the budget and links")
             .ProducesErrors(Command(ApiErrors.InvalidBudget, ApiErrors.InvalidLink, ApiErrors.TooMany));
         record.MapPut("/indicators/{indicatorId}", SetIndicator).RequireAuthorization(CivicPolicies.ApiDepartment).WithSummary("Add or change an indicator")
             .ProducesErrors(Command(ApiErrors.InvalidIndicator, ApiErrors.InvalidDate, ApiErrors.TooMany));
@@ -98,24 +98,24 @@ public static class ImplementationApi
         record.MapPost("/steps/{seq:int}/withdraw", WithdrawStep).RequireAuthorization(CivicPolicies.ApiAdministrator)
             .WithSummary("Withdraw the latest step with a reason (administrators; audited, no longer shown in public)")
             .ProducesErrors(Command(ApiErrors.StepNotWithdrawable, ApiErrors.ReasonRequired, ApiErrors.InvalidText));
-        record.MapPut("/assignees", Assign).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Assign department staff (administrators)")
+        record.MapPut("/assignees", AssignImplementationStaff).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Assign department staff (administrators)")
             .ProducesErrors(Command(ApiErrors.InvalidAssignment));
         record.MapPut("/adopted-on", SetAdoptedOn).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("Correct the adoption date (administrators)")
             .ProducesErrors(Command(ApiErrors.InvalidDate));
 
         var follow = api.MapGroup("/rounds/{roundId}/proposals/{proposalId}/follow").WithTags("Implementation");
-        follow.MapGet("/", IsFollowing).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller follows the proposal");
-        follow.MapPut("/", Follow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        follow.MapGet("/", GetProposalFollowState).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller follows the proposal");
+        follow.MapPut("/", FollowProposal).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Follow a published proposal").ProducesErrors(ApiErrors.ProposalNotFound);
-        follow.MapDelete("/", Unfollow).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        follow.MapDelete("/", UnfollowProposal).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Stop following").ProducesErrors(ApiErrors.ProposalNotFound);
         var resultsNotice = api.MapGroup("/rounds/{roundId}/results-notice").WithTags("Implementation");
-        resultsNotice.MapGet("/", IsSubscribed).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller asked for the results notice")
+        resultsNotice.MapGet("/", GetResultsNoticeState).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller asked for the results notice")
             .ProducesErrors(ApiErrors.RoundNotFound);
-        resultsNotice.MapPut("/", Subscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        resultsNotice.MapPut("/", SubscribeToResultsNotice).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Ask to be told when the results are out (people on the round's register who were old enough to vote in it)")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.NotOnRegister, ApiErrors.UnderAge);
-        resultsNotice.MapDelete("/", Unsubscribe).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        resultsNotice.MapDelete("/", UnsubscribeFromResultsNotice).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("No longer be told").ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
@@ -157,14 +157,14 @@ public static class ImplementationApi
                 permanent: false, preserveMethod: false);
     }
 
-    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> IsSubscribed(string roundId, Caller caller, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> GetResultsNoticeState(string roundId, Caller caller, ImplementationService service) =>
         Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, null));
 
     /// <summary>Only people who could vote in the round (on its register, of age by its last day of voting) may ask: else 403, as 「満足度」 answers.</summary>
-    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Subscribe(string roundId, Caller caller, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> SubscribeToResultsNotice(string roundId, Caller caller, ImplementationService service) =>
         Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, true));
 
-    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> Unsubscribe(string roundId, Caller caller, ImplementationService service) =>
+    public static async Task<Results<Ok<ResultsNoticeState>, ProblemHttpResult>> UnsubscribeFromResultsNotice(string roundId, Caller caller, ImplementationService service) =>
         Answer(await service.ResultsNoticeAsync(roundId, caller.Voter!, false));
 
     private static Results<Ok<ResultsNoticeState>, ProblemHttpResult> Answer(ResultsNoticeAnswer? answer) => answer switch
@@ -187,13 +187,13 @@ public static class ImplementationApi
 
     public static async Task<Ok<ImplementationPath>> Path(ImplementationService service) => TypedResults.Ok(await service.PathAsync());
 
-    public static Ok<DepartmentList> Departments(ImplementationService service) => TypedResults.Ok(new DepartmentList(service.Departments()));
+    public static Ok<DepartmentList> ListDepartments(ImplementationService service) => TypedResults.Ok(new DepartmentList(service.Departments()));
 
     /// <summary>The refusals every change of a record may give (a request id sent again with another change too), with those of the command itself.</summary>
     private static ApiError[] Command(params ApiError[] own) =>
         [ApiErrors.ImplementationNotFound, ApiErrors.NotAssigned, ApiErrors.InvalidRequestId, ApiErrors.IdempotencyKeyReused, .. own];
 
-    public static async Task<Results<Ok<ImplementationPath>, ProblemHttpResult>> SetPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationPath>, ProblemHttpResult>> SetImplementationPath(JsonBody<ImplementationPath> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         var result = await service.SetPathAsync(caller.Actor, body);
@@ -213,7 +213,7 @@ public static class ImplementationApi
         return TypedResults.Ok(staff ? record : record.ForPublic());
     }
 
-    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetStatus(string roundId, string proposalId, JsonBody<StatusRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetImplementationStatus(string roundId, string proposalId, JsonBody<StatusRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         if (body.Date is not { } date)
@@ -225,7 +225,7 @@ public static class ImplementationApi
             new StatusChange(body.Status ?? "", date, body.Note, body.NoteEn, body.Department)));
     }
 
-    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetDetails(string roundId, string proposalId, JsonBody<DetailsRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> SetImplementationDetails(string roundId, string proposalId, JsonBody<DetailsRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         var links = (body.Links ?? []).Select(l => new ImplementationLink(l.Title ?? "", l.Url ?? "")).ToList();
@@ -289,7 +289,7 @@ public static class ImplementationApi
             : Answer(await service.SetAdoptedOnAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", date));
     }
 
-    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> Assign(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
+    public static async Task<Results<Ok<ImplementationRecord>, ProblemHttpResult>> AssignImplementationStaff(string roundId, string proposalId, JsonBody<ImplementationAssigneesRequest> json, Caller caller, ImplementationService service)
     {
         var body = json.Value;
         if (body.Assignees is not { } assignees)
@@ -303,11 +303,11 @@ public static class ImplementationApi
         return Answer(await service.AssignAsync(roundId, proposalId, caller.Actor, body.RequestId ?? "", assignees));
     }
 
-    public static async Task<Ok<FollowState>> IsFollowing(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+    public static async Task<Ok<FollowState>> GetProposalFollowState(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         TypedResults.Ok(new FollowState(await service.IsFollowingAsync(roundId, proposalId, http.User.ToActor().Sub)));
 
     /// <summary>A token with the email scope records the address first (as proposals do), so the follower's notices can be emailed.</summary>
-    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Follow(string roundId, string proposalId, HttpContext http, ImplementationService service,
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> FollowProposal(string roundId, string proposalId, HttpContext http, ImplementationService service,
         Notifications.NoticeEmailAddresses emails)
     {
         if (!await service.FollowAsync(roundId, proposalId, http.User.ToActor().Sub))
@@ -319,7 +319,7 @@ public static class ImplementationApi
         return TypedResults.Ok(new FollowState(true));
     }
 
-    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> Unfollow(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
+    public static async Task<Results<Ok<FollowState>, ProblemHttpResult>> UnfollowProposal(string roundId, string proposalId, HttpContext http, ImplementationService service) =>
         await service.UnfollowAsync(roundId, proposalId, http.User.ToActor().Sub)
             ? TypedResults.Ok(new FollowState(false))
             : ApiErrors.Problem(ApiErrors.ProposalNotFound);

@@ -61,7 +61,7 @@ public static class PaperBallotsApi
         var batches = round.MapGroup("/paper-batches");
         batches.MapGet("/", ListBatches).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("List the round's paper batches").ProducesErrors(ApiErrors.RoundNotFound);
-        batches.MapGet("/reconciliation", Reconcile).RequireAuthorization(CivicPolicies.ApiClerk)
+        batches.MapGet("/reconciliation", GetPaperReconciliation).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("Reconcile the paper ballots by facility").ProducesErrors(ApiErrors.RoundNotFound);
         batches.MapPost("/", OpenBatch).RequireAuthorization(CivicPolicies.ApiClerk)
             .WithSummary("Open a paper batch for a facility's box")
@@ -109,7 +109,7 @@ public static class PaperBallotsApi
     public static async Task<Results<Ok<IReadOnlyList<PaperBatchSummary>>, ProblemHttpResult>> ListBatches(string roundId, RoundService rounds, PaperBallotService paper) =>
         await rounds.GetAsync(roundId) is null ? RoundNotFound() : TypedResults.Ok(await paper.ListBatchesAsync(roundId));
 
-    public static async Task<Results<Ok<IReadOnlyList<PaperFacilityReconciliation>>, ProblemHttpResult>> Reconcile(string roundId, RoundService rounds, PaperBallotService paper) =>
+    public static async Task<Results<Ok<IReadOnlyList<PaperFacilityReconciliation>>, ProblemHttpResult>> GetPaperReconciliation(string roundId, RoundService rounds, PaperBallotService paper) =>
         await rounds.GetAsync(roundId) is null ? RoundNotFound() : TypedResults.Ok(await paper.ReconcileByFacilityAsync(roundId));
 
     public static async Task<Results<Created<PaperBatchView>, ProblemHttpResult>> OpenBatch(string roundId, JsonBody<BatchRequest> json, Caller caller,

@@ -85,7 +85,7 @@ public static class ProposalsApi
             .ProducesErrors(ApiErrors.ProposalNotFound);
 
         // ---- proposers ----
-        round.MapGet("/proposals/mine", MyProposals).RequireAuthorization(CivicPolicies.ApiProposer).WithSummary("List your own proposals in a round");
+        round.MapGet("/proposals/mine", ListMyProposals).RequireAuthorization(CivicPolicies.ApiProposer).WithSummary("List your own proposals in a round");
         round.MapPost("/proposals", CreateProposal).RequireAuthorization(CivicPolicies.ApiProposer)
             .RequireRateLimiting(RequestLimitsExtensions.ProposalCreatePolicy)
             .WithSummary("Create a proposal (and submit it with submit: true)")
@@ -135,7 +135,7 @@ public static class ProposalsApi
             : view.AuthorSub.Length == 0 ? TypedResults.Ok(PublicProposal.From(view)) : TypedResults.Ok(view);
     }
 
-    public static async Task<Ok<IReadOnlyList<ProposalView>>> MyProposals(string roundId, Caller caller, ProposalService service) =>
+    public static async Task<Ok<IReadOnlyList<ProposalView>>> ListMyProposals(string roundId, Caller caller, ProposalService service) =>
         TypedResults.Ok(await service.MineAsync(roundId, caller.Actor.Sub));
 
     public static async Task<Results<Created<ProposalView>, ProblemHttpResult>> CreateProposal(string roundId, JsonBody<ProposalRequest> json, Caller caller,

@@ -32,15 +32,15 @@ public static class RemindersApi
     public static RouteGroupBuilder MapRemindersApi(this RouteGroupBuilder api)
     {
         var reminders = api.MapGroup("/rounds/{roundId}/reminders").WithTags("Reminders");
-        reminders.MapGet("/", ReminderStatus).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether you get reminder emails for a round")
+        reminders.MapGet("/", GetReminderStatus).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether you get reminder emails for a round")
             .ProducesErrors(ApiErrors.RoundNotFound);
-        reminders.MapPut("/", OptIn).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        reminders.MapPut("/", OptInToReminders).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Get reminder emails for a round (a confirmation email is sent)")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidLanguage, ApiErrors.EmailOff, ApiErrors.EmailUnknown,
                 ApiErrors.RemindersFinished, ApiErrors.RemindersFull);
-        reminders.MapDelete("/", OptOut).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        reminders.MapDelete("/", OptOutOfReminders).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Stop reminder emails for a round").ProducesErrors(ApiErrors.RoundNotFound);
-        reminders.MapGet("/progress", Progress).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("How far each reminder has gone (counts only)")
+        reminders.MapGet("/progress", GetReminderProgress).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("How far each reminder has gone (counts only)")
             .ProducesErrors(ApiErrors.RoundNotFound);
         return api;
     }
@@ -53,13 +53,13 @@ public static class RemindersApi
         return app;
     }
 
-    public static async Task<Results<Ok<ReminderStatusResponse>, ProblemHttpResult>> ReminderStatus(string roundId, Caller caller, ReminderService service) =>
+    public static async Task<Results<Ok<ReminderStatusResponse>, ProblemHttpResult>> GetReminderStatus(string roundId, Caller caller, ReminderService service) =>
         await service.StatusAsync(roundId, caller.Actor.Sub) is { } status
             ? TypedResults.Ok(new ReminderStatusResponse(status.OptedIn, status.EmailOn, status.AddressKnown, status.UnsubscribePath))
             : RoundNotFound();
 
     /// <summary>The body is optional (a nullable <see cref="JsonBody{T}"/>): without one, the page's language. A body that is there must be JSON of the record's shape.</summary>
-    public static async Task<Results<Ok<ReminderOptInResponse>, ProblemHttpResult>> OptIn(string roundId, JsonBody<ReminderOptInRequest>? body, Caller caller, ReminderService service)
+    public static async Task<Results<Ok<ReminderOptInResponse>, ProblemHttpResult>> OptInToReminders(string roundId, JsonBody<ReminderOptInRequest>? body, Caller caller, ReminderService service)
     {
         var language = body?.Value.Language
             ?? (System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "ja");
@@ -68,10 +68,10 @@ public static class RemindersApi
             : TypedResults.Ok(new ReminderOptInResponse(true, language));
     }
 
-    public static async Task<Results<Ok<ReminderOptOutResponse>, ProblemHttpResult>> OptOut(string roundId, Caller caller, ReminderService service) =>
+    public static async Task<Results<Ok<ReminderOptOutResponse>, ProblemHttpResult>> OptOutOfReminders(string roundId, Caller caller, ReminderService service) =>
         await service.OptOutAsync(roundId, caller.Actor.Sub) ? TypedResults.Ok(new ReminderOptOutResponse(false)) : RoundNotFound();
 
-    public static async Task<Results<Ok<ReminderProgressResponse>, ProblemHttpResult>> Progress(string roundId, ReminderService service) =>
+    public static async Task<Results<Ok<ReminderProgressResponse>, ProblemHttpResult>> GetReminderProgress(string roundId, ReminderService service) =>
         await service.ProgressAsync(roundId) is { } events ? TypedResults.Ok(new ReminderProgressResponse(events)) : RoundNotFound();
 
     /// <summary>A link opened in a browser (or a mail client without one-click) lands on the confirmation page: a GET changes nothing.</summary>

@@ -55,17 +55,17 @@ public static class SatisfactionApi
     public static RouteGroupBuilder MapSatisfactionApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/rounds/{roundId}/satisfaction").WithTags("Satisfaction");
-        group.MapGet("/", Summary).AllowAnonymous().WithSummary("The round's published satisfaction (once its results are published)")
+        group.MapGet("/", GetSatisfactionSummary).AllowAnonymous().WithSummary("The round's published satisfaction (once its results are published)")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.ResultsNotPublished);
-        group.MapPost("/", Rate).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
+        group.MapPost("/", RateSatisfaction).RequireAuthorization(CivicPolicies.ApiSignedIn).RequireRateLimiting(RequestLimitsExtensions.ResidentWritePolicy)
             .WithSummary("Answer 「満足度」 once for the round (people on its register)")
             .WithDescription(WhoMayAnswer.Replace("Why not, the same code the answer (POST) is refused with", "Refusals, the same codes `GET …/satisfaction/mine` gives as `code`", StringComparison.Ordinal))
             .ProducesErrors(ApiErrors.InvalidRating, ApiErrors.InvalidComment, ApiErrors.CommentContactDetails, ApiErrors.InvalidSource, ApiErrors.RoundNotFound,
                 ApiErrors.AlreadyRated, ApiErrors.NoBallot, ApiErrors.NotOnRegister, ApiErrors.UnderAge, ApiErrors.SatisfactionNotOpen);
-        group.MapGet("/mine", Mine).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller may still answer from a source")
+        group.MapGet("/mine", GetMySatisfactionAnswer).RequireAuthorization(CivicPolicies.ApiSignedIn).WithSummary("Whether the caller may still answer from a source")
             .WithDescription("`state` is `open`, `already-rated` or `closed`; `code` says why. " + WhoMayAnswer)
             .ProducesErrors(ApiErrors.InvalidSource, ApiErrors.RoundNotFound);
-        group.MapGet("/comments", Comments).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("The comments (administrators, after publication)")
+        group.MapGet("/comments", ListSatisfactionComments).RequireAuthorization(CivicPolicies.ApiAdministrator).WithSummary("The comments (administrators, after publication)")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.SatisfactionNotOpen);
         return api;
     }
@@ -83,7 +83,7 @@ public static class SatisfactionApi
         distribution is null ? null : [.. distribution.Select((n, i) => new SatisfactionCell(i + 1, n))];
 
     /// <summary>The round's published aggregate: one total, whole (count, cells, mean, share) from the minimum number of answers, else nothing.</summary>
-    public static async Task<Results<Ok<SatisfactionResponse>, ProblemHttpResult>> Summary(string roundId, SatisfactionService service, KnownRounds rounds, HttpContext http)
+    public static async Task<Results<Ok<SatisfactionResponse>, ProblemHttpResult>> GetSatisfactionSummary(string roundId, SatisfactionService service, KnownRounds rounds, HttpContext http)
     {
         if (!await rounds.ExistsAsync(roundId))
         {
@@ -101,7 +101,7 @@ public static class SatisfactionApi
     }
 
     /// <summary>Whether the caller may still rate from a source (<c>after-voting</c>, the default, or <c>results</c>): the same check as the answer.</summary>
-    public static async Task<Results<Ok<MySatisfaction>, ProblemHttpResult>> Mine(string roundId, string? source, Caller caller, SatisfactionService service)
+    public static async Task<Results<Ok<MySatisfaction>, ProblemHttpResult>> GetMySatisfactionAnswer(string roundId, string? source, Caller caller, SatisfactionService service)
     {
         if (SourceOf(source ?? SourceAfterVoting) is not { } from)
         {
@@ -114,7 +114,7 @@ public static class SatisfactionApi
             : TypedResults.Ok(new MySatisfaction(state switch { RatingState.Open => "open", RatingState.AlreadyRated => "already-rated", _ => "closed" }, code));
     }
 
-    public static async Task<Results<Ok<RatingAccepted>, ProblemHttpResult>> Rate(string roundId, JsonBody<RatingRequest> json, Caller caller, SatisfactionService service)
+    public static async Task<Results<Ok<RatingAccepted>, ProblemHttpResult>> RateSatisfaction(string roundId, JsonBody<RatingRequest> json, Caller caller, SatisfactionService service)
     {
         var body = json.Value;
         if (SourceOf(body.Source) is not { } source)
@@ -129,7 +129,7 @@ public static class SatisfactionApi
     }
 
     /// <summary>Administrators, once the results are published: the comments (rating, day, source; never who), by rating then text.</summary>
-    public static async Task<Results<Ok<SatisfactionComments>, ProblemHttpResult>> Comments(string roundId, SatisfactionService service, KnownRounds rounds)
+    public static async Task<Results<Ok<SatisfactionComments>, ProblemHttpResult>> ListSatisfactionComments(string roundId, SatisfactionService service, KnownRounds rounds)
     {
         if (!await rounds.ExistsAsync(roundId))
         {

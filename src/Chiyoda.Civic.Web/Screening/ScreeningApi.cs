@@ -41,13 +41,13 @@ public static class ScreeningApi
         round.MapGet("/proposals/{proposalId}/reviews", GetReview).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Get a proposal's review: scores, private notes, decisions, assignees")
             .ProducesErrors(ApiErrors.ProposalNotFound);
-        round.MapPost("/proposals/{proposalId}/reviews/scores", Score).RequireAuthorization(CivicPolicies.ApiScreener)
+        round.MapPost("/proposals/{proposalId}/reviews/scores", ScoreProposalReview).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Score a proposal at a stage")
             .ProducesErrors([.. ReviewRefusals, ApiErrors.InvalidScores]);
-        round.MapPost("/proposals/{proposalId}/reviews/notes", AddNote).RequireAuthorization(CivicPolicies.ApiScreener)
+        round.MapPost("/proposals/{proposalId}/reviews/notes", AddReviewNote).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Add a private review note")
             .ProducesErrors([.. ReviewRefusals, ApiErrors.InvalidNote]);
-        round.MapPost("/proposals/{proposalId}/reviews/decisions", Decide).RequireAuthorization(CivicPolicies.ApiScreener)
+        round.MapPost("/proposals/{proposalId}/reviews/decisions", DecideProposalReview).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Decide a proposal at a stage (advance, decline, ...)")
             .ProducesErrors([.. ReviewRefusals, ApiErrors.ScoresRequired, ApiErrors.MessageRequired]);
         round.MapPost("/screening/decisions", DecideMany).RequireAuthorization(CivicPolicies.ApiScreener)
@@ -83,17 +83,17 @@ public static class ScreeningApi
     public static async Task<Results<Ok<ProposalReview>, ProblemHttpResult>> GetReview(string roundId, string proposalId, ScreeningService screening) =>
         await screening.GetReviewAsync(roundId, proposalId) is { } review ? TypedResults.Ok(review) : ProposalsApi.ProposalNotFound();
 
-    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> Score(string roundId, string proposalId, JsonBody<ScoreRequest> body, Caller caller, ScreeningService screening) =>
+    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> ScoreProposalReview(string roundId, string proposalId, JsonBody<ScoreRequest> body, Caller caller, ScreeningService screening) =>
         ProposalsApi.Answer(await screening.ScoreAsync(roundId, proposalId, caller.Actor, body.Value.Stage, body.Value.Scores ?? []));
 
-    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> AddNote(string roundId, string proposalId, JsonBody<NoteRequest> json, Caller caller, ScreeningService screening)
+    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> AddReviewNote(string roundId, string proposalId, JsonBody<NoteRequest> json, Caller caller, ScreeningService screening)
     {
         var body = json.Value;
         return ProposalsApi.Answer(await screening.AddNoteAsync(roundId, proposalId, caller.Actor, body.Stage,
             string.IsNullOrWhiteSpace(body.NoteId) ? "n-" + Guid.NewGuid().ToString("N")[..12] : body.NoteId, body.Text ?? ""));
     }
 
-    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> Decide(string roundId, string proposalId, JsonBody<DecisionRequest> json, Caller caller, ScreeningService screening)
+    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> DecideProposalReview(string roundId, string proposalId, JsonBody<DecisionRequest> json, Caller caller, ScreeningService screening)
     {
         var body = json.Value;
         return ProposalsApi.Answer(await screening.DecideAsync(roundId, proposalId, caller.Actor, body.Stage,

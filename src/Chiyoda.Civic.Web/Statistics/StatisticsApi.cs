@@ -44,30 +44,30 @@ public static class StatisticsApi
         const string StatisticsJsonText = "minimumCell, satisfactionMinimumAnswers, note, rounds (per round: proposals, turnout, counts by category, relation, "
             + "channel and age band, satisfaction) and years; cells of 1 to 9 people are null.";
         const string CsvText = "RFC 4180, UTF-8 with BOM, CRLF; header ";
-        api.MapGet("/statistics", Statistics).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds (the document of statistics.json)")
+        api.MapGet("/statistics", GetStatistics).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds (the document of statistics.json)")
             .ProducesFile(Json, description: StatisticsJsonText);
-        api.MapGet("/statistics.json", StatisticsJson).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a JSON file")
+        api.MapGet("/statistics.json", GetStatisticsJson).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a JSON file")
             .Downloads(Json, description: StatisticsJsonText);
-        api.MapGet("/statistics.csv", StatisticsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a CSV file (long form)")
+        api.MapGet("/statistics.csv", GetStatisticsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Statistics across rounds as a CSV file (long form)")
             .Downloads(Csv, description: CsvText + StatisticsCsvHeader + ".");
-        api.MapGet("/proposals.json", ProposalsJson).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (JSON)")
+        api.MapGet("/proposals.json", GetProposalsJson).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (JSON)")
             .Downloads(Json, description: "count and proposals (the columns of proposals.csv, in camelCase).");
-        api.MapGet("/proposals.csv", ProposalsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (CSV)")
+        api.MapGet("/proposals.csv", GetProposalsCsv).AllowAnonymous().WithTags(Tag).WithSummary("Every round's published proposals with their final status (CSV)")
             .Downloads(Csv, description: CsvText + ProposalsCsvHeader + ".");
         api.MapGet("/open-data", Index).AllowAnonymous().WithTags(Tag).WithName("listOpenData").WithSummary("Every ward-wide open-data file with its SHA-256");
         return api;
     }
 
-    public static Task<IResult> StatisticsJson(StatisticsService service) => ServeAsync(StatisticsFilesAsync(service), 0);
+    public static Task<IResult> GetStatisticsJson(StatisticsService service) => ServeAsync(StatisticsFilesAsync(service), 0);
 
-    public static Task<IResult> StatisticsCsv(StatisticsService service) => ServeAsync(StatisticsFilesAsync(service), 1);
+    public static Task<IResult> GetStatisticsCsv(StatisticsService service) => ServeAsync(StatisticsFilesAsync(service), 1);
 
-    public static Task<IResult> ProposalsJson(StatisticsService service) => ServeAsync(ProposalFilesAsync(service), 0);
+    public static Task<IResult> GetProposalsJson(StatisticsService service) => ServeAsync(ProposalFilesAsync(service), 0);
 
-    public static Task<IResult> ProposalsCsv(StatisticsService service) => ServeAsync(ProposalFilesAsync(service), 1);
+    public static Task<IResult> GetProposalsCsv(StatisticsService service) => ServeAsync(ProposalFilesAsync(service), 1);
 
     /// <summary>The statistics as JSON (the same document as statistics.json).</summary>
-    public static async Task<IResult> Statistics(StatisticsService service)
+    public static async Task<IResult> GetStatistics(StatisticsService service)
     {
         var (json, _) = await StatisticsFilesAsync(service);
         return Results.Bytes(json.Content, json.MediaType);

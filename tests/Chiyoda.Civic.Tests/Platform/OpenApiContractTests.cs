@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
+using Chiyoda.Civic.Tests.PaperBallots;
 
 namespace Chiyoda.Civic.Tests.Platform;
 
@@ -189,6 +191,40 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
             Assert.Empty(OpenApiSchemaCheck.Errors(document, Reference("PublicProposal"), proposal));
             Assert.Contains("$: required member authorSub is missing", OpenApiSchemaCheck.Errors(document, Reference("ProposalView"), proposal));
         }
+    }
+
+    /// <summary>
+    /// The results JSON fits the served document both before the audit log has a head (a certified count the administrator
+    /// previews: <c>"auditLog": null</c>, written as such, since published digests cover the file's bytes) and once published.
+    /// </summary>
+    [Fact]
+    public async Task The_results_json_fits_the_served_document_with_and_without_an_audit_log()
+    {
+        var document = await DocumentAsync();
+        var schema = JsonSchema(Operation(document, "/api/v1/rounds/{roundId}/results", "get"), "200");
+        using var admin = await platform.ApiClientAsync("admin");
+        var keys = Enumerable.Range(0, 2).Select(n => $"oa{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
+        // Votes that leave no tie at the adoption cut-off, so the count publishes without an administrator's decision.
+        foreach (var (key, choices) in keys.Zip(new[] { new[] { 1, 2 }, [1, 2, 3] }))
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + key);
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
+        }
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "文書の検査" }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        var preview = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        Assert.Equal(JsonValueKind.Null, preview.GetProperty("auditLog").ValueKind);
+        var errors = OpenApiSchemaCheck.Errors(document, schema, preview);
+        Assert.True(errors.Count == 0, "the results preview (auditLog: null) does not fit its schema:\n" + string.Join("\n", errors.Take(20)));
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
+        using var anonymous = await platform.ApiClientAsync();
+        var published = await HttpAssertions.JsonAsync(await anonymous.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
+        Assert.Equal(JsonValueKind.Object, published.GetProperty("auditLog").ValueKind);
+        errors = OpenApiSchemaCheck.Errors(document, schema, published);
+        Assert.True(errors.Count == 0, "the published results do not fit their schema:\n" + string.Join("\n", errors.Take(20)));
     }
 
     /// <summary>A download answers with every header its operation's 200 and 304 list, and 304 to its own ETag, as the document says.</summary>

@@ -77,6 +77,8 @@ public sealed class DownloadHttpTests(PlatformFixture platform)
                 Assert.True(HttpStatusCode.NotModified == conditional.StatusCode, $"{path} {condition.Header}: {condition.Value} gave {(int)conditional.StatusCode}");
                 Assert.Empty(await conditional.Content.ReadAsByteArrayAsync());
                 Assert.Equal(etag, conditional.Headers.ETag);
+                // RFC 9110 §15.4.5: the 304 carries the validators the 200 did (the output cache's own 304 dropped Last-Modified).
+                Assert.True(lastModified == conditional.Content.Headers.LastModified, $"{path} {condition.Header}: Last-Modified {conditional.Content.Headers.LastModified} on the 304");
             }
 
             foreach (var condition in new (string Header, string Value)[]
@@ -115,6 +117,42 @@ public sealed class DownloadHttpTests(PlatformFixture platform)
                 using var revalidated = await SendAsync(client, path, ("Accept-Encoding", coding), ("If-None-Match", compressed.Headers.ETag.Tag));
                 Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
             }
+        }
+    }
+
+    /// <summary>
+    /// The ward-wide files and a round's calendar, read once anonymously (so stored in the output cache) and then asked
+    /// again with If-None-Match: the 304 carries the ETag and Last-Modified of the 200, as the cached 200 would.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/v1/statistics.csv")]
+    [InlineData("/api/v1/statistics.json")]
+    [InlineData("/api/v1/proposals.csv")]
+    [InlineData("/api/v1/rounds/demo-2024/calendar.ics")]
+    public async Task A_304_carries_the_ETag_and_Last_Modified_of_the_200(string path)
+    {
+        using var anonymous = await platform.ApiClientAsync();
+        using var first = await anonymous.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using var cached = await anonymous.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        var etag = cached.Headers.ETag!;
+        var lastModified = cached.Content.Headers.LastModified!.Value;
+        Assert.Equal(first.Headers.ETag, etag);
+        Assert.Equal(first.Content.Headers.LastModified, lastModified);
+
+        foreach (var coding in new[] { "identity", "br" })
+        {
+            using var notModified = await SendAsync(anonymous, path, ("If-None-Match", etag.Tag), ("Accept-Encoding", coding));
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+            if (coding == "identity")
+            {
+                Assert.Equal(etag, notModified.Headers.ETag);
+            }
+
+            Assert.True(lastModified == notModified.Content.Headers.LastModified,
+                $"{path} ({coding}): Last-Modified {notModified.Content.Headers.LastModified} on the 304, {lastModified:R} on the 200");
         }
     }
 
