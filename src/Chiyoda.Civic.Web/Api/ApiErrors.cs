@@ -145,7 +145,7 @@ public static class ApiErrors
     public static readonly ApiError NoShortlist = Add(ResultsErrorCodes.NoShortlist, 409, "The round has no shortlist.");
     public static readonly ApiError BallotsPurged = Add(ResultsErrorCodes.BallotsPurged, 409, "The stored ballots were purged; the certified count stands.");
     public static readonly ApiError BallotFileWithheld = Add(RoundResults.OpenDataOptions.BallotFileWithheld, 409,
-        "This round counted too few ballots for its per-ballot file to be published: results.csv and results.json hold its totals.");
+        "This round counted too few ballots for its per-ballot file to be published: results.csv and the results JSON (/api/v1/rounds/{roundId}/results) hold its totals.");
     public static readonly ApiError VotingNotOpen = Add("voting-not-open", 409, "Voting has not opened yet.");
     public static readonly ApiError OperationNotFound = Add("operation-not-found", 404, "No such count or certification is known here; POST the step again (each step is idempotent).");
 

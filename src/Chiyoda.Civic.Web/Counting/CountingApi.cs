@@ -34,7 +34,7 @@ public static class CountingApi
     public static RouteGroupBuilder MapCountingApi(this RouteGroupBuilder api)
     {
         var round = api.MapGroup("/rounds/{roundId}").WithTags("Counting").RequireAuthorization(CivicPolicies.ApiAdministrator);
-        round.MapGet("/counting", GetCounting).WithSummary("Get the round's close, last count, certification, adoption and publication")
+        round.MapGet("/counting", GetCountingState).WithSummary("Get the round's close, last count, certification, adoption and publication")
             .ProducesErrors(ApiErrors.RoundNotFound);
         round.MapPost("/close", CloseVoting).WithSummary("Close voting now, with a reason")
             .ProducesErrors(ApiErrors.RoundNotFound, ApiErrors.InvalidReason, ApiErrors.VotingNotOpen, ApiErrors.VotingClosed, ApiErrors.InvalidRound);
@@ -47,7 +47,7 @@ public static class CountingApi
             .AnswersLater().ProducesErrors(CountRefusals);
         round.MapPost("/certify", CertifyCount).WithSummary("Count again and certify when the count matches the live tally; 202 and a status location if it takes longer")
             .AnswersLater().ProducesErrors([.. CountRefusals, .. CertifyRefusals]);
-        round.MapGet("/counting/operations/{kind}", GetOperation).WithSummary("A running count's or certification's stage (202), then the answer its request would have had")
+        round.MapGet("/counting/operations/{kind}", GetCountingOperation).WithSummary("A running count's or certification's stage (202), then the answer its request would have had")
             .AnswersLater().ProducesOneOf(StatusCodes.Status200OK, typeof(CountReport), typeof(ResultsView))
             .ProducesErrors([ApiErrors.OperationNotFound, .. CountRefusals, .. CertifyRefusals]);
 
@@ -62,11 +62,11 @@ public static class CountingApi
         return api;
     }
 
-    public static async Task<Results<Ok<ResultsView>, ProblemHttpResult>> GetCounting(string roundId, CountingService counting, RoundService rounds) =>
+    public static async Task<Results<Ok<ResultsView>, ProblemHttpResult>> GetCountingState(string roundId, CountingService counting, RoundService rounds) =>
         await rounds.GetAsync(roundId) is null ? Refused(CommandResultDetail.RefusedWith<ResultsView>(null, RoundErrorCodes.RoundNotFound)) : TypedResults.Ok(await counting.GetAsync(roundId));
 
-    public static async Task<Results<Ok<CloseRecord>, ProblemHttpResult>> CloseVoting(string roundId, CloseRequest? body, Caller caller, CountingService counting) =>
-        Answer(await counting.CloseAsync(roundId, body?.Reason, caller.Actor), v => v.Close!);
+    public static async Task<Results<Ok<CloseRecord>, ProblemHttpResult>> CloseVoting(string roundId, JsonBody<CloseRequest> json, Caller caller, CountingService counting) =>
+        Answer(await counting.CloseAsync(roundId, json.Value.Reason, caller.Actor), v => v.Close!);
 
     /// <summary>The count's report (200), or 202 with where to ask while it runs.</summary>
     public static async Task<Results<Ok<CountReport>, Accepted<CountingOperationStatus>, ProblemHttpResult>> CountBallots(
@@ -91,7 +91,7 @@ public static class CountingApi
         };
 
     /// <summary>A count's or certification's progress (202 while it runs), then the same answer its request would have had.</summary>
-    public static async Task<Results<Ok<CountReport>, Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> GetOperation(
+    public static async Task<Results<Ok<CountReport>, Ok<ResultsView>, Accepted<CountingOperationStatus>, ProblemHttpResult>> GetCountingOperation(
         string roundId, string kind, HttpContext http, CountingOperations operations)
     {
         if (kind is not (CountingOperations.Count or CountingOperations.Certify) || operations.Find(roundId, kind) is not { } operation)
@@ -103,10 +103,11 @@ public static class CountingApi
         return operation.Answer.IsCompleted ? await AnswerOf(operation) : Running(http, operation);
     }
 
-    public static async Task<Results<Ok<Adoption>, ProblemHttpResult>> DecideAdoption(string roundId, AdoptionRequest? body, Caller caller, CountingService counting)
+    public static async Task<Results<Ok<Adoption>, ProblemHttpResult>> DecideAdoption(string roundId, JsonBody<AdoptionRequest> json, Caller caller, CountingService counting)
     {
-        var numbers = body?.BallotNumbers?.ToList() ?? [];
-        if (body?.ProposalIds is { Count: > 0 } ids)
+        var body = json.Value;
+        var numbers = body.BallotNumbers?.ToList() ?? [];
+        if (body.ProposalIds is { Count: > 0 } ids)
         {
             var view = await counting.GetAsync(roundId);
             var proposals = view.Certified?.Table.Proposals ?? [];
@@ -118,7 +119,7 @@ public static class CountingApi
             numbers.AddRange(ids.Select(id => proposals.First(p => p.ProposalId == id).BallotNumber));
         }
 
-        return Answer(await counting.SetAdoptionAsync(roundId, numbers, body?.Reason, caller.Actor), v => v.Adoption!);
+        return Answer(await counting.SetAdoptionAsync(roundId, numbers, body.Reason, caller.Actor), v => v.Adoption!);
     }
 
     public static async Task<Results<Ok<ResultsView>, ProblemHttpResult>> PublishResults(string roundId, Caller caller, CountingService counting) =>

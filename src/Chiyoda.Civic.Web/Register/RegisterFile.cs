@@ -31,7 +31,7 @@ public static partial class RegisterFile
     public const string Format = "A CSV file (RFC 4180, UTF-8 or Shift_JIS, at most 64 MB) whose first line is the header `" + Header + "`, then one voter a line "
         + "with the four fields: `voter_key` (required; 1 to 64 of A-Z a-z 0-9 _ -, read as NFKC lower case), `name_kana` (required), `birthdate` "
         + "(required; ISO 2024-08-05 or a Japanese era date such as R6.8.5), `postcode` (may be empty; 102-8688 or 1028688). A bad line is refused "
-        + "with its reason in the report (missing-field, wrong-field-count, bad-voter-key, bad-date, bad-postcode, duplicate-key, malformed) and "
+        + "with its reason in the report (missing-field, wrong-field-count, bad-voter-key, bad-date, future-birthdate, bad-postcode, duplicate-key, malformed) and "
         + "never stops the good ones; empty lines are passed over. A file that is not text or lacks the header is refused whole (not-a-register-file).";
 
     public static class Outcomes
@@ -48,6 +48,9 @@ public static partial class RegisterFile
         public const string WrongFieldCount = "wrong-field-count";
         public const string BadVoterKey = "bad-voter-key";
         public const string BadDate = "bad-date";
+
+        /// <summary>A birthdate after today (in the ward): no one on a register is born tomorrow; a typo in the year, most likely.</summary>
+        public const string FutureBirthdate = "future-birthdate";
         public const string BadPostcode = "bad-postcode";
         public const string DuplicateKey = "duplicate-key";
         public const string Malformed = "malformed";
@@ -74,7 +77,7 @@ public static partial class RegisterFile
     public static readonly IReadOnlyList<string> RequiredFields = ["voter_key", "name_kana", "birthdate"];
 
     /// <summary>Reads the file; the error (a <see cref="FileErrors"/> code) says why a file is refused whole (not text, or not a register file).</summary>
-    public static (IReadOnlyList<(int Line, RegisterEntry Entry)> Entries, List<RegisterLineOutcome> Refused, int Lines, string? FileError, int BlankLines) Read(ReadOnlySpan<byte> bytes)
+    public static (IReadOnlyList<(int Line, RegisterEntry Entry)> Entries, List<RegisterLineOutcome> Refused, int Lines, string? FileError, int BlankLines) Read(ReadOnlySpan<byte> bytes, DateOnly? today = null)
     {
         var text = DelimitedText.Decode(bytes);
         if (text is null)
@@ -110,6 +113,7 @@ public static partial class RegisterFile
                 _ when record.Fields.Take(3).Any(f => DelimitedText.Normalize(f).Length == 0) => Reasons.MissingField,
                 _ when !VoterKeyPattern().IsMatch(key!) => Reasons.BadVoterKey,
                 _ when WardDates.Parse(record.Fields[2]) is null => Reasons.BadDate,
+                _ when WardDates.Parse(record.Fields[2]) > today => Reasons.FutureBirthdate,
                 _ when DelimitedText.Normalize(record.Fields[3]) is { Length: > 0 } postcode && !PostcodePattern().IsMatch(postcode) => Reasons.BadPostcode,
                 _ when !firstLines.TryAdd(key!, record.Line) => Reasons.DuplicateKey,
                 _ => null,

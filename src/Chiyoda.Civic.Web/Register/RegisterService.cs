@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Chiyoda.Civic.Abstractions.Audit;
+using Chiyoda.Civic.Abstractions.Common;
 using Chiyoda.Civic.Abstractions.Register;
 using Chiyoda.Civic.Abstractions.Rounds;
 using Chiyoda.Civic.Grains.Register;
@@ -53,7 +54,7 @@ public sealed class RegisterService(IGrainFactory grains, IAuditLog audit, TimeP
 
     private async Task<(RegisterLoadReport? Report, string? FileError)> ApplyAsync(string roundId, ReadOnlyMemory<byte> file)
     {
-        var (entries, refused, lines, fileError, blankLines) = RegisterFile.Read(file.Span);
+        var (entries, refused, lines, fileError, blankLines) = RegisterFile.Read(file.Span, WardClock.Today(time));
         if (fileError is not null)
         {
             return (null, fileError);

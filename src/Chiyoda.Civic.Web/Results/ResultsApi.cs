@@ -54,7 +54,7 @@ public static class ResultsApi
         {
             return ApiErrors.Problem(ApiErrors.BallotFileWithheld,
                 $"This round counted {data.Ballots.Count} ballots, fewer than {data.MinimumBallots}: its anonymised ballots are not published, so no voter can be "
-                + "picked out of a small round. results.csv and results.json hold every total.");
+                + $"picked out of a small round. results.csv and the results JSON (/api/v1/rounds/{roundId}/results) hold every total.");
         }
 
         if (data?.ByName(name) is not { } file)

@@ -36,9 +36,9 @@ public static class ScreeningApi
             .ProducesErrors(ApiErrors.RoundNotFound);
 
         // ---- screeners (stage assignment checked by the proposal) ----
-        round.MapGet("/screening/queue", GetQueue).RequireAuthorization(CivicPolicies.ApiScreener).WithSummary("List submitted proposals for screening")
+        round.MapGet("/screening/queue", GetScreeningQueue).RequireAuthorization(CivicPolicies.ApiScreener).WithSummary("List submitted proposals for screening")
             .Paged(ProposalPageMax).QueryRange("stage", 1, ScreeningStageMax).QueryChoice<ProposalStatus>("status").QueryChoice<ProposalSort>("sort");
-        round.MapGet("/proposals/{proposalId}/reviews", GetReview).RequireAuthorization(CivicPolicies.ApiScreener)
+        round.MapGet("/proposals/{proposalId}/reviews", GetProposalReviews).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Get a proposal's review: scores, private notes, decisions, assignees")
             .ProducesErrors(ApiErrors.ProposalNotFound);
         round.MapPost("/proposals/{proposalId}/reviews/scores", ScoreProposalReview).RequireAuthorization(CivicPolicies.ApiScreener)
@@ -50,7 +50,7 @@ public static class ScreeningApi
         round.MapPost("/proposals/{proposalId}/reviews/decisions", DecideProposalReview).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("Decide a proposal at a stage (advance, decline, ...)")
             .ProducesErrors([.. ReviewRefusals, ApiErrors.ScoresRequired, ApiErrors.MessageRequired]);
-        round.MapPost("/screening/decisions", DecideMany).RequireAuthorization(CivicPolicies.ApiScreener)
+        round.MapPost("/screening/decisions", DecideScreeningBatch).RequireAuthorization(CivicPolicies.ApiScreener)
             .WithSummary("The same decision for up to 200 proposals (each answered separately)")
             .ProducesErrors(ApiErrors.InvalidProposal);
 
@@ -75,12 +75,12 @@ public static class ScreeningApi
     public static async Task<Results<Ok<ScreeningSetup>, ProblemHttpResult>> GetScreeningSetup(string roundId, ScreeningService screening, RoundService rounds) =>
         await rounds.GetAsync(roundId) is null ? ProposalsApi.RoundNotFound() : TypedResults.Ok((await screening.ConfigAsync(roundId)).Setup);
 
-    public static async Task<Ok<ProposalPage>> GetQueue(string roundId, int? stage, string? status, string? category, string? assignee,
+    public static async Task<Ok<ProposalPage>> GetScreeningQueue(string roundId, int? stage, string? status, string? category, string? assignee,
         string? search, string? sort, bool? descending, int? skip, int? take, ScreeningService screening) =>
         TypedResults.Ok(await screening.QueueAsync(roundId, new ProposalQuery(false, null, search, category, QueryRules.Parse<ProposalStatus>(status), stage, assignee,
             QueryRules.Parse<ProposalSort>(sort) ?? ProposalSort.Updated, descending ?? true, skip ?? 0, take ?? 50, SubmittedOnly: true)));
 
-    public static async Task<Results<Ok<ProposalReview>, ProblemHttpResult>> GetReview(string roundId, string proposalId, ScreeningService screening) =>
+    public static async Task<Results<Ok<ProposalReview>, ProblemHttpResult>> GetProposalReviews(string roundId, string proposalId, ScreeningService screening) =>
         await screening.GetReviewAsync(roundId, proposalId) is { } review ? TypedResults.Ok(review) : ProposalsApi.ProposalNotFound();
 
     public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> ScoreProposalReview(string roundId, string proposalId, JsonBody<ScoreRequest> body, Caller caller, ScreeningService screening) =>
@@ -100,7 +100,7 @@ public static class ScreeningApi
             string.IsNullOrWhiteSpace(body.DecisionId) ? "d-" + Guid.NewGuid().ToString("N")[..12] : body.DecisionId, body.Decision, body.Message));
     }
 
-    public static async Task<Results<Ok<IEnumerable<BulkDecisionOutcome>>, ProblemHttpResult>> DecideMany(string roundId, JsonBody<BulkDecisionRequest> json, Caller caller, ScreeningService screening)
+    public static async Task<Results<Ok<IEnumerable<BulkDecisionOutcome>>, ProblemHttpResult>> DecideScreeningBatch(string roundId, JsonBody<BulkDecisionRequest> json, Caller caller, ScreeningService screening)
     {
         var body = json.Value;
         if (body.ProposalIds is not { Count: > 0 and <= 200 } ids)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Chiyoda.Civic.Tests.Infrastructure;
 
@@ -100,10 +101,12 @@ public sealed class BallotsApiTests(PlatformFixture platform)
     {
         using var admin = await platform.ApiClientAsync("admin");
         var notYet = await PlatformVoting.CreateRoundAsync(admin, TimeSpan.FromHours(3), TimeSpan.FromDays(3));
-        var closed = await PlatformVoting.CreateRoundAsync(admin, TimeSpan.FromDays(-3), TimeSpan.FromMinutes(-1));
+        var closed = await PlatformVoting.CreateRoundAsync(admin, TimeSpan.FromDays(-3));
         var key = NewKey();
         await PlatformVoting.LoadRegisterAsync(admin, notYet, "voter_key,name_kana,birthdate,postcode\n" + PlatformVoting.Adult(key));
+        // The register is final once voting has closed: loaded while open, then closed.
         await PlatformVoting.LoadRegisterAsync(admin, closed, "voter_key,name_kana,birthdate,postcode\n" + PlatformVoting.Adult(key));
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{closed}/close", new { reason = "締切後の投票の試験" }), 200);
         using var voter = await platform.ApiClientAsync("voter:" + key);
 
         await HttpAssertions.ProblemAsync(await voter.SendAsync(PlatformVoting.Ballot(notYet, "k", 1)), 409, "window-not-open");

@@ -149,11 +149,15 @@ public sealed class RegisterApiTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Once_voting_has_closed_the_register_is_final_and_a_load_is_refused_with_nothing_changed()
+    public async Task A_future_birthdate_is_refused_and_once_voting_has_closed_the_register_is_final_with_nothing_changed()
     {
         using var admin = await platform.ApiClientAsync("admin");
         var roundId = await PlatformVoting.CreateRoundAsync(admin);
-        await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\n{PlatformVoting.Adult("f-001")}\n");
+        // A birthdate after today is a mistyped year, never a voter (a walker's 令和10年 was once added).
+        var first = await PlatformVoting.LoadRegisterAsync(admin, roundId, $"{Header}\n{PlatformVoting.Adult("f-001")}\nf-009,ミライ,{DateTime.UtcNow.AddYears(1):yyyy-MM-dd},\nf-010,ミライ,令和20年1月1日,\n");
+        Assert.Equal((1, 2), (first.GetProperty("added").GetInt32(), first.GetProperty("refused").GetInt32()));
+        Assert.Equal(("refused", "future-birthdate"), ByLine(first)[3]);
+        Assert.Equal(("refused", "future-birthdate"), ByLine(first)[4]);
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "名簿確定の検査" }), 200);
 
         // A new voter and a corrected line alike: after the close nobody joins and no entry changes.

@@ -32,7 +32,12 @@ public sealed class ResultsBrowserTests(SecondPlatformFixture platform)
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await session.AssertAccessibleAsync($"the counting page ({language})");
         await page.Locator("#close-reason").FillAsync(language == "ja" ? "ブラウザ試験のため" : "Browser test");
+        // A close cannot be undone: it is asked once more, and "cancel" leaves the vote open.
         await page.GetByTestId("close-now").ClickAsync();
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        Assert.Equal(0, await page.GetByTestId("closed").CountAsync());
+        await page.GetByTestId("close-now").ClickAsync();
+        await page.GetByTestId("confirm-yes").ClickAsync();
         await page.GetByTestId("closed").WaitForAsync();
 
         await page.GetByTestId("count").ClickAsync();

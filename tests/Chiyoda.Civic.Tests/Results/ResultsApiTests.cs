@@ -44,6 +44,14 @@ public sealed class ResultsApiTests(PlatformFixture platform)
         await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/certify"), 409, "not-closed");
         await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/publish"), 409, "not-certified");
         await HttpAssertions.ProblemAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "" }), 400, "invalid-reason");
+        // A close without a body, or not in JSON, is told what is wrong with the body (it was once "no such operation": 404).
+        await HttpAssertions.ProblemAsync(await admin.PostAsync($"/api/v1/rounds/{roundId}/close", null), 400, "malformed-request");
+        using (var text = new StringContent("早期締切", System.Text.Encoding.UTF8, "text/plain"))
+        {
+            await HttpAssertions.ProblemAsync(await admin.PostAsync($"/api/v1/rounds/{roundId}/close", text), 415, "unsupported-media-type");
+        }
+
+        await HttpAssertions.ProblemAsync(await admin.PostAsync($"/api/v1/rounds/{roundId}/adoption", null), 400, "malformed-request");
         await HttpAssertions.JsonAsync(await PostAsync(admin, $"/api/v1/rounds/{roundId}/close", new { reason = "テスト: 早期締切" }), 200);
         using (var voter = await platform.ApiClientAsync("voter:" + keys[0]))
         {
