@@ -106,14 +106,16 @@ public static partial class RegisterFile
             }
 
             var key = record.Fields.Count > 0 ? VoterKeys.Normalize(record.Fields[0]) : null;
+            // Read once: a register of a million lines is checked and stored from the same parse.
+            var birthdate = record.Fields.Count == 4 ? WardDates.Parse(record.Fields[2]) : null;
             string? reason = record switch
             {
                 { Error: not null } => Reasons.Malformed,
                 { Fields.Count: not 4 } => Reasons.WrongFieldCount,
                 _ when record.Fields.Take(3).Any(f => DelimitedText.Normalize(f).Length == 0) => Reasons.MissingField,
                 _ when !VoterKeyPattern().IsMatch(key!) => Reasons.BadVoterKey,
-                _ when WardDates.Parse(record.Fields[2]) is null => Reasons.BadDate,
-                _ when WardDates.Parse(record.Fields[2]) > today => Reasons.FutureBirthdate,
+                _ when birthdate is null => Reasons.BadDate,
+                _ when birthdate > today => Reasons.FutureBirthdate,
                 _ when DelimitedText.Normalize(record.Fields[3]) is { Length: > 0 } postcode && !PostcodePattern().IsMatch(postcode) => Reasons.BadPostcode,
                 _ when !firstLines.TryAdd(key!, record.Line) => Reasons.DuplicateKey,
                 _ => null,
@@ -130,7 +132,7 @@ public static partial class RegisterFile
             entries.Add((record.Line, new RegisterEntry(
                 key!,
                 DelimitedText.Normalize(record.Fields[1]),
-                WardDates.Parse(record.Fields[2])!.Value,
+                birthdate!.Value,
                 DelimitedText.Normalize(record.Fields[3]))));
         }
 

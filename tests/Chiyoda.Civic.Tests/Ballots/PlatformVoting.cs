@@ -24,6 +24,15 @@ public static class PlatformVoting
         return roundId;
     }
 
+    /// <summary>A round with the id given (a <c>jitter-</c> id gets random grain-call delays on the test platform), voting open for 30 days, its seven proposals shortlisted.</summary>
+    public static async Task<string> ShortlistedRoundAsync(HttpClient admin, string roundId, string name, string nameEn)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await new ShortlistThroughScreening(PlatformAccounts.Of(admin)).CreateRoundAsync(roundId, name, nameEn,
+            new ChainSchedule(now.AddDays(-60), now.AddDays(-30), now.AddDays(-1), now.AddDays(30), now.AddDays(60)), null, ShortlistThroughScreening.Seven);
+        return roundId;
+    }
+
     public static async Task<System.Text.Json.JsonElement> LoadRegisterAsync(HttpClient admin, string roundId, string csv, Encoding? encoding = null)
     {
         var bytes = (encoding ?? Encoding.UTF8).GetBytes(csv);

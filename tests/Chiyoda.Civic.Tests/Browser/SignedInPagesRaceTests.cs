@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Chiyoda.Civic.Replay;
 using Chiyoda.Civic.Tests.Ballots;
 using Chiyoda.Civic.Tests.Infrastructure;
 
@@ -23,10 +22,7 @@ public sealed class SignedInPagesRaceTests(PlatformFixture platform)
     public async Task Signed_in_pages_render_whole_whatever_order_their_grain_calls_complete_in()
     {
         using var admin = await platform.ApiClientAsync("admin");
-        var roundId = "jitter-" + Guid.NewGuid().ToString("N")[..10];
-        var now = DateTimeOffset.UtcNow;
-        await new ShortlistThroughScreening(PlatformAccounts.Of(admin)).CreateRoundAsync(roundId, RoundName, "Render order test",
-            new ChainSchedule(now.AddDays(-60), now.AddDays(-30), now.AddDays(-1), now.AddDays(30), now.AddDays(60)), null, ShortlistThroughScreening.Seven);
+        var roundId = await PlatformVoting.ShortlistedRoundAsync(admin, "jitter-" + Guid.NewGuid().ToString("N")[..10], RoundName, "Render order test");
         var voterKey = "jr" + Guid.NewGuid().ToString("N")[..10];
         await PlatformVoting.LoadRegisterAsync(admin, roundId, $"voter_key,name_kana,birthdate,postcode\n{PlatformVoting.Adult(voterKey)}\n");
 

@@ -16,13 +16,8 @@ public sealed class PublicPagesTests(PlatformFixture platform)
 {
     private const string EnglishCookie = "__Host-civic-culture=c%3Den%7Cuic%3Den";
 
-    private static async Task<string> ShortlistedRoundAsync(HttpClient admin, string roundId)
-    {
-        var now = DateTimeOffset.UtcNow;
-        await new ShortlistThroughScreening(PlatformAccounts.Of(admin)).CreateRoundAsync(roundId, "結果の夜テスト", "Results night test",
-            new ChainSchedule(now.AddDays(-60), now.AddDays(-30), now.AddDays(-1), now.AddDays(30), now.AddDays(60)), null, ShortlistThroughScreening.Seven);
-        return roundId;
-    }
+    private static Task<string> ShortlistedRoundAsync(HttpClient admin, string roundId) =>
+        PlatformVoting.ShortlistedRoundAsync(admin, roundId, "結果の夜テスト", "Results night test");
 
     private static HttpRequestMessage Get(string url, string? cookie = null)
     {
