@@ -15,6 +15,25 @@ public static class PaperApi
 
     public static string Today => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd");
 
+    /// <summary>
+    /// A round with two online ballots, {1, 2} and {1, 2, 3} (no tie at the adoption cut-off, so it publishes without an
+    /// administrator's decision), closed early with <paramref name="reason"/> and certified, not yet published.
+    /// </summary>
+    public static async Task<string> CertifiedRoundAsync(PlatformFixture platform, HttpClient admin, string keyPrefix, string reason)
+    {
+        var keys = Enumerable.Range(0, 2).Select(n => $"{keyPrefix}{n}{Guid.NewGuid():N}"[..12]).ToList();
+        var roundId = await RoundAsync(admin, [.. keys]);
+        foreach (var (key, choices) in keys.Zip(new[] { new[] { 1, 2 }, [1, 2, 3] }))
+        {
+            using var voter = await platform.ApiClientAsync("voter:" + key);
+            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
+        }
+
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason }), 200);
+        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        return roundId;
+    }
+
     /// <summary>An open round with facilities F01/F02 and a register of adults (plus one who turns 18 in three days).</summary>
     public static async Task<string> RoundAsync(HttpClient admin, params string[] adults)
     {

@@ -203,17 +203,7 @@ public sealed class OpenApiContractTests(PlatformFixture platform)
         var document = await DocumentAsync();
         var schema = JsonSchema(Operation(document, "/api/v1/rounds/{roundId}/results", "get"), "200");
         using var admin = await platform.ApiClientAsync("admin");
-        var keys = Enumerable.Range(0, 2).Select(n => $"oa{n}{Guid.NewGuid():N}"[..12]).ToList();
-        var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
-        // Votes that leave no tie at the adoption cut-off, so the count publishes without an administrator's decision.
-        foreach (var (key, choices) in keys.Zip(new[] { new[] { 1, 2 }, [1, 2, 3] }))
-        {
-            using var voter = await platform.ApiClientAsync("voter:" + key);
-            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
-        }
-
-        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "文書の検査" }), 200);
-        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        var roundId = await PaperApi.CertifiedRoundAsync(platform, admin, "oa", "文書の検査");
         var preview = await HttpAssertions.JsonAsync(await admin.GetAsync($"/api/v1/rounds/{roundId}/results"), 200);
         Assert.Equal(JsonValueKind.Null, preview.GetProperty("auditLog").ValueKind);
         var errors = OpenApiSchemaCheck.Errors(document, schema, preview);

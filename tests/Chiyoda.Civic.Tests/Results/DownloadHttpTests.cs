@@ -21,16 +21,7 @@ public sealed class DownloadHttpTests(PlatformFixture platform)
     public async Task Every_download_answers_HEAD_and_conditional_GET_with_a_strong_ETag_and_its_Repr_Digest()
     {
         using var admin = await platform.ApiClientAsync("admin");
-        var keys = Enumerable.Range(0, 2).Select(n => $"dl{n}{Guid.NewGuid():N}"[..12]).ToList();
-        var roundId = await PaperApi.RoundAsync(admin, [.. keys]);
-        foreach (var (key, choices) in keys.Zip(new[] { new[] { 1, 2 }, [1, 2, 3] }))
-        {
-            using var voter = await platform.ApiClientAsync("voter:" + key);
-            await HttpAssertions.JsonAsync(await voter.SendAsync(PlatformVoting.Ballot(roundId, Guid.NewGuid().ToString("N"), choices)), 200);
-        }
-
-        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/close", new { reason = "ダウンロードの検査" }), 200);
-        await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/certify", new { }), 200);
+        var roundId = await PaperApi.CertifiedRoundAsync(platform, admin, "dl", "ダウンロードの検査");
         await HttpAssertions.JsonAsync(await admin.PostAsJsonAsync($"/api/v1/rounds/{roundId}/publish", new { }), 200);
 
         using var anonymous = await platform.ApiClientAsync();
