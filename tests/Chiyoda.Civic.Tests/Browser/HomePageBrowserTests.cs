@@ -69,7 +69,7 @@ public sealed class HomePageBrowserTests(PlatformFixture platform, Xunit.Abstrac
 
         await session.Page.GotoAsync(platform.Web.ToString());
         await session.Page.GetByTestId("sign-in").ClickAsync();
-        await session.Page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal));
+        await BrowserSession.WaitForProviderFormAsync(session.Page, platform);
         await session.AssertAccessibleAsync("the identity provider's sign-in page");
         await session.SignInAsync(platform, "resident-80");
 

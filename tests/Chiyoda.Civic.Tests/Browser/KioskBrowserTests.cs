@@ -77,8 +77,7 @@ public sealed class KioskBrowserTests(WalkPlatformFixture platform)
     private async Task AssertClerkSignedOutAsync(IPage page)
     {
         await page.GotoAsync(new Uri(platform.Web, $"/paper/{Round}").ToString());
-        await page.WaitForURLAsync(url => url.StartsWith(platform.IdentityProvider.ToString(), StringComparison.Ordinal), new() { Timeout = 45_000 });
-        await page.Locator("#username").WaitForAsync();
+        await BrowserSession.WaitForProviderFormAsync(page, platform);
     }
 
     [Fact]
