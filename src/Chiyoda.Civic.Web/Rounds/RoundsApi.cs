@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Chiyoda.Civic.Web.Rounds;
 
 /// <summary>Body of POST/PUT /api/v1/rounds/{roundId}. Rules left out take the ward's defaults.</summary>
-public sealed record RoundRequest(string? Name, string? NameEn, ScheduleRequest? Schedule, RulesRequest? Rules)
+// NameEn and Rules have defaults so that the contract lists them as optional, as the server treats them.
+public sealed record RoundRequest(string? Name, ScheduleRequest? Schedule, string? NameEn = null, RulesRequest? Rules = null)
 {
     public RoundDefinition ToDefinition(out IReadOnlyList<ValidationError> missing)
     {
@@ -41,7 +42,8 @@ public sealed record RoundRequest(string? Name, string? NameEn, ScheduleRequest?
 
 public sealed record ScheduleRequest(DateTimeOffset? CallOpens, DateTimeOffset? CallCloses, DateTimeOffset? VotingOpens, DateTimeOffset? VotingCloses, DateTimeOffset? ResultsDue);
 
-public sealed record RulesRequest(int? MaxVotesPerVoter, int? MinimumAge, int? MaxProposalsPerProposer, int? AdoptedCount = null);
+/// <summary>Each rule left out takes the ward's default.</summary>
+public sealed record RulesRequest(int? MaxVotesPerVoter = null, int? MinimumAge = null, int? MaxProposalsPerProposer = null, int? AdoptedCount = null);
 
 /// <summary>A round as the API returns it.</summary>
 public sealed record RoundResponse(string RoundId, string Name, string? NameEn, RoundPhase Phase, RoundSchedule Schedule, RoundRules Rules, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
