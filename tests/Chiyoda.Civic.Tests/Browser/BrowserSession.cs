@@ -58,11 +58,7 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>
     /// Waits for the provider's sign-in form (only the provider's page has it) and checks the address is the provider's.
     /// </summary>
-    /// <remarks>
-    /// Not <c>WaitForURLAsync</c>: when the address already matches it waits for the document's <c>load</c> state, and on the
-    /// project's CI two sign-ins timed out there with only <c>networkidle</c> reported for the provider's page (a page with no
-    /// subresources). Waiting for the form itself is what a person waits for, and it survives the redirects in between.
-    /// </remarks>
+    /// <remarks>Not <c>WaitForURLAsync</c> (see <see cref="WaitForAddressAsync"/>): the form itself is what a person waits for.</remarks>
     public static async Task WaitForProviderFormAsync(IPage page, PlatformFixture platform)
     {
         await page.Locator("#username").WaitForAsync(new() { Timeout = CrossSiteTimeout });
@@ -134,11 +130,35 @@ public sealed class BrowserSession : IAsyncDisposable
     {
         try
         {
-            await Page.WaitForURLAsync(arrived, new() { Timeout = 45_000 });
+            await WaitForAddressAsync(Page, arrived);
         }
         catch (TimeoutException timeout)
         {
             throw new TimeoutException($"No navigation to {what} within 45 s; still at {Page.Url}.\n{await ExplainAsync(platform, "[role=alert], [data-testid$=errors]")}", timeout);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the tab's address satisfies <paramref name="arrived"/>; what the page then shows is waited for by its elements.
+    /// </summary>
+    /// <remarks>
+    /// Not Playwright's <c>WaitForURLAsync</c>: after the address it also waits, in the client, for the document's <c>load</c>
+    /// state, and on a loaded machine that wait timed out with the page already there, loaded and right: twice on the
+    /// project's CI after the provider's sign-in redirect (only <c>networkidle</c> reported for a page with no subresources),
+    /// and here, with four browser tests at once, after a Blazor navigation to a draft's own address. The address is
+    /// reported to the client with every navigation, same-document or not, so it is all a test needs to watch.
+    /// </remarks>
+    public static async Task WaitForAddressAsync(IPage page, Func<string, bool> arrived, float timeout = CrossSiteTimeout)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(timeout);
+        while (!arrived(page.Url))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"The address expected did not come within {timeout / 1000} s; still at {page.Url}.");
+            }
+
+            await Task.Delay(25);
         }
     }
 
@@ -195,7 +215,7 @@ public sealed class BrowserSession : IAsyncDisposable
     private async Task<string> ExplainAsync(PlatformFixture platform, string selector)
     {
         var shown = await Page.EvaluateAsync<string>(
-            "selector => [...document.querySelectorAll(selector + ', #components-reconnect-modal, #blazor-error-ui')].map(e => (e.id || e.tagName) + ': ' + e.innerText.trim()).join('\\n')", selector);
+            "selector => [...document.querySelectorAll(selector + ', #components-reconnect-modal, #blazor-error-ui')].filter(e => e.checkVisibility()).map(e => (e.id || e.tagName) + ': ' + e.innerText.trim()).join('\\n')", selector);
         var log = platform.WebProcess.RecentOutput.Split(Environment.NewLine).TakeLast(60);
         return $"The page shows:\n{shown}\nThe web process last wrote:\n{string.Join(Environment.NewLine, log)}";
     }

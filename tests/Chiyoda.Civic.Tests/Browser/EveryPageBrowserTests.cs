@@ -277,7 +277,7 @@ public sealed class EveryPageInJapaneseBrowserTests(WalkPlatformFixture platform
         // No relation to the ward is assumed: a draft needs one chosen, like its title.
         await page.Locator("#relation").SelectOptionAsync("Works");
         await page.GetByTestId("save-draft").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains($"/my-proposals/{r.CallRound}/p-", StringComparison.Ordinal));
+        await session.WaitForUrlOrExplainAsync(platform, url => url.Contains($"/my-proposals/{r.CallRound}/p-", StringComparison.Ordinal), "the draft's own address");
         await page.ReloadAsync();
         await page.Locator("form[data-interactive=true]").WaitForAsync();
         Assert.Equal("下書きのURLの試験", await page.Locator("#title").InputValueAsync());

@@ -97,6 +97,14 @@ public sealed class HomePageBrowserTests(PlatformFixture platform, Xunit.Abstrac
 
         await page.GotoAsync(new Uri(platform.Web, "/admin/rounds").ToString());
         await session.AssertAccessibleAsync("the rounds administration page");
+
+        // On a phone every round's actions are on the screen, not behind a sideways scroll of the table.
+        await page.SetViewportSizeAsync(390, 844);
+        var offScreen = await page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('.rounds-table tbody a')].filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.getAttribute('aria-label'))");
+        Assert.True(offScreen.Length == 0, "actions off the phone's screen: " + string.Join(", ", offScreen));
+        Assert.True(await page.Locator(".rounds-table tbody a").CountAsync() >= 4, "the table lists rounds with their actions");
+        await page.SetViewportSizeAsync(1280, 900);
         await page.GetByTestId("new-round").ClickAsync();
         // The editor is interactive: typing before its circuit is connected would be lost.
         await page.Locator("form[data-interactive=true]").WaitForAsync();

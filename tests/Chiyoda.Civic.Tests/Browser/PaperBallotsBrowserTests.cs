@@ -84,7 +84,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         await using var clerk = await OpenAsync(language, "clerk");
         var page = clerk.Page;
         await page.GetByTestId("nav-paper").ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/paper", StringComparison.Ordinal));
+        await BrowserSession.WaitForAddressAsync(page, url => url.EndsWith("/paper", StringComparison.Ordinal));
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await clerk.AssertAccessibleOnTheJapaneseRunAsync($"the paper round list", language);
         await GoAsync(page, $"/paper/{roundId}");
@@ -95,7 +95,7 @@ public sealed class PaperBallotsBrowserTests(SecondPlatformFixture platform)
         Assert.Equal(Today, await page.Locator("#batch-session-date").InputValueAsync());
         await page.Locator("#batch-ballots").FillAsync(ballotsInBox.ToString(CultureInfo.InvariantCulture));
         await page.GetByTestId("open-batch").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains($"/paper/{roundId}/f01-", StringComparison.Ordinal));
+        await BrowserSession.WaitForAddressAsync(page, url => url.Contains($"/paper/{roundId}/f01-", StringComparison.Ordinal));
         var batchId = page.Url.Split('/')[^1];
         await page.Locator("[data-interactive=true]").WaitForAsync();
         Assert.Equal("open", await page.GetByTestId("batch-status").GetAttributeAsync("data-status"));

@@ -167,7 +167,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             Assert.Equal(0, await page.GetByTestId("bulk-errors").CountAsync());
 
             await page.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
-            await page.WaitForURLAsync(url => url.Contains($"/screening/{roundId}/", StringComparison.Ordinal));
+            await BrowserSession.WaitForAddressAsync(page, url => url.Contains($"/screening/{roundId}/", StringComparison.Ordinal));
             await page.Locator("[data-interactive=true]").WaitForAsync();
             var proposalId = page.Url.Split('/')[^1];
             await screener.AssertAccessibleOnTheJapaneseRunAsync($"the review page at intake", language);
@@ -244,7 +244,7 @@ public sealed class ProposalsBrowserTests(SecondPlatformFixture platform)
             await shortlist.GetByRole(AriaRole.Link, new() { Name = title }).WaitForAsync();
             await visitor.AssertAccessibleOnTheJapaneseRunAsync($"the public proposal list", language);
             await shortlist.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
-            await visitor.Page.WaitForURLAsync(url => url.EndsWith($"/proposals/{proposalId}", StringComparison.Ordinal));
+            await BrowserSession.WaitForAddressAsync(visitor.Page, url => url.EndsWith($"/proposals/{proposalId}", StringComparison.Ordinal));
             Assert.DoesNotContain("内部メモ", await visitor.Page.Locator("main").InnerTextAsync());
             await visitor.AssertAccessibleOnTheJapaneseRunAsync($"the public proposal page", language);
         }
