@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Chiyoda.Civic.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -98,12 +99,27 @@ public sealed class HomePageBrowserTests(PlatformFixture platform, Xunit.Abstrac
         await page.GotoAsync(new Uri(platform.Web, "/admin/rounds").ToString());
         await session.AssertAccessibleAsync("the rounds administration page");
 
-        // On a phone every round's actions are on the screen, not behind a sideways scroll of the table.
+        // On a phone every round's actions are on the screen, not behind a sideways scroll of the table: with English words
+        // (longer) and beside a name with no place to break, which pushed them off before.
+        using (var adminApi = await platform.ApiClientAsync("admin"))
+        {
+            var now = DateTimeOffset.UtcNow;
+            var body = System.Text.Json.JsonSerializer.SerializeToNode(Proposals.ProposalApiSamples.RoundBody(now.AddDays(2), now.AddDays(3)))!.AsObject();
+            body["nameEn"] = "Digital_proposal_programme_round_with_an_unbroken_name";
+            await HttpAssertions.JsonAsync(await adminApi.PostAsJsonAsync($"/api/v1/rounds/{Rounds.RoundSamples.NewRoundId()}", body), 201);
+        }
+
         await page.SetViewportSizeAsync(390, 844);
-        var offScreen = await page.EvaluateAsync<string[]>(
-            "() => [...document.querySelectorAll('.rounds-table tbody a')].filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.getAttribute('aria-label'))");
-        Assert.True(offScreen.Length == 0, "actions off the phone's screen: " + string.Join(", ", offScreen));
-        Assert.True(await page.Locator(".rounds-table tbody a").CountAsync() >= 4, "the table lists rounds with their actions");
+        foreach (var language in new[] { "en", "ja" })
+        {
+            await page.GotoAsync(new Uri(platform.Web, $"/culture/{language}?returnUrl=/admin/rounds").ToString());
+            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
+            var offScreen = await page.EvaluateAsync<string[]>(
+                "() => [...document.querySelectorAll('.rounds-table tbody a')].filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.getAttribute('aria-label'))");
+            Assert.True(offScreen.Length == 0, $"actions off the phone's screen ({language}): " + string.Join(", ", offScreen));
+            Assert.True(await page.Locator(".rounds-table tbody a").CountAsync() >= 4, "the table lists rounds with their actions");
+        }
+
         await page.SetViewportSizeAsync(1280, 900);
         await page.GetByTestId("new-round").ClickAsync();
         // The editor is interactive: typing before its circuit is connected would be lost.
