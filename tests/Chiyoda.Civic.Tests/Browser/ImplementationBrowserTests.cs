@@ -221,7 +221,7 @@ public sealed class ImplementationBrowserTests(SecondPlatformFixture platform)
         await phone.GotoAsync(new Uri(platform.Web, $"/culture/ja?returnUrl=/rounds/{roundId}/proposals/p-002").ToString());
         await phone.GetByTestId("follow-button").ClickAsync();
         await BrowserSession.WaitForAddressAsync(phone, url => url.Contains("/proposals/p-002", StringComparison.Ordinal));
-        Assert.Contains("フォローしています", await phone.GetByTestId("follow-state").InnerTextAsync());
+        await Assertions.Expect(phone.GetByTestId("follow-state")).ToContainTextAsync("フォローしています"); // the answer's page, not the one it replaced
         // The page reopens at the follow section, not at its top: on a phone the new state is on screen.
         await Assertions.Expect(phone.GetByTestId("follow-state")).ToBeInViewportAsync();
         using var residentApi = await platform.ApiClientAsync("resident-45");
