@@ -1,6 +1,7 @@
 using Chiyoda.Civic.Tests.Infrastructure;
 using Chiyoda.Civic.Tests.PaperBallots;
 using Chiyoda.Civic.Tests.Ballots;
+using Microsoft.Playwright;
 
 namespace Chiyoda.Civic.Tests.Browser;
 
@@ -42,10 +43,21 @@ public sealed class ResultsBrowserTests(SecondPlatformFixture platform)
 
         await page.GetByTestId("count").ClickAsync();
         await page.GetByTestId("count-matches").WaitForAsync();
+        // Certifying and publishing cannot be undone: each is asked once more, and cancelling changes nothing.
         await page.GetByTestId("certify").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alertdialog)).ToBeVisibleAsync();
+        await PageWalk.ScreenshotAsync(page, $"counting-certify-confirm-{language}");
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        Assert.Equal(0, await page.GetByTestId("certified").CountAsync());
+        await page.GetByTestId("certify").ClickAsync();
+        await page.GetByTestId("confirm-yes").ClickAsync();
         await page.GetByTestId("certified").WaitForAsync();
         await session.AssertAccessibleAsync($"the counting page after certification ({language})");
         await page.GetByTestId("publish").ClickAsync();
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        Assert.Equal(0, await page.GetByTestId("published").CountAsync());
+        await page.GetByTestId("publish").ClickAsync();
+        await page.GetByTestId("confirm-yes").ClickAsync();
         await page.GetByTestId("published").WaitForAsync();
 
         // The public, signed out, reads the results.
