@@ -85,7 +85,6 @@ window.civicFocus = id => document.getElementById(id)?.focus();
 // rest of the page inert, Tab within the dialog, Escape as "cancel" and the focus's way back to the button that opened it.
 window.civicDialog = {
     open: dialog => { if (!dialog.open) dialog.showModal(); },
-    close: dialog => { if (dialog.open) dialog.close(); },
 };
 
 // A facility device ([data-kiosk-return-after], the kiosk's pages) goes back to its neutral screen on its own: at the session's
